@@ -1,0 +1,42 @@
+import { Command } from "commander";
+import { PROCPATH_VERSION } from "../store/mod.ts";
+import type { CliDeps } from "./deps.ts";
+import { parseLogLevel } from "./options.ts";
+import { registerQuery } from "./query_command.ts";
+
+const BANNER = String.raw`
+ ___ _ __ ___   ___ _ __   __ _| |_| |__
+| '_ \ '__/ _ \ / __| '_ \ / _' | __| '_ \
+| |_) | | | (_) | (__| |_) | (_| | |_| | | |
+| .__/|_|  \___/ \___| .__/ \__,_|\__|_| |_|
+|_|                  |_|
+a process tree analysis workbench
+`;
+
+/**
+ * Builds the commander program. Only wiring lives here: each subcommand's
+ * `register*` attaches its options and calls `done` with the command's exit code.
+ */
+export function buildProgram(deps: CliDeps, done: (code: number) => void): Command {
+  const program = new Command("procpath")
+    .description(BANNER.replace(/^\n/, ""))
+    .version(PROCPATH_VERSION, "--version")
+    .option(
+      "--logging-level <logging-level>",
+      "DEBUG, INFO, WARNING or ERROR",
+      parseLogLevel,
+      "INFO",
+    )
+    .configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr })
+    .configureHelp({ helpWidth: 100 })
+    .showHelpAfterError(false)
+    .exitOverride()
+    .hook("preAction", (root) => {
+      deps.log.level = root.opts().loggingLevel;
+    });
+  registerQuery(program, deps, done);
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr });
+  }
+  return program;
+}

@@ -1,0 +1,99 @@
+import type { Fd } from "./types.ts";
+import { emptyFd } from "./proc_files.ts";
+
+/** Whether procpath reads one entry per process or per thread. */
+export type ProcfsTarget = "process" | "thread";
+
+/** The only place that touches the file system under the procfs root. */
+export interface ProcReader {
+  /** The procfs root, without a trailing slash. */
+  readonly root: string;
+  /** PIDs (or TIDs for the thread target), ascending. */
+  listPids(): number[];
+  /** Raw bytes of `<pid>/<name>`. Throws the file system's error. */
+  readFile(pid: number, name: string): Uint8Array;
+  /** Counts of `<pid>/fd/*` by the type of the file each points at. */
+  countFds(pid: number): Fd;
+  /** Whether `<pid>/stat` still exists (tells a vanished process from a missing file). */
+  hasStat(pid: number): boolean;
+}
+
+/** S_IFMT classes by the bits of `st_mode`, see inode(7). */
+const FILE_TYPES: Record<number, keyof Fd> = {
+  0o040000: "dir",
+  0o020000: "chr",
+  0o060000: "blk",
+  0o100000: "reg",
+  0o010000: "fifo",
+  0o120000: "lnk",
+  0o140000: "sock",
+};
+const S_IFMT = 0o170000;
+
+/**
+ * Creates the reader of a procfs tree rooted at `root` (normally `/proc`).
+ * Reads are synchronous: each is a few microseconds of kernel work, and the
+ * async path costs more than the read itself.
+ */
+export function createProcReader(root: string, target: ProcfsTarget = "process"): ProcReader {
+  const base = root.length > 1 ? root.replace(/\/+$/, "") : root;
+  const dirOf = target === "process"
+    ? (pid: number) => `${base}/${pid}/`
+    : (tid: number) => `${base}/${tid}/task/${tid}/`;
+  return {
+    root: base,
+    listPids() {
+      const pids: number[] = [];
+      for (const entry of Deno.readDirSync(base)) {
+        const pid = toPid(entry.name);
+        if (pid === null) continue;
+        if (target === "process") {
+          pids.push(pid);
+          continue;
+        }
+        try {
+          for (const task of Deno.readDirSync(`${base}/${pid}/task`)) {
+            const tid = toPid(task.name);
+            if (tid !== null) pids.push(tid);
+          }
+        } catch {
+          // a process that exits while its tasks are listed has no threads left to report
+        }
+      }
+      return pids.sort((a, b) => a - b);
+    },
+    readFile(pid, name) {
+      return Deno.readFileSync(dirOf(pid) + name);
+    },
+    countFds(pid) {
+      const counts = emptyFd();
+      const dir = dirOf(pid) + "fd/";
+      for (const entry of Deno.readDirSync(dir)) {
+        let mode: number | null;
+        try {
+          mode = Deno.statSync(dir + entry.name).mode;
+        } catch {
+          continue; // the descriptor was closed between listing and stat
+        }
+        const kind = FILE_TYPES[(mode ?? 0) & S_IFMT] ?? ((mode ?? 0) & S_IFMT ? null : "anon");
+        if (kind) counts[kind]++;
+      }
+      return counts;
+    },
+    hasStat(pid) {
+      try {
+        Deno.statSync(dirOf(pid) + "stat");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+function toPid(name: string): number | null {
+  const code = name.charCodeAt(0);
+  if (code < 48 || code > 57) return null;
+  const pid = Number(name);
+  return Number.isInteger(pid) ? pid : null;
+}

@@ -1,0 +1,55 @@
+import type { ProcessNode } from "../tree/mod.ts";
+import type { Column } from "./schema.ts";
+
+/** A value as bound to SQLite. */
+export type SqlValue = number | bigint | string | null;
+
+/** A flattened process: one value per column, in column order. */
+export type Row = SqlValue[];
+
+const INT64_MAX = 9223372036854775807n;
+
+// Tuples are lists of integers (possibly bigint), stored as compact JSON: "[1000,1000]".
+function toJsonText(value: unknown): string {
+  if (Array.isArray(value)) return "[" + value.map(toJsonText).join(",") + "]";
+  return typeof value === "bigint" ? String(value) : JSON.stringify(value);
+}
+
+/** Converts a record value to what SQLite stores: tuples as compact JSON, huge ints as hex text. */
+export function toSqlValue(value: unknown): SqlValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "bigint") return value > INT64_MAX ? "0x" + value.toString(16) : value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "number" || typeof value === "string") return value;
+  return toJsonText(value);
+}
+
+/**
+ * Flattens query results into rows: depth-first over each node and its children,
+ * each process once (first occurrence wins), values in column order. Items that
+ * are not process nodes are ignored.
+ */
+export function flattenNodes(nodes: readonly unknown[], columns: readonly Column[]): Row[] {
+  const seen = new Set<unknown>();
+  const rows: Row[] = [];
+  const visit = (node: ProcessNode) => {
+    const pid = node.stat?.pid;
+    if (!seen.has(pid)) {
+      seen.add(pid);
+      rows.push(columns.map((column) => {
+        const data = (node as unknown as Record<string, unknown>)[column.file];
+        if (column.field === null) return toSqlValue(data);
+        return toSqlValue((data as Record<string, unknown> | undefined)?.[column.field]);
+      }));
+    }
+    for (const child of node.children ?? []) visit(child);
+  };
+  for (const node of nodes) if (isProcessNode(node)) visit(node);
+  return rows;
+}
+
+/** Whether a query result item is a whole process node (has a `stat` record). */
+export function isProcessNode(item: unknown): item is ProcessNode {
+  return item !== null && typeof item === "object" && !Array.isArray(item) &&
+    typeof (item as { stat?: unknown }).stat === "object";
+}

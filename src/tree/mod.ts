@@ -1,0 +1,5 @@
+export { buildForest } from "./build_forest.ts";
+export { selectBranches } from "./select_branches.ts";
+export { readForest } from "./read_forest.ts";
+export type { ReadForestOptions } from "./read_forest.ts";
+export type { ProcessForest, ProcessNode } from "./types.ts";

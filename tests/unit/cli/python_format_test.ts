@@ -1,0 +1,45 @@
+import { assertEquals } from "../../_helpers/assert.ts";
+import {
+  formatPythonFloat,
+  PyFloat,
+  toPythonJson,
+  toPythonStr,
+} from "../../../src/cli/python_format.ts";
+
+Deno.test("formatPythonFloat() matches Python's repr", () => {
+  const cases: [number, string][] = [
+    [2648, "2648.0"],
+    [0.1, "0.1"],
+    [1e16, "1e+16"],
+    [1e-5, "1e-05"],
+    [18.9609375, "18.9609375"],
+    [-2.5, "-2.5"],
+    [0, "0.0"],
+    [123456789012345.6, "123456789012345.6"],
+  ];
+  for (const [value, text] of cases) assertEquals(formatPythonFloat(value), text);
+});
+
+Deno.test("toPythonJson() sorts keys and spaces separators like json.dumps", () => {
+  assertEquals(
+    toPythonJson([{ total: new PyFloat(2648), stat_pid: 10n }]),
+    '[{"stat_pid": 10, "total": 2648.0}]',
+  );
+  assertEquals(toPythonJson([]), "[]");
+  assertEquals(
+    toPythonJson({ b: [1, 2], a: "é" }, 2),
+    '{\n  "a": "é",\n  "b": [\n    1,\n    2\n  ]\n}',
+  );
+  assertEquals(toPythonJson({ x: null, y: true }), '{"x": null, "y": true}');
+});
+
+Deno.test("toPythonStr() prints scalars as str() and objects as JSON", () => {
+  assertEquals([1, "a b", null, true, new PyFloat(1)].map(toPythonStr), [
+    "1",
+    "a b",
+    "None",
+    "True",
+    "1.0",
+  ]);
+  assertEquals(toPythonStr({ stat_pid: 1 }), '{"stat_pid": 1}');
+});

@@ -1,0 +1,51 @@
+import { assertEquals } from "../../_helpers/assert.ts";
+import { buildForest, selectBranches } from "../../../src/tree/mod.ts";
+import type { ProcessRecord } from "../../../src/procfs/mod.ts";
+
+const rec = (pid: number, ppid: number) => ({ stat: { pid, ppid } }) as unknown as ProcessRecord;
+const shape = (nodes: ReturnType<typeof buildForest>): unknown =>
+  nodes.map((n) => n.children ? { [n.stat.pid!]: shape(n.children) } : n.stat.pid);
+
+Deno.test("buildForest() orders children by pid and makes invisible parents' children roots", () => {
+  const roots = buildForest([
+    rec(20, 1),
+    rec(12, 10),
+    rec(1, 0),
+    rec(10, 1),
+    rec(11, 10),
+    rec(2, 0),
+    rec(500, 499),
+  ]);
+  assertEquals(shape(roots), [{ 1: [{ 10: [11, 12] }, 20] }, 2, 500]);
+});
+
+Deno.test("buildForest() leaves no children key on leaves and never throws on a self-parent", () => {
+  const roots = buildForest([rec(5, 5)]);
+  assertEquals(roots.length, 1);
+  assertEquals("children" in roots[0], false);
+});
+
+Deno.test("selectBranches() keeps subtrees and ancestor chains, ignoring unknown pids", () => {
+  const records = [
+    rec(1, 0),
+    rec(10, 1),
+    rec(11, 10),
+    rec(12, 10),
+    rec(20, 1),
+    rec(21, 20),
+    rec(2, 0),
+  ];
+  assertEquals([...selectBranches(records, [10, 21, 999])].sort((a, b) => a - b), [
+    1,
+    10,
+    11,
+    12,
+    20,
+    21,
+  ]);
+  assertEquals(selectBranches(records, [404]).size, 0);
+  assertEquals(
+    shape(buildForest(records.filter((r) => selectBranches(records, [11]).has(r.stat.pid!)))),
+    [{ 1: [{ 10: [11] }] }],
+  );
+});
