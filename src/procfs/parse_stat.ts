@@ -32,18 +32,28 @@ export const STAT_FIELDS = [
   "cguest_time",
 ] as const satisfies readonly (keyof Stat)[];
 
-// Positions, counted in the tokens after "comm) " (token 0 is state, proc(5) field 3),
-// of the integer fields from ppid (field 4) to rss (field 24), then fields 42..44.
-const FIRST_INT_TOKEN = 1;
-const RSS_TOKEN = 21;
-const DELAYACCT_TOKEN = 39;
+// Scratch space for one line's integers: parsing thousands of lines per snapshot
+// should not allocate more than the record it returns.
+const ints = new Float64Array(24);
+let intEnd = 0;
 
-function toInt(token: string, field: string): number {
-  const value = Number(token);
-  if (!Number.isInteger(value) || token === "") {
-    throw new ProcfsSyntaxError(`Cannot parse stat field ${field}: "${token}"`);
+/** Parses the integer that starts at `at` into `ints[slot]`; sets `intEnd` past it. */
+function readInt(text: string, at: number, slot: number): void {
+  let i = at;
+  const negative = text.charCodeAt(i) === 45; // "-"
+  if (negative) i++;
+  let value = 0;
+  const start = i;
+  for (let code = text.charCodeAt(i); code >= 48 && code <= 57; code = text.charCodeAt(++i)) {
+    value = value * 10 + (code - 48);
   }
-  return value;
+  if (i === start) {
+    throw new ProcfsSyntaxError(
+      `Cannot parse stat: "${text.slice(at, at + 20)}" is not an integer`,
+    );
+  }
+  ints[slot] = negative ? -value : value;
+  intEnd = i;
 }
 
 /**
@@ -62,25 +72,58 @@ export function parseStat(text: string): Stat {
   const open = text.indexOf(" (");
   const close = text.lastIndexOf(") ");
   if (open <= 0 || close < open) throw new ProcfsSyntaxError("Cannot parse stat: no comm");
-  const rest = text.slice(close + 2).trimEnd().split(" ");
-  if (rest.length < RSS_TOKEN + 1) {
-    throw new ProcfsSyntaxError(
-      `Cannot parse stat: ${rest.length + 2} fields, expected at least 24`,
-    );
+  readInt(text, 0, 0);
+  const pid = ints[0];
+  if (intEnd !== open) throw new ProcfsSyntaxError("Cannot parse stat: bad pid");
+  const stateEnd = text.indexOf(" ", close + 2);
+  if (stateEnd < 0) {
+    throw new ProcfsSyntaxError("Cannot parse stat: 3 fields, expected at least 24");
   }
-  const stat = {
-    pid: toInt(text.slice(0, open), "pid"),
+  // fields 4 (ppid) .. 24 (rss) into slots 0..20; 25 .. 41 skipped; 42 .. 44 into 21..23
+  let fields = 0;
+  let at = stateEnd + 1;
+  for (let field = 4; field <= 44; field++) {
+    if (at >= text.length || text.charCodeAt(at) === 10) break;
+    if (field >= 25 && field <= 41) {
+      const space = text.indexOf(" ", at);
+      at = space < 0 ? text.length : space + 1;
+    } else {
+      readInt(text, at, field <= 24 ? field - 4 : field - 21);
+      at = intEnd + 1;
+    }
+    fields = field;
+  }
+  if (fields < 24) {
+    throw new ProcfsSyntaxError(`Cannot parse stat: ${fields} fields, expected at least 24`);
+  }
+  const late = (slot: number, field: number) => fields >= field ? ints[slot] : null;
+  return {
+    pid,
     comm: text.slice(open + 2, close),
-    state: rest[0],
-  } as Record<string, number | string | null>;
-  for (let i = FIRST_INT_TOKEN; i <= RSS_TOKEN; i++) {
-    const name = STAT_FIELDS[i + 2];
-    stat[name] = toInt(rest[i], name);
-  }
-  for (let i = 0; i < 3; i++) {
-    const token = rest[DELAYACCT_TOKEN + i];
-    const name = STAT_FIELDS[24 + i];
-    stat[name] = token === undefined ? null : toInt(token, name);
-  }
-  return stat as unknown as Stat;
+    state: text.slice(close + 2, stateEnd),
+    ppid: ints[0],
+    pgrp: ints[1],
+    session: ints[2],
+    tty_nr: ints[3],
+    tpgid: ints[4],
+    flags: ints[5],
+    minflt: ints[6],
+    cminflt: ints[7],
+    majflt: ints[8],
+    cmajflt: ints[9],
+    utime: ints[10],
+    stime: ints[11],
+    cutime: ints[12],
+    cstime: ints[13],
+    priority: ints[14],
+    nice: ints[15],
+    num_threads: ints[16],
+    itrealvalue: ints[17],
+    starttime: ints[18],
+    vsize: ints[19],
+    rss: ints[20],
+    delayacct_blkio_ticks: late(21, 42),
+    guest_time: late(22, 43),
+    cguest_time: late(23, 44),
+  };
 }

@@ -4,7 +4,8 @@ import type { ProcessNode } from "./types.ts";
 /**
  * Links records into a forest and returns its roots: the processes whose parent is
  * not among the records (normally PID 1 and 2), ascending by PID. Children are
- * ascending by PID too. The records are wrapped, not mutated. Never throws.
+ * ascending by PID too. The records themselves become the nodes (a `children` list is
+ * attached to each parent), so pass records this forest may own. Never throws.
  *
  * @example
  * ```ts
@@ -16,7 +17,7 @@ import type { ProcessNode } from "./types.ts";
  * ```
  */
 export function buildForest(records: readonly ProcessRecord[]): ProcessNode[] {
-  const nodes = records.map((record) => ({ ...record }) as ProcessNode)
+  const nodes = (records as ProcessNode[]).slice()
     .sort((a, b) => (a.stat.pid as number) - (b.stat.pid as number));
   const byPid = new Map<number, ProcessNode>();
   for (const node of nodes) byPid.set(node.stat.pid as number, node);

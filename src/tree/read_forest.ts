@@ -1,4 +1,4 @@
-import { readDetails, readStats } from "../procfs/mod.ts";
+import { readDetails, readRecords, readStats } from "../procfs/mod.ts";
 import type { ProcFileName, ProcReader, WarningSink } from "../procfs/mod.ts";
 import { buildForest } from "./build_forest.ts";
 import { selectBranches } from "./select_branches.ts";
@@ -16,16 +16,16 @@ export interface ReadForestOptions {
 }
 
 /**
- * Reads a procfs snapshot and returns the roots of its process forest. `stat` is read
- * for every PID first, the tree (and branch filter) decided on it, and only then the
- * other files for the processes that are kept.
+ * Reads a procfs snapshot and returns the roots of its process forest. With a branch
+ * filter, `stat` is read for every PID first, the branches decided on it, and only
+ * then the other files for the processes that are kept; without one, every process
+ * is kept and each is read in one go.
  */
 export function readForest(reader: ProcReader, options: ReadForestOptions): ProcessNode[] {
   const pids = reader.listPids().filter((pid) => pid !== options.excludePid);
-  let records = readStats(reader, pids);
-  if (options.branchPids !== undefined) {
-    const kept = selectBranches(records, options.branchPids);
-    records = records.filter((record) => kept.has(record.stat.pid as number));
-  }
+  if (options.branchPids === undefined) return buildForest(readRecords(reader, pids, options));
+  const stats = readStats(reader, pids);
+  const kept = selectBranches(stats, options.branchPids);
+  const records = stats.filter((record) => kept.has(record.stat.pid as number));
   return buildForest(readDetails(reader, records, options));
 }

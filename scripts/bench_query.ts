@@ -1,0 +1,71 @@
+/**
+ * Benchmarks `procpath query` on a real tree of thousands of processes against
+ * baselines measured in the same run: a C reader of the same stat+cmdline files,
+ * and `ps -eo pid,ppid,rss,args`.
+ *
+ *   deno task bench:query [PROCESSES]      (default 3000)
+ */
+import { createProcReader } from "../src/procfs/mod.ts";
+import { readForest } from "../src/tree/mod.ts";
+import { cRead, median, spawnTree, timeCommand } from "./_bench_tree.ts";
+
+const COUNT = Number(Deno.args[0] ?? 3000);
+const RUNS = 15;
+const root = new URL("../", import.meta.url).pathname;
+const flags: string[] = (() => {
+  const words = JSON.parse(Deno.readTextFileSync(`${root}deno.json`)).tasks.procpath.split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
+})();
+
+const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-" });
+const tree = await spawnTree(dir, COUNT);
+try {
+  const c = cRead(dir, RUNS);
+  const reader = createProcReader("/proc");
+  const snapshot = () => readForest(reader, { files: ["stat", "cmdline"], warn: () => {} });
+  snapshot(); // warm up the JIT
+  const inProcess: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    snapshot();
+    inProcess.push(performance.now() - t0);
+  }
+  const procpath = [Deno.execPath(), "run", ...flags, "--quiet", `${root}src/main.ts`];
+  const whole = timeCommand(procpath[0], [...procpath.slice(1), "query"], RUNS);
+  const branch = timeCommand(procpath[0], [
+    ...procpath.slice(1),
+    "query",
+    "-d",
+    ",",
+    `$..children[?(@.stat.pid == ${tree.rootPid})]..pid`,
+  ], RUNS);
+  const ps = timeCommand("ps", ["-eo", "pid,ppid,rss,args"], RUNS);
+
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const rows: [string, number, string][] = [
+    ["C read of stat+cmdline (baseline)", median(c.times), ""],
+    [
+      "procpath snapshot in-process (read+parse+tree)",
+      median(inProcess),
+      `${(median(inProcess) / median(c.times)).toFixed(2)}× C`,
+    ],
+    ["ps -eo pid,ppid,rss,args (baseline)", median(ps), ""],
+    [
+      "procpath query (whole tree, JSON)",
+      median(whole),
+      `${(median(whole) / median(ps)).toFixed(2)}× ps`,
+    ],
+    [
+      `procpath query -d , (branch of ${COUNT})`,
+      median(branch),
+      `${(median(branch) / median(ps)).toFixed(2)}× ps`,
+    ],
+  ];
+  console.log(`processes on the system: ${c.files / 2}, tree: ${COUNT}, runs: ${RUNS} (medians)`);
+  for (const [name, value, ratio] of rows) {
+    console.log(`${name.padEnd(48)} ${ms(value).padStart(10)}  ${ratio}`);
+  }
+} finally {
+  await tree.kill();
+  Deno.removeSync(dir, { recursive: true });
+}
