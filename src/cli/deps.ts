@@ -5,12 +5,14 @@ import type { Logger } from "./log.ts";
 export interface CliDeps {
   /** Writes data (never diagnostics) to stdout. */
   writeOut(text: string): void;
-  /** Writes raw text to stderr (help, commander's messages). */
+  /** Writes raw text to stderr (help, commander's messages, the status line). */
   writeErr(text: string): void;
+  /** Whether stderr is a terminal (a status line is drawn only there). */
+  stderrIsTerminal: boolean;
   log: Logger;
   /** procpath's own PID, left out of a live `/proc` snapshot. */
   pid: number;
-  /** Wall clock, unix milliseconds. */
+  /** Wall clock, unix milliseconds with a fraction (iterations can be under 1 ms apart). */
   now(): number;
   /** Drops every permission once a command has read what it needs (see `permissions.ts`). */
   dropPermissions(): void;
@@ -30,9 +32,10 @@ export function realDeps(dropPermissions: () => void): CliDeps {
   return {
     writeOut: (text) => writeAll(Deno.stdout, text),
     writeErr,
+    stderrIsTerminal: Deno.stderr.isTerminal(),
     log: createLogger(writeErr, () => new Date()),
     pid: Deno.pid,
-    now: () => Date.now(),
+    now: () => performance.timeOrigin + performance.now(),
     dropPermissions,
   };
 }

@@ -60,3 +60,28 @@ export function parseLogLevel(text: string): LogLevel {
 export function parseProcfsPath(text: string): string {
   return text.length > 1 ? text.replace(/\/+$/, "") || "/" : text;
 }
+
+/** Parses a duration in seconds (`-i 0.5`), zero allowed; returns seconds. */
+export function parseSeconds(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError("expected a number of seconds, 0 or more");
+  }
+  return value;
+}
+
+/** Parses a count such as `-r/--recnum`: a whole number, 1 or more. */
+export function parsePositiveInt(text: string): number {
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) {
+    throw new InvalidArgumentError("expected a whole number, 1 or more");
+  }
+  return Number(text);
+}
+
+/** Parses a comma-separated PID list (`-p 1,2, 3`): spaces tolerated, empty items skipped. */
+export function parsePidList(text: string): number[] {
+  const items = text.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  const bad = items.find((item) => !/^\d+$/.test(item));
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" in "${text}" is not a PID`);
+  return items.map(Number);
+}

@@ -3,6 +3,7 @@ import { PROCPATH_VERSION } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import { parseLogLevel } from "./options.ts";
 import { registerQuery } from "./query_command.ts";
+import { registerRecord } from "./record_command.ts";
 
 const BANNER = String.raw`
  ___ _ __ ___   ___ _ __   __ _| |_| |__
@@ -35,6 +36,7 @@ export function buildProgram(deps: CliDeps, done: (code: number) => void): Comma
       deps.log.level = root.opts().loggingLevel;
     });
   registerQuery(program, deps, done);
+  registerRecord(program, deps, done);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr });
   }

@@ -43,11 +43,13 @@ export function parseEnvironmentSpec(text: string): EnvironmentSpec {
 /**
  * Runs the `-e` commands through `sh` (one process for all of them) and returns
  * the variables by name. Their stderr passes through. `warn` gets one line per
- * variable that evaluated empty. Throws `EnvironmentError` naming the failed command.
+ * variable that evaluated empty; `signal` kills the shell (a stop request while a
+ * command hangs). Throws `EnvironmentError` naming the failed command.
  */
 export async function evaluateEnvironment(
   specs: readonly EnvironmentSpec[],
   warn: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<Record<string, string>> {
   if (specs.length === 0) return {};
   let output: Deno.CommandOutput;
@@ -57,6 +59,7 @@ export async function evaluateEnvironment(
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      signal,
     }).output();
   } catch (error) {
     throw new EnvironmentError(`Cannot run "sh" for the environment: ${(error as Error).message}`);

@@ -2,7 +2,7 @@ export { columnsFor, CREATE_META_TABLE_SQL, createRecordTableSql } from "./schem
 export type { Column } from "./schema.ts";
 export { flattenNodes, isProcessNode, toSqlValue } from "./flatten.ts";
 export type { Row, SqlValue } from "./flatten.ts";
-export { openStore, SqlError } from "./open_store.ts";
+export { openStore, SchemaMismatchError, SqlError } from "./open_store.ts";
 export type { OpenStoreOptions, ResultValue, Store } from "./open_store.ts";
 export { buildMeta, PROCPATH_VERSION } from "./meta.ts";
 export type { MetaOptions } from "./meta.ts";

@@ -28,14 +28,56 @@ export interface Store {
 export interface OpenStoreOptions {
   columns: readonly Column[];
   meta: Record<string, string>;
+  /**
+   * Write-ahead logging: readers (`sqlite3`, `procpath plot`) see every committed
+   * iteration while a recording goes on, and a killed writer loses nothing committed.
+   */
+  wal?: boolean;
+}
+
+/** A database that exists already holds a `record` table of other columns. */
+export class SchemaMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SchemaMismatchError";
+  }
+}
+
+function existingColumns(db: DatabaseSync): string[] {
+  return (db.prepare("SELECT name FROM pragma_table_info('record')").all() as { name: string }[])
+    .map((row) => row.name).filter((name) => name !== "record_id" && name !== "ts");
 }
 
 /**
  * Opens (creating when needed) a recording database at `path` (`:memory:` for a
- * scratch one) with the reference's schema, and writes `meta`.
+ * scratch one) with the reference's schema, and writes `meta`. Appending to a
+ * database recorded with another procfile list throws `SchemaMismatchError`
+ * before anything is written.
  */
 export function openStore(path: string, options: OpenStoreOptions): Store {
   const db = new DatabaseSync(path);
+  try {
+    if (options.wal) {
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
+    }
+    const existing = existingColumns(db);
+    const wanted = options.columns.map((c) => c.name);
+    if (existing.length > 0 && [...existing].sort().join() !== [...wanted].sort().join()) {
+      let recorded = "other procfiles";
+      try {
+        const row = db.prepare("SELECT value FROM meta WHERE key = 'procfile_list'").get();
+        recorded = (row as { value?: string } | undefined)?.value ?? recorded;
+      } catch { /* a record table without meta: say only that the lists differ */ }
+      throw new SchemaMismatchError(
+        `Cannot append to "${path}": it was recorded with procfiles ${recorded}, ` +
+          `not ${options.meta.procfile_list ?? "these"}; record into a new database`,
+      );
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   db.exec(createRecordTableSql(options.columns));
   db.exec(CREATE_META_TABLE_SQL);
   const replaceMeta = db.prepare("REPLACE INTO meta (key, value) VALUES (?, ?)");
@@ -53,7 +95,9 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
         for (const row of rows) insert.run(stamp, ...row);
         db.exec("COMMIT");
       } catch (error) {
-        db.exec("ROLLBACK");
+        try {
+          db.exec("ROLLBACK");
+        } catch { /* SQLite already rolled back (e.g. on a full disk) */ }
         throw error;
       }
       return rows.length;
@@ -83,6 +127,14 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
       }
     },
     close() {
+      if (options.wal) {
+        // fold the log back into the database and leave a single file behind; a
+        // reader still attached keeps WAL mode, which is harmless
+        try {
+          db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+          db.exec("PRAGMA journal_mode = DELETE");
+        } catch { /* another connection is open: its close will clean up */ }
+      }
       db.close();
     },
   };

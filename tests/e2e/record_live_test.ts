@@ -1,0 +1,190 @@
+import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
+import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import { integrity, sql } from "../_helpers/sqlite.ts";
+
+const linux = { ignore: Deno.build.os !== "linux", sanitizeResources: false, sanitizeOps: false };
+
+/** The contract's CPU query: % of one core per process and sample, from LAG over record_id. */
+const CPU_SQL = `
+  WITH lagged AS (
+    SELECT ts, stat_pid,
+      stat_utime + stat_stime - LAG(stat_utime + stat_stime) OVER w AS ticks,
+      ts - LAG(ts) OVER w AS dt
+    FROM record
+    WINDOW w AS (PARTITION BY stat_pid ORDER BY record_id)
+  )
+  SELECT ts, stat_pid pid,
+    100.0 * ticks / (SELECT value FROM meta WHERE key = 'clock_ticks') / dt AS value
+  FROM lagged WHERE ticks IS NOT NULL ORDER BY stat_pid, ts`;
+
+/** The contract's RSS query, MiB per process and sample. */
+const RSS_SQL = `SELECT ts, stat_pid pid,
+  stat_rss / 1024.0 / 1024 * (SELECT value FROM meta WHERE key = 'page_size') value
+  FROM record ORDER BY stat_pid, record_id`;
+
+Deno.test({
+  name: "procpath record measures a process that burns one core at about 100 % CPU",
+  ...linux,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const burner = new Deno.Command("sh", { args: ["-c", "while :; do :; done"] }).spawn();
+    const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    try {
+      const { code, stderr } = await runProcpath([
+        "record",
+        "-d",
+        `${dir}/cpu.sqlite`,
+        "-i",
+        "0.5",
+        "-r",
+        "5",
+        "-p",
+        `${burner.pid},${sleeper.pid}`,
+        `$..children[?(@.stat.pid in [${burner.pid}, ${sleeper.pid}])]`,
+      ]);
+      assertEquals(code, 0, stderr);
+      const rows = sql(`${dir}/cpu.sqlite`, CPU_SQL);
+      const busy = rows.filter((r) => r.pid === burner.pid).map((r) => r.value as number);
+      const idle = rows.filter((r) => r.pid === sleeper.pid).map((r) => r.value as number);
+      assertEquals([busy.length, idle.length], [4, 4]);
+      const mean = busy.reduce((a, b) => a + b) / busy.length;
+      assertEquals(mean > 70 && mean < 115, true, `burner at ${busy}`);
+      assertEquals(idle.every((v) => v === 0), true, `sleeper at ${idle}`);
+      const rss = sql(`${dir}/cpu.sqlite`, RSS_SQL).filter((r) => r.pid === sleeper.pid);
+      const status = Deno.readTextFileSync(`/proc/${sleeper.pid}/status`);
+      const vmrssMiB = Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+      assertEquals(
+        Math.abs((rss[0].value as number) - vmrssMiB) < 0.5,
+        true,
+        `${rss[0].value} vs ${vmrssMiB}`,
+      );
+    } finally {
+      burner.kill("SIGKILL");
+      sleeper.kill("SIGKILL");
+      await Promise.all([burner.status, sleeper.status]);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "procpath record survives processes appearing and vanishing at a high rate, losing no iteration",
+  ...linux,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const churn = new Deno.Command("sh", {
+      args: ["-c", "while :; do for i in 1 2 3 4 5 6 7 8; do (sleep 0.0$i &) ; done; done"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      const { code, stderr } = await runProcpath([
+        "record",
+        "-f",
+        "stat,cmdline,io,status,fd,smaps_rollup",
+        "-d",
+        `${dir}/churn.sqlite`,
+        "-i",
+        "0.01",
+        "-r",
+        "40",
+      ]);
+      assertEquals(code, 0, stderr);
+      assertEquals(stderr.includes("    at "), false);
+      assertEquals(integrity(`${dir}/churn.sqlite`), "ok");
+      assertEquals(sql(`${dir}/churn.sqlite`, "SELECT COUNT(DISTINCT ts) s FROM record")[0].s, 40);
+      assertEquals(
+        sql(`${dir}/churn.sqlite`, "SELECT COUNT(*) n FROM record WHERE stat_pid IS NULL")[0].n,
+        0,
+      );
+    } finally {
+      churn.kill("SIGKILL");
+      await churn.status;
+      new Deno.Command("pkill", { args: ["-f", "sleep 0.0"] }).outputSync();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "procpath record ends with one clear line on a full disk, keeping what it committed",
+  ...linux,
+  async fn(t) {
+    const mount = await Deno.makeTempDir();
+    const mounted = new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=192k", "tmpfs", mount],
+      stderr: "null",
+    })
+      .outputSync().success;
+    if (!mounted) {
+      await t.step({ name: "skipped: mounting a small tmpfs needs root", ignore: true, fn() {} });
+      return;
+    }
+    try {
+      const db = `${mount}/full.sqlite`;
+      const BROWSER = fixture("browser");
+      const { code, stderr } = await runProcpath([
+        "record",
+        "--procfs",
+        BROWSER,
+        "-f",
+        "stat,cmdline,status",
+        "-d",
+        db,
+        "-i",
+        "0",
+      ]);
+      assertEquals(code, 1);
+      const lines = logLines(stderr);
+      assertEquals(lines.length, 1, stderr);
+      assertIncludes(lines[0], `ERROR Cannot write "${db}": database or disk is full`);
+      assertEquals(integrity(db), "ok");
+      const [{ n, s }] = sql(db, "SELECT COUNT(*) n, COUNT(DISTINCT ts) s FROM record");
+      assertEquals((n as number) > 0 && n === (s as number) * 22, true, `${n} rows, ${s} samples`);
+    } finally {
+      new Deno.Command("umount", { args: [mount] }).outputSync();
+      await Deno.remove(mount, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "procpath record draws a status line on a terminal only",
+  ignore: Deno.build.os !== "linux" || !(() => {
+    try {
+      return new Deno.Command("script", { args: ["--version"], stdout: "null" }).outputSync()
+        .success;
+    } catch {
+      return false;
+    }
+  })(),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const inner = `${repoPath("scripts/procpath")} record --procfs ${
+      fixture("browser")
+    } -d ${dir}/tty.sqlite -r 3 -i 0.05`;
+    const out = new Deno.Command("script", {
+      args: ["-qec", inner, "/dev/null"],
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .outputSync();
+    const text = new TextDecoder().decode(out.stdout);
+    assertEquals(out.code, 0);
+    assertIncludes(text, "\r\x1b[Krecording: 3 iterations, 66 rows, last ");
+    const piped = await runProcpath([
+      "record",
+      "--procfs",
+      fixture("browser"),
+      "-d",
+      `${dir}/pipe.sqlite`,
+      "-r",
+      "3",
+      "-i",
+      "0",
+    ]);
+    assertEquals(piped.stderr.includes("recording:"), false);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
