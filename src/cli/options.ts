@@ -85,3 +85,35 @@ export function parsePidList(text: string): number[] {
   if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" in "${text}" is not a PID`);
   return items.map(Number);
 }
+
+/** Collects a repeatable string option into a list. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Parses `-a/-b`: `YYYY-MM-DDTHH:MM:SS` in UTC; returns unix seconds. */
+export function parseUtcTime(text: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(text);
+  const ms = match
+    ? Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6])
+    : NaN;
+  if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== text) {
+    throw new InvalidArgumentError("expected a UTC time as YYYY-MM-DDTHH:MM:SS");
+  }
+  return ms / 1000;
+}
+
+/** Parses a finite number option such as `-e/--epsilon`. */
+export function parseNumber(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value)) {
+    throw new InvalidArgumentError("expected a number");
+  }
+  return value;
+}
+
+/** Parses a whole number, any sign (range checks come later, with the contract's messages). */
+export function parseInteger(text: string): number {
+  if (!/^\s*-?\d+\s*$/.test(text)) throw new InvalidArgumentError("expected a whole number");
+  return Number(text);
+}

@@ -4,6 +4,7 @@ import type { CliDeps } from "./deps.ts";
 import { parseLogLevel } from "./options.ts";
 import { registerQuery } from "./query_command.ts";
 import { registerRecord } from "./record_command.ts";
+import { registerPlot } from "./plot_command.ts";
 
 const BANNER = String.raw`
  ___ _ __ ___   ___ _ __   __ _| |_| |__
@@ -37,6 +38,7 @@ export function buildProgram(deps: CliDeps, done: (code: number) => void): Comma
     });
   registerQuery(program, deps, done);
   registerRecord(program, deps, done);
+  registerPlot(program, deps, done);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr });
   }

@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { QuerySyntaxError } from "../query/mod.ts";
 import { EnvironmentError } from "../shell/mod.ts";
-import { SchemaMismatchError, SqlError } from "../store/mod.ts";
+import { QueryRequirementError, SchemaMismatchError, SqlError } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import { UsageError } from "./errors.ts";
 import { buildProgram } from "./program.ts";
@@ -11,6 +11,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   if (error instanceof UsageError || error instanceof QuerySyntaxError) return 2;
   if (error instanceof SqlError || error instanceof SchemaMismatchError) return 2;
+  if (error instanceof QueryRequirementError) return 2;
   return 1;
 }
 

@@ -6,3 +6,7 @@ export { openStore, SchemaMismatchError, SqlError } from "./open_store.ts";
 export type { OpenStoreOptions, ResultValue, Store } from "./open_store.ts";
 export { buildMeta, PROCPATH_VERSION } from "./meta.ts";
 export type { MetaOptions } from "./meta.ts";
+export { BUILTIN_QUERIES, createQuery, FILTER_CUT_LINE } from "./queries.ts";
+export type { CreateQueryOptions, SeriesQuery } from "./queries.ts";
+export { openRecording, QueryRequirementError } from "./open_recording.ts";
+export type { Recording, SeriesFilter, SeriesRow } from "./open_recording.ts";

@@ -1,0 +1,125 @@
+/**
+ * Benchmarks `procpath plot` on synthetic recordings of the issue's sizes, timing the
+ * whole command (Deno start included) and reporting the SVG size, against the
+ * reference's figures for the same work measured on this machine's kind.
+ *
+ *   deno task bench:plot
+ */
+import { DatabaseSync } from "node:sqlite";
+import {
+  buildMeta,
+  columnsFor,
+  CREATE_META_TABLE_SQL,
+  createRecordTableSql,
+} from "../src/store/mod.ts";
+import { median, timeCommand } from "./_bench_tree.ts";
+
+const REFERENCE = { seconds: 11, megabytes: 11 }; // Procpath 1.14: 30,000 rows, -q rss -q cpu (issue #4)
+const root = new URL("../", import.meta.url).pathname;
+const flags: string[] = (() => {
+  const words = JSON.parse(Deno.readTextFileSync(`${root}deno.json`)).tasks.procpath.split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
+})();
+
+/** Writes a recording of `processes` × `samples` rows with plausible RSS and CPU drift. */
+function makeRecording(path: string, processes: number, samples: number): void {
+  const files = ["stat", "cmdline"] as const;
+  const columns = columnsFor([...files]);
+  const db = new DatabaseSync(path);
+  db.exec(createRecordTableSql(columns));
+  db.exec(CREATE_META_TABLE_SQL);
+  const meta = buildMeta({
+    system: {
+      pageSize: 4096,
+      clockTicks: 100,
+      physicalPages: 4_000_000,
+      cpuCount: 2,
+      hostname: "bench",
+      osRelease: "6",
+    },
+    files,
+    procfsPath: "/proc",
+    target: "process",
+  });
+  for (const [k, v] of Object.entries(meta)) db.prepare("INSERT INTO meta VALUES (?, ?)").run(k, v);
+  const insert = db.prepare(
+    "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_utime, stat_stime, stat_rss, cmdline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  db.exec("BEGIN");
+  for (let s = 0; s < samples; s++) {
+    for (let p = 0; p < processes; p++) {
+      const pid = 1000 + p;
+      const wave = Math.sin((s + p) / 37);
+      insert.run(
+        1_700_000_000 + s,
+        pid,
+        1,
+        `worker-${p % 50}`,
+        s * (p % 7) + (s * p) % 3,
+        s,
+        2000 + p * 3 + Math.round(500 * wave),
+        `worker --id ${p}`,
+      );
+    }
+  }
+  db.exec("COMMIT");
+  db.close();
+}
+
+const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-plot-" });
+try {
+  const cases: [string, number, number, string[]][] = [
+    ["3,000 processes × 10 samples, -q rss -q cpu", 3000, 10, ["-q", "rss", "-q", "cpu"]],
+    ["50 processes × 10,000 samples, -q rss -q cpu -e 1 -w 10", 50, 10_000, [
+      "-q",
+      "rss",
+      "-q",
+      "cpu",
+      "-e",
+      "1",
+      "-w",
+      "10",
+    ]],
+    ["50 processes × 10,000 samples, -q rss -q cpu (no -e/-w)", 50, 10_000, [
+      "-q",
+      "rss",
+      "-q",
+      "cpu",
+    ]],
+  ];
+  for (const [name, processes, samples, args] of cases) {
+    const db = `${dir}/${processes}x${samples}.sqlite`;
+    try {
+      Deno.statSync(db);
+    } catch {
+      makeRecording(db, processes, samples);
+    }
+    const svg = `${dir}/out.svg`;
+    const times = timeCommand(Deno.execPath(), [
+      "run",
+      ...flags,
+      "--quiet",
+      `${root}src/main.ts`,
+      "plot",
+      "-d",
+      db,
+      "-f",
+      svg,
+      ...args,
+    ], 5);
+    const mb = Deno.statSync(svg).size / 1e6;
+    const seconds = median(times) / 1000;
+    const versus = processes === 3000
+      ? `  ${(REFERENCE.seconds / seconds).toFixed(1)}× faster, ${
+        (REFERENCE.megabytes / mb).toFixed(1)
+      }× smaller than the reference's ${REFERENCE.seconds} s / ${REFERENCE.megabytes} MB`
+      : "";
+    console.log(
+      `${name.padEnd(58)} ${(processes * samples).toLocaleString("en-US").padStart(8)} rows  ${
+        seconds.toFixed(2)
+      } s  ${mb.toFixed(2)} MB${versus}`,
+    );
+  }
+} finally {
+  Deno.removeSync(dir, { recursive: true });
+}

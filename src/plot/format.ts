@@ -1,0 +1,79 @@
+/** Formats values on a Y axis and in tooltips. */
+export type Formatter = (value: number) => string;
+
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const SI = ["", "k", "M", "G", "T", "P", "E"];
+
+/** Value formatters by the names `--formatter` accepts. */
+export const FORMATTERS: Record<string, Formatter> = {
+  /** Three significant digits with an SI suffix: `950`, `1.23k`, `45.6M`. */
+  human_readable(value) {
+    if (value === 0 || !Number.isFinite(value)) return String(value);
+    const order = Math.min(SI.length - 1, Math.max(0, Math.floor(Math.log10(Math.abs(value)) / 3)));
+    const scaled = value / 1000 ** order;
+    return `${Number(scaled.toPrecision(3))}${SI[order]}`;
+  },
+  /** Rounded with thousands separators: `1,024`. */
+  integer: (value) => integer.format(value),
+  /** The value as a percentage with one decimal (values are already in %): `12.5%`. */
+  percent: (value) => `${value.toFixed(1)}%`,
+};
+
+function trimFraction(text: string): string {
+  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+}
+
+/** Formats unix seconds as ISO 8601 UTC without zone, trailing fraction zeros stripped: `2022-09-03T19:38:00.5`. */
+export function formatIsoTime(seconds: number): string {
+  const iso = new Date(Math.round(seconds * 1000)).toISOString().slice(0, 23);
+  const [whole, fraction] = iso.split(".");
+  const stripped = trimFraction("0." + fraction).slice(2);
+  return stripped ? `${whole}.${stripped}` : whole;
+}
+
+/**
+ * Formats a duration the way Python's `str(timedelta)` does, trailing fraction zeros
+ * stripped: `0:00:00.2`, `1 day, 1:59:59.678`.
+ *
+ * @example
+ * ```ts
+ * import { formatRelativeTime } from "./format.ts";
+ * console.assert(formatRelativeTime(93599.678) === "1 day, 1:59:59.678");
+ * console.assert(formatRelativeTime(0.2) === "0:00:00.2");
+ * ```
+ */
+export function formatRelativeTime(seconds: number): string {
+  const ms = Math.round(seconds * 1000);
+  const days = Math.floor(ms / 86_400_000);
+  let rest = ms - days * 86_400_000;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const whole = Math.floor(rest / 1000);
+  const fraction = String(rest - whole * 1000).padStart(3, "0").replace(/0+$/, "");
+  const clock = `${h}:${String(m).padStart(2, "0")}:${String(whole).padStart(2, "0")}` +
+    (fraction ? `.${fraction}` : "");
+  return days > 0 ? `${days} day${days === 1 ? "" : "s"}, ${clock}` : clock;
+}
+
+/**
+ * Labels for time ticks, compact as the reference's: a label whose date equals the
+ * previous label's shows only the time.
+ */
+export function formatTimeLabels(
+  ticks: readonly number[],
+  options: { relative?: number },
+): string[] {
+  if (options.relative !== undefined) {
+    return ticks.map((t) => formatRelativeTime(t - options.relative!));
+  }
+  let previousDate = "";
+  return ticks.map((t) => {
+    const label = formatIsoTime(t);
+    const [date, time] = label.split("T");
+    const compact = date === previousDate ? time : label;
+    previousDate = date;
+    return compact;
+  });
+}

@@ -1,0 +1,13 @@
+export { renderSvg } from "./render_svg.ts";
+export type { RenderOptions } from "./render_svg.ts";
+export { decimate, lineDistance, movingAverage, thinToPixels } from "./transform.ts";
+export { linearScale, logScale, niceTicks, timeTicks } from "./scale.ts";
+export type { Scale } from "./scale.ts";
+export { formatIsoTime, formatRelativeTime, FORMATTERS, formatTimeLabels } from "./format.ts";
+export type { Formatter } from "./format.ts";
+export { STYLES } from "./styles.ts";
+export type { Style } from "./styles.ts";
+export { escapeXml } from "./_svg.ts";
+export { toSeries } from "./to_series.ts";
+export type { SeriesOptions } from "./to_series.ts";
+export type { Point, Series } from "./types.ts";

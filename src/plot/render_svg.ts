@@ -1,0 +1,276 @@
+import { escapeXml, px } from "./_svg.ts";
+import { FORMATTERS } from "./format.ts";
+import { formatTimeLabels } from "./format.ts";
+import { linearScale, logScale, timeTicks } from "./scale.ts";
+import type { Scale } from "./scale.ts";
+import { STYLES } from "./styles.ts";
+import type { Style } from "./styles.ts";
+import { thinToPixels } from "./transform.ts";
+import type { Point, Series } from "./types.ts";
+
+/** How to draw a chart. */
+export interface RenderOptions {
+  title: string;
+  /** Titles of the left and (when two queries have their own axes) right Y axes. */
+  axisTitles: string[];
+  width?: number;
+  height?: number;
+  logarithmic?: boolean;
+  /** A name of `FORMATTERS`. */
+  formatter?: string;
+  /** A name of `STYLES`. */
+  style?: string;
+  /** Hover dots at the first point at or after each X label. */
+  dots?: boolean;
+  /** X labels as durations from the first tick. */
+  relativeTime?: boolean;
+}
+
+const MARGIN = { top: 56, bottom: 96, left: 78, right: 24, axis: 78 };
+const LEGEND_ROW = 16, LEGEND_COLUMN = 220;
+
+/** Builds the `d` of a polyline, skipping points the scale cannot draw (≤ 0 on a log axis). */
+function pathData(points: readonly Point[], x: Scale, y: Scale): string {
+  let d = "";
+  let pen = "M";
+  for (const [t, v] of points) {
+    if (v === null || !Number.isFinite(v) || (y.logarithmic && v <= 0)) {
+      pen = "M";
+      continue;
+    }
+    d += `${pen}${px(x(t))} ${px(y(v))}`;
+    pen = "L";
+  }
+  return d;
+}
+
+const SCRIPT = String.raw`
+(function () {
+  var svg = document.documentElement, tip = document.getElementById("tip"), NS = "http://www.w3.org/2000/svg";
+  function num(s) { return s.split(" ").map(Number); }
+  var X = num(svg.getAttribute("data-x")), Y = [num(svg.getAttribute("data-y0")), num(svg.getAttribute("data-y1") || "0 0 1 0")];
+  var formatter = svg.getAttribute("data-format"), relative = svg.getAttribute("data-relative");
+  function fmtValue(v) {
+    if (formatter === "integer") return Math.round(v).toLocaleString("en-US");
+    if (formatter === "percent") return v.toFixed(1) + "%";
+    if (v === 0) return "0";
+    var o = Math.min(6, Math.max(0, Math.floor(Math.log10(Math.abs(v)) / 3)));
+    return Number((v / Math.pow(1000, o)).toPrecision(3)) + ["", "k", "M", "G", "T", "P", "E"][o];
+  }
+  function fmtTime(t) {
+    if (relative !== null) {
+      var s = t - Number(relative), d = Math.floor(s / 86400); s -= d * 86400;
+      var h = Math.floor(s / 3600), m = Math.floor((s - h * 3600) / 60), r = (s - h * 3600 - m * 60).toFixed(3).replace(/\.?0+$/, "");
+      return (d ? d + (d === 1 ? " day, " : " days, ") : "") + h + ":" + String(m).padStart(2, "0") + ":" + (r.length < 2 || r[1] === "." ? "0" + r : r);
+    }
+    return new Date(t * 1000).toISOString().replace("Z", "").replace(/\.?0+$/, "");
+  }
+  function show(path, evt) {
+    var p = svg.createSVGPoint(); p.x = evt.clientX; p.y = evt.clientY;
+    p = p.matrixTransform(svg.getScreenCTM().inverse());
+    var pts = path.getAttribute("d").match(/-?[\d.]+ -?[\d.]+/g), best = null, dist = Infinity;
+    for (var i = 0; i < pts.length; i++) {
+      var q = num(pts[i]), dd = Math.abs(q[0] - p.x) + Math.abs(q[1] - p.y) / 4;
+      if (dd < dist) { dist = dd; best = q; }
+    }
+    var a = Y[Number(path.getAttribute("data-axis"))], t = X[1] + (best[0] - X[0]) / X[2];
+    var v = a[3] ? Math.pow(10, a[1] + (best[1] - a[0]) / a[2]) : a[1] + (best[1] - a[0]) / a[2];
+    var lines = [path.getAttribute("data-title"), fmtTime(t), fmtValue(v)];
+    tip.textContent = "";
+    lines.forEach(function (text, k) {
+      var el = document.createElementNS(NS, "tspan"); el.setAttribute("x", 0); el.setAttribute("dy", k ? "1.2em" : "0");
+      el.textContent = text; tip.appendChild(el);
+    });
+    var w = Number(svg.getAttribute("data-w"));
+    tip.setAttribute("transform", "translate(" + Math.min(best[0] + 10, w - 180) + "," + Math.max(best[1] - 30, 14) + ")");
+    tip.style.display = "block";
+  }
+  svg.addEventListener("mousemove", function (evt) {
+    var t = evt.target;
+    if (t.classList && t.classList.contains("line")) show(t, evt); else if (t !== tip) tip.style.display = "none";
+  });
+  svg.addEventListener("click", function (evt) {
+    var item = evt.target.closest ? evt.target.closest(".item") : null;
+    if (!item) return;
+    // legend entry i belongs to series group i
+    var items = svg.querySelectorAll(".item"), groups = svg.querySelectorAll(".series > g");
+    var i = Array.prototype.indexOf.call(items, item), off = item.classList.toggle("off");
+    groups[i].style.display = off ? "none" : "";
+  });
+})();
+`;
+
+/**
+ * Renders series as a standalone, interactive SVG chart and returns its text: a time
+ * X axis, one or two Y axes, a legend (click to hide or show a series), hover
+ * tooltips with time, value and process. Points closer than a pixel are thinned.
+ */
+export function renderSvg(series: readonly Series[], options: RenderOptions): string {
+  const style: Style = STYLES[options.style ?? "DefaultStyle"];
+  const format = FORMATTERS[options.formatter ?? "human_readable"];
+  const width = options.width ?? 912;
+  const plotHeight = options.height ?? 684;
+  const twoAxes = options.axisTitles.length > 1;
+  const left = MARGIN.left, right = width - (twoAxes ? MARGIN.axis : MARGIN.right);
+  const top = MARGIN.top, bottom = plotHeight - MARGIN.bottom;
+
+  let t0 = Infinity, t1 = -Infinity;
+  for (const s of series) {
+    for (const [t] of s.points) {
+      if (t < t0) t0 = t;
+      if (t > t1) t1 = t;
+    }
+  }
+  if (t0 > t1) [t0, t1] = [0, 1];
+  const labelTicks = timeTicks(t0, t1, Math.max(2, Math.floor((right - left) / 70)));
+  const xDomain: [number, number] = t1 > t0 ? [t0, t1] : [t0 - 1, t0 + 1];
+  const kx = (right - left) / (xDomain[1] - xDomain[0]);
+  const x = ((t: number) => left + (t - xDomain[0]) * kx) as Scale;
+
+  const yScales: Scale[] = [0, 1].map((axis) => {
+    let lo = Infinity, hi = -Infinity;
+    for (const s of series) {
+      if (s.axis !== axis) continue;
+      for (const [, v] of s.points) {
+        if (!Number.isFinite(v) || (options.logarithmic && v <= 0)) continue;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    if (lo > hi) [lo, hi] = options.logarithmic ? [1, 10] : [0, 1];
+    return options.logarithmic
+      ? logScale([lo, hi], [bottom, top])
+      : linearScale([Math.min(0, lo), hi], [bottom, top]);
+  });
+
+  const pids = [...new Set(series.map((s) => s.pid))].sort((a, b) => a - b);
+  const colourOf = new Map(pids.map((pid, i) => [pid, style.palette[i % style.palette.length]]));
+  const columns = Math.max(1, Math.floor((width - 40) / LEGEND_COLUMN));
+  const legendRows = Math.ceil(series.length / columns);
+  const height = plotHeight + legendRows * LEGEND_ROW + 12;
+
+  const out: string[] = [];
+  const yAttr = (s: Scale) => {
+    const [lo, hi] = s.domain;
+    const l = s.logarithmic ? Math.log10(lo) : lo, h = s.logarithmic ? Math.log10(hi) : hi;
+    return `${bottom} ${l} ${(top - bottom) / (h - l)} ${s.logarithmic ? 1 : 0}`;
+  };
+  out.push(
+    `<?xml version="1.0" encoding="utf-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" ` +
+      `width="100%" height="100%" preserveAspectRatio="xMidYMin meet" font-family="sans-serif" font-size="12" ` +
+      `data-w="${width}" data-x="${left} ${xDomain[0]} ${kx}" data-y0="${yAttr(yScales[0])}" ` +
+      (twoAxes ? `data-y1="${yAttr(yScales[1])}" ` : "") +
+      `data-format="${escapeXml(options.formatter ?? "human_readable")}"` +
+      (options.relativeTime ? ` data-relative="${labelTicks[0]}"` : "") + ">",
+    `<title>${escapeXml(options.title)}</title>`,
+    `<style>.line{fill:none;stroke-width:1.5;stroke-linejoin:round}.line:hover{stroke-width:3}` +
+      `.dots{fill:none;stroke-width:5;stroke-linecap:round;pointer-events:none}.b .line{stroke-dasharray:6 3}` +
+      `.item{cursor:pointer}.item.off{opacity:.35}text{fill:${style.foreground}}.m{fill:${style.muted}}` +
+      `#tip{pointer-events:none;font-size:12px}#tip tspan{fill:${style.foreground};stroke:${style.background};` +
+      `stroke-width:4px;paint-order:stroke}</style>`,
+    `<rect width="${width}" height="${height}" fill="${style.background}"/>`,
+    `<rect x="${left}" y="${top}" width="${right - left}" height="${
+      bottom - top
+    }" fill="${style.plotBackground}"/>`,
+    `<text x="${width / 2}" y="28" text-anchor="middle" font-size="16">${
+      escapeXml(options.title)
+    }</text>`,
+  );
+
+  // grid and axes
+  const grid: string[] = [];
+  for (const tick of yScales[0].ticks) grid.push(`M${left} ${px(yScales[0](tick))}H${right}`);
+  for (const tick of labelTicks) grid.push(`M${px(x(tick))} ${top}V${bottom}`);
+  out.push(`<path class="grid" d="${grid.join("")}" stroke="${style.grid}" fill="none"/>`);
+  out.push(
+    `<path d="M${left} ${top}V${bottom}H${right}${
+      twoAxes ? `V${top}` : ""
+    }" stroke="${style.muted}" fill="none"/>`,
+  );
+  const labels = formatTimeLabels(labelTicks, {
+    relative: options.relativeTime ? labelTicks[0] : undefined,
+  });
+  labelTicks.forEach((tick, i) => {
+    const tx = px(x(tick)), ty = bottom + 14;
+    out.push(
+      `<text class="m xl" x="${tx}" y="${ty}" transform="rotate(35 ${tx} ${ty})">${
+        escapeXml(labels[i])
+      }</text>`,
+    );
+  });
+  const axisLabels = (scale: Scale, side: "left" | "right") =>
+    scale.ticks.forEach((tick) => {
+      const xPos = side === "left" ? left - 6 : right + 6;
+      out.push(
+        `<text class="m yl" x="${xPos}" y="${px(scale(tick) + 4)}" text-anchor="${
+          side === "left" ? "end" : "start"
+        }">` +
+          `${escapeXml(format(tick))}</text>`,
+      );
+    });
+  axisLabels(yScales[0], "left");
+  out.push(
+    `<text class="m" transform="translate(16 ${
+      (top + bottom) / 2
+    }) rotate(-90)" text-anchor="middle">` +
+      `${escapeXml(options.axisTitles[0] ?? "")}</text>`,
+  );
+  if (twoAxes) {
+    axisLabels(yScales[1], "right");
+    out.push(
+      `<text class="m" transform="translate(${width - 10} ${
+        (top + bottom) / 2
+      }) rotate(90)" text-anchor="middle">` +
+        `${escapeXml(options.axisTitles[1])}</text>`,
+    );
+  }
+
+  // series
+  out.push(`<g class="series">`);
+  series.forEach((s) => {
+    const y = yScales[s.axis];
+    const points = thinToPixels(s.points, (t) => x(t) * 2); // half-pixel columns
+    const colour = colourOf.get(s.pid)!;
+    const title = escapeXml(`${s.title}${s.command ? ` (${s.command})` : ""}`);
+    out.push(
+      `<g${s.axis === 1 ? ' class="b"' : ""}><path class="line" stroke="${colour}" ` +
+        `data-axis="${s.axis}" data-title="${title}" d="${pathData(points, x, y)}"/>`,
+    );
+    if (options.dots !== false) {
+      let dots = "", j = 0, last = -1;
+      for (const tick of labelTicks) {
+        while (j < s.points.length && s.points[j][0] < tick) j++;
+        if (j >= s.points.length) break;
+        const [t, v] = s.points[j];
+        if (j !== last && Number.isFinite(v) && !(options.logarithmic && v <= 0)) {
+          // whole pixels: dots are only drawn, never read back like the line's points
+          dots += `M${Math.round(x(t))} ${Math.round(y(v))}h0`;
+        }
+        last = j;
+      }
+      if (dots) out.push(`<path class="dots" stroke="${colour}" d="${dots}"/>`);
+    }
+    out.push(`</g>`);
+  });
+  out.push(`</g>`);
+
+  // legend
+  series.forEach((s, i) => {
+    const lx = 20 + (i % columns) * LEGEND_COLUMN,
+      ly = plotHeight + 4 + Math.floor(i / columns) * LEGEND_ROW;
+    const text = `${s.title}${s.command ? ` ${s.command}` : ""}`;
+    out.push(
+      `<g class="item"><rect x="${lx}" y="${ly - 9}" width="10" height="10" ` +
+        `fill="${colourOf.get(s.pid)}"/><text x="${lx + 14}" y="${ly}">${
+          escapeXml(text.slice(0, 32))
+        }</text></g>`,
+    );
+  });
+
+  out.push(
+    `<text id="tip" style="display:none"></text>`,
+    `<script type="text/javascript"><![CDATA[${SCRIPT}]]></script>`,
+    `</svg>\n`,
+  );
+  return out.join("\n");
+}

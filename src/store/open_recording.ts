@@ -1,0 +1,113 @@
+import { DatabaseSync } from "node:sqlite";
+import { SqlError } from "./open_store.ts";
+import type { SeriesQuery } from "./queries.ts";
+
+/** A row of a series query. */
+export interface SeriesRow {
+  ts: number;
+  pid: number;
+  value: number | null;
+}
+
+/** Filters applied through the queries' named parameters. */
+export interface SeriesFilter {
+  /** Unix seconds, inclusive. */
+  after?: number;
+  /** Unix seconds, inclusive. */
+  before?: number;
+  pids?: readonly number[];
+}
+
+/** A query cannot run on this database (SQLite too old, procfiles not recorded). */
+export class QueryRequirementError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "QueryRequirementError";
+  }
+}
+
+/** A recording opened for reading. */
+export interface Recording {
+  /** Runs a series query after checking its requirements. Throws `QueryRequirementError` or `SqlError`. */
+  series(query: SeriesQuery, filter: SeriesFilter): SeriesRow[];
+  /** The last known `stat_comm` (or `cmdline`) of each process, for legends. */
+  commands(): Map<number, string>;
+  close(): void;
+}
+
+/** Opens a recording database read-only. */
+export function openRecording(path: string): Recording {
+  const db = new DatabaseSync(path, { readOnly: true });
+  const version = String((db.prepare("SELECT sqlite_version() v").get() as { v: string }).v)
+    .split(".").map(Number);
+  const recorded = (() => {
+    try {
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'procfile_list'").get() as
+        | { value: string }
+        | undefined;
+      return new Set<string>(row ? JSON.parse(row.value) : []);
+    } catch {
+      return new Set<string>();
+    }
+  })();
+  const columns = new Set(
+    (db.prepare("SELECT name FROM pragma_table_info('record')").all() as { name: string }[]).map((
+      r,
+    ) => r.name),
+  );
+  return {
+    series(query, filter) {
+      if (query.minVersion && compare(version, query.minVersion) < 0) {
+        throw new QueryRequirementError(
+          `'${query.title}' requires SQLite version >= (${query.minVersion.join(", ")}), ` +
+            `installed (${version.join(", ")})`,
+        );
+      }
+      const missing = query.procfilesRequired.filter((name) => !recorded.has(name)).sort();
+      if (missing.length > 0) {
+        throw new QueryRequirementError(
+          `'${query.title}' requires the following procfiles missing in the database: ${
+            missing.join(", ")
+          }`,
+        );
+      }
+      try {
+        const statement = db.prepare(query.sql);
+        // custom query files need not use every parameter
+        statement.setAllowUnknownNamedParameters(true);
+        return statement.all({
+          after: filter.after ?? null,
+          before: filter.before ?? null,
+          pid_list: filter.pids ? `,${filter.pids.join(",")},` : null,
+        }) as unknown as SeriesRow[];
+      } catch (error) {
+        throw new SqlError(`SQL error: ${(error as Error).message}`);
+      }
+    },
+    commands() {
+      const source = columns.has("stat_comm")
+        ? "stat_comm"
+        : columns.has("cmdline")
+        ? "cmdline"
+        : null;
+      const names = new Map<number, string>();
+      if (source === null || !columns.has("stat_pid")) return names;
+      const rows = db.prepare(
+        `SELECT stat_pid pid, ${source} name FROM record WHERE record_id IN ` +
+          "(SELECT MAX(record_id) FROM record GROUP BY stat_pid)",
+      ).all() as { pid: number; name: string | null }[];
+      for (const row of rows) names.set(row.pid, (row.name ?? "").slice(0, 40));
+      return names;
+    },
+    close() {
+      db.close();
+    },
+  };
+}
+
+function compare(a: number[], b: readonly number[]): number {
+  for (let i = 0; i < b.length; i++) {
+    if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) - b[i];
+  }
+  return 0;
+}

@@ -1,0 +1,92 @@
+import { assertEquals, assertIncludes } from "../../_helpers/assert.ts";
+import { runCli } from "../../../src/cli/mod.ts";
+import { chartTitle } from "../../../src/cli/plot_command.ts";
+import { BUILTIN_QUERIES } from "../../../src/store/mod.ts";
+import { captureDeps } from "../../_helpers/capture_deps.ts";
+import { fixture } from "../../_helpers/run_procpath.ts";
+
+async function plot(...args: string[]) {
+  const deps = captureDeps();
+  const code = await runCli(["plot", ...args], deps);
+  return { code, stderr: deps.err.join("") };
+}
+
+let recorded: string | undefined;
+async function database(): Promise<string> {
+  if (recorded) return recorded;
+  const dir = await Deno.makeTempDir();
+  recorded = `${dir}/r.sqlite`;
+  assertEquals(
+    await runCli(
+      ["record", "--procfs", fixture("browser"), "-d", recorded, "-r", "3", "-i", "0"],
+      captureDeps(),
+    ),
+    0,
+  );
+  return recorded;
+}
+
+Deno.test("procpath plot validates in the reference's order with its messages", async () => {
+  const db = await database();
+  const cases: [string[], string][] = [
+    [["-d", db], "No query to plot"],
+    [["-d", db, "-q", "foo", "-q", "rss", "-q", "cpu"], "Unknown query foo"],
+    [["-d", db, "-q", "rss", "-q", "cpu", "-q", "fd"], "More than 2 queries to plot on 2 Y axes"],
+    [["-d", db, "-q", "rss", "-w", "0"], "Moving average window must be a positive number"],
+    [
+      ["-d", db, "-q", "fd"],
+      "'Open File Descriptors' requires the following procfiles missing in the database: fd",
+    ],
+    [["-d", db, "--custom-value-expr", "nope"], "SQL error: no such column: nope"],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await plot(...args);
+    assertEquals([code, stderr.trim().split("\n").length], [2, 1], args.join(" "));
+    assertIncludes(stderr, message);
+  }
+  const missing = await plot("-d", "/nonexistent.sqlite", "-q", "rss");
+  assertEquals(missing.code, 1);
+  assertIncludes(missing.stderr, 'Cannot open "/nonexistent.sqlite"');
+});
+
+Deno.test("procpath plot writes the chart with custom expressions and query files", async () => {
+  const db = await database();
+  const dir = await Deno.makeTempDir();
+  Deno.writeTextFileSync(
+    `${dir}/q.sql`,
+    "SELECT ts, stat_pid pid, stat_rss value FROM record WHERE stat_pid = 100 ORDER BY stat_pid, record_id",
+  );
+  const out = `${dir}/p.svg`;
+  const { code } = await plot(
+    "-d",
+    db,
+    "-f",
+    out,
+    "--custom-value-expr",
+    "stat_rss * 2",
+    "--custom-query-file",
+    `${dir}/q.sql`,
+    "-p",
+    "100,106",
+  );
+  assertEquals(code, 0);
+  const svg = Deno.readTextFileSync(out);
+  assertIncludes(svg, "<title>Custom expression vs Custom query</title>");
+  assertEquals(svg.match(/class="line"/g)?.length, 3);
+  assertIncludes(svg, 'data-title="№1 100 (firefox)"');
+  assertIncludes(svg, 'data-title="№2 100 (firefox)"');
+  const after = await plot("-d", db, "-f", out, "-q", "rss", "-a", "2100-01-01T00:00:00");
+  assertEquals(after.code, 0);
+  assertEquals(Deno.readTextFileSync(out).match(/class="line"/g), null);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("chartTitle() joins titles as the reference does", () => {
+  const { rss, cpu, fd } = BUILTIN_QUERIES;
+  assertEquals(chartTitle([rss], false), "Resident Set Size, MiB");
+  assertEquals(chartTitle([rss, cpu], false), "Resident Set Size, MiB vs CPU Usage, %");
+  assertEquals(
+    chartTitle([rss, cpu, fd], true),
+    "1. Resident Set Size, MiB; 2. CPU Usage, %; 3. Open File Descriptors",
+  );
+});
