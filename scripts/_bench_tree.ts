@@ -152,3 +152,15 @@ export function timeCommand(cmd: string, args: string[], runs: number): number[]
   }
   return times;
 }
+
+/**
+ * The command line that runs procpath from source with the flags of the `procpath`
+ * task in deno.json (the compiled binary's): `[deno, "run", …flags, "--quiet", main.ts]`.
+ */
+export function procpathCommand(): [string, ...string[]] {
+  const root = new URL("../", import.meta.url).pathname;
+  const words: string[] = JSON.parse(Deno.readTextFileSync(`${root}deno.json`)).tasks.procpath
+    .split(/\s+/);
+  const flags = words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
+  return [Deno.execPath(), "run", ...flags, "--quiet", `${root}src/main.ts`];
+}

@@ -12,14 +12,9 @@ import {
   CREATE_META_TABLE_SQL,
   createRecordTableSql,
 } from "../src/store/mod.ts";
-import { median, timeCommand } from "./_bench_tree.ts";
+import { median, procpathCommand, timeCommand } from "./_bench_tree.ts";
 
 const REFERENCE = { seconds: 11, megabytes: 11 }; // Procpath 1.14: 30,000 rows, -q rss -q cpu (issue #4)
-const root = new URL("../", import.meta.url).pathname;
-const flags: string[] = (() => {
-  const words = JSON.parse(Deno.readTextFileSync(`${root}deno.json`)).tasks.procpath.split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
-})();
 
 /** Writes a recording of `processes` × `samples` rows with plausible RSS and CPU drift. */
 function makeRecording(path: string, processes: number, samples: number): void {
@@ -95,18 +90,8 @@ try {
       makeRecording(db, processes, samples);
     }
     const svg = `${dir}/out.svg`;
-    const times = timeCommand(Deno.execPath(), [
-      "run",
-      ...flags,
-      "--quiet",
-      `${root}src/main.ts`,
-      "plot",
-      "-d",
-      db,
-      "-f",
-      svg,
-      ...args,
-    ], 5);
+    const [deno, ...run] = procpathCommand();
+    const times = timeCommand(deno, [...run, "plot", "-d", db, "-f", svg, ...args], 5);
     const mb = Deno.statSync(svg).size / 1e6;
     const seconds = median(times) / 1000;
     const versus = processes === 3000

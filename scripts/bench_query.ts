@@ -7,15 +7,10 @@
  */
 import { createProcReader } from "../src/procfs/mod.ts";
 import { readForest } from "../src/tree/mod.ts";
-import { cRead, median, spawnTree, timeCommand } from "./_bench_tree.ts";
+import { cRead, median, procpathCommand, spawnTree, timeCommand } from "./_bench_tree.ts";
 
 const COUNT = Number(Deno.args[0] ?? 3000);
 const RUNS = 15;
-const root = new URL("../", import.meta.url).pathname;
-const flags: string[] = (() => {
-  const words = JSON.parse(Deno.readTextFileSync(`${root}deno.json`)).tasks.procpath.split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
-})();
 
 const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-" });
 const tree = await spawnTree(dir, COUNT);
@@ -30,7 +25,7 @@ try {
     snapshot();
     inProcess.push(performance.now() - t0);
   }
-  const procpath = [Deno.execPath(), "run", ...flags, "--quiet", `${root}src/main.ts`];
+  const procpath = procpathCommand();
   const whole = timeCommand(procpath[0], [...procpath.slice(1), "query"], RUNS);
   const branch = timeCommand(procpath[0], [
     ...procpath.slice(1),

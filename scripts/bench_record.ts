@@ -9,17 +9,12 @@ import { createProcReader } from "../src/procfs/mod.ts";
 import { readForest } from "../src/tree/mod.ts";
 import { buildMeta, columnsFor, flattenNodes, openStore } from "../src/store/mod.ts";
 import { readSystemInfo } from "../src/procfs/mod.ts";
-import { cRead, median, spawnTree } from "./_bench_tree.ts";
+import { cRead, median, procpathCommand, spawnTree } from "./_bench_tree.ts";
 
 const COUNT = Number(Deno.args[0] ?? 3000);
 const CPU_SECONDS = Number(Deno.args[1] ?? 60);
 const RUNS = 15;
 const REFERENCE_ITERATION_MS = 430; // Procpath 1.14, same work, this machine's kind (issue #3)
-const root = new URL("../", import.meta.url).pathname;
-const flags: string[] = (() => {
-  const words = JSON.parse(Deno.readTextFileSync(`${root}deno.json`)).tasks.procpath.split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
-})();
 
 const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-" });
 const tree = await spawnTree(dir, COUNT);
@@ -53,20 +48,9 @@ try {
 
   // CPU of a real `record -i 1` of the branch, read from its own /proc/<pid>/stat
   const out = `${dir}/cpu.sqlite`;
-  const recorder = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...flags,
-      "--quiet",
-      `${root}src/main.ts`,
-      "record",
-      "-i",
-      "1",
-      "-d",
-      out,
-      "-p",
-      String(tree.rootPid),
-    ],
+  const [deno, ...run] = procpathCommand();
+  const recorder = new Deno.Command(deno, {
+    args: [...run, "record", "-i", "1", "-d", out, "-p", String(tree.rootPid)],
     stdout: "null",
     stderr: "null",
   }).spawn();

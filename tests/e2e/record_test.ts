@@ -17,6 +17,25 @@ const replayFlags = (db: string, extra: string[] = []) => [
   ...extra,
 ];
 
+/** Starts a recording of the fixture into `db` in the background, with replay flags. */
+function spawnRecord(db: string, args: string[], stderr: "piped" | "null"): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...replayFlags(db),
+      "src/main.ts",
+      "record",
+      "--procfs",
+      BROWSER,
+      "-d",
+      db,
+      ...args,
+    ],
+    stdout: "null",
+    stderr,
+  }).spawn();
+}
+
 async function tempDb(): Promise<{ dir: string; db: string }> {
   const dir = await Deno.makeTempDir({ prefix: "procpath-record-" });
   return { dir, db: `${dir}/out.sqlite` };
@@ -193,22 +212,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     ...unsanitized,
     async fn() {
       const { dir, db } = await tempDb();
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...replayFlags(db),
-          "src/main.ts",
-          "record",
-          "--procfs",
-          BROWSER,
-          "-d",
-          db,
-          "-i",
-          "0.02",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = spawnRecord(db, ["-i", "0.02"], "piped");
       await new Promise((r) => setTimeout(r, 1200));
       child.kill(signal);
       const { code, stderr } = await child.output();
@@ -244,22 +248,7 @@ Deno.test({
   async fn() {
     const { dir, db } = await tempDb();
     for (const delay of [300, 700, 1100]) {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          ...replayFlags(db),
-          "src/main.ts",
-          "record",
-          "--procfs",
-          BROWSER,
-          "-d",
-          db,
-          "-i",
-          "0",
-        ],
-        stdout: "null",
-        stderr: "null",
-      }).spawn();
+      const child = spawnRecord(db, ["-i", "0"], "null");
       await new Promise((r) => setTimeout(r, delay));
       child.kill("SIGKILL");
       await child.status;
@@ -280,24 +269,7 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const { dir, db } = await tempDb();
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...replayFlags(db),
-        "src/main.ts",
-        "record",
-        "--procfs",
-        BROWSER,
-        "-d",
-        db,
-        "-i",
-        "0.01",
-        "-r",
-        "60",
-      ],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const child = spawnRecord(db, ["-i", "0.01", "-r", "60"], "null");
     const counts: number[] = [];
     let done = false;
     child.status.then(() => done = true);
