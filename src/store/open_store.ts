@@ -15,6 +15,9 @@ export class SqlError extends Error {
   }
 }
 
+/** Bound parameters per statement: well under SQLite's default limit of 32766. */
+const BIND_LIMIT = 2000;
+
 /** A recording database: the `record` and `meta` tables. */
 export interface Store {
   /** Inserts one iteration's rows at `ts` (unix seconds) in one transaction; returns the row count. */
@@ -83,16 +86,27 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
   const replaceMeta = db.prepare("REPLACE INTO meta (key, value) VALUES (?, ?)");
   for (const [key, value] of Object.entries(options.meta)) replaceMeta.run(key, value);
   const names = options.columns.map((c) => c.name);
-  const insert = db.prepare(
-    `INSERT INTO record (ts, ${names.join(", ")}) VALUES (?${", ?".repeat(names.length)})`,
-  );
+  const rowSql = `(?${", ?".repeat(names.length)})`;
+  const insertSql = (rows: number) =>
+    `INSERT INTO record (ts, ${names.join(", ")}) VALUES ${Array(rows).fill(rowSql).join(", ")}`;
+  // rows go in batches: one statement call per BATCH rows instead of per row
+  const batch = Math.max(1, Math.floor(BIND_LIMIT / (names.length + 1)));
+  const insertBatch = db.prepare(insertSql(batch));
+  const insertOne = db.prepare(insertSql(1));
   return {
     insertSnapshot(ts, rows) {
       if (rows.length === 0) return 0;
       const stamp = Math.round(ts * 1e6) / 1e6;
       db.exec("BEGIN");
       try {
-        for (const row of rows) insert.run(stamp, ...row);
+        let at = 0;
+        const values: SQLInputValue[] = [];
+        for (; at + batch <= rows.length; at += batch) {
+          values.length = 0;
+          for (let i = at; i < at + batch; i++) values.push(stamp, ...rows[i]);
+          insertBatch.run(...values);
+        }
+        for (; at < rows.length; at++) insertOne.run(stamp, ...rows[at]);
         db.exec("COMMIT");
       } catch (error) {
         try {
