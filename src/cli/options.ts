@@ -117,3 +117,16 @@ export function parseInteger(text: string): number {
   if (!/^\s*-?\d+\s*$/.test(text)) throw new InvalidArgumentError("expected a whole number");
   return Number(text);
 }
+
+/** Collects a repeatable `NAME=value` option (watch's `-q`), checking the name. */
+export function collectNamedQuery(
+  text: string,
+  previous: { name: string; query: string }[],
+): { name: string; query: string }[] {
+  const at = text.indexOf("=");
+  const name = at < 0 ? "" : text.slice(0, at);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new InvalidArgumentError(`"${text}" is not NAME=JSONPath`);
+  }
+  return [...previous, { name, query: text.slice(at + 1) }];
+}

@@ -4,6 +4,7 @@ import type { Series } from "../plot/mod.ts";
 import { BUILTIN_QUERIES, createQuery, openRecording } from "../store/mod.ts";
 import type { SeriesQuery } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
+import type { ActionHooks } from "./hooks.ts";
 import { UsageError } from "./errors.ts";
 import { collect, parseInteger, parseNumber, parsePidList, parseUtcTime } from "./options.ts";
 
@@ -34,7 +35,7 @@ const choice = (names: string[]) => (text: string) => {
 };
 
 /** Adds `procpath plot` to the program. */
-export function registerPlot(program: Command, deps: CliDeps, done: (code: number) => void) {
+export function registerPlot(program: Command, deps: CliDeps, hooks: ActionHooks) {
   program.command("plot")
     .description("Plot a recording's processes over time into an SVG file.")
     .requiredOption(
@@ -93,7 +94,8 @@ export function registerPlot(program: Command, deps: CliDeps, done: (code: numbe
       parseInteger,
     )
     .action((options: PlotOptions) => {
-      done(runPlotCommand(options, deps));
+      if (hooks.capture) return hooks.capture("plot", [], options);
+      hooks.done(runPlotCommand(options, deps));
     });
 }
 

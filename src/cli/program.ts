@@ -1,10 +1,13 @@
 import { Command } from "commander";
 import { PROCPATH_VERSION } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
+import type { ActionHooks } from "./hooks.ts";
 import { parseLogLevel } from "./options.ts";
 import { registerQuery } from "./query_command.ts";
 import { registerRecord } from "./record_command.ts";
 import { registerPlot } from "./plot_command.ts";
+import { registerWatch } from "./watch_command.ts";
+import { registerPlay } from "./play_command.ts";
 
 const BANNER = String.raw`
  ___ _ __ ___   ___ _ __   __ _| |_| |__
@@ -19,7 +22,7 @@ a process tree analysis workbench
  * Builds the commander program. Only wiring lives here: each subcommand's
  * `register*` attaches its options and calls `done` with the command's exit code.
  */
-export function buildProgram(deps: CliDeps, done: (code: number) => void): Command {
+export function buildProgram(deps: CliDeps, hooks: ActionHooks): Command {
   const program = new Command("procpath")
     .description(BANNER.replace(/^\n/, ""))
     .version(PROCPATH_VERSION, "--version")
@@ -36,9 +39,11 @@ export function buildProgram(deps: CliDeps, done: (code: number) => void): Comma
     .hook("preAction", (root) => {
       deps.log.level = root.opts().loggingLevel;
     });
-  registerQuery(program, deps, done);
-  registerRecord(program, deps, done);
-  registerPlot(program, deps, done);
+  registerQuery(program, deps, hooks);
+  registerRecord(program, deps, hooks);
+  registerPlot(program, deps, hooks);
+  registerWatch(program, deps, hooks);
+  registerPlay(program, deps, hooks);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr });
   }

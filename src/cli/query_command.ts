@@ -7,6 +7,7 @@ import { evaluateEnvironment } from "../shell/mod.ts";
 import type { EnvironmentSpec } from "../shell/mod.ts";
 import { buildMeta, columnsFor, flattenNodes, isProcessNode, openStore } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
+import type { ActionHooks } from "./hooks.ts";
 import { UsageError } from "./errors.ts";
 import {
   collectEnvironment,
@@ -30,7 +31,7 @@ export interface QueryOptions {
 }
 
 /** Adds `procpath query` to the program. */
-export function registerQuery(program: Command, deps: CliDeps, done: (code: number) => void) {
+export function registerQuery(program: Command, deps: CliDeps, hooks: ActionHooks) {
   program.command("query")
     .description("Execute a JSONPath query and/or SQL over the process tree.")
     .argument("[query]", "JSONPath expression, e.g. '$..children[?(@.stat.pid == 2610)]..pid'")
@@ -55,7 +56,8 @@ export function registerQuery(program: Command, deps: CliDeps, done: (code: numb
     .option("--procfs <procfs>", "procfs root to read", parseProcfsPath, "/proc")
     .option("--procfs-target <procfs-target>", "process or thread", parseTarget, "process")
     .action(async (query: string | undefined, sql: string | undefined, options: QueryOptions) => {
-      done(await runQueryCommand(query, sql, options, deps));
+      if (hooks.capture) return hooks.capture("query", [query, sql], options);
+      hooks.done(await runQueryCommand(query, sql, options, deps));
     });
 }
 

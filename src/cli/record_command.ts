@@ -9,6 +9,7 @@ import type { EnvironmentSpec } from "../shell/mod.ts";
 import { buildMeta, columnsFor, flattenNodes, isProcessNode, openStore } from "../store/mod.ts";
 import type { Store } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
+import type { ActionHooks } from "./hooks.ts";
 import { UsageError } from "./errors.ts";
 import {
   collectEnvironment,
@@ -41,7 +42,7 @@ export interface RecordOptions {
 }
 
 /** Adds `procpath record` to the program. */
-export function registerRecord(program: Command, deps: CliDeps, done: (code: number) => void) {
+export function registerRecord(program: Command, deps: CliDeps, hooks: ActionHooks) {
   program.command("record")
     .description("Record the result of a JSONPath query into SQLite every interval.")
     .argument("[query]", "JSONPath selecting whole process nodes; all processes when absent")
@@ -70,7 +71,8 @@ export function registerRecord(program: Command, deps: CliDeps, done: (code: num
     )
     .option("--stop-without-result", "stop when an iteration records nothing")
     .action(async (query: string | undefined, options: RecordOptions) => {
-      done(await runRecordCommand(query, options, deps));
+      if (hooks.capture) return hooks.capture("record", [query], options);
+      hooks.done(await runRecordCommand(query, options, deps));
     });
 }
 

@@ -1,6 +1,7 @@
 import { CommanderError } from "commander";
 import { QuerySyntaxError } from "../query/mod.ts";
 import { EnvironmentError } from "../shell/mod.ts";
+import { PlaybookSyntaxError } from "../playbook/mod.ts";
 import { QueryRequirementError, SchemaMismatchError, SqlError } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import { UsageError } from "./errors.ts";
@@ -11,7 +12,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   if (error instanceof UsageError || error instanceof QuerySyntaxError) return 2;
   if (error instanceof SqlError || error instanceof SchemaMismatchError) return 2;
-  if (error instanceof QueryRequirementError) return 2;
+  if (error instanceof QueryRequirementError || error instanceof PlaybookSyntaxError) return 2;
   return 1;
 }
 
@@ -35,7 +36,7 @@ export function describeError(error: unknown): string {
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   let code = 0;
   try {
-    const program = buildProgram(deps, (result) => code = result);
+    const program = buildProgram(deps, { done: (result) => code = result });
     if (argv.length === 0) {
       program.outputHelp({ error: true });
       deps.log.error("the following arguments are required: command");

@@ -1,0 +1,186 @@
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { createProcReader } from "../procfs/mod.ts";
+import type { ProcFileName, ProcfsTarget } from "../procfs/mod.ts";
+import { compileQuery, runQuery, substitute } from "../query/mod.ts";
+import { evaluateEnvironment, SIGNAL_NAMES, spawnShell, terminateShells } from "../shell/mod.ts";
+import type { EnvironmentSpec, Shell } from "../shell/mod.ts";
+import { descendantsOf, readForest } from "../tree/mod.ts";
+import type { CliDeps } from "./deps.ts";
+import type { ActionHooks } from "./hooks.ts";
+import {
+  collect,
+  collectEnvironment,
+  collectNamedQuery,
+  DEFAULT_PROCFILES,
+  parsePositiveInt,
+  parseProcfileList,
+  parseProcfsPath,
+  parseSeconds,
+  parseTarget,
+} from "./options.ts";
+import { toPythonStr } from "./python_format.ts";
+import { readerFor, readSnapshot } from "./snapshot.ts";
+import { listenForStop } from "./stop_signals.ts";
+
+/** Options of `procpath watch`, as commander hands them over. */
+export interface WatchOptions {
+  environment: EnvironmentSpec[];
+  query: { name: string; query: string }[];
+  command: string[];
+  /** Seconds between iteration starts. */
+  interval: number;
+  repeat?: number;
+  restart: boolean;
+  stopSignal: Deno.Signal;
+  /** Seconds between the stop signal and SIGKILL. */
+  killAfter: number;
+  procfileList: ProcFileName[];
+  procfs: string;
+  procfsTarget: ProcfsTarget;
+}
+
+/** Parses `-s/--stop-signal`: a signal name such as `SIGINT` or `SIGTERM`. */
+export function parseSignal(text: string): Deno.Signal {
+  if (!SIGNAL_NAMES.includes(text)) {
+    throw new InvalidArgumentError(`expected a signal name such as SIGINT, SIGTERM or SIGKILL`);
+  }
+  return text as Deno.Signal;
+}
+
+/** Adds `procpath watch` to the program. */
+export function registerWatch(program: Command, deps: CliDeps, hooks: ActionHooks) {
+  program.command("watch")
+    .description(
+      "Run shell commands, restarting them every interval, with variables from JSONPath queries.",
+    )
+    .option(
+      "-e, --environment <environment>",
+      "NAME='shell command', evaluated every iteration; repeatable",
+      collectEnvironment,
+      [],
+    )
+    .option(
+      "-q, --query <query>",
+      "NAME=JSONPath; the results joined by commas become $NAME; repeatable",
+      collectNamedQuery,
+      [],
+    )
+    .requiredOption(
+      "-c, --command <command>",
+      "shell command; it sees $WPS1, $WPS2, … (the PIDs of the shells started before it); repeatable",
+      collect,
+      [],
+    )
+    .requiredOption("-i, --interval <interval>", "seconds between iterations", parseSeconds)
+    .option("-r, --repeat <repeat>", "number of iterations; endless when absent", parsePositiveInt)
+    .option("--no-restart", "start the commands once and stop when all have exited")
+    .option(
+      "-s, --stop-signal <stop-signal>",
+      "signal that stops the commands' process groups",
+      parseSignal,
+      "SIGINT",
+    )
+    .option(
+      "--kill-after <kill-after>",
+      "seconds to wait after the stop signal before SIGKILL",
+      parseSeconds,
+      10,
+    )
+    .option(
+      "-f, --procfile-list <procfile-list>",
+      "procfiles for the queries",
+      parseProcfileList,
+      parseProcfileList(DEFAULT_PROCFILES),
+    )
+    .option("--procfs <procfs>", "procfs root for the queries", parseProcfsPath, "/proc")
+    .option("--procfs-target <procfs-target>", "process or thread", parseTarget, "process")
+    .action(async (options: WatchOptions) => {
+      if (hooks.capture) return hooks.capture("watch", [], options);
+      hooks.done(await runWatchCommand(options, deps));
+    });
+}
+
+/** The live processes below procpath, read from `/proc` (empty where `/proc` cannot be read). */
+function ownDescendants(deps: CliDeps): number[] {
+  try {
+    const roots = readForest(createProcReader("/proc"), { files: ["stat"], warn: () => {} });
+    return descendantsOf(roots, deps.pid);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `procpath watch`: every interval, evaluates the environment and the queries
+ * and (re)starts each command whose shell is not running; on the end of `-r`, a stop
+ * signal or an error, stops every command and all their descendants. Returns the exit code.
+ */
+export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Promise<number> {
+  const queries = options.query.map(({ name, query }) => ({ name, query }));
+  for (const { query } of queries) compileQuery(query); // a bad path fails before anything starts
+  const stop = listenForStop();
+  const shells: Shell[] = [];
+  const shellEnv: Record<string, string> = {};
+  const output = {
+    stdout: (n: number, line: string) => deps.log.info(`№${n}: ${line}`),
+    stderr: (n: number, line: string) => deps.log.warning(`№${n}: ${line}`),
+  };
+  try {
+    for (let count = 1;; count++) {
+      const start = performance.now();
+      if (options.restart || count === 1) {
+        const vars = await evaluateEnvironment(
+          options.environment,
+          (m) => deps.log.warning(m),
+          stop.signal,
+        );
+        if (stop.requested) break;
+        if (queries.length > 0) {
+          const source = { ...options, files: options.procfileList };
+          const roots = readSnapshot(readerFor(source), source, deps);
+          for (const { name, query } of queries) {
+            const value = runQuery(compileQuery(substitute(query, vars)), { children: roots })
+              .map(toPythonStr).join(",");
+            if (value === "") deps.log.warning(`Query ${name} evaluated empty`);
+            vars[name] = value;
+          }
+        }
+        options.command.forEach((template, i) => {
+          const shell = shells[i];
+          if (shell && shell.exitCode === null) return;
+          if (shell) deps.log.info(`№${i + 1} exited with code ${shell.exitCode}, restarting`);
+          delete shellEnv[`WPS${i + 1}`];
+          shells[i] = spawnShell(i + 1, substitute(template, vars), {
+            env: { ...shellEnv },
+            output,
+          });
+          shellEnv[`WPS${i + 1}`] = String(shells[i].pid);
+        });
+      }
+      await stop.sleep(Math.max(0, options.interval * 1000 - (performance.now() - start)));
+      if (stop.requested) break;
+      if (options.repeat !== undefined && count + 1 > options.repeat) break;
+      if (!options.restart && shells.every((shell) => shell.exitCode !== null)) break;
+    }
+  } finally {
+    await terminateShells(shells, {
+      signal: options.stopSignal,
+      killAfterMs: options.killAfter * 1000,
+      descendants: ownDescendants(deps),
+      isAlive,
+      debug: (m) => deps.log.debug(m),
+    });
+    stop.dispose();
+  }
+  return 0;
+}

@@ -1,0 +1,109 @@
+/** A command started by `watch`: `sh -c` leading its own process group. */
+export interface Shell {
+  /** 1-based number of the command (`№1`). */
+  readonly number: number;
+  readonly pid: number;
+  /** Exit code once the shell has exited, else `null`. */
+  readonly exitCode: number | null;
+  /** Settles when the shell has exited and its output has been forwarded. */
+  readonly done: Promise<void>;
+}
+
+/** Where a shell's output lines go. */
+export interface ShellOutput {
+  stdout(number: number, line: string): void;
+  stderr(number: number, line: string): void;
+}
+
+/** Calls `emit` for each line of a stream (a last line without "\n" included). */
+export async function forwardLines(
+  stream: ReadableStream<Uint8Array>,
+  emit: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    rest += chunk;
+    for (let nl = rest.indexOf("\n"); nl >= 0; nl = rest.indexOf("\n")) {
+      emit(rest.slice(0, nl));
+      rest = rest.slice(nl + 1);
+    }
+  }
+  if (rest !== "") emit(rest);
+}
+
+/**
+ * Starts `sh -c command` in a new session (so its process group is its own and a
+ * terminal's Ctrl+C reaches only procpath), with `env` added to procpath's
+ * environment, forwarding its output line by line.
+ */
+export function spawnShell(
+  number: number,
+  command: string,
+  options: { env: Record<string, string>; output: ShellOutput },
+): Shell {
+  const child = new Deno.Command("sh", {
+    args: ["-c", command],
+    env: options.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  }).spawn();
+  let exitCode: number | null = null;
+  const done = Promise.all([
+    forwardLines(child.stdout, (line) => options.output.stdout(number, line)),
+    forwardLines(child.stderr, (line) => options.output.stderr(number, line)),
+    child.status.then((status) => {
+      exitCode = status.signal ? 128 + signalNumber(status.signal) : status.code;
+    }),
+  ]).then(() => {});
+  child.unref();
+  return {
+    number,
+    pid: child.pid,
+    get exitCode() {
+      return exitCode;
+    },
+    done,
+  };
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGCHLD: 17,
+  SIGCONT: 18,
+  SIGSTOP: 19,
+  SIGTSTP: 20,
+  SIGTTIN: 21,
+  SIGTTOU: 22,
+  SIGURG: 23,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGVTALRM: 26,
+  SIGPROF: 27,
+  SIGWINCH: 28,
+  SIGIO: 29,
+  SIGPWR: 30,
+  SIGSYS: 31,
+};
+
+/** The signal names `--stop-signal` accepts (Linux numbering). */
+export const SIGNAL_NAMES = Object.keys(SIGNAL_NUMBERS);
+
+function signalNumber(name: string): number {
+  return SIGNAL_NUMBERS[name] ?? 0;
+}

@@ -1,0 +1,161 @@
+import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
+import { fixture, logLines, runProcpath } from "../_helpers/run_procpath.ts";
+
+const unsanitized = { sanitizeResources: false, sanitizeOps: false };
+
+/** PIDs of live processes whose command line starts with `marker`. */
+function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      if (cmdline.startsWith(marker) && stat[stat.lastIndexOf(")") + 2] !== "Z") {
+        found.push(Number(entry.name));
+      }
+    } catch { /* gone */ }
+  }
+  return found;
+}
+
+Deno.test("procpath watch substitutes variables and restarts exited commands", async () => {
+  const { code, stderr } = await runProcpath([
+    "watch",
+    "-e",
+    "V=echo hello",
+    "-c",
+    "echo $V; exit 3",
+    "-i",
+    "0.2",
+    "-r",
+    "3",
+  ]);
+  assertEquals(code, 0);
+  assertEquals(logLines(stderr), [
+    "INFO №1: hello",
+    "INFO №1 exited with code 3, restarting",
+    "INFO №1: hello",
+    "INFO №1 exited with code 3, restarting",
+    "INFO №1: hello",
+  ]);
+});
+
+Deno.test("procpath watch joins query results into variables and gives later commands $WPS of earlier shells", async () => {
+  const { code, stderr } = await runProcpath([
+    "watch",
+    "--procfs",
+    fixture("browser"),
+    "-q",
+    "L=$..children[?(@.stat.pid == 108)]..pid",
+    "-q",
+    "E=$..children[?(@.stat.pid == 4040)]",
+    "-c",
+    "echo L=$L; echo oops >&2; sleep 5",
+    "-c",
+    "echo first=$WPS1 own=${WPS2:-unset}",
+    "-i",
+    "0.3",
+    "-r",
+    "1",
+    "--kill-after",
+    "1",
+  ]);
+  assertEquals(code, 0);
+  const lines = logLines(stderr);
+  assertEquals(lines.includes("WARNING Query E evaluated empty"), true, stderr);
+  assertEquals(lines.includes("INFO №1: L=108,111,112,113"), true, stderr);
+  assertEquals(lines.includes("WARNING №1: oops"), true, stderr);
+  const wps = lines.find((l) => l.startsWith("INFO №2: first="))!;
+  assertEquals(/^INFO №2: first=\d+ own=unset$/.test(wps), true, wps);
+});
+
+Deno.test({
+  name:
+    "procpath watch leaves no process behind when a command ignores the stop signal and forks grandchildren",
+  ...unsanitized,
+  async fn() {
+    const marker = `${3000 + Math.floor(Math.random() * 5000)}.${Date.now() % 1000}`;
+    const command =
+      `trap '' INT TERM; (trap '' INT TERM; sleep ${marker}) & setsid sleep ${marker} & sleep ${marker} & wait`;
+    const started = performance.now();
+    const { code, stderr } = await runProcpath([
+      "--logging-level",
+      "DEBUG",
+      "watch",
+      "-c",
+      command,
+      "-i",
+      "0.3",
+      "-r",
+      "1",
+      "--kill-after",
+      "0.5",
+      "-s",
+      "SIGTERM",
+    ]);
+    assertEquals(code, 0);
+    assertIncludes(stderr, "Sending SIGTERM to shell PGRP");
+    assertIncludes(stderr, "Not all shell processes terminated after stop signal");
+    assertIncludes(stderr, "Killing unterminated descendant PID"); // the setsid sleep escaped the group
+    assertEquals(performance.now() - started < 5000, true);
+    await new Promise((r) => setTimeout(r, 200));
+    assertEquals(processesWith(`sleep ${marker}`), []);
+  },
+});
+
+Deno.test({
+  name: "procpath watch stops its commands on Ctrl+C and exits 0",
+  ...unsanitized,
+  async fn() {
+    const marker = `${8000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+    // the marker reaches the shells through a variable, so procpath's own argv does not hold it
+    const child = new Deno.Command("scripts/procpath", {
+      args: ["watch", "-e", `S=echo ${marker}`, "-c", "sleep $S", "-c", "sleep $S", "-i", "10"],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    for (let i = 0; i < 100 && processesWith(`sleep ${marker}`).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assertEquals(processesWith(`sleep ${marker}`).length, 2);
+    Deno.kill(child.pid, "SIGINT"); // scripts/procpath execs Deno: its PID is procpath's
+    const { code } = await child.output();
+    assertEquals(code, 0);
+    await new Promise((r) => setTimeout(r, 200));
+    assertEquals(processesWith(`sleep ${marker}`), []);
+  },
+});
+
+Deno.test("procpath watch --no-restart starts commands once and ends when all have exited", async () => {
+  const started = performance.now();
+  const { code, stderr } = await runProcpath([
+    "watch",
+    "-c",
+    "echo once",
+    "-c",
+    "sleep 0.3; echo twice",
+    "--no-restart",
+    "-i",
+    "0.1",
+  ]);
+  assertEquals(code, 0);
+  assertEquals(logLines(stderr), ["INFO №1: once", "INFO №2: twice"]);
+  assertEquals(performance.now() - started < 5000, true);
+});
+
+Deno.test("procpath watch rejects bad input with one line and starts nothing", async () => {
+  for (
+    const [args, message] of [
+      [["-c", "true", "-i", "1", "-s", "SIGFOO"], "expected a signal name"],
+      [["-c", "true"], "required option '-i, --interval <interval>' not specified"],
+      [["-c", "true", "-i", "1", "-q", "L=!@#$"], 'Cannot parse query "!@#$"'],
+      [["-c", "true", "-i", "1", "-q", "novalue"], "is not NAME=JSONPath"],
+    ] as [string[], string][]
+  ) {
+    const { code, stderr } = await runProcpath(["watch", ...args]);
+    assertEquals(code, 2, args.join(" "));
+    assertEquals(stderr.trim().split("\n").length, 1, stderr);
+    assertIncludes(stderr, message);
+  }
+});
