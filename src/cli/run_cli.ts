@@ -19,8 +19,12 @@ export function exitCodeFor(error: unknown): number {
 /** Returns the one-line message for an error, with a hint where one helps. */
 export function describeError(error: unknown): string {
   if (error instanceof Deno.errors.NotCapable) {
-    return `${error.message.replace(/, run again with.*$/, "")}: Deno denies /proc without ` +
-      "--allow-all; run procpath with -A (or use --procfs DIR with --allow-read=DIR)";
+    const denied = error.message.replace(/, run again with.*$/, "");
+    if (/access to "\/proc/.test(denied)) {
+      return `${denied}: Deno denies /proc without --allow-all; run procpath with -A ` +
+        "(or use --procfs DIR with --allow-read=DIR)";
+    }
+    return `${denied}: run procpath with the permissions its README lists for this command`;
   }
   if (error instanceof EnvironmentError || error instanceof UsageError) return error.message;
   if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {

@@ -144,6 +144,41 @@ Deno.test("procpath watch --no-restart starts commands once and ends when all ha
   assertEquals(performance.now() - started < 5000, true);
 });
 
+Deno.test({
+  name: "procpath watch stops its running commands when a later iteration fails",
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const marker = `${5000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+    const { code, stderr } = await runProcpath([
+      "watch",
+      "-e",
+      `S=test -f ${dir}/started && exit 4; echo ${marker}`,
+      "-c",
+      `touch ${dir}/started; sleep $S`,
+      "-i",
+      "0.3",
+    ]);
+    assertEquals(code, 1);
+    assertEquals(logLines(stderr), [
+      `ERROR Cannot evaluate S: "test -f ${dir}/started && exit 4; echo ${marker}" exited with code 4`,
+    ]);
+    await new Promise((r) => setTimeout(r, 200));
+    assertEquals(processesWith(`sleep ${marker}`), []);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test("procpath watch without permission to run sh says so in one line", async () => {
+  const { code, stderr } = await runProcpath(["watch", "-c", "true", "-i", "1"], {
+    flags: ["--no-prompt", "--allow-read"],
+  });
+  assertEquals(code, 1);
+  assertEquals(logLines(stderr), [
+    'ERROR Requires run access to "sh": run procpath with the permissions its README lists for this command',
+  ]);
+});
+
 Deno.test("procpath watch rejects bad input with one line and starts nothing", async () => {
   for (
     const [args, message] of [
