@@ -95,17 +95,37 @@ export async function spawnTree(dir: string, count: number, fanout = 16): Promis
     if (performance.now() - started > 60_000) throw new Error("the tree did not grow in 60 s");
     await new Promise((r) => setTimeout(r, 100));
   }
+  const members = descendants(child.pid);
   return {
     rootPid: child.pid,
     async kill() {
       child.kill("SIGKILL");
       await child.status;
+      // the tree dies through PR_SET_PDEATHSIG, level by level: wait for all of it, so
+      // that the next measurement does not read a half-dead tree
+      for (let i = 0; i < 200 && members.some((pid) => exists(pid)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
   };
 }
 
+function exists(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Counts the descendants of `pid` from one pass over /proc/<pid>/stat. */
 export function countDescendants(pid: number): number {
+  return descendants(pid).length;
+}
+
+/** The PIDs below `pid`, from one pass over /proc/<pid>/stat. */
+function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
@@ -115,15 +135,15 @@ export function countDescendants(pid: number): number {
       children.set(ppid, [...children.get(ppid) ?? [], Number(entry.name)]);
     } catch { /* exited */ }
   }
-  let n = 0;
+  const found: number[] = [];
   const stack = [pid];
   while (stack.length) {
     for (const c of children.get(stack.pop()!) ?? []) {
-      n++;
+      found.push(c);
       stack.push(c);
     }
   }
-  return n;
+  return found;
 }
 
 /** Runs the C reader `runs` times; returns each run's milliseconds and the file count. */

@@ -5,38 +5,14 @@
  *
  *   deno task bench:plot
  */
-import { DatabaseSync } from "node:sqlite";
-import {
-  buildMeta,
-  columnsFor,
-  CREATE_META_TABLE_SQL,
-  createRecordTableSql,
-} from "../src/store/mod.ts";
+import { syntheticRecording } from "../tests/_helpers/synthetic_recording.ts";
 import { median, procpathCommand, timeCommand } from "./_bench_tree.ts";
 
 const REFERENCE = { seconds: 11, megabytes: 11 }; // Procpath 1.14: 30,000 rows, -q rss -q cpu (issue #4)
 
 /** Writes a recording of `processes` × `samples` rows with plausible RSS and CPU drift. */
 function makeRecording(path: string, processes: number, samples: number): void {
-  const files = ["stat", "cmdline"] as const;
-  const columns = columnsFor([...files]);
-  const db = new DatabaseSync(path);
-  db.exec(createRecordTableSql(columns));
-  db.exec(CREATE_META_TABLE_SQL);
-  const meta = buildMeta({
-    system: {
-      pageSize: 4096,
-      clockTicks: 100,
-      physicalPages: 4_000_000,
-      cpuCount: 2,
-      hostname: "bench",
-      osRelease: "6",
-    },
-    files,
-    procfsPath: "/proc",
-    target: "process",
-  });
-  for (const [k, v] of Object.entries(meta)) db.prepare("INSERT INTO meta VALUES (?, ?)").run(k, v);
+  const db = syntheticRecording(path, ["stat", "cmdline"]);
   const insert = db.prepare(
     "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_utime, stat_stime, stat_rss, cmdline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );

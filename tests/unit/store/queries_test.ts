@@ -1,15 +1,12 @@
 import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
-import { DatabaseSync } from "node:sqlite";
+import { syntheticRecording } from "../../_helpers/synthetic_recording.ts";
 import {
-  buildMeta,
   BUILTIN_QUERIES,
-  columnsFor,
   createQuery,
   openRecording,
   QueryRequirementError,
   SqlError,
 } from "../../../src/store/mod.ts";
-import { CREATE_META_TABLE_SQL, createRecordTableSql } from "../../../src/store/mod.ts";
 import type { ProcFileName } from "../../../src/procfs/mod.ts";
 
 /** A recording of two processes over three samples, 10 s apart, with known counters. */
@@ -17,24 +14,8 @@ function recording(
   files: ProcFileName[] = ["stat", "cmdline", "io", "fd", "smaps_rollup"],
 ): string {
   const path = Deno.makeTempFileSync({ suffix: ".sqlite" });
-  const db = new DatabaseSync(path);
   // every column exists; meta says which procfiles were "recorded"
-  db.exec(createRecordTableSql(columnsFor(["stat", "cmdline", "io", "fd", "smaps_rollup"])));
-  db.exec(CREATE_META_TABLE_SQL);
-  const meta = buildMeta({
-    system: {
-      pageSize: 4096,
-      clockTicks: 100,
-      physicalPages: 1,
-      cpuCount: 2,
-      hostname: "h",
-      osRelease: "6",
-    },
-    files,
-    procfsPath: "/proc",
-    target: "process",
-  });
-  for (const [k, v] of Object.entries(meta)) db.prepare("INSERT INTO meta VALUES (?, ?)").run(k, v);
+  const db = syntheticRecording(path, files, ["stat", "cmdline", "io", "fd", "smaps_rollup"]);
   const insert = db.prepare(
     "INSERT INTO record (ts, stat_pid, stat_comm, stat_utime, stat_stime, stat_rss, stat_delayacct_blkio_ticks, " +
       "io_read_bytes, io_write_bytes, fd_reg, fd_sock, smaps_rollup_pss, smaps_rollup_private_clean, " +
