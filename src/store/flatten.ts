@@ -30,17 +30,23 @@ export function toSqlValue(value: unknown): SqlValue {
  * are not process nodes are ignored.
  */
 export function flattenNodes(nodes: readonly unknown[], columns: readonly Column[]): Row[] {
+  // one accessor per column, built once per call rather than per row
+  const readers = columns.map(({ file, field }) =>
+    field === null
+      ? (node: Record<string, unknown>) => toSqlValue(node[file])
+      : (node: Record<string, unknown>) =>
+        toSqlValue((node[file] as Record<string, unknown> | undefined)?.[field])
+  );
   const seen = new Set<unknown>();
   const rows: Row[] = [];
   const visit = (node: ProcessNode) => {
     const pid = node.stat?.pid;
     if (!seen.has(pid)) {
       seen.add(pid);
-      rows.push(columns.map((column) => {
-        const data = (node as unknown as Record<string, unknown>)[column.file];
-        if (column.field === null) return toSqlValue(data);
-        return toSqlValue((data as Record<string, unknown> | undefined)?.[column.field]);
-      }));
+      const row: Row = new Array(readers.length);
+      const data = node as unknown as Record<string, unknown>;
+      for (let i = 0; i < readers.length; i++) row[i] = readers[i](data);
+      rows.push(row);
     }
     for (const child of node.children ?? []) visit(child);
   };

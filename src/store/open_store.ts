@@ -100,10 +100,14 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
       db.exec("BEGIN");
       try {
         let at = 0;
-        const values: SQLInputValue[] = [];
+        const width = names.length + 1;
+        const values: SQLInputValue[] = new Array(batch * width);
         for (; at + batch <= rows.length; at += batch) {
-          values.length = 0;
-          for (let i = at; i < at + batch; i++) values.push(stamp, ...rows[i]);
+          for (let r = 0; r < batch; r++) {
+            const row = rows[at + r];
+            values[r * width] = stamp;
+            for (let c = 0; c < row.length; c++) values[r * width + 1 + c] = row[c];
+          }
           insertBatch.run(...values);
         }
         for (; at < rows.length; at++) insertOne.run(stamp, ...rows[at]);
