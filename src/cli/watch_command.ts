@@ -126,8 +126,9 @@ function isAlive(pid: number): boolean {
  * signal or an error, stops every command and all their descendants. Returns the exit code.
  */
 export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Promise<number> {
-  const queries = options.query.map(({ name, query }) => ({ name, query }));
-  for (const { query } of queries) compileQuery(query); // a bad path fails before anything starts
+  // queries may hold $NAME from -e, so they compile per iteration; the first iteration
+  // evaluates them before starting any command, so a bad path still starts nothing
+  const queries = options.query;
   const stop = listenForStop();
   const shells: Shell[] = [];
   const shellEnv: Record<string, string> = {};

@@ -41,6 +41,25 @@ Deno.test("procpath watch substitutes variables and restarts exited commands", a
   ]);
 });
 
+Deno.test("procpath watch templates queries with -e variables before parsing them", async () => {
+  const { code, stderr } = await runProcpath([
+    "watch",
+    "--procfs",
+    fixture("browser"),
+    "-e",
+    "C1=echo 111",
+    "-q",
+    "L=$..children[?(@.stat.pid in [$C1])]..pid",
+    "-c",
+    "echo $L",
+    "-i",
+    "0.1",
+    "-r",
+    "1",
+  ]);
+  assertEquals([code, logLines(stderr)], [0, ["INFO №1: 111,112,113"]]);
+});
+
 Deno.test("procpath watch joins query results into variables and gives later commands $WPS of earlier shells", async () => {
   const { code, stderr } = await runProcpath([
     "watch",
