@@ -1,4 +1,5 @@
-import { Command } from "commander";
+import { Command, Help } from "commander";
+import type { Option } from "commander";
 import { PROCPATH_VERSION } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import type { ActionHooks } from "./hooks.ts";
@@ -18,6 +19,20 @@ const BANNER = String.raw`
 a process tree analysis workbench
 `;
 
+/** Help text settings: 100 columns, and defaults shown as a user types them. */
+const HELP = {
+  helpWidth: 100,
+  optionDescription(this: Help, option: Option): string {
+    const text = Help.prototype.optionDescription.call(this, option);
+    const value = option.defaultValue;
+    if (!Array.isArray(value)) return text;
+    // repeatable options start empty; the procfile list reads as it is typed
+    return value.length === 0
+      ? text.replace(/ \(default: \[\]\)$/, "")
+      : text.replace(/\(default: \[.*\]\)$/, `(default: ${value.join(",")})`);
+  },
+};
+
 /**
  * Builds the commander program. Only wiring lives here: each subcommand's
  * `register*` attaches its options and calls `done` with the command's exit code.
@@ -33,7 +48,7 @@ export function buildProgram(deps: CliDeps, hooks: ActionHooks): Command {
       "INFO",
     )
     .configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr })
-    .configureHelp({ helpWidth: 100 })
+    .configureHelp(HELP)
     .showHelpAfterError(false)
     .exitOverride()
     .hook("preAction", (root) => {
@@ -45,7 +60,8 @@ export function buildProgram(deps: CliDeps, hooks: ActionHooks): Command {
   registerWatch(program, deps, hooks);
   registerPlay(program, deps, hooks);
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr });
+    command.exitOverride().configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr })
+      .configureHelp(HELP);
   }
   return program;
 }
