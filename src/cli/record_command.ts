@@ -126,6 +126,10 @@ export async function runRecordCommand(
   try {
     let vars = specs.length > 0 ? await evaluateEnvironment(specs, warn, stop.signal) : {};
     const path = specs.length > 0 ? substitute(options.databaseFile, vars) : options.databaseFile;
+    // a bad path or PID list should fail before the database file exists
+    const firstQuery = substitute(queryTemplate ?? "", vars);
+    if (firstQuery) compileQuery(firstQuery);
+    if (options.pidList !== undefined) pidsOf(substitute(options.pidList, vars));
     const store = openRecording(path, options, deps);
     const progress = createProgress(deps.writeErr, deps.stderrIsTerminal);
     const columns = columnsFor(options.procfileList);

@@ -189,6 +189,30 @@ Deno.test("procpath record refuses to append to a database of other procfiles, a
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("procpath record rejects a bad JSONPath or PID list before creating the database", async () => {
+  const { dir, db } = await tempDb();
+  const cases: [string[], string][] = [
+    [["!bad"], 'Cannot parse query "!bad"'],
+    [["-p", "1,x"], 'Cannot use PID list: "x" in "1,x" is not a PID'],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await runProcpath([
+      "record",
+      "--procfs",
+      BROWSER,
+      "-d",
+      db,
+      "-r",
+      "1",
+      ...args,
+    ]);
+    assertEquals([code, logLines(stderr).length], [2, 1]);
+    assertIncludes(stderr, message);
+    assertEquals([...Deno.readDirSync(dir)].length, 0);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("procpath record exits 1 with one line for an unwritable path", async () => {
   const { code, stderr } = await runProcpath([
     "record",
