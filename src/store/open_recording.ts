@@ -1,5 +1,6 @@
 import { DatabaseSync } from "node:sqlite";
 import { SqlError } from "./open_store.ts";
+import { metaValue, recordColumns } from "./_inspect.ts";
 import type { SeriesQuery } from "./queries.ts";
 
 /** A row of a series query. */
@@ -40,21 +41,8 @@ export function openRecording(path: string): Recording {
   const db = new DatabaseSync(path, { readOnly: true });
   const version = String((db.prepare("SELECT sqlite_version() v").get() as { v: string }).v)
     .split(".").map(Number);
-  const recorded = (() => {
-    try {
-      const row = db.prepare("SELECT value FROM meta WHERE key = 'procfile_list'").get() as
-        | { value: string }
-        | undefined;
-      return new Set<string>(row ? JSON.parse(row.value) : []);
-    } catch {
-      return new Set<string>();
-    }
-  })();
-  const columns = new Set(
-    (db.prepare("SELECT name FROM pragma_table_info('record')").all() as { name: string }[]).map((
-      r,
-    ) => r.name),
-  );
+  const recorded = new Set<string>(parseList(metaValue(db, "procfile_list")));
+  const columns = new Set(recordColumns(db));
   return {
     series(query, filter) {
       if (query.minVersion && compare(version, query.minVersion) < 0) {
@@ -103,6 +91,15 @@ export function openRecording(path: string): Recording {
       db.close();
     },
   };
+}
+
+/** A JSON list from meta; nothing for a missing or malformed value. */
+function parseList(text: string | undefined): string[] {
+  try {
+    return text ? JSON.parse(text) : [];
+  } catch {
+    return [];
+  }
 }
 
 function compare(a: number[], b: readonly number[]): number {

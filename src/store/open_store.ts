@@ -3,6 +3,7 @@ import type { SQLInputValue } from "node:sqlite";
 import { CREATE_META_TABLE_SQL, createRecordTableSql } from "./schema.ts";
 import type { Column } from "./schema.ts";
 import type { Row } from "./flatten.ts";
+import { metaValue, recordColumns } from "./_inspect.ts";
 
 /** A value read back from SQLite: integers as bigint, reals as number. */
 export type ResultValue = bigint | number | string | Uint8Array | null;
@@ -46,11 +47,6 @@ export class SchemaMismatchError extends Error {
   }
 }
 
-function existingColumns(db: DatabaseSync): string[] {
-  return (db.prepare("SELECT name FROM pragma_table_info('record')").all() as { name: string }[])
-    .map((row) => row.name).filter((name) => name !== "record_id" && name !== "ts");
-}
-
 /**
  * Opens (creating when needed) a recording database at `path` (`:memory:` for a
  * scratch one) with the reference's schema, and writes `meta`. Appending to a
@@ -64,14 +60,10 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL");
     }
-    const existing = existingColumns(db);
+    const existing = recordColumns(db).filter((name) => name !== "record_id" && name !== "ts");
     const wanted = options.columns.map((c) => c.name);
     if (existing.length > 0 && [...existing].sort().join() !== [...wanted].sort().join()) {
-      let recorded = "other procfiles";
-      try {
-        const row = db.prepare("SELECT value FROM meta WHERE key = 'procfile_list'").get();
-        recorded = (row as { value?: string } | undefined)?.value ?? recorded;
-      } catch { /* a record table without meta: say only that the lists differ */ }
+      const recorded = metaValue(db, "procfile_list") ?? "other procfiles";
       throw new SchemaMismatchError(
         `Cannot append to "${path}": it was recorded with procfiles ${recorded}, ` +
           `not ${options.meta.procfile_list ?? "these"}; record into a new database`,
