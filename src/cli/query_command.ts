@@ -76,8 +76,8 @@ export async function runQueryCommand(
   const sql = sqlTemplate === undefined ? "" : substitute(sqlTemplate, vars);
   const compiled: CompiledQuery | null = queryText ? compileQuery(queryText) : null;
 
-  const reader = readerFor({ ...options, files: options.procfileList });
-  const roots = readSnapshot(reader, { ...options, files: options.procfileList }, deps);
+  const reader = readerFor(options);
+  const roots = readSnapshot(reader, options, deps);
   const system = sql ? readSystemInfo(reader) : null;
   deps.dropPermissions();
 

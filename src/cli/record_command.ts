@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import type { ProcFileName, ProcfsTarget } from "../procfs/mod.ts";
+import type { ProcFileName, ProcfsTarget, ProcReader } from "../procfs/mod.ts";
 import { readSystemInfo } from "../procfs/mod.ts";
 import { compileQuery, runQuery, substitute } from "../query/mod.ts";
 import type { CompiledQuery } from "../query/mod.ts";
@@ -92,8 +92,12 @@ function absolute(path: string): string {
   }
 }
 
-function openRecording(path: string, options: RecordOptions, deps: CliDeps): Store {
-  const reader = readerFor({ ...options, files: options.procfileList });
+function openRecording(
+  path: string,
+  reader: ProcReader,
+  options: RecordOptions,
+  deps: CliDeps,
+): Store {
   const meta = buildMeta({
     system: readSystemInfo(reader),
     files: options.procfileList,
@@ -127,13 +131,11 @@ export async function runRecordCommand(
     let vars = specs.length > 0 ? await evaluateEnvironment(specs, warn, stop.signal) : {};
     const path = specs.length > 0 ? substitute(options.databaseFile, vars) : options.databaseFile;
     // a bad path or PID list should fail before the database file exists
-    const firstQuery = substitute(queryTemplate ?? "", vars);
-    if (firstQuery) compileQuery(firstQuery);
-    if (options.pidList !== undefined) pidsOf(substitute(options.pidList, vars));
-    const store = openRecording(path, options, deps);
+    templated(queryTemplate, options.pidList, vars);
+    const reader = readerFor(options);
+    const store = openRecording(path, reader, options, deps);
     const progress = createProgress(deps.writeErr, deps.stderrIsTerminal);
     const columns = columnsFor(options.procfileList);
-    const reader = readerFor({ ...options, files: options.procfileList });
     const intervalMs = options.interval * 1000;
     const started = performance.now();
     const schedule = new Schedule(intervalMs, started);
@@ -149,15 +151,11 @@ export async function runRecordCommand(
         if (reevaluate) {
           // the reference evaluates at count 1 too, after the database path's evaluation
           if (specs.length > 0) vars = await evaluateEnvironment(specs, warn, stop.signal);
-          const text = substitute(queryTemplate ?? "", vars);
-          query = text ? compileQuery(text) : null;
-          pids = options.pidList === undefined
-            ? undefined
-            : pidsOf(substitute(options.pidList, vars));
+          ({ query, pids } = templated(queryTemplate, options.pidList, vars));
         }
         if (stop.requested) break;
         progress.clear();
-        const roots = readSnapshot(reader, { ...options, files: options.procfileList }, deps, pids);
+        const roots = readSnapshot(reader, options, deps, pids);
         const result = query ? runQuery(query, { children: roots }) : roots;
         if (!result.every(isProcessNode)) {
           throw new UsageError(
@@ -202,6 +200,19 @@ export async function runRecordCommand(
   } finally {
     stop.dispose();
   }
+}
+
+/** The query and PID list of an iteration, templated from the original arguments. */
+function templated(
+  queryTemplate: string | undefined,
+  pidTemplate: string | undefined,
+  vars: Record<string, string>,
+): { query: CompiledQuery | null; pids: number[] | undefined } {
+  const text = substitute(queryTemplate ?? "", vars);
+  return {
+    query: text ? compileQuery(text) : null,
+    pids: pidTemplate === undefined ? undefined : pidsOf(substitute(pidTemplate, vars)),
+  };
 }
 
 function pidsOf(text: string): number[] {

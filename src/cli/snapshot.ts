@@ -4,11 +4,11 @@ import { readForest } from "../tree/mod.ts";
 import type { ProcessNode } from "../tree/mod.ts";
 import type { CliDeps } from "./deps.ts";
 
-/** Where and what to read: the options `query`, `record` and `watch` share. */
+/** Where and what to read: the options `query`, `record` and `watch` share, as commander names them. */
 export interface SnapshotSource {
   procfs: string;
   procfsTarget: ProcfsTarget;
-  files: readonly ProcFileName[];
+  procfileList: readonly ProcFileName[];
 }
 
 /** Creates the reader for a source. */
@@ -28,7 +28,7 @@ export function readSnapshot(
   branchPids?: readonly number[],
 ): ProcessNode[] {
   return readForest(reader, {
-    files: source.files,
+    files: source.procfileList,
     branchPids,
     excludePid: source.procfs === "/proc" ? deps.pid : undefined,
     warn: ({ pid, file, reason }) =>

@@ -147,8 +147,7 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
         );
         if (stop.requested) break;
         if (queries.length > 0) {
-          const source = { ...options, files: options.procfileList };
-          const roots = readSnapshot(readerFor(source), source, deps);
+          const roots = readSnapshot(readerFor(options), options, deps);
           for (const { name, query } of queries) {
             const value = runQuery(compileQuery(substitute(query, vars)), { children: roots })
               .map(toPythonStr).join(",");
