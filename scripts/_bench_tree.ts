@@ -3,6 +3,7 @@
  * small C forker, and a C reader of the same procfs files procpath reads, both
  * compiled at bench time with the system's `cc`.
  */
+import { bakedFlags, repoPath } from "../tests/_helpers/run_procpath.ts";
 
 const FORKER_C = String.raw`
 #include <signal.h>
@@ -178,9 +179,5 @@ export function timeCommand(cmd: string, args: string[], runs: number): number[]
  * task in deno.json (the compiled binary's): `[deno, "run", …flags, "--quiet", main.ts]`.
  */
 export function procpathCommand(): [string, ...string[]] {
-  const root = new URL("../", import.meta.url).pathname;
-  const words: string[] = JSON.parse(Deno.readTextFileSync(`${root}deno.json`)).tasks.procpath
-    .split(/\s+/);
-  const flags = words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
-  return [Deno.execPath(), "run", ...flags, "--quiet", `${root}src/main.ts`];
+  return [Deno.execPath(), "run", ...bakedFlags(), "--quiet", repoPath("src/main.ts")];
 }
