@@ -130,3 +130,13 @@ export function collectNamedQuery(
   }
   return [...previous, { name, query: text.slice(at + 1) }];
 }
+
+/** Returns a parser accepting exactly one of `names` (`--style`, `--formatter`). */
+export function parseChoice(names: readonly string[]): (text: string) => string {
+  return (text) => {
+    if (!names.includes(text)) {
+      throw new InvalidArgumentError(`expected one of ${names.join(", ")}`);
+    }
+    return text;
+  };
+}

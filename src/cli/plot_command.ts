@@ -6,7 +6,14 @@ import type { SeriesQuery } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import type { ActionHooks } from "./hooks.ts";
 import { UsageError } from "./errors.ts";
-import { collect, parseInteger, parseNumber, parsePidList, parseUtcTime } from "./options.ts";
+import {
+  collect,
+  parseChoice,
+  parseInteger,
+  parseNumber,
+  parsePidList,
+  parseUtcTime,
+} from "./options.ts";
 
 /** Options of `procpath plot`, as commander hands them over. */
 export interface PlotOptions {
@@ -28,11 +35,6 @@ export interface PlotOptions {
   epsilon?: number;
   movingAverageWindow?: number;
 }
-
-const choice = (names: string[]) => (text: string) => {
-  if (!names.includes(text)) throw new UsageError(`"${text}" is not one of ${names.join(", ")}`);
-  return text;
-};
 
 /** Adds `procpath plot` to the program. */
 export function registerPlot(program: Command, deps: CliDeps, hooks: ActionHooks) {
@@ -73,12 +75,12 @@ export function registerPlot(program: Command, deps: CliDeps, hooks: ActionHooks
     .option(
       "--style <style>",
       `colour theme: ${Object.keys(STYLES).join(", ")}`,
-      choice(Object.keys(STYLES)),
+      parseChoice(Object.keys(STYLES)),
     )
     .option(
       "--formatter <formatter>",
       `Y value format: ${Object.keys(FORMATTERS).join(", ")}`,
-      choice(Object.keys(FORMATTERS)),
+      parseChoice(Object.keys(FORMATTERS)),
     )
     .option("--title <title>", "chart title instead of the queries' titles")
     .option("--no-dots", "no hover dots")

@@ -38,6 +38,7 @@ Deno.test("procpath plot validates in the reference's order with its messages", 
       "'Open File Descriptors' requires the following procfiles missing in the database: fd",
     ],
     [["-d", db, "--custom-value-expr", "nope"], "SQL error: no such column: nope"],
+    [["-d", db, "-q", "rss", "--style", "Nope"], "expected one of DefaultStyle, LightStyle"],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await plot(...args);
