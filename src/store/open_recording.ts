@@ -1,4 +1,4 @@
-import { DatabaseSync } from "node:sqlite";
+import { connect } from "./_connect.ts";
 import { SqlError } from "./open_store.ts";
 import { metaValue, recordColumns } from "./_inspect.ts";
 import type { SeriesQuery } from "./queries.ts";
@@ -38,7 +38,7 @@ export interface Recording {
 
 /** Opens a recording database read-only. */
 export function openRecording(path: string): Recording {
-  const db = new DatabaseSync(path, { readOnly: true });
+  const db = connect(path, { readOnly: true });
   const version = String((db.prepare("SELECT sqlite_version() v").get() as { v: string }).v)
     .split(".").map(Number);
   const recorded = new Set<string>(parseList(metaValue(db, "procfile_list")));

@@ -1,9 +1,9 @@
-import { DatabaseSync } from "node:sqlite";
 import type { SQLInputValue } from "node:sqlite";
 import { CREATE_META_TABLE_SQL, createRecordTableSql } from "./schema.ts";
 import type { Column } from "./schema.ts";
 import type { Row } from "./flatten.ts";
 import { metaValue, recordColumns } from "./_inspect.ts";
+import { connect } from "./_connect.ts";
 
 /** A value read back from SQLite: integers as bigint, reals as number. */
 export type ResultValue = bigint | number | string | Uint8Array | null;
@@ -54,7 +54,7 @@ export class SchemaMismatchError extends Error {
  * before anything is written.
  */
 export function openStore(path: string, options: OpenStoreOptions): Store {
-  const db = new DatabaseSync(path);
+  const db = connect(path);
   try {
     if (options.wal) {
       db.exec("PRAGMA journal_mode = WAL");
@@ -141,6 +141,7 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
         // fold the log back into the database and leave a single file behind; a
         // reader still attached keeps WAL mode, which is harmless
         try {
+          db.exec("PRAGMA busy_timeout = 0"); // never delay exit for a reader that stays open
           db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
           db.exec("PRAGMA journal_mode = DELETE");
         } catch { /* another connection is open: its close will clean up */ }

@@ -1,5 +1,6 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, runProcpath } from "../_helpers/run_procpath.ts";
+import { DatabaseSync } from "node:sqlite";
 import { integrity, sql } from "../_helpers/sqlite.ts";
 import { PROC_FILE_NAMES } from "../../src/procfs/mod.ts";
 import { columnsFor } from "../../src/store/mod.ts";
@@ -34,6 +35,16 @@ function spawnRecord(db: string, args: string[], stderr: "piped" | "null"): Deno
     stdout: "null",
     stderr,
   }).spawn();
+}
+
+/** Rows committed to `db` so far; 0 before the file or its table exists. */
+function committedRows(db: string): number {
+  try {
+    return sql(db, "SELECT COUNT(*) n FROM record")[0].n as number;
+  } catch (error) {
+    if (/no such table|unable to open/.test(String(error))) return 0;
+    throw error;
+  }
 }
 
 async function tempDb(): Promise<{ dir: string; db: string }> {
@@ -113,8 +124,14 @@ Deno.test("procpath record -p keeps the listed branches with their ancestors, on
   );
   const samples = sql(db, "SELECT ts, COUNT(*) n FROM record GROUP BY ts ORDER BY ts");
   assertEquals(samples.map((s) => s.n), [8, 8, 8]);
-  const gaps = samples.slice(1).map((s, i) => (s.ts as number) - (samples[i].ts as number));
-  assertEquals(gaps.every((g) => g >= 0.045 && g < 0.5), true, `gaps ${gaps}`);
+  // the schedule is drift-free: a late timer shortens the next gap, but sample k is never
+  // taken before k intervals have passed since the first
+  const offsets = samples.map((s) => (s.ts as number) - (samples[0].ts as number));
+  assertEquals(
+    offsets.every((t, k) => t >= k * 0.05 - 0.005 && t < k * 0.05 + 0.5),
+    true,
+    `offsets ${offsets}`,
+  );
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -271,19 +288,51 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const { dir, db } = await tempDb();
-    for (const delay of [300, 700, 1100]) {
+    let committed = 0;
+    for (const delay of [0, 40, 150]) {
       const child = spawnRecord(db, ["-i", "0"], "null");
+      let exited = false;
+      child.status.then(() => exited = true);
+      // kill only once this run has committed (start-up time varies with load), at varied moments
+      const before = committed;
+      while ((committed = committedRows(db)) === before) {
+        if (exited) throw new Error("record exited before committing");
+        await new Promise((r) => setTimeout(r, 5));
+      }
       await new Promise((r) => setTimeout(r, delay));
       child.kill("SIGKILL");
       await child.status;
       assertEquals(integrity(db), "ok");
       const [{ n, s }] = sql(db, "SELECT COUNT(*) n, COUNT(DISTINCT ts) s FROM record");
       assertEquals(
-        (n as number) > 0 && n === (s as number) * PROCESSES,
+        (n as number) >= committed && n === (s as number) * PROCESSES,
         true,
-        `${n} rows, ${s} samples`,
+        `${n} rows, ${s} samples, ${committed} rows seen committed before the kill`,
       );
+      committed = n as number;
     }
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "procpath record waits out another connection's lock on its database instead of failing",
+  ...unsanitized,
+  async fn() {
+    const { dir, db } = await tempDb();
+    const holder = new DatabaseSync(db);
+    holder.exec("BEGIN EXCLUSIVE");
+    const child = spawnRecord(db, ["-i", "0", "-r", "2"], "piped");
+    await new Promise((r) => setTimeout(r, 700));
+    holder.exec("COMMIT");
+    holder.close();
+    const { code, stderr } = await child.output();
+    assertEquals(code, 0);
+    assertIncludes(
+      logLines(new TextDecoder().decode(stderr)).at(-1)!,
+      `INFO Recorded 2 samples, ${2 * PROCESSES} rows`,
+    );
+    assertEquals(sql(db, "SELECT COUNT(*) n FROM record")[0].n, 2 * PROCESSES);
     await Deno.remove(dir, { recursive: true });
   },
 });
@@ -298,11 +347,7 @@ Deno.test({
     let done = false;
     child.status.then(() => done = true);
     while (!done) {
-      try {
-        counts.push(sql(db, "SELECT COUNT(*) n FROM record")[0].n as number);
-      } catch (error) {
-        if (!/no such table|unable to open/.test(String(error))) throw error; // before the first commit
-      }
+      counts.push(committedRows(db));
       await new Promise((r) => setTimeout(r, 5));
     }
     assertEquals((await child.status).code, 0);
