@@ -10,6 +10,19 @@ const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) 
   }
 });
 
+/** Removes `dir`, retrying for up to 5 s: Chromium's helper processes outlive the browser
+ * by a moment and may still be writing its profile there. */
+async function removeProfile(dir: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await Deno.remove(dir, { recursive: true });
+    } catch (error) {
+      if (attempt === 50) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /** A minimal DevTools-protocol client over the page's WebSocket. */
 async function devtools(url: string) {
   const socket = new WebSocket(url);
@@ -110,9 +123,15 @@ Deno.test({
         if (!page) await new Promise((r) => setTimeout(r, 100));
       }
       const cdp = await devtools(page!.webSocketDebuggerUrl);
-      for (let i = 0; i < 200 && await cdp.evaluate("document.readyState") !== "complete"; i++) {
+      // the target lists the file's URL before the navigation commits, while the initial
+      // about:blank document is still current and already "complete": wait for the SVG itself
+      const loaded =
+        "location.protocol === 'file:' && document.documentElement?.localName === 'svg'" +
+        " && document.readyState === 'complete'";
+      for (let i = 0; i < 300 && await cdp.evaluate(loaded) !== true; i++) {
         await new Promise((r) => setTimeout(r, 100));
       }
+      assertEquals(await cdp.evaluate(loaded), true, "the SVG document did not load");
       assertEquals(await cdp.evaluate("document.querySelectorAll('.line').length"), 8);
       assertEquals(await cdp.evaluate("document.querySelectorAll('.item').length"), 8);
 
@@ -157,7 +176,7 @@ Deno.test({
     } finally {
       browser.kill("SIGKILL");
       await browser.status;
-      await Deno.remove(dir, { recursive: true });
+      await removeProfile(dir);
     }
   },
 });

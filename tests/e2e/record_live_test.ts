@@ -22,13 +22,37 @@ const RSS_SQL = `SELECT ts, stat_pid pid,
   stat_rss / 1024.0 / 1024 * (SELECT value FROM meta WHERE key = 'page_size') value
   FROM record ORDER BY stat_pid, record_id`;
 
+/** Polls `/proc/PID/stat` every few ms: [seconds since the epoch, utime + stime ticks]. */
+function sampleTicks(pid: number): { samples: [number, number][]; stop: () => void } {
+  const samples: [number, number][] = [];
+  const read = () => {
+    const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+    // utime and stime are fields 14 and 15; the split starts at field 3
+    samples.push([Date.now() / 1000, Number(fields[11]) + Number(fields[12])]);
+  };
+  read();
+  const timer = setInterval(read, 5);
+  return { samples, stop: () => (clearInterval(timer), read()) };
+}
+
+/** The ticks at time `ts`, interpolated between the two samples around it. */
+function ticksAt(samples: [number, number][], ts: number): number {
+  const after = samples.findIndex(([t]) => t >= ts);
+  if (after <= 0) throw new Error(`no kernel sample brackets ${ts}`);
+  const [t0, v0] = samples[after - 1], [t1, v1] = samples[after];
+  return v0 + (v1 - v0) * (ts - t0) / (t1 - t0);
+}
+
 Deno.test({
-  name: "procpath record measures a process that burns one core at about 100 % CPU",
+  name:
+    "procpath record measures a busy process's CPU as the kernel counts it, and an idle one at 0",
   ...linux,
   async fn() {
     const dir = await Deno.makeTempDir();
     const burner = new Deno.Command("sh", { args: ["-c", "while :; do :; done"] }).spawn();
     const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    // the burner gets a whole core only on an idle machine; the truth is what the kernel counted
+    const kernel = sampleTicks(burner.pid);
     try {
       const { code, stderr } = await runProcpath([
         "record",
@@ -42,13 +66,34 @@ Deno.test({
         `${burner.pid},${sleeper.pid}`,
         `$..children[?(@.stat.pid in [${burner.pid}, ${sleeper.pid}])]`,
       ]);
+      kernel.stop();
       assertEquals(code, 0, stderr);
       const rows = sql(`${dir}/cpu.sqlite`, CPU_SQL);
-      const busy = rows.filter((r) => r.pid === burner.pid).map((r) => r.value as number);
+      const busy = rows.filter((r) => r.pid === burner.pid);
       const idle = rows.filter((r) => r.pid === sleeper.pid).map((r) => r.value as number);
       assertEquals([busy.length, idle.length], [4, 4]);
-      const mean = busy.reduce((a, b) => a + b) / busy.length;
-      assertEquals(mean > 70 && mean < 115, true, `burner at ${busy}`);
+      const times = sql(
+        `${dir}/cpu.sqlite`,
+        `SELECT ts FROM record WHERE stat_pid = ${burner.pid} ORDER BY record_id`,
+      ).map((r) => r.ts as number);
+      const clockTicks = Number(
+        new TextDecoder().decode(
+          new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync().stdout,
+        ),
+      );
+      busy.forEach((row, i) => {
+        const [from, to] = [times[i], times[i + 1]];
+        const truth = 100 * (ticksAt(kernel.samples, to) - ticksAt(kernel.samples, from)) /
+          clockTicks / (to - from);
+        const value = row.value as number;
+        // a tick is 10 ms: over 0.5 s, ±2 ticks of rounding at each end is ±8 points
+        assertEquals(
+          Math.abs(value - truth) < 12,
+          true,
+          `interval ${i}: procpath ${value} %, kernel ${truth} %`,
+        );
+      });
+      assertEquals(busy.every((r) => (r.value as number) > 5), true, `burner at ${busy}`);
       assertEquals(idle.every((v) => v === 0), true, `sleeper at ${idle}`);
       const rss = sql(`${dir}/cpu.sqlite`, RSS_SQL).filter((r) => r.pid === sleeper.pid);
       const status = Deno.readTextFileSync(`/proc/${sleeper.pid}/status`);
@@ -59,6 +104,7 @@ Deno.test({
         `${rss[0].value} vs ${vmrssMiB}`,
       );
     } finally {
+      kernel.stop();
       burner.kill("SIGKILL");
       sleeper.kill("SIGKILL");
       await Promise.all([burner.status, sleeper.status]);
