@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { createProcReader } from "../procfs/mod.ts";
+import { createProcReader, readStat } from "../procfs/mod.ts";
 import type { ProcFileName, ProcfsTarget } from "../procfs/mod.ts";
 import { compileQuery, runQuery, substitute } from "../query/mod.ts";
 import { evaluateEnvironment, SIGNAL_NAMES, spawnShell, terminateShells } from "../shell/mod.ts";
@@ -101,23 +101,23 @@ export function registerWatch(program: Command, deps: CliDeps, hooks: ActionHook
     });
 }
 
-/** The live processes below procpath, read from `/proc` (empty where `/proc` cannot be read). */
+/** procpath's own processes live in `/proc` whatever `--procfs` the queries read. */
+const liveProc = createProcReader("/proc");
+
+/** The live processes below procpath (empty where `/proc` cannot be read). */
 function ownDescendants(deps: CliDeps): number[] {
   try {
-    const roots = readForest(createProcReader("/proc"), { files: ["stat"], warn: () => {} });
+    const roots = readForest(liveProc, { files: ["stat"], warn: () => {} });
     return descendantsOf(roots, deps.pid);
   } catch {
     return [];
   }
 }
 
+/** Whether `pid` still runs: a zombie has exited, only its parent has not reaped it. */
 function isAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
+  const record = readStat(liveProc, pid);
+  return record !== null && record.stat.state !== "Z";
 }
 
 /**
