@@ -13,6 +13,7 @@ import type { CliDeps } from "./deps.ts";
 import { UsageError } from "./errors.ts";
 import type { ActionHooks } from "./hooks.ts";
 import { collect } from "./options.ts";
+import { readUserFile } from "./read_user_file.ts";
 import type { PlotOptions } from "./plot_command.ts";
 import { buildProgram } from "./program.ts";
 import { PyFloat, toPythonJson } from "./python_format.ts";
@@ -219,13 +220,7 @@ export async function runPlayCommand(
   options: PlayOptions,
   deps: CliDeps,
 ): Promise<number> {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(options.playbookFile);
-  } catch (error) {
-    throw new Error(`Cannot read "${options.playbookFile}": ${(error as Error).message}`);
-  }
-  const ini = parseIni(text, options.playbookFile);
+  const ini = parseIni(readUserFile(options.playbookFile), options.playbookFile);
   const overrides = new Map<string, string>();
   for (const item of options.option) {
     const at = item.indexOf("=");

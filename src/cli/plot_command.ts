@@ -6,6 +6,7 @@ import type { SeriesQuery } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import type { ActionHooks } from "./hooks.ts";
 import { UsageError } from "./errors.ts";
+import { readUserFile } from "./read_user_file.ts";
 import {
   collect,
   parseChoice,
@@ -111,16 +112,10 @@ export function collectQueries(options: PlotOptions): SeriesQuery[] {
   }
   for (const expr of options.customValueExpr) queries.push(createQuery(expr, "Custom expression"));
   for (const file of options.customQueryFile) {
-    let sql: string;
-    try {
-      sql = Deno.readTextFileSync(file);
-    } catch (error) {
-      throw new Error(`Cannot read "${file}": ${(error as Error).message}`);
-    }
     queries.push({
       name: null,
       title: "Custom query",
-      sql,
+      sql: readUserFile(file),
       minVersion: null,
       procfilesRequired: [],
     });
