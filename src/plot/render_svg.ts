@@ -29,12 +29,17 @@ export interface RenderOptions {
 const MARGIN = { top: 56, bottom: 96, left: 78, right: 24, axis: 78 };
 const LEGEND_ROW = 16, LEGEND_COLUMN = 220;
 
-/** Builds the `d` of a polyline, skipping points the scale cannot draw (≤ 0 on a log axis). */
+/** Whether a value has a place on a Y axis: finite, and above 0 on a logarithmic one. */
+function drawable(v: number, logarithmic: boolean | undefined): boolean {
+  return Number.isFinite(v) && !(logarithmic && v <= 0);
+}
+
+/** Builds the `d` of a polyline, lifting the pen over points the scale cannot draw. */
 function pathData(points: readonly Point[], x: Scale, y: Scale): string {
   let d = "";
   let pen = "M";
   for (const [t, v] of points) {
-    if (v === null || !Number.isFinite(v) || (y.logarithmic && v <= 0)) {
+    if (!drawable(v, y.logarithmic)) {
       pen = "M";
       continue;
     }
@@ -132,7 +137,7 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
     for (const s of series) {
       if (s.axis !== axis) continue;
       for (const [, v] of s.points) {
-        if (!Number.isFinite(v) || (options.logarithmic && v <= 0)) continue;
+        if (!drawable(v, options.logarithmic)) continue;
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
@@ -242,7 +247,7 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
         while (j < s.points.length && s.points[j][0] < tick) j++;
         if (j >= s.points.length) break;
         const [t, v] = s.points[j];
-        if (j !== last && Number.isFinite(v) && !(options.logarithmic && v <= 0)) {
+        if (j !== last && drawable(v, options.logarithmic)) {
           // whole pixels: dots are only drawn, never read back like the line's points
           dots += `M${Math.round(x(t))} ${Math.round(y(v))}h0`;
         }
