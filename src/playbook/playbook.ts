@@ -99,19 +99,7 @@ export function sectionArgv(
   ]);
   const argv: string[] = [];
   const flag = (key: string) => "--" + key.replace(/_/g, "-");
-  const unknown = [
-    ...new Set(chain.flatMap((name) => [...ini.get(name)!.keys()]).concat([...overrides.keys()])),
-  ]
-    .filter((key) => !known.has(key));
-  if (unknown.length > 0) {
-    const words = unknown.flatMap((
-      key,
-    ) => [
-      flag(key),
-      overrides.get(key) ?? ini.get(chain.find((n) => ini.get(n)!.has(key))!)!.get(key)!,
-    ]);
-    throw new PlaybookSyntaxError(`Invalid section: unrecognized arguments: ${words.join(" ")}`);
-  }
+  // the override, else the first section of the chain that sets the key
   const lookup = (key: string): string | undefined => {
     if (overrides.has(key)) return overrides.get(key);
     for (const name of chain) {
@@ -120,6 +108,14 @@ export function sectionArgv(
     }
     return undefined;
   };
+  const unknown = [
+    ...new Set(chain.flatMap((name) => [...ini.get(name)!.keys()]).concat([...overrides.keys()])),
+  ]
+    .filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    const words = unknown.flatMap((key) => [flag(key), lookup(key)!]);
+    throw new PlaybookSyntaxError(`Invalid section: unrecognized arguments: ${words.join(" ")}`);
+  }
   for (const key of spec.options) {
     const value = lookup(key);
     if (value !== undefined) argv.push(flag(key), splitMultiline(value).join("\n"));
