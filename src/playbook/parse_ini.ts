@@ -48,9 +48,7 @@ export function parseIni(text: string, file: string): Ini {
       sectionName = header[1];
       if (ini.has(sectionName)) {
         throw new PlaybookSyntaxError(
-          `While reading from '${file}' [line ${
-            String(lineNumber).padStart(2)
-          }]: section '${sectionName}' already exists`,
+          `While reading from '${file}' ${at(lineNumber)}: section '${sectionName}' already exists`,
         );
       }
       section = new Map();
@@ -67,16 +65,14 @@ export function parseIni(text: string, file: string): Ini {
     }
     const option = /^(.*?)\s*:\s*(.*)$/.exec(stripped);
     if (!option || option[1] === "") {
-      errors.push(`[line ${String(lineNumber).padStart(2)}]: ${JSON.stringify(raw + "\n")}`);
+      errors.push(`${at(lineNumber)}: ${JSON.stringify(raw + "\n")}`);
       key = null;
       return;
     }
     key = option[1].toLowerCase();
     if (section.has(key)) {
       throw new PlaybookSyntaxError(
-        `While reading from '${file}' [line ${
-          String(lineNumber).padStart(2)
-        }]: option '${key}' in section ` +
+        `While reading from '${file}' ${at(lineNumber)}: option '${key}' in section ` +
           `'${sectionName}' already exists`,
       );
     }
@@ -90,6 +86,11 @@ export function parseIni(text: string, file: string): Ini {
     for (const [k, v] of values) values.set(k, v.replace(/\n+$/, ""));
   }
   return ini;
+}
+
+/** A line number as configparser's messages show it: `[line  7]`. */
+function at(lineNumber: number): string {
+  return `[line ${String(lineNumber).padStart(2)}]`;
 }
 
 /** The error shlex would raise splitting `line` (POSIX mode), or `null`. */
