@@ -8,7 +8,7 @@
 import { createProcReader } from "../src/procfs/mod.ts";
 import { readForest } from "../src/tree/mod.ts";
 import { buildMeta, columnsFor, flattenNodes, openStore } from "../src/store/mod.ts";
-import { readSystemInfo } from "../src/procfs/mod.ts";
+import { readStat, readSystemInfo } from "../src/procfs/mod.ts";
 import { cRead, median, procpathCommand, spawnTree } from "./_bench_tree.ts";
 
 const COUNT = Number(Deno.args[0] ?? 3000);
@@ -56,10 +56,9 @@ try {
   }).spawn();
   const started = performance.now();
   await new Promise((r) => setTimeout(r, CPU_SECONDS * 1000));
-  const stat = Deno.readTextFileSync(`/proc/${recorder.pid}/stat`);
+  const { stat } = readStat(reader, recorder.pid)!;
   const elapsed = (performance.now() - started) / 1000;
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / Number(meta.clock_ticks);
+  const cpuSeconds = (stat.utime! + stat.stime!) / Number(meta.clock_ticks);
   recorder.kill("SIGINT");
   await recorder.status;
 
