@@ -3,6 +3,8 @@
  * small C forker, and a C reader of the same procfs files procpath reads, both
  * compiled at bench time with the system's `cc`.
  */
+import { createProcReader } from "../src/procfs/mod.ts";
+import { descendantsOf, readForest } from "../src/tree/mod.ts";
 import { bakedFlags, repoPath } from "../tests/_helpers/run_procpath.ts";
 
 const FORKER_C = String.raw`
@@ -120,31 +122,17 @@ function exists(pid: number): boolean {
   }
 }
 
-/** Counts the descendants of `pid` from one pass over /proc/<pid>/stat. */
+/** Counts the descendants of `pid` in the live process forest. */
 export function countDescendants(pid: number): number {
   return descendants(pid).length;
 }
 
-/** The PIDs below `pid`, from one pass over /proc/<pid>/stat. */
+/** The PIDs below `pid`, from one snapshot of the live process forest. */
 function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...children.get(ppid) ?? [], Number(entry.name)]);
-    } catch { /* exited */ }
-  }
-  const found: number[] = [];
-  const stack = [pid];
-  while (stack.length) {
-    for (const c of children.get(stack.pop()!) ?? []) {
-      found.push(c);
-      stack.push(c);
-    }
-  }
-  return found;
+  return descendantsOf(
+    readForest(createProcReader("/proc"), { files: ["stat"], warn: () => {} }),
+    pid,
+  );
 }
 
 /** Runs the C reader `runs` times; returns each run's milliseconds and the file count. */
