@@ -10,7 +10,7 @@ import {
 import type { CommandSpec, Playable } from "../playbook/mod.ts";
 import type { EnvironmentSpec } from "../shell/mod.ts";
 import type { CliDeps } from "./deps.ts";
-import { UsageError } from "./errors.ts";
+import { CommandError } from "./errors.ts";
 import type { ActionHooks } from "./hooks.ts";
 import { collect } from "./options.ts";
 import { readUserFile } from "./read_user_file.ts";
@@ -95,7 +95,7 @@ export function registerPlay(program: Command, deps: CliDeps, hooks: ActionHooks
     .option("-n, --dry-run", "print each matching section's resolved options as JSON and stop")
     .option("-o, --option <option>", "key=value overriding every section; repeatable", collect, [])
     .action(async (targets: string[], options: PlayOptions) => {
-      if (hooks.capture) throw new UsageError("play cannot be played");
+      if (hooks.capture) throw new CommandError("play cannot be played");
       hooks.done(await runPlayCommand(targets, options, deps));
     });
 }
@@ -204,8 +204,8 @@ async function parseSection(command: Playable, argv: string[], deps: CliDeps) {
   try {
     await program.parseAsync([command, ...argv], { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) throw new UsageError(sectionError(error));
-    throw new UsageError(`Invalid section: ${(error as Error).message}`);
+    if (error instanceof CommanderError) throw new CommandError(sectionError(error));
+    throw new CommandError(`Invalid section: ${(error as Error).message}`);
   }
   return captured!;
 }
@@ -224,13 +224,13 @@ export async function runPlayCommand(
   const overrides = new Map<string, string>();
   for (const item of options.option) {
     const at = item.indexOf("=");
-    if (at <= 0) throw new UsageError(`Cannot use option "${item}": expected key=value`);
+    if (at <= 0) throw new CommandError(`Cannot use option "${item}": expected key=value`);
     overrides.set(item.slice(0, at).trim().toLowerCase().replace(/-/g, "_"), item.slice(at + 1));
   }
   const sections = targets.flatMap((target) =>
     matchSections(ini, target).filter((name) => commandOf(name))
   );
-  if (sections.length === 0) throw new UsageError("No section matches the target(s)");
+  if (sections.length === 0) throw new CommandError("No section matches the target(s)");
   if (options.listSections) {
     deps.writeOut(sections.map((name) => name + "\n").join(""));
     return 0;
@@ -241,7 +241,7 @@ export async function runPlayCommand(
     try {
       argv = sectionArgv(ini, section, COMMAND_SPECS[command], overrides);
     } catch (error) {
-      if (error instanceof PlaybookSyntaxError) throw new UsageError(error.message);
+      if (error instanceof PlaybookSyntaxError) throw new CommandError(error.message);
       throw error;
     }
     const parsed = await parseSection(command, argv, deps);

@@ -5,7 +5,7 @@ import { BUILTIN_QUERIES, createQuery, openRecording } from "../store/mod.ts";
 import type { SeriesQuery } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import type { ActionHooks } from "./hooks.ts";
-import { UsageError } from "./errors.ts";
+import { CommandError } from "./errors.ts";
 import { readUserFile } from "./read_user_file.ts";
 import {
   collect,
@@ -107,7 +107,7 @@ export function collectQueries(options: PlotOptions): SeriesQuery[] {
   const queries: SeriesQuery[] = [];
   for (const name of options.queryName) {
     const query = BUILTIN_QUERIES[name];
-    if (!query) throw new UsageError(`Unknown query ${name}`);
+    if (!query) throw new CommandError(`Unknown query ${name}`);
     queries.push(query);
   }
   for (const expr of options.customValueExpr) queries.push(createQuery(expr, "Custom expression"));
@@ -120,12 +120,12 @@ export function collectQueries(options: PlotOptions): SeriesQuery[] {
       procfilesRequired: [],
     });
   }
-  if (queries.length === 0) throw new UsageError("No query to plot");
+  if (queries.length === 0) throw new CommandError("No query to plot");
   if (!options.shareYAxis && queries.length > 2) {
-    throw new UsageError("More than 2 queries to plot on 2 Y axes");
+    throw new CommandError("More than 2 queries to plot on 2 Y axes");
   }
   if (options.movingAverageWindow !== undefined && options.movingAverageWindow <= 0) {
-    throw new UsageError("Moving average window must be a positive number");
+    throw new CommandError("Moving average window must be a positive number");
   }
   return queries;
 }

@@ -8,7 +8,7 @@ import type { EnvironmentSpec } from "../shell/mod.ts";
 import { buildMeta, columnsFor, flattenNodes, isProcessNode, openStore } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import type { ActionHooks } from "./hooks.ts";
-import { UsageError } from "./errors.ts";
+import { CommandError } from "./errors.ts";
 import {
   collectEnvironment,
   DEFAULT_PROCFILES,
@@ -84,7 +84,7 @@ export async function runQueryCommand(
   let result: unknown[] = compiled ? runQuery(compiled, { children: roots }) : roots;
   if (sql) {
     if (!result.every(isProcessNode)) {
-      throw new UsageError(
+      throw new CommandError(
         `Cannot run SQL over "${queryText}": the JSONPath must select whole process nodes`,
       );
     }

@@ -10,7 +10,7 @@ import { buildMeta, columnsFor, flattenNodes, isProcessNode, openStore } from ".
 import type { Store } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import type { ActionHooks } from "./hooks.ts";
-import { UsageError } from "./errors.ts";
+import { CommandError } from "./errors.ts";
 import {
   collectEnvironment,
   DEFAULT_PROCFILES,
@@ -158,7 +158,7 @@ export async function runRecordCommand(
         const roots = readSnapshot(reader, options, deps, pids);
         const result = query ? runQuery(query, { children: roots }) : roots;
         if (!result.every(isProcessNode)) {
-          throw new UsageError(
+          throw new CommandError(
             `Cannot record "${query?.expression}": the JSONPath must select whole process nodes`,
           );
         }
@@ -220,7 +220,7 @@ function pidsOf(text: string): number[] {
     return parsePidList(text);
   } catch (error) {
     if (error instanceof InvalidArgumentError) {
-      throw new UsageError(`Cannot use PID list: ${error.message}`);
+      throw new CommandError(`Cannot use PID list: ${error.message}`);
     }
     throw error;
   }

@@ -1,18 +1,17 @@
 import { CommanderError } from "commander";
-import { QuerySyntaxError } from "../query/mod.ts";
 import { EnvironmentError } from "../shell/mod.ts";
-import { PlaybookSyntaxError } from "../playbook/mod.ts";
-import { QueryRequirementError, SchemaMismatchError, SqlError } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import { UsageError } from "./errors.ts";
 import { buildProgram } from "./program.ts";
 
-/** Maps an error to procpath's exit code: 2 for what the user can fix on the command line, else 1. */
+/**
+ * Maps an error to procpath's exit code, as the reference's: 2 for what the argument
+ * parser rejects (commander's errors and `UsageError`), 0 for help and version, and 1
+ * for everything a command raises.
+ */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof UsageError || error instanceof QuerySyntaxError) return 2;
-  if (error instanceof SqlError || error instanceof SchemaMismatchError) return 2;
-  if (error instanceof QueryRequirementError || error instanceof PlaybookSyntaxError) return 2;
+  if (error instanceof UsageError) return 2;
   return 1;
 }
 

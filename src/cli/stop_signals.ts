@@ -1,4 +1,4 @@
-/** Listens for SIGINT and SIGTERM and lets a long-running command stop cleanly. */
+/** Listens for SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session) and lets a long-running command stop cleanly. */
 export interface StopSignals {
   /** Set once a stop signal arrived. */
   readonly requested: boolean;
@@ -13,7 +13,7 @@ export interface StopSignals {
 export function listenForStop(): StopSignals {
   const controller = new AbortController();
   const handler = () => controller.abort();
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const signal of signals) Deno.addSignalListener(signal, handler);
   return {
     get requested() {

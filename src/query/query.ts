@@ -1,57 +1,23 @@
-import { JSONPath } from "jsonpath-plus";
 import { compileFilter } from "./compile_filter.ts";
 import type { FilterNode } from "./compile_filter.ts";
 import { evaluateFilter, isTruthy, NoMatch } from "./evaluate_filter.ts";
-import { QuerySyntaxError } from "./errors.ts";
 import { parseJsonPath } from "./parse_json_path.ts";
 import type { Selector } from "./parse_json_path.ts";
 
-/** A path ready to run: the jsonpath-plus form, with filters compiled. */
+/** A selector ready to run: filter and script texts compiled to expression trees. */
+type CompiledSelector =
+  | Exclude<Selector, { kind: "filter" } | { kind: "script" }>
+  | { kind: "filter" | "script"; filter: FilterNode };
+
+interface CompiledStep {
+  recursive: boolean;
+  selectors: CompiledSelector[];
+}
+
+/** A path ready to run: parsed, with its filters compiled. */
 export interface CompiledQuery {
   readonly expression: string;
-  /** The canonical jsonpath-plus path; filters appear as `?(#n)` placeholders. */
-  readonly path: string;
-}
-
-// jsonpath-plus hands filter code to the `eval` callback and caches it by text, so
-// each distinct filter source gets one stable placeholder id for the process's life.
-const filterIds = new Map<string, number>();
-const filters: FilterNode[] = [];
-
-function intern(source: string): number {
-  let id = filterIds.get(source);
-  if (id === undefined) {
-    filters.push(compileFilter(source));
-    id = filters.length - 1;
-    filterIds.set(source, id);
-  }
-  return id;
-}
-
-function selectorText(selector: Selector, expression: string): string {
-  switch (selector.kind) {
-    case "name":
-      if (/['\];]/.test(selector.name)) {
-        throw new QuerySyntaxError(
-          `Cannot parse query "${expression}": a name with ', ] or ; is not supported`,
-          { expression, position: 0 },
-        );
-      }
-      return `'${selector.name}'`;
-    case "index":
-      return selector.index >= 0
-        ? String(selector.index)
-        : `${selector.index}:${selector.index === -1 ? "" : selector.index + 1}`;
-    case "slice":
-      return `${selector.start ?? ""}:${selector.end ?? ""}` +
-        (selector.step === null ? "" : `:${selector.step}`);
-    case "wildcard":
-      return "*";
-    case "filter":
-      return `?(#${intern(selector.source)})`;
-    case "script":
-      return `(#${intern(selector.source)})`;
-  }
+  readonly steps: readonly CompiledStep[];
 }
 
 /**
@@ -59,50 +25,164 @@ function selectorText(selector: Selector, expression: string): string {
  * for a bad path or filter, before any data is touched.
  */
 export function compileQuery(expression: string): CompiledQuery {
-  const ast = parseJsonPath(expression);
-  let path = "$";
-  for (const step of ast.steps) {
-    if (step.recursive) path += "..";
-    path += `[${step.selectors.map((s) => selectorText(s, expression)).join(",")}]`;
+  const steps = parseJsonPath(expression).steps.map((step) => ({
+    recursive: step.recursive,
+    selectors: step.selectors.map((selector): CompiledSelector =>
+      selector.kind === "filter" || selector.kind === "script"
+        ? { kind: selector.kind, filter: compileFilter(selector.source) }
+        : selector
+    ),
+  }));
+  return { expression, steps };
+}
+
+type Data = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Data | unknown[] =>
+  value !== null && typeof value === "object";
+
+/** The members of a value in the reference's order: list items, or dict values by sorted key. */
+function membersOf(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (!isObject(value)) return [];
+  return Object.keys(value).sort().map((key) => (value as Data)[key]);
+}
+
+/** Python's `list[index]` with negative indexes; `undefined` past either end. */
+function at(list: unknown[], index: number): unknown {
+  const i = index < 0 ? list.length + index : index;
+  return i >= 0 && i < list.length ? list[i] : undefined;
+}
+
+/** Python's `list[start:end:step]`. */
+function slice(list: unknown[], start: number | null, end: number | null, step: number | null) {
+  const by = step ?? 1;
+  if (by === 0) return [];
+  const n = list.length;
+  const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
+  const norm = (value: number) => (value < 0 ? value + n : value);
+  const out: unknown[] = [];
+  if (by > 0) {
+    const from = start === null ? 0 : clamp(norm(start), 0, n);
+    const to = end === null ? n : clamp(norm(end), 0, n);
+    for (let i = from; i < to; i += by) out.push(list[i]);
+  } else {
+    const from = start === null ? n - 1 : clamp(norm(start), -1, n - 1);
+    const to = end === null ? -1 : clamp(norm(end), -1, n - 1);
+    for (let i = from; i > to; i += by) out.push(list[i]);
   }
-  return { expression, path };
+  return out;
 }
 
-interface Sandbox {
-  _$_v: unknown;
-  _$_root: unknown;
+/** A member by name or index: a dict's own key, or a list's item. */
+function member(value: unknown, key: unknown): unknown {
+  if (Array.isArray(value)) {
+    return typeof key === "number" && Number.isInteger(key) ? at(value, key) : undefined;
+  }
+  if (!isObject(value)) return undefined;
+  const name = String(key);
+  return Object.hasOwn(value, name) ? (value as Data)[name] : undefined;
 }
 
-function evaluatePlaceholder(code: string, sandbox: Sandbox): unknown {
-  const script = code.startsWith("(");
-  const id = Number(code.slice(script ? 2 : 1, script ? -1 : undefined));
+function evaluate(filter: FilterNode, current: unknown, root: unknown): unknown {
   try {
-    const value = evaluateFilter(filters[id], { current: sandbox._$_v, root: sandbox._$_root });
-    return script ? value : isTruthy(value);
+    return evaluateFilter(filter, { current, root });
   } catch (error) {
-    if (error instanceof NoMatch) return script ? undefined : false;
+    if (error instanceof NoMatch) return undefined;
     throw error;
   }
 }
 
+/** Applies one selector to one value, appending its matches to `out`. */
+function select(selector: CompiledSelector, value: unknown, root: unknown, out: unknown[]): void {
+  switch (selector.kind) {
+    case "name": {
+      if (Array.isArray(value) || !isObject(value)) return;
+      if (Object.hasOwn(value, selector.name)) out.push((value as Data)[selector.name]);
+      return;
+    }
+    case "index": {
+      if (!Array.isArray(value)) return;
+      const item = at(value, selector.index);
+      if (item !== undefined) out.push(item);
+      return;
+    }
+    case "slice":
+      if (Array.isArray(value)) {
+        for (const item of slice(value, selector.start, selector.end, selector.step)) {
+          out.push(item);
+        }
+      }
+      return;
+    case "wildcard":
+      for (const item of membersOf(value)) out.push(item);
+      return;
+    case "filter":
+      for (const item of membersOf(value)) {
+        if (isTruthy(evaluate(selector.filter, item, root))) out.push(item);
+      }
+      return;
+    case "script": {
+      const key = evaluate(selector.filter, value, root);
+      if (key === undefined) return;
+      const item = member(value, key);
+      if (item !== undefined) out.push(item);
+      return;
+    }
+  }
+}
+
+/** A step's selectors over a whole list: every match of the first selector, then the next. */
+function applyStep(step: CompiledStep, values: readonly unknown[], root: unknown, out: unknown[]) {
+  for (const selector of step.selectors) {
+    for (const value of values) select(selector, value, root, out);
+  }
+}
+
 /**
- * Runs a compiled query against `document` and returns the matched values, in
- * document order (depth-first, children after the node itself). Always a list.
+ * `..X` as the reference runs it: X over the whole list, then, for each value of the
+ * list in order, the same over its members. An explicit stack instead of recursion,
+ * so a chain of processes as deep as the kernel allows cannot overflow the call stack.
+ */
+function applyRecursive(step: CompiledStep, values: unknown[], root: unknown): unknown[] {
+  const out: unknown[] = [];
+  const pending: unknown[][] = [values];
+  while (pending.length > 0) {
+    const list = pending.pop()!;
+    applyStep(step, list, root, out);
+    for (let i = list.length - 1; i >= 0; i--) {
+      const members = membersOf(list[i]);
+      // lists of plain values match nothing at any step: skip them early
+      if (members.some(isObject)) pending.push(members);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs a compiled query against `document` and returns the matched values, in the
+ * reference's order: a union yields all matches of its first selector, then of the
+ * next; `..` yields the matches among a list of siblings before anything below them;
+ * dict members come in sorted key order. Always a list.
  *
  * @example
  * ```ts
  * import { compileQuery, runQuery } from "./query.ts";
- * const doc = { children: [{ stat: { pid: 1 }, children: [{ stat: { pid: 7 } }] }] };
- * const pids = runQuery(compileQuery("$..children[?(@.stat.pid > 1)].stat.pid"), doc);
- * console.assert(pids.join() === "7");
+ * const node = (pid: number, children?: unknown[]) => ({ stat: { pid }, ...(children && { children }) });
+ * const doc = { children: [node(1, [node(10, [node(11), node(12)]), node(20)])] };
+ * console.assert(runQuery(compileQuery("$..stat.pid"), doc).join() === "1,10,20,11,12");
+ * console.assert(runQuery(compileQuery("$..children[0,1].stat.pid"), doc).join() === "1,10,11,20,12");
  * ```
  */
 export function runQuery(query: CompiledQuery, document: object): unknown[] {
-  return JSONPath({
-    path: query.path,
-    json: document,
-    wrap: true,
-    resultType: "value",
-    eval: evaluatePlaceholder as never,
-  }) as unknown[];
+  let values: unknown[] = [document];
+  for (const step of query.steps) {
+    if (step.recursive) values = applyRecursive(step, values, document);
+    else {
+      const out: unknown[] = [];
+      applyStep(step, values, document, out);
+      values = out;
+    }
+  }
+  return values;
 }

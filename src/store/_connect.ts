@@ -9,7 +9,11 @@ const BUSY_TIMEOUT_MS = 5000;
  * instead of failing at once with "database is locked".
  */
 export function connect(path: string, options: { readOnly?: boolean } = {}): DatabaseSync {
-  const db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
+  // SQL written for the reference may use "…" for strings, as Python's sqlite3 allows
+  const db = new DatabaseSync(path, {
+    readOnly: options.readOnly ?? false,
+    enableDoubleQuotedStringLiterals: true,
+  });
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
 }

@@ -1,5 +1,6 @@
 import { connect } from "./_connect.ts";
-import { SqlError } from "./open_store.ts";
+import { SqlError } from "./errors.ts";
+import { prepareUserSql } from "./user_sql.ts";
 import { metaValue, recordColumns } from "./_inspect.ts";
 import type { SeriesQuery } from "./queries.ts";
 
@@ -9,6 +10,8 @@ export interface SeriesRow {
   pid: number;
   value: number | null;
 }
+
+const SERIES_COLUMNS = ["ts", "pid", "value"] as const;
 
 /** Filters applied through the queries' named parameters. */
 export interface SeriesFilter {
@@ -59,10 +62,18 @@ export function openRecording(path: string): Recording {
           }`,
         );
       }
+      const statement = prepareUserSql(db, query.sql);
+      const names = statement.columns().map((c) => c.name);
+      const missingColumns = SERIES_COLUMNS.filter((name) => !names.includes(name));
+      if (missingColumns.length > 0) {
+        throw new SqlError(
+          `'${query.title}' must return the columns ts, pid and value; ` +
+            `it has no ${missingColumns.join(", ")} (it returns ${names.join(", ") || "nothing"})`,
+        );
+      }
+      // custom query files need not use every parameter
+      statement.setAllowUnknownNamedParameters(true);
       try {
-        const statement = db.prepare(query.sql);
-        // custom query files need not use every parameter
-        statement.setAllowUnknownNamedParameters(true);
         return statement.all({
           after: filter.after ?? null,
           before: filter.before ?? null,

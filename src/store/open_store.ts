@@ -4,17 +4,13 @@ import type { Column } from "./schema.ts";
 import type { Row } from "./flatten.ts";
 import { metaValue, recordColumns } from "./_inspect.ts";
 import { connect } from "./_connect.ts";
+import { SqlError } from "./errors.ts";
+import { prepareUserSql } from "./user_sql.ts";
 
 /** A value read back from SQLite: integers as bigint, reals as number. */
 export type ResultValue = bigint | number | string | Uint8Array | null;
 
-/** An SQL statement the user wrote failed (syntax, unknown column, …). */
-export class SqlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SqlError";
-  }
-}
+export { SqlError } from "./errors.ts";
 
 /** Bound parameters per statement: well under SQLite's default limit of 32766. */
 const BIND_LIMIT = 2000;
@@ -23,7 +19,10 @@ const BIND_LIMIT = 2000;
 export interface Store {
   /** Inserts one iteration's rows at `ts` (unix seconds) in one transaction; returns the row count. */
   insertSnapshot(ts: number, rows: readonly Row[]): number;
-  /** Runs one statement with named parameters and returns its rows. Throws `SqlError`. */
+  /**
+   * Runs one read-only statement the user wrote, with named parameters, and returns its
+   * rows. Throws `SqlError`, also for a write or a second statement.
+   */
   query(sql: string, params?: Record<string, SQLInputValue>): Record<string, ResultValue>[];
   close(): void;
 }
@@ -56,10 +55,8 @@ export class SchemaMismatchError extends Error {
 export function openStore(path: string, options: OpenStoreOptions): Store {
   const db = connect(path);
   try {
-    if (options.wal) {
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-    }
+    // everything that can refuse the file runs before the first write (the switch to
+    // WAL rewrites the header), so a refused database is left byte for byte as it was
     const existing = recordColumns(db).filter((name) => name !== "record_id" && name !== "ts");
     const wanted = options.columns.map((c) => c.name);
     if (existing.length > 0 && [...existing].sort().join() !== [...wanted].sort().join()) {
@@ -68,6 +65,10 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
         `Cannot append to "${path}": it was recorded with procfiles ${recorded}, ` +
           `not ${options.meta.procfile_list ?? "these"}; record into a new database`,
       );
+    }
+    if (options.wal) {
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
     }
   } catch (error) {
     db.close();
@@ -113,12 +114,7 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
       return rows.length;
     },
     query(sql, params = {}) {
-      let statement;
-      try {
-        statement = db.prepare(sql);
-      } catch (error) {
-        throw new SqlError(`SQL error: ${(error as Error).message}`);
-      }
+      const statement = prepareUserSql(db, sql);
       statement.setReadBigInts(true);
       const integerColumns = statement.columns()
         .filter((c) => c.type?.toUpperCase() === "INTEGER").map((c) => c.name);

@@ -206,15 +206,15 @@ Deno.test("procpath watch without permission to run sh says so in one line", asy
 
 Deno.test("procpath watch rejects bad input with one line and starts nothing", async () => {
   for (
-    const [args, message] of [
-      [["-c", "true", "-i", "1", "-s", "SIGFOO"], "expected a signal name"],
-      [["-c", "true"], "required option '-i, --interval <interval>' not specified"],
-      [["-c", "true", "-i", "1", "-q", "L=!@#$"], 'Cannot parse query "!@#$"'],
-      [["-c", "true", "-i", "1", "-q", "novalue"], "is not NAME=JSONPath"],
-    ] as [string[], string][]
+    const [args, message, expected] of [
+      [["-c", "true", "-i", "1", "-s", "SIGFOO"], "expected a signal name", 2],
+      [["-c", "true"], "required option '-i, --interval <interval>' not specified", 2],
+      [["-c", "true", "-i", "1", "-q", "L=!@#$"], 'Cannot parse query "!@#$"', 1],
+      [["-c", "true", "-i", "1", "-q", "novalue"], "is not NAME=JSONPath", 2],
+    ] as [string[], string, number][]
   ) {
     const { code, stderr } = await runProcpath(["watch", ...args]);
-    assertEquals(code, 2, args.join(" "));
+    assertEquals(code, expected, args.join(" "));
     assertEquals(stderr.trim().split("\n").length, 1, stderr);
     assertIncludes(stderr, message);
   }

@@ -28,21 +28,27 @@ async function database(): Promise<string> {
 
 Deno.test("procpath plot validates in the reference's order with its messages", async () => {
   const db = await database();
-  const cases: [string[], string][] = [
-    [["-d", db], "No query to plot"],
-    [["-d", db, "-q", "foo", "-q", "rss", "-q", "cpu"], "Unknown query foo"],
-    [["-d", db, "-q", "rss", "-q", "cpu", "-q", "fd"], "More than 2 queries to plot on 2 Y axes"],
-    [["-d", db, "-q", "rss", "-w", "0"], "Moving average window must be a positive number"],
+  // 2 for what the argument parser rejects, 1 for what the command refuses (contract §1)
+  const cases: [string[], string, number][] = [
+    [["-d", db], "No query to plot", 1],
+    [["-d", db, "-q", "foo", "-q", "rss", "-q", "cpu"], "Unknown query foo", 1],
+    [
+      ["-d", db, "-q", "rss", "-q", "cpu", "-q", "fd"],
+      "More than 2 queries to plot on 2 Y axes",
+      1,
+    ],
+    [["-d", db, "-q", "rss", "-w", "0"], "Moving average window must be a positive number", 1],
     [
       ["-d", db, "-q", "fd"],
       "'Open File Descriptors' requires the following procfiles missing in the database: fd",
+      1,
     ],
-    [["-d", db, "--custom-value-expr", "nope"], "SQL error: no such column: nope"],
-    [["-d", db, "-q", "rss", "--style", "Nope"], "expected one of DefaultStyle, LightStyle"],
+    [["-d", db, "--custom-value-expr", "nope"], "SQL error: no such column: nope", 1],
+    [["-d", db, "-q", "rss", "--style", "Nope"], "expected one of DefaultStyle, LightStyle", 2],
   ];
-  for (const [args, message] of cases) {
+  for (const [args, message, expected] of cases) {
     const { code, stderr } = await plot(...args);
-    assertEquals([code, stderr.trim().split("\n").length], [2, 1], args.join(" "));
+    assertEquals([code, stderr.trim().split("\n").length], [expected, 1], args.join(" "));
     assertIncludes(stderr, message);
   }
   const missing = await plot("-d", "/nonexistent.sqlite", "-q", "rss");

@@ -84,22 +84,27 @@ Deno.test("procpath query prints nothing for an empty delimited result and [] fo
   assertEquals((await query("$..children[?(@.stat.pid == 4040)]")).stdout, "[]\n");
 });
 
-Deno.test("procpath query exits 2 with one line on a bad JSONPath, filter, SQL or procfile", async () => {
-  const cases: [string[], string][] = [
-    [["!@#$"], 'Cannot parse query "!@#$": expected "$" at position 0'],
-    [["$..children[?(@.stat.pid == )]"], "Cannot parse filter"],
-    [["$..children[?(Deno.exit(3))]"], 'method "exit" is not allowed'],
-    [["$..children[?(@.stat.pid == 1)]", "SELEC 1"], 'SQL error: near "SELEC": syntax error'],
-    [["$..pid", "SELECT 1"], "the JSONPath must select whole process nodes"],
+Deno.test("procpath query exits 1 on a bad JSONPath, filter or SQL and 2 on a bad option, with one line", async () => {
+  const cases: [string[], string, number][] = [
+    [["!@#$"], 'Cannot parse query "!@#$": expected "$" at position 0', 1],
+    [["$..children[?(@.stat.pid == )]"], "Cannot parse filter", 1],
+    [["$..children[?(Deno.exit(3))]"], 'method "exit" is not allowed', 1],
+    [["$..children[?(@.stat.pid == 1)]", "SELEC 1"], 'SQL error: near "SELEC": syntax error', 1],
+    [["$..pid", "SELECT 1"], "the JSONPath must select whole process nodes", 1],
     [
       ["-f", "stat,foo"],
       'unknown procfile "foo"; valid: stat, cmdline, io, status, fd, smaps_rollup',
+      2,
     ],
-    [["--procfs-target", "threads"], 'expected "process" or "thread"'],
+    [["--procfs-target", "threads"], 'expected "process" or "thread"', 2],
   ];
-  for (const [args, message] of cases) {
+  for (const [args, message, expected] of cases) {
     const { code, stderr, stdout } = await query(...args);
-    assertEquals([code, stdout, stderr.trim().split("\n").length], [2, "", 1], args.join(" "));
+    assertEquals(
+      [code, stdout, stderr.trim().split("\n").length],
+      [expected, "", 1],
+      args.join(" "),
+    );
     assertIncludes(stderr, message);
   }
 });

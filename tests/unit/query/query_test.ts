@@ -31,7 +31,8 @@ Deno.test("runQuery() selects a subtree's pids, status duplicates included", () 
 });
 
 Deno.test("runQuery() walks the whole tree with recursive descent", () => {
-  assertEquals(q("$..stat.pid"), [1, 10, 11, 12, 20]);
+  assertEquals(q("$..stat.pid"), [1, 10, 20, 11, 12]);
+  assertEquals(q("$..children[0,1].stat.pid"), [1, 10, 11, 20, 12]);
   assertEquals(q("$.children[0].children[-1].stat.pid"), [20]);
   assertEquals(q("$.children[0].children[0:2].stat.comm"), ["bash", "python3 (x)"]);
   assertEquals(q("$.children[0]['stat']['pid']"), [1]);
