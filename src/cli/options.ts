@@ -70,6 +70,20 @@ export function parseSeconds(text: string): number {
   return value;
 }
 
+/**
+ * Parses a database path (`record -d`): not empty, and not something SQLite cannot
+ * open as a file (a directory, a FIFO, a device).
+ */
+export function parseDatabasePath(text: string): string {
+  if (text.trim() === "") throw new InvalidArgumentError("expected a file path, not an empty one");
+  let info: Deno.FileInfo | null = null;
+  try {
+    info = Deno.statSync(text);
+  } catch { /* a new file */ }
+  if (info && !info.isFile) throw new InvalidArgumentError(`"${text}" is not a regular file`);
+  return text;
+}
+
 /** Parses a count such as `-r/--recnum`: a whole number, 1 or more. */
 export function parsePositiveInt(text: string): number {
   if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) {

@@ -6,7 +6,7 @@ import type { SeriesQuery } from "../store/mod.ts";
 import type { CliDeps } from "./deps.ts";
 import type { ActionHooks } from "./hooks.ts";
 import { CommandError } from "./errors.ts";
-import { readUserFile } from "./read_user_file.ts";
+import { readUserFile, requireRegularFile, writeFileAtomically } from "./read_user_file.ts";
 import {
   collect,
   parseChoice,
@@ -144,7 +144,7 @@ export function chartTitle(queries: readonly SeriesQuery[], shareYAxis: boolean)
 export function runPlotCommand(options: PlotOptions, deps: CliDeps): number {
   const queries = collectQueries(options);
   try {
-    Deno.statSync(options.databaseFile);
+    requireRegularFile(options.databaseFile);
   } catch (error) {
     throw new Error(`Cannot open "${options.databaseFile}": ${(error as Error).message}`);
   }
@@ -181,11 +181,7 @@ export function runPlotCommand(options: PlotOptions, deps: CliDeps): number {
     dots: options.dots,
     relativeTime: options.relativeTime,
   });
-  try {
-    Deno.writeTextFileSync(options.plotFile, svg);
-  } catch (error) {
-    throw new Error(`Cannot write "${options.plotFile}": ${(error as Error).message}`);
-  }
+  writeFileAtomically(options.plotFile, svg);
   deps.log.debug(`Plotted ${series.length} series into ${options.plotFile}`);
   return 0;
 }

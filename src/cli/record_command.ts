@@ -14,6 +14,7 @@ import { CommandError } from "./errors.ts";
 import {
   collectEnvironment,
   DEFAULT_PROCFILES,
+  parseDatabasePath,
   parsePidList,
   parsePositiveInt,
   parseProcfileList,
@@ -58,7 +59,11 @@ export function registerRecord(program: Command, deps: CliDeps, hooks: ActionHoo
       collectEnvironment,
       [],
     )
-    .requiredOption("-d, --database-file <database-file>", "SQLite database to record into")
+    .requiredOption(
+      "-d, --database-file <database-file>",
+      "SQLite database to record into",
+      parseDatabasePath,
+    )
     .option("-p, --pid-list <pid-list>", "record only these processes' branches (comma-separated)")
     .option("--procfs <procfs>", "procfs root to read", parseProcfsPath, "/proc")
     .option("--procfs-target <procfs-target>", "process or thread", parseTarget, "process")
@@ -127,21 +132,46 @@ export async function runRecordCommand(
   const specs = options.environment;
   const stop = listenForStop();
   const warn = (m: string) => deps.log.warning(m);
+  // a stop signal while an -e command runs ends the recording like at any other moment
+  const evaluate = async () => {
+    try {
+      return await evaluateEnvironment(specs, warn, stop.signal);
+    } catch (error) {
+      if (stop.requested) return null;
+      throw error;
+    }
+  };
+  let path = options.databaseFile;
+  let created = false;
+  let samples = 0, rows = 0;
+  const started = performance.now();
+  const summary = () =>
+    deps.log.info(
+      `Recorded ${samples} samples, ${rows} rows in ${
+        ((performance.now() - started) / 1000).toFixed(1)
+      }s into ${path}`,
+    );
   try {
-    let vars = specs.length > 0 ? await evaluateEnvironment(specs, warn, stop.signal) : {};
-    const path = specs.length > 0 ? substitute(options.databaseFile, vars) : options.databaseFile;
+    let vars: Record<string, string> | null = specs.length > 0 ? await evaluate() : {};
+    if (vars === null) {
+      summary();
+      return 0;
+    }
+    if (specs.length > 0) path = substitute(options.databaseFile, vars);
+    if (path.trim() === "") {
+      throw new CommandError(`Cannot record into "${path}": the database path is empty`);
+    }
     // a bad path or PID list should fail before the database file exists
     templated(queryTemplate, options.pidList, vars);
     const reader = readerFor(options);
+    created = !exists(path);
     const store = openRecording(path, reader, options, deps);
     const progress = createProgress(deps.writeErr, deps.stderrIsTerminal);
     const columns = columnsFor(options.procfileList);
     const intervalMs = options.interval * 1000;
-    const started = performance.now();
     const schedule = new Schedule(intervalMs, started);
     let query: CompiledQuery | null = null;
     let pids: number[] | undefined;
-    let samples = 0, rows = 0;
     try {
       for (let count = 1;; count++) {
         const startWall = deps.now() / 1000;
@@ -150,7 +180,8 @@ export async function runRecordCommand(
           (options.reevalnum !== undefined && (count + 1) % options.reevalnum === 0);
         if (reevaluate) {
           // the reference evaluates at count 1 too, after the database path's evaluation
-          if (specs.length > 0) vars = await evaluateEnvironment(specs, warn, stop.signal);
+          if (specs.length > 0) vars = await evaluate();
+          if (vars === null) break;
           ({ query, pids } = templated(queryTemplate, options.pidList, vars));
         }
         if (stop.requested) break;
@@ -194,11 +225,32 @@ export async function runRecordCommand(
       progress.clear();
       store.close();
     }
-    const elapsed = ((performance.now() - started) / 1000).toFixed(1);
-    deps.log.info(`Recorded ${samples} samples, ${rows} rows in ${elapsed}s into ${path}`);
+    summary();
     return 0;
+  } catch (error) {
+    // a recording that failed before committing anything leaves no file behind
+    if (created && samples === 0) removeDatabase(path);
+    throw error;
   } finally {
     stop.dispose();
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes a database this run created, with SQLite's side files. */
+function removeDatabase(path: string): void {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+    try {
+      Deno.removeSync(path + suffix);
+    } catch { /* not there */ }
   }
 }
 

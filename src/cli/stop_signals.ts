@@ -1,10 +1,12 @@
+import { delay } from "../time/delay.ts";
+
 /** Listens for SIGINT, SIGTERM and SIGHUP (a closed terminal or ssh session) and lets a long-running command stop cleanly. */
 export interface StopSignals {
   /** Set once a stop signal arrived. */
   readonly requested: boolean;
   /** Aborted on the first stop signal: pass it to child processes and waits. */
   readonly signal: AbortSignal;
-  /** Waits `ms`, or less when a stop signal arrives. */
+  /** Waits `ms` (any length, at least one turn of the event loop), or less when a stop signal arrives. */
   sleep(ms: number): Promise<void>;
   dispose(): void;
 }
@@ -21,16 +23,7 @@ export function listenForStop(): StopSignals {
     },
     signal: controller.signal,
     sleep(ms) {
-      if (controller.signal.aborted || ms <= 0) return Promise.resolve();
-      return new Promise((resolve) => {
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          controller.signal.removeEventListener("abort", done);
-          resolve();
-        }
-        controller.signal.addEventListener("abort", done);
-      });
+      return delay(ms, controller.signal);
     },
     dispose() {
       for (const signal of signals) Deno.removeSignalListener(signal, handler);

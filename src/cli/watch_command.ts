@@ -1,9 +1,17 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { createProcReader, readStat } from "../procfs/mod.ts";
-import type { ProcFileName, ProcfsTarget } from "../procfs/mod.ts";
+import type { ProcFileName, ProcfsTarget, ProcReader } from "../procfs/mod.ts";
 import { compileQuery, runQuery, substitute } from "../query/mod.ts";
-import { evaluateEnvironment, SIGNAL_NAMES, spawnShell, terminateShells } from "../shell/mod.ts";
+import {
+  becomeSubreaper,
+  evaluateEnvironment,
+  reapOrphan,
+  SIGNAL_NAMES,
+  spawnShell,
+  startWatchdog,
+  terminateShells,
+} from "../shell/mod.ts";
 import type { EnvironmentSpec, Shell } from "../shell/mod.ts";
 import { descendantsOf, readForest } from "../tree/mod.ts";
 import type { CliDeps } from "./deps.ts";
@@ -22,6 +30,9 @@ import {
 import { toPythonStr } from "./python_format.ts";
 import { readerFor, readSnapshot } from "./snapshot.ts";
 import { listenForStop } from "./stop_signals.ts";
+import type { StopSignals } from "./stop_signals.ts";
+import { UsageError } from "./errors.ts";
+import { delay } from "../time/delay.ts";
 
 /** Options of `procpath watch`, as commander hands them over. */
 export interface WatchOptions {
@@ -102,13 +113,14 @@ export function registerWatch(program: Command, deps: CliDeps, hooks: ActionHook
 }
 
 /** procpath's own processes live in `/proc` whatever `--procfs` the queries read. */
-const liveProc = createProcReader("/proc");
+let liveProc: ProcReader | null = null;
+const live = () => liveProc ??= createProcReader("/proc");
 
-/** The live processes below procpath (empty where `/proc` cannot be read). */
-function ownDescendants(deps: CliDeps): number[] {
+/** The live processes below procpath but `except` (empty where `/proc` cannot be read). */
+function ownDescendants(deps: CliDeps, except: number | undefined): number[] {
   try {
-    const roots = readForest(liveProc, { files: ["stat"], warn: () => {} });
-    return descendantsOf(roots, deps.pid);
+    const roots = readForest(live(), { files: ["stat"], warn: () => {} });
+    return descendantsOf(roots, deps.pid).filter((pid) => pid !== except);
   } catch {
     return [];
   }
@@ -116,35 +128,62 @@ function ownDescendants(deps: CliDeps): number[] {
 
 /** Whether `pid` still runs: a zombie has exited, only its parent has not reaped it. */
 function isAlive(pid: number): boolean {
-  const record = readStat(liveProc, pid);
+  const record = readStat(live(), pid);
   return record !== null && record.stat.state !== "Z";
 }
 
 /**
  * Runs `procpath watch`: every interval, evaluates the environment and the queries
- * and (re)starts each command whose shell is not running; on the end of `-r`, a stop
- * signal or an error, stops every command and all their descendants. Returns the exit code.
+ * and (re)starts each command whose shell is not running, with the variables in its
+ * environment (the shell expands `$NAME`; process data is never parsed as shell
+ * code); on the end of `-r`, a stop signal or an error, stops every command and all
+ * their descendants, orphans included. Returns the exit code.
  */
 export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Promise<number> {
+  if (options.command.length === 0) {
+    throw new UsageError("required option '-c, --command <command>' not specified");
+  }
   // queries may hold $NAME from -e, so they compile per iteration; the first iteration
   // evaluates them before starting any command, so a bad path still starts nothing
   const queries = options.query;
   const stop = listenForStop();
+  const subreaper = becomeSubreaper();
+  const watchdog = startWatchdog();
   const shells: Shell[] = [];
   const shellEnv: Record<string, string> = {};
   const output = {
     stdout: (n: number, line: string) => deps.log.info(`№${n}: ${line}`),
     stderr: (n: number, line: string) => deps.log.warning(`№${n}: ${line}`),
   };
+  const descendants = () => ownDescendants(deps, watchdog?.pid);
+  let lastScan = -Infinity;
+  // tells the watchdog what to kill should procpath be killed itself, and reaps the
+  // orphans the subreaper adopted that have exited since; at most once a second
+  const guard = (force = false) => {
+    if (!watchdog && !subreaper) return;
+    const now = performance.now();
+    if (!force && now - lastScan < 1000) return;
+    lastScan = now;
+    const below = descendants();
+    const groups = shells.filter((s) => s.exitCode === null).map((s) => `-${s.pid}`);
+    watchdog?.guard([...groups, ...below.map(String)]);
+    if (subreaper) reapExitedOrphans(deps.pid, new Set(shells.map((s) => s.pid)));
+  };
   try {
     for (let count = 1;; count++) {
       const start = performance.now();
       if (options.restart || count === 1) {
-        const vars = await evaluateEnvironment(
-          options.environment,
-          (m) => deps.log.warning(m),
-          stop.signal,
-        );
+        let vars: Record<string, string>;
+        try {
+          vars = await evaluateEnvironment(
+            options.environment,
+            (m) => deps.log.warning(m),
+            stop.signal,
+          );
+        } catch (error) {
+          if (stop.requested) break; // the stop killed an -e command
+          throw error;
+        }
         if (stop.requested) break;
         if (queries.length > 0) {
           const roots = readSnapshot(readerFor(options), options, deps);
@@ -155,19 +194,19 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
             vars[name] = value;
           }
         }
-        options.command.forEach((template, i) => {
+        let started = false;
+        options.command.forEach((command, i) => {
           const shell = shells[i];
           if (shell && shell.exitCode === null) return;
           if (shell) deps.log.info(`№${i + 1} exited with code ${shell.exitCode}, restarting`);
           delete shellEnv[`WPS${i + 1}`];
-          shells[i] = spawnShell(i + 1, substitute(template, vars), {
-            env: { ...shellEnv },
-            output,
-          });
+          shells[i] = spawnShell(i + 1, command, { env: { ...vars, ...shellEnv }, output });
           shellEnv[`WPS${i + 1}`] = String(shells[i].pid);
+          started = true;
         });
-      }
-      await stop.sleep(Math.max(0, options.interval * 1000 - (performance.now() - start)));
+        guard(started);
+      } else guard();
+      await waitForNext(options, shells, stop, performance.now() - start);
       if (stop.requested) break;
       if (options.repeat !== undefined && count + 1 > options.repeat) break;
       if (!options.restart && shells.every((shell) => shell.exitCode !== null)) break;
@@ -176,11 +215,47 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
     await terminateShells(shells, {
       signal: options.stopSignal,
       killAfterMs: options.killAfter * 1000,
-      descendants: ownDescendants(deps),
+      descendants,
       isAlive,
       debug: (m) => deps.log.debug(m),
     });
+    await watchdog?.release();
     stop.dispose();
   }
   return 0;
+}
+
+/**
+ * Waits for the next iteration: the rest of the interval, or with `-i 0` until a
+ * command exits (an iteration could change nothing before that, and looping at once
+ * would spin a core); a stop signal ends the wait.
+ */
+async function waitForNext(
+  options: WatchOptions,
+  shells: readonly Shell[],
+  stop: StopSignals,
+  elapsedMs: number,
+): Promise<void> {
+  const running = shells.filter((shell) => shell.exitCode === null);
+  if (options.interval > 0 || running.length === 0 || running.length < shells.length) {
+    return stop.sleep(options.interval * 1000 - elapsedMs);
+  }
+  const wake = new AbortController();
+  await Promise.race([
+    delay(Infinity, AbortSignal.any([stop.signal, wake.signal])),
+    ...running.map((shell) => shell.exited),
+  ]);
+  wake.abort();
+}
+
+/** Reaps the adopted orphans below procpath that have exited (not the shells: Deno waits for those). */
+function reapExitedOrphans(self: number, shells: ReadonlySet<number>): void {
+  try {
+    for (const pid of live().listPids()) {
+      const record = readStat(live(), pid);
+      if (record?.stat.ppid === self && record.stat.state === "Z" && !shells.has(pid)) {
+        reapOrphan(pid);
+      }
+    }
+  } catch { /* /proc unreadable: nothing to reap */ }
 }

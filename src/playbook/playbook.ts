@@ -51,15 +51,31 @@ export function matchSections(ini: Ini, pattern: string): string[] {
  * multi-line `extends` key. Throws `PlaybookSyntaxError` for an unknown parent or an
  * inconsistent hierarchy.
  */
-export function linearize(ini: Ini, section: string, seen: string[] = []): string[] {
-  if (seen.includes(section)) throw new PlaybookSyntaxError(`Section '${section}' extends itself`);
+export function linearize(
+  ini: Ini,
+  section: string,
+  seen: string[] = [],
+  // each section is linearised once: a diamond-shaped hierarchy would otherwise
+  // repeat the work of its shared ancestors at every path to them (exponential)
+  memo = new Map<string, readonly string[]>(),
+): string[] {
+  const known = memo.get(section);
+  if (known) return [...known];
+  if (seen.includes(section)) {
+    throw new PlaybookSyntaxError(
+      `Section '${section}' extends itself (${[...seen, section].join(" → ")})`,
+    );
+  }
   const values = ini.get(section);
   if (!values) {
     throw new PlaybookSyntaxError(`Section '${seen.at(-1)}' extends unknown section '${section}'`);
   }
   const parents = splitMultiline(values.get("extends") ?? "").flatMap((line) => line.split(/\s+/))
     .filter(Boolean);
-  const sequences = [...parents.map((p) => linearize(ini, p, [...seen, section])), parents];
+  const sequences = [
+    ...parents.map((p) => linearize(ini, p, [...seen, section], memo)),
+    [...parents],
+  ];
   const result = [section];
   while (sequences.some((s) => s.length > 0)) {
     const head = sequences.map((s) => s[0]).find((candidate) =>
@@ -73,7 +89,8 @@ export function linearize(ini: Ini, section: string, seen: string[] = []): strin
     result.push(head);
     for (const s of sequences) if (s[0] === head) s.shift();
   }
-  return result;
+  memo.set(section, result);
+  return [...result];
 }
 
 const TRUE = ["1", "yes", "true", "on"], FALSE = ["0", "no", "false", "off"];

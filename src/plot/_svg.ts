@@ -12,9 +12,15 @@ export function escapeXml(text: string): string {
         : c === '"'
         ? "&quot;"
         : "&#39;",
-    // deno-lint-ignore no-control-regex -- XML 1.0 forbids these characters even escaped
-  ).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "\ufffd");
+  ).replace(NOT_XML, "\ufffd");
 }
+
+/**
+ * Characters XML 1.0 cannot carry, even escaped: C0 controls but tab and newlines,
+ * U+FFFE, U+FFFF and unpaired surrogates (the `u` flag keeps real pairs whole).
+ */
+// deno-lint-ignore no-control-regex -- these are the characters to replace
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/gu;
 
 /** Formats a pixel coordinate with at most one decimal: keeps the SVG small. */
 export function px(value: number): string {

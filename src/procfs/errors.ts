@@ -5,3 +5,15 @@ export class ProcfsSyntaxError extends SyntaxError {
     this.name = "ProcfsSyntaxError";
   }
 }
+
+/**
+ * A file of a captured procfs tree that procpath refuses to read: not a regular file
+ * (a FIFO would block, `/dev/zero` never ends) or larger than any procfile can be.
+ * The reader treats it like unparsable text.
+ */
+export class UnsafeFileError extends SyntaxError {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsafeFileError";
+  }
+}

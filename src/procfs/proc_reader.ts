@@ -1,5 +1,6 @@
 import type { Fd } from "./types.ts";
 import { emptyFd } from "./proc_files.ts";
+import { UnsafeFileError } from "./errors.ts";
 
 /** Whether procpath reads one entry per process or per thread. */
 export type ProcfsTarget = "process" | "thread";
@@ -19,7 +20,12 @@ export interface ProcReader {
   countFds(pid: number): Fd;
   /** Whether `<pid>/stat` still exists (tells a vanished process from a missing file). */
   hasStat(pid: number): boolean;
+  /** Raw bytes of a file under the root that belongs to no process (`meminfo`, `self/auxv`). */
+  readRootFile(name: string): Uint8Array;
 }
+
+/** The most a procfile may hold, bytes; `cmdline` is bounded by the kernel well below it. */
+export const MAX_PROCFILE_BYTES = 16 << 20;
 
 /** S_IFMT classes by the bits of `st_mode`, see inode(7). */
 const FILE_TYPES: Record<number, keyof Fd> = {
@@ -36,10 +42,13 @@ const S_IFMT = 0o170000;
 /**
  * Creates the reader of a procfs tree rooted at `root` (normally `/proc`).
  * Reads are synchronous: each is a few microseconds of kernel work, and the
- * async path costs more than the read itself.
+ * async path costs more than the read itself. Under any root but the live `/proc`,
+ * only regular files are opened (a captured tree may hold a FIFO or a link to a
+ * device); every read stops at {@link MAX_PROCFILE_BYTES}.
  */
 export function createProcReader(root: string, target: ProcfsTarget = "process"): ProcReader {
   const base = root.length > 1 ? root.replace(/\/+$/, "") : root;
+  const read = base === "/proc" ? readInto : readRegularInto;
   const dirOf = target === "process"
     ? (pid: number) => `${base}/${pid}/`
     : (tid: number) => `${base}/${tid}/task/${tid}/`;
@@ -66,7 +75,10 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
       return pids.sort((a, b) => a - b);
     },
     readFile(pid, name) {
-      return readInto(dirOf(pid) + name);
+      return read(dirOf(pid) + name);
+    },
+    readRootFile(name) {
+      return read(`${base}/${name}`);
     },
     countFds(pid) {
       const counts = emptyFd();
@@ -96,6 +108,11 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
 
 let buffer = new Uint8Array(1 << 16);
 
+function readRegularInto(path: string): Uint8Array {
+  if (!Deno.statSync(path).isFile) throw new UnsafeFileError(`"${path}" is not a regular file`);
+  return readInto(path);
+}
+
 // One buffer for every read: procfs files are read thousands of times per snapshot,
 // and allocating for each costs more than the kernel's work of producing the text.
 function readInto(path: string): Uint8Array {
@@ -104,6 +121,9 @@ function readInto(path: string): Uint8Array {
     let length = 0;
     while (true) {
       if (length === buffer.length) {
+        if (length >= MAX_PROCFILE_BYTES) {
+          throw new UnsafeFileError(`"${path}" holds more than ${MAX_PROCFILE_BYTES} bytes`);
+        }
         const grown = new Uint8Array(buffer.length * 2);
         grown.set(buffer);
         buffer = grown;

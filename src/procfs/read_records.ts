@@ -29,7 +29,8 @@ export function readStat(reader: ProcReader, pid: number): ProcessRecord | null 
   try {
     bytes = reader.readFile(pid, "stat");
   } catch (error) {
-    if (classifyReadError(error) === "fatal") throw error;
+    // a stat that is no regular file or too large is no process either
+    if (classifyReadError(error) === "fatal" && !(error instanceof SyntaxError)) throw error;
     return null;
   }
   try {

@@ -33,44 +33,73 @@ export function parseAuxv(bytes: Uint8Array): { pageSize?: number; clockTicks?: 
   return found;
 }
 
-function readText(path: string): string | null {
-  try {
-    return Deno.readTextFileSync(path).trim();
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Reads the system facts of the procfs tree behind `reader`: page size and clock
- * ticks from `self/auxv`, memory from `meminfo`, host name and kernel release from
- * `sys/kernel`. A captured tree carries these files; without `self/auxv` the values
- * cannot be known and this throws.
- */
-export function readSystemInfo(reader: ProcReader): SystemInfo {
-  let auxv: Uint8Array;
-  try {
-    auxv = Deno.readFileSync(`${reader.root}/self/auxv`);
-  } catch (error) {
-    throw new Error(
-      `Cannot read "${reader.root}/self/auxv" for the page size and clock ticks: ${
-        (error as Error).message
-      }`,
-    );
-  }
-  const { pageSize, clockTicks } = parseAuxv(auxv);
-  if (!pageSize || !clockTicks) {
-    throw new Error(`Cannot find AT_PAGESZ and AT_CLKTCK in "${reader.root}/self/auxv"`);
-  }
-  const memTotalKb = Number(
-    /^MemTotal:\s+(\d+)/m.exec(readText(`${reader.root}/meminfo`) ?? "")?.[1] ?? 0,
-  );
+/** The host's own facts, each `undefined` where the sandbox or the system denies it. */
+function hostFacts(): Partial<SystemInfo> {
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  const auxv = attempt(() => parseAuxv(Deno.readFileSync("/proc/self/auxv")));
+  const pageSize = auxv?.pageSize;
+  const memory = attempt(() => Deno.systemMemoryInfo().total);
   return {
     pageSize,
-    clockTicks,
-    physicalPages: Math.floor(memTotalKb * 1024 / pageSize),
+    clockTicks: auxv?.clockTicks,
+    physicalPages: memory && pageSize ? Math.floor(memory / pageSize) : undefined,
+    hostname: attempt(() => Deno.hostname()),
+    osRelease: attempt(() => Deno.osRelease()),
+  };
+}
+
+/** The facts a captured tree carries about the machine it was captured on. */
+function treeFacts(reader: ProcReader): Partial<SystemInfo> {
+  const text = (name: string) => {
+    try {
+      return new TextDecoder().decode(reader.readRootFile(name)).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  let auxv: { pageSize?: number; clockTicks?: number } = {};
+  try {
+    auxv = parseAuxv(reader.readRootFile("self/auxv").slice());
+  } catch { /* not captured */ }
+  const memTotalKb = /^MemTotal:\s+(\d+)/m.exec(text("meminfo") ?? "")?.[1];
+  return {
+    pageSize: auxv.pageSize,
+    clockTicks: auxv.clockTicks,
+    physicalPages: memTotalKb && auxv.pageSize
+      ? Math.floor(Number(memTotalKb) * 1024 / auxv.pageSize)
+      : undefined,
+    hostname: text("sys/kernel/hostname"),
+    osRelease: text("sys/kernel/osrelease"),
+  };
+}
+
+/** Linux's user-visible clock tick rate (`USER_HZ`) and the common page size. */
+const LINUX_DEFAULTS = { pageSize: 4096, clockTicks: 100 };
+
+/**
+ * Returns the facts of the machine running procpath, as the reference records them
+ * whatever `--procfs` reads: page size and clock ticks from `/proc/self/auxv`,
+ * memory, host name and kernel release from the runtime. Where the sandbox denies
+ * one (a replay run with narrow permissions), the captured tree's own files
+ * (`self/auxv`, `meminfo`, `sys/kernel/*`) stand in, then Linux's defaults. Never
+ * throws.
+ */
+export function readSystemInfo(reader: ProcReader): SystemInfo {
+  const host = hostFacts();
+  const tree = host.pageSize === undefined || host.hostname === undefined ? treeFacts(reader) : {};
+  const pageSize = host.pageSize ?? tree.pageSize ?? LINUX_DEFAULTS.pageSize;
+  return {
+    pageSize,
+    clockTicks: host.clockTicks ?? tree.clockTicks ?? LINUX_DEFAULTS.clockTicks,
+    physicalPages: host.physicalPages ?? tree.physicalPages ?? 0,
     cpuCount: navigator.hardwareConcurrency,
-    hostname: readText(`${reader.root}/sys/kernel/hostname`) ?? "",
-    osRelease: readText(`${reader.root}/sys/kernel/osrelease`) ?? "",
+    hostname: host.hostname ?? tree.hostname ?? "",
+    osRelease: host.osRelease ?? tree.osRelease ?? "",
   };
 }

@@ -1,5 +1,6 @@
 import jsep from "jsep";
 import jsepRegex from "@jsep-plugin/regex";
+import { backreferenceError, hasBackreference } from "./safe_regexp.ts";
 import { QuerySyntaxError } from "./errors.ts";
 
 /**
@@ -104,8 +105,13 @@ function convert(node: jsep.Expression, source: string): FilterNode {
       if (name === "$") return { type: "root" };
       return reject(source, `unknown name "${name}" (use @ for the node, $ for the root)`);
     }
-    case "Literal":
-      return { type: "literal", value: (node as jsep.Literal).value as string };
+    case "Literal": {
+      const value = (node as jsep.Literal).value;
+      if (value instanceof RegExp && hasBackreference(value.source)) {
+        throw backreferenceError(value.source);
+      }
+      return { type: "literal", value: value as string };
+    }
     case "ArrayExpression":
       return {
         type: "list",

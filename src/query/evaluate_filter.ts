@@ -1,3 +1,4 @@
+import { safeRegExp } from "./safe_regexp.ts";
 import type { FilterNode } from "./compile_filter.ts";
 
 /** Signals that a filter touched something absent or mistyped: the node does not match. */
@@ -90,7 +91,7 @@ function arithmetic(operator: string, a: unknown, b: unknown): unknown {
 
 function toRegExp(value: unknown): RegExp {
   if (value instanceof RegExp) return value;
-  if (typeof value === "string") return new RegExp(value);
+  if (typeof value === "string") return safeRegExp(value);
   return noMatch();
 }
 

@@ -12,19 +12,20 @@ export class EnvironmentError extends Error {
   }
 }
 
-const FAILURE_MARK = "procpath-environment-failure";
+const STATUS_MARK = "procpath-environment-status";
 
 /**
  * Builds the POSIX sh script that evaluates the variables in order, so a later
  * command can use an earlier variable (`D1=echo ${D0}000`), and prints each value
- * NUL-terminated. A failing command stops the script and names itself on stderr.
+ * NUL-terminated. A command that exits non-zero names itself and its status on
+ * stderr; the script goes on, as the reference's does.
  */
 export function buildEnvironmentScript(specs: readonly EnvironmentSpec[]): string {
   const lines = [
-    `__procpath_fail() { printf '${FAILURE_MARK} %s %s\\n' "$1" "$2" >&2; exit 97; }`,
+    `__procpath_status() { [ "$2" -eq 0 ] || printf '${STATUS_MARK} %s %s\\n' "$1" "$2" >&2; }`,
   ];
   for (const { name, command } of specs) {
-    lines.push(`${name}=$(${command}\n) || __procpath_fail ${name} $?`, `export ${name}`);
+    lines.push(`${name}=$(${command}\n); __procpath_status ${name} $?`, `export ${name}`);
   }
   for (const { name } of specs) lines.push(`printf '%s\\0' "$${name}"`);
   return lines.join("\n") + "\n";
@@ -42,9 +43,12 @@ export function parseEnvironmentSpec(text: string): EnvironmentSpec {
 
 /**
  * Runs the `-e` commands through `sh` (one process for all of them) and returns
- * the variables by name. Their stderr passes through. `warn` gets one line per
+ * the variables by name, leniently as the reference does: a value keeps its first
+ * line, and a command that exits non-zero still gives its output, with one warning
+ * naming its status. Their stderr passes through. `warn` also gets one line per
  * variable that evaluated empty; `signal` kills the shell (a stop request while a
- * command hangs). Throws `EnvironmentError` naming the failed command.
+ * command hangs). Throws `EnvironmentError` only when `sh` itself cannot run or is
+ * killed.
  */
 export async function evaluateEnvironment(
   specs: readonly EnvironmentSpec[],
@@ -52,37 +56,50 @@ export async function evaluateEnvironment(
   signal?: AbortSignal,
 ): Promise<Record<string, string>> {
   if (specs.length === 0) return {};
-  let output: Deno.CommandOutput;
+  let child: Deno.ChildProcess;
   try {
-    output = await new Deno.Command("sh", {
+    child = new Deno.Command("sh", {
       args: ["-c", buildEnvironmentScript(specs)],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
-      signal,
-    }).output();
+      // its own process group: a stop kills the commands too, which would otherwise
+      // keep the output pipe open (and this wait going) after sh itself was killed
+      detached: true,
+    }).spawn();
   } catch (error) {
     throw new EnvironmentError(`Cannot run "sh" for the environment: ${(error as Error).message}`);
   }
-  const stderr = new TextDecoder().decode(output.stderr);
-  const failure = new RegExp(`^${FAILURE_MARK} (\\S+) (\\d+)$`, "m").exec(stderr);
-  const passthrough = stderr.replace(new RegExp(`^${FAILURE_MARK} .*\\n?`, "m"), "");
-  if (passthrough) Deno.stderr.writeSync(new TextEncoder().encode(passthrough));
-  if (failure) {
-    const spec = specs.find((s) => s.name === failure[1])!;
-    throw new EnvironmentError(
-      `Cannot evaluate ${spec.name}: "${spec.command}" exited with code ${failure[2]}`,
-    );
+  const kill = () => {
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+    } catch { /* already gone */ }
+  };
+  if (signal?.aborted) kill();
+  signal?.addEventListener("abort", kill);
+  let output: Deno.CommandOutput;
+  try {
+    output = await child.output();
+  } finally {
+    signal?.removeEventListener("abort", kill);
   }
+  const stderr = new TextDecoder().decode(output.stderr);
+  const marks = new RegExp(`^${STATUS_MARK} (\\S+) (\\d+)\\n?`, "gm");
+  const passthrough = stderr.replace(marks, "");
+  if (passthrough) Deno.stderr.writeSync(new TextEncoder().encode(passthrough));
   if (!output.success) {
     throw new EnvironmentError(
       `Cannot evaluate the environment: sh exited with code ${output.code}`,
     );
   }
+  for (const [, name, status] of stderr.matchAll(marks)) {
+    const spec = specs.find((s) => s.name === name)!;
+    warn(`Command of ${name} "${spec.command}" exited with code ${status}; using its output`);
+  }
   const values = new TextDecoder().decode(output.stdout).split("\0");
   const vars: Record<string, string> = {};
   specs.forEach(({ name }, i) => {
-    vars[name] = values[i] ?? "";
+    vars[name] = (values[i] ?? "").split("\n", 1)[0];
     if (vars[name] === "") warn(`Variable ${name} evaluated empty`);
   });
   return vars;

@@ -5,8 +5,12 @@ export interface Shell {
   readonly pid: number;
   /** Exit code once the shell has exited, else `null`. */
   readonly exitCode: number | null;
+  /** Settles when the shell has exited (its output may still be draining). */
+  readonly exited: Promise<void>;
   /** Settles when the shell has exited and its output has been forwarded. */
   readonly done: Promise<void>;
+  /** Stops forwarding: a process that escaped the shell may hold its pipes open forever. */
+  cancelOutput(): void;
 }
 
 /** Where a shell's output lines go. */
@@ -15,18 +19,26 @@ export interface ShellOutput {
   stderr(number: number, line: string): void;
 }
 
-/** Calls `emit` for each line of a stream (a last line without "\n" included). */
+/**
+ * Calls `emit` for each line of a stream (a last line without "\n" included), until
+ * the stream ends or `signal` aborts.
+ */
 export async function forwardLines(
   stream: ReadableStream<Uint8Array>,
   emit: (line: string) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   let rest = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    rest += chunk;
-    for (let nl = rest.indexOf("\n"); nl >= 0; nl = rest.indexOf("\n")) {
-      emit(rest.slice(0, nl));
-      rest = rest.slice(nl + 1);
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream(), { signal })) {
+      rest += chunk;
+      for (let nl = rest.indexOf("\n"); nl >= 0; nl = rest.indexOf("\n")) {
+        emit(rest.slice(0, nl));
+        rest = rest.slice(nl + 1);
+      }
     }
+  } catch (error) {
+    if (!signal?.aborted) throw error;
   }
   if (rest !== "") emit(rest);
 }
@@ -50,12 +62,14 @@ export function spawnShell(
     detached: true,
   }).spawn();
   let exitCode: number | null = null;
+  const cancel = new AbortController();
+  const exited = child.status.then((status) => {
+    exitCode = status.signal ? 128 + signalNumber(status.signal) : status.code;
+  });
   const done = Promise.all([
-    forwardLines(child.stdout, (line) => options.output.stdout(number, line)),
-    forwardLines(child.stderr, (line) => options.output.stderr(number, line)),
-    child.status.then((status) => {
-      exitCode = status.signal ? 128 + signalNumber(status.signal) : status.code;
-    }),
+    forwardLines(child.stdout, (line) => options.output.stdout(number, line), cancel.signal),
+    forwardLines(child.stderr, (line) => options.output.stderr(number, line), cancel.signal),
+    exited,
   ]).then(() => {});
   child.unref();
   return {
@@ -64,7 +78,9 @@ export function spawnShell(
     get exitCode() {
       return exitCode;
     },
+    exited,
     done,
+    cancelOutput: () => cancel.abort(),
   };
 }
 

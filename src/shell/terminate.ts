@@ -1,3 +1,4 @@
+import { delay } from "../time/delay.ts";
 import type { Shell } from "./spawn_shell.ts";
 
 /** How to stop the shells of a watch. */
@@ -5,12 +6,18 @@ export interface TerminateOptions {
   signal: Deno.Signal;
   /** Grace after the stop signal before SIGKILL, ms. */
   killAfterMs: number;
-  /** Every descendant of procpath seen just before stopping (they may be reparented once their shell dies). */
-  descendants: readonly number[];
+  /**
+   * The live processes below procpath now (orphans adopted by the subreaper among
+   * them); asked again after the shells are gone.
+   */
+  descendants(): number[];
   /** Whether a PID still runs (a zombie counts as exited). */
   isAlive(pid: number): boolean;
   debug(message: string): void;
 }
+
+/** How long the output of stopped shells may take to drain, ms. */
+const DRAIN_MS = 1000;
 
 function kill(pid: number, signal: Deno.Signal): void {
   try {
@@ -19,25 +26,26 @@ function kill(pid: number, signal: Deno.Signal): void {
 }
 
 /**
- * Stops shells as the reference does: the stop signal to each shell's process group,
- * up to `killAfterMs` for them to exit, SIGKILL to the groups of those still running,
- * then SIGKILL to every descendant seen before stopping that still lives.
+ * Stops shells as the reference does — the stop signal to each shell's process group,
+ * up to `killAfterMs` for them to exit, SIGKILL to the groups of those still running —
+ * then SIGKILLs every descendant still alive, asking again until none is left (one
+ * that escaped its group, a daemon, an orphan). Output still held open by a process
+ * that could not be found is abandoned after a moment, so the stop never hangs.
  */
 export async function terminateShells(
   shells: readonly Shell[],
   options: TerminateOptions,
 ): Promise<void> {
+  const before = options.descendants();
   const running = shells.filter((shell) => shell.exitCode === null);
   for (const shell of running) {
     options.debug(`Sending ${options.signal} to shell PGRP ${shell.pid}`);
     kill(-shell.pid, options.signal);
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) =>
-    timer = setTimeout(() => resolve("timeout"), options.killAfterMs)
-  );
-  const outcome = await Promise.race([Promise.all(running.map((s) => s.done)), timeout]);
-  clearTimeout(timer);
+  const grace = new AbortController();
+  const timeout = delay(options.killAfterMs, grace.signal).then(() => "timeout" as const);
+  const outcome = await Promise.race([Promise.all(running.map((s) => s.exited)), timeout]);
+  grace.abort();
   if (outcome === "timeout") {
     options.debug("Not all shell processes terminated after stop signal");
     for (const shell of running.filter((s) => s.exitCode === null)) {
@@ -50,11 +58,24 @@ export async function terminateShells(
       `Shell processes successfully terminated: ${running.map((s) => s.pid).join(", ")}`,
     );
   }
-  for (const pid of options.descendants) {
-    if (options.isAlive(pid)) {
+  // a few rounds: a descendant may fork while its siblings are being killed
+  let targets = before;
+  for (let round = 0; round < 20; round++) {
+    const alive = [...new Set([...targets, ...options.descendants()])].filter(options.isAlive);
+    if (alive.length === 0) break;
+    for (const pid of alive) {
       options.debug(`Killing unterminated descendant PID ${pid}`);
       kill(pid, "SIGKILL");
     }
+    targets = [];
+    await delay(10 * (round + 1));
   }
+  const drain = new AbortController();
+  await Promise.race([
+    Promise.all(shells.map((shell) => shell.done)),
+    delay(DRAIN_MS, drain.signal),
+  ]);
+  drain.abort();
+  for (const shell of shells) shell.cancelOutput();
   await Promise.all(shells.map((shell) => shell.done));
 }

@@ -1,32 +1,8 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, runProcpath } from "../_helpers/run_procpath.ts";
+import { processesWith, survivors } from "../_helpers/processes.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
-
-/** PIDs of live processes whose command line starts with `marker`. */
-function processesWith(marker: string): number[] {
-  const found: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      if (cmdline.startsWith(marker) && stat[stat.lastIndexOf(")") + 2] !== "Z") {
-        found.push(Number(entry.name));
-      }
-    } catch { /* gone */ }
-  }
-  return found;
-}
-
-/** Live processes started with `marker` that remain after a grace of up to 3 s, in which
- * SIGKILLed processes finish dying on a loaded machine. */
-async function survivors(marker: string): Promise<number[]> {
-  for (let i = 0; i < 60 && processesWith(marker).length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return processesWith(marker);
-}
 
 Deno.test("procpath watch substitutes variables and restarts exited commands", async () => {
   const { code, stderr } = await runProcpath([
@@ -176,19 +152,25 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     const marker = `${5000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+    // the second evaluation makes the query unparsable: an error that ends the watch
     const { code, stderr } = await runProcpath([
       "watch",
       "-e",
-      `S=test -f ${dir}/started && exit 4; echo ${marker}`,
+      `S=if test -f ${dir}/started; then echo '(('; else echo ${marker}; fi`,
+      "-q",
+      "P=$..children[?(@.stat.pid == $S)].stat.pid",
       "-c",
       `touch ${dir}/started; sleep $S`,
       "-i",
       "0.3",
     ]);
     assertEquals(code, 1);
-    assertEquals(logLines(stderr), [
-      `ERROR Cannot evaluate S: "test -f ${dir}/started && exit 4; echo ${marker}" exited with code 4`,
-    ]);
+    assertEquals(logLines(stderr).length, 2, stderr);
+    assertEquals(logLines(stderr)[0], "WARNING Query P evaluated empty");
+    assertIncludes(
+      logLines(stderr)[1],
+      'ERROR Cannot parse query "$..children[?(@.stat.pid == (()]',
+    );
     assertEquals(await survivors(`sleep ${marker}`), []);
     await Deno.remove(dir, { recursive: true });
   },

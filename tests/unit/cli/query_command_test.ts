@@ -109,10 +109,28 @@ Deno.test("procpath query exits 1 on a bad JSONPath, filter or SQL and 2 on a ba
   }
 });
 
-Deno.test("procpath query exits 1 with one line when -e fails or the procfs root is unreadable", async () => {
-  const failing = await query("-e", "C1=exit 3", "$..pid");
-  assertEquals(failing.code, 1);
-  assertIncludes(failing.stderr, 'Cannot evaluate C1: "exit 3" exited with code 3');
+Deno.test("procpath query warns when an -e command fails and exits 1 when the procfs root is unreadable", async () => {
+  // the reference ignores an -e command's status (contract §8); procpath says it once
+  const failing = await query(
+    "-e",
+    "C1=echo 2; exit 3",
+    "-d",
+    ",",
+    "$..children[?(@.stat.pid == $C1)].stat.pid",
+  );
+  assertEquals([failing.code, failing.stdout], [0, "2\n"]);
+  assertIncludes(
+    failing.stderr,
+    'Command of C1 "echo 2; exit 3" exited with code 3; using its output',
+  );
+  const multiLine = await query(
+    "-e",
+    'C1=printf "2\\n3"',
+    "-d",
+    ",",
+    "$..children[?(@.stat.pid == $C1)].stat.pid",
+  );
+  assertEquals([multiLine.code, multiLine.stdout], [0, "2\n"]);
   const deps = captureDeps();
   assertEquals(await runCli(["query", "--procfs", "/nonexistent/proc"], deps), 1);
   assertIncludes(deps.err.join(""), "Cannot read: No such file or directory");
