@@ -58,7 +58,7 @@ try {
   await new Promise((r) => setTimeout(r, CPU_SECONDS * 1000));
   const { stat } = readStat(reader, recorder.pid)!;
   const elapsed = (performance.now() - started) / 1000;
-  const cpuSeconds = (stat.utime! + stat.stime!) / Number(meta.clock_ticks);
+  const cpuSeconds = (Number(stat.utime) + Number(stat.stime)) / Number(meta.clock_ticks);
   recorder.kill("SIGINT");
   await recorder.status;
 

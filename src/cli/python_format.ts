@@ -31,37 +31,76 @@ function quote(text: string): string {
   return JSON.stringify(text);
 }
 
+function scalar(item: unknown): string | null {
+  if (item === null || item === undefined) return "null";
+  if (item instanceof PyFloat) return formatPythonFloat(item.value);
+  switch (typeof item) {
+    case "boolean":
+      return item ? "true" : "false";
+    case "bigint":
+      return String(item);
+    case "number":
+      return Number.isInteger(item) ? String(item) : formatPythonFloat(item);
+    case "string":
+      return quote(item);
+  }
+  return null;
+}
+
+/** A list or dict being written: its entries and how far the writer got. */
+interface Open {
+  entries: [string | null, unknown][];
+  next: number;
+  close: string;
+}
+
 /**
  * Serialises a value as Python's `json.dumps` does with sorted keys: `", "` and
- * `": "` separators inline, or one item per line with `indent` spaces.
+ * `": "` separators inline, or one item per line with `indent` spaces. Integers
+ * print exactly at any size (bigints as their decimal). Iterative, so a process
+ * chain as deep as the kernel allows prints without overflowing the call stack.
+ *
+ * @example
+ * ```ts
+ * import { toPythonJson } from "./python_format.ts";
+ * console.assert(toPythonJson({ b: [1, 18446744073709551615n], a: "é" }) === '{"a": "é", "b": [1, 18446744073709551615]}');
+ * ```
  */
 export function toPythonJson(value: unknown, indent?: number): string {
-  const write = (item: unknown, depth: number): string => {
-    if (item === null || item === undefined) return "null";
-    if (item instanceof PyFloat) return formatPythonFloat(item.value);
-    switch (typeof item) {
-      case "boolean":
-        return item ? "true" : "false";
-      case "bigint":
-        return String(item);
-      case "number":
-        return Number.isInteger(item) ? String(item) : formatPythonFloat(item);
-      case "string":
-        return quote(item);
-    }
-    const entries: [string | null, unknown][] = Array.isArray(item)
+  const out: string[] = [];
+  const stack: Open[] = [];
+  const newline = (depth: number) => "\n" + " ".repeat((indent ?? 0) * depth);
+  // writes a scalar, or opens a container and returns it for its entries to follow
+  const begin = (item: unknown): void => {
+    const text = scalar(item);
+    if (text !== null) return void out.push(text);
+    const list = Array.isArray(item);
+    const entries: [string | null, unknown][] = list
       ? item.map((v) => [null, v])
       : Object.keys(item as object).sort().map((k) => [k, (item as Record<string, unknown>)[k]]);
-    const [open, close] = Array.isArray(item) ? ["[", "]"] : ["{", "}"];
-    if (entries.length === 0) return open + close;
-    const parts = entries.map(([k, v]) =>
-      (k === null ? "" : quote(k) + ": ") + write(v, depth + 1)
-    );
-    if (indent === undefined) return open + parts.join(", ") + close;
-    const pad = "\n" + " ".repeat(indent * (depth + 1));
-    return open + pad + parts.join("," + pad) + "\n" + " ".repeat(indent * depth) + close;
+    const [open, close] = list ? ["[", "]"] : ["{", "}"];
+    if (entries.length === 0) return void out.push(open + close);
+    out.push(open);
+    stack.push({ entries, next: 0, close });
   };
-  return write(value, 0);
+  begin(value);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.next === top.entries.length) {
+      stack.pop();
+      out.push((indent === undefined ? "" : newline(stack.length)) + top.close);
+      continue;
+    }
+    const [key, item] = top.entries[top.next];
+    const separator = top.next === 0 ? "" : ",";
+    out.push(
+      indent === undefined ? (top.next === 0 ? "" : ", ") : separator + newline(stack.length),
+    );
+    top.next++;
+    if (key !== null) out.push(quote(key) + ": ");
+    begin(item);
+  }
+  return out.join("");
 }
 
 /** Formats one item as Python's `str()` would for scalars; objects and lists print as JSON. */

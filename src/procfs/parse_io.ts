@@ -24,21 +24,23 @@ export const IO_FIELDS = [
  * ```
  */
 export function parseIo(text: string): Io {
-  const io: Record<string, number | null> = {};
+  const io: Record<string, number | bigint | null> = {};
   for (const line of text.split("\n")) {
     if (line === "") continue;
     const at = line.indexOf(": ");
     if (at < 0) throw new ProcfsSyntaxError(`Cannot parse io line "${line}"`);
     const key = line.slice(0, at);
     if ((IO_FIELDS as readonly string[]).includes(key)) {
-      const value = Number(line.slice(at + 2));
+      const text = line.slice(at + 2);
+      const value = Number(text);
       if (!Number.isInteger(value)) throw new ProcfsSyntaxError(`Cannot parse io line "${line}"`);
-      io[key] = value;
+      // counters run up to 2^64 − 1: past 2^53 − 1 only a bigint holds them exactly
+      io[key] = Number.isSafeInteger(value) ? value : BigInt(text.trim());
     }
   }
   const missing = IO_FIELDS.filter((name) => !(name in io));
   if (missing.length > 0) throw new ProcfsSyntaxError(`Cannot parse io: missing ${missing}`);
-  const ordered: Record<string, number | null> = {};
+  const ordered: Record<string, number | bigint | null> = {};
   for (const name of IO_FIELDS) ordered[name] = io[name];
   return ordered as unknown as Io;
 }

@@ -36,6 +36,9 @@ export const STAT_FIELDS = [
 // should not allocate more than the record it returns.
 const ints = new Float64Array(24);
 let intEnd = 0;
+// exact values of the integers past 2^53 − 1 (`vsize` of a huge mapping), by slot
+const bigs: (bigint | undefined)[] = new Array(24);
+let anyBig = false;
 
 /** Parses the integer that starts at `at` into `ints[slot]`; sets `intEnd` past it. */
 function readInt(text: string, at: number, slot: number): void {
@@ -53,6 +56,10 @@ function readInt(text: string, at: number, slot: number): void {
     );
   }
   ints[slot] = negative ? -value : value;
+  if (value > Number.MAX_SAFE_INTEGER) {
+    bigs[slot] = BigInt(text.slice(at, i));
+    anyBig = true;
+  }
   intEnd = i;
 }
 
@@ -72,6 +79,10 @@ export function parseStat(text: string): Stat {
   const open = text.indexOf(" (");
   const close = text.lastIndexOf(") ");
   if (open <= 0 || close < open) throw new ProcfsSyntaxError("Cannot parse stat: no comm");
+  if (anyBig) {
+    bigs.fill(undefined);
+    anyBig = false;
+  }
   readInt(text, 0, 0);
   const pid = ints[0];
   if (intEnd !== open) throw new ProcfsSyntaxError("Cannot parse stat: bad pid");
@@ -97,7 +108,7 @@ export function parseStat(text: string): Stat {
     throw new ProcfsSyntaxError(`Cannot parse stat: ${fields} fields, expected at least 24`);
   }
   const late = (slot: number, field: number) => fields >= field ? ints[slot] : null;
-  return {
+  const stat: Stat = {
     pid,
     comm: text.slice(open + 2, close),
     state: text.slice(close + 2, stateEnd),
@@ -126,4 +137,14 @@ export function parseStat(text: string): Stat {
     guest_time: late(22, 43),
     cguest_time: late(23, 44),
   };
+  if (anyBig) {
+    // slot n holds field STAT_FIELDS[n + 3] (pid, comm and state come first)
+    const exact = stat as unknown as Record<string, unknown>;
+    bigs.forEach((value, slot) => {
+      if (value !== undefined && exact[STAT_FIELDS[slot + 3]] !== null) {
+        exact[STAT_FIELDS[slot + 3]] = value;
+      }
+    });
+  }
+  return stat;
 }

@@ -21,43 +21,43 @@ export interface Stat {
   session: number | null;
   tty_nr: number | null;
   tpgid: number | null;
-  flags: number | null;
-  minflt: number | null;
-  cminflt: number | null;
-  majflt: number | null;
-  cmajflt: number | null;
+  flags: Int | null;
+  minflt: Int | null;
+  cminflt: Int | null;
+  majflt: Int | null;
+  cmajflt: Int | null;
   /** User-mode CPU time, clock ticks. */
-  utime: number | null;
+  utime: Int | null;
   /** Kernel-mode CPU time, clock ticks. */
-  stime: number | null;
-  cutime: number | null;
-  cstime: number | null;
+  stime: Int | null;
+  cutime: Int | null;
+  cstime: Int | null;
   priority: number | null;
   nice: number | null;
   num_threads: number | null;
-  itrealvalue: number | null;
+  itrealvalue: Int | null;
   /** Start time after boot, clock ticks. */
-  starttime: number | null;
+  starttime: Int | null;
   /** Virtual memory size, bytes. */
-  vsize: number | null;
+  vsize: Int | null;
   /** Resident set size, pages. */
-  rss: number | null;
+  rss: Int | null;
   /** Aggregated block I/O delay, clock ticks (kernel ≥ 2.6.18). */
-  delayacct_blkio_ticks: number | null;
+  delayacct_blkio_ticks: Int | null;
   /** Guest time, clock ticks (kernel ≥ 2.6.24). */
-  guest_time: number | null;
-  cguest_time: number | null;
+  guest_time: Int | null;
+  cguest_time: Int | null;
 }
 
 /** `/proc/<pid>/io`, bytes and call counts. */
 export interface Io {
-  rchar: number | null;
-  wchar: number | null;
-  syscr: number | null;
-  syscw: number | null;
-  read_bytes: number | null;
-  write_bytes: number | null;
-  cancelled_write_bytes: number | null;
+  rchar: Int | null;
+  wchar: Int | null;
+  syscr: Int | null;
+  syscw: Int | null;
+  read_bytes: Int | null;
+  write_bytes: Int | null;
+  cancelled_write_bytes: Int | null;
 }
 
 /** `/proc/<pid>/fd`, open descriptors counted by the type of what they point at. */

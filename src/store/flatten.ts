@@ -39,7 +39,10 @@ export function flattenNodes(nodes: readonly unknown[], columns: readonly Column
   );
   const seen = new Set<unknown>();
   const rows: Row[] = [];
-  const visit = (node: ProcessNode) => {
+  // pre-order with an explicit stack: a process chain may be as deep as the kernel allows
+  const pending: ProcessNode[] = nodes.filter(isProcessNode).reverse();
+  while (pending.length > 0) {
+    const node = pending.pop()!;
     const pid = node.stat?.pid;
     if (!seen.has(pid)) {
       seen.add(pid);
@@ -48,9 +51,9 @@ export function flattenNodes(nodes: readonly unknown[], columns: readonly Column
       for (let i = 0; i < readers.length; i++) row[i] = readers[i](data);
       rows.push(row);
     }
-    for (const child of node.children ?? []) visit(child);
-  };
-  for (const node of nodes) if (isProcessNode(node)) visit(node);
+    const children = node.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+  }
   return rows;
 }
 

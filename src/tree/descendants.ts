@@ -12,22 +12,24 @@ import type { ProcessNode } from "./types.ts";
  * ```
  */
 export function descendantsOf(roots: readonly ProcessNode[], pid: number): number[] {
-  const find = (nodes: readonly ProcessNode[]): ProcessNode | undefined => {
-    for (const node of nodes) {
+  // explicit stacks, not recursion: a chain may be as deep as the kernel allows
+  const find = (): ProcessNode | undefined => {
+    const pending = [...roots];
+    while (pending.length > 0) {
+      const node = pending.pop()!;
       if (node.stat.pid === pid) return node;
-      const found = find(node.children ?? []);
-      if (found) return found;
+      pending.push(...node.children ?? []);
     }
     return undefined;
   };
-  const start = find(roots);
   const out: number[] = [];
-  const walk = (node: ProcessNode) => {
-    for (const child of node.children ?? []) {
-      out.push(child.stat.pid as number);
-      walk(child);
-    }
-  };
-  if (start) walk(start);
+  const start = find();
+  const pending = start ? [...(start.children ?? [])].reverse() : [];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    out.push(node.stat.pid as number);
+    const children = node.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+  }
   return out;
 }

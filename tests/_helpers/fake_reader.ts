@@ -27,5 +27,8 @@ export function fakeReader(
       return { ...emptyFd(), ...JSON.parse(String(content)) };
     },
     hasStat: (pid) => files[pid]?.stat !== undefined,
+    readRootFile(name) {
+      throw notFound(name);
+    },
   };
 }

@@ -3,10 +3,14 @@ import type { Document, Element } from "@xmldom/xmldom";
 
 export type { Document, Element };
 
-/** Parses XML strictly: any error or warning of the parser throws. */
-export function parseXml(text: string): Document {
+/**
+ * Parses XML strictly: any error of the parser throws, and any warning too unless
+ * `warnings` is false (a U+FFFD that replaced a forbidden character draws one).
+ */
+export function parseXml(text: string, options: { warnings?: boolean } = {}): Document {
   return new DOMParser({
     onError: (level: string, message: string) => {
+      if (level === "warning" && options.warnings === false) return;
       throw new Error(`XML ${level}: ${message}`);
     },
   }).parseFromString(text, "image/svg+xml");

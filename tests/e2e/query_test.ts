@@ -29,7 +29,11 @@ Deno.test("scripts/procpath runs with the baked flags, the same the compile task
   const config = JSON.parse(Deno.readTextFileSync(repoPath("deno.json")));
   const compile: string[] = config.tasks.compile.split(/\s+/);
   assertEquals(compile.slice(2, 2 + bakedFlags().length), bakedFlags());
-  assertEquals(bakedFlags(), ["--allow-all", "--no-prompt"]);
+  assertEquals(bakedFlags(), [
+    "--allow-all",
+    "--no-prompt",
+    "--v8-flags=--enable-experimental-regexp-engine-on-excessive-backtracks",
+  ]);
   const { code, stdout } = await runProcpath(["--version"]);
   assertEquals([code, stdout], [0, "1.14.0\n"]);
 });
