@@ -245,12 +245,11 @@ export async function runPlayCommand(
       throw error;
     }
     const parsed = await parseSection(command, argv, deps);
+    deps.log.info(`Executing section ${section}`);
     if (options.dryRun) {
-      deps.log.info(`Dry run of section ${section}`);
       deps.writeOut(toPythonJson(commandKwargs(command, parsed.args, parsed.options), 2) + "\n");
       continue;
     }
-    deps.log.info(`Executing section ${section}`);
     let code = 0;
     // later sections may need what a query section would drop after its read
     const keep = { ...deps, dropPermissions: () => {} };

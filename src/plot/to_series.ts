@@ -25,10 +25,11 @@ export function toSeries(rows: readonly SeriesRow[], options: SeriesOptions): Se
   const flush = () => {
     if (pid === null) return;
     let points = current;
-    if (options.movingAverageWindow !== undefined) {
+    if (options.movingAverageWindow) {
       points = movingAverage(points, options.movingAverageWindow);
     }
-    if (options.epsilon !== undefined) points = decimate(points, options.epsilon);
+    // the reference skips decimation for a falsy ε, so -e 0 draws every point
+    if (options.epsilon) points = decimate(points, options.epsilon);
     series.push({
       title: `${options.name} ${pid}`,
       pid,

@@ -65,7 +65,7 @@ Deno.test("procpath play lists and dry-runs sections with inheritance and contin
     stop_without_result: false,
   });
   assertIncludes(dry.stdout, '"interval": 0.0,');
-  assertEquals(logLines(dry.stderr), ["INFO Dry run of section branch:record"]);
+  assertEquals(logLines(dry.stderr), ["INFO Executing section branch:record"]);
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -9,6 +9,7 @@ import {
   SqlError,
   toSqlValue,
 } from "../../../src/store/mod.ts";
+import { toPythonJson } from "../../../src/cli/python_format.ts";
 
 Deno.test("columnsFor() sorts procfiles and prefixes fields, as the reference's schema", () => {
   const names = columnsFor(["stat", "cmdline", "io"]).map((c) => `${c.name} ${c.sqlType}`);
@@ -69,5 +70,32 @@ Deno.test("flattenNodes() walks depth-first, stores each pid once and reads hex 
     },
   );
   assertThrows(() => store.query("SELEC 1"), SqlError);
+  store.close();
+});
+
+Deno.test("big integers stay exact from parsing through JSON and SQLite and back", () => {
+  const huge = 18446744073709551615n; // 2^64 − 1
+  const int64Max = 9223372036854775807n;
+  const stat = PROC_FILES.stat.parse(new TextEncoder().encode(
+    `7 (x) S 1 7 7 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 99 ${huge} 5 0\n`,
+  )) as Record<string, unknown>;
+  const io = PROC_FILES.io.parse(new TextEncoder().encode(
+    `rchar: ${huge}\nwchar: 1\nsyscr: ${int64Max}\nsyscw: 2\nread_bytes: 3\nwrite_bytes: 4\ncancelled_write_bytes: 5\n`,
+  )) as Record<string, unknown>;
+  assertEquals([stat.vsize, io.rchar, io.syscr, stat.rss], [huge, huge, int64Max, 5]);
+  assertEquals(toPythonJson({ vsize: stat.vsize }), `{"vsize": ${huge}}`);
+  const columns = columnsFor(["stat", "io"]);
+  const store = openStore(":memory:", { columns, meta: {} });
+  store.insertSnapshot(1, flattenNodes([{ stat, io }], columns));
+  const [row] = store.query(
+    "SELECT stat_vsize, io_rchar, io_syscr, typeof(io_syscr) t, typeof(io_rchar) h FROM record",
+  );
+  assertEquals(row, {
+    stat_vsize: huge,
+    io_rchar: huge,
+    io_syscr: int64Max,
+    t: "integer",
+    h: "text",
+  });
   store.close();
 });
