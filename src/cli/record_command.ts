@@ -169,7 +169,8 @@ export async function runRecordCommand(
     const progress = createProgress(deps.writeErr, deps.stderrIsTerminal);
     const columns = columnsFor(options.procfileList);
     const intervalMs = options.interval * 1000;
-    const schedule = new Schedule(intervalMs, started);
+    // anchored at the first iteration, after the database is open
+    const schedule = new Schedule(intervalMs, performance.now());
     let query: CompiledQuery | null = null;
     let pids: number[] | undefined;
     try {
