@@ -7,6 +7,8 @@ export interface CliDeps {
   writeOut(text: string): void;
   /** Writes raw text to stderr (help, commander's messages, the status line). */
   writeErr(text: string): void;
+  /** Whether stdout is a terminal (process data is then shown with control characters visible). */
+  stdoutIsTerminal: boolean;
   /** Whether stderr is a terminal (a status line is drawn only there). */
   stderrIsTerminal: boolean;
   log: Logger;
@@ -26,11 +28,37 @@ function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): voi
   while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
 }
 
+/**
+ * The reader of procpath's output went away (`procpath query | head -1`): the command
+ * ends at once, silently and successfully, as the reader asked for no more.
+ */
+export class OutputClosed extends Error {
+  readonly exitCode = 0;
+  constructor() {
+    super("stdout was closed");
+    this.name = "OutputClosed";
+  }
+}
+
 /** Returns the real dependencies: the process's stdout/stderr, clock and permissions. */
 export function realDeps(dropPermissions: () => void): CliDeps {
-  const writeErr = (text: string) => writeAll(Deno.stderr, text);
+  const writeErr = (text: string) => {
+    try {
+      writeAll(Deno.stderr, text);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error; // nowhere left to say it
+    }
+  };
   return {
-    writeOut: (text) => writeAll(Deno.stdout, text),
+    writeOut(text) {
+      try {
+        writeAll(Deno.stdout, text);
+      } catch (error) {
+        if (error instanceof Deno.errors.BrokenPipe) throw new OutputClosed();
+        throw error;
+      }
+    },
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
     writeErr,
     stderrIsTerminal: Deno.stderr.isTerminal(),
     log: createLogger(writeErr, () => new Date()),

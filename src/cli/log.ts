@@ -1,3 +1,5 @@
+import { visible } from "../text/visible.ts";
+
 /** Log levels by the names Python's `logging` uses, as `--logging-level` accepts them. */
 export const LOG_LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
 
@@ -24,7 +26,8 @@ export function formatLogTime(date: Date): string {
 /**
  * Creates a logger whose lines read like the reference's:
  * `2026-11-21 23:32:00 WARNING procpath <message>`. Multi-line messages are folded
- * onto one line so every diagnostic stays one line.
+ * onto one line so every diagnostic stays one line, and control characters (ESC, BEL)
+ * are shown as `\xHH`.
  */
 export function createLogger(write: (line: string) => void, now: () => Date): Logger {
   const logger: Logger = {
@@ -36,7 +39,8 @@ export function createLogger(write: (line: string) => void, now: () => Date): Lo
   };
   function emit(level: LogLevel, message: string) {
     if (LOG_LEVELS[level] < LOG_LEVELS[logger.level]) return;
-    const line = message.replace(/\s*\n\s*/g, " ");
+    // one line, and nothing from process data that a terminal would act on
+    const line = visible(message.replace(/\s*\n\s*/g, " "));
     write(`${formatLogTime(now())} ${level.padEnd(7)} procpath ${line}\n`);
   }
   return logger;

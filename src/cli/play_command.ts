@@ -10,6 +10,7 @@ import {
 import type { CommandSpec, Playable } from "../playbook/mod.ts";
 import type { EnvironmentSpec } from "../shell/mod.ts";
 import type { CliDeps } from "./deps.ts";
+import { createLogger } from "./log.ts";
 import { CommandError } from "./errors.ts";
 import type { ActionHooks } from "./hooks.ts";
 import { collect } from "./options.ts";
@@ -196,7 +197,13 @@ function sectionError(error: CommanderError): string {
 /** Parses a section's command line with the real parser and returns what it parsed. */
 async function parseSection(command: Playable, argv: string[], deps: CliDeps) {
   let captured: { args: (string | undefined)[]; options: object } | undefined;
-  const quiet = { ...deps, writeErr: () => {}, writeOut: () => {} };
+  // the parser's own messages are turned into play's one line below
+  const quiet = {
+    ...deps,
+    writeErr: () => {},
+    writeOut: () => {},
+    log: createLogger(() => {}, () => new Date()),
+  };
   const program = buildProgram(quiet, {
     done: () => {},
     capture: (_name, args, options) => captured = { args, options },

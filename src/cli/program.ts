@@ -38,6 +38,13 @@ const HELP = {
  * `register*` attaches its options and calls `done` with the command's exit code.
  */
 export function buildProgram(deps: CliDeps, hooks: ActionHooks): Command {
+  // the parser's errors read like every other error: one line in the log format, with
+  // its "Did you mean" hint on that line
+  const output = {
+    writeOut: deps.writeOut,
+    writeErr: deps.writeErr,
+    outputError: (text: string) => deps.log.error(text.replace(/^error: /, "").trim()),
+  };
   const program = new Command("procpath")
     .description(BANNER.replace(/^\n/, ""))
     .version(PROCPATH_VERSION, "--version")
@@ -47,7 +54,7 @@ export function buildProgram(deps: CliDeps, hooks: ActionHooks): Command {
       parseLogLevel,
       "INFO",
     )
-    .configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr })
+    .configureOutput(output)
     .configureHelp(HELP)
     .showHelpAfterError(false)
     .exitOverride()
@@ -60,8 +67,7 @@ export function buildProgram(deps: CliDeps, hooks: ActionHooks): Command {
   registerWatch(program, deps, hooks);
   registerPlay(program, deps, hooks);
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({ writeOut: deps.writeOut, writeErr: deps.writeErr })
-      .configureHelp(HELP);
+    command.exitOverride().configureOutput(output).configureHelp(HELP);
   }
   return program;
 }

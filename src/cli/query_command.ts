@@ -1,3 +1,4 @@
+import { quoteInput } from "../text/visible.ts";
 import type { Command } from "commander";
 import type { ProcFileName, ProcfsTarget } from "../procfs/mod.ts";
 import { readSystemInfo } from "../procfs/mod.ts";
@@ -19,6 +20,8 @@ import {
 } from "./options.ts";
 import { PyFloat, toPythonJson, toPythonStr } from "./python_format.ts";
 import { readerFor, readSnapshot } from "./snapshot.ts";
+import { unreadProcfiles, unreadProcfilesWarning } from "./read_warnings.ts";
+import { visible } from "../text/visible.ts";
 
 /** Options of `procpath query`, as commander hands them over. */
 export interface QueryOptions {
@@ -75,6 +78,8 @@ export async function runQueryCommand(
   const queryText = substitute(queryTemplate ?? "", vars);
   const sql = sqlTemplate === undefined ? "" : substitute(sqlTemplate, vars);
   const compiled: CompiledQuery | null = queryText ? compileQuery(queryText) : null;
+  const unread = compiled ? unreadProcfiles(compiled, options.procfileList) : [];
+  if (unread.length > 0) deps.log.warning(unreadProcfilesWarning(unread, options.procfileList));
 
   const reader = readerFor(options);
   const roots = readSnapshot(reader, options, deps);
@@ -85,7 +90,9 @@ export async function runQueryCommand(
   if (sql) {
     if (!result.every(isProcessNode)) {
       throw new CommandError(
-        `Cannot run SQL over "${queryText}": the JSONPath must select whole process nodes`,
+        `Cannot run SQL over ${
+          quoteInput(queryText)
+        }: the JSONPath must select whole process nodes`,
       );
     }
     const columns = columnsFor(options.procfileList);
@@ -109,8 +116,10 @@ export async function runQueryCommand(
       store.close();
     }
   }
+  // process data reaches a terminal with its control characters visible; pipes get it as is
+  const shown = deps.stdoutIsTerminal ? visible : (text: string) => text;
   const output = options.delimiter !== undefined
-    ? result.map(toPythonStr).join(options.delimiter)
+    ? result.map((item) => shown(toPythonStr(item))).join(options.delimiter)
     : toPythonJson(result, options.indent);
   if (output !== "") deps.writeOut(output + "\n");
   return 0;

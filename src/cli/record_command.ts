@@ -1,3 +1,4 @@
+import { quoteInput } from "../text/visible.ts";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { ProcFileName, ProcfsTarget, ProcReader } from "../procfs/mod.ts";
@@ -25,6 +26,7 @@ import {
 import { createProgress } from "./progress.ts";
 import { Schedule } from "./schedule.ts";
 import { readerFor, readSnapshot } from "./snapshot.ts";
+import { ReadWarnings, unreadProcfiles, unreadProcfilesWarning } from "./read_warnings.ts";
 import { listenForStop } from "./stop_signals.ts";
 
 /** Options of `procpath record`, as commander hands them over. */
@@ -173,6 +175,7 @@ export async function runRecordCommand(
     const schedule = new Schedule(intervalMs, performance.now());
     let query: CompiledQuery | null = null;
     let pids: number[] | undefined;
+    const warnings = new ReadWarnings(warn);
     try {
       for (let count = 1;; count++) {
         const startWall = deps.now() / 1000;
@@ -184,14 +187,18 @@ export async function runRecordCommand(
           if (specs.length > 0) vars = await evaluate();
           if (vars === null) break;
           ({ query, pids } = templated(queryTemplate, options.pidList, vars));
+          const unread = count === 1 && query ? unreadProcfiles(query, options.procfileList) : [];
+          if (unread.length > 0) warn(unreadProcfilesWarning(unread, options.procfileList));
         }
         if (stop.requested) break;
         progress.clear();
-        const roots = readSnapshot(reader, options, deps, pids);
+        const roots = readSnapshot(reader, options, deps, pids, warnings);
         const result = query ? runQuery(query, { children: roots }) : roots;
         if (!result.every(isProcessNode)) {
           throw new CommandError(
-            `Cannot record "${query?.expression}": the JSONPath must select whole process nodes`,
+            `Cannot record ${
+              quoteInput(query?.expression ?? "")
+            }: the JSONPath must select whole process nodes`,
           );
         }
         let stored: number;
@@ -225,6 +232,7 @@ export async function runRecordCommand(
     } finally {
       progress.clear();
       store.close();
+      warnings.finish();
     }
     summary();
     return 0;

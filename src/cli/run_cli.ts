@@ -1,5 +1,6 @@
 import { CommanderError } from "commander";
 import { EnvironmentError } from "../shell/mod.ts";
+import { OutputClosed } from "./deps.ts";
 import type { CliDeps } from "./deps.ts";
 import { UsageError } from "./errors.ts";
 import { buildProgram } from "./program.ts";
@@ -11,7 +12,7 @@ import { buildProgram } from "./program.ts";
  */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof UsageError) return 2;
+  if (error instanceof UsageError || error instanceof OutputClosed) return error.exitCode;
   return 1;
 }
 
@@ -49,7 +50,9 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     return code;
   } catch (error) {
     const exitCode = exitCodeFor(error);
-    if (!(error instanceof CommanderError)) deps.log.error(describeError(error));
+    if (!(error instanceof CommanderError || error instanceof OutputClosed)) {
+      deps.log.error(describeError(error));
+    }
     return exitCode;
   }
 }

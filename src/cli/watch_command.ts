@@ -29,6 +29,7 @@ import {
 } from "./options.ts";
 import { toPythonStr } from "./python_format.ts";
 import { readerFor, readSnapshot } from "./snapshot.ts";
+import { ReadWarnings, unreadProcfiles, unreadProcfilesWarning } from "./read_warnings.ts";
 import { listenForStop } from "./stop_signals.ts";
 import type { StopSignals } from "./stop_signals.ts";
 import { UsageError } from "./errors.ts";
@@ -137,7 +138,8 @@ function isAlive(pid: number): boolean {
  * and (re)starts each command whose shell is not running, with the variables in its
  * environment (the shell expands `$NAME`; process data is never parsed as shell
  * code); on the end of `-r`, a stop signal or an error, stops every command and all
- * their descendants, orphans included. Returns the exit code.
+ * their descendants, orphans included. Returns the exit code: with `--no-restart`, the
+ * first non-zero status a command exited with on its own; else 0.
  */
 export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Promise<number> {
   if (options.command.length === 0) {
@@ -156,6 +158,18 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
     stderr: (n: number, line: string) => deps.log.warning(`№${n}: ${line}`),
   };
   const descendants = () => ownDescendants(deps, watchdog?.pid);
+  const readWarnings = new ReadWarnings((m) => deps.log.warning(m));
+  const warnedUnread = new Set<string>();
+  // with --no-restart the watch reports the first non-zero status of a command, so a CI
+  // job that wraps its test run in a watch fails when the tests fail
+  let stopping = false;
+  let failure = 0;
+  const noteExit = (shell: Shell) =>
+    shell.exited.then(() => {
+      if (stopping || options.restart) return;
+      deps.log.info(`№${shell.number} exited with code ${shell.exitCode}`);
+      if (shell.exitCode !== 0 && failure === 0) failure = shell.exitCode ?? 1;
+    });
   let lastScan = -Infinity;
   // tells the watchdog what to kill should procpath be killed itself, and reaps the
   // orphans the subreaper adopted that have exited since; at most once a second
@@ -186,10 +200,16 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
         }
         if (stop.requested) break;
         if (queries.length > 0) {
-          const roots = readSnapshot(readerFor(options), options, deps);
+          const roots = readSnapshot(readerFor(options), options, deps, undefined, readWarnings);
           for (const { name, query } of queries) {
-            const value = runQuery(compileQuery(substitute(query, vars)), { children: roots })
-              .map(toPythonStr).join(",");
+            const compiled = compileQuery(substitute(query, vars));
+            const unread = unreadProcfiles(compiled, options.procfileList)
+              .filter((file) => !warnedUnread.has(file));
+            if (unread.length > 0) {
+              unread.forEach((file) => warnedUnread.add(file));
+              deps.log.warning(unreadProcfilesWarning(unread, options.procfileList));
+            }
+            const value = runQuery(compiled, { children: roots }).map(toPythonStr).join(",");
             if (value === "") deps.log.warning(`Query ${name} evaluated empty`);
             vars[name] = value;
           }
@@ -201,6 +221,7 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
           if (shell) deps.log.info(`№${i + 1} exited with code ${shell.exitCode}, restarting`);
           delete shellEnv[`WPS${i + 1}`];
           shells[i] = spawnShell(i + 1, command, { env: { ...vars, ...shellEnv }, output });
+          noteExit(shells[i]);
           shellEnv[`WPS${i + 1}`] = String(shells[i].pid);
           started = true;
         });
@@ -212,6 +233,8 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
       if (!options.restart && shells.every((shell) => shell.exitCode !== null)) break;
     }
   } finally {
+    // exits from here on are procpath's own doing
+    stopping = true;
     await terminateShells(shells, {
       signal: options.stopSignal,
       killAfterMs: options.killAfter * 1000,
@@ -220,9 +243,10 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
       debug: (m) => deps.log.debug(m),
     });
     await watchdog?.release();
+    readWarnings.finish();
     stop.dispose();
   }
-  return 0;
+  return failure;
 }
 
 /**

@@ -109,7 +109,8 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
 let buffer = new Uint8Array(1 << 16);
 
 function readRegularInto(path: string): Uint8Array {
-  if (!Deno.statSync(path).isFile) throw new UnsafeFileError(`"${path}" is not a regular file`);
+  // the message names no path: warnings group processes by it (the reader adds pid and file)
+  if (!Deno.statSync(path).isFile) throw new UnsafeFileError("not a regular file");
   return readInto(path);
 }
 
@@ -122,7 +123,7 @@ function readInto(path: string): Uint8Array {
     while (true) {
       if (length === buffer.length) {
         if (length >= MAX_PROCFILE_BYTES) {
-          throw new UnsafeFileError(`"${path}" holds more than ${MAX_PROCFILE_BYTES} bytes`);
+          throw new UnsafeFileError(`more than ${MAX_PROCFILE_BYTES} bytes`);
         }
         const grown = new Uint8Array(buffer.length * 2);
         grown.set(buffer);

@@ -1,3 +1,4 @@
+import { quoteInput } from "../text/visible.ts";
 import jsep from "jsep";
 import jsepRegex from "@jsep-plugin/regex";
 import { backreferenceError, hasBackreference } from "./safe_regexp.ts";
@@ -81,7 +82,7 @@ export function compileFilter(source: string): FilterNode {
   } catch (error) {
     const { index, description } = error as { index?: number; description?: string };
     throw new QuerySyntaxError(
-      `Cannot parse filter "${source}": ${description ?? (error as Error).message}` +
+      `Cannot parse filter ${quoteInput(source)}: ${description ?? (error as Error).message}` +
         (index === undefined ? "" : ` at position ${index}`),
       { expression: source, position: index ?? 0 },
     );
@@ -90,7 +91,7 @@ export function compileFilter(source: string): FilterNode {
 }
 
 function reject(source: string, reason: string): never {
-  throw new QuerySyntaxError(`Cannot parse filter "${source}": ${reason}`, {
+  throw new QuerySyntaxError(`Cannot parse filter ${quoteInput(source)}: ${reason}`, {
     expression: source,
     position: 0,
   });

@@ -1,3 +1,4 @@
+import { quoteInput } from "../text/visible.ts";
 import { QuerySyntaxError } from "./errors.ts";
 
 /** One selector inside brackets or after a dot. */
@@ -42,7 +43,7 @@ export function parseJsonPath(expression: string): PathAst {
   let at = 0;
   const fail = (expected: string): never => {
     throw new QuerySyntaxError(
-      `Cannot parse query "${expression}": expected ${expected} at position ${at}`,
+      `Cannot parse query ${quoteInput(expression)}: expected ${expected} at position ${at}`,
       { expression, position: at },
     );
   };

@@ -186,3 +186,60 @@ export function runQuery(query: CompiledQuery, document: object): unknown[] {
   }
   return values;
 }
+
+/**
+ * Returns the keys a query reads from process nodes: names in its path
+ * (`$..status.vmrss` → `status`) and the first member a filter or script takes of
+ * `@` (`@.io.read_bytes` → `io`). The caller compares them with the procfiles read.
+ *
+ * @example
+ * ```ts
+ * import { compileQuery, keysRead } from "./query.ts";
+ * const keys = keysRead(compileQuery("$..children[?(@.status.vmrss > 1 and @['io'])].stat.pid"));
+ * console.assert([...keys].sort().join() === "children,io,pid,stat,status");
+ * ```
+ */
+export function keysRead(query: CompiledQuery): Set<string> {
+  const keys = new Set<string>();
+  const pending: FilterNode[] = [];
+  for (const step of query.steps) {
+    for (const selector of step.selectors) {
+      if (selector.kind === "name") keys.add(selector.name);
+      if (selector.kind === "filter" || selector.kind === "script") pending.push(selector.filter);
+    }
+  }
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    switch (node.type) {
+      case "member":
+        if (node.object.type === "current") {
+          const key = typeof node.property === "string"
+            ? node.property
+            : node.property.type === "literal"
+            ? String(node.property.value)
+            : null;
+          if (key !== null) keys.add(key);
+        }
+        pending.push(node.object);
+        if (typeof node.property !== "string") pending.push(node.property);
+        break;
+      case "list":
+        pending.push(...node.items);
+        break;
+      case "unary":
+        pending.push(node.argument);
+        break;
+      case "binary":
+        pending.push(node.left, node.right);
+        break;
+      case "conditional":
+        pending.push(node.test, node.consequent, node.alternate);
+        break;
+      case "call":
+        if (node.target) pending.push(node.target);
+        pending.push(...node.args);
+        break;
+    }
+  }
+  return keys;
+}

@@ -1,3 +1,4 @@
+import { quoteInput } from "../text/visible.ts";
 import { QuerySyntaxError } from "./errors.ts";
 
 /**
@@ -29,17 +30,20 @@ export function safeRegExp(pattern: string, flags = ""): RegExp {
   try {
     return new RegExp(pattern, flags);
   } catch (error) {
-    throw new QuerySyntaxError(`Cannot use pattern "${pattern}": ${(error as Error).message}`, {
-      expression: pattern,
-      position: 0,
-    });
+    throw new QuerySyntaxError(
+      `Cannot use pattern ${quoteInput(pattern)}: ${(error as Error).message}`,
+      {
+        expression: pattern,
+        position: 0,
+      },
+    );
   }
 }
 
 /** The error for a pattern with a backreference. */
 export function backreferenceError(pattern: string): QuerySyntaxError {
   return new QuerySyntaxError(
-    `Cannot use pattern "${pattern}": backreferences are not supported ` +
+    `Cannot use pattern ${quoteInput(pattern)}: backreferences are not supported ` +
       "(they can take exponential time)",
     { expression: pattern, position: 0 },
   );

@@ -1,3 +1,4 @@
+import { quoteInput } from "../text/visible.ts";
 /** One `-e NAME='shell command'` pair. */
 export interface EnvironmentSpec {
   name: string;
@@ -94,7 +95,9 @@ export async function evaluateEnvironment(
   }
   for (const [, name, status] of stderr.matchAll(marks)) {
     const spec = specs.find((s) => s.name === name)!;
-    warn(`Command of ${name} "${spec.command}" exited with code ${status}; using its output`);
+    warn(
+      `Command of ${name} ${quoteInput(spec.command)} exited with code ${status}; using its output`,
+    );
   }
   const values = new TextDecoder().decode(output.stdout).split("\0");
   const vars: Record<string, string> = {};

@@ -18,6 +18,7 @@ export function captureDeps(): CapturedDeps {
     dropped: 0,
     writeOut: (text) => out.push(text),
     writeErr: (text) => err.push(text),
+    stdoutIsTerminal: false,
     stderrIsTerminal: false,
     log: createLogger((line) => err.push(line), () => new Date(Date.UTC(2026, 10, 21, 23, 32))),
     pid: -1,

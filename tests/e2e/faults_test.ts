@@ -263,8 +263,9 @@ Deno.test("a hostile procfs tree cannot hang or exhaust procpath, nor can FIFOs 
   assertEquals(code, 0);
   assertEquals(stdout, "None,None\n"); // 101 and 102 with empty command lines; 103 is no process
   assertEquals(performance.now() - started < 5000, true);
-  assertEquals(logLines(stderr).length, 2, stderr);
-  assertIncludes(stderr, '101/cmdline" is not a regular file');
+  assertEquals(logLines(stderr), [
+    "WARNING Storing empty values for procfile cmdline of 2 processes (pids 101, 102) because of not a regular file",
+  ]);
 
   const dir = proc.replace(/\/proc$/, "");
   fifo(`${dir}/db.fifo`);
@@ -446,4 +447,44 @@ Deno.test("a quoted name that looks like a filter is only a name", async () => {
     "$['?(Deno.exit(7))']",
   ]);
   assertEquals([code, stdout, stderr], [0, "[]\n", ""]);
+});
+
+Deno.test("a procfile unreadable in every iteration is warned about once, then counted", async () => {
+  const proc = await browserCopy();
+  for (const pid of [101, 102, 103]) {
+    Deno.removeSync(`${proc}/${pid}/io`);
+    Deno.mkdirSync(`${proc}/${pid}/io`); // no file to read, whoever runs the test
+  }
+  const db = proc.replace(/\/proc$/, "/r.sqlite");
+  const { code, stderr } = await runProcpath([
+    "record",
+    "--procfs",
+    proc,
+    "-f",
+    "stat,io",
+    "-i",
+    "0.05",
+    "-r",
+    "4",
+    "-d",
+    db,
+  ]);
+  assertEquals(code, 0);
+  const lines = logLines(stderr);
+  assertEquals(lines.slice(0, 2), [
+    "WARNING Storing empty values for procfile io of 3 processes (pids 101, 102, 103) because of not a regular file",
+    'WARNING The warning "Storing empty values for procfile io of 3 processes (pids 101, 102, 103) because of not a regular file" repeated in 3 later snapshots',
+  ]);
+  assertIncludes(lines[2], "INFO Recorded 4 samples, 88 rows");
+  assertEquals(lines.length, 3);
+  const filter = await runProcpath([
+    "query",
+    "--procfs",
+    BROWSER,
+    "$..children[?(@.status.vmrss > 1)]",
+  ]);
+  assertEquals(logLines(filter.stderr), [
+    "WARNING The query reads status, which -f does not include, so it sees no values there; add -f stat,cmdline,status",
+  ]);
+  await Deno.remove(proc.replace(/\/proc$/, ""), { recursive: true });
 });

@@ -1,5 +1,5 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
-import { fixture, logLines, runProcpath } from "../_helpers/run_procpath.ts";
+import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
 import { processesWith, survivors } from "../_helpers/processes.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
@@ -142,8 +142,44 @@ Deno.test("procpath watch --no-restart starts commands once and ends when all ha
     "0.1",
   ]);
   assertEquals(code, 0);
-  assertEquals(logLines(stderr), ["INFO №1: once", "INFO №2: twice"]);
+  assertEquals(logLines(stderr), [
+    "INFO №1: once",
+    "INFO №1 exited with code 0",
+    "INFO №2: twice",
+    "INFO №2 exited with code 0",
+  ]);
   assertEquals(performance.now() - started < 5000, true);
+});
+
+Deno.test("procpath watch --no-restart exits with the first failing command's status, so CI can gate on it", async () => {
+  const dir = await Deno.makeTempDir();
+  // the README's recipe: a test run that fails, recorded until its branch is gone
+  const { code, stderr } = await runProcpath([
+    "watch",
+    "--no-restart",
+    "-i",
+    "0.2",
+    "-c",
+    "sleep 0.5; echo 'FAILED tests/test_x.py'; exit 1",
+    "-c",
+    `scripts/procpath record -d ${dir}/run.sqlite -i 0.1 --stop-without-result -p $WPS1`,
+  ], { cwd: repoPath("") });
+  assertEquals(code, 1, stderr);
+  const lines = logLines(stderr);
+  assertEquals(lines.includes("INFO №1 exited with code 1"), true, stderr);
+  assertEquals(lines.includes("INFO №2 exited with code 0"), true, stderr);
+  const ok = await runProcpath([
+    "watch",
+    "--no-restart",
+    "-i",
+    "0.1",
+    "-c",
+    "exit 0",
+    "-c",
+    "exit 0",
+  ]);
+  assertEquals(ok.code, 0);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test({

@@ -1,0 +1,31 @@
+/** C0 controls but tab, DEL and the C1 controls: what a terminal would act on. */
+// deno-lint-ignore no-control-regex -- these are the characters to make visible
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+/**
+ * Returns `text` with terminal control characters shown as `\xHH` (as `ls -b` does),
+ * so a process named with ESC or BEL cannot recolour, retitle or beep a terminal.
+ *
+ * @example
+ * ```ts
+ * import { visible } from "./visible.ts";
+ * console.assert(visible("a\u001b[31mb\u0007\tc") === "a\\x1b[31mb\\x07\tc");
+ * ```
+ */
+export function visible(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/**
+ * Quotes user input for a one-line message, shortened past `max` characters:
+ * a 3 MB filter does not make a 3 MB error line.
+ *
+ * @example
+ * ```ts
+ * import { quoteInput } from "./visible.ts";
+ * console.assert(quoteInput("x".repeat(300), 10) === '"xxxxxxxxxx…" (300 characters)');
+ * ```
+ */
+export function quoteInput(text: string, max = 200): string {
+  return text.length <= max ? `"${text}"` : `"${text.slice(0, max)}…" (${text.length} characters)`;
+}

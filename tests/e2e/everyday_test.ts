@@ -1,0 +1,83 @@
+// Everyday use at the edges: one error style, quiet pipes, terminal safety.
+import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
+import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import { writeFakeTree } from "../_helpers/fake_tree.ts";
+
+const BROWSER = fixture("browser");
+const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ERROR {3}procpath \S/;
+
+Deno.test("every option error is one line in the log format, with its hint on that line", async () => {
+  const cases: [string[], string][] = [
+    [["query", "--foo"], "unknown option '--foo'"],
+    [["qurey"], "unknown command 'qurey' (Did you mean query?)"],
+    [
+      ["record", "-i", "x", "-d", "a.sqlite"],
+      "argument 'x' is invalid. expected a number of seconds",
+    ],
+    [["record"], "required option '-d, --database-file <database-file>' not specified"],
+    [["query", "-f", "stat,nope"], 'unknown procfile "nope"'],
+    [["plot", "-d", "x", "--formatter", "nope"], "expected one of"],
+    [["watch", "-i", "1"], "required option '-c, --command <command>' not specified"],
+    [["query", "--procfs-target", "threads"], 'expected "process" or "thread"'],
+    [["--logging-level", "LOUD", "query"], "expected one of DEBUG"],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr, stdout } = await runProcpath(args);
+    assertEquals([code, stdout], [2, ""], args.join(" "));
+    const lines = stderr.trim().split("\n");
+    assertEquals(lines.length, 1, stderr);
+    assertEquals(LOG_LINE.test(lines[0]), true, lines[0]);
+    assertIncludes(lines[0], message);
+  }
+});
+
+Deno.test("a huge input is shortened in the error that quotes it", async () => {
+  const filter = `$..children[?(@.stat.pid == ${"1 + ".repeat(20000)})]`;
+  const { code, stderr } = await runProcpath(["query", "--procfs", BROWSER, filter]);
+  assertEquals(code, 1);
+  assertEquals(stderr.trim().split("\n").length, 1);
+  assertEquals(stderr.length < 1000, true, `${stderr.length} characters`);
+  assertIncludes(stderr, "characters)");
+});
+
+Deno.test("a closed stdout ends query silently: procpath query | head -1", async () => {
+  const { code, stdout } = await new Deno.Command("bash", {
+    args: [
+      "-o",
+      "pipefail",
+      "-c",
+      `scripts/procpath query --procfs ${BROWSER} -f stat,cmdline,status,io,fd,smaps_rollup -i 4 2>err.log | head -1; echo "status $?"; cat err.log; rm err.log`,
+    ],
+    cwd: repoPath(""),
+  }).output();
+  assertEquals(code, 0);
+  assertEquals(new TextDecoder().decode(stdout), "[\nstatus 0\n");
+});
+
+Deno.test("control characters from process data reach log lines and terminals visibly, pipes unchanged", async () => {
+  const dir = await Deno.makeTempDir();
+  writeFakeTree(dir, [{ pid: 1, ppid: 0, comm: "evil\u001b]0;owned\u0007x" }]);
+  const watched = await runProcpath([
+    "watch",
+    "--procfs",
+    dir,
+    "-q",
+    "N=$..stat.comm",
+    "-c",
+    'echo "$N"',
+    "-i",
+    "1",
+    "-r",
+    "1",
+  ]);
+  assertEquals(logLines(watched.stderr), ["INFO №1: evil\\x1b]0;owned\\x07x"]);
+  const piped = await runProcpath(["query", "--procfs", dir, "-d", ",", "$..stat.comm"]);
+  assertEquals(piped.stdout, "evil\u001b]0;owned\u0007x\n");
+  // a terminal: script(1) gives procpath a pseudo-terminal as stdout
+  const { stdout } = await new Deno.Command("script", {
+    args: ["-qec", `scripts/procpath query --procfs ${dir} -d , '$..stat.comm'`, "/dev/null"],
+    cwd: repoPath(""),
+  }).output();
+  assertEquals(new TextDecoder().decode(stdout).trim(), "evil\\x1b]0;owned\\x07x");
+  await Deno.remove(dir, { recursive: true });
+});
