@@ -72,9 +72,10 @@ export const COMMAND_SPECS: Record<Playable, CommandSpec> = {
   },
   watch: {
     positional: [],
-    flags: ["no_restart"],
+    flags: ["no_restart", "skip_empty"],
     repeatable: ["environment", "query", "command"],
     options: [
+      "fan_out",
       "interval",
       "repeat",
       "stop_signal",
@@ -179,6 +180,9 @@ export function commandKwargs(
         procfile_list: o.procfileList,
         procfs: o.procfs,
         procfs_target: o.procfsTarget,
+        // procpath's own options appear only when used, so the reference's kwargs stay as they were
+        ...(o.fanOut !== undefined && { fan_out: o.fanOut }),
+        ...(o.skipEmpty && { skip_empty: true }),
       };
     }
   }

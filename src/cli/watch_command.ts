@@ -50,6 +50,10 @@ export interface WatchOptions {
   procfileList: ProcFileName[];
   procfs: string;
   procfsTarget: ProcfsTarget;
+  /** A `-q` name whose results each get their own commands. */
+  fanOut?: string;
+  /** Do not start a command while a variable it uses is empty. */
+  skipEmpty?: boolean;
 }
 
 /** Parses `-s/--stop-signal`: a signal name such as `SIGINT` or `SIGTERM`. */
@@ -86,7 +90,15 @@ export function registerWatch(program: Command, deps: CliDeps, hooks: ActionHook
     )
     .requiredOption("-i, --interval <interval>", "seconds between iterations", parseSeconds)
     .option("-r, --repeat <repeat>", "number of iterations; endless when absent", parsePositiveInt)
-    .option("--no-restart", "start the commands once and stop when all have exited")
+    .option(
+      "--no-restart",
+      "start the commands once, stop when all have exited, exit with the first failing status",
+    )
+    .option(
+      "--fan-out <name>",
+      "run the commands once per result of the -q query NAME, with $NAME that one result",
+    )
+    .option("--skip-empty", "do not start a command while a variable it uses is empty")
     .option(
       "-s, --stop-signal <stop-signal>",
       "signal that stops the commands' process groups",
@@ -145,21 +157,27 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
   if (options.command.length === 0) {
     throw new UsageError("required option '-c, --command <command>' not specified");
   }
+  const fanOut = options.fanOut;
+  if (fanOut !== undefined && !options.query.some((q) => q.name === fanOut)) {
+    throw new UsageError(`--fan-out ${fanOut} names no -q query (-q ${fanOut}=JSONPath)`);
+  }
   // queries may hold $NAME from -e, so they compile per iteration; the first iteration
   // evaluates them before starting any command, so a bad path still starts nothing
   const queries = options.query;
   const stop = listenForStop();
   const subreaper = becomeSubreaper();
   const watchdog = startWatchdog();
-  const shells: Shell[] = [];
-  const shellEnv: Record<string, string> = {};
+  // one shell per command, or per command and selected value with --fan-out
+  const shells = new Map<string, Shell>();
+  const running = () => [...shells.values()];
   const output = {
-    stdout: (n: number, line: string) => deps.log.info(`№${n}: ${line}`),
-    stderr: (n: number, line: string) => deps.log.warning(`№${n}: ${line}`),
+    stdout: (label: string, line: string) => deps.log.info(`${label}: ${line}`),
+    stderr: (label: string, line: string) => deps.log.warning(`${label}: ${line}`),
   };
   const descendants = () => ownDescendants(deps, watchdog?.pid);
   const readWarnings = new ReadWarnings((m) => deps.log.warning(m));
   const warnedUnread = new Set<string>();
+  const skipped = new Set<string>();
   // with --no-restart the watch reports the first non-zero status of a command, so a CI
   // job that wraps its test run in a watch fails when the tests fail
   let stopping = false;
@@ -167,7 +185,7 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
   const noteExit = (shell: Shell) =>
     shell.exited.then(() => {
       if (stopping || options.restart) return;
-      deps.log.info(`№${shell.number} exited with code ${shell.exitCode}`);
+      deps.log.info(`${shell.label} exited with code ${shell.exitCode}`);
       if (shell.exitCode !== 0 && failure === 0) failure = shell.exitCode ?? 1;
     });
   let lastScan = -Infinity;
@@ -179,9 +197,9 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
     if (!force && now - lastScan < 1000) return;
     lastScan = now;
     const below = descendants();
-    const groups = shells.filter((s) => s.exitCode === null).map((s) => `-${s.pid}`);
+    const groups = running().filter((s) => s.exitCode === null).map((s) => `-${s.pid}`);
     watchdog?.guard([...groups, ...below.map(String)]);
-    if (subreaper) reapExitedOrphans(deps.pid, new Set(shells.map((s) => s.pid)));
+    if (subreaper) reapExitedOrphans(deps.pid, new Set(running().map((s) => s.pid)));
   };
   try {
     for (let count = 1;; count++) {
@@ -199,6 +217,7 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
           throw error;
         }
         if (stop.requested) break;
+        let fanValues: (string | null)[] = [null];
         if (queries.length > 0) {
           const roots = readSnapshot(readerFor(options), options, deps, undefined, readWarnings);
           for (const { name, query } of queries) {
@@ -209,44 +228,75 @@ export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Pro
               unread.forEach((file) => warnedUnread.add(file));
               deps.log.warning(unreadProcfilesWarning(unread, options.procfileList));
             }
-            const value = runQuery(compiled, { children: roots }).map(toPythonStr).join(",");
-            if (value === "") deps.log.warning(`Query ${name} evaluated empty`);
-            vars[name] = value;
+            const values = runQuery(compiled, { children: roots }).map(toPythonStr);
+            if (values.length === 0) deps.log.warning(`Query ${name} evaluated empty`);
+            vars[name] = values.join(",");
+            if (name === fanOut) fanValues = [...new Set(values)];
           }
         }
         let started = false;
-        options.command.forEach((command, i) => {
-          const shell = shells[i];
-          if (shell && shell.exitCode === null) return;
-          if (shell) deps.log.info(`№${i + 1} exited with code ${shell.exitCode}, restarting`);
-          delete shellEnv[`WPS${i + 1}`];
-          shells[i] = spawnShell(i + 1, command, { env: { ...vars, ...shellEnv }, output });
-          noteExit(shells[i]);
-          shellEnv[`WPS${i + 1}`] = String(shells[i].pid);
-          started = true;
-        });
+        for (const value of fanValues) {
+          const env = value === null ? vars : { ...vars, [fanOut!]: value };
+          options.command.forEach((command, i) => {
+            const key = `${i}\0${value ?? ""}`;
+            const label = value === null ? `№${i + 1}` : `№${i + 1} ${fanOut}=${value}`;
+            const shell = shells.get(key);
+            if (shell && shell.exitCode === null) return;
+            if (shell && !options.restart) return;
+            const empty = options.skipEmpty ? emptyVariable(command, env) : null;
+            if (empty !== null) {
+              if (!skipped.has(key)) deps.log.info(`${label} not started: $${empty} is empty`);
+              skipped.add(key);
+              return;
+            }
+            skipped.delete(key);
+            if (shell) deps.log.info(`${label} exited with code ${shell.exitCode}, restarting`);
+            // it sees the shells of the other commands of its value that run: $WPS1, $WPS2, …
+            const wps: Record<string, string> = {};
+            options.command.forEach((_, j) => {
+              const other = shells.get(`${j}\0${value ?? ""}`);
+              if (j !== i && other && other.exitCode === null) {
+                wps[`WPS${j + 1}`] = String(other.pid);
+              }
+            });
+            const spawned = spawnShell(label, command, { env: { ...env, ...wps }, output });
+            shells.set(key, spawned);
+            noteExit(spawned);
+            started = true;
+          });
+        }
         guard(started);
       } else guard();
-      await waitForNext(options, shells, stop, performance.now() - start);
+      await waitForNext(options, running(), stop, performance.now() - start);
       if (stop.requested) break;
       if (options.repeat !== undefined && count + 1 > options.repeat) break;
-      if (!options.restart && shells.every((shell) => shell.exitCode !== null)) break;
+      if (!options.restart && running().every((shell) => shell.exitCode !== null)) break;
     }
   } finally {
     // exits from here on are procpath's own doing
     stopping = true;
-    await terminateShells(shells, {
+    await terminateShells(running(), {
       signal: options.stopSignal,
       killAfterMs: options.killAfter * 1000,
       descendants,
       isAlive,
       debug: (m) => deps.log.debug(m),
+      say: (m) => deps.log.info(m),
+      hurry: stop.again,
     });
     await watchdog?.release();
     readWarnings.finish();
     stop.dispose();
   }
   return failure;
+}
+
+/** The first variable a command uses (`$NAME`, `${NAME}`) that is defined but empty, else `null`. */
+function emptyVariable(command: string, vars: Readonly<Record<string, string>>): string | null {
+  for (const match of command.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    if (Object.hasOwn(vars, match[1]) && vars[match[1]] === "") return match[1];
+  }
+  return null;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** A command started by `watch`: `sh -c` leading its own process group. */
 export interface Shell {
-  /** 1-based number of the command (`№1`). */
-  readonly number: number;
+  /** How its lines and exit are logged: `№1`, or `№1 P=4242` for one of a fan-out. */
+  readonly label: string;
   readonly pid: number;
   /** Exit code once the shell has exited, else `null`. */
   readonly exitCode: number | null;
@@ -15,8 +15,8 @@ export interface Shell {
 
 /** Where a shell's output lines go. */
 export interface ShellOutput {
-  stdout(number: number, line: string): void;
-  stderr(number: number, line: string): void;
+  stdout(label: string, line: string): void;
+  stderr(label: string, line: string): void;
 }
 
 /**
@@ -49,7 +49,7 @@ export async function forwardLines(
  * environment, forwarding its output line by line.
  */
 export function spawnShell(
-  number: number,
+  label: string,
   command: string,
   options: { env: Record<string, string>; output: ShellOutput },
 ): Shell {
@@ -67,13 +67,13 @@ export function spawnShell(
     exitCode = status.signal ? 128 + signalNumber(status.signal) : status.code;
   });
   const done = Promise.all([
-    forwardLines(child.stdout, (line) => options.output.stdout(number, line), cancel.signal),
-    forwardLines(child.stderr, (line) => options.output.stderr(number, line), cancel.signal),
+    forwardLines(child.stdout, (line) => options.output.stdout(label, line), cancel.signal),
+    forwardLines(child.stderr, (line) => options.output.stderr(label, line), cancel.signal),
     exited,
   ]).then(() => {});
   child.unref();
   return {
-    number,
+    label,
     pid: child.pid,
     get exitCode() {
       return exitCode;

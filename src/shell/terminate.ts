@@ -14,7 +14,14 @@ export interface TerminateOptions {
   /** Whether a PID still runs (a zombie counts as exited). */
   isAlive(pid: number): boolean;
   debug(message: string): void;
+  /** Says what the stop waits for, once, when a command does not exit at once. */
+  say?(message: string): void;
+  /** Aborted when the user will not wait: SIGKILL at once instead of the rest of the grace. */
+  hurry?: AbortSignal;
 }
+
+/** How long commands may take to exit before the stop says what it waits for, ms. */
+const QUIET_MS = 500;
 
 /** How long the output of stopped shells may take to drain, ms. */
 const DRAIN_MS = 1000;
@@ -43,8 +50,23 @@ export async function terminateShells(
     kill(-shell.pid, options.signal);
   }
   const grace = new AbortController();
-  const timeout = delay(options.killAfterMs, grace.signal).then(() => "timeout" as const);
-  const outcome = await Promise.race([Promise.all(running.map((s) => s.exited)), timeout]);
+  const abort = options.hurry ? AbortSignal.any([grace.signal, options.hurry]) : grace.signal;
+  const timeout = delay(options.killAfterMs, abort).then(() => "timeout" as const);
+  const exited = Promise.all(running.map((s) => s.exited));
+  if (options.say && options.killAfterMs > QUIET_MS && running.length > 0) {
+    const quiet = new AbortController();
+    delay(QUIET_MS, AbortSignal.any([quiet.signal, abort])).then(() => {
+      const waiting = running.filter((s) => s.exitCode === null);
+      if (waiting.length === 0 || grace.signal.aborted || options.hurry?.aborted) return;
+      options.say!(
+        `Waiting up to ${options.killAfterMs / 1000}s for ${
+          waiting.map((s) => s.label).join(", ")
+        } to exit; press Ctrl+C again to kill at once`,
+      );
+    });
+    exited.then(() => quiet.abort());
+  }
+  const outcome = await Promise.race([exited, timeout]);
   grace.abort();
   if (outcome === "timeout") {
     options.debug("Not all shell processes terminated after stop signal");

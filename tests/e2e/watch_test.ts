@@ -237,3 +237,85 @@ Deno.test("procpath watch rejects bad input with one line and starts nothing", a
     assertIncludes(stderr, message);
   }
 });
+
+Deno.test({
+  name: "procpath watch --fan-out runs the commands once per selected process, with that one PID",
+  ...unsanitized,
+  async fn() {
+    const marker = `fan${Date.now() % 100000}`;
+    const sleepers = [1, 2, 3].map((i) =>
+      new Deno.Command("bash", { args: ["-c", `exec -a ${marker}-${i} sleep 30`] }).spawn()
+    );
+    const pids = sleepers.map((s) => s.pid).sort((a, b) => a - b);
+    const { code, stderr } = await runProcpath([
+      "watch",
+      "-q",
+      `P=$..children[?(@.cmdline.startswith('${marker}-'))].stat.pid`,
+      "--fan-out",
+      "P",
+      "--no-restart",
+      "-c",
+      "echo one $P",
+      "-i",
+      "0.2",
+    ]);
+    for (const sleeper of sleepers) sleeper.kill("SIGKILL");
+    assertEquals(code, 0, stderr);
+    const lines = logLines(stderr);
+    for (const pid of pids) {
+      assertEquals(lines.includes(`INFO №1 P=${pid}: one ${pid}`), true, stderr);
+      assertEquals(lines.includes(`INFO №1 P=${pid} exited with code 0`), true, stderr);
+    }
+    assertEquals(lines.length, 6, stderr);
+    await Promise.all(sleepers.map((s) => s.status));
+  },
+});
+
+Deno.test("procpath watch --skip-empty does not start a command whose variable came out empty", async () => {
+  const { code, stderr } = await runProcpath([
+    "watch",
+    "-q",
+    "P=$..children[?(@.stat.pid == 0)].stat.pid",
+    "--skip-empty",
+    "-c",
+    "echo would trace -p $P",
+    "-c",
+    "echo unaffected",
+    "-i",
+    "0.1",
+    "-r",
+    "2",
+  ]);
+  assertEquals(code, 0);
+  const lines = logLines(stderr);
+  assertEquals(lines.filter((l) => l.includes("would trace")), []);
+  assertEquals(lines.filter((l) => l === "INFO №1 not started: $P is empty").length, 1, stderr);
+  assertEquals(lines.includes("INFO №2: unaffected"), true);
+});
+
+Deno.test({
+  name: "procpath watch says what its stop waits for, and a second Ctrl+C kills at once",
+  ...unsanitized,
+  async fn() {
+    const marker = `${6000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+    const child = new Deno.Command("scripts/procpath", {
+      args: ["watch", "-e", `S=echo ${marker}`, "-c", "trap '' INT; sleep $S", "-i", "10"],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    for (let i = 0; i < 100 && processesWith(`sleep ${marker}`).length < 1; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    Deno.kill(child.pid, "SIGINT");
+    await new Promise((r) => setTimeout(r, 1200));
+    const stopped = performance.now();
+    Deno.kill(child.pid, "SIGINT");
+    const { code, stderr } = await child.output();
+    assertEquals(code, 0);
+    assertEquals(performance.now() - stopped < 3000, true); // not the default 10 s
+    assertEquals(logLines(new TextDecoder().decode(stderr)), [
+      "INFO Waiting up to 10s for №1 to exit; press Ctrl+C again to kill at once",
+    ]);
+    assertEquals(await survivors(`sleep ${marker}`), []);
+  },
+});
