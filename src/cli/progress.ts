@@ -18,10 +18,15 @@ const size = new Intl.NumberFormat("en-US", {
 
 /** Formats the status line, e.g. `recording: 12 iterations, 36,012 rows, last 48 ms, 2.1MB`. */
 export function formatProgress(figures: ProgressFigures): string {
-  return `recording: ${count.format(figures.iterations)} iterations, ${
-    count.format(figures.rows)
-  } ` +
-    `rows, last ${Math.round(figures.lastMs)} ms, ${size.format(figures.bytes)}`;
+  return `recording: ${counted(figures.iterations, "iteration")}, ${
+    counted(figures.rows, "row")
+  }, ` +
+    `last ${Math.round(figures.lastMs)} ms, ${size.format(figures.bytes)}`;
+}
+
+/** `1 row`, `36,012 rows` (`36012 rows` with `plain`, for lines scripts read). */
+export function counted(n: number, noun: string, plain = false): string {
+  return `${plain ? n : count.format(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** A status line redrawn in place on a terminal; silent when `enabled` is false. */
@@ -31,13 +36,23 @@ export interface Progress {
   clear(): void;
 }
 
-/** Creates the status line writer. */
-export function createProgress(write: (text: string) => void, enabled: boolean): Progress {
+/**
+ * Creates the status line writer. `columns` gives the terminal's width now: the line
+ * is cut to fit, as a wrapped line could not be redrawn in place.
+ */
+export function createProgress(
+  write: (text: string) => void,
+  enabled: boolean,
+  columns: () => number = terminalColumns,
+): Progress {
   let shown = false;
   return {
     draw(figures) {
       if (!enabled) return;
-      write(`\r\x1b[K${formatProgress(figures)}`);
+      const line = formatProgress(figures);
+      // a pseudo-terminal of unknown size reports 0 columns: then nothing is cut
+      const room = columns() > 10 ? columns() - 1 : Infinity;
+      write(`\r\x1b[K${line.length > room ? line.slice(0, room - 1) + "…" : line}`);
       shown = true;
     },
     clear() {
@@ -46,4 +61,12 @@ export function createProgress(write: (text: string) => void, enabled: boolean):
       shown = false;
     },
   };
+}
+
+function terminalColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return 80;
+  }
 }

@@ -23,7 +23,7 @@ import {
   parseSeconds,
   parseTarget,
 } from "./options.ts";
-import { createProgress } from "./progress.ts";
+import { counted, createProgress } from "./progress.ts";
 import { Schedule } from "./schedule.ts";
 import { readerFor, readSnapshot } from "./snapshot.ts";
 import { ReadWarnings, unreadProcfiles, unreadProcfilesWarning } from "./read_warnings.ts";
@@ -149,7 +149,7 @@ export async function runRecordCommand(
   const started = performance.now();
   const summary = () =>
     deps.log.info(
-      `Recorded ${samples} samples, ${rows} rows in ${
+      `Recorded ${counted(samples, "sample", true)}, ${counted(rows, "row", true)} in ${
         ((performance.now() - started) / 1000).toFixed(1)
       }s into ${path}`,
     );

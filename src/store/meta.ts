@@ -1,7 +1,11 @@
+import { REFERENCE_VERSION } from "../version.ts";
 import type { ProcFileName, ProcfsTarget, SystemInfo } from "../procfs/mod.ts";
 
-/** The version procpath reports and writes to `meta.procpath_version`. */
-export const PROCPATH_VERSION = "1.14.0";
+/**
+ * What procpath writes to `meta.procpath_version`: the reference's version, so tools
+ * that check a recording's compatibility by it keep working.
+ */
+export const PROCPATH_VERSION = REFERENCE_VERSION;
 
 /** What a recording says about itself, keyed as the reference's `meta` table. */
 export interface MetaOptions {

@@ -122,7 +122,7 @@ Deno.test({
     Deno.kill(hup.pid, "SIGHUP");
     const hupped = await hup.output();
     assertEquals(hupped.code, 0);
-    assertIncludes(logLines(decode(hupped.stderr))[0], "INFO Recorded 1 samples, 22 rows");
+    assertIncludes(logLines(decode(hupped.stderr))[0], "INFO Recorded 1 sample, 22 rows");
 
     const marker = `${4000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
     const slow = start([
@@ -174,7 +174,7 @@ Deno.test({
     const { code, stderr } = await child.output();
     assertEquals(code, 0);
     assertEquals(logLines(decode(stderr)).length, 1, decode(stderr));
-    assertIncludes(decode(stderr), "Recorded 1 samples, 22 rows");
+    assertIncludes(decode(stderr), "Recorded 1 sample, 22 rows");
     await Deno.remove(dir, { recursive: true });
   },
 });

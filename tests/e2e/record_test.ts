@@ -184,7 +184,7 @@ Deno.test("procpath record --stop-without-result stops after the first empty ite
     { flags: replayFlags(db) },
   );
   assertEquals(code, 0);
-  assertIncludes(stderr, "Recorded 1 samples, 0 rows");
+  assertIncludes(stderr, "Recorded 1 sample, 0 rows");
   await Deno.remove(dir, { recursive: true });
 });
 
