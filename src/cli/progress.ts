@@ -50,8 +50,9 @@ export function createProgress(
     draw(figures) {
       if (!enabled) return;
       const line = formatProgress(figures);
-      // a pseudo-terminal of unknown size reports 0 columns: then nothing is cut
-      const room = columns() > 10 ? columns() - 1 : Infinity;
+      // room is left for the "^C" a terminal echoes, so that stays on this row and is
+      // cleared with it; a pseudo-terminal of unknown size reports 0 columns: nothing is cut
+      const room = columns() > 10 ? columns() - 3 : Infinity;
       write(`\r\x1b[K${line.length > room ? line.slice(0, room - 1) + "…" : line}`);
       shown = true;
     },
