@@ -3,7 +3,9 @@ import type { Option } from "commander";
 import { REFERENCE_VERSION, VERSION } from "../version.ts";
 import type { CliDeps } from "./deps.ts";
 import type { ActionHooks } from "./hooks.ts";
-import { parseLogLevel } from "./options.ts";
+import { parseChoice, parseLogLevel } from "./options.ts";
+import { completionScript, manPage, SHELLS } from "./completion.ts";
+import type { Shell } from "./completion.ts";
 import { registerQuery } from "./query_command.ts";
 import { registerRecord } from "./record_command.ts";
 import { registerPlot } from "./plot_command.ts";
@@ -86,6 +88,11 @@ const EXAMPLES: Record<string, string[]> = {
     "procpath watch -i 60 -q P='$..children[?(@.stat.comm == \"nginx\")].stat.pid' \\\n" +
     "    --fan-out P --skip-empty -c 'py-spy dump --pid $P'",
   ],
+  completion: [
+    "procpath completion bash > ~/.local/share/bash-completion/completions/procpath",
+    "procpath completion fish > ~/.config/fish/completions/procpath.fish",
+  ],
+  man: ["procpath man | man -l -"],
   play: [
     "procpath play -f web.ini -l '*'",
     "procpath play -f web.ini -n 'web:*'",
@@ -126,6 +133,19 @@ export function buildProgram(deps: CliDeps, hooks: ActionHooks): Command {
   registerPlot(program, deps, hooks);
   registerWatch(program, deps, hooks);
   registerPlay(program, deps, hooks);
+  program.command("completion")
+    .description("Print the completion script of a shell (bash, zsh or fish).")
+    .argument("<shell>", SHELLS.join(", "), parseChoice(SHELLS))
+    .action((shell: Shell) => {
+      deps.writeOut(completionScript(program, shell));
+      hooks.done(0);
+    });
+  program.command("man")
+    .description("Print procpath's manual page (roff), e.g. | man -l -")
+    .action(() => {
+      deps.writeOut(manPage(program, EXAMPLES));
+      hooks.done(0);
+    });
   const help = { ...HELP, helpWidth: helpWidth() };
   program.configureHelp(help);
   for (const command of program.commands) {
