@@ -11,6 +11,7 @@ import { registerRecord } from "./record_command.ts";
 import { registerPlot } from "./plot_command.ts";
 import { registerWatch } from "./watch_command.ts";
 import { registerPlay } from "./play_command.ts";
+import { registerCapture } from "./capture_command.ts";
 
 const BANNER = String.raw`
  ___ _ __ ___   ___ _ __   __ _| |_| |__
@@ -88,6 +89,10 @@ const EXAMPLES: Record<string, string[]> = {
     "procpath watch -i 60 -q P='$..children[?(@.stat.comm == \"nginx\")].stat.pid' \\\n" +
     "    --fan-out P --skip-empty -c 'py-spy dump --pid $P'",
   ],
+  capture: [
+    "procpath capture -f stat,cmdline,status,io bug-1234 '$..children[?(@.stat.pid == 2610)]'",
+    "procpath query --procfs bug-1234 -d , '$..children[?(@.stat.pid == 2610)]..pid'",
+  ],
   completion: [
     "procpath completion bash > ~/.local/share/bash-completion/completions/procpath",
     "procpath completion fish > ~/.config/fish/completions/procpath.fish",
@@ -133,6 +138,7 @@ export function buildProgram(deps: CliDeps, hooks: ActionHooks): Command {
   registerPlot(program, deps, hooks);
   registerWatch(program, deps, hooks);
   registerPlay(program, deps, hooks);
+  registerCapture(program, deps, hooks);
   program.command("completion")
     .description("Print the completion script of a shell (bash, zsh or fish).")
     .argument("<shell>", SHELLS.join(", "), parseChoice(SHELLS))

@@ -5,6 +5,8 @@ export type { ProcfsTarget, ProcReader } from "./proc_reader.ts";
 export { readDetails, readDetailsOf, readRecords, readStat, readStats } from "./read_records.ts";
 export type { DetailOptions, ReadWarning, WarningSink } from "./read_records.ts";
 export { parseAuxv, readSystemInfo } from "./system_info.ts";
+export { captureTree } from "./capture.ts";
+export type { CaptureSummary } from "./capture.ts";
 export type { SystemInfo } from "./system_info.ts";
 export { classifyReadError } from "./classify_error.ts";
 export { parseStat } from "./parse_stat.ts";

@@ -81,3 +81,45 @@ Deno.test("control characters from process data reach log lines and terminals vi
   assertEquals(new TextDecoder().decode(stdout).trim(), "evil\\x1b]0;owned\\x07x");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("capture saves what procpath reads, and the tree replays with --procfs", async () => {
+  const dir = await Deno.makeTempDir();
+  const files = "stat,cmdline,status,io,smaps_rollup";
+  const captured = await runProcpath([
+    "capture",
+    "--procfs",
+    BROWSER,
+    "-f",
+    files,
+    `${dir}/cap`,
+    "$..children[?(@.stat.pid == 108)]",
+  ]);
+  assertEquals(captured.code, 0, captured.stderr);
+  assertIncludes(captured.stderr, `Captured 4 processes`); // 108 and its three children
+  const query = ["-f", files, "$..children[?(@.stat.pid == 108)]"];
+  const original = await runProcpath(["query", "--procfs", BROWSER, ...query]);
+  const replayed = await runProcpath(["query", "--procfs", `${dir}/cap`, ...query]);
+  assertEquals(replayed.stdout, original.stdout);
+  assertEquals(Deno.statSync(`${dir}/cap/self/auxv`).isFile, true);
+
+  // live: a spawned subtree
+  const tree = new Deno.Command("sh", { args: ["-c", "sleep 30 & sleep 30 & wait"] }).spawn();
+  await new Promise((r) => setTimeout(r, 300));
+  const live = await runProcpath([
+    "capture",
+    `${dir}/live`,
+    `$..children[?(@.stat.pid == ${tree.pid})]`,
+  ]);
+  assertEquals(live.code, 0, live.stderr);
+  const pids = (args: string[]) =>
+    runProcpath(["query", ...args, "-d", ",", `$..children[?(@.stat.pid == ${tree.pid})]..pid`]);
+  const [now, replay] = [await pids([]), await pids(["--procfs", `${dir}/live`])];
+  tree.kill("SIGKILL");
+  await tree.status;
+  assertEquals(replay.stdout, now.stdout);
+  assertEquals(replay.stdout.split(",").length, 3);
+  const again = await runProcpath(["capture", `${dir}/live`]);
+  assertEquals(again.code, 1);
+  assertIncludes(again.stderr, "it is not empty");
+  await Deno.remove(dir, { recursive: true });
+});
