@@ -69,6 +69,20 @@ export async function runProcpath(args: string[], options: RunOptions = {}): Pro
   };
 }
 
+/**
+ * Starts procpath in the background with piped output, to signal it mid-run;
+ * scripts/procpath execs Deno, so the child's PID is procpath's.
+ */
+export function spawnProcpath(args: string[], cwd?: string): Deno.ChildProcess {
+  return new Deno.Command(repoPath("scripts/procpath"), {
+    args,
+    cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 /** The stderr lines with their timestamp and level prefix removed, for comparisons. */
 export function logLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l !== "")

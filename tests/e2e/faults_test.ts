@@ -1,7 +1,7 @@
 // Hostile input and faults for query, record, plot and play: each test reproduces a
 // defect that was measured, and pins what procpath does instead.
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
-import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import { fixture, logLines, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { sql } from "../_helpers/sqlite.ts";
 import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
 import { parseXml } from "../_helpers/xml.ts";
@@ -10,17 +10,6 @@ import { processesWith, survivors, waitFor } from "../_helpers/processes.ts";
 
 const BROWSER = fixture("browser");
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
-
-/** Starts procpath in the background; scripts/procpath execs Deno, so its PID is procpath's. */
-function start(args: string[], cwd?: string): Deno.ChildProcess {
-  return new Deno.Command(repoPath("scripts/procpath"), {
-    args,
-    cwd,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
 
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -91,7 +80,15 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const dir = await Deno.makeTempDir();
-    const child = start(["record", "--procfs", BROWSER, "-i", "0", "-d", `${dir}/r.sqlite`]);
+    const child = spawnProcpath([
+      "record",
+      "--procfs",
+      BROWSER,
+      "-i",
+      "0",
+      "-d",
+      `${dir}/r.sqlite`,
+    ]);
     await waitFor(() => {
       try {
         return Number(sql(`${dir}/r.sqlite`, "SELECT COUNT(*) n FROM record")[0].n) > 100;
@@ -116,7 +113,7 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const dir = await Deno.makeTempDir();
-    const hup = start(["record", "--procfs", BROWSER, "-i", "10", "-d", `${dir}/a.sqlite`]);
+    const hup = spawnProcpath(["record", "--procfs", BROWSER, "-i", "10", "-d", `${dir}/a.sqlite`]);
     await waitFor(() => created(`${dir}/a.sqlite`));
     await new Promise((r) => setTimeout(r, 300));
     Deno.kill(hup.pid, "SIGHUP");
@@ -125,7 +122,7 @@ Deno.test({
     assertIncludes(logLines(decode(hupped.stderr))[0], "INFO Recorded 1 sample, 22 rows");
 
     const marker = `${4000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
-    const slow = start([
+    const slow = spawnProcpath([
       "record",
       "--procfs",
       BROWSER,
@@ -157,7 +154,7 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const dir = await Deno.makeTempDir();
-    const child = start([
+    const child = spawnProcpath([
       "record",
       "--procfs",
       BROWSER,

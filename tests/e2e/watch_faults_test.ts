@@ -1,21 +1,11 @@
 // watch against commands that try to outlive it, data that tries to run as code, and
 // signals at awkward moments (issue: hostile input and faults).
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
-import { logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import { logLines, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { processesWith, survivors, waitFor } from "../_helpers/processes.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 const newMarker = () => `${3000 + Math.floor(Math.random() * 5000)}.${Date.now() % 1000}`;
-
-/** Starts procpath in the background; scripts/procpath execs Deno, so its PID is procpath's. */
-function start(args: string[]): Deno.ChildProcess {
-  return new Deno.Command(repoPath("scripts/procpath"), {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
 
 /** CPU ticks (utime + stime) a process has used. */
 function cpuTicks(pid: number): number {
@@ -66,7 +56,7 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const marker = newMarker();
-    const child = start([
+    const child = spawnProcpath([
       "watch",
       "-e",
       `M=echo ${marker}`,
@@ -90,7 +80,7 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const marker = newMarker();
-    const child = start([
+    const child = spawnProcpath([
       "watch",
       "-e",
       `M=echo ${marker}`,
@@ -114,7 +104,7 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const marker = newMarker();
-    const child = start(["watch", "-e", `M=echo ${marker}`, "-c", "sleep $M", "-i", "0"]);
+    const child = spawnProcpath(["watch", "-e", `M=echo ${marker}`, "-c", "sleep $M", "-i", "0"]);
     await waitFor(() => processesWith(`sleep ${marker}`).length === 1);
     const before = cpuTicks(child.pid);
     await new Promise((r) => setTimeout(r, 1000));
@@ -132,7 +122,7 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const marker = newMarker();
-    const child = start([
+    const child = spawnProcpath([
       "watch",
       "-e",
       `M=echo ${marker}`,
@@ -159,7 +149,7 @@ Deno.test({
       "ERROR required option '-c, --command <command>' not specified",
     ]);
     const marker = newMarker();
-    const child = start(["watch", "-e", `S=sleep ${marker}`, "-c", "true", "-i", "1"]);
+    const child = spawnProcpath(["watch", "-e", `S=sleep ${marker}`, "-c", "true", "-i", "1"]);
     await waitFor(() => processesWith(`sleep ${marker}`).length === 1);
     Deno.kill(child.pid, "SIGINT");
     const { code, stderr } = await child.output();
