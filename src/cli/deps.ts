@@ -1,3 +1,5 @@
+import { liveRoot } from "../procfs/mod.ts";
+import type { ProcRoot } from "../procfs/mod.ts";
 import { createLogger } from "./log.ts";
 import type { Logger } from "./log.ts";
 
@@ -18,6 +20,8 @@ export interface CliDeps {
   now(): number;
   /** Drops every permission once a command has read what it needs (see `permissions.ts`). */
   dropPermissions(): void;
+  /** The running system's procfs, where procpath and the commands `watch` starts live. */
+  live: ProcRoot;
 }
 
 const encoder = new TextEncoder();
@@ -65,5 +69,6 @@ export function realDeps(dropPermissions: () => void): CliDeps {
     pid: Deno.pid,
     now: () => performance.timeOrigin + performance.now(),
     dropPermissions,
+    live: liveRoot(),
   };
 }

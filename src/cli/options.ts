@@ -1,4 +1,7 @@
-import { InvalidArgumentError } from "commander";
+import { OptionValueError } from "./spec.ts";
+import { procRoot } from "../procfs/mod.ts";
+import type { ProcRoot } from "../procfs/mod.ts";
+import { parsePidList as parsePids } from "../text/pid_list.ts";
 import { PROC_FILE_NAMES } from "../procfs/mod.ts";
 import type { ProcFileName, ProcfsTarget } from "../procfs/mod.ts";
 import { parseEnvironmentSpec } from "../shell/mod.ts";
@@ -14,27 +17,27 @@ export function parseProcfileList(text: string): ProcFileName[] {
   const names = text.split(",").map((name) => name.trim()).filter((name) => name !== "");
   const unknown = names.filter((name) => !(PROC_FILE_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) {
-    throw new InvalidArgumentError(
+    throw new OptionValueError(
       `unknown procfile ${unknown.map((n) => `"${n}"`).join(", ")}; valid: ${
         PROC_FILE_NAMES.join(", ")
       }`,
     );
   }
-  if (names.length === 0) throw new InvalidArgumentError("at least one procfile is needed");
+  if (names.length === 0) throw new OptionValueError("at least one procfile is needed");
   return [...new Set(names)] as ProcFileName[];
 }
 
 /** Parses `--procfs-target`: `process` or `thread`. */
 export function parseTarget(text: string): ProcfsTarget {
   if (text !== "process" && text !== "thread") {
-    throw new InvalidArgumentError('expected "process" or "thread"');
+    throw new OptionValueError('expected "process" or "thread"');
   }
   return text;
 }
 
 /** Parses a non-negative integer option such as `-i/--indent`. */
 export function parseNonNegativeInt(text: string): number {
-  if (!/^\d+$/.test(text.trim())) throw new InvalidArgumentError("expected a whole number");
+  if (!/^\d+$/.test(text.trim())) throw new OptionValueError("expected a whole number");
   return Number(text);
 }
 
@@ -43,7 +46,7 @@ export function collectEnvironment(text: string, previous: EnvironmentSpec[]): E
   try {
     return [...previous, parseEnvironmentSpec(text)];
   } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
+    throw new OptionValueError((error as Error).message);
   }
 }
 
@@ -51,21 +54,21 @@ export function collectEnvironment(text: string, previous: EnvironmentSpec[]): E
 export function parseLogLevel(text: string): LogLevel {
   const level = text.toUpperCase() === "WARN" ? "WARNING" : text.toUpperCase();
   if (!(level in LOG_LEVELS)) {
-    throw new InvalidArgumentError(`expected one of ${Object.keys(LOG_LEVELS).join(", ")}`);
+    throw new OptionValueError(`expected one of ${Object.keys(LOG_LEVELS).join(", ")}`);
   }
   return level as LogLevel;
 }
 
-/** Strips trailing slashes from `--procfs` (keeping `/` itself). */
-export function parseProcfsPath(text: string): string {
-  return text.length > 1 ? text.replace(/\/+$/, "") || "/" : text;
+/** Parses `--procfs` into the root it names, normalised once (trailing slashes, symlinks). */
+export function parseProcRoot(text: string): ProcRoot {
+  return procRoot(text);
 }
 
 /** Parses a duration in seconds (`-i 0.5`), zero allowed; returns seconds. */
 export function parseSeconds(text: string): number {
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError("expected a number of seconds, 0 or more");
+    throw new OptionValueError("expected a number of seconds, 0 or more");
   }
   return value;
 }
@@ -75,29 +78,30 @@ export function parseSeconds(text: string): number {
  * open as a file (a directory, a FIFO, a device).
  */
 export function parseDatabasePath(text: string): string {
-  if (text.trim() === "") throw new InvalidArgumentError("expected a file path, not an empty one");
+  if (text.trim() === "") throw new OptionValueError("expected a file path, not an empty one");
   let info: Deno.FileInfo | null = null;
   try {
     info = Deno.statSync(text);
   } catch { /* a new file */ }
-  if (info && !info.isFile) throw new InvalidArgumentError(`"${text}" is not a regular file`);
+  if (info && !info.isFile) throw new OptionValueError(`"${text}" is not a regular file`);
   return text;
 }
 
 /** Parses a count such as `-r/--recnum`: a whole number, 1 or more. */
 export function parsePositiveInt(text: string): number {
   if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) {
-    throw new InvalidArgumentError("expected a whole number, 1 or more");
+    throw new OptionValueError("expected a whole number, 1 or more");
   }
   return Number(text);
 }
 
 /** Parses a comma-separated PID list (`-p 1,2, 3`): spaces tolerated, empty items skipped. */
 export function parsePidList(text: string): number[] {
-  const items = text.split(",").map((item) => item.trim()).filter((item) => item !== "");
-  const bad = items.find((item) => !/^\d+$/.test(item));
-  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" in "${text}" is not a PID`);
-  return items.map(Number);
+  try {
+    return parsePids(text);
+  } catch (error) {
+    throw new OptionValueError((error as Error).message);
+  }
 }
 
 /** Collects a repeatable string option into a list. */
@@ -112,7 +116,7 @@ export function parseUtcTime(text: string): number {
     ? Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6])
     : NaN;
   if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== text) {
-    throw new InvalidArgumentError("expected a UTC time as YYYY-MM-DDTHH:MM:SS");
+    throw new OptionValueError("expected a UTC time as YYYY-MM-DDTHH:MM:SS");
   }
   return ms / 1000;
 }
@@ -121,14 +125,14 @@ export function parseUtcTime(text: string): number {
 export function parseNumber(text: string): number {
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value)) {
-    throw new InvalidArgumentError("expected a number");
+    throw new OptionValueError("expected a number");
   }
   return value;
 }
 
 /** Parses a whole number, any sign (range checks come later, with the contract's messages). */
 export function parseInteger(text: string): number {
-  if (!/^\s*-?\d+\s*$/.test(text)) throw new InvalidArgumentError("expected a whole number");
+  if (!/^\s*-?\d+\s*$/.test(text)) throw new OptionValueError("expected a whole number");
   return Number(text);
 }
 
@@ -140,7 +144,7 @@ export function collectNamedQuery(
   const at = text.indexOf("=");
   const name = at < 0 ? "" : text.slice(0, at);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new InvalidArgumentError(`"${text}" is not NAME=JSONPath`);
+    throw new OptionValueError(`"${text}" is not NAME=JSONPath`);
   }
   return [...previous, { name, query: text.slice(at + 1) }];
 }
@@ -149,7 +153,7 @@ export function collectNamedQuery(
 export function parseChoice(names: readonly string[]): (text: string) => string {
   return (text) => {
     if (!names.includes(text)) {
-      throw new InvalidArgumentError(`expected one of ${names.join(", ")}`);
+      throw new OptionValueError(`expected one of ${names.join(", ")}`);
     }
     return text;
   };

@@ -8,7 +8,7 @@ export function readUserFile(path: string): string {
     requireRegularFile(path);
     return Deno.readTextFileSync(path);
   } catch (error) {
-    throw new Error(`Cannot read "${path}": ${(error as Error).message}`);
+    throw new Error(`Cannot read "${path}": ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -38,7 +38,7 @@ export function writeFileAtomically(path: string, text: string): void {
         Deno.removeSync(temp);
       } catch { /* already renamed or never written */ }
     }
-    throw new Error(`Cannot write "${path}": ${(error as Error).message}`);
+    throw new Error(`Cannot write "${path}": ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -1,335 +1,118 @@
-import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
-import { createProcReader, readStat } from "../procfs/mod.ts";
-import type { ProcFileName, ProcfsTarget, ProcReader } from "../procfs/mod.ts";
-import { compileQuery, runQuery, substitute } from "../query/mod.ts";
-import {
-  becomeSubreaper,
-  evaluateEnvironment,
-  reapOrphan,
-  SIGNAL_NAMES,
-  spawnShell,
-  startWatchdog,
-  terminateShells,
-} from "../shell/mod.ts";
-import type { EnvironmentSpec, Shell } from "../shell/mod.ts";
-import { descendantsOf, readForest } from "../tree/mod.ts";
-import type { CliDeps } from "./deps.ts";
-import type { ActionHooks } from "./hooks.ts";
-import {
-  collect,
-  collectEnvironment,
-  collectNamedQuery,
-  DEFAULT_PROCFILES,
-  parsePositiveInt,
-  parseProcfileList,
-  parseProcfsPath,
-  parseSeconds,
-  parseTarget,
-} from "./options.ts";
-import { toPythonStr } from "./python_format.ts";
-import { readerFor, readSnapshot } from "./snapshot.ts";
-import { ReadWarnings, unreadProcfiles, unreadProcfilesWarning } from "./read_warnings.ts";
-import { listenForStop } from "./stop_signals.ts";
-import type { StopSignals } from "./stop_signals.ts";
-import { UsageError } from "./errors.ts";
-import { delay } from "../time/delay.ts";
-
-/** Options of `procpath watch`, as commander hands them over. */
-export interface WatchOptions {
-  environment: EnvironmentSpec[];
-  query: { name: string; query: string }[];
-  command: string[];
-  /** Seconds between iteration starts. */
-  interval: number;
-  repeat?: number;
-  restart: boolean;
-  stopSignal: Deno.Signal;
-  /** Seconds between the stop signal and SIGKILL. */
-  killAfter: number;
-  procfileList: ProcFileName[];
-  procfs: string;
-  procfsTarget: ProcfsTarget;
-  /** A `-q` name whose results each get their own commands. */
-  fanOut?: string;
-  /** Do not start a command while a variable it uses is empty. */
-  skipEmpty?: boolean;
-}
+import { SIGNAL_NAMES } from "../shell/mod.ts";
+import { listenForStop } from "../signals/stop_signals.ts";
+import { PyFloat } from "../text/python_format.ts";
+import { watch } from "../watch/watch.ts";
+import { collect, collectNamedQuery, parsePositiveInt, parseSeconds } from "./options.ts";
+import { SHARED } from "./shared_options.ts";
+import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
 
 /** Parses `-s/--stop-signal`: a signal name such as `SIGINT` or `SIGTERM`. */
 export function parseSignal(text: string): Deno.Signal {
   if (!SIGNAL_NAMES.includes(text)) {
-    throw new InvalidArgumentError(`expected a signal name such as SIGINT, SIGTERM or SIGKILL`);
+    throw new OptionValueError(`expected a signal name such as SIGINT, SIGTERM or SIGKILL`);
   }
   return text as Deno.Signal;
 }
 
-/** Adds `procpath watch` to the program. */
-export function registerWatch(program: Command, deps: CliDeps, hooks: ActionHooks) {
-  program.command("watch")
-    .description(
-      "Run shell commands, restarting them every interval, with variables from JSONPath queries.",
-    )
-    .option(
-      "-e, --environment <environment>",
-      "NAME='shell command', evaluated every iteration; repeatable",
-      collectEnvironment,
-      [],
-    )
-    .option(
-      "-q, --query <query>",
-      "NAME=JSONPath; the results joined by commas become $NAME; repeatable",
-      collectNamedQuery,
-      [],
-    )
-    .requiredOption(
-      "-c, --command <command>",
-      "shell command; it sees $WPS1, $WPS2, … (the PIDs of the shells started before it); repeatable",
-      collect,
-      [],
-    )
-    .requiredOption("-i, --interval <interval>", "seconds between iterations", parseSeconds)
-    .option("-r, --repeat <repeat>", "number of iterations; endless when absent", parsePositiveInt)
-    .option(
+/** `procpath watch`: shell commands fed by queries, restarted every interval, stopped cleanly. */
+export const watchCommand = defineCommand({
+  name: "watch",
+  summary:
+    "Run shell commands, restarting them every interval, with variables from JSONPath queries.",
+  playable: true,
+  args: [],
+  options: {
+    environment: {
+      ...SHARED.environment,
+      help: "NAME='shell command', evaluated every iteration; repeatable",
+    },
+    query: option({
+      flags: "-q, --query <query>",
+      help: "NAME=JSONPath; the results joined by commas become $NAME; repeatable",
+      parse: collectNamedQuery,
+      default: [] as { name: string; query: string }[],
+      repeatable: true,
+      dryRun: {
+        name: "query_list",
+        value: (list) => (list.length > 0 ? list.map((q) => [q.name, q.query]) : null),
+      },
+    }),
+    command: option({
+      flags: "-c, --command <command>",
+      help:
+        "shell command; it sees $WPS1, $WPS2, … (the PIDs of the shells started before it); repeatable",
+      parse: collect,
+      default: [] as string[],
+      required: true,
+      repeatable: true,
+      dryRun: { name: "command_list" },
+    }),
+    interval: option({
+      flags: "-i, --interval <interval>",
+      help: "seconds between iterations",
+      parse: parseSeconds,
+      required: true,
+      dryRun: { value: (seconds) => new PyFloat(seconds) },
+    }),
+    repeat: option({
+      flags: "-r, --repeat <repeat>",
+      help: "number of iterations; endless when absent",
+      parse: parsePositiveInt,
+    }),
+    restart: negatedFlag(
       "--no-restart",
       "start the commands once, stop when all have exited, exit with the first failing status",
-    )
-    .option(
-      "--fan-out <name>",
-      "run the commands once per result of the -q query NAME, with $NAME that one result",
-    )
-    .option("--skip-empty", "do not start a command while a variable it uses is empty")
-    .option(
-      "-s, --stop-signal <stop-signal>",
-      "signal that stops the commands' process groups",
-      parseSignal,
-      "SIGINT",
-    )
-    .option(
-      "--kill-after <kill-after>",
-      "seconds to wait after the stop signal before SIGKILL",
-      parseSeconds,
-      10,
-    )
-    .option(
-      "-f, --procfile-list <procfile-list>",
-      "procfiles for the queries",
-      parseProcfileList,
-      parseProcfileList(DEFAULT_PROCFILES),
-    )
-    .option("--procfs <procfs>", "procfs root for the queries", parseProcfsPath, "/proc")
-    .option("--procfs-target <procfs-target>", "process or thread", parseTarget, "process")
-    .action(async (options: WatchOptions) => {
-      if (hooks.capture) return hooks.capture("watch", [], options);
-      hooks.done(await runWatchCommand(options, deps));
-    });
-}
-
-/** procpath's own processes live in `/proc` whatever `--procfs` the queries read. */
-let liveProc: ProcReader | null = null;
-const live = () => liveProc ??= createProcReader("/proc");
-
-/** The live processes below procpath but `except` (empty where `/proc` cannot be read). */
-function ownDescendants(deps: CliDeps, except: number | undefined): number[] {
-  try {
-    const roots = readForest(live(), { files: ["stat"], warn: () => {} });
-    return descendantsOf(roots, deps.pid).filter((pid) => pid !== except);
-  } catch {
-    return [];
-  }
-}
-
-/** Whether `pid` still runs: a zombie has exited, only its parent has not reaped it. */
-function isAlive(pid: number): boolean {
-  const record = readStat(live(), pid);
-  return record !== null && record.stat.state !== "Z";
-}
-
-/**
- * Runs `procpath watch`: every interval, evaluates the environment and the queries
- * and (re)starts each command whose shell is not running, with the variables in its
- * environment (the shell expands `$NAME`; process data is never parsed as shell
- * code); on the end of `-r`, a stop signal or an error, stops every command and all
- * their descendants, orphans included. Returns the exit code: with `--no-restart`, the
- * first non-zero status a command exited with on its own; else 0.
- */
-export async function runWatchCommand(options: WatchOptions, deps: CliDeps): Promise<number> {
-  if (options.command.length === 0) {
-    throw new UsageError("required option '-c, --command <command>' not specified");
-  }
-  const fanOut = options.fanOut;
-  if (fanOut !== undefined && !options.query.some((q) => q.name === fanOut)) {
-    throw new UsageError(`--fan-out ${fanOut} names no -q query (-q ${fanOut}=JSONPath)`);
-  }
-  // queries may hold $NAME from -e, so they compile per iteration; the first iteration
-  // evaluates them before starting any command, so a bad path still starts nothing
-  const queries = options.query;
-  const stop = listenForStop();
-  const subreaper = becomeSubreaper();
-  const watchdog = startWatchdog();
-  // one shell per command, or per command and selected value with --fan-out
-  const shells = new Map<string, Shell>();
-  const running = () => [...shells.values()];
-  const output = {
-    stdout: (label: string, line: string) => deps.log.info(`${label}: ${line}`),
-    stderr: (label: string, line: string) => deps.log.warning(`${label}: ${line}`),
-  };
-  const descendants = () => ownDescendants(deps, watchdog?.pid);
-  const readWarnings = new ReadWarnings((m) => deps.log.warning(m));
-  const warnedUnread = new Set<string>();
-  const skipped = new Set<string>();
-  // with --no-restart the watch reports the first non-zero status of a command, so a CI
-  // job that wraps its test run in a watch fails when the tests fail
-  let stopping = false;
-  let failure = 0;
-  const noteExit = (shell: Shell) =>
-    shell.exited.then(() => {
-      if (stopping || options.restart) return;
-      deps.log.info(`${shell.label} exited with code ${shell.exitCode}`);
-      if (shell.exitCode !== 0 && failure === 0) failure = shell.exitCode ?? 1;
-    });
-  let lastScan = -Infinity;
-  // tells the watchdog what to kill should procpath be killed itself, and reaps the
-  // orphans the subreaper adopted that have exited since; at most once a second
-  const guard = (force = false) => {
-    if (!watchdog && !subreaper) return;
-    const now = performance.now();
-    if (!force && now - lastScan < 1000) return;
-    lastScan = now;
-    const below = descendants();
-    const groups = running().filter((s) => s.exitCode === null).map((s) => `-${s.pid}`);
-    watchdog?.guard([...groups, ...below.map(String)]);
-    if (subreaper) reapExitedOrphans(deps.pid, new Set(running().map((s) => s.pid)));
-  };
-  try {
-    for (let count = 1;; count++) {
-      const start = performance.now();
-      if (options.restart || count === 1) {
-        let vars: Record<string, string>;
-        try {
-          vars = await evaluateEnvironment(
-            options.environment,
-            (m) => deps.log.warning(m),
-            stop.signal,
-          );
-        } catch (error) {
-          if (stop.requested) break; // the stop killed an -e command
-          throw error;
-        }
-        if (stop.requested) break;
-        let fanValues: (string | null)[] = [null];
-        if (queries.length > 0) {
-          const roots = readSnapshot(readerFor(options), options, deps, undefined, readWarnings);
-          for (const { name, query } of queries) {
-            const compiled = compileQuery(substitute(query, vars));
-            const unread = unreadProcfiles(compiled, options.procfileList)
-              .filter((file) => !warnedUnread.has(file));
-            if (unread.length > 0) {
-              unread.forEach((file) => warnedUnread.add(file));
-              deps.log.warning(unreadProcfilesWarning(unread, options.procfileList));
-            }
-            const values = runQuery(compiled, { children: roots }).map(toPythonStr);
-            if (values.length === 0) deps.log.warning(`Query ${name} evaluated empty`);
-            vars[name] = values.join(",");
-            if (name === fanOut) fanValues = [...new Set(values)];
-          }
-        }
-        let started = false;
-        for (const value of fanValues) {
-          const env = value === null ? vars : { ...vars, [fanOut!]: value };
-          options.command.forEach((command, i) => {
-            const key = `${i}\0${value ?? ""}`;
-            const label = value === null ? `№${i + 1}` : `№${i + 1} ${fanOut}=${value}`;
-            const shell = shells.get(key);
-            if (shell && shell.exitCode === null) return;
-            if (shell && !options.restart) return;
-            const empty = options.skipEmpty ? emptyVariable(command, env) : null;
-            if (empty !== null) {
-              if (!skipped.has(key)) deps.log.info(`${label} not started: $${empty} is empty`);
-              skipped.add(key);
-              return;
-            }
-            skipped.delete(key);
-            if (shell) deps.log.info(`${label} exited with code ${shell.exitCode}, restarting`);
-            // it sees the shells of the other commands of its value that run: $WPS1, $WPS2, …
-            const wps: Record<string, string> = {};
-            options.command.forEach((_, j) => {
-              const other = shells.get(`${j}\0${value ?? ""}`);
-              if (j !== i && other && other.exitCode === null) {
-                wps[`WPS${j + 1}`] = String(other.pid);
-              }
-            });
-            const spawned = spawnShell(label, command, { env: { ...env, ...wps }, output });
-            shells.set(key, spawned);
-            noteExit(spawned);
-            started = true;
-          });
-        }
-        guard(started);
-      } else guard();
-      await waitForNext(options, running(), stop, performance.now() - start);
-      if (stop.requested) break;
-      if (options.repeat !== undefined && count + 1 > options.repeat) break;
-      if (!options.restart && running().every((shell) => shell.exitCode !== null)) break;
+      { value: (restart) => !restart },
+    ),
+    fanOut: option({
+      flags: "--fan-out <name>",
+      help: "run the commands once per result of the -q query NAME, with $NAME that one result",
+      parse: (text: string) => text,
+      dryRun: { onlyWhenSet: true },
+    }),
+    skipEmpty: flag(
+      "--skip-empty",
+      "do not start a command while a variable it uses is empty",
+      { onlyWhenSet: true },
+    ),
+    stopSignal: option({
+      flags: "-s, --stop-signal <stop-signal>",
+      help: "signal that stops the commands' process groups",
+      parse: parseSignal,
+      default: "SIGINT" as Deno.Signal,
+      defaultText: '"SIGINT"',
+    }),
+    killAfter: option({
+      flags: "--kill-after <kill-after>",
+      help: "seconds to wait after the stop signal before SIGKILL",
+      parse: parseSeconds,
+      default: 10,
+      dryRun: { value: (seconds) => new PyFloat(seconds) },
+    }),
+    procfileList: { ...SHARED.procfileList, help: "procfiles for the queries" },
+    procfs: { ...SHARED.procfs, help: "procfs root for the queries" },
+    procfsTarget: SHARED.procfsTarget,
+  },
+  examples: [
+    "procpath watch --no-restart -i 1 -c 'pytest' -c 'procpath record -d run.sqlite -i 1 \\\n" +
+    "    --stop-without-result -p $WPS1'",
+    "procpath watch -i 60 -q P='$..children[?(@.stat.comm == \"nginx\")].stat.pid' \\\n" +
+    "    --fan-out P --skip-empty -c 'py-spy dump --pid $P'",
+  ],
+  /** Watches until `-r`, a stop signal or an error; see `watch()` for the exit status. */
+  async run(_args, options, { deps }) {
+    const stop = listenForStop();
+    try {
+      return await watch(options, {
+        pid: deps.pid,
+        live: deps.live,
+        info: (m) => deps.log.info(m),
+        warning: (m) => deps.log.warning(m),
+        debug: (m) => deps.log.debug(m),
+        stop,
+      });
+    } finally {
+      stop.dispose();
     }
-  } finally {
-    // exits from here on are procpath's own doing
-    stopping = true;
-    await terminateShells(running(), {
-      signal: options.stopSignal,
-      killAfterMs: options.killAfter * 1000,
-      descendants,
-      isAlive,
-      debug: (m) => deps.log.debug(m),
-      say: (m) => deps.log.info(m),
-      hurry: stop.again,
-    });
-    await watchdog?.release();
-    readWarnings.finish();
-    stop.dispose();
-  }
-  return failure;
-}
-
-/** The first variable a command uses (`$NAME`, `${NAME}`) that is defined but empty, else `null`. */
-function emptyVariable(command: string, vars: Readonly<Record<string, string>>): string | null {
-  for (const match of command.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
-    if (Object.hasOwn(vars, match[1]) && vars[match[1]] === "") return match[1];
-  }
-  return null;
-}
-
-/**
- * Waits for the next iteration: the rest of the interval, or with `-i 0` until a
- * command exits (an iteration could change nothing before that, and looping at once
- * would spin a core); a stop signal ends the wait.
- */
-async function waitForNext(
-  options: WatchOptions,
-  shells: readonly Shell[],
-  stop: StopSignals,
-  elapsedMs: number,
-): Promise<void> {
-  const running = shells.filter((shell) => shell.exitCode === null);
-  if (options.interval > 0 || running.length === 0 || running.length < shells.length) {
-    return stop.sleep(options.interval * 1000 - elapsedMs);
-  }
-  const wake = new AbortController();
-  await Promise.race([
-    delay(Infinity, AbortSignal.any([stop.signal, wake.signal])),
-    ...running.map((shell) => shell.exited),
-  ]);
-  wake.abort();
-}
-
-/** Reaps the adopted orphans below procpath that have exited (not the shells: Deno waits for those). */
-function reapExitedOrphans(self: number, shells: ReadonlySet<number>): void {
-  try {
-    for (const pid of live().listPids()) {
-      const record = readStat(live(), pid);
-      if (record?.stat.ppid === self && record.stat.state === "Z" && !shells.has(pid)) {
-        reapOrphan(pid);
-      }
-    }
-  } catch { /* /proc unreadable: nothing to reap */ }
-}
+  },
+});

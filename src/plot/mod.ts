@@ -11,3 +11,5 @@ export { escapeXml } from "./_svg.ts";
 export { toSeries } from "./to_series.ts";
 export type { SeriesOptions } from "./to_series.ts";
 export type { Point, Series } from "./types.ts";
+export { chartTitle, collectQueries, PlotError, plotRecording } from "./plot_recording.ts";
+export type { PlotPlan } from "./plot_recording.ts";

@@ -6,6 +6,8 @@ export { readDetails, readDetailsOf, readRecords, readStat, readStats } from "./
 export type { DetailOptions, ReadWarning, WarningSink } from "./read_records.ts";
 export { parseAuxv, readSystemInfo } from "./system_info.ts";
 export { captureTree } from "./capture.ts";
+export { LIVE_PROCFS, liveRoot, procRoot } from "./proc_root.ts";
+export type { ProcRoot } from "./proc_root.ts";
 export type { CaptureSummary } from "./capture.ts";
 export type { SystemInfo } from "./system_info.ts";
 export { classifyReadError } from "./classify_error.ts";

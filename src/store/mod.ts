@@ -10,3 +10,5 @@ export { BUILTIN_QUERIES, createQuery, FILTER_CUT_LINE } from "./queries.ts";
 export type { CreateQueryOptions, SeriesQuery } from "./queries.ts";
 export { openRecording, QueryRequirementError } from "./open_recording.ts";
 export type { Recording, SeriesFilter, SeriesRow } from "./open_recording.ts";
+export { queryNodes } from "./query_nodes.ts";
+export type { QueryNodesOptions } from "./query_nodes.ts";

@@ -1,3 +1,4 @@
+import { procRoot } from "../../src/procfs/mod.ts";
 import type { CliDeps } from "../../src/cli/mod.ts";
 import { createLogger } from "../../src/cli/log.ts";
 
@@ -24,6 +25,7 @@ export function captureDeps(): CapturedDeps {
     pid: -1,
     now: () => Date.UTC(2026, 10, 21, 23, 32),
     dropPermissions: () => deps.dropped++,
+    live: procRoot("/proc"),
   };
   return deps;
 }

@@ -1,15 +1,15 @@
 import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
-import { InvalidArgumentError } from "commander";
+import { OptionValueError } from "../../../src/cli/spec.ts";
 import {
   parseLogLevel,
   parsePidList,
   parsePositiveInt,
   parseProcfileList,
-  parseProcfsPath,
+  parseProcRoot,
   parseSeconds,
 } from "../../../src/cli/options.ts";
 import { formatProgress } from "../../../src/cli/progress.ts";
-import { Schedule } from "../../../src/cli/schedule.ts";
+import { Schedule } from "../../../src/record/schedule.ts";
 
 Deno.test("parseProcfileList() trims names, keeps the user's order and rejects unknown ones", () => {
   assertEquals(parseProcfileList("stat, cmdline,io"), ["stat", "cmdline", "io"]);
@@ -22,17 +22,21 @@ Deno.test("parseProcfileList() trims names, keeps the user's order and rejects u
 Deno.test("parsePidList() tolerates spaces and empty items like the reference", () => {
   assertEquals(parsePidList("1, 2,,3,"), [1, 2, 3]);
   assertEquals(parsePidList(""), []);
-  assertThrows(() => parsePidList("1,x"), InvalidArgumentError);
+  assertThrows(() => parsePidList("1,x"), OptionValueError);
 });
 
 Deno.test("numeric options accept what the reference accepts", () => {
   assertEquals([parseSeconds("0"), parseSeconds("0.5"), parseSeconds("10")], [0, 0.5, 10]);
-  assertThrows(() => parseSeconds("-1"), InvalidArgumentError);
-  assertThrows(() => parseSeconds("soon"), InvalidArgumentError);
+  assertThrows(() => parseSeconds("-1"), OptionValueError);
+  assertThrows(() => parseSeconds("soon"), OptionValueError);
   assertEquals(parsePositiveInt("4"), 4);
-  assertThrows(() => parsePositiveInt("0"), InvalidArgumentError);
+  assertThrows(() => parsePositiveInt("0"), OptionValueError);
   assertEquals([parseLogLevel("debug"), parseLogLevel("WARN")], ["DEBUG", "WARNING"]);
-  assertEquals([parseProcfsPath("/tmp/proc/"), parseProcfsPath("/")], ["/tmp/proc", "/"]);
+  assertEquals([parseProcRoot("/nonexistent/proc/").path, parseProcRoot("/").path], [
+    "/nonexistent/proc",
+    "/",
+  ]);
+  assertEquals([parseProcRoot("/proc/").isLive, parseProcRoot("/proc/").given], [true, "/proc/"]);
 });
 
 Deno.test("formatProgress() reads as one short line", () => {

@@ -1,6 +1,6 @@
 import { assertEquals, assertIncludes } from "../../_helpers/assert.ts";
 import { runCli } from "../../../src/cli/mod.ts";
-import { chartTitle } from "../../../src/cli/plot_command.ts";
+import { chartTitle } from "../../../src/plot/mod.ts";
 import { BUILTIN_QUERIES } from "../../../src/store/mod.ts";
 import { captureDeps } from "../../_helpers/capture_deps.ts";
 import { fixture } from "../../_helpers/run_procpath.ts";

@@ -4,7 +4,7 @@ import {
   PyFloat,
   toPythonJson,
   toPythonStr,
-} from "../../../src/cli/python_format.ts";
+} from "../../../src/text/python_format.ts";
 
 Deno.test("formatPythonFloat() matches Python's repr", () => {
   const cases: [number, string][] = [

@@ -7,7 +7,9 @@ import {
   sectionArgv,
   splitMultiline,
 } from "../../../src/playbook/mod.ts";
-import { COMMAND_SPECS } from "../../../src/cli/play_command.ts";
+import { playbookSpec } from "../../../src/cli/play_command.ts";
+import { plotCommand } from "../../../src/cli/plot_command.ts";
+import { recordCommand } from "../../../src/cli/record_command.ts";
 
 const PLAYBOOK = `
 # comments start with #
@@ -99,7 +101,7 @@ Deno.test("sectionArgv() takes the nearest scalar and accumulates repeatable opt
   const argv = sectionArgv(
     ini,
     "app:record",
-    COMMAND_SPECS.record,
+    playbookSpec(recordCommand),
     new Map([["environment", "Z=echo override"]]),
   );
   assertEquals(argv, [
@@ -122,11 +124,14 @@ Deno.test("sectionArgv() takes the nearest scalar and accumulates repeatable opt
     "$..children[?(@.stat.pid == $L)]",
   ]);
   assertEquals(
-    sectionArgv(ini, "app:record", COMMAND_SPECS.record, new Map([["interval", "9"]])).slice(4, 6),
+    sectionArgv(ini, "app:record", playbookSpec(recordCommand), new Map([["interval", "9"]])).slice(
+      4,
+      6,
+    ),
     ["--interval", "9"],
   );
   assertThrows(
-    () => sectionArgv(ini, "app:plot", COMMAND_SPECS.plot, new Map([["bogus", "1"]])),
+    () => sectionArgv(ini, "app:plot", playbookSpec(plotCommand), new Map([["bogus", "1"]])),
     /unrecognized arguments: --bogus 1/,
   );
 });

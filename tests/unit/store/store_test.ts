@@ -9,7 +9,7 @@ import {
   SqlError,
   toSqlValue,
 } from "../../../src/store/mod.ts";
-import { toPythonJson } from "../../../src/cli/python_format.ts";
+import { toPythonJson } from "../../../src/text/python_format.ts";
 
 Deno.test("columnsFor() sorts procfiles and prefixes fields, as the reference's schema", () => {
   const names = columnsFor(["stat", "cmdline", "io"]).map((c) => `${c.name} ${c.sqlType}`);

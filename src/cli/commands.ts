@@ -1,0 +1,20 @@
+import { captureCommand } from "./capture_command.ts";
+import { completionCommand, manCommand } from "./help_commands.ts";
+import { playCommand } from "./play_command.ts";
+import { plotCommand } from "./plot_command.ts";
+import { queryCommand } from "./query_command.ts";
+import { recordCommand } from "./record_command.ts";
+import type { AnyCommand } from "./spec.ts";
+import { watchCommand } from "./watch_command.ts";
+
+/** Every command of procpath, in the order `--help` lists them. */
+export const COMMANDS: readonly AnyCommand[] = [
+  queryCommand,
+  recordCommand,
+  plotCommand,
+  watchCommand,
+  playCommand,
+  captureCommand,
+  completionCommand,
+  manCommand,
+];

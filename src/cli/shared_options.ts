@@ -1,0 +1,51 @@
+import { LIVE_PROCFS, liveRoot } from "../procfs/mod.ts";
+import type { EnvironmentSpec } from "../shell/mod.ts";
+import {
+  collectEnvironment,
+  DEFAULT_PROCFILES,
+  parseProcfileList,
+  parseProcRoot,
+  parseTarget,
+} from "./options.ts";
+import { option } from "./spec.ts";
+
+/** `-e` as the reference's kwargs show it: pairs, or `null` when none. */
+const environmentKwarg = (list: EnvironmentSpec[]) =>
+  list.length > 0 ? list.map((e) => [e.name, e.command]) : null;
+
+/**
+ * The options several commands share, declared once; a command may give one its own
+ * help text (`{ ...SHARED.environment, help: "…" }`).
+ */
+export const SHARED = {
+  procfileList: option({
+    flags: "-f, --procfile-list <procfile-list>",
+    help: "procfiles to read: stat, cmdline, io, status, fd, smaps_rollup",
+    parse: parseProcfileList,
+    default: parseProcfileList(DEFAULT_PROCFILES),
+    defaultText: DEFAULT_PROCFILES,
+  }),
+  environment: option({
+    flags: "-e, --environment <environment>",
+    help: "NAME='shell command' whose output substitutes $NAME in the queries; repeatable",
+    parse: collectEnvironment,
+    default: [] as EnvironmentSpec[],
+    repeatable: true,
+    dryRun: { value: environmentKwarg },
+  }),
+  procfs: option({
+    flags: "--procfs <procfs>",
+    help: "procfs root to read",
+    parse: parseProcRoot,
+    default: liveRoot(),
+    defaultText: JSON.stringify(LIVE_PROCFS),
+    dryRun: { value: (root) => root.given },
+  }),
+  procfsTarget: option({
+    flags: "--procfs-target <procfs-target>",
+    help: "process or thread",
+    parse: parseTarget,
+    default: "process" as const as "process" | "thread",
+    defaultText: '"process"',
+  }),
+};

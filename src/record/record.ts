@@ -1,0 +1,236 @@
+import { compileQuery, runQuery, substitute } from "../query/mod.ts";
+import type { CompiledQuery } from "../query/mod.ts";
+import { evaluateEnvironment } from "../shell/mod.ts";
+import type { EnvironmentSpec } from "../shell/mod.ts";
+import type { StopSignals } from "../signals/stop_signals.ts";
+import {
+  readSnapshot,
+  ReadWarnings,
+  unreadProcfiles,
+  unreadProcfilesWarning,
+} from "../snapshot/mod.ts";
+import type { SnapshotSource } from "../snapshot/mod.ts";
+import { buildMeta, columnsFor, flattenNodes, isProcessNode, openStore } from "../store/mod.ts";
+import type { Store } from "../store/mod.ts";
+import { parsePidList } from "../text/pid_list.ts";
+import { quoteInput } from "../text/visible.ts";
+import { Schedule } from "./schedule.ts";
+
+/** What to record, as the command line gave it (templates still hold `$NAME`). */
+export interface RecordPlan extends SnapshotSource {
+  query?: string;
+  pidList?: string;
+  databaseFile: string;
+  environment: readonly EnvironmentSpec[];
+  /** Seconds between iteration starts. */
+  interval: number;
+  recnum?: number;
+  reevalnum?: number;
+  stopWithoutResult?: boolean;
+}
+
+/** One iteration's figures, for a status line. */
+export interface IterationFigures {
+  iterations: number;
+  rows: number;
+  /** Cost of the last iteration, ms. */
+  lastMs: number;
+  /** Database size, bytes (main file and write-ahead log). */
+  bytes: number;
+}
+
+/** What a recording needs of the running program. */
+export interface RecordIo {
+  /** procpath's own PID, left out of a live snapshot. */
+  pid: number;
+  /** Wall clock, unix milliseconds with a fraction. */
+  now(): number;
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+  /** Draws the figures after each iteration; `clear` erases them before a log line. */
+  progress: { draw(figures: IterationFigures): void; clear(): void };
+  stop: StopSignals;
+}
+
+/** How a recording ended. */
+export interface RecordSummary {
+  samples: number;
+  rows: number;
+  /** The database path after templating. */
+  path: string;
+  seconds: number;
+}
+
+/** A query or PID list that cannot run, or a database that cannot be used: the user's to fix. */
+export class RecordError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RecordError";
+  }
+}
+
+const fileSize = (path: string) => {
+  try {
+    return Deno.statSync(path).size;
+  } catch {
+    return 0;
+  }
+};
+
+const exists = (path: string) => {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Removes a database this run created, with SQLite's side files. */
+function removeDatabase(path: string): void {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+    try {
+      Deno.removeSync(path + suffix);
+    } catch { /* not there */ }
+  }
+}
+
+function openDatabase(path: string, plan: RecordPlan, io: RecordIo): Store {
+  const meta = buildMeta({
+    system: plan.procfs.systemInfo(),
+    files: plan.procfileList,
+    procfsPath: plan.procfs.path,
+    target: plan.procfsTarget,
+  });
+  try {
+    return openStore(path, { columns: columnsFor(plan.procfileList), meta, wal: true });
+  } catch (error) {
+    if ((error as Error).name === "SchemaMismatchError") throw error;
+    io.debug(String((error as Error).stack));
+    const reason = (error as Error).message.replace(`: ${path}`, "");
+    throw new RecordError(`Cannot open "${path}": ${reason}`, { cause: error });
+  }
+}
+
+/** The query and PID list of an iteration, templated from the original arguments. */
+function templated(plan: RecordPlan, vars: Record<string, string>) {
+  const text = substitute(plan.query ?? "", vars);
+  let pids: number[] | undefined;
+  if (plan.pidList !== undefined) {
+    try {
+      pids = parsePidList(substitute(plan.pidList, vars));
+    } catch (error) {
+      throw new RecordError(`Cannot use PID list: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return { query: text ? compileQuery(text) : null, pids };
+}
+
+/**
+ * Records the plan: one snapshot every interval, each iteration's rows committed in
+ * one transaction stamped with the iteration's start, on a drift-free schedule. A stop
+ * signal ends it after the current iteration (or the `-e` command running); a new
+ * database whose recording fails before the first commit is removed again. Returns
+ * the summary; throws for what cannot be recorded.
+ */
+export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSummary> {
+  const started = performance.now();
+  let path = plan.databaseFile;
+  let created = false;
+  let samples = 0, rows = 0;
+  const summary = () => ({ samples, rows, path, seconds: (performance.now() - started) / 1000 });
+  // a stop signal while an -e command runs ends the recording like at any other moment
+  const evaluate = async () => {
+    try {
+      return await evaluateEnvironment(plan.environment, io.warning, io.stop.signal);
+    } catch (error) {
+      if (io.stop.requested) return null;
+      throw error;
+    }
+  };
+  const specs = plan.environment;
+  try {
+    let vars: Record<string, string> | null = specs.length > 0 ? await evaluate() : {};
+    if (vars === null) return summary();
+    if (specs.length > 0) path = substitute(plan.databaseFile, vars);
+    if (path.trim() === "") {
+      throw new RecordError(`Cannot record into "${path}": the database path is empty`);
+    }
+    // a bad path or PID list should fail before the database file exists
+    templated(plan, vars);
+    created = !exists(path);
+    const store = openDatabase(path, plan, io);
+    const columns = columnsFor(plan.procfileList);
+    // anchored at the first iteration, after the database is open
+    const schedule = new Schedule(plan.interval * 1000, performance.now());
+    const warnings = new ReadWarnings(io.warning);
+    let query: CompiledQuery | null = null;
+    let pids: number[] | undefined;
+    try {
+      for (let count = 1;; count++) {
+        const startWall = io.now() / 1000;
+        const startMono = performance.now();
+        const reevaluate = count === 1 ||
+          (plan.reevalnum !== undefined && (count + 1) % plan.reevalnum === 0);
+        if (reevaluate) {
+          // the reference evaluates at count 1 too, after the database path's evaluation
+          if (specs.length > 0) vars = await evaluate();
+          if (vars === null) break;
+          ({ query, pids } = templated(plan, vars));
+          const unread = count === 1 && query ? unreadProcfiles(query, plan.procfileList) : [];
+          if (unread.length > 0) io.warning(unreadProcfilesWarning(unread, plan.procfileList));
+        }
+        if (io.stop.requested) break;
+        io.progress.clear();
+        const roots = readSnapshot(plan, { pid: io.pid, warn: io.warning }, pids, warnings);
+        const result = query ? runQuery(query, { children: roots }) : roots;
+        if (!result.every(isProcessNode)) {
+          throw new RecordError(
+            `Cannot record ${
+              quoteInput(query?.expression ?? "")
+            }: the JSONPath must select whole process nodes`,
+          );
+        }
+        let stored: number;
+        try {
+          stored = store.insertSnapshot(startWall, flattenNodes(result, columns));
+        } catch (error) {
+          throw new RecordError(`Cannot write "${path}": ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
+        samples++;
+        rows += stored;
+        const latency = performance.now() - startMono;
+        io.progress.draw({
+          iterations: samples,
+          rows,
+          lastMs: latency,
+          bytes: fileSize(path) + fileSize(path + "-wal"),
+        });
+        if (plan.recnum !== undefined && count + 1 > plan.recnum) break;
+        if (plan.stopWithoutResult && stored === 0) break;
+        const { waitMs, overran } = schedule.next(performance.now());
+        if (overran) {
+          io.progress.clear();
+          io.warning(
+            `Iteration took longer (${(latency / 1000).toFixed(2)}s) than record interval. ` +
+              "Try longer interval.",
+          );
+        }
+        await io.stop.sleep(waitMs);
+        if (io.stop.requested) break;
+      }
+    } finally {
+      io.progress.clear();
+      store.close();
+      warnings.finish();
+    }
+    return summary();
+  } catch (error) {
+    if (created && samples === 0) removeDatabase(path);
+    throw error;
+  }
+}
