@@ -6,6 +6,7 @@ import { queryCommand } from "./query_command.ts";
 import { recordCommand } from "./record_command.ts";
 import type { AnyCommand } from "./spec.ts";
 import { watchCommand } from "./watch_command.ts";
+import { topCommand } from "./top_command.ts";
 
 /** Every command of procpath, in the order `--help` lists them. */
 export const COMMANDS: readonly AnyCommand[] = [
@@ -14,6 +15,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   plotCommand,
   watchCommand,
   playCommand,
+  topCommand,
   captureCommand,
   completionCommand,
   manCommand,

@@ -5,9 +5,46 @@ import { buildMeta, isProcessNode, queryNodes } from "../store/mod.ts";
 import { PyFloat, toPythonJson, toPythonStr } from "../text/python_format.ts";
 import { quoteInput, visible } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
-import { parseNonNegativeInt } from "./options.ts";
+import { parseChoice, parseNonNegativeInt, parsePositiveInt } from "./options.ts";
+import {
+  COLUMN_NAMES,
+  missingFiles,
+  parseColumns,
+  renderDelimited,
+  renderTable,
+  renderTree,
+  tableRows,
+} from "../view/mod.ts";
+import type { Column } from "../view/mod.ts";
 import { SHARED } from "./shared_options.ts";
-import { defineCommand, option } from "./spec.ts";
+import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
+
+/** The output formats of `--format`. */
+const FORMATS = ["json", "tree", "table", "csv", "tsv"];
+
+/** The columns each readable format shows unless `--columns` says otherwise. */
+const DEFAULT_COLUMNS: Record<string, Column[]> = {
+  tree: [],
+  table: parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline"),
+  csv: parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline"),
+  tsv: parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline"),
+};
+
+function parseColumnList(text: string): Column[] {
+  try {
+    return parseColumns(text);
+  } catch (error) {
+    throw new OptionValueError((error as Error).message);
+  }
+}
+
+function terminalWidth(): number | undefined {
+  try {
+    return Deno.consoleSize().columns || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `procpath query`: one snapshot, a JSONPath and optional SQL, printed as JSON or joined. */
 export const queryCommand = defineCommand({
@@ -36,12 +73,43 @@ export const queryCommand = defineCommand({
     environment: SHARED.environment,
     procfs: SHARED.procfs,
     procfsTarget: SHARED.procfsTarget,
+    format: option({
+      flags: "--format <format>",
+      help: "json (default), tree, table, csv or tsv",
+      parse: parseChoice(FORMATS),
+      dryRun: { onlyWhenSet: true },
+    }),
+    columns: option({
+      flags: "--columns <columns>",
+      help: `columns of tree, table, csv: ${
+        COLUMN_NAMES.join(",")
+      } or <procfile>.<field>; their procfiles are read too`,
+      parse: parseColumnList,
+      dryRun: { onlyWhenSet: true, value: (columns) => columns?.map((c) => c.name).join(",") },
+    }),
+    sort: option({
+      flags: "--sort <column>",
+      help: "order table, csv rows by a column; -column for descending",
+      parse: (text: string) => text,
+      dryRun: { onlyWhenSet: true },
+    }),
+    limit: option({
+      flags: "--limit <rows>",
+      help: "at most this many table, csv rows",
+      parse: parsePositiveInt,
+      dryRun: { onlyWhenSet: true },
+    }),
+    ascii: flag("--ascii", "tree branches in ASCII", { onlyWhenSet: true }),
+    failEmpty: flag("--fail-empty", "exit 1 when nothing is selected, as pgrep does", {
+      onlyWhenSet: true,
+    }),
   },
   examples: [
+    "procpath query --format tree --columns rss,cmdline '$..children[?(@.stat.pid == 2610)]'",
+    "procpath query --format table --sort -rss --limit 10",
     "procpath query -d , '$..children[?(@.stat.pid == 2610)]..pid'",
     "procpath query -f stat,status '$..children[?(@.stat.comm == \"nginx\")]' \\\n" +
     "    'SELECT SUM(status_vmrss) / 1024.0 mib FROM record'",
-    "procpath query -e P='pgrep -o sshd' -i 2 '$..children[?(@.stat.pid == $P)]'",
   ],
   /**
    * Evaluates `-e`, reads one snapshot, drops every permission, then applies the
@@ -55,11 +123,64 @@ export const queryCommand = defineCommand({
     const unread = compiled ? unreadProcfiles(compiled, options.procfileList) : [];
     if (unread.length > 0) deps.log.warning(unreadProcfilesWarning(unread, options.procfileList));
 
-    const roots = readSnapshot(options, { pid: deps.pid, warn: (m) => deps.log.warning(m) });
-    const system = sql ? options.procfs.systemInfo() : null;
+    if (options.delimiter !== undefined && options.format !== undefined) {
+      throw new OptionValueError("-d and --format exclude each other");
+    }
+    const readable = options.format !== undefined && options.format !== "json";
+    const columns = options.columns ?? DEFAULT_COLUMNS[options.format ?? "json"] ?? [];
+    // what the columns (and threads' nesting) need is read whatever -f says
+    const needed = readable ? missingFiles(columns, options.procfileList) : [];
+    // threads nest under their process by status.tgid
+    if (readable && options.procfsTarget === "thread" && !options.procfileList.includes("status")) {
+      needed.push("status");
+    }
+    const files = [...new Set([...options.procfileList, ...needed])];
+    const roots = readSnapshot({ ...options, procfileList: files }, {
+      pid: deps.pid,
+      warn: (m) => deps.log.warning(m),
+    });
+    const system = sql || readable ? options.procfs.systemInfo() : null;
+    const bootTime = readable ? options.procfs.bootTime() : 0;
     deps.dropPermissions();
 
     let result: unknown[] = compiled ? runQuery(compiled, { children: roots }) : roots;
+    if (readable) {
+      if (sql) throw new OptionValueError("--format shows process nodes; SQL output is JSON");
+      if (!result.every(isProcessNode)) {
+        throw new CommandError(
+          `Cannot show ${quoteInput(queryText)} as ${options.format}: ` +
+            "the JSONPath must select whole process nodes",
+        );
+      }
+      const context = {
+        pageSize: system!.pageSize,
+        clockTicks: system!.clockTicks,
+        bootTime,
+        now: deps.now() / 1000,
+      };
+      const width = deps.stdoutIsTerminal ? terminalWidth() : undefined;
+      const lines = options.format === "tree"
+        ? renderTree(result, {
+          columns,
+          context,
+          ascii: options.ascii,
+          width,
+          threads: options.procfsTarget === "thread",
+          forest: roots,
+        })
+        : (() => {
+          const rows = tableRows(result, columns, context, {
+            sort: options.sort,
+            limit: options.limit,
+          });
+          return options.format === "table"
+            ? renderTable(rows, columns, width)
+            : renderDelimited(rows, columns, options.format === "csv" ? "," : "\t");
+        })();
+      const shown = deps.stdoutIsTerminal ? lines.map(visible) : lines;
+      if (shown.length > 0) deps.writeOut(shown.join("\n") + "\n");
+      return options.failEmpty && result.length === 0 ? 1 : 0;
+    }
     if (sql) {
       if (!result.every(isProcessNode)) {
         throw new CommandError(
@@ -87,6 +208,6 @@ export const queryCommand = defineCommand({
       ? result.map((item) => shown(toPythonStr(item))).join(options.delimiter)
       : toPythonJson(result, options.indent);
     if (output !== "") deps.writeOut(output + "\n");
-    return 0;
+    return options.failEmpty && result.length === 0 ? 1 : 0;
   },
 });

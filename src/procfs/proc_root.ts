@@ -18,6 +18,17 @@ export interface ProcRoot {
   reader(target: ProcfsTarget): ProcReader;
   /** The machine's facts (see `readSystemInfo`), read once. */
   systemInfo(): SystemInfo;
+  /** When the machine booted, unix seconds: `btime` of the tree's `stat`, else the host's; 0 unknown. */
+  bootTime(): number;
+}
+
+function btime(read: () => Uint8Array): number | null {
+  try {
+    const match = /^btime (\d+)$/m.exec(new TextDecoder().decode(read()));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -36,6 +47,7 @@ export function procRoot(given: string): ProcRoot {
     path = Deno.realPathSync(trimmed);
   } catch { /* missing, or not readable in this sandbox: the reads will say so */ }
   let info: SystemInfo | undefined;
+  let boot: number | undefined;
   const readers = new Map<ProcfsTarget, ProcReader>();
   const root: ProcRoot = {
     given,
@@ -47,6 +59,9 @@ export function procRoot(given: string): ProcRoot {
       return reader;
     },
     systemInfo: () => info ??= readSystemInfo(root.reader("process")),
+    bootTime: () =>
+      boot ??= btime(() => root.reader("process").readRootFile("stat")) ??
+        btime(() => Deno.readFileSync(`${LIVE_PROCFS}/stat`)) ?? 0,
   };
   return root;
 }

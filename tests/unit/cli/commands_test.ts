@@ -52,6 +52,9 @@ function sample(key: string): string {
     before: "2026-01-01T00:00:00",
     pid_list: "1,2",
     database_file: "x.sqlite",
+    format: "table",
+    columns: "pid,rss",
+    sort: "-rss",
   };
   return samples[key] ?? "1";
 }

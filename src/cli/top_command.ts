@@ -1,0 +1,97 @@
+import { listenForStop } from "../signals/stop_signals.ts";
+import { parseChoice, parsePositiveInt } from "./options.ts";
+import { SHARED } from "./shared_options.ts";
+import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
+
+/** Parses `-i` of `top`: seconds, more than zero (a zero interval would spin). */
+function parseRefresh(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+    throw new OptionValueError("expected a number of seconds, more than 0");
+  }
+  return value;
+}
+
+/** Key presses from a terminal in raw mode, one string per read. */
+async function* keyPresses(): AsyncGenerator<string> {
+  const buffer = new Uint8Array(64);
+  const decoder = new TextDecoder();
+  while (true) {
+    const n = await Deno.stdin.read(buffer);
+    if (n === null) return;
+    for (const char of decoder.decode(buffer.subarray(0, n))) yield char;
+  }
+}
+
+/** `procpath top`: a live view of the selected processes, or pidstat-like blocks in batch mode. */
+export const topCommand = defineCommand({
+  name: "top",
+  summary: "Show the selected processes live: CPU %, memory, threads and disk I/O rates.",
+  args: [{
+    name: "query",
+    help: "JSONPath selecting whole process nodes; all processes when absent",
+  }],
+  options: {
+    interval: option({
+      flags: "-i, --interval <interval>",
+      help: "seconds between refreshes",
+      parse: parseRefresh,
+      default: 2,
+    }),
+    repeat: option({
+      flags: "-r, --repeat <repeat>",
+      help: "blocks to print in batch mode; endless when absent",
+      parse: parsePositiveInt,
+    }),
+    batch: flag(
+      "-b, --batch",
+      "print a timestamped block per interval (the default off a terminal)",
+    ),
+    tree: flag("-t, --tree", "start in the tree view"),
+    sort: option({
+      flags: "-s, --sort <sort>",
+      help: "cpu, rss or pid",
+      parse: parseChoice(["cpu", "rss", "pid"]) as (text: string) => "cpu" | "rss" | "pid",
+      default: "cpu" as "cpu" | "rss" | "pid",
+      defaultText: '"cpu"',
+    }),
+    ascii: flag("--ascii", "tree branches in ASCII"),
+    procfs: SHARED.procfs,
+    procfsTarget: SHARED.procfsTarget,
+  },
+  examples: [
+    "procpath top '$..children[?(@.stat.pid == 2610)]'",
+    "procpath top -b -i 1 -r 10 '$..children[?(@.stat.pid == 2610)]'   # pidstat -p 2610 1 10",
+  ],
+  /** Runs the view until q, Ctrl+C or the end of `-r`, restoring the terminal. */
+  async run([query], options, { deps }) {
+    const { top } = await import("../top/top.ts");
+    const interactive = !options.batch && deps.stdoutIsTerminal && Deno.stdin.isTerminal();
+    const stop = listenForStop();
+    if (interactive) Deno.stdin.setRaw(true);
+    try {
+      return await top({ ...options, query: query as string | undefined, batch: !interactive }, {
+        pid: deps.pid,
+        write: deps.writeOut,
+        now: deps.now,
+        stop,
+        size: () => {
+          try {
+            return Deno.consoleSize();
+          } catch {
+            return { columns: 80, rows: 24 };
+          }
+        },
+        keys: interactive ? keyPresses() : null,
+        onResize(listener) {
+          if (!interactive) return () => {};
+          Deno.addSignalListener("SIGWINCH", listener);
+          return () => Deno.removeSignalListener("SIGWINCH", listener);
+        },
+      });
+    } finally {
+      if (interactive) Deno.stdin.setRaw(false);
+      stop.dispose();
+    }
+  },
+});

@@ -1,0 +1,90 @@
+import type { ProcessNode } from "../tree/types.ts";
+
+/** What one process used between two samples. */
+export interface ProcessRates {
+  pid: number;
+  ppid: number;
+  comm: string;
+  command: string;
+  state: string;
+  threads: number;
+  /** Resident memory, MiB. */
+  rssMib: number;
+  /** Share of one core in user and kernel mode, %. */
+  userPercent: number;
+  systemPercent: number;
+  /** Disk reads and writes, bytes per second; `null` where `io` is not readable. */
+  readRate: number | null;
+  writeRate: number | null;
+}
+
+/** One process as sampled: the counters rates are computed from. */
+interface Counters {
+  starttime: number;
+  utime: number;
+  stime: number;
+  read: number | null;
+  write: number | null;
+}
+
+const num = (value: unknown) =>
+  typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : 0;
+const orNull = (value: unknown) => value === null || value === undefined ? null : num(value);
+
+/** Facts the rates need. */
+export interface RateContext {
+  pageSize: number;
+  clockTicks: number;
+}
+
+/**
+ * Turns successive snapshots into per-process rates: each call takes the selected
+ * nodes (flattened, each process once) and the monotonic time of the read, and
+ * returns what each process used since the previous call. A process seen for the
+ * first time (or a PID reused by a new process) has no rates yet and is left out.
+ */
+export class RateTracker {
+  #previous = new Map<number, Counters>();
+  #previousAt: number | null = null;
+
+  constructor(readonly context: RateContext) {}
+
+  /** `atMs` is a monotonic time in ms. */
+  next(nodes: readonly ProcessNode[], atMs: number): ProcessRates[] {
+    const current = new Map<number, Counters>();
+    const rates: ProcessRates[] = [];
+    const seconds = this.#previousAt === null ? 0 : (atMs - this.#previousAt) / 1000;
+    for (const node of nodes) {
+      const pid = num(node.stat.pid);
+      const counters: Counters = {
+        starttime: num(node.stat.starttime),
+        utime: num(node.stat.utime),
+        stime: num(node.stat.stime),
+        read: orNull(node.io?.read_bytes),
+        write: orNull(node.io?.write_bytes),
+      };
+      current.set(pid, counters);
+      const before = this.#previous.get(pid);
+      if (!before || before.starttime !== counters.starttime || seconds <= 0) continue;
+      const perTick = 100 / this.context.clockTicks / seconds;
+      const rate = (now: number | null, then: number | null) =>
+        now === null || then === null ? null : Math.max(0, (now - then) / seconds);
+      rates.push({
+        pid,
+        ppid: num(node.stat.ppid),
+        comm: String(node.stat.comm ?? ""),
+        command: node.cmdline || `[${node.stat.comm}]`,
+        state: String(node.stat.state ?? ""),
+        threads: num(node.stat.num_threads),
+        rssMib: num(node.stat.rss) * this.context.pageSize / 1048576,
+        userPercent: Math.max(0, (counters.utime - before.utime) * perTick),
+        systemPercent: Math.max(0, (counters.stime - before.stime) * perTick),
+        readRate: rate(counters.read, before.read),
+        writeRate: rate(counters.write, before.write),
+      });
+    }
+    this.#previous = current;
+    this.#previousAt = atMs;
+    return rates;
+  }
+}

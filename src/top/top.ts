@@ -1,0 +1,203 @@
+import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
+import { compileQuery, runQuery } from "../query/mod.ts";
+import type { StopSignals } from "../signals/stop_signals.ts";
+import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
+import { isProcessNode } from "../store/flatten.ts";
+import { visible } from "../text/visible.ts";
+import { delay } from "../time/delay.ts";
+import type { ProcessNode } from "../tree/types.ts";
+import { flattenTree, formatLocalTime } from "../view/mod.ts";
+import { frameRows, HEADER, SORT_KEYS } from "./render.ts";
+import type { TopSort } from "./render.ts";
+import { RateTracker } from "./sample.ts";
+import type { ProcessRates } from "./sample.ts";
+
+/** What `top` shows. */
+export interface TopPlan {
+  query?: string;
+  /** Seconds between refreshes. */
+  interval: number;
+  /** Blocks to print in batch mode; endless when absent. */
+  repeat?: number;
+  batch: boolean;
+  tree?: boolean;
+  sort: TopSort;
+  ascii?: boolean;
+  procfs: ProcRoot;
+  procfsTarget: ProcfsTarget;
+}
+
+/** What `top` needs of the running program. */
+export interface TopIo {
+  pid: number;
+  write(text: string): void;
+  /** Unix ms. */
+  now(): number;
+  stop: StopSignals;
+  /** The terminal's size now. */
+  size(): { columns: number; rows: number };
+  /** Key presses, one string each, in the live view; `null` in batch mode. */
+  keys: AsyncIterable<string> | null;
+  /** Called on every terminal resize. */
+  onResize(listener: () => void): () => void;
+}
+
+/** A view the query cannot feed. */
+export class TopError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = "TopError";
+  }
+}
+
+const MIN_COLUMNS = 40, MIN_ROWS = 5;
+
+/** Reads the selection's processes (each once) with the time of the read. */
+function sampler(plan: TopPlan, io: TopIo) {
+  const query = plan.query ? compileQuery(plan.query) : null;
+  // a process of another user has no readable io: expected, not worth a warning
+  const quiet = new ReadWarnings(() => {});
+  return (): { nodes: ProcessNode[]; atMs: number } => {
+    const roots = readSnapshot(
+      {
+        procfs: plan.procfs,
+        procfsTarget: plan.procfsTarget,
+        procfileList: ["stat", "cmdline", "io"],
+      },
+      { pid: io.pid, warn: () => {} },
+      undefined,
+      quiet,
+    );
+    const atMs = performance.now();
+    const selected = query ? runQuery(query, { children: roots }) : roots;
+    if (!selected.every(isProcessNode)) {
+      throw new TopError(
+        `Cannot show "${plan.query}": the JSONPath must select whole process nodes`,
+      );
+    }
+    return { nodes: flattenTree(selected), atMs };
+  };
+}
+
+/**
+ * Runs the view: in batch mode one timestamped block per interval (as `pidstat`
+ * prints), for `repeat` blocks or until stopped; live, a full-screen view redrawn every
+ * interval, with keys to quit (q, Ctrl+C), switch tree and table (t), sort by CPU (c),
+ * memory (m) or PID (p), and pause (space). Returns the exit code.
+ */
+export async function top(plan: TopPlan, io: TopIo): Promise<number> {
+  const system = plan.procfs.systemInfo();
+  const tracker = new RateTracker({ pageSize: system.pageSize, clockTicks: system.clockTicks });
+  const sample = sampler(plan, io);
+  const first = sample();
+  tracker.next(first.nodes, first.atMs);
+  return io.keys ? await live(plan, io, tracker, sample) : await batch(plan, io, tracker, sample);
+}
+
+/** How long the live view measures before its first frame, ms: rates need two samples. */
+const FIRST_FRAME_MS = 250;
+
+function firstRates(
+  plan: TopPlan,
+  tracker: RateTracker,
+  sample: () => { nodes: ProcessNode[]; atMs: number },
+  io: TopIo,
+): Promise<ProcessRates[]> {
+  return io.stop.sleep(Math.min(FIRST_FRAME_MS, plan.interval * 1000)).then(() => {
+    const { nodes, atMs } = sample();
+    return tracker.next(nodes, atMs);
+  });
+}
+
+async function batch(
+  plan: TopPlan,
+  io: TopIo,
+  tracker: RateTracker,
+  sample: () => { nodes: ProcessNode[]; atMs: number },
+): Promise<number> {
+  for (let block = 1; plan.repeat === undefined || block <= plan.repeat; block++) {
+    await io.stop.sleep(plan.interval * 1000);
+    if (io.stop.requested) break;
+    const { nodes, atMs } = sample();
+    const rates = tracker.next(nodes, atMs);
+    const rows = frameRows(rates, { tree: Boolean(plan.tree), sort: plan.sort, ascii: plan.ascii });
+    io.write(
+      [
+        `${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
+        HEADER,
+        ...rows,
+        "",
+      ].join("\n") + "\n",
+    );
+  }
+  return 0;
+}
+
+async function live(
+  plan: TopPlan,
+  io: TopIo,
+  tracker: RateTracker,
+  sample: () => { nodes: ProcessNode[]; atMs: number },
+): Promise<number> {
+  let tree = Boolean(plan.tree), sort = plan.sort, paused = false, quit = false;
+  let rates: ProcessRates[] = [];
+  const draw = () => {
+    const { columns, rows } = io.size();
+    if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
+      io.write(`\x1b[H\x1b[2Jterminal too small: procpath top needs ${MIN_COLUMNS}×${MIN_ROWS}`);
+      return;
+    }
+    const cpu = rates.reduce((sum, r) => sum + r.userPercent + r.systemPercent, 0);
+    const status = [
+      `procpath top  ${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
+      `CPU ${cpu.toFixed(1)}%`,
+      `every ${plan.interval}s`,
+      `sort ${sort.toUpperCase()}`,
+      paused ? "PAUSED" : "",
+    ].filter(Boolean).join("  ");
+    const keys = "q quit  t tree/table  c/m/p sort cpu/mem/pid  space pause";
+    const body = frameRows(rates, { tree, sort, width: columns, ascii: plan.ascii })
+      .slice(0, rows - 3);
+    const lines = [status, keys, HEADER, ...body].map((line) =>
+      visible(line.length > columns ? line.slice(0, columns - 1) + "…" : line)
+    );
+    io.write(`\x1b[H${lines.map((line) => line + "\x1b[K").join("\r\n")}\x1b[J`);
+  };
+  // the alternate screen keeps the user's terminal as it was; the cursor hides meanwhile
+  io.write("\x1b[?1049h\x1b[?25l");
+  const removeResize = io.onResize(draw);
+  const waker: { wake: (() => void) | null } = { wake: null };
+  const keyLoop = (async () => {
+    for await (const key of io.keys!) {
+      if (key === "q" || key === "\x03" || key === "Q") quit = true;
+      else if (key === "t") tree = !tree;
+      else if (key === " ") paused = !paused;
+      else if (SORT_KEYS[key]) sort = SORT_KEYS[key];
+      else continue;
+      draw();
+      waker.wake?.();
+      if (quit) break;
+    }
+  })();
+  try {
+    rates = await firstRates(plan, tracker, sample, io);
+    draw();
+    while (!quit && !io.stop.requested) {
+      const interrupt = new AbortController();
+      waker.wake = () => interrupt.abort();
+      await delay(plan.interval * 1000, AbortSignal.any([interrupt.signal, io.stop.signal]));
+      waker.wake = null;
+      if (quit || io.stop.requested) break;
+      if (paused || interrupt.signal.aborted) continue;
+      const { nodes, atMs } = sample();
+      rates = tracker.next(nodes, atMs);
+      draw();
+    }
+  } finally {
+    removeResize();
+    io.write("\x1b[?25h\x1b[?1049l");
+  }
+  void keyLoop;
+  return 0;
+}

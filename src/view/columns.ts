@@ -1,0 +1,271 @@
+import { PROC_FILE_NAMES } from "../procfs/types.ts";
+import type { ProcessRecord, ProcFileName } from "../procfs/types.ts";
+
+/** Facts a column needs to turn kernel units into human ones. */
+export interface ColumnContext {
+  /** Bytes per page. */
+  pageSize: number;
+  /** Clock ticks per second. */
+  clockTicks: number;
+  /** When the machine booted, unix seconds (stat's `starttime` counts from it). */
+  bootTime: number;
+  /** Now, unix seconds (for `age`). */
+  now: number;
+}
+
+/** A value a column gives for sorting and machine output. */
+export type CellValue = number | string | null;
+
+/** One column of the readable outputs. */
+export interface Column {
+  readonly name: string;
+  readonly header: string;
+  /** Procfiles it reads (read automatically when `-f` leaves them out). */
+  readonly files: readonly ProcFileName[];
+  /** Numbers align right and sort numerically. */
+  readonly numeric: boolean;
+  /** The raw value (CSV, sorting), in the unit the header names. */
+  value(node: ProcessRecord, context: ColumnContext): CellValue;
+  /** The value as a person reads it. */
+  show(value: CellValue): string;
+}
+
+const MIB = 1024 * 1024;
+const num = (value: unknown): number | null =>
+  typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : null;
+const plain = (value: CellValue) => (value === null ? "-" : String(value));
+const mib = (value: CellValue) => (value === null ? "-" : (value as number).toFixed(1));
+
+/** `1:02:03` for seconds; days as `3-04:05:06`, as ps prints cumulative CPU time. */
+export function formatDuration(seconds: number): string {
+  const s = Math.floor(seconds);
+  const days = Math.floor(s / 86400);
+  const hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60]
+    .map((n, i) => (i === 0 ? String(n) : String(n).padStart(2, "0"))).join(":");
+  return days > 0 ? `${days}-${hms.padStart(8, "0")}` : hms;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** A local time as `YYYY-MM-DD HH:MM:SS`. */
+export function formatLocalTime(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A compact age: `42s`, `17m`, `3h12m`, `4d03h`. */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${pad(Math.floor(s / 60) % 60)}m`;
+  return `${Math.floor(s / 86400)}d${pad(Math.floor(s / 3600) % 24)}h`;
+}
+
+const statField = (name: string, header: string, field: string): Column => ({
+  name,
+  header,
+  files: ["stat"],
+  numeric: true,
+  value: (node) => num((node.stat as unknown as Record<string, unknown>)[field]),
+  show: plain,
+});
+
+const startSeconds = (node: ProcessRecord, c: ColumnContext) => {
+  const ticks = num(node.stat.starttime);
+  return ticks === null ? null : c.bootTime + ticks / c.clockTicks;
+};
+
+/** The named columns, beside any `<procfile>.<field>` path. */
+const NAMED: Column[] = [
+  statField("pid", "PID", "pid"),
+  statField("ppid", "PPID", "ppid"),
+  statField("pgid", "PGID", "pgrp"),
+  statField("sid", "SID", "session"),
+  statField("tty", "TTY", "tty_nr"),
+  statField("tpgid", "TPGID", "tpgid"),
+  statField("threads", "THREADS", "num_threads"),
+  statField("nice", "NI", "nice"),
+  statField("priority", "PRI", "priority"),
+  {
+    name: "state",
+    header: "S",
+    files: ["stat"],
+    numeric: false,
+    value: (node) => node.stat.state,
+    show: plain,
+  },
+  {
+    name: "comm",
+    header: "COMM",
+    files: ["stat"],
+    numeric: false,
+    value: (node) => node.stat.comm,
+    show: plain,
+  },
+  {
+    name: "cmdline",
+    header: "COMMAND",
+    files: ["stat", "cmdline"],
+    numeric: false,
+    // as ps: a process without arguments (a kernel thread, a zombie) shows [comm]
+    value: (node) => node.cmdline || `[${node.stat.comm}]`,
+    show: plain,
+  },
+  {
+    name: "rss",
+    header: "RSS_MIB",
+    files: ["stat"],
+    numeric: true,
+    value: (node, c) => {
+      const pages = num(node.stat.rss);
+      return pages === null ? null : pages * c.pageSize / MIB;
+    },
+    show: mib,
+  },
+  ...(["pss", "swap"] as const).map((field): Column => ({
+    name: field,
+    header: `${field.toUpperCase()}_MIB`,
+    files: ["smaps_rollup"],
+    numeric: true,
+    value: (node) => {
+      const kb = num(node.smaps_rollup?.[field]);
+      return kb === null ? null : kb / 1024;
+    },
+    show: mib,
+  })),
+  {
+    name: "uss",
+    header: "USS_MIB",
+    files: ["smaps_rollup"],
+    numeric: true,
+    value: (node) => {
+      const clean = num(node.smaps_rollup?.private_clean);
+      const dirty = num(node.smaps_rollup?.private_dirty);
+      return clean === null || dirty === null ? null : (clean + dirty) / 1024;
+    },
+    show: mib,
+  },
+  {
+    name: "cpu_time",
+    header: "TIME",
+    files: ["stat"],
+    numeric: true,
+    value: (node, c) => {
+      const ticks = (num(node.stat.utime) ?? 0) + (num(node.stat.stime) ?? 0);
+      return ticks / c.clockTicks;
+    },
+    show: (v) => (v === null ? "-" : formatDuration(v as number)),
+  },
+  {
+    name: "start",
+    header: "STARTED",
+    files: ["stat"],
+    numeric: true,
+    value: startSeconds,
+    show: (v) => (v === null ? "-" : formatLocalTime(v as number)),
+  },
+  {
+    name: "age",
+    header: "AGE",
+    files: ["stat"],
+    numeric: true,
+    value: (node, c) => {
+      const start = startSeconds(node, c);
+      return start === null ? null : c.now - start;
+    },
+    show: (v) => (v === null ? "-" : formatAge(v as number)),
+  },
+  {
+    name: "uid",
+    header: "UID",
+    files: ["status"],
+    numeric: true,
+    value: (node) => {
+      const uid = node.status?.uid;
+      return Array.isArray(uid) ? num(uid[0]) : null;
+    },
+    show: plain,
+  },
+  ...(["read_bytes", "write_bytes"] as const).map((field): Column => ({
+    name: field,
+    header: field.toUpperCase(),
+    files: ["io"],
+    numeric: true,
+    value: (node) => num(node.io?.[field]),
+    show: plain,
+  })),
+];
+
+const BY_NAME = new Map(NAMED.map((column) => [column.name, column]));
+
+/** The names `--columns` accepts, besides `<procfile>.<field>` paths. */
+export const COLUMN_NAMES: readonly string[] = NAMED.map((column) => column.name);
+
+/** A column list a name cannot be found in. */
+export class ColumnError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = "ColumnError";
+  }
+}
+
+function pathColumn(name: string): Column | null {
+  const [file, field, ...rest] = name.split(".");
+  if (rest.length > 0 || !field || !(PROC_FILE_NAMES as readonly string[]).includes(file)) {
+    return null;
+  }
+  const procfile = file as ProcFileName;
+  return {
+    name,
+    header: name.toUpperCase(),
+    files: ["stat", procfile],
+    numeric: true,
+    value: (node) => {
+      const record = (node as unknown as Record<string, Record<string, unknown> | undefined>)[
+        procfile
+      ];
+      const value = record?.[field];
+      if (value === undefined || value === null) return null;
+      if (typeof value === "bigint") return Number(value);
+      if (Array.isArray(value)) return value.join(",");
+      return value as number | string;
+    },
+    show: plain,
+  };
+}
+
+/**
+ * Resolves a comma-separated column list (`pid,ppid,rss,io.read_bytes`). Throws
+ * `ColumnError` naming the valid columns for one it does not know.
+ *
+ * @example
+ * ```ts
+ * import { parseColumns } from "./columns.ts";
+ * console.assert(parseColumns("pid, rss,status.vmrss").map((c) => c.header).join() === "PID,RSS_MIB,STATUS.VMRSS");
+ * ```
+ */
+export function parseColumns(text: string): Column[] {
+  const names = text.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  if (names.length === 0) throw new ColumnError("at least one column is needed");
+  return names.map((name) => {
+    const column = BY_NAME.get(name) ?? pathColumn(name);
+    if (!column) {
+      throw new ColumnError(
+        `unknown column "${name}"; valid: ${COLUMN_NAMES.join(", ")}, or <procfile>.<field> ` +
+          `such as io.read_bytes, status.vmrss`,
+      );
+    }
+    return column;
+  });
+}
+
+/** The procfiles `columns` read that `files` leaves out. */
+export function missingFiles(
+  columns: readonly Column[],
+  files: readonly ProcFileName[],
+): ProcFileName[] {
+  return [...new Set(columns.flatMap((c) => c.files))].filter((f) => !files.includes(f));
+}

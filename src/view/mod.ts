@@ -1,0 +1,19 @@
+export {
+  COLUMN_NAMES,
+  ColumnError,
+  formatAge,
+  formatDuration,
+  formatLocalTime,
+  missingFiles,
+  parseColumns,
+} from "./columns.ts";
+export type { CellValue, Column, ColumnContext } from "./columns.ts";
+export {
+  distinctRoots,
+  flattenTree,
+  renderDelimited,
+  renderTable,
+  renderTree,
+  tableRows,
+} from "./render.ts";
+export type { RowOptions, TreeOptions } from "./render.ts";

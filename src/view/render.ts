@@ -1,0 +1,212 @@
+import type { ProcessNode } from "../tree/types.ts";
+import type { CellValue, Column, ColumnContext } from "./columns.ts";
+
+/** The glyphs of a tree's branches. */
+const BOX = { tee: "├─ ", last: "└─ ", bar: "│  ", gap: "   " };
+const ASCII = { tee: "|- ", last: "`- ", bar: "|  ", gap: "   " };
+
+/** Options of the tree view. */
+export interface TreeOptions {
+  /** Extra columns after PID and name. */
+  columns: readonly Column[];
+  context: ColumnContext;
+  /** ASCII branches instead of box drawing. */
+  ascii?: boolean;
+  /** Cut each line to this many characters (a terminal's width). */
+  width?: number;
+  /** Nodes are threads: show each under its process as `{name}(tid)` (needs `status.tgid`). */
+  threads?: boolean;
+  /**
+   * With `threads`, the whole forest: a process's other threads are its siblings there,
+   * not its children, so a selection alone would leave them out.
+   */
+  forest?: readonly ProcessNode[];
+}
+
+/** The selected nodes, each process once, outermost first (a node inside another's subtree is left out). */
+export function distinctRoots(nodes: readonly ProcessNode[]): ProcessNode[] {
+  const inside = new Set<ProcessNode>();
+  const pending = [...nodes];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    for (const child of node.children ?? []) {
+      if (!inside.has(child)) {
+        inside.add(child);
+        pending.push(child);
+      }
+    }
+  }
+  const seen = new Set<unknown>();
+  return nodes.filter((node) => {
+    if (inside.has(node) || seen.has(node.stat.pid)) return false;
+    seen.add(node.stat.pid);
+    return true;
+  });
+}
+
+/** Every node below and including `roots`, parents before children, each PID once. */
+export function flattenTree(roots: readonly ProcessNode[]): ProcessNode[] {
+  const out: ProcessNode[] = [];
+  const seen = new Set<unknown>();
+  const pending = [...roots].reverse();
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (seen.has(node.stat.pid)) continue;
+    seen.add(node.stat.pid);
+    out.push(node);
+    const children = node.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+  }
+  return out;
+}
+
+const cut = (line: string, width?: number) =>
+  width !== undefined && line.length > width ? line.slice(0, Math.max(0, width - 1)) + "…" : line;
+
+/** A thread's process: its `status.tgid` when that differs from its own id. */
+const processOf = (node: ProcessNode) => {
+  const tgid = node.status?.tgid;
+  return typeof tgid === "number" && tgid !== node.stat.pid ? tgid : null;
+};
+
+/**
+ * Renders the selected subtrees as `pstree` does, one line per process: branches,
+ * PID, name, then the columns. Iterative, so any depth renders.
+ *
+ * @example
+ * ```ts
+ * import { renderTree } from "./render.ts";
+ * const node = (pid: number, comm: string, children?: unknown[]) => ({ stat: { pid, comm }, ...(children && { children }) }) as never;
+ * const context = { pageSize: 4096, clockTicks: 100, bootTime: 0, now: 0 };
+ * const lines = renderTree([node(1, "init", [node(10, "a b"), node(20, "c")])], { columns: [], context });
+ * console.assert(lines.join("\n") === "1 init\n├─ 10 a b\n└─ 20 c");
+ * ```
+ */
+export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions): string[] {
+  const glyph = options.ascii ? ASCII : BOX;
+  // with threads, each non-main thread moves under its process, before its child processes
+  const threadsOf = new Map<unknown, ProcessNode[]>();
+  if (options.threads) {
+    for (const node of flattenTree(options.forest ?? nodes)) {
+      const process = processOf(node);
+      if (process === null) continue;
+      const list = threadsOf.get(process);
+      if (list) list.push(node);
+      else threadsOf.set(process, [node]);
+    }
+  }
+  const lines: string[] = [];
+  const label = (node: ProcessNode, thread: boolean) => {
+    const cells = options.columns.map((c) => c.show(c.value(node, options.context)));
+    const name = thread
+      ? `{${node.stat.comm}}(${node.stat.pid})`
+      : `${node.stat.pid} ${node.stat.comm}`;
+    return [name, ...cells].join("  ");
+  };
+  const kids = (node: ProcessNode) => [
+    ...(threadsOf.get(node.stat.pid) ?? []).map((t) => ({ node: t, thread: true })),
+    ...(node.children ?? []).filter((c) => !options.threads || processOf(c) === null)
+      .map((c) => ({ node: c, thread: false })),
+  ];
+  type Item = { node: ProcessNode; thread: boolean; prefix: string; branch: string };
+  const pending: Item[] = distinctRoots(nodes).reverse()
+    .map((node) => ({ node, thread: false, prefix: "", branch: "" }));
+  while (pending.length > 0) {
+    const { node, thread, prefix, branch } = pending.pop()!;
+    lines.push(cut(prefix + branch + label(node, thread), options.width));
+    if (thread) continue;
+    const below = kids(node);
+    const inner = prefix + (branch === glyph.tee ? glyph.bar : branch === "" ? "" : glyph.gap);
+    for (let i = below.length - 1; i >= 0; i--) {
+      pending.push({
+        ...below[i],
+        prefix: inner,
+        branch: i === below.length - 1 ? glyph.last : glyph.tee,
+      });
+    }
+  }
+  return lines;
+}
+
+/** How rows are ordered and cut. */
+export interface RowOptions {
+  /** A column name, `-name` for descending. */
+  sort?: string;
+  limit?: number;
+}
+
+/** The rows of a table: one per process, values by column, sorted and limited. */
+export function tableRows(
+  nodes: readonly ProcessNode[],
+  columns: readonly Column[],
+  context: ColumnContext,
+  options: RowOptions = {},
+): CellValue[][] {
+  let rows = flattenTree(distinctRoots(nodes)).map((node) =>
+    columns.map((c) => c.value(node, context))
+  );
+  if (options.sort) {
+    const descending = options.sort.startsWith("-");
+    const name = options.sort.replace(/^[-+]/, "");
+    const at = columns.findIndex((c) => c.name === name);
+    if (at >= 0) {
+      const compare = (a: CellValue, b: CellValue) => {
+        if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1; // nulls last
+        return typeof a === "number" && typeof b === "number"
+          ? a - b
+          : String(a).localeCompare(String(b));
+      };
+      rows = rows.map((row, i) => ({ row, i }))
+        .sort((x, y) => {
+          const order = compare(x.row[at], y.row[at]);
+          return (descending && x.row[at] !== null && y.row[at] !== null ? -order : order) ||
+            x.i - y.i;
+        })
+        .map(({ row }) => row);
+    }
+  }
+  return options.limit !== undefined ? rows.slice(0, options.limit) : rows;
+}
+
+/**
+ * Renders rows as an aligned table with a header, as `ps` does: numbers right, text
+ * left, the last column unpadded (a command line may be long).
+ */
+export function renderTable(
+  rows: readonly CellValue[][],
+  columns: readonly Column[],
+  width?: number,
+): string[] {
+  const cells = rows.map((row) => row.map((value, i) => columns[i].show(value)));
+  const widths = columns.map((c, i) =>
+    Math.max(c.header.length, ...cells.map((row) => row[i].length))
+  );
+  const line = (texts: string[]) =>
+    cut(
+      texts.map((text, i) => {
+        if (i === texts.length - 1) return columns[i].numeric ? text.padStart(widths[i]) : text;
+        return columns[i].numeric ? text.padStart(widths[i]) : text.padEnd(widths[i]);
+      }).join("  ").trimEnd(),
+      width,
+    );
+  return [line(columns.map((c) => c.header)), ...cells.map(line)];
+}
+
+/** Quotes a CSV field when it needs it (RFC 4180). */
+const csvField = (text: string) => /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** TSV has no quoting: tabs and newlines inside a field become spaces. */
+const tsvField = (text: string) => text.replace(/[\t\n\r]/g, " ");
+
+/** Renders rows as CSV or TSV with a header: raw values, for spreadsheets and `sqlite3 .import`. */
+export function renderDelimited(
+  rows: readonly CellValue[][],
+  columns: readonly Column[],
+  separator: "," | "\t",
+): string[] {
+  const field = separator === "," ? csvField : tsvField;
+  const text = (value: CellValue) => (value === null ? "" : String(value));
+  return [
+    columns.map((c) => field(c.name)).join(separator),
+    ...rows.map((row) => row.map((value) => field(text(value))).join(separator)),
+  ];
+}

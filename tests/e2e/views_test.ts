@@ -1,0 +1,189 @@
+// What a person reads: query's tree, table and CSV, and procpath top, live in tmux and
+// in batch mode.
+import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
+import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import { waitFor } from "../_helpers/processes.ts";
+
+const BROWSER = fixture("browser");
+const hasTmux = new Deno.Command("sh", { args: ["-c", "command -v tmux"] }).outputSync().success;
+
+Deno.test("query --format tree, table and csv show the selection readably", async () => {
+  const tree = await runProcpath([
+    "query",
+    "--procfs",
+    BROWSER,
+    "--format",
+    "tree",
+    "--columns",
+    "state,rss",
+    "$..children[?(@.stat.pid == 108)]",
+  ]);
+  assertEquals(tree.code, 0, tree.stderr);
+  assertEquals(tree.stdout.split("\n").slice(0, 3), [
+    "108 Isolated Web Co  S  234.4",
+    "└─ 111 python3 (x)  S  7.8",
+    "   └─ 112 sh  S  0.4",
+  ]);
+  const table = await runProcpath([
+    "query",
+    "--procfs",
+    BROWSER,
+    "--format",
+    "table",
+    "--columns",
+    "pid,comm,rss",
+    "--sort",
+    "-rss",
+    "--limit",
+    "3",
+  ]);
+  assertEquals(
+    table.stdout,
+    [
+      "PID  COMM             RSS_MIB",
+      "100  firefox            351.6",
+      "108  Isolated Web Co    234.4",
+      "106  Web Content        195.3",
+      "",
+    ].join("\n"),
+  );
+  const csv = await runProcpath([
+    "query",
+    "--procfs",
+    BROWSER,
+    "--format",
+    "csv",
+    "--columns",
+    "pid,status.vmrss,cmdline",
+    "$..children[?(@.stat.pid == 111)]",
+  ]);
+  // status is read for the column although -f leaves it out
+  assertEquals(csv.stdout.split("\n").slice(0, 2), [
+    "pid,status.vmrss,cmdline",
+    "111,8000,python3 -u helper.py",
+  ]);
+});
+
+Deno.test("query says when nothing matched by its exit status with --fail-empty, and refuses bad views", async () => {
+  const none = ["query", "--procfs", BROWSER, "$..children[?(@.stat.pid == 4040)]"];
+  assertEquals((await runProcpath([...none, "--format", "tree"])).code, 0);
+  const failing = await runProcpath([...none, "--format", "tree", "--fail-empty"]);
+  assertEquals([failing.code, failing.stdout], [1, ""]);
+  assertEquals((await runProcpath([...none, "-d", ",", "--fail-empty"])).code, 1);
+  for (
+    const [args, message] of [
+      [["--format", "pie"], "expected one of json, tree, table, csv, tsv"],
+      [["--format", "table", "--columns", "pid,bogus"], 'unknown column "bogus"'],
+      [["--format", "table", "-d", ","], "-d and --format exclude each other"],
+      [["--format", "tree", "$..stat"], "the JSONPath must select whole process nodes"],
+    ] as [string[], string][]
+  ) {
+    const { code, stderr } = await runProcpath(["query", "--procfs", BROWSER, ...args]);
+    assertEquals(code === 1 || code === 2, true, args.join(" "));
+    assertEquals(logLines(stderr).length, 1, stderr);
+    assertIncludes(stderr, message);
+  }
+});
+
+/** CPU ticks (utime + stime) a process has used, from the kernel. */
+function ticks(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+const clockTicks = Number(
+  new TextDecoder().decode(new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync().stdout),
+);
+
+Deno.test({
+  name: "top -b prints a block per interval, and a busy loop's CPU % matches the kernel's ticks",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const busy = new Deno.Command("sh", { args: ["-c", "while :; do :; done"] }).spawn();
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now(), k0 = ticks(busy.pid);
+    const { code, stdout } = await runProcpath([
+      "top",
+      "-b",
+      "-i",
+      "1",
+      "-r",
+      "3",
+      `$..children[?(@.stat.pid == ${busy.pid})]`,
+    ]);
+    const kernel = (ticks(busy.pid) - k0) / clockTicks / ((performance.now() - t0) / 1000) * 100;
+    busy.kill("SIGKILL");
+    await busy.status;
+    assertEquals(code, 0);
+    const blocks = stdout.trim().split("\n\n");
+    assertEquals(blocks.length, 3);
+    const reported = blocks.map((block) => {
+      const [, header, row] = block.split("\n");
+      assertIncludes(header, "CPU%");
+      const cells = row.trim().split(/\s+/);
+      assertEquals(Number(cells[0]), busy.pid);
+      return Number(cells[3]);
+    });
+    const mean = reported.reduce((a, b) => a + b, 0) / reported.length;
+    // the run includes procpath's start-up, so the kernel's average over it runs lower
+    assertEquals(
+      Math.abs(mean - kernel) < 15,
+      true,
+      `top ${reported} vs kernel ${kernel.toFixed(1)}`,
+    );
+    assertEquals(mean > 50, true, `${mean}`);
+  },
+});
+
+Deno.test("top refuses a zero or negative interval in one line", async () => {
+  for (const interval of ["0", "-1", "soon"]) {
+    const { code, stderr } = await runProcpath(["top", "-b", "-i", interval]);
+    assertEquals([code, logLines(stderr).length], [2, 1]);
+    assertIncludes(stderr, "expected a number of seconds, more than 0");
+  }
+});
+
+function tmux(...args: string[]): string {
+  return new TextDecoder().decode(new Deno.Command("tmux", { args }).outputSync().stdout);
+}
+const screen = (session: string) => tmux("capture-pane", "-p", "-t", session);
+
+Deno.test({
+  name:
+    "top live in a terminal: keys switch views and sorts, resize redraws, q restores the screen",
+  ignore: !hasTmux,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const session = `procpath-top-${Date.now() % 100000}`;
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", repoPath(""));
+    try {
+      tmux("send-keys", "-t", session, "clear; echo READY; scripts/procpath top -i 0.5", "Enter");
+      await waitFor(() => screen(session).includes("sort CPU"));
+      const first = screen(session);
+      assertIncludes(first, "sort CPU");
+      assertIncludes(first, "    PID   USR%   SYS%   CPU%");
+      assertEquals(first.includes("READY"), false); // the alternate screen covers the shell
+      tmux("send-keys", "-t", session, "t");
+      await waitFor(() => /[├└]─ /.test(screen(session)));
+      tmux("send-keys", "-t", session, "m");
+      await waitFor(() => screen(session).includes("sort RSS"));
+      tmux("send-keys", "-t", session, "Space");
+      await waitFor(() => screen(session).includes("PAUSED"));
+      tmux("resize-window", "-t", session, "-x", "60");
+      await waitFor(() => screen(session).split("\n").every((line) => line.length <= 60));
+      tmux("resize-window", "-t", session, "-x", "30");
+      await waitFor(() => screen(session).includes("terminal too small"));
+      tmux("resize-window", "-t", session, "-x", "100");
+      tmux("send-keys", "-t", session, "q");
+      await waitFor(() => screen(session).includes("READY"));
+      const after = screen(session);
+      assertIncludes(after, "READY"); // the shell's screen is back
+      assertEquals(after.includes("procpath top"), false);
+    } finally {
+      tmux("kill-session", "-t", session);
+    }
+  },
+});

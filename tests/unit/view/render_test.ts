@@ -1,0 +1,141 @@
+import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
+import {
+  ColumnError,
+  parseColumns,
+  renderDelimited,
+  renderTable,
+  renderTree,
+  tableRows,
+} from "../../../src/view/mod.ts";
+import type { ProcessNode } from "../../../src/tree/mod.ts";
+
+const context = { pageSize: 4096, clockTicks: 100, bootTime: 1_700_000_000, now: 1_700_003_600 };
+
+const node = (
+  pid: number,
+  comm: string,
+  extra: { state?: string; rss?: number; tgid?: number; cmdline?: string } = {},
+  children?: ProcessNode[],
+): ProcessNode => ({
+  stat: {
+    pid,
+    ppid: 0,
+    comm,
+    state: extra.state ?? "S",
+    rss: extra.rss ?? 256,
+    utime: 150,
+    stime: 50,
+    starttime: 100,
+    num_threads: 1,
+  } as never,
+  cmdline: extra.cmdline ?? `${comm} --serve`,
+  ...(extra.tgid !== undefined && { status: { tgid: extra.tgid } }),
+  ...(children && { children }),
+});
+
+// comm with spaces, parentheses and non-ASCII; a zombie
+const TREE = [
+  node(1, "init", {}, [
+    node(10, "python3 (x)", {}, [
+      node(11, "Web Content", { rss: 25600 }),
+      node(12, "ü", { state: "Z", cmdline: "" }),
+    ]),
+    node(20, "sh"),
+  ]),
+];
+
+Deno.test("renderTree() draws pstree-like branches with PID, name and columns", () => {
+  assertEquals(renderTree(TREE, { columns: parseColumns("state,rss"), context }), [
+    "1 init  S  1.0",
+    "├─ 10 python3 (x)  S  1.0",
+    "│  ├─ 11 Web Content  S  100.0",
+    "│  └─ 12 ü  Z  1.0",
+    "└─ 20 sh  S  1.0",
+  ]);
+  assertEquals(renderTree(TREE, { columns: [], context, ascii: true, width: 12 }), [
+    "1 init",
+    "|- 10 pytho…",
+    "|  |- 11 We…",
+    "|  `- 12 ü",
+    "`- 20 sh",
+  ]);
+  assertEquals(renderTree([], { columns: [], context }), []);
+});
+
+Deno.test("renderTree() nests threads under their process as {name}(tid)", () => {
+  const threads = [node(1, "init", { tgid: 1 }, [
+    node(100, "server", { tgid: 100 }),
+    node(101, "worker", { tgid: 100 }),
+    node(102, "worker", { tgid: 100 }),
+    node(200, "other", { tgid: 200 }),
+  ])];
+  assertEquals(renderTree(threads, { columns: [], context, threads: true }), [
+    "1 init",
+    "├─ 100 server",
+    "│  ├─ {worker}(101)",
+    "│  └─ {worker}(102)",
+    "└─ 200 other",
+  ]);
+});
+
+Deno.test("a selection inside another selected subtree is drawn once", () => {
+  const inner = TREE[0].children![0];
+  assertEquals(renderTree([TREE[0], inner], { columns: [], context }).length, 5);
+});
+
+Deno.test("tables align, sort by any column and cut to a limit; cmdline falls back to [comm]", () => {
+  const columns = parseColumns("pid,state,rss,cpu_time,age,cmdline");
+  const rows = tableRows(TREE, columns, context, { sort: "-rss", limit: 3 });
+  assertEquals(renderTable(rows, columns), [
+    "PID  S  RSS_MIB     TIME  AGE  COMMAND",
+    " 11  S    100.0  0:00:02  59m  Web Content --serve",
+    "  1  S      1.0  0:00:02  59m  init --serve",
+    " 10  S      1.0  0:00:02  59m  python3 (x) --serve",
+  ]);
+  const all = tableRows(TREE, parseColumns("pid,cmdline"), context, { sort: "pid" });
+  assertEquals(all.map((r) => r[1]), [
+    "init --serve",
+    "python3 (x) --serve",
+    "Web Content --serve",
+    "[ü]",
+    "sh --serve",
+  ]);
+});
+
+Deno.test("CSV quotes what needs quoting; TSV flattens tabs; both print raw values", () => {
+  const columns = parseColumns("pid,comm,rss");
+  const rows = tableRows([node(7, 'a "b", c', { rss: 512 })], columns, context);
+  assertEquals(renderDelimited(rows, columns, ","), ["pid,comm,rss", '7,"a ""b"", c",2']);
+  const tabbed = tableRows([node(8, "x\ty")], parseColumns("pid,comm"), context);
+  assertEquals(renderDelimited(tabbed, parseColumns("pid,comm"), "\t"), ["pid\tcomm", "8\tx y"]);
+});
+
+Deno.test("an unknown column is refused with the valid ones named", () => {
+  assertThrows(
+    () => parseColumns("pid,nope"),
+    ColumnError,
+    'unknown column "nope"; valid: pid, ppid',
+  );
+  assertEquals(parseColumns("io.read_bytes,status.vmrss").map((c) => c.files), [
+    ["stat", "io"],
+    ["stat", "status"],
+  ]);
+});
+
+Deno.test("a 10,000-process tree renders in well under a second", () => {
+  const children = Array.from({ length: 9999 }, (_, i) => node(i + 2, `worker ${i}`));
+  const started = performance.now();
+  const lines = renderTree([node(1, "init", {}, children)], {
+    columns: parseColumns("rss,cmdline"),
+    context,
+  });
+  const table = renderTable(
+    tableRows([node(1, "init", {}, children)], parseColumns("pid,rss,cmdline"), context, {
+      sort: "-rss",
+    }),
+    parseColumns("pid,rss,cmdline"),
+  );
+  const elapsed = performance.now() - started;
+  assertEquals([lines.length, table.length], [10000, 10001]);
+  assertEquals(elapsed < 500, true, `${elapsed} ms`);
+});
