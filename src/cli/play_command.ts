@@ -36,7 +36,11 @@ export function dryRunKwargs(
   for (const [key, spec] of Object.entries(command.options)) {
     const value = options[key];
     const dryRun = spec.dryRun ?? {};
-    if (dryRun.onlyWhenSet && (value === undefined || value === false)) continue;
+    // "set" means other than its default (absent, or false for a switch)
+    const unset = spec.default !== undefined
+      ? value === spec.default
+      : value === undefined || value === false;
+    if (dryRun.onlyWhenSet && unset) continue;
     kwargs[dryRun.name ?? playbookKey(spec)] = dryRun.value ? dryRun.value(value) : value ?? null;
   }
   return kwargs;

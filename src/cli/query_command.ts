@@ -17,7 +17,7 @@ import {
 } from "../view/mod.ts";
 import type { Column } from "../view/mod.ts";
 import { SHARED } from "./shared_options.ts";
-import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
+import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
 
 /** The output formats of `--format`. */
 const FORMATS = ["json", "tree", "table", "csv", "tsv"];
@@ -100,6 +100,11 @@ export const queryCommand = defineCommand({
       dryRun: { onlyWhenSet: true },
     }),
     ascii: flag("--ascii", "tree branches in ASCII", { onlyWhenSet: true }),
+    subtree: negatedFlag(
+      "--no-subtree",
+      "table, csv: only the selected processes, not what runs below them",
+      { onlyWhenSet: true, value: (subtree) => !subtree },
+    ),
     failEmpty: flag("--fail-empty", "exit 1 when nothing is selected, as pgrep does", {
       onlyWhenSet: true,
     }),
@@ -172,6 +177,7 @@ export const queryCommand = defineCommand({
           const rows = tableRows(result, columns, context, {
             sort: options.sort,
             limit: options.limit,
+            selectedOnly: !options.subtree,
           });
           return options.format === "table"
             ? renderTable(rows, columns, width)

@@ -133,6 +133,8 @@ export interface RowOptions {
   /** A column name, `-name` for descending. */
   sort?: string;
   limit?: number;
+  /** Only the selected processes, not what runs below them (as `pgrep` lists). */
+  selectedOnly?: boolean;
 }
 
 /** The rows of a table: one per process, values by column, sorted and limited. */
@@ -142,9 +144,10 @@ export function tableRows(
   context: ColumnContext,
   options: RowOptions = {},
 ): CellValue[][] {
-  let rows = flattenTree(distinctRoots(nodes)).map((node) =>
-    columns.map((c) => c.value(node, context))
-  );
+  const listed = options.selectedOnly
+    ? nodes.filter((node, i) => nodes.findIndex((n) => n.stat.pid === node.stat.pid) === i)
+    : flattenTree(distinctRoots(nodes));
+  let rows = listed.map((node) => columns.map((c) => c.value(node, context)));
   if (options.sort) {
     const descending = options.sort.startsWith("-");
     const name = options.sort.replace(/^[-+]/, "");

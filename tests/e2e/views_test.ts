@@ -47,6 +47,27 @@ Deno.test("query --format tree, table and csv show the selection readably", asyn
       "",
     ].join("\n"),
   );
+  // as pgrep -a: only the matches, not what runs below them
+  const matches = await runProcpath([
+    "query",
+    "--procfs",
+    BROWSER,
+    "--format",
+    "table",
+    "--columns",
+    "pid,cmdline",
+    "--no-subtree",
+    "$..children[?(@.cmdline =~ /isForBrowser tab/)]",
+  ]);
+  assertEquals(
+    matches.stdout,
+    [
+      "PID  COMMAND",
+      "106  /usr/lib/firefox/firefox -contentproc -isForBrowser tab",
+      "107  /usr/lib/firefox/firefox -contentproc -isForBrowser tab",
+      "",
+    ].join("\n"),
+  );
   const csv = await runProcpath([
     "query",
     "--procfs",
