@@ -65,6 +65,7 @@ Deno.test("query --format tree, table and csv show the selection readably", asyn
       "PID  COMMAND",
       "106  /usr/lib/firefox/firefox -contentproc -isForBrowser tab",
       "107  /usr/lib/firefox/firefox -contentproc -isForBrowser tab",
+      "110  /usr/lib/firefox/firefox -contentproc -isForBrowser tab",
       "",
     ].join("\n"),
   );
