@@ -1,7 +1,13 @@
 // What a person reads: query's tree, table and CSV, and procpath top, live in tmux and
 // in batch mode.
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
-import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import {
+  fixture,
+  logLines,
+  repoPath,
+  runProcpath,
+  spawnProcpath,
+} from "../_helpers/run_procpath.ts";
 import { waitFor } from "../_helpers/processes.ts";
 
 const BROWSER = fixture("browser");
@@ -124,42 +130,57 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const busy = new Deno.Command("sh", { args: ["-c", "while :; do :; done"] }).spawn();
-    await new Promise((r) => setTimeout(r, 200));
-    const t0 = performance.now(), k0 = ticks(busy.pid);
-    const { code, stdout } = await runProcpath([
+    const top = spawnProcpath([
       "top",
       "-b",
       "-i",
       "1",
       "-r",
-      "3",
+      "4",
       `$..children[?(@.stat.pid == ${busy.pid})]`,
     ]);
-    const kernel = (ticks(busy.pid) - k0) / clockTicks / ((performance.now() - t0) / 1000) * 100;
+    // the kernel's own count between two consecutive blocks, taken as each block arrives
+    const marks: { at: number; ticks: number; cpu: number }[] = [];
+    let text = "";
+    for await (const chunk of top.stdout.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      for (let end = text.indexOf("\n\n"); end >= 0; end = text.indexOf("\n\n")) {
+        const [, header, row] = text.slice(0, end).split("\n");
+        text = text.slice(end + 2);
+        assertIncludes(header, "CPU%");
+        const cells = row.trim().split(/\s+/);
+        assertEquals(Number(cells[0]), busy.pid);
+        marks.push({ at: performance.now(), ticks: ticks(busy.pid), cpu: Number(cells[3]) });
+      }
+    }
+    assertEquals((await top.status).code, 0);
     busy.kill("SIGKILL");
     await busy.status;
-    assertEquals(code, 0);
-    const blocks = stdout.trim().split("\n\n");
-    assertEquals(blocks.length, 3);
-    const reported = blocks.map((block) => {
-      const [, header, row] = block.split("\n");
-      assertIncludes(header, "CPU%");
-      const cells = row.trim().split(/\s+/);
-      assertEquals(Number(cells[0]), busy.pid);
-      return Number(cells[3]);
-    });
-    const mean = reported.reduce((a, b) => a + b, 0) / reported.length;
-    // the run includes procpath's start-up, so the kernel's average over it runs lower
-    assertEquals(
-      Math.abs(mean - kernel) < 15,
-      true,
-      `top ${reported} vs kernel ${kernel.toFixed(1)}`,
-    );
-    assertEquals(mean > 50, true, `${mean}`);
+    assertEquals(marks.length, 4);
+    for (let i = 1; i < marks.length; i++) {
+      const kernel = (marks[i].ticks - marks[i - 1].ticks) / clockTicks /
+        ((marks[i].at - marks[i - 1].at) / 1000) * 100;
+      assertEquals(
+        Math.abs(marks[i].cpu - kernel) < 8,
+        true,
+        `block ${i}: top ${marks[i].cpu} vs kernel ${kernel.toFixed(1)}`,
+      );
+    }
   },
 });
 
-Deno.test("top refuses a zero or negative interval in one line", async () => {
+Deno.test("top refuses a zero or negative interval in one line, and shows an empty selection as such", async () => {
+  const empty = await runProcpath([
+    "top",
+    "-b",
+    "-i",
+    "0.2",
+    "-r",
+    "1",
+    "$..children[?(@.stat.pid == 0)]",
+  ]);
+  assertEquals(empty.code, 0);
+  assertIncludes(empty.stdout, "  0 processes\n    PID");
   for (const interval of ["0", "-1", "soon"]) {
     const { code, stderr } = await runProcpath(["top", "-b", "-i", interval]);
     assertEquals([code, logLines(stderr).length], [2, 1]);
