@@ -3,6 +3,7 @@ import { REFERENCE_VERSION, VERSION } from "../version.ts";
 import { addCommand, helpSettings, toOption } from "./adapter.ts";
 import type { OnParsed } from "./adapter.ts";
 import type { CliDeps } from "./deps.ts";
+import { terminalSize } from "./terminal.ts";
 import { parseLogLevel } from "./options.ts";
 import type { AnyCommand } from "./spec.ts";
 import { GLOBAL_OPTIONS } from "./completion.ts";
@@ -29,7 +30,7 @@ export function helpWidth(): number {
     }
   };
   const columns = attempt(() => Number(Deno.env.get("COLUMNS") ?? 0)) ||
-    attempt(() => Deno.stdout.isTerminal() ? Deno.consoleSize().columns : 0) || 80;
+    attempt(() => Deno.stdout.isTerminal() ? terminalSize()?.columns ?? 0 : 0) || 80;
   return Math.max(40, Math.min(100, columns));
 }
 

@@ -1,3 +1,4 @@
+import { terminalSize } from "./terminal.ts";
 /** One iteration's figures for the status line. */
 export interface ProgressFigures {
   iterations: number;
@@ -64,10 +65,4 @@ export function createProgress(
   };
 }
 
-function terminalColumns(): number {
-  try {
-    return Deno.consoleSize().columns;
-  } catch {
-    return 80;
-  }
-}
+const terminalColumns = () => terminalSize()?.columns ?? 0;

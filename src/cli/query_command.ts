@@ -17,6 +17,7 @@ import {
 } from "../view/mod.ts";
 import type { Column } from "../view/mod.ts";
 import { SHARED } from "./shared_options.ts";
+import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
 
 /** The output formats of `--format`. */
@@ -35,14 +36,6 @@ function parseColumnList(text: string): Column[] {
     return parseColumns(text);
   } catch (error) {
     throw new OptionValueError((error as Error).message);
-  }
-}
-
-function terminalWidth(): number | undefined {
-  try {
-    return Deno.consoleSize().columns || undefined;
-  } catch {
-    return undefined;
   }
 }
 
@@ -163,7 +156,7 @@ export const queryCommand = defineCommand({
         bootTime,
         now: deps.now() / 1000,
       };
-      const width = deps.stdoutIsTerminal ? terminalWidth() : undefined;
+      const width = deps.stdoutIsTerminal ? terminalSize()?.columns : undefined;
       const lines = options.format === "tree"
         ? renderTree(result, {
           columns,

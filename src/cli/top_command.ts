@@ -1,6 +1,7 @@
 import { listenForStop } from "../signals/stop_signals.ts";
 import { parseChoice, parsePositiveInt } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
+import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
 
 /** Parses `-i` of `top`: seconds, more than zero (a zero interval would spin). */
@@ -75,13 +76,7 @@ export const topCommand = defineCommand({
         write: deps.writeOut,
         now: deps.now,
         stop,
-        size: () => {
-          try {
-            return Deno.consoleSize();
-          } catch {
-            return { columns: 80, rows: 24 };
-          }
-        },
+        size: () => terminalSize() ?? { columns: 80, rows: 24 },
         keys: interactive ? keyPresses() : null,
         onResize(listener) {
           if (!interactive) return () => {};

@@ -18,6 +18,7 @@ export { parseStatus } from "./parse_status.ts";
 export { parseSmapsRollup } from "./parse_smaps_rollup.ts";
 export { ProcfsSyntaxError } from "./errors.ts";
 export { PROC_FILE_NAMES } from "./types.ts";
+export { toNumber } from "./int.ts";
 export type {
   Fd,
   Int,

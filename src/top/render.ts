@@ -1,3 +1,4 @@
+import { BRANCHES, cutLine, innerPrefix } from "../view/render.ts";
 import type { ProcessRates } from "./sample.ts";
 
 /** What the live view sorts by. */
@@ -50,8 +51,7 @@ function row(rates: ProcessRates, command: string): string {
   ].join(" ");
 }
 
-const cut = (line: string, width?: number) =>
-  width !== undefined && line.length > width ? line.slice(0, Math.max(0, width - 1)) + "…" : line;
+const cut = cutLine;
 
 /**
  * The rows of a frame: a flat table sorted as asked, or the tree (children under
@@ -72,16 +72,14 @@ export function frameRows(rates: readonly ProcessRates[], options: FrameOptions)
       else children.set(r.ppid, [r]);
     } else roots.push(r);
   }
-  const glyph = options.ascii
-    ? { tee: "|- ", last: "`- ", bar: "|  ", gap: "   " }
-    : { tee: "├─ ", last: "└─ ", bar: "│  ", gap: "   " };
+  const glyph = options.ascii ? BRANCHES.ascii : BRANCHES.box;
   const lines: string[] = [];
   const pending = roots.sort(compare).reverse().map((r) => ({ r, prefix: "", branch: "" }));
   while (pending.length > 0) {
     const { r, prefix, branch } = pending.pop()!;
     lines.push(cut(row(r, prefix + branch + r.command), options.width));
     const below = (children.get(r.pid) ?? []).sort(compare);
-    const inner = prefix + (branch === glyph.tee ? glyph.bar : branch === "" ? "" : glyph.gap);
+    const inner = innerPrefix(prefix, branch, glyph);
     for (let i = below.length - 1; i >= 0; i--) {
       pending.push({
         r: below[i],

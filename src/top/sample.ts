@@ -1,3 +1,4 @@
+import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
 
 /** What one process used between two samples. */

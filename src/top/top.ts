@@ -6,7 +6,7 @@ import { isProcessNode } from "../store/flatten.ts";
 import { visible } from "../text/visible.ts";
 import { delay } from "../time/delay.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import { flattenTree, formatLocalTime } from "../view/mod.ts";
+import { cutLine, flattenTree, formatLocalTime } from "../view/mod.ts";
 import { frameRows, HEADER, SORT_KEYS } from "./render.ts";
 import type { TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
@@ -159,9 +159,7 @@ async function live(
     const keys = "q quit  t tree/table  c/m/p sort cpu/mem/pid  space pause";
     const body = frameRows(rates, { tree, sort, width: columns, ascii: plan.ascii })
       .slice(0, rows - 3);
-    const lines = [status, keys, HEADER, ...body].map((line) =>
-      visible(line.length > columns ? line.slice(0, columns - 1) + "…" : line)
-    );
+    const lines = [status, keys, HEADER, ...body].map((line) => visible(cutLine(line, columns)));
     io.write(`\x1b[H${lines.map((line) => line + "\x1b[K").join("\r\n")}\x1b[J`);
   };
   // the alternate screen keeps the user's terminal as it was; the cursor hides meanwhile

@@ -1,4 +1,5 @@
 import { PROC_FILE_NAMES } from "../procfs/types.ts";
+import { toNumber } from "../procfs/int.ts";
 import type { ProcessRecord, ProcFileName } from "../procfs/types.ts";
 
 /** Facts a column needs to turn kernel units into human ones. */
@@ -31,8 +32,7 @@ export interface Column {
 }
 
 const MIB = 1024 * 1024;
-const num = (value: unknown): number | null =>
-  typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : null;
+const num = toNumber;
 const plain = (value: CellValue) => (value === null ? "-" : String(value));
 const mib = (value: CellValue) => (value === null ? "-" : (value as number).toFixed(1));
 

@@ -9,6 +9,8 @@ export {
 } from "./columns.ts";
 export type { CellValue, Column, ColumnContext } from "./columns.ts";
 export {
+  BRANCHES,
+  cutLine,
   distinctRoots,
   flattenTree,
   renderDelimited,

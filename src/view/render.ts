@@ -1,9 +1,20 @@
 import type { ProcessNode } from "../tree/types.ts";
 import type { CellValue, Column, ColumnContext } from "./columns.ts";
 
-/** The glyphs of a tree's branches. */
-const BOX = { tee: "├─ ", last: "└─ ", bar: "│  ", gap: "   " };
-const ASCII = { tee: "|- ", last: "`- ", bar: "|  ", gap: "   " };
+/** The glyphs of a tree's branches: box drawing, or ASCII. */
+export const BRANCHES = {
+  box: { tee: "├─ ", last: "└─ ", bar: "│  ", gap: "   " },
+  ascii: { tee: "|- ", last: "`- ", bar: "|  ", gap: "   " },
+} as const;
+
+/** The prefix of a node's children, from its own prefix and branch. */
+export function innerPrefix(
+  prefix: string,
+  branch: string,
+  glyph: typeof BRANCHES[keyof typeof BRANCHES],
+): string {
+  return prefix + (branch === glyph.tee ? glyph.bar : branch === "" ? "" : glyph.gap);
+}
 
 /** Options of the tree view. */
 export interface TreeOptions {
@@ -60,8 +71,10 @@ export function flattenTree(roots: readonly ProcessNode[]): ProcessNode[] {
   return out;
 }
 
-const cut = (line: string, width?: number) =>
+/** A line cut to `width` characters, with "…" where it was cut. */
+export const cutLine = (line: string, width?: number) =>
   width !== undefined && line.length > width ? line.slice(0, Math.max(0, width - 1)) + "…" : line;
+const cut = cutLine;
 
 /** A thread's process: its `status.tgid` when that differs from its own id. */
 const processOf = (node: ProcessNode) => {
@@ -83,7 +96,7 @@ const processOf = (node: ProcessNode) => {
  * ```
  */
 export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions): string[] {
-  const glyph = options.ascii ? ASCII : BOX;
+  const glyph = options.ascii ? BRANCHES.ascii : BRANCHES.box;
   // with threads, each non-main thread moves under its process, before its child processes
   const threadsOf = new Map<unknown, ProcessNode[]>();
   if (options.threads) {
@@ -116,7 +129,7 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
     lines.push(cut(prefix + branch + label(node, thread), options.width));
     if (thread) continue;
     const below = kids(node);
-    const inner = prefix + (branch === glyph.tee ? glyph.bar : branch === "" ? "" : glyph.gap);
+    const inner = innerPrefix(prefix, branch, glyph);
     for (let i = below.length - 1; i >= 0; i--) {
       pending.push({
         ...below[i],
