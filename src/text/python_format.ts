@@ -47,9 +47,12 @@ function scalar(item: unknown): string | null {
   return null;
 }
 
-/** A list or dict being written: its entries and how far the writer got. */
+/** A list or dict being written, and how far the writer got. */
 interface Open {
-  entries: [string | null, unknown][];
+  list: readonly unknown[] | null;
+  object: Record<string, unknown> | null;
+  /** The dict's keys, sorted. */
+  keys: string[] | null;
   next: number;
   close: string;
 }
@@ -67,40 +70,82 @@ interface Open {
  * ```
  */
 export function toPythonJson(value: unknown, indent?: number): string {
-  const out: string[] = [];
+  // recursion is the fast path for ordinary trees; past a depth no tree of processes
+  // reaches in practice, the rest is written with an explicit stack
+  const write = (item: unknown, depth: number): string => {
+    const text = scalar(item);
+    if (text !== null) return text;
+    if (depth >= RECURSION_LIMIT) return writeIteratively(item, indent, depth);
+    const list = Array.isArray(item);
+    const keys = list ? null : Object.keys(item as object).sort();
+    const size = list ? (item as unknown[]).length : keys!.length;
+    const [open, close] = list ? ["[", "]"] : ["{", "}"];
+    if (size === 0) return open + close;
+    const parts: string[] = new Array(size);
+    for (let i = 0; i < size; i++) {
+      parts[i] = list
+        ? write((item as unknown[])[i], depth + 1)
+        : quote(keys![i]) + ": " + write((item as Record<string, unknown>)[keys![i]], depth + 1);
+    }
+    if (indent === undefined) return open + parts.join(", ") + close;
+    const pad = "\n" + " ".repeat(indent * (depth + 1));
+    return open + pad + parts.join("," + pad) + "\n" + " ".repeat(indent * depth) + close;
+  };
+  return write(value, 0);
+}
+
+/** How deep the recursive writer goes before the iterative one takes over. */
+const RECURSION_LIMIT = 400;
+
+/** {@link toPythonJson} with an explicit stack, for a value `depth` levels down. */
+function writeIteratively(value: unknown, indent: number | undefined, base: number): string {
+  let out = "";
   const stack: Open[] = [];
-  const newline = (depth: number) => "\n" + " ".repeat((indent ?? 0) * depth);
-  // writes a scalar, or opens a container and returns it for its entries to follow
+  const newline = (depth: number) => "\n" + " ".repeat((indent ?? 0) * (base + depth));
+  // writes a scalar, or opens a container for its entries to follow
   const begin = (item: unknown): void => {
     const text = scalar(item);
-    if (text !== null) return void out.push(text);
-    const list = Array.isArray(item);
-    const entries: [string | null, unknown][] = list
-      ? item.map((v) => [null, v])
-      : Object.keys(item as object).sort().map((k) => [k, (item as Record<string, unknown>)[k]]);
-    const [open, close] = list ? ["[", "]"] : ["{", "}"];
-    if (entries.length === 0) return void out.push(open + close);
-    out.push(open);
-    stack.push({ entries, next: 0, close });
+    if (text !== null) {
+      out += text;
+      return;
+    }
+    if (Array.isArray(item)) {
+      if (item.length === 0) out += "[]";
+      else {
+        out += "[";
+        stack.push({ list: item, object: null, keys: null, next: 0, close: "]" });
+      }
+      return;
+    }
+    const object = item as Record<string, unknown>;
+    const keys = Object.keys(object).sort();
+    if (keys.length === 0) out += "{}";
+    else {
+      out += "{";
+      stack.push({ list: null, object, keys, next: 0, close: "}" });
+    }
   };
   begin(value);
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    if (top.next === top.entries.length) {
+    const size = top.list ? top.list.length : top.keys!.length;
+    if (top.next === size) {
       stack.pop();
-      out.push((indent === undefined ? "" : newline(stack.length)) + top.close);
+      out += (indent === undefined ? "" : newline(stack.length)) + top.close;
       continue;
     }
-    const [key, item] = top.entries[top.next];
-    const separator = top.next === 0 ? "" : ",";
-    out.push(
-      indent === undefined ? (top.next === 0 ? "" : ", ") : separator + newline(stack.length),
-    );
-    top.next++;
-    if (key !== null) out.push(quote(key) + ": ");
-    begin(item);
+    const at = top.next++;
+    if (indent === undefined) {
+      if (at > 0) out += ", ";
+    } else out += (at > 0 ? "," : "") + newline(stack.length);
+    if (top.list) begin(top.list[at]);
+    else {
+      const key = top.keys![at];
+      out += quote(key) + ": ";
+      begin(top.object![key]);
+    }
   }
-  return out.join("");
+  return out;
 }
 
 /** Formats one item as Python's `str()` would for scalars; objects and lists print as JSON. */

@@ -43,3 +43,14 @@ Deno.test("toPythonStr() prints scalars as str() and objects as JSON", () => {
   ]);
   assertEquals(toPythonStr({ stat_pid: 1 }), '{"stat_pid": 1}');
 });
+
+Deno.test("toPythonJson() writes values deeper than its recursion limit exactly like shallow ones", () => {
+  // 1000 levels: past the recursive writer's limit, the iterative one takes over
+  let deep: unknown = { name: "leaf", pid: 1 }; // keys in sorted order, as Python prints them
+  for (let i = 0; i < 1000; i++) deep = { children: [deep, i] };
+  assertEquals(toPythonJson(deep, 1), JSON.stringify(deep, null, 1));
+  const inline = toPythonJson(deep);
+  assertEquals(inline.startsWith('{"children": [{"children": ['), true);
+  assertEquals(inline.endsWith("}, 998]}, 999]}"), true);
+  assertEquals(inline.length, JSON.stringify(deep).length + 2 * 1000 + 3); // the spaces of ", " and ": "
+});
