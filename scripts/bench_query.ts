@@ -8,6 +8,7 @@
 import { createProcReader } from "../src/procfs/mod.ts";
 import { readForest } from "../src/tree/mod.ts";
 import { cRead, median, procpathCommand, spawnTree, timeCommand } from "./_bench_tree.ts";
+import { repoPath } from "../tests/_helpers/run_procpath.ts";
 
 const COUNT = Number(Deno.args[0] ?? 3000);
 const RUNS = 15;
@@ -35,9 +36,25 @@ try {
     `$..children[?(@.stat.pid == ${tree.rootPid})]..pid`,
   ], RUNS);
   const ps = timeCommand("ps", ["-eo", "pid,ppid,rss,args"], RUNS);
+  // start-up: the runtime alone, procpath's version, and the launcher around the same
+  const empty = Deno.makeTempFileSync({ dir, suffix: ".ts" });
+  const bare = timeCommand(Deno.execPath(), ["run", "-A", empty], RUNS);
+  const version = timeCommand(procpath[0], [...procpath.slice(1), "--version"], RUNS);
+  const launcher = timeCommand(repoPath("scripts/procpath"), ["--version"], RUNS);
 
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const rows: [string, number, string][] = [
+    ["deno run of an empty script (baseline)", median(bare), ""],
+    [
+      "procpath --version",
+      median(version),
+      `${(median(version) / median(bare)).toFixed(2)}× empty`,
+    ],
+    [
+      "scripts/procpath --version (the launcher)",
+      median(launcher),
+      `${(median(launcher) / median(version)).toFixed(2)}× deno run of the same`,
+    ],
     ["C read of stat+cmdline (baseline)", median(c.times), ""],
     [
       "procpath snapshot in-process (read+parse+tree)",

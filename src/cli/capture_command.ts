@@ -1,7 +1,3 @@
-import { captureTree } from "../procfs/mod.ts";
-import { compileQuery, runQuery } from "../query/mod.ts";
-import { readSnapshot } from "../snapshot/mod.ts";
-import { columnsFor, flattenNodes, isProcessNode } from "../store/mod.ts";
 import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import { SHARED } from "./shared_options.ts";
@@ -36,7 +32,15 @@ export const captureCommand = defineCommand({
     "procpath query --procfs bug-1234 -d , '$..children[?(@.stat.pid == 2610)]..pid'",
   ],
   /** One snapshot; the selection's files (with every subtree) copied into the directory. */
-  run([directoryArg, queryArg], options, { deps }) {
+  async run([directoryArg, queryArg], options, { deps }) {
+    const [{ captureTree }, { compileQuery, runQuery }, { readSnapshot }, store] = await Promise
+      .all([
+        import("../procfs/capture.ts"),
+        import("../query/mod.ts"),
+        import("../snapshot/mod.ts"),
+        import("../store/mod.ts"),
+      ]);
+    const { columnsFor, flattenNodes, isProcessNode } = store;
     const directory = directoryArg as string;
     const queryText = queryArg as string | undefined;
     const compiled = queryText ? compileQuery(queryText) : null;

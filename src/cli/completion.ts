@@ -1,7 +1,9 @@
-import { PROC_FILE_NAMES } from "../procfs/mod.ts";
-import { FORMATTERS, STYLES } from "../plot/mod.ts";
-import { SIGNAL_NAMES } from "../shell/mod.ts";
-import { BUILTIN_QUERIES } from "../store/mod.ts";
+// the tables and their helpers load no engine module: --help and --version start fast
+import { PROC_FILE_NAMES } from "../procfs/types.ts";
+import { FORMATTERS } from "../plot/format.ts";
+import { STYLES } from "../plot/styles.ts";
+import { SIGNAL_NAMES } from "../shell/spawn_shell.ts";
+import { BUILTIN_QUERIES } from "../store/queries.ts";
 import { LOG_LEVELS } from "./log.ts";
 import { REFERENCE_VERSION, VERSION } from "../version.ts";
 import { flagNames, takesValue } from "./spec.ts";

@@ -1,9 +1,7 @@
 import { OptionValueError } from "./spec.ts";
-import { procRoot } from "../procfs/mod.ts";
-import type { ProcRoot } from "../procfs/mod.ts";
+import { PROC_FILE_NAMES, procRoot } from "../procfs/mod.ts";
+import type { ProcFileName, ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
 import { parsePidList as parsePids } from "../text/pid_list.ts";
-import { PROC_FILE_NAMES } from "../procfs/mod.ts";
-import type { ProcFileName, ProcfsTarget } from "../procfs/mod.ts";
 import { parseEnvironmentSpec } from "../shell/mod.ts";
 import type { EnvironmentSpec } from "../shell/mod.ts";
 import { LOG_LEVELS } from "./log.ts";

@@ -1,5 +1,6 @@
-import { collectQueries, formatIsoTime, FORMATTERS, plotRecording, STYLES } from "../plot/mod.ts";
-import { BUILTIN_QUERIES } from "../store/mod.ts";
+import { formatIsoTime, FORMATTERS } from "../plot/format.ts";
+import { STYLES } from "../plot/styles.ts";
+import { BUILTIN_QUERIES } from "../store/queries.ts";
 import { PyFloat } from "../text/python_format.ts";
 import { readUserFile, requireRegularFile, writeFileAtomically } from "./read_user_file.ts";
 import {
@@ -119,7 +120,8 @@ export const plotCommand = defineCommand({
     "procpath plot -d out.sqlite -q cpu -p 2610 -a 2026-11-21T09:00:00 -e 0.5",
   ],
   /** Runs the queries over the recording and writes the SVG through a temporary file. */
-  run(_args, options, { deps }) {
+  async run(_args, options, { deps }) {
+    const { collectQueries, plotRecording } = await import("../plot/plot_recording.ts");
     const queries = collectQueries(options, readUserFile);
     try {
       requireRegularFile(options.databaseFile);

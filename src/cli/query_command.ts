@@ -1,7 +1,3 @@
-import { compileQuery, runQuery, substitute } from "../query/mod.ts";
-import { evaluateEnvironment } from "../shell/mod.ts";
-import { readSnapshot, unreadProcfiles, unreadProcfilesWarning } from "../snapshot/mod.ts";
-import { buildMeta, isProcessNode, queryNodes } from "../store/mod.ts";
 import { PyFloat, toPythonJson, toPythonStr } from "../text/python_format.ts";
 import { quoteInput, visible } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
@@ -114,6 +110,15 @@ export const queryCommand = defineCommand({
    * JSONPath and optional SQL and prints the result.
    */
   async run([queryTemplate, sqlTemplate], options, { deps }) {
+    const [{ compileQuery, runQuery, substitute }, { evaluateEnvironment }, snapshot, store] =
+      await Promise.all([
+        import("../query/mod.ts"),
+        import("../shell/evaluate_environment.ts"),
+        import("../snapshot/mod.ts"),
+        import("../store/mod.ts"),
+      ]);
+    const { readSnapshot, unreadProcfiles, unreadProcfilesWarning } = snapshot;
+    const { buildMeta, isProcessNode, queryNodes } = store;
     const vars = await evaluateEnvironment(options.environment, (m) => deps.log.warning(m));
     const queryText = substitute((queryTemplate as string | undefined) ?? "", vars);
     const sql = sqlTemplate === undefined ? "" : substitute(sqlTemplate as string, vars);

@@ -1,4 +1,3 @@
-import { record } from "../record/record.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
 import { PyFloat } from "../text/python_format.ts";
 import { parseDatabasePath, parsePositiveInt, parseSeconds } from "./options.ts";
@@ -67,6 +66,7 @@ export const recordCommand = defineCommand({
    * SIGHUP), then prints the summary line.
    */
   async run([query], options, { deps }) {
+    const { record } = await import("../record/record.ts");
     const stop = listenForStop();
     try {
       const summary = await record({ ...options, query: query as string | undefined }, {

@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
-import { EnvironmentError } from "../shell/mod.ts";
-import { LIVE_PROCFS } from "../procfs/mod.ts";
+import { EnvironmentError } from "../shell/evaluate_environment.ts";
+import { LIVE_PROCFS } from "../procfs/proc_root.ts";
 import { COMMANDS } from "./commands.ts";
 import { OutputClosed } from "./deps.ts";
 import type { CliDeps } from "./deps.ts";

@@ -1,7 +1,6 @@
-import { SIGNAL_NAMES } from "../shell/mod.ts";
+import { SIGNAL_NAMES } from "../shell/spawn_shell.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
 import { PyFloat } from "../text/python_format.ts";
-import { watch } from "../watch/watch.ts";
 import { collect, collectNamedQuery, parsePositiveInt, parseSeconds } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
@@ -101,6 +100,7 @@ export const watchCommand = defineCommand({
   ],
   /** Watches until `-r`, a stop signal or an error; see `watch()` for the exit status. */
   async run(_args, options, { deps }) {
+    const { watch } = await import("../watch/watch.ts");
     const stop = listenForStop();
     try {
       return await watch(options, {
