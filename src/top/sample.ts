@@ -28,9 +28,8 @@ interface Counters {
   write: number | null;
 }
 
-const num = (value: unknown) =>
-  typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : 0;
-const orNull = (value: unknown) => value === null || value === undefined ? null : num(value);
+const num = (value: unknown) => toNumber(value) ?? 0;
+const orNull = toNumber;
 
 /** Facts the rates need. */
 export interface RateContext {
