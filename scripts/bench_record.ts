@@ -10,6 +10,7 @@ import { readForest } from "../src/tree/mod.ts";
 import { buildMeta, columnsFor, flattenNodes, openStore } from "../src/store/mod.ts";
 import { readStat, readSystemInfo } from "../src/procfs/mod.ts";
 import { cRead, median, procpathCommand, spawnTree } from "./_bench_tree.ts";
+import { branchPidsOf, compileQuery, runQuery } from "../src/query/mod.ts";
 
 const COUNT = Number(Deno.args[0] ?? 3000);
 const CPU_SECONDS = Number(Deno.args[1] ?? 60);
@@ -46,6 +47,31 @@ try {
   store.close();
   const bytesPerRow = Deno.statSync(db).size / (rows + rows / RUNS);
 
+  // a 20-process branch on the same host: by -p, by the JSONPath form, and the whole host
+  Deno.mkdirSync(`${dir}/small`);
+  const small = await spawnTree(`${dir}/small`, 20);
+  const timeIteration = (read: () => unknown[]) => {
+    read();
+    const t: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      flattenNodes(read(), columns);
+      t.push(performance.now() - t0);
+    }
+    return median(t);
+  };
+  const query = compileQuery(`$..children[?(@.stat.pid == ${small.rootPid})]`);
+  const byPid = timeIteration(() =>
+    readForest(reader, { files, branchPids: [small.rootPid], warn: () => {} })
+  );
+  const byPath = timeIteration(() =>
+    runQuery(query, {
+      children: readForest(reader, { files, branchPids: branchPidsOf(query)!, warn: () => {} }),
+    })
+  );
+  const wholeHost = timeIteration(() => readForest(reader, { files, warn: () => {} }));
+  await small.kill();
+
   // CPU of a real `record -i 1` of the branch, read from its own /proc/<pid>/stat
   const out = `${dir}/cpu.sqlite`;
   const [deno, ...run] = procpathCommand();
@@ -77,6 +103,14 @@ try {
   console.log(
     `database bytes per process-row                  ${bytesPerRow.toFixed(1).padStart(7)} B`,
   );
+  for (const [name, ms] of [["-p", byPid], ["JSONPath", byPath]] as const) {
+    console.log(
+      `20-process branch iteration (${name})`.padEnd(48) +
+        `${ms.toFixed(1).padStart(7)} ms  ${(ms / wholeHost).toFixed(3)}× the whole host (${
+          wholeHost.toFixed(1)
+        } ms)`,
+    );
+  }
   console.log(
     `record -i 1 CPU over ${elapsed.toFixed(0)} s                        ${
       (100 * cpuSeconds / elapsed).toFixed(2).padStart(7)

@@ -110,13 +110,17 @@ export const queryCommand = defineCommand({
    * JSONPath and optional SQL and prints the result.
    */
   async run([queryTemplate, sqlTemplate], options, { deps }) {
-    const [{ compileQuery, runQuery, substitute }, { evaluateEnvironment }, snapshot, store] =
-      await Promise.all([
-        import("../query/mod.ts"),
-        import("../shell/evaluate_environment.ts"),
-        import("../snapshot/mod.ts"),
-        import("../store/mod.ts"),
-      ]);
+    const [
+      { branchPidsOf, compileQuery, runQuery, substitute },
+      { evaluateEnvironment },
+      snapshot,
+      store,
+    ] = await Promise.all([
+      import("../query/mod.ts"),
+      import("../shell/evaluate_environment.ts"),
+      import("../snapshot/mod.ts"),
+      import("../store/mod.ts"),
+    ]);
     const { readSnapshot, unreadProcfiles, unreadProcfilesWarning } = snapshot;
     const { buildMeta, isProcessNode, queryNodes } = store;
     const vars = await evaluateEnvironment(options.environment, (m) => deps.log.warning(m));
@@ -138,10 +142,11 @@ export const queryCommand = defineCommand({
       needed.push("status");
     }
     const files = [...new Set([...options.procfileList, ...needed])];
+    // a query that selects branches by PID reads only those (and their ancestors)
     const roots = readSnapshot({ ...options, procfileList: files }, {
       pid: deps.pid,
       warn: (m) => deps.log.warning(m),
-    });
+    }, compiled ? branchPidsOf(compiled) ?? undefined : undefined);
     const system = sql || readable ? options.procfs.systemInfo() : null;
     const bootTime = readable ? options.procfs.bootTime() : 0;
     deps.dropPermissions();

@@ -22,6 +22,13 @@ export interface ProcReader {
   hasStat(pid: number): boolean;
   /** Raw bytes of a file under the root that belongs to no process (`meminfo`, `self/auxv`). */
   readRootFile(name: string): Uint8Array;
+  /**
+   * The children of a process: the union of its threads' `task/<tid>/children` (a child
+   * is listed by the thread that forked it). `null` where the tree has no such files
+   * (kernels without them, captured trees, the thread target): read the whole tree then.
+   * Empty for a process that vanished.
+   */
+  childrenOf(pid: number): number[] | null;
 }
 
 /** The most a procfile may hold, bytes; `cmdline` is bounded by the kernel well below it. */
@@ -80,6 +87,34 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
     readRootFile(name) {
       return read(`${base}/${name}`);
     },
+    childrenOf(pid) {
+      if (target !== "process") return null;
+      let tids: string[];
+      try {
+        tids = [...Deno.readDirSync(`${base}/${pid}/task`)].map((entry) => entry.name);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound && Deno.statSync(base).isDirectory) {
+          // a vanished process has no task directory; a captured tree has none at all
+          return hasStatFile(`${base}/${pid}/stat`) ? null : [];
+        }
+        throw error;
+      }
+      const children: number[] = [];
+      for (const tid of tids) {
+        let text: string;
+        try {
+          text = new TextDecoder().decode(read(`${base}/${pid}/task/${tid}/children`));
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+          if (!hasStatFile(`${base}/${pid}/task/${tid}/stat`)) continue; // the thread ended
+          return null; // no children files in this tree
+        }
+        for (const word of text.split(" ")) {
+          if (word !== "" && word !== "\n") children.push(Number(word));
+        }
+      }
+      return children;
+    },
     countFds(pid) {
       const counts = emptyFd();
       const dir = dirOf(pid) + "fd/";
@@ -104,6 +139,15 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
       }
     },
   };
+}
+
+function hasStatFile(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 let buffer = new Uint8Array(1 << 16);

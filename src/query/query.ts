@@ -243,3 +243,47 @@ export function keysRead(query: CompiledQuery): Set<string> {
   }
   return keys;
 }
+
+const isStatPid = (node: FilterNode) =>
+  node.type === "member" && node.property === "pid" && node.object.type === "member" &&
+  node.object.property === "stat" && node.object.object.type === "current";
+const integerLiteral = (node: FilterNode) =>
+  node.type === "literal" && typeof node.value === "number" && Number.isInteger(node.value)
+    ? node.value
+    : null;
+
+/**
+ * The PIDs a query selects branches by, when its first step is a recursive filter on
+ * `stat.pid` alone — `$..children[?(@.stat.pid == N)]` or `… in [A, B]`, with any
+ * steps after — so only those branches need reading; `null` for any other shape.
+ *
+ * @example
+ * ```ts
+ * import { branchPidsOf, compileQuery } from "./query.ts";
+ * console.assert(branchPidsOf(compileQuery("$..children[?(@.stat.pid in [7, 9])]..pid"))?.join() === "7,9");
+ * console.assert(branchPidsOf(compileQuery("$..children[?(@.stat.ppid == 7)]")) === null);
+ * ```
+ */
+export function branchPidsOf(query: CompiledQuery): number[] | null {
+  const [first, second] = query.steps;
+  if (
+    !first?.recursive || first.selectors.length !== 1 || first.selectors[0].kind !== "name" ||
+    first.selectors[0].name !== "children" || !second || second.recursive ||
+    second.selectors.length !== 1 || second.selectors[0].kind !== "filter"
+  ) return null;
+  const filter = second.selectors[0].filter;
+  if (filter.type !== "binary") return null;
+  if (filter.operator === "==" || filter.operator === "===") {
+    const value = isStatPid(filter.left)
+      ? integerLiteral(filter.right)
+      : isStatPid(filter.right)
+      ? integerLiteral(filter.left)
+      : null;
+    return value === null ? null : [value];
+  }
+  if (filter.operator === "in" && isStatPid(filter.left) && filter.right.type === "list") {
+    const values = filter.right.items.map(integerLiteral);
+    return values.every((v) => v !== null) ? values as number[] : null;
+  }
+  return null;
+}

@@ -1,4 +1,4 @@
-import { compileQuery, runQuery, substitute } from "../query/mod.ts";
+import { branchPidsOf, compileQuery, runQuery, substitute } from "../query/mod.ts";
 import type { CompiledQuery } from "../query/mod.ts";
 import { evaluateEnvironment } from "../shell/mod.ts";
 import type { EnvironmentSpec } from "../shell/mod.ts";
@@ -125,7 +125,9 @@ function templated(plan: RecordPlan, vars: Record<string, string>) {
       throw new RecordError(`Cannot use PID list: ${(error as Error).message}`, { cause: error });
     }
   }
-  return { query: text ? compileQuery(text) : null, pids };
+  const query = text ? compileQuery(text) : null;
+  // without -p, a query that selects branches by PID still reads only those
+  return { query, pids: pids ?? (query ? branchPidsOf(query) ?? undefined : undefined) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
-import { compileQuery, runQuery } from "../query/mod.ts";
+import { branchPidsOf, compileQuery, runQuery } from "../query/mod.ts";
 import type { StopSignals } from "../signals/stop_signals.ts";
 import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import { isProcessNode } from "../store/flatten.ts";
@@ -56,6 +56,7 @@ const MIN_COLUMNS = 40, MIN_ROWS = 5;
 /** Reads the selection's processes (each once) with the time of the read. */
 function sampler(plan: TopPlan, io: TopIo) {
   const query = plan.query ? compileQuery(plan.query) : null;
+  const branches = query ? branchPidsOf(query) ?? undefined : undefined;
   // a process of another user has no readable io: expected, not worth a warning
   const quiet = new ReadWarnings(() => {});
   return (): { nodes: ProcessNode[]; atMs: number } => {
@@ -66,7 +67,7 @@ function sampler(plan: TopPlan, io: TopIo) {
         procfileList: ["stat", "cmdline", "io"],
       },
       { pid: io.pid, warn: () => {} },
-      undefined,
+      branches,
       quiet,
     );
     const atMs = performance.now();

@@ -30,5 +30,6 @@ export function fakeReader(
     readRootFile(name) {
       throw notFound(name);
     },
+    childrenOf: () => null,
   };
 }
