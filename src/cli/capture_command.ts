@@ -33,14 +33,16 @@ export const captureCommand = defineCommand({
   ],
   /** One snapshot; the selection's files (with every subtree) copied into the directory. */
   async run([directoryArg, queryArg], options, { deps }) {
-    const [{ captureTree }, { compileQuery, runQuery }, { readSnapshot }, store] = await Promise
-      .all([
+    const [{ captureTree }, { compileQuery, runQuery }, { readSnapshot }, store, tree] =
+      await Promise.all([
         import("../procfs/capture.ts"),
         import("../query/mod.ts"),
         import("../snapshot/mod.ts"),
-        import("../store/mod.ts"),
+        import("../store/flatten.ts"),
+        import("../tree/flatten_tree.ts"),
       ]);
-    const { columnsFor, flattenNodes, isProcessNode } = store;
+    const { isProcessNode } = store;
+    const { flattenTree } = tree;
     const directory = directoryArg as string;
     const queryText = queryArg as string | undefined;
     const compiled = queryText ? compileQuery(queryText) : null;
@@ -64,8 +66,7 @@ export const captureCommand = defineCommand({
       );
     }
     // the selection with every subtree, each process once, as record would store it
-    const pidColumn = columnsFor(["stat"]).filter((column) => column.name === "stat_pid");
-    const pids = flattenNodes(selected, pidColumn).map((row) => Number(row[0]));
+    const pids = flattenTree(selected).map((node) => node.stat.pid as number);
     Deno.mkdirSync(directory, { recursive: true });
     const { processes, files } = captureTree(
       options.procfs.reader(options.procfsTarget),

@@ -1,3 +1,4 @@
+import { flattenTree } from "../tree/flatten_tree.ts";
 import type { ProcessNode } from "../tree/mod.ts";
 import type { Column } from "./schema.ts";
 
@@ -37,22 +38,12 @@ export function flattenNodes(nodes: readonly unknown[], columns: readonly Column
       : (node: Record<string, unknown>) =>
         toSqlValue((node[file] as Record<string, unknown> | undefined)?.[field])
   );
-  const seen = new Set<unknown>();
   const rows: Row[] = [];
-  // pre-order with an explicit stack: a process chain may be as deep as the kernel allows
-  const pending: ProcessNode[] = nodes.filter(isProcessNode).reverse();
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    const pid = node.stat?.pid;
-    if (!seen.has(pid)) {
-      seen.add(pid);
-      const row: Row = new Array(readers.length);
-      const data = node as unknown as Record<string, unknown>;
-      for (let i = 0; i < readers.length; i++) row[i] = readers[i](data);
-      rows.push(row);
-    }
-    const children = node.children ?? [];
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+  for (const node of flattenTree(nodes.filter(isProcessNode))) {
+    const row: Row = new Array(readers.length);
+    const data = node as unknown as Record<string, unknown>;
+    for (let i = 0; i < readers.length; i++) row[i] = readers[i](data);
+    rows.push(row);
   }
   return rows;
 }

@@ -1,4 +1,19 @@
+import { flattenTree } from "./flatten_tree.ts";
 import type { ProcessNode } from "./types.ts";
+
+/**
+ * Returns the nodes below `pid` in the forest (not `pid` itself), parents before
+ * children; empty when `pid` is not in it.
+ */
+export function descendantNodes(roots: readonly ProcessNode[], pid: number): ProcessNode[] {
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (node.stat.pid === pid) return flattenTree(node.children ?? []);
+    pending.push(...node.children ?? []);
+  }
+  return [];
+}
 
 /**
  * Returns the PIDs below `pid` in the forest (not `pid` itself), parents before
@@ -12,24 +27,5 @@ import type { ProcessNode } from "./types.ts";
  * ```
  */
 export function descendantsOf(roots: readonly ProcessNode[], pid: number): number[] {
-  // explicit stacks, not recursion: a chain may be as deep as the kernel allows
-  const find = (): ProcessNode | undefined => {
-    const pending = [...roots];
-    while (pending.length > 0) {
-      const node = pending.pop()!;
-      if (node.stat.pid === pid) return node;
-      pending.push(...node.children ?? []);
-    }
-    return undefined;
-  };
-  const out: number[] = [];
-  const start = find();
-  const pending = start ? [...(start.children ?? [])].reverse() : [];
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    out.push(node.stat.pid as number);
-    const children = node.children ?? [];
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
-  }
-  return out;
+  return descendantNodes(roots, pid).map((node) => node.stat.pid as number);
 }

@@ -3,4 +3,5 @@ export { selectBranches } from "./select_branches.ts";
 export { readForest } from "./read_forest.ts";
 export type { ReadForestOptions } from "./read_forest.ts";
 export type { ProcessForest, ProcessNode } from "./types.ts";
-export { descendantsOf } from "./descendants.ts";
+export { descendantNodes, descendantsOf } from "./descendants.ts";
+export { flattenTree } from "./flatten_tree.ts";

@@ -12,7 +12,6 @@ export {
   BRANCHES,
   cutLine,
   distinctRoots,
-  flattenTree,
   renderDelimited,
   renderTable,
   renderTree,

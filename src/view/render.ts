@@ -1,3 +1,4 @@
+import { flattenTree } from "../tree/flatten_tree.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import type { CellValue, Column, ColumnContext } from "./columns.ts";
 
@@ -53,22 +54,6 @@ export function distinctRoots(nodes: readonly ProcessNode[]): ProcessNode[] {
     seen.add(node.stat.pid);
     return true;
   });
-}
-
-/** Every node below and including `roots`, parents before children, each PID once. */
-export function flattenTree(roots: readonly ProcessNode[]): ProcessNode[] {
-  const out: ProcessNode[] = [];
-  const seen = new Set<unknown>();
-  const pending = [...roots].reverse();
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    if (seen.has(node.stat.pid)) continue;
-    seen.add(node.stat.pid);
-    out.push(node);
-    const children = node.children ?? [];
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
-  }
-  return out;
 }
 
 /** A line cut to `width` characters, with "…" where it was cut. */
