@@ -19,7 +19,8 @@ import {
 } from "../snapshot/mod.ts";
 import { toPythonStr } from "../text/python_format.ts";
 import { delay } from "../time/delay.ts";
-import { descendantsOf, readForest } from "../tree/mod.ts";
+import { descendantNodes, readForest } from "../tree/mod.ts";
+import type { ProcessNode } from "../tree/mod.ts";
 
 /** What to watch, as the command line gave it. */
 export interface WatchPlan {
@@ -63,11 +64,11 @@ export class WatchError extends Error {
   }
 }
 
-/** The live processes below procpath but `except` (empty where `/proc` cannot be read). */
-function ownDescendants(io: WatchIo, except: number | undefined): number[] {
+/** The live processes below procpath, parents first (empty where `/proc` cannot be read). */
+function ownDescendants(io: WatchIo): ProcessNode[] {
   try {
     const roots = readForest(io.live.reader("process"), { files: ["stat"], warn: () => {} });
-    return descendantsOf(roots, io.pid).filter((pid) => pid !== except);
+    return descendantNodes(roots, io.pid);
   } catch {
     return [];
   }
@@ -109,7 +110,10 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
     stdout: (label: string, line: string) => io.info(`${label}: ${line}`),
     stderr: (label: string, line: string) => io.warning(`${label}: ${line}`),
   };
-  const descendants = () => ownDescendants(io, watchdog?.pid);
+  const descendants = () =>
+    ownDescendants(io).map((node) => node.stat.pid as number).filter((pid) =>
+      pid !== watchdog?.pid
+    );
   const readWarnings = new ReadWarnings((m) => io.warning(m));
   const warnedUnread = new Set<string>();
   const skipped = new Set<string>();
@@ -131,10 +135,23 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
     const now = performance.now();
     if (!force && now - lastScan < 1000) return;
     lastScan = now;
-    const below = descendants();
+    // one scan serves both: what the watchdog must kill, and the adopted orphans that exited
+    const below = ownDescendants(io);
     const groups = running().filter((s) => s.exitCode === null).map((s) => `-${s.pid}`);
-    watchdog?.guard([...groups, ...below.map(String)]);
-    if (subreaper) reapExitedOrphans(live, io.pid, new Set(running().map((s) => s.pid)));
+    watchdog?.guard([
+      ...groups,
+      ...below.map((node) => String(node.stat.pid)).filter((pid) => pid !== String(watchdog.pid)),
+    ]);
+    if (subreaper) {
+      // the runtime waits for its own children, the shells; the rest are procpath's to reap
+      const shells = new Set(running().map((s) => s.pid));
+      for (const node of below) {
+        const pid = node.stat.pid as number;
+        if (node.stat.ppid === io.pid && node.stat.state === "Z" && !shells.has(pid)) {
+          reapOrphan(pid);
+        }
+      }
+    }
   };
   try {
     for (let count = 1;; count++) {
@@ -259,16 +276,4 @@ async function waitForNext(
     ...running.map((shell) => shell.exited),
   ]);
   wake.abort();
-}
-
-/** Reaps the adopted orphans below procpath that have exited (not the shells: Deno waits for those). */
-function reapExitedOrphans(live: ProcReader, self: number, shells: ReadonlySet<number>): void {
-  try {
-    for (const pid of live.listPids()) {
-      const record = readStat(live, pid);
-      if (record?.stat.ppid === self && record.stat.state === "Z" && !shells.has(pid)) {
-        reapOrphan(pid);
-      }
-    }
-  } catch { /* /proc unreadable: nothing to reap */ }
 }
