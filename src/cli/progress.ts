@@ -1,13 +1,8 @@
+import type { IterationFigures } from "../record/record.ts";
 import { terminalSize } from "./terminal.ts";
-/** One iteration's figures for the status line. */
-export interface ProgressFigures {
-  iterations: number;
-  rows: number;
-  /** Cost of the last iteration, ms. */
-  lastMs: number;
-  /** Database size, bytes (main file and write-ahead log). */
-  bytes: number;
-}
+
+/** One iteration's figures for the status line: what the recording reports. */
+export type ProgressFigures = IterationFigures;
 
 const count = new Intl.NumberFormat("en-US");
 const size = new Intl.NumberFormat("en-US", {

@@ -20,11 +20,12 @@ import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./sp
 const FORMATS = ["json", "tree", "table", "csv", "tsv"];
 
 /** The columns each readable format shows unless `--columns` says otherwise. */
+const ROW_COLUMNS = parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline");
 const DEFAULT_COLUMNS: Record<string, Column[]> = {
   tree: [],
-  table: parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline"),
-  csv: parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline"),
-  tsv: parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline"),
+  table: ROW_COLUMNS,
+  csv: ROW_COLUMNS,
+  tsv: ROW_COLUMNS,
 };
 
 function parseColumnList(text: string): Column[] {
