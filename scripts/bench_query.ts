@@ -15,6 +15,9 @@ const RUNS = 15;
 
 const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-" });
 const tree = await spawnTree(dir, COUNT);
+// a 20-process branch on the same host: a query of it should cost a fraction of ps
+Deno.mkdirSync(`${dir}/small`);
+const small = await spawnTree(`${dir}/small`, 20);
 try {
   const c = cRead(dir, RUNS);
   const reader = createProcReader("/proc");
@@ -28,13 +31,16 @@ try {
   }
   const procpath = procpathCommand();
   const whole = timeCommand(procpath[0], [...procpath.slice(1), "query"], RUNS);
-  const branch = timeCommand(procpath[0], [
-    ...procpath.slice(1),
-    "query",
-    "-d",
-    ",",
-    `$..children[?(@.stat.pid == ${tree.rootPid})]..pid`,
-  ], RUNS);
+  const branchOf = (pid: number) =>
+    timeCommand(procpath[0], [
+      ...procpath.slice(1),
+      "query",
+      "-d",
+      ",",
+      `$..children[?(@.stat.pid == ${pid})]..pid`,
+    ], RUNS);
+  const branch = branchOf(tree.rootPid);
+  const smallBranch = branchOf(small.rootPid);
   const ps = timeCommand("ps", ["-eo", "pid,ppid,rss,args"], RUNS);
   // start-up: the runtime alone, procpath's version, and the launcher around the same
   const empty = Deno.makeTempFileSync({ dir, suffix: ".ts" });
@@ -72,12 +78,18 @@ try {
       median(branch),
       `${(median(branch) / median(ps)).toFixed(2)}× ps`,
     ],
+    [
+      "procpath query -d , (branch of 20)",
+      median(smallBranch),
+      `${(median(smallBranch) / median(ps)).toFixed(2)}× ps`,
+    ],
   ];
   console.log(`processes on the system: ${c.files / 2}, tree: ${COUNT}, runs: ${RUNS} (medians)`);
   for (const [name, value, ratio] of rows) {
     console.log(`${name.padEnd(48)} ${ms(value).padStart(10)}  ${ratio}`);
   }
 } finally {
+  await small.kill();
   await tree.kill();
   Deno.removeSync(dir, { recursive: true });
 }

@@ -70,13 +70,12 @@ try {
     })
   );
   const wholeHost = timeIteration(() => readForest(reader, { files, warn: () => {} }));
-  await small.kill();
 
   // CPU of a real `record -i 1` of the branch, read from its own /proc/<pid>/stat
   const out = `${dir}/cpu.sqlite`;
   const [deno, ...run] = procpathCommand();
   const recorder = new Deno.Command(deno, {
-    args: [...run, "record", "-i", "1", "-d", out, "-p", String(tree.rootPid)],
+    args: [...run, "record", "-i", "1", "-d", out, "-p", String(small.rootPid)],
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -87,6 +86,7 @@ try {
   const cpuSeconds = (Number(stat.utime) + Number(stat.stime)) / Number(meta.clock_ticks);
   recorder.kill("SIGINT");
   await recorder.status;
+  await small.kill();
 
   const cMs = median(c.times), iterMs = median(times);
   console.log(
@@ -112,7 +112,7 @@ try {
     );
   }
   console.log(
-    `record -i 1 CPU over ${elapsed.toFixed(0)} s                        ${
+    `record -i 1 -p <20-process branch> CPU over ${elapsed.toFixed(0)} s ${
       (100 * cpuSeconds / elapsed).toFixed(2).padStart(7)
     } % of one core`,
   );

@@ -7,7 +7,7 @@ import type { Logger } from "./log.ts";
 export interface CliDeps {
   /** Writes data (never diagnostics) to stdout. */
   writeOut(text: string): void;
-  /** Writes raw text to stderr (help, commander's messages, the status line). */
+  /** Writes raw text to stderr (help, the status line). */
   writeErr(text: string): void;
   /** Whether stdout is a terminal (process data is then shown with control characters visible). */
   stdoutIsTerminal: boolean;

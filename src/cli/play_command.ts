@@ -7,7 +7,7 @@ import {
 } from "../playbook/mod.ts";
 import type { CommandSpec as PlaybookSpec } from "../playbook/mod.ts";
 import { toPythonJson } from "../text/python_format.ts";
-import { parseCommandLine, ParseError } from "./adapter.ts";
+import { parseCommandLine, ParseError } from "./parse_argv.ts";
 import { CommandError } from "./errors.ts";
 import { collect } from "./options.ts";
 import { readUserFile } from "./read_user_file.ts";

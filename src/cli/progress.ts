@@ -4,25 +4,30 @@ import { terminalSize } from "./terminal.ts";
 /** One iteration's figures for the status line: what the recording reports. */
 export type ProgressFigures = IterationFigures;
 
-const count = new Intl.NumberFormat("en-US");
-const size = new Intl.NumberFormat("en-US", {
-  notation: "compact",
-  style: "unit",
-  unit: "byte",
-  unitDisplay: "narrow",
-});
+// made on first use: `Intl` set-up costs ~13 ms, which every command would pay at start
+let formats: { count: Intl.NumberFormat; size: Intl.NumberFormat } | undefined;
+const format = () =>
+  formats ??= {
+    count: new Intl.NumberFormat("en-US"),
+    size: new Intl.NumberFormat("en-US", {
+      notation: "compact",
+      style: "unit",
+      unit: "byte",
+      unitDisplay: "narrow",
+    }),
+  };
 
 /** Formats the status line, e.g. `recording: 12 iterations, 36,012 rows, last 48 ms, 2.1MB`. */
 export function formatProgress(figures: ProgressFigures): string {
   return `recording: ${counted(figures.iterations, "iteration")}, ${
     counted(figures.rows, "row")
   }, ` +
-    `last ${Math.round(figures.lastMs)} ms, ${size.format(figures.bytes)}`;
+    `last ${Math.round(figures.lastMs)} ms, ${format().size.format(figures.bytes)}`;
 }
 
 /** `1 row`, `36,012 rows` (`36012 rows` with `plain`, for lines scripts read). */
 export function counted(n: number, noun: string, plain = false): string {
-  return `${plain ? n : count.format(n)} ${noun}${n === 1 ? "" : "s"}`;
+  return `${plain ? n : format().count.format(n)} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 /** A status line redrawn in place on a terminal; silent when `enabled` is false. */

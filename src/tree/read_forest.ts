@@ -1,5 +1,11 @@
-import { readDetails, readRecords, readStat, readStats } from "../procfs/mod.ts";
-import type { ProcessRecord, ProcFileName, ProcReader, WarningSink } from "../procfs/mod.ts";
+import { readDetails, readRecords, readStat } from "../procfs/mod.ts";
+import type {
+  ProcessRecord,
+  ProcFileName,
+  ProcReader,
+  ReadWarning,
+  WarningSink,
+} from "../procfs/mod.ts";
 import { buildForest } from "./build_forest.ts";
 import { selectBranches } from "./select_branches.ts";
 import type { ProcessNode } from "./types.ts";
@@ -15,33 +21,85 @@ export interface ReadForestOptions {
   warn: WarningSink;
 }
 
-/** Snapshots read whole, per reader, after its branches outgrew the branch reader. */
-const wholeScans = new WeakMap<ProcReader, number>();
+/** Per reader, after its branches outgrew the branch reader: whole scans left, share kept. */
+const wholeScans = new WeakMap<ProcReader, { left: number; keptShare: number }>();
 const WHOLE_SCANS_AFTER_BIG_BRANCH = 20;
+/** Per reader: processes on the host at the last listing, and snapshots since. */
+const hostSizes = new WeakMap<ProcReader, { pids: number; age: number }>();
+const HOST_SIZE_AGE = 30;
+/** Branches this small are followed on any host: a small host scans fast either way. */
+const MIN_LIMIT = 64;
 
 /**
- * Reads a procfs snapshot and returns the roots of its process forest. With a branch
- * filter, `stat` is read for every PID first, the branches decided on it, and only
- * then the other files for the processes that are kept; without one, every process
- * is kept and each is read in one go.
+ * Reads a procfs snapshot and returns the roots of its process forest. Without a
+ * branch filter every process is read in one pass. With one, the branch reader
+ * follows `children` files; where the branches are too big for it, the whole host's
+ * `stat` is read, the branches decided on it, and then the other files of the kept
+ * processes (or, when most of the host is kept, every process in one pass).
  */
 export function readForest(reader: ProcReader, options: ReadForestOptions): ProcessNode[] {
-  const pids = reader.listPids().filter((pid) => pid !== options.excludePid);
-  const skip = wholeScans.get(reader) ?? 0;
-  if (options.branchPids !== undefined && skip > 0) wholeScans.set(reader, skip - 1);
-  else if (options.branchPids !== undefined) {
-    // past a third of the host, following children files costs more than reading all
-    const limit = Math.ceil(pids.length / 3);
-    const branches = readBranches(reader, options.branchPids, options.excludePid, limit);
-    if (branches !== null) return buildForest(readDetails(reader, branches, options));
-    // branches that big stay big for a while: scan the next few snapshots at once
-    wholeScans.set(reader, WHOLE_SCANS_AFTER_BIG_BRANCH);
+  const listPids = () => {
+    const pids = reader.listPids().filter((pid) => pid !== options.excludePid);
+    hostSizes.set(reader, { pids: pids.length, age: 0 });
+    return pids;
+  };
+  const branchPids = options.branchPids;
+  if (branchPids === undefined) return buildForest(readRecords(reader, listPids(), options));
+  const state = wholeScans.get(reader);
+  if (state && state.left > 0) {
+    state.left--;
+    return scanBranches(reader, listPids(), branchPids, options, state);
   }
-  if (options.branchPids === undefined) return buildForest(readRecords(reader, pids, options));
-  const stats = readStats(reader, pids);
-  const kept = selectBranches(stats, options.branchPids);
-  const records = stats.filter((record) => kept.has(record.stat.pid as number));
-  return buildForest(readDetails(reader, records, options));
+  // following a process's children costs about as much as reading its stat, so a
+  // branch is cheaper than the whole scan below half the host; stopping at a tenth
+  // bounds what a big branch wastes before the scan (measured: README, Performance).
+  // Listing /proc costs more than a small branch, so the host's size is relisted
+  // only every few snapshots.
+  let size = hostSizes.get(reader);
+  if (!size || ++size.age > HOST_SIZE_AGE) size = { pids: listPids().length, age: 0 };
+  const limit = Math.max(MIN_LIMIT, Math.ceil(size.pids / 10));
+  const known = new Map<number, ProcessRecord>();
+  const branches = readBranches(reader, branchPids, options.excludePid, limit, known);
+  if (branches !== null) return buildForest(readDetails(reader, branches, options));
+  // branches that big stay big for a while: scan the next few snapshots at once
+  const scans = { left: WHOLE_SCANS_AFTER_BIG_BRANCH, keptShare: 0 };
+  wholeScans.set(reader, scans);
+  return scanBranches(reader, listPids(), branchPids, options, scans, known);
+}
+
+/**
+ * The forest of the branches, from a whole scan; `known` holds stat records already
+ * read in this snapshot. Warnings are those of kept processes only, as the branch
+ * reader's.
+ */
+function scanBranches(
+  reader: ProcReader,
+  pids: readonly number[],
+  branchPids: readonly number[],
+  options: ReadForestOptions,
+  scans: { keptShare: number },
+  known = new Map<number, ProcessRecord>(),
+): ProcessNode[] {
+  let records: ProcessRecord[];
+  if (scans.keptShare >= 0.5) {
+    // most of the host is kept: one pass beats stat-then-details by ~15 %
+    const held: ReadWarning[] = [];
+    const all = readRecords(reader, pids, { files: options.files, warn: (w) => held.push(w) });
+    const kept = selectBranches(all, branchPids);
+    for (const warning of held) if (kept.has(warning.pid)) options.warn(warning);
+    records = all.filter((record) => kept.has(record.stat.pid as number));
+    scans.keptShare = kept.size / Math.max(1, all.length);
+  } else {
+    const stats = pids.flatMap((pid) => {
+      const record = known.get(pid) ?? readStat(reader, pid);
+      return record ? [record] : [];
+    });
+    const kept = selectBranches(stats, branchPids);
+    const selected = stats.filter((record) => kept.has(record.stat.pid as number));
+    records = readDetails(reader, selected, options);
+    scans.keptShare = kept.size / Math.max(1, stats.length);
+  }
+  return buildForest(records);
 }
 
 /**
@@ -50,15 +108,15 @@ export function readForest(reader: ProcReader, options: ReadForestOptions): Proc
  * what a 20-process service costs on a 10,000-process host. Returns the records in
  * PID order (the same set a whole scan and `selectBranches` keep), or `null` where the
  * tree has no `children` files, or the branches grow past `limit` processes: the whole
- * scan is the better way then.
+ * scan is the better way then, and `records` holds what was read so far.
  */
 export function readBranches(
   reader: ProcReader,
   branchPids: readonly number[],
   excludePid?: number,
   limit = Infinity,
+  records = new Map<number, ProcessRecord>(),
 ): ProcessRecord[] | null {
-  const records = new Map<number, ProcessRecord>();
   const read = (pid: number) => {
     if (pid === excludePid) return null;
     const known = records.get(pid);

@@ -5,14 +5,14 @@ import { captureDeps } from "../../_helpers/capture_deps.ts";
 import { repoPath } from "../../_helpers/run_procpath.ts";
 import { runCli } from "../../../src/cli/mod.ts";
 import { COMMANDS } from "../../../src/cli/commands.ts";
-import { attributeName, parseCommandLine } from "../../../src/cli/adapter.ts";
+import { parseCommandLine } from "../../../src/cli/parse_argv.ts";
 import { dryRunKwargs, playbookSpec } from "../../../src/cli/play_command.ts";
-import { playbookKey, takesValue } from "../../../src/cli/spec.ts";
+import { optionKey, playbookKey, takesValue } from "../../../src/cli/spec.ts";
 
 Deno.test("every option's key in its table is the name the parser gives it", () => {
   for (const command of COMMANDS) {
     for (const [key, spec] of Object.entries(command.options)) {
-      assertEquals(attributeName(spec), key, `${command.name} ${spec.flags}`);
+      assertEquals(optionKey(spec), key, `${command.name} ${spec.flags}`);
     }
   }
 });
