@@ -1,4 +1,6 @@
 import { formatIsoTime, FORMATTERS } from "../plot/format.ts";
+import type { Grouping, RankBy } from "../plot/shape_series.ts";
+import { hasBackreference } from "../query/safe_regexp.ts";
 import { STYLES } from "../plot/styles.ts";
 import { BUILTIN_QUERIES } from "../store/queries.ts";
 import { PyFloat } from "../text/python_format.ts";
@@ -7,11 +9,13 @@ import {
   collect,
   parseChoice,
   parseInteger,
+  parseNonNegativeInt,
   parseNumber,
   parsePidList,
+  parsePositiveInt,
   parseUtcTime,
 } from "./options.ts";
-import { defineCommand, flag, negatedFlag, option } from "./spec.ts";
+import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
 
 const list = (flags: string, help: string, name: string) =>
   option({
@@ -23,6 +27,32 @@ const list = (flags: string, help: string, name: string) =>
     dryRun: { name, value: (values: string[]) => (values.length > 0 ? values : null) },
   });
 const time = (seconds: number | undefined) => seconds === undefined ? null : formatIsoTime(seconds);
+
+const GROUPINGS = ["pid", "comm", "subtree", "cmdline:REGEX"];
+
+/** Parses `--group-by`: `pid`, `comm`, `subtree` or `cmdline:REGEX`. */
+export function parseGrouping(text: string): Grouping {
+  if (text === "pid" || text === "comm") return { kind: text };
+  if (text === "subtree") return { kind: "subtree" };
+  if (text.startsWith("cmdline:")) {
+    const source = text.slice("cmdline:".length);
+    if (!source) {
+      throw new OptionValueError("cmdline: needs a pattern, e.g. cmdline:'gunicorn|celery'");
+    }
+    if (hasBackreference(source)) {
+      throw new OptionValueError(
+        "backreferences are not supported (they can take exponential time)",
+      );
+    }
+    try {
+      return { kind: "cmdline", pattern: new RegExp(source) };
+    } catch (error) {
+      throw new OptionValueError((error as Error).message);
+    }
+  }
+  throw new OptionValueError(`expected one of ${GROUPINGS.join(", ")}`);
+}
+const showGrouping = (g: Grouping) => g.kind === "cmdline" ? `cmdline:${g.pattern.source}` : g.kind;
 
 /** `procpath plot`: a recording's series as an SVG chart. */
 export const plotCommand = defineCommand({
@@ -114,10 +144,43 @@ export const plotCommand = defineCommand({
       help: "centred moving average window, points",
       parse: parseInteger,
     }),
+    top: option({
+      flags: "--top <lines>",
+      help: 'lines per query, best by --rank-by; the rest are summed into one "others" line; ' +
+        "0 draws every line",
+      parse: parseNonNegativeInt,
+      default: 10,
+      dryRun: { onlyWhenSet: true },
+    }),
+    rankBy: option({
+      flags: "--rank-by <measure>",
+      help: "rank lines by mean (over the whole time range), max or last value",
+      parse: parseChoice(["mean", "max", "last"]) as (text: string) => RankBy,
+      default: "mean" as RankBy,
+      dryRun: { onlyWhenSet: true },
+    }),
+    minSamples: option({
+      flags: "--min-samples <count>",
+      help: "leave out processes seen in fewer samples (short-lived ones)",
+      parse: parsePositiveInt,
+      default: 1,
+      dryRun: { onlyWhenSet: true },
+    }),
+    groupBy: option({
+      flags: "--group-by <grouping>",
+      help: "sum processes into one line per comm, per subtree (-p names the roots; without " +
+        "it, each top-level process) or per cmdline:REGEX match (its first group); pid: none",
+      parse: parseGrouping,
+      default: { kind: "pid" } as Grouping,
+      defaultText: "pid",
+      dryRun: { onlyWhenSet: true, value: showGrouping },
+    }),
   },
   examples: [
     "procpath plot -d out.sqlite -q rss -q cpu -f chart.svg",
     "procpath plot -d out.sqlite -q cpu -p 2610 -a 2026-11-21T09:00:00 -e 0.5",
+    "procpath plot -d out.sqlite -q rss --group-by subtree -p 2610 --title 'nginx and its workers'",
+    "procpath plot -d out.sqlite -q cpu --group-by comm --top 5 --rank-by max",
   ],
   /** Runs the queries over the recording and writes the SVG through a temporary file. */
   async run(_args, options, { deps }) {
@@ -130,7 +193,7 @@ export const plotCommand = defineCommand({
         cause: error,
       });
     }
-    const { svg, series } = plotRecording(options, queries);
+    const { svg, series } = plotRecording(options, queries, (m) => deps.log.warning(m));
     writeFileAtomically(options.plotFile, svg);
     deps.log.debug(`Plotted ${series} series into ${options.plotFile}`);
     return 0;

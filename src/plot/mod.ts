@@ -8,8 +8,16 @@ export type { Formatter } from "./format.ts";
 export { STYLES } from "./styles.ts";
 export type { Style } from "./styles.ts";
 export { escapeXml } from "./_svg.ts";
+export { shapeSeries } from "./shape_series.ts";
+export type { Grouping, Line, RankBy, ShapeOptions } from "./shape_series.ts";
 export { toSeries } from "./to_series.ts";
 export type { SeriesOptions } from "./to_series.ts";
 export type { Point, Series } from "./types.ts";
-export { chartTitle, collectQueries, PlotError, plotRecording } from "./plot_recording.ts";
+export {
+  axisTitle,
+  chartTitle,
+  collectQueries,
+  PlotError,
+  plotRecording,
+} from "./plot_recording.ts";
 export type { PlotPlan } from "./plot_recording.ts";

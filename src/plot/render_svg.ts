@@ -24,10 +24,29 @@ export interface RenderOptions {
   dots?: boolean;
   /** X labels as durations from the first tick. */
   relativeTime?: boolean;
+  /** Per Y axis: ticks on whole numbers (counts, `--formatter integer`). */
+  integerTicks?: readonly boolean[];
 }
 
 const MARGIN = { top: 56, bottom: 96, left: 78, right: 24, axis: 78 };
 const LEGEND_ROW = 16, LEGEND_COLUMN = 220;
+/** The legend's most rows: the chart keeps its size whatever the series count. */
+const MAX_LEGEND_ROWS = 6;
+/** Characters of a legend entry that fit its column (12 px sans-serif), ellipsis included. */
+const LEGEND_CHARS = 30;
+
+/** A distinct colour for the i-th line: the style's palette, then golden-angle hues. */
+function lineColour(palette: readonly string[], i: number): string {
+  return i < palette.length
+    ? palette[i]
+    : `hsl(${Math.round((i * 137.508) % 360)},70%,${i % 2 ? 38 : 52}%)`;
+}
+
+/** Text cut to `max` characters with an ellipsis. */
+function ellipsis(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : chars.slice(0, max - 1).join("") + "…";
+}
 
 /** Whether a value has a place on a Y axis: finite, and above 0 on a logarithmic one. */
 function drawable(v: number, logarithmic: boolean | undefined): boolean {
@@ -97,10 +116,11 @@ const SCRIPT = String.raw`
   svg.addEventListener("click", function (evt) {
     var item = evt.target.closest ? evt.target.closest(".item") : null;
     if (!item) return;
-    // legend entry i belongs to series group i
-    var items = svg.querySelectorAll(".item"), groups = svg.querySelectorAll(".series > g");
-    var i = Array.prototype.indexOf.call(items, item), off = item.classList.toggle("off");
-    groups[i].style.display = off ? "none" : "";
+    // a legend entry stands for every series of its line, on both axes
+    var off = item.classList.toggle("off"), key = item.getAttribute("data-key");
+    svg.querySelectorAll(".series > g").forEach(function (group) {
+      if (group.getAttribute("data-key") === key) group.style.display = off ? "none" : "";
+    });
   });
 })();
 `;
@@ -113,7 +133,7 @@ const SCRIPT = String.raw`
 export function renderSvg(series: readonly Series[], options: RenderOptions): string {
   const style: Style = STYLES[options.style ?? "DefaultStyle"];
   const format = FORMATTERS[options.formatter ?? "human_readable"];
-  const width = options.width ?? 912;
+  const width = options.width ?? 1200;
   const plotHeight = options.height ?? 684;
   const twoAxes = options.axisTitles.length > 1;
   const left = MARGIN.left, right = width - (twoAxes ? MARGIN.axis : MARGIN.right);
@@ -145,13 +165,28 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
     if (lo > hi) [lo, hi] = options.logarithmic ? [1, 10] : [0, 1];
     return options.logarithmic
       ? logScale([lo, hi], [bottom, top])
-      : linearScale([Math.min(0, lo), hi], [bottom, top]);
+      : linearScale([Math.min(0, lo), hi], [bottom, top], 6, options.integerTicks?.[axis]);
   });
 
-  const pids = [...new Set(series.map((s) => s.pid))].sort((a, b) => a - b);
-  const colourOf = new Map(pids.map((pid, i) => [pid, style.palette[i % style.palette.length]]));
+  // one colour per line identity (a PID keeps its colour on both axes), none repeated;
+  // "others" is grey
+  const colourOf = new Map<string, string>();
+  for (const s of series) {
+    if (colourOf.has(s.key)) continue;
+    colourOf.set(
+      s.key,
+      s.key === "others" ? style.muted : lineColour(style.palette, colourOf.size),
+    );
+  }
+  // one legend entry per line identity, in the series' order (best first), bounded rows
+  const entries = [...new Map(series.map((s) => [s.key, s])).values()].map((s) => ({
+    series: s,
+    axes: new Set(series.filter((o) => o.key === s.key).map((o) => o.axis)),
+  }));
   const columns = Math.max(1, Math.floor((width - 40) / LEGEND_COLUMN));
-  const legendRows = Math.ceil(series.length / columns);
+  const legendRows = Math.min(MAX_LEGEND_ROWS, Math.ceil(entries.length / columns));
+  const capacity = legendRows * columns;
+  const shownEntries = entries.length > capacity ? entries.slice(0, capacity - 1) : entries;
   const height = plotHeight + legendRows * LEGEND_ROW + 12;
 
   const out: string[] = [];
@@ -174,7 +209,7 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
       `#tip{pointer-events:none;font-size:12px}#tip tspan{fill:${style.foreground};stroke:${style.background};` +
       `stroke-width:4px;paint-order:stroke}</style>`,
     `<rect width="${width}" height="${height}" fill="${style.background}"/>`,
-    `<rect x="${left}" y="${top}" width="${right - left}" height="${
+    `<rect class="area" x="${left}" y="${top}" width="${right - left}" height="${
       bottom - top
     }" fill="${style.plotBackground}"/>`,
     `<text x="${width / 2}" y="28" text-anchor="middle" font-size="16">${
@@ -235,10 +270,11 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
   series.forEach((s) => {
     const y = yScales[s.axis];
     const points = thinToPixels(s.points, (t) => x(t) * 2); // half-pixel columns
-    const colour = colourOf.get(s.pid)!;
+    const colour = colourOf.get(s.key)!;
     const title = escapeXml(`${s.title}${s.command ? ` (${s.command})` : ""}`);
     out.push(
-      `<g${s.axis === 1 ? ' class="b"' : ""}><path class="line" stroke="${colour}" ` +
+      `<g data-key="${escapeXml(s.key)}"${s.axis === 1 ? ' class="b"' : ""}>` +
+        `<path class="line" stroke="${colour}" ` +
         `data-axis="${s.axis}" data-title="${title}" d="${pathData(points, x, y)}"/>`,
     );
     if (options.dots !== false) {
@@ -259,18 +295,34 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
   });
   out.push(`</g>`);
 
-  // legend
-  series.forEach((s, i) => {
-    const lx = 20 + (i % columns) * LEGEND_COLUMN,
-      ly = plotHeight + 4 + Math.floor(i / columns) * LEGEND_ROW;
-    const text = `${s.title}${s.command ? ` ${s.command}` : ""}`;
+  // legend: a swatch per axis the line is on (dashed for the right one), the name cut
+  // with an ellipsis and whole on hover
+  const place = (i: number) => [
+    20 + (i % columns) * LEGEND_COLUMN,
+    plotHeight + 4 + Math.floor(i / columns) * LEGEND_ROW,
+  ];
+  shownEntries.forEach(({ series: s, axes }, i) => {
+    const [lx, ly] = place(i);
+    const colour = colourOf.get(s.key)!;
+    const text = `${s.label}${s.command ? ` ${s.command}` : ""}`;
+    const swatch = [...axes].sort().map((axis, k, all) => {
+      const length = 18 / all.length;
+      return `<path d="M${lx + k * length} ${ly - 4}h${length - 1}" stroke="${colour}" ` +
+        `stroke-width="3"${axis === 1 ? ' stroke-dasharray="3 2"' : ""}/>`;
+    }).join("");
     out.push(
-      `<g class="item"><rect x="${lx}" y="${ly - 9}" width="10" height="10" ` +
-        `fill="${colourOf.get(s.pid)}"/><text x="${lx + 14}" y="${ly}">${
-          escapeXml(text.slice(0, 32))
-        }</text></g>`,
+      `<g class="item" data-key="${escapeXml(s.key)}"><title>${escapeXml(text)}</title>${swatch}` +
+        `<text x="${lx + 24}" y="${ly}">${escapeXml(ellipsis(text, LEGEND_CHARS))}</text></g>`,
     );
   });
+  if (shownEntries.length < entries.length) {
+    const [lx, ly] = place(shownEntries.length);
+    out.push(
+      `<text class="m" x="${lx + 24}" y="${ly}">+${
+        entries.length - shownEntries.length
+      } more (hover a line for its name)</text>`,
+    );
+  }
 
   out.push(
     `<text id="tip" style="display:none"></text>`,

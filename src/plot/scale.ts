@@ -6,26 +6,29 @@ export interface Scale {
   logarithmic: boolean;
 }
 
-const NICE = [1, 2, 2.5, 5, 10];
+const NICE = [1, 2, 5, 10];
 
 /**
- * Returns about `count` round tick values (1, 2, 2.5, 5 × 10^k steps) covering
- * `[min, max]`.
+ * Returns about `count` round tick values (1, 2, 5 × 10^k steps) covering
+ * `[min, max]`; with `integers`, steps of at least 1 (counts have no fractions).
  *
  * @example
  * ```ts
  * import { niceTicks } from "./scale.ts";
  * console.assert(niceTicks(0, 97, 5).join() === "0,20,40,60,80,100");
+ * console.assert(niceTicks(0, 15, 6).join() === "0,5,10,15");
+ * console.assert(niceTicks(0, 3, 6, true).join() === "0,1,2,3");
  * ```
  */
-export function niceTicks(min: number, max: number, count: number): number[] {
+export function niceTicks(min: number, max: number, count: number, integers = false): number[] {
   if (!(max > min)) {
     const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.1 : 1;
-    return niceTicks(min - pad, max + pad, count);
+    return niceTicks(min - pad, max + pad, count, integers);
   }
   const raw = (max - min) / Math.max(1, count);
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = NICE.map((n) => n * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  let step = NICE.map((n) => n * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  if (integers) step = Math.max(1, Math.round(step));
   const first = Math.floor(min / step) * step;
   const ticks: number[] = [];
   for (let v = first; v < max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
@@ -35,13 +38,14 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
-/** Creates a linear scale from `domain` onto `[from, to]` pixels, with nice ticks. */
+/** Creates a linear scale from `domain` onto `[from, to]` pixels, with nice ticks (whole with `integers`). */
 export function linearScale(
   domain: [number, number],
   range: [number, number],
   tickCount = 6,
+  integers = false,
 ): Scale {
-  const ticks = niceTicks(domain[0], domain[1], tickCount);
+  const ticks = niceTicks(domain[0], domain[1], tickCount, integers);
   const lo = ticks[0], hi = ticks[ticks.length - 1];
   const scale = ((v: number) => range[0] + (v - lo) / (hi - lo) * (range[1] - range[0])) as Scale;
   scale.ticks = ticks;

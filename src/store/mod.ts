@@ -9,6 +9,6 @@ export type { MetaOptions } from "./meta.ts";
 export { BUILTIN_QUERIES, createQuery, FILTER_CUT_LINE } from "./queries.ts";
 export type { CreateQueryOptions, SeriesQuery } from "./queries.ts";
 export { openRecording, QueryRequirementError } from "./open_recording.ts";
-export type { Recording, SeriesFilter, SeriesRow } from "./open_recording.ts";
+export type { ProcessFacts, Recording, SeriesFilter, SeriesRow } from "./open_recording.ts";
 export { queryNodes } from "./query_nodes.ts";
 export type { QueryNodesOptions } from "./query_nodes.ts";

@@ -4,6 +4,16 @@ import { prepareUserSql } from "./user_sql.ts";
 import { metaValue, recordColumns } from "./_inspect.ts";
 import type { SeriesQuery } from "./queries.ts";
 
+/** What a recording says about its processes, for legends and grouping. */
+export interface ProcessFacts {
+  /** The last `stat.comm` of each PID. */
+  comm: Map<number, string>;
+  /** The last command line of each PID. */
+  cmdline: Map<number, string>;
+  /** Per sample time (unix seconds), each recorded PID's parent. */
+  parents?: Map<number, Map<number, number>>;
+}
+
 /** A row of a series query. */
 export interface SeriesRow {
   ts: number;
@@ -34,8 +44,11 @@ export class QueryRequirementError extends Error {
 export interface Recording {
   /** Runs a series query after checking its requirements. Throws `QueryRequirementError` or `SqlError`. */
   series(query: SeriesQuery, filter: SeriesFilter): SeriesRow[];
-  /** The last known `stat_comm` (or `cmdline`) of each process, for legends. */
-  commands(): Map<number, string>;
+  /**
+   * The last `stat_comm` and `cmdline` of each process, for legends and grouping; with
+   * `withParents`, each sample's PID → PPID within the filter's time window.
+   */
+  processFacts(filter: SeriesFilter, withParents: boolean): ProcessFacts;
   close(): void;
 }
 
@@ -83,20 +96,37 @@ export function openRecording(path: string): Recording {
         throw new SqlError(`SQL error: ${(error as Error).message}`);
       }
     },
-    commands() {
-      const source = columns.has("stat_comm")
-        ? "stat_comm"
-        : columns.has("cmdline")
-        ? "cmdline"
-        : null;
-      const names = new Map<number, string>();
-      if (source === null || !columns.has("stat_pid")) return names;
+    processFacts(filter, withParents) {
+      const last = (column: string) => {
+        const names = new Map<number, string>();
+        if (!columns.has(column) || !columns.has("stat_pid")) return names;
+        const rows = db.prepare(
+          `SELECT stat_pid pid, ${column} name FROM record WHERE record_id IN ` +
+            "(SELECT MAX(record_id) FROM record GROUP BY stat_pid)",
+        ).all() as { pid: number; name: string | null }[];
+        for (const row of rows) names.set(row.pid, row.name ?? "");
+        return names;
+      };
+      const facts: ProcessFacts = { comm: last("stat_comm"), cmdline: last("cmdline") };
+      if (!withParents) return facts;
+      if (!columns.has("stat_ppid")) {
+        throw new QueryRequirementError("subtrees need stat_ppid, which the recording lacks");
+      }
+      const parents = new Map<number, Map<number, number>>();
       const rows = db.prepare(
-        `SELECT stat_pid pid, ${source} name FROM record WHERE record_id IN ` +
-          "(SELECT MAX(record_id) FROM record GROUP BY stat_pid)",
-      ).all() as { pid: number; name: string | null }[];
-      for (const row of rows) names.set(row.pid, (row.name ?? "").slice(0, 40));
-      return names;
+        "SELECT ts, stat_pid pid, stat_ppid ppid FROM record " +
+          "WHERE (:after IS NULL OR :after <= ts) AND (:before IS NULL OR ts <= :before)",
+      ).all({ after: filter.after ?? null, before: filter.before ?? null }) as {
+        ts: number;
+        pid: number;
+        ppid: number;
+      }[];
+      for (const { ts, pid, ppid } of rows) {
+        let at = parents.get(ts);
+        if (!at) parents.set(ts, at = new Map());
+        at.set(Number(pid), Number(ppid));
+      }
+      return { ...facts, parents };
     },
     close() {
       db.close();

@@ -9,6 +9,8 @@ export interface SeriesQuery {
   /** Lowest SQLite version the SQL runs on (window functions need 3.25). */
   minVersion: [number, number] | null;
   procfilesRequired: ProcFileName[];
+  /** What the values measure (`%`, `MiB`, `B/s`, `count`); `null` when unknown (custom SQL). */
+  unit: string | null;
 }
 
 /** How `createQuery` builds a query. */
@@ -18,6 +20,7 @@ export interface CreateQueryOptions {
   table?: string;
   procfilesRequired?: ProcFileName[];
   minVersion?: [number, number] | null;
+  unit?: string | null;
 }
 
 /** Marks where the reference cuts a query to its short form (for external viewers). */
@@ -51,6 +54,7 @@ ORDER BY stat_pid, record_id`;
     sql,
     minVersion: options.minVersion ?? null,
     procfilesRequired: options.procfilesRequired ?? [],
+    unit: options.unit ?? null,
   };
 }
 
@@ -76,6 +80,7 @@ const META = (key: string) => `(SELECT value FROM meta WHERE key = '${key}')`;
 export const BUILTIN_QUERIES: Record<string, SeriesQuery> = {
   cpu: createQuery(`100.0 * diff / ${META("clock_ticks")} / ts_diff`, "CPU Usage, %", {
     name: "cpu",
+    unit: "%",
     cte: deltaCte("stat_utime + stat_stime"),
     table: "delta",
     procfilesRequired: ["stat"],
@@ -83,28 +88,32 @@ export const BUILTIN_QUERIES: Record<string, SeriesQuery> = {
   }),
   rss: createQuery(`stat_rss / 1024.0 / 1024 * ${META("page_size")}`, "Resident Set Size, MiB", {
     name: "rss",
+    unit: "MiB",
     procfilesRequired: ["stat"],
   }),
   pss: createQuery("smaps_rollup_pss / 1024.0", "Proportional Set Size, MiB", {
     name: "pss",
+    unit: "MiB",
     procfilesRequired: ["smaps_rollup"],
   }),
   uss: createQuery(
     "(smaps_rollup_private_clean + smaps_rollup_private_dirty) / 1024.0",
     "Unique Set Size, MiB",
-    { name: "uss", procfilesRequired: ["smaps_rollup"] },
+    { name: "uss", unit: "MiB", procfilesRequired: ["smaps_rollup"] },
   ),
   swap: createQuery("smaps_rollup_swap / 1024.0", "Swap, MiB", {
     name: "swap",
+    unit: "MiB",
     procfilesRequired: ["smaps_rollup"],
   }),
   fd: createQuery(
     "fd_anon + fd_dir + fd_chr + fd_blk + fd_reg + fd_fifo + fd_lnk + fd_sock",
     "Open File Descriptors",
-    { name: "fd", procfilesRequired: ["fd"] },
+    { name: "fd", unit: "count", procfilesRequired: ["fd"] },
   ),
   rbs: createQuery("1.0 * diff / ts_diff", "Disk Read, B/s", {
     name: "rbs",
+    unit: "B/s",
     cte: deltaCte("io_read_bytes"),
     table: "delta",
     procfilesRequired: ["io"],
@@ -112,6 +121,7 @@ export const BUILTIN_QUERIES: Record<string, SeriesQuery> = {
   }),
   wbs: createQuery("1.0 * diff / ts_diff", "Disk Write, B/s", {
     name: "wbs",
+    unit: "B/s",
     cte: deltaCte("io_write_bytes"),
     table: "delta",
     procfilesRequired: ["io"],
@@ -119,6 +129,7 @@ export const BUILTIN_QUERIES: Record<string, SeriesQuery> = {
   }),
   wait: createQuery(`100.0 * diff / ${META("clock_ticks")} / ts_diff`, "I/O wait, %", {
     name: "wait",
+    unit: "%",
     cte: deltaCte("stat_delayacct_blkio_ticks"),
     table: "delta",
     procfilesRequired: ["stat"],

@@ -55,6 +55,8 @@ function sample(key: string): string {
     format: "table",
     columns: "pid,rss",
     sort: "-rss",
+    rank_by: "max",
+    group_by: "comm",
   };
   return samples[key] ?? "1";
 }

@@ -82,9 +82,15 @@ Deno.test("procpath plot writes the chart with custom expressions and query file
   assertEquals(svg.match(/class="line"/g)?.length, 3);
   assertIncludes(svg, 'data-title="№1 100 (firefox)"');
   assertIncludes(svg, 'data-title="№2 100 (firefox)"');
+  // a time window outside the recording is one clear line, and the chart is left as it was
+  const before = Deno.readTextFileSync(out);
   const after = await plot("-d", db, "-f", out, "-q", "rss", "-a", "2100-01-01T00:00:00");
-  assertEquals(after.code, 0);
-  assertEquals(Deno.readTextFileSync(out).match(/class="line"/g), null);
+  assertEquals(after.code, 1);
+  assertIncludes(
+    after.stderr,
+    "No data to plot: the queries return no values with -a 2100-01-01T00:00:00",
+  );
+  assertEquals(Deno.readTextFileSync(out), before);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -96,4 +102,28 @@ Deno.test("chartTitle() joins titles as the reference does", () => {
     chartTitle([rss, cpu, fd], true),
     "1. Resident Set Size, MiB; 2. CPU Usage, %; 3. Open File Descriptors",
   );
+});
+
+Deno.test("plot's axes: whole ticks for --formatter integer, a custom expression named by --title or itself", async () => {
+  const db = await database();
+  const dir = await Deno.makeTempDir();
+  const out = `${dir}/p.svg`;
+  const yLabels = () =>
+    [...Deno.readTextFileSync(out).matchAll(/class="m yl"[^>]*>([^<]*)</g)].map((m) => m[1]);
+  const axisTitle = () =>
+    /rotate\(-90\)" text-anchor="middle">([^<]*)</.exec(Deno.readTextFileSync(out))![1];
+  assertEquals((await plot("-d", db, "-f", out, "-q", "rss", "--formatter", "integer")).code, 0);
+  assertEquals(yLabels().every((label) => /^[\d,]+$/.test(label)), true, yLabels().join(" "));
+  assertEquals(
+    (await plot("-d", db, "-f", out, "--custom-value-expr", "stat_rss * 2", "--title", "Doubled"))
+      .code,
+    0,
+  );
+  assertEquals(axisTitle(), "Doubled");
+  assertEquals((await plot("-d", db, "-f", out, "--custom-value-expr", "stat_rss * 2")).code, 0);
+  assertEquals(axisTitle(), "stat_rss * 2");
+  const bad = await plot("-d", db, "-f", out, "-q", "rss", "--group-by", "nope");
+  assertEquals(bad.code, 2);
+  assertIncludes(bad.stderr, "expected one of pid, comm, subtree, cmdline:REGEX");
+  await Deno.remove(dir, { recursive: true });
 });

@@ -9,6 +9,7 @@ import {
   logScale,
   niceTicks,
   renderSvg,
+  shapeSeries,
   timeTicks,
   toSeries,
 } from "../../../src/plot/mod.ts";
@@ -61,6 +62,8 @@ Deno.test("escapeXml() leaves no markup or control characters", () => {
 const series = (n: number, axis: 0 | 1 = 0, command = "sleep"): Series[] =>
   Array.from({ length: n }, (_, i) => ({
     title: `rss ${100 + i}`,
+    label: String(100 + i),
+    key: `pid:${100 + i}`,
     pid: 100 + i,
     command,
     axis,
@@ -80,13 +83,19 @@ Deno.test("renderSvg() writes valid XML with a viewBox, axes, one line and legen
   });
   const doc = parseXml(svg);
   const root = doc.documentElement!;
-  assertEquals(root.getAttribute("viewBox")?.startsWith("0 0 912 "), true);
+  assertEquals(root.getAttribute("viewBox")?.startsWith("0 0 1200 "), true);
   assertEquals(root.getAttribute("width"), "100%");
   const lines = elements(doc, "path").filter((p) => p.getAttribute("class") === "line");
   assertEquals(lines.length, 6);
   assertEquals(lines.filter((p) => p.getAttribute("data-axis") === "1").length, 3);
   assertEquals(lines[0].getAttribute("stroke"), lines[3].getAttribute("stroke")); // one colour per PID on both axes
-  assertEquals(elements(doc, "g").filter((g) => g.getAttribute("class") === "item").length, 6);
+  // one legend entry per process, with a solid and a dashed swatch for its two axes
+  const items = elements(doc, "g").filter((g) => g.getAttribute("class") === "item");
+  assertEquals(items.length, 3);
+  assertEquals(elements(items[0], "path").map((p) => p.getAttribute("stroke-dasharray")), [
+    null,
+    "3 2",
+  ]);
   const texts = elements(doc, "text").map((t) => t.textContent);
   assertEquals(texts.includes("Resident Set Size, MiB vs CPU Usage, %"), true);
   assertEquals(
@@ -129,7 +138,7 @@ Deno.test("renderSvg() skips values ≤ 0 on a logarithmic axis and draws no dot
   assertEquals(d.split(/[ML]/).filter(Boolean).length, 19);
 });
 
-Deno.test("toSeries() groups rows by pid, applies the moving average, then RDP", () => {
+Deno.test("shapeSeries() and toSeries() group rows by pid, apply the moving average, then RDP", () => {
   const rows = [
     { ts: 1, pid: 5, value: 1 },
     { ts: 2, pid: 5, value: 3 },
@@ -138,13 +147,14 @@ Deno.test("toSeries() groups rows by pid, applies the moving average, then RDP",
     { ts: 1, pid: 9, value: 2 },
     { ts: 2, pid: 9, value: null },
   ];
-  const out = toSeries(rows, {
-    name: "№1",
-    axis: 0,
-    commands: new Map([[5, "bash"]]),
-    movingAverageWindow: 2,
-    epsilon: 0.1,
+  const lines = shapeSeries(rows, { comm: new Map([[5, "bash"]]), cmdline: new Map() }, {
+    grouping: { kind: "pid" },
+    top: 10,
+    rankBy: "mean",
+    minSamples: 1,
   });
+  const out = toSeries(lines, { name: "№1", axis: 0, movingAverageWindow: 2, epsilon: 0.1 });
+  // 9's one point is shorter than the window: its line is empty, and ranks last
   assertEquals(out.map((s) => [s.title, s.command, s.points]), [
     ["№1 5", "bash", [[2, 2], [4, 6]]],
     ["№1 9", "", []],

@@ -99,7 +99,7 @@ Deno.test("a query's requirements are checked against meta with the reference's 
     /'Y' requires SQLite version >= \(99, 0\), installed \(3, /,
   );
   assertThrows(() => rec.series(createQuery("nope", "Z"), {}), SqlError);
-  assertEquals(rec.commands(), new Map([[7, "busy"], [9, "idle"]]));
+  assertEquals(rec.processFacts({}, false).comm, new Map([[7, "busy"], [9, "idle"]]));
   rec.close();
   Deno.removeSync(path);
 });
