@@ -1,5 +1,6 @@
 import { captureCommand } from "./capture_command.ts";
 import { completionCommand, manCommand } from "./help_commands.ts";
+import { diffCommand } from "./diff_command.ts";
 import { playCommand } from "./play_command.ts";
 import { plotCommand } from "./plot_command.ts";
 import { queryCommand } from "./query_command.ts";
@@ -16,6 +17,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   watchCommand,
   playCommand,
   topCommand,
+  diffCommand,
   captureCommand,
   completionCommand,
   manCommand,

@@ -5,6 +5,8 @@ import { parsePidList as parsePids } from "../text/pid_list.ts";
 import { parseEnvironmentSpec } from "../shell/mod.ts";
 import type { EnvironmentSpec } from "../shell/mod.ts";
 import { LOG_LEVELS } from "./log.ts";
+import { MomentError, parseMoment } from "../time/moment.ts";
+import type { Moment } from "../time/moment.ts";
 import type { LogLevel } from "./log.ts";
 
 /** Default of `-f/--procfile-list`. */
@@ -155,4 +157,14 @@ export function parseChoice(names: readonly string[]): (text: string) => string 
     }
     return text;
   };
+}
+
+/** Parses `--at` into a moment of a recording, reporting a bad one as the option's error. */
+export function parseMomentOption(text: string): Moment {
+  try {
+    return parseMoment(text);
+  } catch (error) {
+    if (error instanceof MomentError) throw new OptionValueError(error.message);
+    throw error;
+  }
 }

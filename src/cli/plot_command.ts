@@ -15,6 +15,7 @@ import {
   parsePositiveInt,
   parseUtcTime,
 } from "./options.ts";
+import { SHARED } from "./shared_options.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
 
 const list = (flags: string, help: string, name: string) =>
@@ -61,12 +62,7 @@ export const plotCommand = defineCommand({
   playable: true,
   args: [],
   options: {
-    databaseFile: option({
-      flags: "-d, --database-file <database-file>",
-      help: "SQLite database made by procpath record",
-      parse: (text: string) => text,
-      required: true,
-    }),
+    databaseFile: SHARED.recordingFile,
     plotFile: option({
       flags: "-f, --plot-file <plot-file>",
       help: "SVG file to write",

@@ -16,6 +16,81 @@ import { SHARED } from "./shared_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
 
+/** SQL rows as the reference prints them: reals as Python floats, integers exact. */
+function pythonRow(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, typeof v === "number" ? new PyFloat(v) : v]),
+  );
+}
+
+/** A column of SQL result rows for the table, CSV and TSV renderers. */
+function resultColumn(name: string, rows: readonly Record<string, unknown>[]): Column {
+  const sample = rows.find((row) => row[name] !== null && row[name] !== undefined)?.[name];
+  const numeric = typeof sample === "number" || typeof sample === "bigint";
+  return {
+    name,
+    header: name,
+    files: [],
+    numeric,
+    value: () => null,
+    show: (value) => (value === null ? "" : String(value)),
+  };
+}
+
+/** `query --recording FILE --sql '…'`: one read-only statement over the whole recording. */
+async function wholeRecordingSql(
+  options: {
+    recording?: string;
+    sql?: string;
+    format?: string;
+    indent?: number;
+    delimiter?: string;
+  },
+  deps: import("./deps.ts").CliDeps,
+  readable: boolean,
+): Promise<number> {
+  const { openTimeline } = await import("../store/timeline.ts");
+  const timeline = openTimeline(options.recording!);
+  let rows;
+  try {
+    rows = timeline.query(options.sql!);
+  } finally {
+    timeline.close();
+  }
+  deps.dropPermissions();
+  if (readable) {
+    const names = rows.length > 0 ? Object.keys(rows[0]) : [];
+    const columns = names.map((name) => resultColumn(name, rows));
+    const cells = rows.map((row) =>
+      names.map((name) => {
+        const value = row[name];
+        return value === null || value === undefined
+          ? null
+          : typeof value === "number" || typeof value === "string"
+          ? value
+          : String(value);
+      })
+    );
+    const width = deps.stdoutIsTerminal ? terminalSize()?.columns : undefined;
+    const lines = options.format === "table"
+      ? renderTable(cells, columns, width)
+      : options.format === "tree"
+      ? (() => {
+        throw new OptionValueError("--format tree shows process nodes, not SQL rows");
+      })()
+      : renderDelimited(cells, columns, options.format === "csv" ? "," : "\t");
+    const shown = deps.stdoutIsTerminal ? lines.map(visible) : lines;
+    deps.writeOut(shown.join("\n") + "\n");
+    return 0;
+  }
+  const result = rows.map(pythonRow);
+  const output = options.delimiter !== undefined
+    ? result.map((item) => toPythonStr(item)).join(options.delimiter)
+    : toPythonJson(result, options.indent);
+  if (output !== "") deps.writeOut(output + "\n");
+  return 0;
+}
+
 /** The output formats of `--format`. */
 const FORMATS = ["json", "tree", "table", "csv", "tsv"];
 
@@ -98,6 +173,23 @@ export const queryCommand = defineCommand({
     failEmpty: flag("--fail-empty", "exit 1 when nothing is selected, as pgrep does", {
       onlyWhenSet: true,
     }),
+    recording: option({
+      flags: "--recording <file>",
+      help: "query a recording made by procpath record instead of /proc: the tree of one sample",
+      parse: (text: string) => text,
+      dryRun: { onlyWhenSet: true },
+    }),
+    at: SHARED.at(
+      "the sample of --recording at or before: last (default), first, " +
+        "YYYY-MM-DDTHH:MM:SS (UTC), HH:MM[:SS] (local), -10m (before the last sample), +90s",
+    ),
+    sql: option({
+      flags: "--sql <statement>",
+      help: "one read-only SQL statement over the whole --recording (its record and meta " +
+        "tables), printed as JSON or --format table, csv, tsv",
+      parse: (text: string) => text,
+      dryRun: { onlyWhenSet: true },
+    }),
   },
   examples: [
     "procpath query --format tree --columns rss,cmdline '$..children[?(@.stat.pid == 2610)]'",
@@ -105,10 +197,14 @@ export const queryCommand = defineCommand({
     "procpath query -d , '$..children[?(@.stat.pid == 2610)]..pid'",
     "procpath query -f stat,status '$..children[?(@.stat.comm == \"nginx\")]' \\\n" +
     "    'SELECT SUM(status_vmrss) / 1024.0 mib FROM record'",
+    "procpath query --recording out.sqlite --at 03:00 --format tree",
+    "procpath query --recording out.sqlite --format table --sql \\\n" +
+    "    'SELECT COUNT(DISTINCT ts) samples, MAX(stat_rss) peak_pages FROM record'",
   ],
   /**
-   * Evaluates `-e`, reads one snapshot, drops every permission, then applies the
-   * JSONPath and optional SQL and prints the result.
+   * Evaluates `-e`, reads one snapshot (of `/proc`, or of a recording at a moment),
+   * drops every permission, then applies the JSONPath and optional SQL and prints
+   * the result.
    */
   async run([queryTemplate, sqlTemplate], options, { deps }) {
     const [
@@ -120,36 +216,87 @@ export const queryCommand = defineCommand({
       import("../query/mod.ts"),
       import("../shell/evaluate_environment.ts"),
       import("../snapshot/mod.ts"),
-      import("../store/flatten.ts"), // SQLite itself loads only for SQL, below
+      import("../store/flatten.ts"), // SQLite itself loads only for SQL and recordings
     ]);
     const { readSnapshot, unreadProcfiles, unreadProcfilesWarning } = snapshot;
+    if (options.delimiter !== undefined && options.format !== undefined) {
+      throw new OptionValueError("-d and --format exclude each other");
+    }
+    if (options.recording === undefined) {
+      for (const [flags, given] of [["--at", options.at], ["--sql", options.sql]] as const) {
+        if (given !== undefined) {
+          throw new OptionValueError(`${flags} reads a recording: add --recording FILE`);
+        }
+      }
+    } else if (!options.procfs.isLive) {
+      throw new OptionValueError("--procfs and --recording exclude each other");
+    }
+    const readable = options.format !== undefined && options.format !== "json";
+    if (options.sql !== undefined) {
+      if (queryTemplate || sqlTemplate) {
+        throw new OptionValueError(
+          "--sql runs over the whole recording: give no JSONPath or SQL argument",
+        );
+      }
+      return await wholeRecordingSql(options, deps, readable);
+    }
     const vars = await evaluateEnvironment(options.environment, (m) => deps.log.warning(m));
     const queryText = substitute((queryTemplate as string | undefined) ?? "", vars);
     const sql = sqlTemplate === undefined ? "" : substitute(sqlTemplate as string, vars);
     const compiled = queryText ? compileQuery(queryText) : null;
-    const unread = compiled ? unreadProcfiles(compiled, options.procfileList) : [];
-    if (unread.length > 0) deps.log.warning(unreadProcfilesWarning(unread, options.procfileList));
 
-    if (options.delimiter !== undefined && options.format !== undefined) {
-      throw new OptionValueError("-d and --format exclude each other");
-    }
-    const readable = options.format !== undefined && options.format !== "json";
     const columns = options.columns ?? DEFAULT_COLUMNS[options.format ?? "json"] ?? [];
-    // what the columns (and threads' nesting) need is read whatever -f says
-    const needed = readable ? missingFiles(columns, options.procfileList) : [];
-    // threads nest under their process by status.tgid
-    if (readable && options.procfsTarget === "thread" && !options.procfileList.includes("status")) {
-      needed.push("status");
+    let roots, files, ts, meta: Readonly<Record<string, string>> | null = null;
+    let context: { pageSize: number; clockTicks: number; bootTime: number; now: number };
+    let threads = options.procfsTarget === "thread";
+    if (options.recording !== undefined) {
+      const { readRecordedSnapshot } = await import("../snapshot/recorded_snapshot.ts");
+      const sample = readRecordedSnapshot(options.recording, options.at ?? { kind: "last" });
+      deps.dropPermissions();
+      if (sample.notice) deps.log.info(`${options.recording}: ${sample.notice}`);
+      ({ roots, files, ts, meta } = sample);
+      threads = sample.meta.procfs_target === "thread" && files.includes("status");
+      // start and age need the recorded machine's boot time, which a recording lacks
+      context = {
+        pageSize: sample.pageSize,
+        clockTicks: sample.clockTicks,
+        bootTime: NaN,
+        now: ts,
+      };
+    } else {
+      // what the columns (and threads' nesting) need is read whatever -f says
+      const needed = readable ? missingFiles(columns, options.procfileList) : [];
+      // threads nest under their process by status.tgid
+      if (readable && threads && !options.procfileList.includes("status")) needed.push("status");
+      files = [...new Set([...options.procfileList, ...needed])];
+      // a query that selects branches by PID reads only those (and their ancestors)
+      roots = readSnapshot({ ...options, procfileList: files }, {
+        pid: deps.pid,
+        warn: (m) => deps.log.warning(m),
+      }, compiled ? branchPidsOf(compiled) ?? undefined : undefined);
+      const system = sql || readable ? options.procfs.systemInfo() : null;
+      const bootTime = readable ? options.procfs.bootTime() : 0;
+      deps.dropPermissions();
+      ts = deps.now() / 1000;
+      context = {
+        pageSize: system?.pageSize ?? 0,
+        clockTicks: system?.clockTicks ?? 0,
+        bootTime,
+        now: ts,
+      };
+      if (sql) {
+        const { buildMeta } = await import("../store/meta.ts");
+        meta = buildMeta({
+          system: system!,
+          files: options.procfileList,
+          procfsPath: options.procfs.path,
+          target: options.procfsTarget,
+        });
+        files = options.procfileList;
+      }
     }
-    const files = [...new Set([...options.procfileList, ...needed])];
-    // a query that selects branches by PID reads only those (and their ancestors)
-    const roots = readSnapshot({ ...options, procfileList: files }, {
-      pid: deps.pid,
-      warn: (m) => deps.log.warning(m),
-    }, compiled ? branchPidsOf(compiled) ?? undefined : undefined);
-    const system = sql || readable ? options.procfs.systemInfo() : null;
-    const bootTime = readable ? options.procfs.bootTime() : 0;
-    deps.dropPermissions();
+    const unread = compiled ? unreadProcfiles(compiled, files) : [];
+    if (unread.length > 0) deps.log.warning(unreadProcfilesWarning(unread, files));
 
     let result: unknown[] = compiled ? runQuery(compiled, { children: roots }) : roots;
     if (readable) {
@@ -160,12 +307,6 @@ export const queryCommand = defineCommand({
             "the JSONPath must select whole process nodes",
         );
       }
-      const context = {
-        pageSize: system!.pageSize,
-        clockTicks: system!.clockTicks,
-        bootTime,
-        now: deps.now() / 1000,
-      };
       const width = deps.stdoutIsTerminal ? terminalSize()?.columns : undefined;
       const lines = options.format === "tree"
         ? renderTree(result, {
@@ -173,7 +314,7 @@ export const queryCommand = defineCommand({
           context,
           ascii: options.ascii,
           width,
-          threads: options.procfsTarget === "thread",
+          threads,
           forest: roots,
         })
         : (() => {
@@ -198,19 +339,8 @@ export const queryCommand = defineCommand({
           }: the JSONPath must select whole process nodes`,
         );
       }
-      const { buildMeta, queryNodes } = await import("../store/mod.ts");
-      const meta = buildMeta({
-        system: system!,
-        files: options.procfileList,
-        procfsPath: options.procfs.path,
-        target: options.procfsTarget,
-      });
-      result = queryNodes(result, sql, { files: options.procfileList, meta, ts: deps.now() / 1000 })
-        .map((row) =>
-          Object.fromEntries(
-            Object.entries(row).map(([k, v]) => [k, typeof v === "number" ? new PyFloat(v) : v]),
-          )
-        );
+      const { queryNodes } = await import("../store/query_nodes.ts");
+      result = queryNodes(result, sql, { files, meta: { ...meta }, ts }).map(pythonRow);
     }
     // process data reaches a terminal with its control characters visible; pipes get it as is
     const shown = deps.stdoutIsTerminal ? visible : (text: string) => text;

@@ -3,6 +3,7 @@ import type { EnvironmentSpec } from "../shell/mod.ts";
 import {
   collectEnvironment,
   DEFAULT_PROCFILES,
+  parseMomentOption,
   parseProcfileList,
   parseProcRoot,
   parseTarget,
@@ -41,6 +42,21 @@ export const SHARED = {
     defaultText: JSON.stringify(LIVE_PROCFS),
     dryRun: { value: (root) => root.given },
   }),
+  /** The recording `plot` and `diff` read. */
+  recordingFile: option({
+    flags: "-d, --database-file <database-file>",
+    help: "SQLite database made by procpath record",
+    parse: (text: string) => text,
+    required: true,
+  }),
+  /** `--at`: which sample of a recording `query` and `top` read. */
+  at: (help: string) =>
+    option({
+      flags: "--at <moment>",
+      help,
+      parse: parseMomentOption,
+      dryRun: { onlyWhenSet: true, value: () => "moment" },
+    }),
   procfsTarget: option({
     flags: "--procfs-target <procfs-target>",
     help: "process or thread",

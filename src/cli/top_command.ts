@@ -13,14 +13,17 @@ function parseRefresh(text: string): number {
   return value;
 }
 
-/** Key presses from a terminal in raw mode, one string per read. */
+/** Key presses from a terminal in raw mode: a character, or a whole escape sequence (arrows). */
 async function* keyPresses(): AsyncGenerator<string> {
   const buffer = new Uint8Array(64);
   const decoder = new TextDecoder();
   while (true) {
     const n = await Deno.stdin.read(buffer);
     if (n === null) return;
-    for (const char of decoder.decode(buffer.subarray(0, n))) yield char;
+    const text = decoder.decode(buffer.subarray(0, n));
+    // CSI sequences: ESC [ parameters, then a final letter or ~
+    // deno-lint-ignore no-control-regex -- escape sequences are what this reads
+    for (const [key] of text.matchAll(/\x1b\[[0-9;]*[A-Za-z~]|\x1bO[A-Za-z]|[\s\S]/gu)) yield key;
   }
 }
 
@@ -59,14 +62,28 @@ export const topCommand = defineCommand({
     ascii: flag("--ascii", "tree branches in ASCII"),
     procfs: SHARED.procfs,
     procfsTarget: SHARED.procfsTarget,
+    recording: option({
+      flags: "--recording <file>",
+      help: "replay a recording made by procpath record: step with ←/→ (a sample), [/] " +
+        "(a minute), g/G, play or pause with space",
+      parse: (text: string) => text,
+    }),
+    at: SHARED.at(
+      "where the replay starts: first (default), last, YYYY-MM-DDTHH:MM:SS (UTC), " +
+        "HH:MM[:SS] (local), -10m, +90s",
+    ),
   },
   examples: [
     "procpath top '$..children[?(@.stat.pid == 2610)]'",
     "procpath top -b -i 1 -r 10 '$..children[?(@.stat.pid == 2610)]'   # pidstat -p 2610 1 10",
+    "procpath top --recording out.sqlite --at 03:00 --tree",
   ],
   /** Runs the view until q, Ctrl+C or the end of `-r`, restoring the terminal. */
   async run([query], options, { deps }) {
     const { top } = await import("../top/top.ts");
+    if (options.recording === undefined && options.at !== undefined) {
+      throw new OptionValueError("--at reads a recording: add --recording FILE");
+    }
     const interactive = !options.batch && deps.stdoutIsTerminal && Deno.stdin.isTerminal();
     const stop = listenForStop();
     if (interactive) Deno.stdin.setRaw(true);

@@ -4,11 +4,10 @@ import type { Column } from "./schema.ts";
 import type { Row } from "./flatten.ts";
 import { metaValue, recordColumns } from "./_inspect.ts";
 import { connect } from "./_connect.ts";
-import { SqlError } from "./errors.ts";
-import { prepareUserSql } from "./user_sql.ts";
+import { runUserQuery } from "./user_sql.ts";
+import type { ResultValue } from "./user_sql.ts";
 
-/** A value read back from SQLite: integers as bigint, reals as number. */
-export type ResultValue = bigint | number | string | Uint8Array | null;
+export type { ResultValue };
 
 export { SqlError } from "./errors.ts";
 
@@ -114,23 +113,7 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
       return rows.length;
     },
     query(sql, params = {}) {
-      const statement = prepareUserSql(db, sql);
-      statement.setReadBigInts(true);
-      const integerColumns = statement.columns()
-        .filter((c) => c.type?.toUpperCase() === "INTEGER").map((c) => c.name);
-      try {
-        const rows = statement.all(params) as Record<string, ResultValue>[];
-        for (const row of rows) {
-          for (const name of integerColumns) {
-            const value = row[name];
-            // integers past int64 are stored as hex text; read them back as integers
-            if (typeof value === "string" && /^0x[0-9a-f]+$/.test(value)) row[name] = BigInt(value);
-          }
-        }
-        return rows;
-      } catch (error) {
-        throw new SqlError(`SQL error: ${(error as Error).message}`);
-      }
+      return runUserQuery(db, sql, params);
     },
     close() {
       if (options.wal) {

@@ -1,4 +1,4 @@
-import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { SqlError } from "./errors.ts";
 
 // sqlite3_set_authorizer action codes (sqlite3.h) that only read
@@ -102,4 +102,36 @@ function refusal(action: number | null): SqlError {
     ? "a statement that is not a query"
     : ACTION_NAMES[action] ?? `action ${action}`;
   return new SqlError(`SQL error: the SQL may only read the recording; ${what} is not allowed`);
+}
+
+/** A value read back from SQLite: integers as bigint, reals as number. */
+export type ResultValue = bigint | number | string | Uint8Array | null;
+
+/**
+ * Runs one read-only statement the user wrote (see `prepareUserSql`) and returns its
+ * rows: integers as bigint (exact at any size, huge ones stored as hex text included),
+ * reals as numbers. Throws `SqlError`.
+ */
+export function runUserQuery(
+  db: DatabaseSync,
+  sql: string,
+  params: Record<string, SQLInputValue> = {},
+): Record<string, ResultValue>[] {
+  const statement = prepareUserSql(db, sql);
+  statement.setReadBigInts(true);
+  const integerColumns = statement.columns()
+    .filter((c) => c.type?.toUpperCase() === "INTEGER").map((c) => c.name);
+  try {
+    const rows = statement.all(params) as Record<string, ResultValue>[];
+    for (const row of rows) {
+      for (const name of integerColumns) {
+        const value = row[name];
+        // integers past int64 are stored as hex text; read them back as integers
+        if (typeof value === "string" && /^0x[0-9a-f]+$/.test(value)) row[name] = BigInt(value);
+      }
+    }
+    return rows;
+  } catch (error) {
+    throw new SqlError(`SQL error: ${(error as Error).message}`);
+  }
 }

@@ -47,7 +47,11 @@ export class RateTracker {
   #previous = new Map<number, Counters>();
   #previousAt: number | null = null;
 
-  constructor(readonly context: RateContext) {}
+  /**
+   * With `includeNew`, a process without a previous sample is returned too, with no
+   * CPU and unknown I/O (a replay shows a process at the sample it appears in).
+   */
+  constructor(readonly context: RateContext, readonly options: { includeNew?: boolean } = {}) {}
 
   /** `atMs` is a monotonic time in ms. */
   next(nodes: readonly ProcessNode[], atMs: number): ProcessRates[] {
@@ -64,11 +68,12 @@ export class RateTracker {
         write: orNull(node.io?.write_bytes),
       };
       current.set(pid, counters);
-      const before = this.#previous.get(pid);
-      if (!before || before.starttime !== counters.starttime || seconds <= 0) continue;
-      const perTick = 100 / this.context.clockTicks / seconds;
+      const known = this.#previous.get(pid);
+      const before = known && known.starttime === counters.starttime && seconds > 0 ? known : null;
+      if (!before && !this.options.includeNew) continue;
+      const perTick = before ? 100 / this.context.clockTicks / seconds : 0;
       const rate = (now: number | null, then: number | null) =>
-        now === null || then === null ? null : Math.max(0, (now - then) / seconds);
+        now === null || then === null || !before ? null : Math.max(0, (now - then) / seconds);
       rates.push({
         pid,
         ppid: num(node.stat.ppid),
@@ -77,10 +82,10 @@ export class RateTracker {
         state: String(node.stat.state ?? ""),
         threads: num(node.stat.num_threads),
         rssMib: num(node.stat.rss) * this.context.pageSize / 1048576,
-        userPercent: Math.max(0, (counters.utime - before.utime) * perTick),
-        systemPercent: Math.max(0, (counters.stime - before.stime) * perTick),
-        readRate: rate(counters.read, before.read),
-        writeRate: rate(counters.write, before.write),
+        userPercent: before ? Math.max(0, (counters.utime - before.utime) * perTick) : 0,
+        systemPercent: before ? Math.max(0, (counters.stime - before.stime) * perTick) : 0,
+        readRate: rate(counters.read, before?.read ?? null),
+        writeRate: rate(counters.write, before?.write ?? null),
       });
     }
     this.#previous = current;

@@ -1,13 +1,13 @@
 import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
+import type { Moment } from "../time/moment.ts";
 import { branchPidsOf, compileQuery, runQuery } from "../query/mod.ts";
 import type { StopSignals } from "../signals/stop_signals.ts";
 import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import { isProcessNode } from "../store/flatten.ts";
-import { visible } from "../text/visible.ts";
-import { delay } from "../time/delay.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { flattenTree } from "../tree/flatten_tree.ts";
-import { cutLine, formatLocalTime } from "../view/mod.ts";
+import { formatLocalTime } from "../view/mod.ts";
+import { runScreen } from "./screen.ts";
 import { frameRows, HEADER, SORT_KEYS } from "./render.ts";
 import type { TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
@@ -26,6 +26,10 @@ export interface TopPlan {
   ascii?: boolean;
   procfs: ProcRoot;
   procfsTarget: ProcfsTarget;
+  /** Replay this recording instead of reading `procfs` (see `replay.ts`). */
+  recording?: string;
+  /** Where the replay starts. */
+  at?: Moment;
 }
 
 /** What `top` needs of the running program. */
@@ -51,8 +55,6 @@ export class TopError extends Error {
     this.name = "TopError";
   }
 }
-
-const MIN_COLUMNS = 40, MIN_ROWS = 5;
 
 /** Reads the selection's processes (each once) with the time of the read. */
 function sampler(plan: TopPlan, io: TopIo) {
@@ -89,6 +91,10 @@ function sampler(plan: TopPlan, io: TopIo) {
  * memory (m) or PID (p), and pause (space). Returns the exit code.
  */
 export async function top(plan: TopPlan, io: TopIo): Promise<number> {
+  if (plan.recording !== undefined) {
+    const { replay } = await import("./replay.ts");
+    return await replay({ ...plan, recording: plan.recording }, io);
+  }
   const system = plan.procfs.systemInfo();
   const tracker = new RateTracker({ pageSize: system.pageSize, clockTicks: system.clockTicks });
   const sample = sampler(plan, io);
@@ -142,62 +148,36 @@ async function live(
   tracker: RateTracker,
   sample: () => { nodes: ProcessNode[]; atMs: number },
 ): Promise<number> {
-  let tree = Boolean(plan.tree), sort = plan.sort, paused = false, quit = false;
-  let rates: ProcessRates[] = [];
-  const draw = () => {
-    const { columns, rows } = io.size();
-    if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-      io.write(`\x1b[H\x1b[2Jterminal too small: procpath top needs ${MIN_COLUMNS}×${MIN_ROWS}`);
-      return;
-    }
-    const cpu = rates.reduce((sum, r) => sum + r.userPercent + r.systemPercent, 0);
-    const status = [
-      `procpath top  ${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
-      `CPU ${cpu.toFixed(1)}%`,
-      `every ${plan.interval}s`,
-      `sort ${sort.toUpperCase()}`,
-      paused ? "PAUSED" : "",
-    ].filter(Boolean).join("  ");
-    const keys = "q quit  t tree/table  c/m/p sort cpu/mem/pid  space pause";
-    const body = frameRows(rates, { tree, sort, width: columns, ascii: plan.ascii })
-      .slice(0, rows - 3);
-    const lines = [status, keys, HEADER, ...body].map((line) => visible(cutLine(line, columns)));
-    io.write(`\x1b[H${lines.map((line) => line + "\x1b[K").join("\r\n")}\x1b[J`);
-  };
-  // the alternate screen keeps the user's terminal as it was; the cursor hides meanwhile
-  io.write("\x1b[?1049h\x1b[?25l");
-  const removeResize = io.onResize(draw);
-  const waker: { wake: (() => void) | null } = { wake: null };
-  const keyLoop = (async () => {
-    for await (const key of io.keys!) {
-      if (key === "q" || key === "\x03" || key === "Q") quit = true;
-      else if (key === "t") tree = !tree;
+  let tree = Boolean(plan.tree), sort = plan.sort, paused = false;
+  let rates = await firstRates(plan, tracker, sample, io);
+  await runScreen(io, plan.interval, {
+    frame(columns, rows) {
+      const cpu = rates.reduce((sum, r) => sum + r.userPercent + r.systemPercent, 0);
+      const status = [
+        `procpath top  ${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
+        `CPU ${cpu.toFixed(1)}%`,
+        `every ${plan.interval}s`,
+        `sort ${sort.toUpperCase()}`,
+        paused ? "PAUSED" : "",
+      ].filter(Boolean).join("  ");
+      const keys = "q quit  t tree/table  c/m/p sort cpu/mem/pid  space pause";
+      const body = frameRows(rates, { tree, sort, width: columns, ascii: plan.ascii });
+      return [status, keys, HEADER, ...body.slice(0, rows - 3)];
+    },
+    key(key) {
+      if (key === "q" || key === "\x03" || key === "Q") return "quit";
+      if (key === "t") tree = !tree;
       else if (key === " ") paused = !paused;
       else if (SORT_KEYS[key]) sort = SORT_KEYS[key];
-      else continue;
-      draw();
-      waker.wake?.();
-      if (quit) break;
-    }
-  })();
-  try {
-    rates = await firstRates(plan, tracker, sample, io);
-    draw();
-    while (!quit && !io.stop.requested) {
-      const interrupt = new AbortController();
-      waker.wake = () => interrupt.abort();
-      await delay(plan.interval * 1000, AbortSignal.any([interrupt.signal, io.stop.signal]));
-      waker.wake = null;
-      if (quit || io.stop.requested) break;
-      if (paused || interrupt.signal.aborted) continue;
+      else return "ignore";
+      return "redraw";
+    },
+    tick() {
+      if (paused) return false;
       const { nodes, atMs } = sample();
       rates = tracker.next(nodes, atMs);
-      draw();
-    }
-  } finally {
-    removeResize();
-    io.write("\x1b[?25h\x1b[?1049l");
-  }
-  void keyLoop;
+      return true;
+    },
+  });
   return 0;
 }

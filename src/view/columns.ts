@@ -8,7 +8,7 @@ export interface ColumnContext {
   pageSize: number;
   /** Clock ticks per second. */
   clockTicks: number;
-  /** When the machine booted, unix seconds (stat's `starttime` counts from it). */
+  /** When the machine booted, unix seconds (stat's `starttime` counts from it); NaN when unknown. */
   bootTime: number;
   /** Now, unix seconds (for `age`). */
   now: number;
@@ -74,7 +74,8 @@ const statField = (name: string, header: string, field: string): Column => ({
 
 const startSeconds = (node: ProcessRecord, c: ColumnContext) => {
   const ticks = num(node.stat.starttime);
-  return ticks === null ? null : c.bootTime + ticks / c.clockTicks;
+  // a recording does not know its machine's boot time: no start, no age
+  return ticks === null || !Number.isFinite(c.bootTime) ? null : c.bootTime + ticks / c.clockTicks;
 };
 
 /** The named columns, beside any `<procfile>.<field>` path. */

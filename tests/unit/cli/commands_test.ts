@@ -56,6 +56,7 @@ function sample(key: string): string {
     columns: "pid,rss",
     sort: "-rss",
     rank_by: "max",
+    at: "last",
     group_by: "comm",
   };
   return samples[key] ?? "1";

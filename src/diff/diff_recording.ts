@@ -1,0 +1,131 @@
+import { compileQuery, runQuery } from "../query/mod.ts";
+import { isProcessNode } from "../store/flatten.ts";
+import { openTimeline } from "../store/timeline.ts";
+import { iso, MomentError, resolveMoment } from "../time/moment.ts";
+import type { Moment } from "../time/moment.ts";
+import { flattenTree } from "../tree/flatten_tree.ts";
+import { diffSamples } from "./diff_samples.ts";
+import type { DiffChange, DiffProcess, SampleDiff } from "./diff_samples.ts";
+
+/** A diff of a recording, with the samples it compares. */
+export interface RecordingDiff extends SampleDiff {
+  from: { ts: string; sample: number };
+  to: { ts: string; sample: number };
+  samples: number;
+  /** Rows per list. */
+  limit: number;
+}
+
+/**
+ * Compares the samples of `path` at or before `from` and `to` (the selection of
+ * `query` at each). Throws `RecordingError`, `MomentError` or a query's error.
+ */
+export function diffRecording(
+  path: string,
+  from: Moment,
+  to: Moment,
+  options: { query?: string; limit: number },
+): RecordingDiff {
+  const timeline = openTimeline(path);
+  try {
+    const times = timeline.times();
+    const a = resolveMoment(from, times), b = resolveMoment(to, times);
+    if (b.ts < a.ts) throw new MomentError(`--to (${iso(b.ts)}) is before --from (${iso(a.ts)})`);
+    const compiled = options.query ? compileQuery(options.query) : null;
+    const select = (ts: number) => {
+      const roots = timeline.forestAt(ts);
+      const selected = compiled ? runQuery(compiled, { children: roots }) : roots;
+      if (!selected.every(isProcessNode)) {
+        throw new MomentError(
+          `Cannot compare "${options.query}": the JSONPath must select whole process nodes`,
+        );
+      }
+      return flattenTree(selected);
+    };
+    const diff = diffSamples(select(a.ts), select(b.ts), b.ts - a.ts, {
+      pageSize: Number(timeline.meta.page_size ?? 4096),
+      clockTicks: Number(timeline.meta.clock_ticks ?? 100),
+    }, options.limit);
+    return {
+      from: { ts: iso(a.ts), sample: a.index + 1 },
+      to: { ts: iso(b.ts), sample: b.index + 1 },
+      samples: times.length,
+      limit: options.limit,
+      ...diff,
+    };
+  } finally {
+    timeline.close();
+  }
+}
+
+const mib = (v: number | null) => (v === null ? "-" : v.toFixed(1));
+const signed = (v: number) => `${v > 0 ? "+" : ""}${v.toFixed(1)}`;
+
+/** Aligns rows of cells into columns under a header, numbers right. */
+function table(header: string[], rows: string[][], numeric: boolean[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    "  " +
+    cells.map((c, i) =>
+      i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])
+    ).join("  ");
+  return [line(header), ...rows.map(line)];
+}
+
+function processList(title: string, list: readonly DiffProcess[], limit: number): string[] {
+  if (list.length === 0) return [`${title}: none`];
+  const shown = list.slice(0, limit);
+  return [
+    `${title}: ${list.length} process${list.length === 1 ? "" : "es"}`,
+    ...table(
+      ["PID", "PPID", "COMMAND"],
+      shown.map((p) => [String(p.pid), String(p.ppid), p.command]),
+      [true, true, false],
+    ),
+    ...(list.length > shown.length ? [`  … and ${list.length - shown.length} more`] : []),
+  ];
+}
+
+function changes(
+  title: string,
+  list: readonly DiffChange[],
+  kind: "rss" | "cpu",
+  subtree: boolean,
+) {
+  if (list.length === 0) return [`${title}: no change`];
+  const header = kind === "rss"
+    ? ["PID", ...(subtree ? ["PROCS"] : []), "BEFORE_MIB", "AFTER_MIB", "CHANGE_MIB", "COMMAND"]
+    : ["PID", ...(subtree ? ["PROCS"] : []), "CPU_S", "CPU%", "COMMAND"];
+  const rows = list.map((c) => [
+    String(c.pid),
+    ...(subtree ? [String(c.processes)] : []),
+    ...(kind === "rss"
+      ? [mib(c.rssBefore), mib(c.rssAfter), signed(c.rssChange)]
+      : [c.cpuSeconds.toFixed(2), c.cpuPercent.toFixed(1)]),
+    c.command,
+  ]);
+  return [title, ...table(header, rows, header.map((h) => h !== "COMMAND"))];
+}
+
+/** The diff as a person reads it. */
+export function formatDiff(diff: RecordingDiff): string[] {
+  const limit = diff.limit;
+  return [
+    `${diff.from.ts} → ${diff.to.ts} UTC: ${
+      diff.seconds.toFixed(1)
+    } s, samples ${diff.from.sample}` +
+    ` and ${diff.to.sample} of ${diff.samples}`,
+    "",
+    ...processList("appeared", diff.appeared, limit),
+    "",
+    ...processList("exited", diff.disappeared, limit),
+    "",
+    ...changes("memory (RSS) by process, biggest change first", diff.rssByProcess, "rss", false),
+    "",
+    ...changes("memory (RSS) by subtree", diff.rssBySubtree, "rss", true),
+    "",
+    ...changes("CPU time used by process", diff.cpuByProcess, "cpu", false),
+    "",
+    ...changes("CPU time used by subtree", diff.cpuBySubtree, "cpu", true),
+  ];
+}

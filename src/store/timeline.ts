@@ -1,0 +1,154 @@
+/**
+ * A recording as a time machine: its sample times, and the process forest of any
+ * sample rebuilt from the rows — nodes with the same keys and types as a live
+ * snapshot of the procfiles the recording holds — plus read-only SQL over the whole
+ * recording. Opened read-only, so it is safe beside a `record` still writing.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { PROC_FILE_NAMES } from "../procfs/mod.ts";
+import type { ProcessRecord, ProcFileName } from "../procfs/mod.ts";
+import { STATUS_FIELDS } from "../procfs/parse_status.ts";
+import { buildForest } from "../tree/build_forest.ts";
+import type { ProcessNode } from "../tree/mod.ts";
+import { connect } from "./_connect.ts";
+import { recordColumns } from "./_inspect.ts";
+import { columnsFor } from "./schema.ts";
+import type { Column } from "./schema.ts";
+import { runUserQuery } from "./user_sql.ts";
+import type { ResultValue } from "./user_sql.ts";
+
+/** A file that is not a recording procpath can read, with why. */
+export class RecordingError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = "RecordingError";
+  }
+}
+
+/** An opened recording. */
+export interface Timeline {
+  readonly path: string;
+  /** The `meta` table, key → value. */
+  readonly meta: Readonly<Record<string, string>>;
+  /** The procfiles the recording holds (its nodes carry these keys). */
+  readonly files: readonly ProcFileName[];
+  /** The distinct sample times, unix seconds, ascending (read anew: a recording may grow). */
+  times(): number[];
+  /** The forest of the sample at `ts` exactly: roots ascending by PID. */
+  forestAt(ts: number): ProcessNode[];
+  /** One read-only statement over the recording's own `record` and `meta` tables. */
+  query(sql: string): Record<string, ResultValue>[];
+  close(): void;
+}
+
+// status fields stored as JSON lists of integers: "[1000,1000,1000,1000]"
+const LIST_FIELDS = new Set(
+  STATUS_FIELDS.filter((f) => ["ints", "sigq", "hexes"].includes(f.kind)).map((f) =>
+    `status_${f.name}`
+  ),
+);
+
+/** A stored integer as a snapshot holds it: a number, or a bigint past 2^53 − 1. */
+function toInt(value: bigint): number | bigint {
+  return value >= -9007199254740991n && value <= 9007199254740991n ? Number(value) : value;
+}
+
+/** A compact JSON list of integers back to a list of exact integers. */
+function toIntList(text: string): (number | bigint)[] {
+  const inner = text.trim().slice(1, -1).trim();
+  return inner === "" ? [] : inner.split(",").map((t) => toInt(BigInt(t.trim())));
+}
+
+/** One stored value back to a snapshot's: exact integers, lists, hex text of huge ones. */
+function fromSql(column: Column, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint") return toInt(value);
+  if (typeof value === "string") {
+    if (column.sqlType === "INTEGER" && /^0x[0-9a-f]+$/.test(value)) return BigInt(value);
+    if (LIST_FIELDS.has(column.name) && value.startsWith("[")) return toIntList(value);
+  }
+  return value;
+}
+
+/**
+ * Opens a recording read-only. Throws `RecordingError` for a file that is not one (no
+ * `record` table, no `stat_pid`/`stat_ppid`, not SQLite at all).
+ */
+export function openTimeline(path: string): Timeline {
+  let db: DatabaseSync;
+  try {
+    db = connect(path, { readOnly: true });
+    db.prepare("SELECT 1 FROM sqlite_master LIMIT 1").get();
+  } catch (error) {
+    throw new RecordingError(`${path} is not a readable recording: ${(error as Error).message}`);
+  }
+  try {
+    const present = new Set(recordColumns(db));
+    if (present.size === 0) {
+      throw new RecordingError(`${path} is not a recording: it has no record table`);
+    }
+    if (!present.has("stat_pid") || !present.has("stat_ppid") || !present.has("ts")) {
+      throw new RecordingError(
+        `${path} is not a recording of processes: it has no stat_pid, stat_ppid or ts`,
+      );
+    }
+    const meta: Record<string, string> = {};
+    try {
+      for (
+        const row of db.prepare("SELECT key, value FROM meta").all() as {
+          key: string;
+          value: string;
+        }[]
+      ) {
+        meta[row.key] = row.value;
+      }
+    } catch {
+      // a recording without meta (made by hand): defaults below
+    }
+    // the procfiles whose every column is in the table, in the reference's order
+    const files = PROC_FILE_NAMES.filter((file) =>
+      columnsFor([file]).every((column) => present.has(column.name))
+    );
+    const columns = columnsFor(files);
+    const select = db.prepare(
+      `SELECT ${columns.map((c) => c.name).join(", ")} FROM record WHERE ts = ? ORDER BY record_id`,
+    );
+    select.setReadBigInts(true);
+    const timeline: Timeline = {
+      path,
+      meta,
+      files,
+      times() {
+        return (db.prepare("SELECT DISTINCT ts FROM record ORDER BY ts").all() as { ts: number }[])
+          .map((row) => Number(row.ts));
+      },
+      forestAt(ts) {
+        const records: ProcessRecord[] = [];
+        const seen = new Set<unknown>();
+        for (const row of select.iterate(ts) as Iterable<Record<string, unknown>>) {
+          const node: Record<string, unknown> = {};
+          for (const column of columns) {
+            const value = fromSql(column, row[column.name]);
+            if (column.field === null) node[column.file] = value;
+            else ((node[column.file] ??= {}) as Record<string, unknown>)[column.field] = value;
+          }
+          const pid = (node.stat as { pid: unknown }).pid;
+          if (seen.has(pid)) continue; // a row twice at one time: the first wins, as record keeps it
+          seen.add(pid);
+          records.push(node as unknown as ProcessRecord);
+        }
+        return buildForest(records);
+      },
+      query: (sql) => runUserQuery(db, sql),
+      close: () => db.close(),
+    };
+    return timeline;
+  } catch (error) {
+    db.close();
+    if (error instanceof RecordingError) throw error;
+    throw new RecordingError(`${path} is not a readable recording: ${(error as Error).message}`);
+  }
+}
