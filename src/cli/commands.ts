@@ -1,6 +1,7 @@
 import { captureCommand } from "./capture_command.ts";
 import { completionCommand, manCommand } from "./help_commands.ts";
 import { diffCommand } from "./diff_command.ts";
+import { exploreCommand, exploreSqlCommand } from "./explore_command.ts";
 import { playCommand } from "./play_command.ts";
 import { plotCommand } from "./plot_command.ts";
 import { queryCommand } from "./query_command.ts";
@@ -14,6 +15,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   queryCommand,
   recordCommand,
   plotCommand,
+  exploreCommand,
   watchCommand,
   playCommand,
   topCommand,
@@ -22,3 +24,6 @@ export const COMMANDS: readonly AnyCommand[] = [
   completionCommand,
   manCommand,
 ];
+
+/** Commands procpath starts for itself: runnable by name, absent from help and completions. */
+export const HIDDEN_COMMANDS: readonly AnyCommand[] = [exploreSqlCommand];

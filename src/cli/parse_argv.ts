@@ -30,6 +30,8 @@ export type ParsedLine =
 export interface ProgramSpec {
   readonly options: Record<string, OptionSpec<unknown>>;
   readonly commands: readonly AnyCommand[];
+  /** Commands procpath runs for itself (a helper process): found by name, never listed. */
+  readonly hidden?: readonly AnyCommand[];
 }
 
 /** The help switch every command and the program accept. */
@@ -251,7 +253,7 @@ export function parseProgramArgv(program: ProgramSpec, argv: readonly string[]):
   const [name, ...rest] = global.rest;
   if (name === undefined) throw new ParseError("the following arguments are required: command");
   const find = (word: string) => {
-    const command = program.commands.find((c) => c.name === word);
+    const command = [...program.commands, ...program.hidden ?? []].find((c) => c.name === word);
     if (command) return command;
     const names = [...program.commands.map((c) => c.name), "help"];
     throw new ParseError(`unknown command '${word}'${didYouMean(word, names)}`);

@@ -41,11 +41,14 @@ export interface GlobalOptions {
 }
 
 /** The program as the parser reads it: its options (from the completion table) and commands. */
-export function programSpec(commands: readonly AnyCommand[]): ProgramSpec {
+export function programSpec(
+  commands: readonly AnyCommand[],
+  hidden: readonly AnyCommand[] = [],
+): ProgramSpec {
   const [version, loggingLevel] = GLOBAL_OPTIONS;
   const options: Record<keyof GlobalOptions | "version", OptionSpec<unknown>> = {
     version,
     loggingLevel: { ...loggingLevel, parse: parseLogLevel, default: "INFO" } as OptionSpec<unknown>,
   };
-  return { options, commands };
+  return { options, commands, hidden };
 }

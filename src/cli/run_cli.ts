@@ -1,6 +1,6 @@
 import { EnvironmentError } from "../shell/evaluate_environment.ts";
 import { LIVE_PROCFS } from "../procfs/proc_root.ts";
-import { COMMANDS } from "./commands.ts";
+import { COMMANDS, HIDDEN_COMMANDS } from "./commands.ts";
 import { OutputClosed } from "./deps.ts";
 import type { CliDeps } from "./deps.ts";
 import { commandHelp, programHelp } from "./help_text.ts";
@@ -40,7 +40,7 @@ export function describeError(error: unknown): string {
  * every failure becomes one line on stderr.
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
-  const program = programSpec(COMMANDS);
+  const program = programSpec(COMMANDS, HIDDEN_COMMANDS);
   try {
     if (argv.length === 0) {
       deps.writeErr(programHelp(program, BANNER, helpWidth()));

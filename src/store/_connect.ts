@@ -1,4 +1,5 @@
 import { DatabaseSync } from "node:sqlite";
+import type { StatementSync } from "node:sqlite";
 
 /** How long a statement waits for another connection's lock before failing, in ms. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -16,4 +17,13 @@ export function connect(path: string, options: { readOnly?: boolean } = {}): Dat
   });
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return db;
+}
+
+/**
+ * Makes a statement return rows as arrays (SQLite's column order) instead of objects:
+ * half the time on large results. The runtime has it; its type declarations do not yet.
+ */
+export function returnArrays(statement: StatementSync): StatementSync {
+  (statement as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
+  return statement;
 }

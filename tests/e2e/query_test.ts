@@ -35,8 +35,8 @@ Deno.test("scripts/procpath runs with the baked flags, the same the compile task
     "--v8-flags=--enable-experimental-regexp-engine-on-excessive-backtracks",
   ]);
   const { code, stdout } = await runProcpath(["--version"]);
-  assertEquals([code, stdout], [0, "procpath 0.7.0 (follows Procpath 1.14.0)\n"]);
-  assertEquals(config.version, "0.7.0"); // src/version.ts says the same
+  assertEquals([code, stdout], [0, "procpath 0.8.0 (follows Procpath 1.14.0)\n"]);
+  assertEquals(config.version, "0.8.0"); // src/version.ts says the same
 });
 
 Deno.test("procpath query output feeds jq-style sums: RSS of a subtree in KiB", async () => {
