@@ -235,6 +235,17 @@ Deno.test({
           "15",
         );
 
+        // the PIDs box keeps only those processes' lines
+        await page.evaluate(`(() => { delete document.body.dataset.drawn;
+          const p = document.getElementById('pids'); p.value = '100,106'; p.dispatchEvent(new Event('change')); })()`);
+        assertEquals(await page.waitFor("document.body.dataset.drawn !== undefined"), true);
+        assertEquals(
+          await page.evaluate(
+            "procpathExplore.charts.get('rss').series.map((s) => s.label).slice(1).join()",
+          ),
+          "100 firefox,106 Web Content",
+        );
+
         const png = await page.screenshot();
         await Deno.writeFile(`${dir}/explore.png`, png);
         const image = await decodePng(png);

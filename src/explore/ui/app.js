@@ -56,6 +56,8 @@
       width: String(width),
       top: $("top").value || "10",
     });
+    const pids = $("pids").value.replace(/\s+/g, "");
+    if (/^\d+(,\d+)*$/.test(pids)) params.set("pids", pids);
     if (state.window) {
       params.set("after", String(state.window[0]));
       params.set("before", String(state.window[1]));
@@ -509,6 +511,7 @@
     $("file").textContent = state.meta.file;
     showSpan();
     $("top").addEventListener("change", drawCharts);
+    $("pids").addEventListener("change", drawCharts);
     $("reset").addEventListener("click", () => zoom(null));
     $("tree-search").addEventListener("input", filterTree);
     $("sql-run").addEventListener("click", runSql);
