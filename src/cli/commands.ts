@@ -2,6 +2,7 @@ import { captureCommand } from "./capture_command.ts";
 import { completionCommand, manCommand } from "./help_commands.ts";
 import { diffCommand } from "./diff_command.ts";
 import { exploreCommand, exploreSqlCommand } from "./explore_command.ts";
+import { backfillCommand, metricsCommand } from "./metrics_command.ts";
 import { playCommand } from "./play_command.ts";
 import { plotCommand } from "./plot_command.ts";
 import { queryCommand } from "./query_command.ts";
@@ -20,6 +21,8 @@ export const COMMANDS: readonly AnyCommand[] = [
   playCommand,
   topCommand,
   diffCommand,
+  metricsCommand,
+  backfillCommand,
   captureCommand,
   completionCommand,
   manCommand,

@@ -1,14 +1,6 @@
-import { listenForStop } from "../signals/stop_signals.ts";
-import { parseNonNegativeInt, parseNumber } from "./options.ts";
-import { CommandError } from "./errors.ts";
+import { parseNumber } from "./options.ts";
+import { bindOption, portOption, serveUntilStopped } from "./serving.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
-
-/** Parses `-p`: a TCP port, 0 for any free one. */
-function parsePort(text: string): number {
-  const port = parseNonNegativeInt(text);
-  if (port > 65535) throw new OptionValueError("expected a port from 0 to 65535");
-  return port;
-}
 
 /** Opens `url` in the desktop's browser, quietly doing nothing where none can start. */
 async function openBrowser(url: string): Promise<void> {
@@ -30,19 +22,8 @@ export const exploreCommand = defineCommand({
     "tree at any moment, SQL.",
   args: [],
   options: {
-    bind: option({
-      flags: "-b, --bind <bind>",
-      help: "address to listen on; anything but loopback exposes the recording to the network",
-      parse: (text: string) => text,
-      default: "127.0.0.1",
-      defaultText: '"127.0.0.1"',
-    }),
-    port: option({
-      flags: "-p, --port <port>",
-      help: "port to listen on; 0 picks a free one",
-      parse: parsePort,
-      default: 8000,
-    }),
+    bind: bindOption,
+    port: portOption(8000),
     browser: negatedFlag("--no-browser", "print the URL without opening a browser"),
     databaseFile: option({
       flags: "-d, --database-file <database-file>",
@@ -80,39 +61,29 @@ export const exploreCommand = defineCommand({
     if (options.queryTimeout <= 0) {
       throw new OptionValueError("--query-timeout must be more than 0");
     }
-    const loopback = ["127.0.0.1", "localhost", "::1"].includes(options.bind);
-    if (!loopback) {
-      deps.log.warning(
-        `listening on ${options.bind}: anyone who can reach it and has the URL's token can read ` +
-          "the recording",
-      );
-    }
     const { serveExplore } = await import("../explore/server.ts");
-    const stop = listenForStop();
-    let server;
-    try {
-      server = serveExplore({
-        databaseFile: options.databaseFile,
-        hostname: options.bind,
+    return await serveUntilStopped(
+      deps,
+      {
+        bind: options.bind,
         port: options.port,
-        queryTimeoutMs: options.queryTimeout * 1000,
-        maxRows: 10_000,
-        maxBytes: 16 << 20,
-      });
-    } catch (error) {
-      stop.dispose();
-      if (error instanceof Deno.errors.AddrInUse) {
-        throw new CommandError(`port ${options.port} is in use: pick another with -p (0: any)`);
-      }
-      throw error;
-    }
-    deps.log.info(`Serving ${options.databaseFile} at ${server.url}`);
-    deps.log.info("Press Ctrl+C to stop");
-    if (options.browser) openBrowser(server.url);
-    await new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }));
-    await server.close();
-    stop.dispose();
-    return 0;
+        exposes: "and has the URL's token can read the recording",
+      },
+      () =>
+        serveExplore({
+          databaseFile: options.databaseFile!,
+          hostname: options.bind,
+          port: options.port,
+          queryTimeoutMs: options.queryTimeout * 1000,
+          maxRows: 10_000,
+          maxBytes: 16 << 20,
+        }),
+      (server) => {
+        deps.log.info(`Serving ${options.databaseFile} at ${server.url}`);
+        deps.log.info("Press Ctrl+C to stop");
+        if (options.browser) openBrowser(server.url);
+      },
+    );
   },
 });
 

@@ -37,7 +37,9 @@ export function dryRunKwargs(
     const value = options[key];
     const dryRun = spec.dryRun ?? {};
     // "set" means other than its default (absent, or false for a switch)
-    const unset = spec.default !== undefined
+    const unset = Array.isArray(spec.default)
+      ? Array.isArray(value) && value.length === 0 && spec.default.length === 0
+      : spec.default !== undefined
       ? value === spec.default
       : value === undefined || value === false;
     if (dryRun.onlyWhenSet && unset) continue;

@@ -2,8 +2,48 @@ import { listenForStop } from "../signals/stop_signals.ts";
 import { PyFloat } from "../text/python_format.ts";
 import { parseDatabasePath, parsePositiveInt, parseSeconds } from "./options.ts";
 import { counted, createProgress } from "./progress.ts";
+import { REMOTE_WRITE_OPTIONS } from "./metrics_command.ts";
 import { SHARED } from "./shared_options.ts";
 import { defineCommand, flag, option } from "./spec.ts";
+
+/** The remote writer of `record --remote-write` and the hook that feeds it each sample. */
+async function remoteWriter(
+  options: {
+    remoteWrite?: string;
+    remoteLabel: [string, string][];
+    remoteGroup: string;
+    procfs: import("../procfs/mod.ts").ProcRoot;
+  },
+  deps: import("./deps.ts").CliDeps,
+) {
+  const [{ Collector }, { RemoteWriter, toTimeSeries }] = await Promise.all([
+    import("../metrics/collect.ts"),
+    import("../metrics/remote_write.ts"),
+  ]);
+  const system = options.procfs.systemInfo();
+  const collector = new Collector({
+    groups: [{ name: options.remoteGroup, query: null }],
+    perProcess: false,
+    maxProcesses: 0,
+    cmdline: false,
+    redact: null,
+    pageSize: system.pageSize,
+    clockTicks: system.clockTicks,
+    bootTime: NaN,
+  });
+  const writer = new RemoteWriter({
+    url: options.remoteWrite!,
+    maxQueued: 1000,
+    warn: (m) => deps.log.warning(m),
+  });
+  const labels = Object.fromEntries(options.remoteLabel);
+  return {
+    writer,
+    onSample(nodes: readonly import("../tree/types.ts").ProcessNode[], wallMs: number) {
+      writer.push(toTimeSeries(collector.collect(nodes as never), labels, Math.round(wallMs)));
+    },
+  };
+}
 
 /** `procpath record`: the selection sampled into SQLite every interval. */
 export const recordCommand = defineCommand({
@@ -56,10 +96,13 @@ export const recordCommand = defineCommand({
       "stop when an iteration records nothing",
       { value: Boolean },
     ),
+    ...REMOTE_WRITE_OPTIONS,
   },
   examples: [
     "procpath record -i 1 -r 60 -d out.sqlite '$..children[?(@.stat.pid == 2610)]'",
     "procpath record -i 5 -f stat,cmdline,io -p 2610,2611 -d out.sqlite",
+    "procpath record -i 1 -d run.sqlite -p $PID --remote-write http://prometheus:9090/api/v1/write \\\n" +
+    "    --remote-label job=ci --remote-label run=$CI_JOB_ID",
   ],
   /**
    * Records until `-r`, `--stop-without-result` or a stop signal (SIGINT, SIGTERM,
@@ -68,6 +111,7 @@ export const recordCommand = defineCommand({
   async run([query], options, { deps }) {
     const { record } = await import("../record/record.ts");
     const stop = listenForStop();
+    const push = options.remoteWrite === undefined ? null : await remoteWriter(options, deps);
     try {
       const summary = await record({ ...options, query: query as string | undefined }, {
         pid: deps.pid,
@@ -77,7 +121,10 @@ export const recordCommand = defineCommand({
         debug: (m) => deps.log.debug(m),
         progress: createProgress(deps.writeErr, deps.stderrIsTerminal),
         stop,
+        onSample: push?.onSample,
       });
+      // the final flush: what the receiver has not taken yet, for up to 10 s
+      await push?.writer.flush(10_000);
       deps.log.info(
         `Recorded ${counted(summary.samples, "sample", true)}, ${
           counted(summary.rows, "row", true)

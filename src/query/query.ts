@@ -48,6 +48,14 @@ function membersOf(value: unknown): unknown[] {
   return Object.keys(value).sort().map((key) => (value as Data)[key]);
 }
 
+/** Whether a list or dict holds another list or dict (its members could match a step). */
+function hasObjectMember(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(isObject);
+  if (!isObject(value)) return false;
+  for (const key in value) if (isObject((value as Data)[key])) return true;
+  return false;
+}
+
 /** Python's `list[index]` with negative indexes; `undefined` past either end. */
 function at(list: unknown[], index: number): unknown {
   const i = index < 0 ? list.length + index : index;
@@ -151,9 +159,10 @@ function applyRecursive(step: CompiledStep, values: unknown[], root: unknown): u
     const list = pending.pop()!;
     applyStep(step, list, root, out);
     for (let i = list.length - 1; i >= 0; i--) {
-      const members = membersOf(list[i]);
-      // lists of plain values match nothing at any step: skip them early
-      if (members.some(isObject)) pending.push(members);
+      // members that are all plain values match nothing at any step: skip them before
+      // paying for the sorted order (a stat record has some fifty of them)
+      if (!hasObjectMember(list[i])) continue;
+      pending.push(membersOf(list[i]));
     }
   }
   return out;

@@ -15,6 +15,7 @@ import type { Store } from "../store/mod.ts";
 import { parsePidList } from "../text/pid_list.ts";
 import { quoteInput } from "../text/visible.ts";
 import { Schedule } from "./schedule.ts";
+import type { ProcessNode } from "../tree/types.ts";
 
 /** What to record, as the command line gave it (templates still hold `$NAME`). */
 export interface RecordPlan extends SnapshotSource {
@@ -51,6 +52,8 @@ export interface RecordIo {
   /** Draws the figures after each iteration; `clear` erases them before a log line. */
   progress: { draw(figures: IterationFigures): void; clear(): void };
   stop: StopSignals;
+  /** Hears each stored sample's selection and its wall time (unix ms): remote write feeds on it. */
+  onSample?(nodes: readonly ProcessNode[], wallMs: number): void;
 }
 
 /** How a recording ended. */
@@ -205,6 +208,7 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
         }
         samples++;
         rows += stored;
+        io.onSample?.(result as ProcessNode[], startWall * 1000);
         const latency = performance.now() - startMono;
         io.progress.draw({
           iterations: samples,

@@ -39,6 +39,11 @@ export interface Timeline {
   times(): number[];
   /** The forest of the sample at `ts` exactly: roots ascending by PID. */
   forestAt(ts: number): ProcessNode[];
+  /**
+   * Every sample's forest in recording order, read in one pass (a recording's rows of
+   * one sample are consecutive): memory for one sample at a time.
+   */
+  samples(): Generator<{ ts: number; roots: ProcessNode[] }>;
   /** One read-only statement over the recording's own `record` and `meta` tables. */
   query(sql: string): Record<string, ResultValue>[];
   close(): void;
@@ -113,10 +118,24 @@ export function openTimeline(path: string): Timeline {
       columnsFor([file]).every((column) => present.has(column.name))
     );
     const columns = columnsFor(files);
-    const select = db.prepare(
-      `SELECT ${columns.map((c) => c.name).join(", ")} FROM record WHERE ts = ? ORDER BY record_id`,
-    );
+    const list = columns.map((c) => c.name).join(", ");
+    const select = db.prepare(`SELECT ${list} FROM record WHERE ts = ? ORDER BY record_id`);
     select.setReadBigInts(true);
+    /** One row as a process record. */
+    const toRecord = (row: Record<string, unknown>): ProcessRecord => {
+      const node: Record<string, unknown> = {};
+      for (const column of columns) {
+        const value = fromSql(column, row[column.name]);
+        if (column.field === null) node[column.file] = value;
+        else ((node[column.file] ??= {}) as Record<string, unknown>)[column.field] = value;
+      }
+      return node as unknown as ProcessRecord;
+    };
+    /** The forest of one sample's rows; a PID twice keeps its first row, as record does. */
+    const forestOf = (records: ProcessRecord[]) => {
+      const seen = new Set<unknown>();
+      return buildForest(records.filter((r) => !seen.has(r.stat.pid) && seen.add(r.stat.pid)));
+    };
     const timeline: Timeline = {
       path,
       meta,
@@ -126,21 +145,24 @@ export function openTimeline(path: string): Timeline {
           .map((row) => Number(row.ts));
       },
       forestAt(ts) {
-        const records: ProcessRecord[] = [];
-        const seen = new Set<unknown>();
-        for (const row of select.iterate(ts) as Iterable<Record<string, unknown>>) {
-          const node: Record<string, unknown> = {};
-          for (const column of columns) {
-            const value = fromSql(column, row[column.name]);
-            if (column.field === null) node[column.file] = value;
-            else ((node[column.file] ??= {}) as Record<string, unknown>)[column.field] = value;
+        const rows = select.all(ts) as Record<string, unknown>[];
+        return forestOf(rows.map(toRecord));
+      },
+      *samples() {
+        const all = db.prepare(`SELECT ts, ${list} FROM record ORDER BY record_id`);
+        all.setReadBigInts(true);
+        let ts: number | null = null;
+        let records: ProcessRecord[] = [];
+        for (const row of all.iterate() as Iterable<Record<string, unknown>>) {
+          const at = Number(row.ts);
+          if (ts !== null && at !== ts) {
+            yield { ts, roots: forestOf(records) };
+            records = [];
           }
-          const pid = (node.stat as { pid: unknown }).pid;
-          if (seen.has(pid)) continue; // a row twice at one time: the first wins, as record keeps it
-          seen.add(pid);
-          records.push(node as unknown as ProcessRecord);
+          ts = at;
+          records.push(toRecord(row));
         }
-        return buildForest(records);
+        if (ts !== null) yield { ts, roots: forestOf(records) };
       },
       query: (sql) => runUserQuery(db, sql),
       close: () => db.close(),

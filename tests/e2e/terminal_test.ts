@@ -13,7 +13,7 @@ function tmux(...args: string[]): string {
 /** Runs `command` in a detached tmux session `columns` wide; returns the session name. */
 function open(columns: number, command: string): string {
   const session = `procpath-test-${columns}-${Date.now() % 100000}`;
-  tmux("new-session", "-d", "-s", session, "-x", String(columns), "-y", "50", "-c", repoPath(""));
+  tmux("new-session", "-d", "-s", session, "-x", String(columns), "-y", "120", "-c", repoPath(""));
   tmux("send-keys", "-t", session, command, "Enter");
   return session;
 }

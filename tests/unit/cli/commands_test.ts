@@ -57,6 +57,8 @@ function sample(key: string): string {
     sort: "-rss",
     rank_by: "max",
     at: "last",
+    remote_label: "job=ci",
+    remote_write: "http://127.0.0.1:9090/api/v1/write",
     group_by: "comm",
   };
   return samples[key] ?? "1";

@@ -1,0 +1,198 @@
+import type { Group } from "../metrics/collect.ts";
+import { parsePositiveInt } from "./options.ts";
+import { bindOption, portOption, serveUntilStopped } from "./serving.ts";
+import { SHARED } from "./shared_options.ts";
+import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
+
+/** A `-g NAME=JSONPATH` before compiling: the name and the query text. */
+export interface GroupText {
+  name: string;
+  query: string;
+}
+
+/** Parses one `-g NAME=JSONPATH` (a bare `NAME` is every process). */
+function collectGroup(text: string, previous: GroupText[]): GroupText[] {
+  const eq = text.indexOf("=");
+  const name = eq < 0 ? text : text.slice(0, eq);
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
+    throw new OptionValueError("expected NAME=JSONPATH with a name of letters, digits, _ . -");
+  }
+  if (previous.some((g) => g.name === name)) {
+    throw new OptionValueError(`group ${name} is given twice`);
+  }
+  return [...previous, { name, query: eq < 0 ? "" : text.slice(eq + 1) }];
+}
+
+/** Compiles the groups (the default: one group `all` of every process). */
+export async function compileGroups(groups: readonly GroupText[]): Promise<Group[]> {
+  const { compileQuery } = await import("../query/mod.ts");
+  const given = groups.length > 0 ? groups : [{ name: "all", query: "" }];
+  return given.map((g) => ({ name: g.name, query: g.query ? compileQuery(g.query) : null }));
+}
+
+/** The `-g` option, shared by `metrics` and `backfill`. */
+export const groupOption = option({
+  flags: "-g, --group <group>",
+  help: "NAME=JSONPATH: a group of the processes the JSONPath selects and what runs below " +
+    "them; repeatable; one group `all` of every process when absent",
+  parse: collectGroup,
+  default: [] as GroupText[],
+  repeatable: true,
+});
+
+/** Parses `--redact`: a regular expression whose matches in command lines become `***`. */
+function parseRedact(text: string): RegExp {
+  try {
+    return new RegExp(text, "g");
+  } catch (error) {
+    throw new OptionValueError((error as Error).message);
+  }
+}
+
+/** `procpath metrics`: a Prometheus endpoint of process-tree groups, read at each scrape. */
+export const metricsCommand = defineCommand({
+  name: "metrics",
+  summary: "Serve Prometheus metrics (OpenMetrics) of process-tree groups selected by JSONPath, " +
+    "read from /proc at each scrape.",
+  args: [],
+  options: {
+    group: groupOption,
+    bind: bindOption,
+    port: portOption(9800),
+    procfileList: {
+      ...SHARED.procfileList,
+      help: "procfiles to read: stat (always), io (read/written bytes), fd (open files)",
+      default: ["stat", "io"],
+      defaultText: "stat,io",
+    },
+    perProcess: flag("--per-process", "also one series per process (pid and comm labels)"),
+    maxProcesses: option({
+      flags: "--max-processes <count>",
+      help: "per-process series per group, the largest by RSS; the rest are counted",
+      parse: parsePositiveInt,
+      default: 100,
+    }),
+    cmdline: flag("--cmdline", "command lines on procpath_process_info (they may hold secrets)"),
+    redact: option({
+      flags: "--redact <regex>",
+      help: "replace what matches in command lines with ***; repeatable",
+      parse: (text: string, previous: RegExp[]) => [...previous, parseRedact(text)],
+      default: [] as RegExp[],
+      repeatable: true,
+    }),
+    procfs: SHARED.procfs,
+  },
+  examples: [
+    "procpath metrics -g web='$..children[?(@.stat.pid == 2610)]' -g db='$..children[?(@.stat.comm == \"postgres\")]'",
+    "procpath metrics -p 9800 --per-process --max-processes 50 -g all",
+  ],
+  /** Serves `/metrics` until Ctrl+C. */
+  async run(_args, options, { deps }) {
+    const [{ serveMetrics }, groups] = await Promise.all([
+      import("../metrics/serve_metrics.ts"),
+      compileGroups(options.group),
+    ]);
+    const files = [...new Set(["stat", ...options.procfileList])] as typeof options.procfileList;
+    return await serveUntilStopped(
+      deps,
+      { bind: options.bind, port: options.port, exposes: "reads the process metrics" },
+      () =>
+        serveMetrics({
+          hostname: options.bind,
+          port: options.port,
+          procfs: options.procfs,
+          files,
+          pid: deps.pid,
+          collect: {
+            groups,
+            perProcess: Boolean(options.perProcess),
+            maxProcesses: options.maxProcesses,
+            cmdline: Boolean(options.cmdline),
+            redact: options.redact.length > 0
+              ? new RegExp(options.redact.map((r) => `(?:${r.source})`).join("|"), "g")
+              : null,
+          },
+        }),
+      (server) =>
+        deps.log.info(
+          `Serving metrics of ${groups.map((g) => g.name).join(", ")} at ${server.url}`,
+        ),
+    );
+  },
+});
+
+/** `procpath backfill`: a recording as OpenMetrics text for promtool. */
+export const backfillCommand = defineCommand({
+  name: "backfill",
+  summary: "Write a recording's group metrics as OpenMetrics text with timestamps, for " +
+    "promtool tsdb create-blocks-from openmetrics.",
+  args: [],
+  options: {
+    databaseFile: SHARED.recordingFile,
+    group: groupOption,
+    output: option({
+      flags: "-o, --output <file>",
+      help: "file to write instead of standard output",
+      parse: (text: string) => text,
+    }),
+  },
+  examples: [
+    "procpath backfill -d out.sqlite -g web='$..children[?(@.stat.pid == 2610)]' -o web.om",
+    "promtool tsdb create-blocks-from openmetrics web.om /var/lib/prometheus/metrics2",
+  ],
+  /** Streams the export; memory stays that of one sample. */
+  async run(_args, options, { deps }) {
+    const [{ backfill }, groups] = await Promise.all([
+      import("../metrics/backfill.ts"),
+      compileGroups(options.group),
+    ]);
+    const file = options.output === undefined
+      ? null
+      : await Deno.open(options.output, { write: true, create: true, truncate: true });
+    const writer = (file?.writable ?? Deno.stdout.writable).getWriter();
+    try {
+      const samples = await backfill(options.databaseFile, groups, writer);
+      deps.log.info(`Wrote ${samples} samples of ${groups.map((g) => g.name).join(", ")}`);
+    } finally {
+      await writer.close().catch(() => {});
+    }
+    return 0;
+  },
+});
+
+/** The record options that push to a remote-write receiver. */
+export const REMOTE_WRITE_OPTIONS = {
+  remoteWrite: option({
+    flags: "--remote-write <url>",
+    help: "also push the recorded selection's group metrics to this Prometheus remote-write URL",
+    parse: (text: string) => {
+      try {
+        const url = new URL(text);
+        if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error();
+        return url.href;
+      } catch {
+        throw new OptionValueError("expected an http(s) URL");
+      }
+    },
+    dryRun: { onlyWhenSet: true },
+  }),
+  remoteLabel: option({
+    flags: "--remote-label <label>",
+    help: "NAME=VALUE added to every pushed series (the CI job, the host); repeatable",
+    parse: (text: string, previous: [string, string][]) => {
+      const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
+      if (!match || match[1].startsWith("__")) throw new OptionValueError("expected NAME=VALUE");
+      return [...previous, [match[1], match[2]] as [string, string]];
+    },
+    default: [] as [string, string][],
+    repeatable: true,
+    dryRun: { onlyWhenSet: true, value: (labels) => labels.length > 0 ? labels : null },
+  }),
+  remoteGroup: option({
+    flags: "--remote-group <name>",
+    help: "the group label of the pushed series",
+    parse: (text: string) => text,
+    default: "record",
+    dryRun: { onlyWhenSet: true },
+  }),
+};

@@ -1,0 +1,71 @@
+/**
+ * A recording as OpenMetrics text with timestamps, for `promtool tsdb
+ * create-blocks-from openmetrics`. OpenMetrics wants each family's samples together
+ * and each series in time order, while a recording comes sample by sample: every
+ * series is written to its own temporary file in one pass over the rows, then the
+ * files are joined family by family — memory for one sample, whatever the size.
+ *
+ * @module
+ */
+import { openTimeline } from "../store/timeline.ts";
+import { Collector } from "./collect.ts";
+import type { Group } from "./collect.ts";
+import { familyHeader, sampleLine } from "./exposition.ts";
+import type { MetricFamily } from "./exposition.ts";
+
+/** Writes the recording's group metrics to `out`; returns the samples written. */
+export async function backfill(
+  path: string,
+  groups: readonly Group[],
+  out: WritableStreamDefaultWriter<Uint8Array>,
+): Promise<number> {
+  const timeline = openTimeline(path);
+  const dir = await Deno.makeTempDir({ prefix: "procpath-backfill-" });
+  const encoder = new TextEncoder();
+  try {
+    const collector = new Collector({
+      groups,
+      perProcess: false,
+      maxProcesses: 0,
+      cmdline: false,
+      redact: null,
+      pageSize: Number(timeline.meta.page_size ?? 4096),
+      clockTicks: Number(timeline.meta.clock_ticks ?? 100),
+      bootTime: NaN,
+    });
+    const families = new Map<string, { family: MetricFamily; series: Map<string, Deno.FsFile> }>();
+    let count = 0;
+    for (const { ts, roots } of timeline.samples()) {
+      for (const family of collector.collect(roots, ts)) {
+        let known = families.get(family.name);
+        if (!known) families.set(family.name, known = { family, series: new Map() });
+        for (const sample of family.samples) {
+          const key = JSON.stringify(sample.labels);
+          let file = known.series.get(key);
+          if (!file) {
+            file = await Deno.open(`${dir}/${families.size}-${known.series.size}`, {
+              create: true,
+              write: true,
+              read: true,
+            });
+            known.series.set(key, file);
+          }
+          await file.write(encoder.encode(sampleLine(family, sample, true) + "\n"));
+          count++;
+        }
+      }
+    }
+    for (const { family, series } of families.values()) {
+      await out.write(encoder.encode(familyHeader(family, true).join("\n") + "\n"));
+      for (const file of series.values()) {
+        await file.seek(0, Deno.SeekMode.Start);
+        for await (const chunk of file.readable) await out.write(chunk);
+      }
+    }
+    await out.write(encoder.encode("# EOF\n"));
+    return count;
+  } finally {
+    timeline.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Process-tree metrics for Prometheus: per named group (a JSONPath selection, with
+ * what runs below it) the process count, CPU seconds by mode, resident memory, disk
+ * bytes read and written, threads and open files — counters kept monotonic across
+ * exits and PID reuse by folding each departed process's last values into the
+ * group's total — and, opted in and capped, per-process series with their command
+ * lines only on an info series (off by default, redactable).
+ *
+ * @module
+ */
+import { toNumber } from "../procfs/int.ts";
+import { runQuery } from "../query/mod.ts";
+import type { CompiledQuery } from "../query/mod.ts";
+import { isProcessNode } from "../store/flatten.ts";
+import { flattenTree } from "../tree/flatten_tree.ts";
+import type { ProcessNode } from "../tree/types.ts";
+import { REFERENCE_VERSION, VERSION } from "../version.ts";
+import type { MetricFamily, Sample } from "./exposition.ts";
+
+/** A named selection. */
+export interface Group {
+  name: string;
+  /** `null`: every process. */
+  query: CompiledQuery | null;
+}
+
+/** What to expose, and the facts to convert units with. */
+export interface CollectOptions {
+  groups: readonly Group[];
+  /** Per-process series, at most `maxProcesses` per group (the largest by RSS). */
+  perProcess: boolean;
+  maxProcesses: number;
+  /** Command lines on `procpath_process_info`, with `redact` matches replaced. */
+  cmdline: boolean;
+  redact: RegExp | null;
+  pageSize: number;
+  clockTicks: number;
+  /** Unix seconds the machine booted at (start times); NaN when unknown. */
+  bootTime: number;
+}
+
+/** A process's counters: CPU in clock ticks (integers, so sums stay exact), I/O in bytes. */
+interface Counters {
+  user: number;
+  system: number;
+  read: number;
+  written: number;
+}
+const zero = (): Counters => ({ user: 0, system: 0, read: 0, written: 0 });
+
+const num = (value: unknown) => toNumber(value) ?? 0;
+
+/** A process's identity across scrapes: a reused PID is another process. */
+const identity = (node: ProcessNode) => `${num(node.stat.pid)}@${num(node.stat.starttime)}`;
+
+/** Keeps the groups' counters between collections. */
+export class Collector {
+  #groups = new Map<string, { live: Map<string, Counters>; retired: Counters }>();
+
+  constructor(readonly options: CollectOptions) {}
+
+  /** The members of a group in a forest: its selection and everything below, each once. */
+  members(group: Group, roots: ProcessNode[]): ProcessNode[] {
+    const selected = group.query ? runQuery(group.query, { children: roots }) : roots;
+    const nodes = flattenTree(selected.filter(isProcessNode) as ProcessNode[]);
+    const seen = new Set<number>();
+    return nodes.filter((node) => {
+      const pid = num(node.stat.pid);
+      if (seen.has(pid)) return false;
+      seen.add(pid);
+      return true;
+    });
+  }
+
+  #counters(node: ProcessNode): Counters {
+    return {
+      user: num(node.stat.utime),
+      system: num(node.stat.stime),
+      read: num(node.io?.read_bytes),
+      written: num(node.io?.write_bytes),
+    };
+  }
+
+  /**
+   * The families for one snapshot's roots. `timestamp` (unix seconds) marks every
+   * sample (for backfill); a live scrape leaves it out.
+   */
+  collect(roots: ProcessNode[], timestamp?: number): MetricFamily[] {
+    const o = this.options;
+    const family = (
+      name: string,
+      type: MetricFamily["type"],
+      help: string,
+      unit?: string,
+    ): MetricFamily => ({ name, type, help, unit, samples: [] });
+    const f = {
+      processes: family("procpath_group_processes", "gauge", "Processes in the group"),
+      cpu: family(
+        "procpath_group_cpu_seconds",
+        "counter",
+        "CPU time used by the group's processes, exited ones included",
+        "seconds",
+      ),
+      rss: family(
+        "procpath_group_resident_memory_bytes",
+        "gauge",
+        "Resident memory of the group's processes",
+        "bytes",
+      ),
+      read: family(
+        "procpath_group_read_bytes",
+        "counter",
+        "Bytes the group's processes read from storage",
+        "bytes",
+      ),
+      written: family(
+        "procpath_group_written_bytes",
+        "counter",
+        "Bytes the group's processes wrote to storage",
+        "bytes",
+      ),
+      threads: family("procpath_group_threads", "gauge", "Threads of the group's processes"),
+      fds: family(
+        "procpath_group_open_fds",
+        "gauge",
+        "Open file descriptors of the group's processes",
+      ),
+      pCpu: family(
+        "procpath_process_cpu_seconds",
+        "counter",
+        "CPU time used by the process",
+        "seconds",
+      ),
+      pRss: family(
+        "procpath_process_resident_memory_bytes",
+        "gauge",
+        "Resident memory of the process",
+        "bytes",
+      ),
+      pStart: family(
+        "procpath_process_start_time_seconds",
+        "gauge",
+        "When the process started, unix time",
+        "seconds",
+      ),
+      pInfo: family("procpath_process", "info", "A process's parent and command"),
+      dropped: family(
+        "procpath_process_series_dropped",
+        "gauge",
+        "Processes of the group past --max-processes, not exposed one by one",
+      ),
+    };
+    const at = (labels: Record<string, string>, value: number): Sample =>
+      timestamp === undefined ? { labels, value } : { labels, value, timestamp };
+    for (const group of o.groups) {
+      const nodes = this.members(group, roots);
+      const state = this.#groups.get(group.name) ??
+        this.#groups.set(group.name, { live: new Map(), retired: zero() }).get(group.name)!;
+      // processes gone since the last collection leave their last counters to the group
+      const now = new Map(nodes.map((node) => [identity(node), this.#counters(node)]));
+      for (const [id, last] of state.live) {
+        if (now.has(id)) continue;
+        state.retired.user += last.user;
+        state.retired.system += last.system;
+        state.retired.read += last.read;
+        state.retired.written += last.written;
+      }
+      state.live = now;
+      const total = { ...state.retired };
+      for (const c of now.values()) {
+        total.user += c.user;
+        total.system += c.system;
+        total.read += c.read;
+        total.written += c.written;
+      }
+      const g = { group: group.name };
+      f.processes.samples.push(at(g, nodes.length));
+      const seconds = (ticks: number) => ticks / o.clockTicks;
+      f.cpu.samples.push(
+        at({ ...g, mode: "user" }, seconds(total.user)),
+        at({ ...g, mode: "system" }, seconds(total.system)),
+      );
+      f.rss.samples.push(at(g, nodes.reduce((s, n) => s + num(n.stat.rss) * o.pageSize, 0)));
+      if (nodes.some((n) => n.io)) {
+        f.read.samples.push(at(g, total.read));
+        f.written.samples.push(at(g, total.written));
+      }
+      f.threads.samples.push(at(g, nodes.reduce((s, n) => s + num(n.stat.num_threads), 0)));
+      if (nodes.some((n) => n.fd)) {
+        f.fds.samples.push(
+          at(
+            g,
+            nodes.reduce(
+              (s, n) =>
+                s + (n.fd ? Object.values(n.fd).reduce((a: number, b) => a + num(b), 0) : 0),
+              0,
+            ),
+          ),
+        );
+      }
+      if (!o.perProcess) continue;
+      const shown = nodes.slice().sort((a, b) =>
+        num(b.stat.rss) - num(a.stat.rss) || num(a.stat.pid) - num(b.stat.pid)
+      )
+        .slice(0, o.maxProcesses);
+      f.dropped.samples.push(at(g, nodes.length - shown.length));
+      for (const node of shown) {
+        const p = { ...g, pid: String(num(node.stat.pid)), comm: String(node.stat.comm ?? "") };
+        const c = now.get(identity(node))!;
+        f.pCpu.samples.push(
+          at({ ...p, mode: "user" }, seconds(c.user)),
+          at({ ...p, mode: "system" }, seconds(c.system)),
+        );
+        f.pRss.samples.push(at(p, num(node.stat.rss) * o.pageSize));
+        if (Number.isFinite(o.bootTime)) {
+          f.pStart.samples.push(at(p, o.bootTime + num(node.stat.starttime) / o.clockTicks));
+        }
+        const info: Record<string, string> = { ...p, ppid: String(num(node.stat.ppid)) };
+        if (o.cmdline) {
+          info.cmdline = o.redact
+            ? (node.cmdline ?? "").replace(o.redact, "***")
+            : node.cmdline ?? "";
+        }
+        f.pInfo.samples.push(at(info, 1));
+      }
+    }
+    return Object.values(f).filter((family) => family.samples.length > 0);
+  }
+}
+
+/** procpath's own families: build info, and the scrape's duration when measured. */
+export function selfMetrics(scrapeSeconds?: number): MetricFamily[] {
+  return [
+    {
+      name: "procpath_build",
+      type: "info",
+      help: "procpath's version and the Procpath version it follows",
+      samples: [{ labels: { version: VERSION, reference: REFERENCE_VERSION }, value: 1 }],
+    },
+    ...(scrapeSeconds === undefined ? [] : [{
+      name: "procpath_scrape_duration_seconds",
+      type: "gauge" as const,
+      help: "How long reading /proc and computing this scrape took",
+      unit: "seconds",
+      samples: [{ labels: {}, value: scrapeSeconds }],
+    }]),
+  ];
+}
