@@ -61,9 +61,10 @@ export const metricsCommand = defineCommand({
     port: portOption(9800),
     procfileList: {
       ...SHARED.procfileList,
-      help: "procfiles to read: stat (always), io (read/written bytes), fd (open files)",
-      default: ["stat", "io"],
-      defaultText: "stat,io",
+      help: "procfiles to read at each scrape: stat (always), io (read and written bytes), " +
+        "fd (open files); each doubles the scrape's reads",
+      default: ["stat"],
+      defaultText: "stat",
     },
     perProcess: flag("--per-process", "also one series per process (pid and comm labels)"),
     maxProcesses: option({

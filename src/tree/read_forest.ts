@@ -56,15 +56,21 @@ export function readForest(reader: ProcReader, options: ReadForestOptions): Proc
   // Listing /proc costs more than a small branch, so the host's size is relisted
   // only every few snapshots.
   let size = hostSizes.get(reader);
-  if (!size || ++size.age > HOST_SIZE_AGE) size = { pids: listPids().length, age: 0 };
+  let listed: number[] | undefined;
+  if (!size || ++size.age > HOST_SIZE_AGE) {
+    listed = listPids();
+    size = { pids: listed.length, age: 0 };
+  }
   const limit = Math.max(MIN_LIMIT, Math.ceil(size.pids / 10));
   const known = new Map<number, ProcessRecord>();
   const branches = readBranches(reader, branchPids, options.excludePid, limit, known);
   if (branches !== null) return buildForest(readDetails(reader, branches, options));
-  // branches that big stay big for a while: scan the next few snapshots at once
-  const scans = { left: WHOLE_SCANS_AFTER_BIG_BRANCH, keptShare: 0 };
+  // branches that big stay big for a while: scan the next few snapshots at once — in one
+  // pass while they look big, until a scan tells what share of the host they hold (a tree
+  // without children files says nothing of their size: stat first, then the kept ones)
+  const scans = { left: WHOLE_SCANS_AFTER_BIG_BRANCH, keptShare: known.size > limit ? 1 : 0 };
   wholeScans.set(reader, scans);
-  return scanBranches(reader, listPids(), branchPids, options, scans, known);
+  return scanBranches(reader, listed ?? listPids(), branchPids, options, scans, known);
 }
 
 /**
@@ -133,9 +139,11 @@ export function readBranches(
       if (!parent) break;
       up = parent.stat.ppid as number;
     }
+    // breadth first: a big branch shows its size after a few levels' children files,
+    // where depth first would read every leaf's of one subtree before giving up
     const pending = [pid];
-    while (pending.length > 0) {
-      const children = reader.childrenOf(pending.pop()!);
+    for (let next = 0; next < pending.length; next++) {
+      const children = reader.childrenOf(pending[next]);
       if (children === null) return null;
       for (const child of children) {
         if (!records.has(child) && read(child)) pending.push(child);
