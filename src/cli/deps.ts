@@ -5,8 +5,8 @@ import type { Logger } from "./log.ts";
 
 /** What commands need from the outside world; tests swap in capturing versions. */
 export interface CliDeps {
-  /** Writes data (never diagnostics) to stdout. */
-  writeOut(text: string): void;
+  /** Writes data (never diagnostics) to stdout: text, or bytes already encoded. */
+  writeOut(text: string | Uint8Array): void;
   /** Writes raw text to stderr (help, the status line). */
   writeErr(text: string): void;
   /** Whether stdout is a terminal (process data is then shown with control characters visible). */
@@ -26,8 +26,8 @@ export interface CliDeps {
 
 const encoder = new TextEncoder();
 
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
-  const bytes = encoder.encode(text);
+function writeAll(file: { writeSync(p: Uint8Array): number }, text: string | Uint8Array): void {
+  const bytes = typeof text === "string" ? encoder.encode(text) : text;
   let written = 0;
   while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
 }

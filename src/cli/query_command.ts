@@ -1,4 +1,4 @@
-import { PyFloat, toPythonJson, toPythonStr } from "../text/python_format.ts";
+import { PyFloat, toPythonJson, toPythonJsonBytes, toPythonStr } from "../text/python_format.ts";
 import { quoteInput, visible } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import { parseChoice, parseNonNegativeInt, parsePositiveInt } from "./options.ts";
@@ -208,7 +208,7 @@ export const queryCommand = defineCommand({
    */
   async run([queryTemplate, sqlTemplate], options, { deps }) {
     const [
-      { branchPidsOf, compileQuery, runQuery, substitute },
+      { branchPidsOf, compileQuery, ignoresProcfile, runQuery, substitute },
       { evaluateEnvironment },
       snapshot,
       { isProcessNode },
@@ -269,8 +269,13 @@ export const queryCommand = defineCommand({
       // threads nest under their process by status.tgid
       if (readable && threads && !options.procfileList.includes("status")) needed.push("status");
       files = [...new Set([...options.procfileList, ...needed])];
+      // a query whose results are named values that no command line can hold (`..pid`)
+      // reads none: a third of a whole-host snapshot's files
+      const read = compiled && !readable && !sql && ignoresProcfile(compiled, "cmdline")
+        ? files.filter((file) => file !== "cmdline")
+        : files;
       // a query that selects branches by PID reads only those (and their ancestors)
-      roots = readSnapshot({ ...options, procfileList: files }, {
+      roots = readSnapshot({ ...options, procfileList: read }, {
         pid: deps.pid,
         warn: (m) => deps.log.warning(m),
       }, compiled ? branchPidsOf(compiled) ?? undefined : undefined);
@@ -344,6 +349,12 @@ export const queryCommand = defineCommand({
     }
     // process data reaches a terminal with its control characters visible; pipes get it as is
     const shown = deps.stdoutIsTerminal ? visible : (text: string) => text;
+    if (options.delimiter === undefined && options.indent === undefined) {
+      // the common case, a whole tree's JSON to a pipe, written as bytes straight away
+      deps.writeOut(toPythonJsonBytes(result));
+      deps.writeOut("\n");
+      return options.failEmpty && result.length === 0 ? 1 : 0;
+    }
     const output = options.delimiter !== undefined
       ? result.map((item) => shown(toPythonStr(item))).join(options.delimiter)
       : toPythonJson(result, options.indent);

@@ -1,4 +1,4 @@
-export { branchPidsOf, compileQuery, keysRead, runQuery } from "./query.ts";
+export { branchPidsOf, compileQuery, ignoresProcfile, keysRead, runQuery } from "./query.ts";
 export type { CompiledQuery } from "./query.ts";
 export { substitute } from "./template.ts";
 export { QuerySyntaxError } from "./errors.ts";

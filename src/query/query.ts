@@ -253,6 +253,65 @@ export function keysRead(query: CompiledQuery): Set<string> {
   return keys;
 }
 
+/**
+ * Whether a query can do without procfile `file` altogether: its results are the
+ * values of named keys (its last step picks names, neither `children` nor `file`), and
+ * no step or filter can reach `file` (filters name every key literally and never read
+ * the root). `$..children[?(@.stat.pid == 1)]..pid` needs no `cmdline`; `$..children`
+ * and `[?(@['cmd' + 'line'])]` do.
+ *
+ * @example
+ * ```ts
+ * import { compileQuery, ignoresProcfile } from "./query.ts";
+ * console.assert(ignoresProcfile(compileQuery("$..children[?(@.stat.pid == 1)]..pid"), "cmdline"));
+ * console.assert(!ignoresProcfile(compileQuery("$..children[?(@.stat.pid == 1)]"), "cmdline"));
+ * ```
+ */
+export function ignoresProcfile(query: CompiledQuery, file: string): boolean {
+  const last = query.steps.at(-1);
+  if (!last || !last.selectors.every((s) => s.kind === "name" && s.name !== "children")) {
+    return false;
+  }
+  const pending: FilterNode[] = [];
+  for (const step of query.steps) {
+    for (const selector of step.selectors) {
+      if (selector.kind === "name" && selector.name === file) return false;
+      if (selector.kind === "filter" || selector.kind === "script") pending.push(selector.filter);
+    }
+  }
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    switch (node.type) {
+      case "root":
+        return false;
+      case "member":
+        if (typeof node.property !== "string") {
+          if (node.property.type !== "literal") return false;
+          if (String(node.property.value) === file) return false;
+        } else if (node.property === file) return false;
+        pending.push(node.object);
+        break;
+      case "list":
+        pending.push(...node.items);
+        break;
+      case "unary":
+        pending.push(node.argument);
+        break;
+      case "binary":
+        pending.push(node.left, node.right);
+        break;
+      case "conditional":
+        pending.push(node.test, node.consequent, node.alternate);
+        break;
+      case "call":
+        if (node.target) pending.push(node.target);
+        pending.push(...node.args);
+        break;
+    }
+  }
+  return true;
+}
+
 const isStatPid = (node: FilterNode) =>
   node.type === "member" && node.property === "pid" && node.object.type === "member" &&
   node.object.property === "stat" && node.object.object.type === "current";

@@ -94,6 +94,100 @@ export function toPythonJson(value: unknown, indent?: number): string {
   return write(value, 0);
 }
 
+/** The byte writer's answer to a tree deeper than its recursion: the string writer takes it. */
+class TooDeep extends Error {}
+
+const utf8 = new TextEncoder();
+// strings that need JSON escapes (or are not well formed) take the engine's JSON.stringify
+// deno-lint-ignore no-control-regex -- control characters are what needs escaping
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * {@link toPythonJson} without indent, written straight to UTF-8 bytes: a whole tree's
+ * JSON is a megabyte and more of small strings, and building them costs more (in time
+ * and in collected garbage) than the bytes themselves — about 10 ms of a 3,000-process
+ * `query`. Keys are encoded once each; plain strings go straight into the buffer.
+ *
+ * @example
+ * ```ts
+ * import { toPythonJson, toPythonJsonBytes } from "./python_format.ts";
+ * const value = { b: [1, 2n ** 64n, "é\n"], a: null };
+ * console.assert(new TextDecoder().decode(toPythonJsonBytes(value)) === toPythonJson(value));
+ * ```
+ */
+export function toPythonJsonBytes(value: unknown): Uint8Array {
+  let buffer = new Uint8Array(1 << 16), at = 0;
+  const room = (n: number) => {
+    if (at + n <= buffer.length) return;
+    const grown = new Uint8Array(Math.max(buffer.length * 2, at + n));
+    grown.set(buffer.subarray(0, at));
+    buffer = grown;
+  };
+  const ascii = (text: string) => {
+    room(text.length);
+    for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
+  };
+  const byte = (b: number) => {
+    room(1);
+    buffer[at++] = b;
+  };
+  const keys = new Map<string, Uint8Array>();
+  const write = (item: unknown, depth: number): void => {
+    if (typeof item === "string") {
+      if (NEEDS_ESCAPE.test(item)) {
+        const quoted = quote(item);
+        room(quoted.length * 3);
+        at += utf8.encodeInto(quoted, buffer.subarray(at)).written;
+        return;
+      }
+      room(item.length * 3 + 2);
+      buffer[at++] = 34;
+      at += utf8.encodeInto(item, buffer.subarray(at)).written;
+      buffer[at++] = 34;
+      return;
+    }
+    const text = scalar(item);
+    if (text !== null) return ascii(text);
+    if (depth >= RECURSION_LIMIT) throw new TooDeep();
+    if (Array.isArray(item)) {
+      byte(91);
+      for (let i = 0; i < item.length; i++) {
+        if (i > 0) ascii(", ");
+        write(item[i], depth + 1);
+      }
+      return byte(93);
+    }
+    const names = Object.keys(item as object);
+    for (let i = 1; i < names.length; i++) {
+      if (names[i - 1] > names[i]) {
+        names.sort();
+        break;
+      }
+    }
+    byte(123);
+    for (let i = 0; i < names.length; i++) {
+      let key = keys.get(names[i]);
+      if (!key) keys.set(names[i], key = utf8.encode(quote(names[i]) + ": "));
+      room(key.length + 2);
+      if (i > 0) {
+        buffer[at++] = 44;
+        buffer[at++] = 32;
+      }
+      buffer.set(key, at);
+      at += key.length;
+      write((item as Record<string, unknown>)[names[i]], depth + 1);
+    }
+    byte(125);
+  };
+  try {
+    write(value, 0);
+  } catch (error) {
+    if (error instanceof TooDeep) return utf8.encode(toPythonJson(value));
+    throw error;
+  }
+  return buffer.subarray(0, at);
+}
+
 /** How deep the recursive writer goes before the iterative one takes over. */
 const RECURSION_LIMIT = 400;
 

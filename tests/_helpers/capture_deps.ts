@@ -17,7 +17,7 @@ export function captureDeps(): CapturedDeps {
     out,
     err,
     dropped: 0,
-    writeOut: (text) => out.push(text),
+    writeOut: (text) => out.push(typeof text === "string" ? text : new TextDecoder().decode(text)),
     writeErr: (text) => err.push(text),
     stdoutIsTerminal: false,
     stderrIsTerminal: false,

@@ -3,8 +3,12 @@ import {
   formatPythonFloat,
   PyFloat,
   toPythonJson,
+  toPythonJsonBytes,
   toPythonStr,
 } from "../../../src/text/python_format.ts";
+import { createProcReader } from "../../../src/procfs/mod.ts";
+import { readForest } from "../../../src/tree/mod.ts";
+import { fixture } from "../../_helpers/run_procpath.ts";
 
 Deno.test("formatPythonFloat() matches Python's repr", () => {
   const cases: [number, string][] = [
@@ -53,4 +57,33 @@ Deno.test("toPythonJson() writes values deeper than its recursion limit exactly 
   assertEquals(inline.startsWith('{"children": [{"children": ['), true);
   assertEquals(inline.endsWith("}, 998]}, 999]}"), true);
   assertEquals(inline.length, JSON.stringify(deep).length + 2 * 1000 + 3); // the spaces of ", " and ": "
+});
+
+Deno.test("toPythonJsonBytes() writes the bytes of toPythonJson() for trees, odd strings and deep chains", () => {
+  const roots = readForest(createProcReader(fixture("browser")), {
+    files: ["stat", "cmdline", "io", "status", "fd", "smaps_rollup"],
+    warn: () => {},
+  });
+  let deep: Record<string, unknown> = { leaf: true };
+  for (let i = 0; i < 2000; i++) deep = { children: [deep], n: i };
+  const values: unknown[] = [
+    roots,
+    [],
+    {},
+    [
+      'é\u0000\u001b"\\',
+      "\ud83d\ude00",
+      "\ud800",
+      "\u2028",
+      new PyFloat(2648),
+      0.1,
+      -0.0,
+      2n ** 70n,
+    ],
+    { z: { b: 1, a: [null, true, false] }, a: "x" },
+    deep,
+  ];
+  for (const value of values) {
+    assertEquals(new TextDecoder().decode(toPythonJsonBytes(value)), toPythonJson(value));
+  }
 });

@@ -1,5 +1,11 @@
 import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
-import { compileQuery, QuerySyntaxError, runQuery, substitute } from "../../../src/query/mod.ts";
+import {
+  compileQuery,
+  ignoresProcfile,
+  QuerySyntaxError,
+  runQuery,
+  substitute,
+} from "../../../src/query/mod.ts";
 
 const node = (
   pid: number,
@@ -111,4 +117,23 @@ Deno.test("substitute() behaves like string.Template.safe_substitute", () => {
     substitute("[$C1, ${C2}] $$ $X $..x $.y", { C1: "1", C2: "2" }),
     "[1, 2] $ $X $..x $.y",
   );
+});
+
+Deno.test("ignoresProcfile() is true only when no result or filter can reach the procfile", () => {
+  const cases: [string, boolean][] = [
+    ["$..children[?(@.stat.pid == 1)]..pid", true],
+    ["$..stat.comm", true],
+    ["$..children[?(@.stat.comm == 'sh')].stat", true],
+    ["$..children[?(@.stat.pid == 1)]", false], // whole nodes
+    ["$..children", false],
+    ["$..cmdline", false],
+    ["$..children[?('sh' in @.cmdline)]..pid", false],
+    ["$..children[?(@['cmd' + 'line'])]..pid", false], // a computed key could be anything
+    ["$..children[?(@['cmdline'])]..pid", false],
+    ["$..children[?($.children)]..pid", false], // the root holds everything
+    ["$..children[0].stat.pid", true],
+  ];
+  for (const [query, expected] of cases) {
+    assertEquals(ignoresProcfile(compileQuery(query), "cmdline"), expected, query);
+  }
 });
