@@ -62,7 +62,7 @@ function defaultsOf(options: Record<string, OptionSpec<unknown>>): Record<string
 }
 
 /** The Damerau–Levenshtein distance of two short words (transpositions count one). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {

@@ -196,39 +196,19 @@ export function runQuery(query: CompiledQuery, document: object): unknown[] {
   return values;
 }
 
-/**
- * Returns the keys a query reads from process nodes: names in its path
- * (`$..status.vmrss` → `status`) and the first member a filter or script takes of
- * `@` (`@.io.read_bytes` → `io`). The caller compares them with the procfiles read.
- *
- * @example
- * ```ts
- * import { compileQuery, keysRead } from "./query.ts";
- * const keys = keysRead(compileQuery("$..children[?(@.status.vmrss > 1 and @['io'])].stat.pid"));
- * console.assert([...keys].sort().join() === "children,io,pid,stat,status");
- * ```
- */
-export function keysRead(query: CompiledQuery): Set<string> {
-  const keys = new Set<string>();
+/** Every node of a query's filters (and scripts), each once, in no particular order. */
+function* filterNodes(query: CompiledQuery): Generator<FilterNode> {
   const pending: FilterNode[] = [];
   for (const step of query.steps) {
     for (const selector of step.selectors) {
-      if (selector.kind === "name") keys.add(selector.name);
       if (selector.kind === "filter" || selector.kind === "script") pending.push(selector.filter);
     }
   }
   while (pending.length > 0) {
     const node = pending.pop()!;
+    yield node;
     switch (node.type) {
       case "member":
-        if (node.object.type === "current") {
-          const key = typeof node.property === "string"
-            ? node.property
-            : node.property.type === "literal"
-            ? String(node.property.value)
-            : null;
-          if (key !== null) keys.add(key);
-        }
         pending.push(node.object);
         if (typeof node.property !== "string") pending.push(node.property);
         break;
@@ -249,6 +229,40 @@ export function keysRead(query: CompiledQuery): Set<string> {
         pending.push(...node.args);
         break;
     }
+  }
+}
+
+/** The key a member node reads literally (`@.x`, `@['x']`), `null` for a computed one. */
+const literalKey = (node: FilterNode & { type: "member" }) =>
+  typeof node.property === "string"
+    ? node.property
+    : node.property.type === "literal"
+    ? String(node.property.value)
+    : null;
+
+/**
+ * Returns the keys a query reads from process nodes: names in its path
+ * (`$..status.vmrss` → `status`) and the first member a filter or script takes of
+ * `@` (`@.io.read_bytes` → `io`). The caller compares them with the procfiles read.
+ *
+ * @example
+ * ```ts
+ * import { compileQuery, keysRead } from "./query.ts";
+ * const keys = keysRead(compileQuery("$..children[?(@.status.vmrss > 1 and @['io'])].stat.pid"));
+ * console.assert([...keys].sort().join() === "children,io,pid,stat,status");
+ * ```
+ */
+export function keysRead(query: CompiledQuery): Set<string> {
+  const keys = new Set<string>();
+  for (const step of query.steps) {
+    for (const selector of step.selectors) {
+      if (selector.kind === "name") keys.add(selector.name);
+    }
+  }
+  for (const node of filterNodes(query)) {
+    if (node.type !== "member" || node.object.type !== "current") continue;
+    const key = literalKey(node);
+    if (key !== null) keys.add(key);
   }
   return keys;
 }
@@ -272,41 +286,14 @@ export function ignoresProcfile(query: CompiledQuery, file: string): boolean {
   if (!last || !last.selectors.every((s) => s.kind === "name" && s.name !== "children")) {
     return false;
   }
-  const pending: FilterNode[] = [];
   for (const step of query.steps) {
-    for (const selector of step.selectors) {
-      if (selector.kind === "name" && selector.name === file) return false;
-      if (selector.kind === "filter" || selector.kind === "script") pending.push(selector.filter);
-    }
+    if (step.selectors.some((s) => s.kind === "name" && s.name === file)) return false;
   }
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    switch (node.type) {
-      case "root":
-        return false;
-      case "member":
-        if (typeof node.property !== "string") {
-          if (node.property.type !== "literal") return false;
-          if (String(node.property.value) === file) return false;
-        } else if (node.property === file) return false;
-        pending.push(node.object);
-        break;
-      case "list":
-        pending.push(...node.items);
-        break;
-      case "unary":
-        pending.push(node.argument);
-        break;
-      case "binary":
-        pending.push(node.left, node.right);
-        break;
-      case "conditional":
-        pending.push(node.test, node.consequent, node.alternate);
-        break;
-      case "call":
-        if (node.target) pending.push(node.target);
-        pending.push(...node.args);
-        break;
+  for (const node of filterNodes(query)) {
+    if (node.type === "root") return false;
+    if (node.type === "member") {
+      const key = literalKey(node);
+      if (key === null || key === file) return false;
     }
   }
   return true;

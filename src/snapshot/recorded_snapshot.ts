@@ -34,7 +34,7 @@ export function readRecordedSnapshot(path: string, moment: Moment): RecordedSnap
 }
 
 /** {@link readRecordedSnapshot} on an open timeline. */
-export function snapshotAt(timeline: Timeline, moment: Moment): RecordedSnapshot {
+function snapshotAt(timeline: Timeline, moment: Moment): RecordedSnapshot {
   const times = timeline.times();
   const { ts, index, at } = resolveMoment(moment, times);
   const exact = Math.abs(at - ts) < 1e-6;
