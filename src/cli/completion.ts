@@ -2,7 +2,7 @@
 import { PROC_FILE_NAMES } from "../procfs/types.ts";
 import { FORMATTERS } from "../plot/format.ts";
 import { STYLES } from "../plot/styles.ts";
-import { SIGNAL_NAMES } from "../shell/spawn_shell.ts";
+import { SIGNAL_NAMES } from "../shell/signal_names.ts";
 import { BUILTIN_QUERIES } from "../store/queries.ts";
 import { LOG_LEVELS } from "./log.ts";
 import { REFERENCE_VERSION, VERSION } from "../version.ts";

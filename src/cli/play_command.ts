@@ -1,10 +1,3 @@
-import {
-  commandOf,
-  matchSections,
-  parseIni,
-  PlaybookSyntaxError,
-  sectionArgv,
-} from "../playbook/mod.ts";
 import type { CommandSpec as PlaybookSpec } from "../playbook/mod.ts";
 import { toPythonJson } from "../text/python_format.ts";
 import { parseCommandLine, ParseError } from "./parse_argv.ts";
@@ -98,6 +91,9 @@ export const playCommand = defineCommand({
    * that fails, else 0.
    */
   async run([targets], options, { deps, commands }) {
+    const { commandOf, matchSections, parseIni, PlaybookSyntaxError, sectionArgv } = await import(
+      "../playbook/mod.ts"
+    );
     const ini = parseIni(readUserFile(options.playbookFile), options.playbookFile);
     const overrides = new Map<string, string>();
     for (const item of options.option) {

@@ -1,4 +1,4 @@
-import { SIGNAL_NAMES } from "../shell/spawn_shell.ts";
+import { SIGNAL_NAMES } from "../shell/signal_names.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
 import { PyFloat } from "../text/python_format.ts";
 import { collect, collectNamedQuery, parsePositiveInt, parseSeconds } from "./options.ts";

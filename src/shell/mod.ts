@@ -5,7 +5,8 @@ export {
   parseEnvironmentSpec,
 } from "./evaluate_environment.ts";
 export type { EnvironmentSpec } from "./evaluate_environment.ts";
-export { forwardLines, SIGNAL_NAMES, spawnShell } from "./spawn_shell.ts";
+export { forwardLines, spawnShell } from "./spawn_shell.ts";
+export { SIGNAL_NAMES } from "./signal_names.ts";
 export type { Shell, ShellOutput } from "./spawn_shell.ts";
 export { terminateShells } from "./terminate.ts";
 export type { TerminateOptions } from "./terminate.ts";
