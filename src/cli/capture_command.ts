@@ -33,16 +33,12 @@ export const captureCommand = defineCommand({
   ],
   /** One snapshot; the selection's files (with every subtree) copied into the directory. */
   async run([directoryArg, queryArg], options, { deps }) {
-    const [{ captureTree }, { compileQuery, runQuery }, { readSnapshot }, store, tree] =
-      await Promise.all([
+    const [{ captureTree }, { compileQuery, selectProcesses }, { readSnapshot }] = await Promise
+      .all([
         import("../procfs/capture.ts"),
         import("../query/mod.ts"),
         import("../snapshot/mod.ts"),
-        import("../store/flatten.ts"),
-        import("../tree/flatten_tree.ts"),
       ]);
-    const { isProcessNode } = store;
-    const { flattenTree } = tree;
     const directory = directoryArg as string;
     const queryText = queryArg as string | undefined;
     const compiled = queryText ? compileQuery(queryText) : null;
@@ -57,16 +53,16 @@ export const captureCommand = defineCommand({
       { ...options, procfileList: ["stat"] },
       { pid: deps.pid, warn: (m) => deps.log.warning(m) },
     );
-    const selected = compiled ? runQuery(compiled, { children: roots }) : roots;
-    if (!selected.every(isProcessNode)) {
+    // the selection with every subtree, each process once, as record would store it
+    const { nodes, whole } = selectProcesses(compiled, roots);
+    if (!whole) {
       throw new CommandError(
         `Cannot capture ${
           quoteInput(queryText ?? "")
         }: the JSONPath must select whole process nodes`,
       );
     }
-    // the selection with every subtree, each process once, as record would store it
-    const pids = flattenTree(selected).map((node) => node.stat.pid as number);
+    const pids = nodes.map((node) => node.stat.pid as number);
     Deno.mkdirSync(directory, { recursive: true });
     const { processes, files } = captureTree(
       options.procfs.reader(options.procfsTarget),

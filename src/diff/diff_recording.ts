@@ -1,9 +1,7 @@
-import { compileQuery, runQuery } from "../query/mod.ts";
-import { isProcessNode } from "../store/flatten.ts";
+import { compileQuery, selectProcesses } from "../query/mod.ts";
 import { openTimeline } from "../store/timeline.ts";
 import { iso, MomentError, resolveMoment } from "../time/moment.ts";
 import type { Moment } from "../time/moment.ts";
-import { flattenTree } from "../tree/flatten_tree.ts";
 import { diffSamples } from "./diff_samples.ts";
 import type { DiffChange, DiffProcess, SampleDiff } from "./diff_samples.ts";
 
@@ -33,14 +31,13 @@ export function diffRecording(
     if (b.ts < a.ts) throw new MomentError(`--to (${iso(b.ts)}) is before --from (${iso(a.ts)})`);
     const compiled = options.query ? compileQuery(options.query) : null;
     const select = (ts: number) => {
-      const roots = timeline.forestAt(ts);
-      const selected = compiled ? runQuery(compiled, { children: roots }) : roots;
-      if (!selected.every(isProcessNode)) {
+      const { nodes, whole } = selectProcesses(compiled, timeline.forestAt(ts));
+      if (!whole) {
         throw new MomentError(
           `Cannot compare "${options.query}": the JSONPath must select whole process nodes`,
         );
       }
-      return flattenTree(selected);
+      return nodes;
     };
     const diff = diffSamples(select(a.ts), select(b.ts), b.ts - a.ts, {
       pageSize: Number(timeline.meta.page_size ?? 4096),

@@ -9,10 +9,8 @@
  * @module
  */
 import { toNumber } from "../procfs/int.ts";
-import { runQuery } from "../query/mod.ts";
+import { selectProcesses } from "../query/mod.ts";
 import type { CompiledQuery } from "../query/mod.ts";
-import { isProcessNode } from "../store/flatten.ts";
-import { flattenTree } from "../tree/flatten_tree.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { REFERENCE_VERSION, VERSION } from "../version.ts";
 import type { MetricFamily, Sample } from "./exposition.ts";
@@ -58,19 +56,6 @@ export class Collector {
   #groups = new Map<string, { live: Map<string, Counters>; retired: Counters }>();
 
   constructor(readonly options: CollectOptions) {}
-
-  /** The members of a group in a forest: its selection and everything below, each once. */
-  members(group: Group, roots: ProcessNode[]): ProcessNode[] {
-    const selected = group.query ? runQuery(group.query, { children: roots }) : roots;
-    const nodes = flattenTree(selected.filter(isProcessNode) as ProcessNode[]);
-    const seen = new Set<number>();
-    return nodes.filter((node) => {
-      const pid = num(node.stat.pid);
-      if (seen.has(pid)) return false;
-      seen.add(pid);
-      return true;
-    });
-  }
 
   #counters(node: ProcessNode): Counters {
     return {
@@ -153,7 +138,8 @@ export class Collector {
     const at = (labels: Record<string, string>, value: number): Sample =>
       timestamp === undefined ? { labels, value } : { labels, value, timestamp };
     for (const group of o.groups) {
-      const nodes = this.members(group, roots);
+      // a group is the processes its selection holds (values it selects beside them count nothing)
+      const { nodes } = selectProcesses(group.query, roots);
       const state = this.#groups.get(group.name) ??
         this.#groups.set(group.name, { live: new Map(), retired: zero() }).get(group.name)!;
       // processes gone since the last collection leave their last counters to the group

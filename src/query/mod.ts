@@ -7,3 +7,4 @@ export type { PathAst, Selector, Step } from "./parse_json_path.ts";
 export { compileFilter } from "./compile_filter.ts";
 export type { FilterNode } from "./compile_filter.ts";
 export { evaluateFilter, isTruthy } from "./evaluate_filter.ts";
+export { selectProcesses } from "./select_processes.ts";

@@ -1,5 +1,6 @@
-import { flattenTree } from "../tree/flatten_tree.ts";
-import type { ProcessNode } from "../tree/mod.ts";
+import { flattenTree, isProcessNode } from "../tree/flatten_tree.ts";
+
+export { isProcessNode };
 import type { Column } from "./schema.ts";
 
 /** A value as bound to SQLite. */
@@ -46,10 +47,4 @@ export function flattenNodes(nodes: readonly unknown[], columns: readonly Column
     rows.push(row);
   }
   return rows;
-}
-
-/** Whether a query result item is a whole process node (has a `stat` record). */
-export function isProcessNode(item: unknown): item is ProcessNode {
-  return item !== null && typeof item === "object" && !Array.isArray(item) &&
-    typeof (item as { stat?: unknown }).stat === "object";
 }

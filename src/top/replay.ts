@@ -7,13 +7,11 @@
  *
  * @module
  */
-import { compileQuery, runQuery } from "../query/mod.ts";
-import { isProcessNode } from "../store/flatten.ts";
+import { compileQuery, selectProcesses } from "../query/mod.ts";
 import { openTimeline } from "../store/timeline.ts";
 import type { Timeline } from "../store/timeline.ts";
 import { resolveMoment } from "../time/moment.ts";
 import type { Moment } from "../time/moment.ts";
-import { flattenTree } from "../tree/flatten_tree.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
@@ -63,12 +61,11 @@ const STEPS: Record<string, "next" | "previous" | "forward" | "back" | "first" |
 function selection(timeline: Timeline, query: string | undefined) {
   const compiled = query ? compileQuery(query) : null;
   return (ts: number): ProcessNode[] => {
-    const roots = timeline.forestAt(ts);
-    const selected = compiled ? runQuery(compiled, { children: roots }) : roots;
-    if (!selected.every(isProcessNode)) {
+    const { nodes, whole } = selectProcesses(compiled, timeline.forestAt(ts));
+    if (!whole) {
       throw new Error(`Cannot show "${query}": the JSONPath must select whole process nodes`);
     }
-    return flattenTree(selected);
+    return nodes;
   };
 }
 

@@ -1,11 +1,9 @@
 import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
 import type { Moment } from "../time/moment.ts";
-import { branchPidsOf, compileQuery, runQuery } from "../query/mod.ts";
+import { branchPidsOf, compileQuery, selectProcesses } from "../query/mod.ts";
 import type { StopSignals } from "../signals/stop_signals.ts";
 import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
-import { isProcessNode } from "../store/flatten.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import { flattenTree } from "../tree/flatten_tree.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
 import { frameRows, HEADER, SORT_KEYS } from "./render.ts";
@@ -74,13 +72,13 @@ function sampler(plan: TopPlan, io: TopIo) {
       quiet,
     );
     const atMs = performance.now();
-    const selected = query ? runQuery(query, { children: roots }) : roots;
-    if (!selected.every(isProcessNode)) {
+    const { nodes, whole } = selectProcesses(query, roots);
+    if (!whole) {
       throw new TopError(
         `Cannot show "${plan.query}": the JSONPath must select whole process nodes`,
       );
     }
-    return { nodes: flattenTree(selected), atMs };
+    return { nodes, atMs };
   };
 }
 

@@ -27,3 +27,9 @@ export function flattenTree(roots: readonly ProcessNode[]): ProcessNode[] {
   }
   return out;
 }
+
+/** Whether a query result item is a whole process node (has a `stat` record). */
+export function isProcessNode(item: unknown): item is ProcessNode {
+  return item !== null && typeof item === "object" && !Array.isArray(item) &&
+    typeof (item as { stat?: unknown }).stat === "object";
+}

@@ -1,0 +1,28 @@
+import { flattenTree, isProcessNode } from "../tree/flatten_tree.ts";
+import type { ProcessNode } from "../tree/types.ts";
+import { runQuery } from "./query.ts";
+import type { CompiledQuery } from "./query.ts";
+
+/**
+ * The processes a query selects in a forest and everything below them, each once,
+ * parents first (no query: the whole forest). `whole` is false when the query also
+ * selected something other than process nodes (`$..pid`): the views that need whole
+ * processes refuse such a query, a metrics group counts the processes among them.
+ *
+ * @example
+ * ```ts
+ * import { compileQuery } from "./query.ts";
+ * import { selectProcesses } from "./select_processes.ts";
+ * const roots = [{ stat: { pid: 1 }, children: [{ stat: { pid: 7 } }] }] as never;
+ * const { nodes, whole } = selectProcesses(compileQuery("$..children[?(@.stat.pid == 1)]"), roots);
+ * console.assert(whole && nodes.map((n) => n.stat.pid).join() === "1,7");
+ * ```
+ */
+export function selectProcesses(
+  query: CompiledQuery | null,
+  roots: ProcessNode[],
+): { nodes: ProcessNode[]; whole: boolean } {
+  const selected = query ? runQuery(query, { children: roots }) : roots;
+  const processes = selected.filter(isProcessNode);
+  return { nodes: flattenTree(processes), whole: processes.length === selected.length };
+}
