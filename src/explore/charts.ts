@@ -11,6 +11,7 @@ import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { ProcFileName } from "../procfs/mod.ts";
 import { shapeSeries } from "../plot/shape_series.ts";
 import { returnArrays } from "../store/_connect.ts";
+import { lastValues } from "../store/_inspect.ts";
 import { BUILTIN_QUERIES } from "../store/queries.ts";
 import type { SeriesQuery } from "../store/queries.ts";
 
@@ -193,13 +194,7 @@ export function chartData(
       pid: Number(pid),
       value: value as number | null,
     }));
-    const comm = new Map<number, string>();
-    for (
-      const [pid, name] of all(
-        "SELECT stat_pid, stat_comm FROM record WHERE record_id IN " +
-          "(SELECT MAX(record_id) FROM record GROUP BY stat_pid)",
-      )
-    ) comm.set(Number(pid), String(name ?? ""));
+    const comm = lastValues(db, "stat_comm");
     const shaped = shapeSeries(rows, { comm, cmdline: new Map() }, {
       grouping: { kind: "pid" },
       top: request.top,

@@ -9,6 +9,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { connect } from "../store/_connect.ts";
+import { recordColumns } from "../store/_inspect.ts";
 import { openTimeline } from "../store/timeline.ts";
 import type { Timeline } from "../store/timeline.ts";
 import { STYLES } from "../plot/styles.ts";
@@ -110,9 +111,7 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
     if (!cached || cached.last !== last) cached = { last, times: timeline.times() };
     return cached.times;
   };
-  const columns =
-    (db.prepare("SELECT name FROM pragma_table_info('record')").all() as { name: string }[])
-      .map((r) => r.name);
+  const columns = recordColumns(db);
   const clockTicks = Number(timeline.meta.clock_ticks ?? 100);
 
   const api = async (path: string, url: URL, request: Request): Promise<Response> => {
@@ -164,7 +163,7 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
         if (at === undefined || !Number.isFinite(at)) {
           return problem(400, "at: a unix time is needed");
         }
-        return json(200, treeAt(timeline, at));
+        return json(200, treeAt(timeline, times(), at));
       }
       case "/api/query": {
         if (request.method !== "POST") return problem(405, "POST a JSON body {sql}");

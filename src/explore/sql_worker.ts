@@ -75,17 +75,10 @@ export async function serveSqlWorker(path: string): Promise<void> {
   const db = connect(path, { readOnly: true });
   db.exec("PRAGMA query_only = 1");
   const encoder = new TextEncoder();
-  let pending = "";
-  for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
-    pending += chunk;
-    let newline: number;
-    while ((newline = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      if (!line.trim()) continue;
-      const reply = answer(db, JSON.parse(line) as SqlRequest);
-      await Deno.stdout.write(encoder.encode(JSON.stringify(reply) + "\n"));
-    }
+  for await (const line of lines(Deno.stdin.readable)) {
+    if (!line.trim()) continue;
+    const reply = answer(db, JSON.parse(line) as SqlRequest);
+    await Deno.stdout.write(encoder.encode(JSON.stringify(reply) + "\n"));
   }
   db.close();
 }
@@ -180,6 +173,7 @@ export class SqlRunner {
   }
 }
 
+/** The lines of a byte stream, without their newlines. */
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let pending = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {

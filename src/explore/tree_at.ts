@@ -33,12 +33,15 @@ export interface TreeRow {
   subtree: { processes: number; rss: number; cpu: number; pss: number | null };
 }
 
-/** The tree of the sample at or before `at` (unix seconds). */
+/**
+ * The tree of the sample at or before `at` (unix seconds) among `times`, the
+ * recording's sample times (the server keeps them: reading them scans every row).
+ */
 export function treeAt(
   timeline: Timeline,
+  times: readonly number[],
   at: number,
 ): { ts: number; sample: number; rows: TreeRow[] } {
-  const times = timeline.times();
   const { ts, index } = resolveMoment({ kind: "absolute", seconds: at }, times);
   const context = {
     pageSize: Number(timeline.meta.page_size ?? 4096),

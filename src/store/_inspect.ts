@@ -15,3 +15,19 @@ export function metaValue(db: DatabaseSync, key: string): string | undefined {
     return undefined; // a database without meta (not made by procpath)
   }
 }
+
+/**
+ * The last recorded value of a text column (`stat_comm`, `cmdline`) for each PID, for
+ * legends; empty where the recording lacks the column.
+ */
+export function lastValues(db: DatabaseSync, column: string): Map<number, string> {
+  const values = new Map<number, string>();
+  const present = new Set(recordColumns(db));
+  if (!present.has(column) || !present.has("stat_pid")) return values;
+  const rows = db.prepare(
+    `SELECT stat_pid pid, ${column} value FROM record WHERE record_id IN ` +
+      "(SELECT MAX(record_id) FROM record GROUP BY stat_pid)",
+  ).all() as { pid: number; value: string | null }[];
+  for (const row of rows) values.set(Number(row.pid), row.value ?? "");
+  return values;
+}

@@ -1,7 +1,7 @@
 import { connect } from "./_connect.ts";
 import { SqlError } from "./errors.ts";
 import { prepareUserSql } from "./user_sql.ts";
-import { metaValue, recordColumns } from "./_inspect.ts";
+import { lastValues, metaValue, recordColumns } from "./_inspect.ts";
 import type { SeriesQuery } from "./queries.ts";
 
 /** What a recording says about its processes, for legends and grouping. */
@@ -97,17 +97,10 @@ export function openRecording(path: string): Recording {
       }
     },
     processFacts(filter, withParents) {
-      const last = (column: string) => {
-        const names = new Map<number, string>();
-        if (!columns.has(column) || !columns.has("stat_pid")) return names;
-        const rows = db.prepare(
-          `SELECT stat_pid pid, ${column} name FROM record WHERE record_id IN ` +
-            "(SELECT MAX(record_id) FROM record GROUP BY stat_pid)",
-        ).all() as { pid: number; name: string | null }[];
-        for (const row of rows) names.set(row.pid, row.name ?? "");
-        return names;
+      const facts: ProcessFacts = {
+        comm: lastValues(db, "stat_comm"),
+        cmdline: lastValues(db, "cmdline"),
       };
-      const facts: ProcessFacts = { comm: last("stat_comm"), cmdline: last("cmdline") };
       if (!withParents) return facts;
       if (!columns.has("stat_ppid")) {
         throw new QueryRequirementError("subtrees need stat_ppid, which the recording lacks");
