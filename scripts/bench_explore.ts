@@ -8,6 +8,7 @@
 import { syntheticRecording } from "../tests/_helpers/synthetic_recording.ts";
 import { CHROMIUM, withChromium } from "../tests/_helpers/browser.ts";
 import { repoPath } from "../tests/_helpers/run_procpath.ts";
+import { readUntil } from "../tests/_helpers/processes.ts";
 import { median } from "./_bench_tree.ts";
 
 const PROCESSES = Number(Deno.args[0] ?? 100);
@@ -54,16 +55,7 @@ const child = new Deno.Command(repoPath("scripts/procpath"), {
   stderr: "piped",
 }).spawn();
 try {
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let log = "";
-  while (!/#token=\w+/.test(log)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(log);
-    log += value;
-  }
-  reader.releaseLock();
-  child.stderr.cancel().catch(() => {});
-  const url = /http:\/\/\S+#token=\w+/.exec(log)![0];
+  const url = (await readUntil(child.stderr, /http:\/\/\S+#token=\w+/)).match[0];
   const base = url.slice(0, url.indexOf("/#")), token = url.slice(url.indexOf("token=") + 6);
 
   const endpoint: number[] = [];

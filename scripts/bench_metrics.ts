@@ -7,6 +7,7 @@
  */
 import { cRead, median, spawnTree } from "./_bench_tree.ts";
 import { repoPath } from "../tests/_helpers/run_procpath.ts";
+import { readUntil } from "../tests/_helpers/processes.ts";
 
 const COUNT = Number(Deno.args[0] ?? 3000);
 const CPU_SECONDS = Number(Deno.args[1] ?? 60);
@@ -29,16 +30,7 @@ async function endpoint(files: string) {
     stdout: "null",
     stderr: "piped",
   }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let log = "";
-  while (!/http:\/\/\S+\/metrics/.test(log)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(log);
-    log += value;
-  }
-  reader.releaseLock();
-  child.stderr.cancel().catch(() => {});
-  const url = /http:\/\/\S+\/metrics/.exec(log)![0];
+  const url = (await readUntil(child.stderr, /http:\/\/\S+\/metrics/)).match[0];
   const scrape = async () => {
     const t0 = performance.now();
     const text = await (await fetch(url, { headers: { accept: "application/openmetrics-text" } }))

@@ -2,6 +2,7 @@
  * Headless Chromium driven over the DevTools protocol, for tests of what a browser
  * shows: plot's SVG charts and explore's web UI. Tests skip where Chromium is absent.
  */
+import { readUntil } from "./processes.ts";
 
 /** Debian's Chromium, where installed. */
 export const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => {
@@ -89,8 +90,7 @@ async function removeProfile(dir: string): Promise<void> {
 
 /**
  * Starts headless Chromium at `url` in a `width`×`height` window, runs `use` with its
- * page, and stops the browser whatever happens. `isPage` picks the page among the
- * targets (the URL is listed before it loads).
+ * page (once it has loaded, or after 30 s), and stops the browser whatever happens.
  */
 export async function withChromium<T>(
   url: string,
@@ -118,16 +118,7 @@ export async function withChromium<T>(
     stderr: "piped",
   }).spawn();
   try {
-    const reader = browser.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    let log = "";
-    while (!/ws:\/\/[^\s]+/.test(log)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`chromium exited: ${log}`);
-      log += value;
-    }
-    reader.releaseLock();
-    browser.stderr.cancel().catch(() => {});
-    const port = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(log)![1];
+    const port = (await readUntil(browser.stderr, /ws:\/\/127\.0\.0\.1:(\d+)\//)).match[1];
     let target: { webSocketDebuggerUrl: string } | undefined;
     for (let i = 0; i < 200 && !target; i++) {
       const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();

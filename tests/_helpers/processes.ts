@@ -31,3 +31,31 @@ export async function waitFor(condition: () => boolean, ms = 10000): Promise<boo
   }
   return condition();
 }
+
+/**
+ * Reads what a child writes to `stream` until `pattern` matches it (a server's URL on
+ * stderr), then keeps reading, so a full pipe never blocks the child. Returns the
+ * match, and the whole text once the stream ends. Throws with the text when the
+ * stream ends first.
+ */
+export async function readUntil(
+  stream: ReadableStream<Uint8Array>,
+  pattern: RegExp,
+): Promise<{ match: RegExpExecArray; rest: Promise<string> }> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let match: RegExpExecArray | null;
+  while (!(match = pattern.exec(text))) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the process ended before writing ${pattern}: ${text}`);
+    text += value;
+  }
+  const rest = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return text;
+      text += value;
+    }
+  })();
+  return { match, rest };
+}

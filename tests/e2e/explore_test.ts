@@ -4,6 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { CHROMIUM, withChromium } from "../_helpers/browser.ts";
+import { readUntil } from "../_helpers/processes.ts";
 import type { Page } from "../_helpers/browser.ts";
 import { decodePng } from "../_helpers/png.ts";
 
@@ -20,21 +21,8 @@ interface Running {
 
 async function startExplore(db: string, ...extra: string[]): Promise<Running> {
   const child = spawnProcpath(["explore", "--no-browser", "-p", "0", "-d", db, ...extra]);
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let log = "";
-  while (!/http:\/\/\S+#token=\w+/.test(log)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`explore exited: ${log}`);
-    log += value;
-  }
-  const url = /http:\/\/\S+#token=\w+/.exec(log)![0];
-  const rest = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return log;
-      log += value;
-    }
-  })();
+  const { match, rest } = await readUntil(child.stderr, /http:\/\/\S+#token=\w+/);
+  const url = match[0];
   return {
     url,
     base: url.slice(0, url.indexOf("/#")),

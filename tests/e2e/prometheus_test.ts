@@ -3,7 +3,7 @@
 // spawned tree, a remote-written recording run, and a backfilled recording. Loopback only.
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
-import { waitFor } from "../_helpers/processes.ts";
+import { readUntil, waitFor } from "../_helpers/processes.ts";
 
 const has = (tool: string) =>
   new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
@@ -96,14 +96,8 @@ Deno.test({
     }).spawn();
     const group = `tree=$..children[?(@.stat.pid == ${tree.pid})]`;
     const metrics = spawnProcpath(["metrics", "-p", "0", "-g", group]);
-    const reader = metrics.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    let log = "";
-    while (!/http:\/\/\S+\/metrics/.test(log)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(log);
-      log += value;
-    }
-    const target = /http:\/\/([^/\s]+)\/metrics/.exec(log)![1];
+    const served = await readUntil(metrics.stderr, /http:\/\/([^/\s]+)\/metrics/);
+    const target = served.match[1];
     const prometheus = await startPrometheus(
       dir,
       `  - job_name: procpath\n    static_configs:\n      - targets: ["${target}"]\n`,
@@ -156,7 +150,7 @@ Deno.test({
       await prometheus.stop();
       metrics.kill("SIGINT");
       await metrics.status;
-      await reader.cancel();
+      await served.rest;
       await metrics.stdout.cancel();
       new Deno.Command("pkill", { args: ["-P", String(tree.pid)] }).outputSync();
       tree.kill();
