@@ -47,6 +47,8 @@ export interface Line {
   pid: number | null;
   /** What runs in it: the command of a process, `12 processes` for a group. */
   detail: string;
+  /** How many processes it stands for. */
+  processes: number;
   /** The rank measure's value. */
   measure: number;
   points: Point[];
@@ -122,24 +124,20 @@ export function shapeSeries(
     for (const [t, v] of line.points) byTime.set(t, (byTime.get(t) ?? 0) + v);
   }
   const points = sumPoints(byTime);
+  const processes = rest.reduce((n, line) => n + line.processes, 0);
   kept.push({
     key: "others",
     label: "others",
     pid: null,
     detail: rest.every((line) => line.pid !== null)
       ? plural(rest.length)
-      : `${rest.length} more lines, ${plural(countMembers(rest))}`,
+      : `${rest.length} more lines, ${plural(processes)}`,
+    processes,
     measure: measureOf(points, options.rankBy, times.size, lastTs),
     points,
   });
   return kept;
 }
-
-/** The processes a list of lines stands for. */
-function countMembers(lines: readonly Line[]): number {
-  return lines.reduce((n, line) => n + (line.pid !== null ? 1 : memberCounts.get(line) ?? 1), 0);
-}
-const memberCounts = new WeakMap<Line, number>();
 
 function groupLines(
   samples: ReadonlyMap<number, Point[]>,
@@ -152,16 +150,28 @@ function groupLines(
     label: String(pid),
     pid,
     detail: command(pid),
+    processes: 1,
     measure: 0,
     points,
   });
   if (grouping.kind === "pid") return [...samples].map(([pid, points]) => single(pid, points));
 
   // sums per group key, by time; which PIDs each group holds
-  const sums = new Map<string, { label: string; byTime: Map<number, number>; pids: Set<number> }>();
-  const add = (key: string, label: string, pid: number, t: number, v: number) => {
+  // (a subtree's detail names its root's command)
+  const sums = new Map<
+    string,
+    { label: string; root: number | null; byTime: Map<number, number>; pids: Set<number> }
+  >();
+  const add = (
+    key: string,
+    label: string,
+    pid: number,
+    t: number,
+    v: number,
+    root = null as number | null,
+  ) => {
     let group = sums.get(key);
-    if (!group) sums.set(key, group = { label, byTime: new Map(), pids: new Set() });
+    if (!group) sums.set(key, group = { label, root, byTime: new Map(), pids: new Set() });
     group.pids.add(pid);
     group.byTime.set(t, (group.byTime.get(t) ?? 0) + v);
   };
@@ -171,7 +181,7 @@ function groupLines(
     for (const [pid, points] of samples) {
       for (const [t, v] of points) {
         const root = rootAt(t, pid);
-        if (root !== null) add(`subtree:${root}`, `subtree ${root}`, pid, t, v);
+        if (root !== null) add(`subtree:${root}`, `subtree ${root}`, pid, t, v, root);
       }
     }
   } else {
@@ -188,18 +198,17 @@ function groupLines(
     }
   }
   for (const [key, group] of sums) {
-    const line: Line = {
+    lines.push({
       key,
       label: group.label,
       pid: null,
-      detail: grouping.kind === "subtree"
-        ? `${command(Number(key.slice(8)))}, ${plural(group.pids.size)}`
+      detail: group.root !== null
+        ? `${command(group.root)}, ${plural(group.pids.size)}`
         : plural(group.pids.size),
+      processes: group.pids.size,
       measure: 0,
       points: sumPoints(group.byTime),
-    };
-    memberCounts.set(line, group.pids.size);
-    lines.push(line);
+    });
   }
   return lines;
 }

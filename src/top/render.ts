@@ -90,3 +90,20 @@ export function frameRows(rates: readonly ProcessRates[], options: FrameOptions)
   }
   return lines;
 }
+
+/**
+ * One block of batch output, as `pidstat` prints them: a heading line (time, counts),
+ * the header, the rows and a blank line, each line ended.
+ */
+export function batchBlock(
+  heading: string,
+  rates: readonly ProcessRates[],
+  options: { tree?: boolean; sort: TopSort; ascii?: boolean },
+): string {
+  const rows = frameRows(rates, {
+    tree: Boolean(options.tree),
+    sort: options.sort,
+    ascii: options.ascii,
+  });
+  return [heading, HEADER, ...rows, ""].join("\n") + "\n";
+}

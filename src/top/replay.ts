@@ -15,7 +15,7 @@ import type { Moment } from "../time/moment.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
-import { frameRows, HEADER, SORT_KEYS } from "./render.ts";
+import { batchBlock, frameRows, HEADER, SORT_KEYS } from "./render.ts";
 import type { TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
@@ -91,21 +91,9 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
         if (plan.repeat !== undefined && block >= plan.repeat) break;
         if (io.stop.requested) break;
         const rates = ratesAt(index);
-        const rows = frameRows(rates, {
-          tree: Boolean(plan.tree),
-          sort: plan.sort,
-          ascii: plan.ascii,
-        });
-        io.write(
-          [
-            `${formatLocalTime(times[index])}  sample ${
-              index + 1
-            }/${times.length}  ${rates.length} processes`,
-            HEADER,
-            ...rows,
-            "",
-          ].join("\n") + "\n",
-        );
+        const heading = `${formatLocalTime(times[index])}  sample ${index + 1}/${times.length}` +
+          `  ${rates.length} processes`;
+        io.write(batchBlock(heading, rates, plan));
       }
       return 0;
     }

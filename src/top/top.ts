@@ -6,7 +6,7 @@ import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
-import { frameRows, HEADER, SORT_KEYS } from "./render.ts";
+import { batchBlock, frameRows, HEADER, SORT_KEYS } from "./render.ts";
 import type { TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
@@ -127,14 +127,8 @@ async function batch(
     if (io.stop.requested) break;
     const { nodes, atMs } = sample();
     const rates = tracker.next(nodes, atMs);
-    const rows = frameRows(rates, { tree: Boolean(plan.tree), sort: plan.sort, ascii: plan.ascii });
     io.write(
-      [
-        `${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
-        HEADER,
-        ...rows,
-        "",
-      ].join("\n") + "\n",
+      batchBlock(`${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`, rates, plan),
     );
   }
   return 0;
