@@ -40,7 +40,7 @@ async function remoteWriter(
   return {
     writer,
     onSample(nodes: readonly import("../tree/types.ts").ProcessNode[], wallMs: number) {
-      writer.push(toTimeSeries(collector.collect(nodes as never), labels, Math.round(wallMs)));
+      writer.push(toTimeSeries(collector.collect(nodes), labels, Math.round(wallMs)));
     },
   };
 }

@@ -70,7 +70,7 @@ export class Collector {
    * The families for one snapshot's roots. `timestamp` (unix seconds) marks every
    * sample (for backfill); a live scrape leaves it out.
    */
-  collect(roots: ProcessNode[], timestamp?: number): MetricFamily[] {
+  collect(roots: readonly ProcessNode[], timestamp?: number): MetricFamily[] {
     const o = this.options;
     const family = (
       name: string,

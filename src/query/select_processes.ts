@@ -20,7 +20,7 @@ import type { CompiledQuery } from "./query.ts";
  */
 export function selectProcesses(
   query: CompiledQuery | null,
-  roots: ProcessNode[],
+  roots: readonly ProcessNode[],
 ): { nodes: ProcessNode[]; whole: boolean } {
   const selected = query ? runQuery(query, { children: roots }) : roots;
   const processes = selected.filter(isProcessNode);
