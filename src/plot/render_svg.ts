@@ -179,10 +179,14 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
     );
   }
   // one legend entry per line identity, in the series' order (best first), bounded rows
-  const entries = [...new Map(series.map((s) => [s.key, s])).values()].map((s) => ({
-    series: s,
-    axes: new Set(series.filter((o) => o.key === s.key).map((o) => o.axis)),
-  }));
+  // (the first query's series names an entry: its "others" counts the first query's lines)
+  const byKey = new Map<string, { series: Series; axes: Set<0 | 1> }>();
+  for (const s of series) {
+    const entry = byKey.get(s.key);
+    if (entry) entry.axes.add(s.axis);
+    else byKey.set(s.key, { series: s, axes: new Set([s.axis]) });
+  }
+  const entries = [...byKey.values()];
   const columns = Math.max(1, Math.floor((width - 40) / LEGEND_COLUMN));
   const legendRows = Math.min(MAX_LEGEND_ROWS, Math.ceil(entries.length / columns));
   const capacity = legendRows * columns;

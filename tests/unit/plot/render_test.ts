@@ -160,3 +160,22 @@ Deno.test("shapeSeries() and toSeries() group rows by pid, apply the moving aver
     ["№1 9", "", []],
   ]);
 });
+
+Deno.test("renderSvg() names a line's legend entry by its first query's series", () => {
+  const others = (axis: 0 | 1, command: string): Series => ({
+    title: "x others",
+    label: "others",
+    key: "others",
+    pid: null,
+    command,
+    axis,
+    points: [[1, 1], [2, 2]],
+  });
+  const svg = renderSvg([...series(2), others(0, "183 processes"), others(1, "68 processes")], {
+    title: "t",
+    axisTitles: ["a", "b"],
+  });
+  const items = elements(parseXml(svg), "g").filter((g) => g.getAttribute("class") === "item");
+  const text = items.map((g) => elements(g, "text")[0].textContent);
+  assertEquals(text.at(-1), "others 183 processes");
+});
