@@ -155,13 +155,14 @@ async function live(
     frame(columns, rows) {
       const i = position(), times = samples.times;
       const cpu = rates.reduce((sum, r) => sum + r.userPercent + r.systemPercent, 0);
+      // what the replay is doing comes first: an 80-column terminal cuts the line's end
       const status = [
-        `procpath top  replay  ${formatLocalTime(times[i])}`,
+        `replay ${formatLocalTime(times[i])}`,
         `sample ${i + 1}/${times.length}`,
+        playing && i < times.length - 1 ? "PLAYING" : "PAUSED",
         `${rates.length} processes`,
         `CPU ${cpu.toFixed(1)}%`,
         `sort ${sort.toUpperCase()}`,
-        playing && i < times.length - 1 ? "PLAYING" : "PAUSED",
       ].join("  ");
       const keys = "q quit  ←/→ sample  [/] minute  g/G first/last  space play  t tree  c/m/p sort";
       const body = frameRows(rates, { tree, sort, width: columns, ascii: plan.ascii });
