@@ -58,8 +58,11 @@ async function record(dir: string): Promise<string> {
   return db;
 }
 
-/** Drags the mouse across an element's middle from `from` to `to` (fractions of its width). */
-async function drag(page: Page, selector: string, from: number, to: number) {
+/**
+ * Drags the mouse across an element's middle from `from` to `to` (fractions of its
+ * width); with `moves: false`, a press and release where the pointer lands (a tap).
+ */
+async function drag(page: Page, selector: string, from: number, to: number, moves = true) {
   const box = await page.evaluate(`(() => {
     const target = document.querySelector(${JSON.stringify(selector)});
     target.scrollIntoView({ block: "center" });
@@ -70,9 +73,9 @@ async function drag(page: Page, selector: string, from: number, to: number) {
   const at = (f: number) => box[0] + box[2] * f;
   const mouse = (type: string, x: number) =>
     page.send("Input.dispatchMouseEvent", { type, x, y, button: "left", clickCount: 1 });
-  await mouse("mouseMoved", at(from));
+  if (moves) await mouse("mouseMoved", at(from));
   await mouse("mousePressed", at(from));
-  for (let k = 1; k <= 5; k++) await mouse("mouseMoved", at(from + (to - from) * k / 5));
+  for (let k = 1; moves && k <= 5; k++) await mouse("mouseMoved", at(from + (to - from) * k / 5));
   await mouse("mouseReleased", at(to));
 }
 
@@ -163,7 +166,7 @@ Deno.test({
         assertEquals(await page.evaluate("document.getElementById('reset').disabled"), false);
 
         // a click on a chart opens the tree of that moment; its totals are SQL's over the same rows
-        await drag(page, '[data-chart="total_rss"] .u-over', 0.5, 0.5);
+        await drag(page, '[data-chart="total_rss"] .u-over', 0.5, 0.5, false);
         assertEquals(
           await page.waitFor("procpathExplore.tree !== null", 10_000),
           true,
@@ -177,6 +180,8 @@ Deno.test({
           firefox: Number(document.querySelector('#tree-table tr[data-pid="100"]').dataset.subtreeRss),
         })`) as string,
         );
+        // the moment under the pointer: inside the zoomed window, not its first sample's edge
+        assertEquals(tree.ts > span[0] && tree.ts <= zoomed[1], true, `${tree.ts} in ${zoomed}`);
         const sql = new DatabaseSync(db, { readOnly: true });
         const one = (q: string) => Object.values(sql.prepare(q).get(tree.ts)!)[0] as number;
         assertEquals(tree.rows, one("SELECT COUNT(*) FROM record WHERE ts = ?"));

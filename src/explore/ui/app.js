@@ -119,7 +119,8 @@
     u.over.addEventListener("mousedown", (e) => down = [e.clientX, e.clientY]);
     u.over.addEventListener("mouseup", (e) => {
       if (down && Math.abs(e.clientX - down[0]) < 4 && Math.abs(e.clientY - down[1]) < 4) {
-        const t = u.posToVal(u.cursor.left, "x");
+        // the time under the pointer itself: the cursor's own position may lag a frame behind
+        const t = u.posToVal(e.clientX - u.over.getBoundingClientRect().left, "x");
         if (Number.isFinite(t)) loadTree(t);
       }
       down = null;
@@ -160,7 +161,7 @@
       const rect = canvas.getBoundingClientRect();
       const t = span[0] +
         ((e.clientX - rect.left) * (width / rect.width) - 40) / (width - 50) * (span[1] - span[0]);
-      loadTree(Math.min(span[1], Math.max(span[0], t)));
+      loadTree(t);
     });
     return { procpath: { info, data: { bars } }, destroy() {} };
   }
@@ -208,9 +209,18 @@
     return `$..children[?(@.stat.pid == ${pid})]`;
   }
 
-  async function loadTree(at) {
+  async function loadTree(clicked) {
+    // a click in the chart's margin is a moment just outside the recording: take its edge
+    const span = state.meta.span;
+    const at = Math.min(span[1], Math.max(span[0], clicked));
     status("reading the tree…");
-    const tree = await api(`/api/tree?at=${encodeURIComponent(String(at))}`);
+    let tree;
+    try {
+      tree = await api(`/api/tree?at=${encodeURIComponent(String(at))}`);
+    } catch (error) {
+      status(error.message);
+      return;
+    }
     state.tree = tree;
     $("tree-when").textContent = `at ${iso(tree.ts)} UTC (sample ${tree.sample})`;
     const rows = tree.rows;
