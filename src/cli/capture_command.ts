@@ -1,3 +1,4 @@
+import { dirnameOf, followLinks, OutputError, reasonOf } from "../files/output_path.ts";
 import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import { SHARED } from "./shared_options.ts";
@@ -42,13 +43,7 @@ export const captureCommand = defineCommand({
     const directory = directoryArg as string;
     const queryText = queryArg as string | undefined;
     const compiled = queryText ? compileQuery(queryText) : null;
-    try {
-      if ([...Deno.readDirSync(directory)].length > 0) {
-        throw new CommandError(`Cannot capture into ${quoteInput(directory)}: it is not empty`);
-      }
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
+    const target = planCaptureDirectory(directory);
     const roots = readSnapshot(
       { ...options, procfileList: ["stat"] },
       { pid: deps.pid, warn: (m) => deps.log.warning(m) },
@@ -63,15 +58,49 @@ export const captureCommand = defineCommand({
       );
     }
     const pids = nodes.map((node) => node.stat.pid as number);
-    Deno.mkdirSync(directory, { recursive: true });
-    const { processes, files } = captureTree(
-      options.procfs.reader(options.procfsTarget),
-      options.procfsTarget,
-      pids,
-      options.procfileList,
-      directory,
-    );
+    // written into a temporary directory beside the target and renamed into place whole,
+    // so a failure (a full disk) leaves no partial capture behind
+    let temp: string;
+    try {
+      temp = Deno.makeTempDirSync({ dir: dirnameOf(target.path), prefix: ".procpath-capture-" });
+    } catch (error) {
+      throw new OutputError(directory, reasonOf(error), { cause: error });
+    }
+    let summary;
+    try {
+      summary = captureTree(
+        options.procfs.reader(options.procfsTarget),
+        options.procfsTarget,
+        pids,
+        options.procfileList,
+        temp,
+      );
+      Deno.chmodSync(temp, target.mode ?? 0o777 & ~Deno.umask());
+      Deno.renameSync(temp, target.path);
+    } catch (error) {
+      Deno.removeSync(temp, { recursive: true });
+      throw error instanceof CommandError
+        ? error
+        : new OutputError(directory, reasonOf(error), { cause: error });
+    }
+    const { processes, files } = summary;
     deps.log.info(`Captured ${processes} processes (${files} files) into ${directory}`);
     return 0;
   },
 });
+
+/**
+ * Returns where a capture goes: the directory named (its links followed), with its mode
+ * when it exists; throws when it is not a directory or not empty.
+ */
+function planCaptureDirectory(directory: string): { path: string; mode: number | null } {
+  const { path, info } = followLinks(directory.replace(/(.)\/+$/, "$1"));
+  if (info === null) return { path, mode: null };
+  if (!info.isDirectory) {
+    throw new CommandError(`Cannot capture into ${quoteInput(directory)}: it is not a directory`);
+  }
+  if ([...Deno.readDirSync(path)].length > 0) {
+    throw new CommandError(`Cannot capture into ${quoteInput(directory)}: it is not empty`);
+  }
+  return { path, mode: (info.mode ?? 0o755) & 0o7777 };
+}

@@ -1,3 +1,4 @@
+import { writeAll } from "../files/output_file.ts";
 import { liveRoot } from "../procfs/mod.ts";
 import type { ProcRoot } from "../procfs/mod.ts";
 import { createLogger } from "./log.ts";
@@ -22,14 +23,6 @@ export interface CliDeps {
   dropPermissions(): void;
   /** The running system's procfs, where procpath and the commands `watch` starts live. */
   live: ProcRoot;
-}
-
-const encoder = new TextEncoder();
-
-function writeAll(file: { writeSync(p: Uint8Array): number }, text: string | Uint8Array): void {
-  const bytes = typeof text === "string" ? encoder.encode(text) : text;
-  let written = 0;
-  while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
 }
 
 /**

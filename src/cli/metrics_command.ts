@@ -143,20 +143,21 @@ export const backfillCommand = defineCommand({
   ],
   /** Streams the export; memory stays that of one sample. */
   async run(_args, options, { deps }) {
-    const [{ backfill }, groups] = await Promise.all([
+    const [{ backfill }, { openOutput }, groups] = await Promise.all([
       import("../metrics/backfill.ts"),
+      import("../files/output_file.ts"),
       compileGroups(options.group),
     ]);
-    const file = options.output === undefined
-      ? null
-      : await Deno.open(options.output, { write: true, create: true, truncate: true });
-    const writer = (file?.writable ?? Deno.stdout.writable).getWriter();
+    const output = openOutput(options.output ?? "-", deps.writeOut);
+    let samples: number;
     try {
-      const samples = await backfill(options.databaseFile, groups, writer);
-      deps.log.info(`Wrote ${samples} samples of ${groups.map((g) => g.name).join(", ")}`);
-    } finally {
-      await writer.close().catch(() => {});
+      samples = await backfill(options.databaseFile, groups, output);
+      output.commit();
+    } catch (error) {
+      output.abort();
+      throw error;
     }
+    deps.log.info(`Wrote ${samples} samples of ${groups.map((g) => g.name).join(", ")}`);
     return 0;
   },
 });

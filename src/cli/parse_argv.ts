@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { nearestWord } from "../text/nearest_word.ts";
 import { flagNames, OptionValueError, takesValue } from "./spec.ts";
 import type { AnyCommand, ArgumentValues, OptionSpec } from "./spec.ts";
 
@@ -61,38 +62,9 @@ function defaultsOf(options: Record<string, OptionSpec<unknown>>): Record<string
   return values;
 }
 
-/** The Damerau–Levenshtein distance of two short words (transpositions count one). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.length][b.length];
-}
-
 /** The closest candidate to a mistyped word, as ` (Did you mean X?)`, or nothing. */
 export function didYouMean(typed: string, candidates: readonly string[]): string {
-  const bare = typed.replace(/^-+/, "");
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const name = candidate.replace(/^-+/, "");
-    const distance = editDistance(bare, name);
-    const prefix = bare.length >= 3 && name.startsWith(bare);
-    if (
-      (distance <= Math.max(1, Math.floor(name.length * 0.4)) || prefix) && distance < bestDistance
-    ) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
+  const best = nearestWord(typed.replace(/^-+/, ""), candidates, (c) => c.replace(/^-+/, ""));
   return best ? ` (Did you mean ${best}?)` : "";
 }
 

@@ -4,7 +4,8 @@ import { hasBackreference } from "../query/safe_regexp.ts";
 import { STYLES } from "../plot/styles.ts";
 import { BUILTIN_QUERIES } from "../store/queries.ts";
 import { PyFloat } from "../text/python_format.ts";
-import { readUserFile, requireRegularFile, writeFileAtomically } from "./read_user_file.ts";
+import { writeOutputFile } from "../files/output_file.ts";
+import { readUserFile, requireRegularFile } from "./read_user_file.ts";
 import {
   collect,
   parseChoice,
@@ -178,7 +179,7 @@ export const plotCommand = defineCommand({
     "procpath plot -d out.sqlite -q rss --group-by subtree -p 2610 --title 'nginx and its workers'",
     "procpath plot -d out.sqlite -q cpu --group-by comm --top 5 --rank-by max",
   ],
-  /** Runs the queries over the recording and writes the SVG through a temporary file. */
+  /** Runs the queries over the recording and writes the SVG by the output-path rules. */
   async run(_args, options, { deps }) {
     const { collectQueries, plotRecording } = await import("../plot/plot_recording.ts");
     const queries = collectQueries(options, readUserFile);
@@ -190,7 +191,7 @@ export const plotCommand = defineCommand({
       });
     }
     const { svg, series } = plotRecording(options, queries, (m) => deps.log.warning(m));
-    writeFileAtomically(options.plotFile, svg);
+    writeOutputFile(options.plotFile, svg);
     deps.log.debug(`Plotted ${series} series into ${options.plotFile}`);
     return 0;
   },

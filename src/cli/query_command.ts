@@ -218,7 +218,7 @@ export const queryCommand = defineCommand({
       import("../snapshot/mod.ts"),
       import("../store/flatten.ts"), // SQLite itself loads only for SQL and recordings
     ]);
-    const { readSnapshot, unreadProcfiles, unreadProcfilesWarning } = snapshot;
+    const { queryWarnings, readSnapshot } = snapshot;
     if (options.delimiter !== undefined && options.format !== undefined) {
       throw new OptionValueError("-d and --format exclude each other");
     }
@@ -300,8 +300,9 @@ export const queryCommand = defineCommand({
         files = options.procfileList;
       }
     }
-    const unread = compiled ? unreadProcfiles(compiled, files) : [];
-    if (unread.length > 0) deps.log.warning(unreadProcfilesWarning(unread, files));
+    for (const warning of compiled ? queryWarnings(compiled, files) : []) {
+      deps.log.warning(warning);
+    }
 
     let result: unknown[] = compiled ? runQuery(compiled, { children: roots }) : roots;
     if (readable) {

@@ -128,7 +128,11 @@ export const recordCommand = defineCommand({
       deps.log.info(
         `Recorded ${counted(summary.samples, "sample", true)}, ${
           counted(summary.rows, "row", true)
-        } in ${summary.seconds.toFixed(1)}s into ${summary.path}`,
+        } in ${summary.seconds.toFixed(1)}s into ${summary.path}${
+          summary.empty > 0
+            ? ` (${counted(summary.empty, "more sample", true)} selected nothing)`
+            : ""
+        }`,
       );
       return 0;
     } finally {

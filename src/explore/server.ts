@@ -221,8 +221,8 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
     handler,
   });
   const port = server.addr.port;
-  const hostPart = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
-  for (const name of ["127.0.0.1", "localhost", "[::1]", hostPart]) {
+  const hostPart = asHostHeader(options.hostname);
+  for (const name of ["127.0.0.1", "localhost", "[::1]", hostPart, ...reachableNames(options)]) {
     allowedHosts.add(`${name}:${port}`.toLowerCase());
   }
   const shown = options.hostname === "0.0.0.0" || options.hostname === "::"
@@ -240,4 +240,34 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
       timeline.close();
     },
   };
+}
+
+/** Returns an address as it stands in a Host header (IPv6 in brackets). */
+function asHostHeader(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+
+/**
+ * Returns the other names a browser may use for a server bound beyond loopback: the
+ * machine's host name and, for a wildcard bind, every address it listens on (the token
+ * still guards every request; the allowlist only stops DNS rebinding).
+ */
+function reachableNames(options: { hostname: string }): string[] {
+  if (LOOPBACK.has(options.hostname)) return [];
+  const names: string[] = [];
+  try {
+    const host = Deno.hostname();
+    names.push(host, host.split(".")[0]);
+  } catch { /* no host name to be had */ }
+  if (options.hostname === "0.0.0.0" || options.hostname === "::") {
+    try {
+      for (const nic of Deno.networkInterfaces()) {
+        if (options.hostname === "0.0.0.0" && nic.family !== "IPv4") continue;
+        names.push(asHostHeader(nic.address.replace(/%.*$/, "")));
+      }
+    } catch { /* interfaces not readable: loopback and the host name only */ }
+  }
+  return names;
 }

@@ -7,17 +7,22 @@
  *
  * @module
  */
+import { writeAll } from "../files/output_file.ts";
+import type { OutputFile } from "../files/output_file.ts";
 import { openTimeline } from "../store/timeline.ts";
 import { Collector } from "./collect.ts";
 import type { Group } from "./collect.ts";
 import { familyHeader, sampleLine } from "./exposition.ts";
 import type { MetricFamily } from "./exposition.ts";
 
-/** Writes the recording's group metrics to `out`; returns the samples written. */
+/**
+ * Writes the recording's group metrics to `out` (not committed: the caller commits);
+ * returns the samples written. Every write is checked: a failure throws.
+ */
 export async function backfill(
   path: string,
   groups: readonly Group[],
-  out: WritableStreamDefaultWriter<Uint8Array>,
+  out: OutputFile,
 ): Promise<number> {
   const timeline = openTimeline(path);
   const dir = await Deno.makeTempDir({ prefix: "procpath-backfill-" });
@@ -43,26 +48,26 @@ export async function backfill(
           const key = JSON.stringify(sample.labels);
           let file = known.series.get(key);
           if (!file) {
-            file = await Deno.open(`${dir}/${families.size}-${known.series.size}`, {
+            file = Deno.openSync(`${dir}/${families.size}-${known.series.size}`, {
               create: true,
               write: true,
               read: true,
             });
             known.series.set(key, file);
           }
-          await file.write(encoder.encode(sampleLine(family, sample, true) + "\n"));
+          writeAll(file, encoder.encode(sampleLine(family, sample, true) + "\n"));
           count++;
         }
       }
     }
     for (const { family, series } of families.values()) {
-      await out.write(encoder.encode(familyHeader(family, true).join("\n") + "\n"));
+      out.write(familyHeader(family, true).join("\n") + "\n");
       for (const file of series.values()) {
-        await file.seek(0, Deno.SeekMode.Start);
-        for await (const chunk of file.readable) await out.write(chunk);
+        file.seekSync(0, Deno.SeekMode.Start);
+        for await (const chunk of file.readable) out.write(chunk);
       }
     }
-    await out.write(encoder.encode("# EOF\n"));
+    out.write("# EOF\n");
     return count;
   } finally {
     timeline.close();

@@ -85,9 +85,10 @@ export function familyHeader(family: MetricFamily, openMetrics: boolean): string
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { render } from "./exposition.ts";
  * const text = render([{ name: "x", type: "counter", help: "h", samples: [{ labels: { g: 'a"b' }, value: 1 }] }], true);
- * console.assert(text === '# HELP x h\n# TYPE x counter\nx_total{g="a\\"b"} 1\n# EOF\n');
+ * assert(text === '# HELP x h\n# TYPE x counter\nx_total{g="a\\"b"} 1\n# EOF\n');
  * ```
  */
 export function render(families: readonly MetricFamily[], openMetrics: boolean): string {

@@ -17,9 +17,10 @@ export type Ini = Map<string, Map<string, string>>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseIni } from "./parse_ini.ts";
  * const ini = parseIni("[a:query]\n# comment\nEnvironment:\n  X=echo 1\n  Y=echo 2\n", "p.ini");
- * console.assert(ini.get("a:query")?.get("environment") === "\nX=echo 1\nY=echo 2");
+ * assert(ini.get("a:query")?.get("environment") === "\nX=echo 1\nY=echo 2");
  * ```
  */
 export function parseIni(text: string, file: string): Ini {
@@ -119,9 +120,10 @@ function shlexError(line: string): string | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitMultiline } from "./parse_ini.ts";
  * const lines = splitMultiline("\nL=docker ps -q | xargs -- \\\ndocker inspect\nM=true");
- * console.assert(lines.join("|") === "L=docker ps -q | xargs -- docker inspect|M=true");
+ * assert(lines.join("|") === "L=docker ps -q | xargs -- docker inspect|M=true");
  * ```
  */
 export function splitMultiline(value: string): string[] {

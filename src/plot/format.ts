@@ -41,9 +41,10 @@ export function formatIsoTime(seconds: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRelativeTime } from "./format.ts";
- * console.assert(formatRelativeTime(93599.678) === "1 day, 1:59:59.678");
- * console.assert(formatRelativeTime(0.2) === "0:00:00.2");
+ * assert(formatRelativeTime(93599.678) === "1 day, 1:59:59.678");
+ * assert(formatRelativeTime(0.2) === "0:00:00.2");
  * ```
  */
 export function formatRelativeTime(seconds: number): string {

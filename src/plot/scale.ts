@@ -14,10 +14,11 @@ const NICE = [1, 2, 5, 10];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { niceTicks } from "./scale.ts";
- * console.assert(niceTicks(0, 97, 5).join() === "0,20,40,60,80,100");
- * console.assert(niceTicks(0, 15, 6).join() === "0,5,10,15");
- * console.assert(niceTicks(0, 3, 6, true).join() === "0,1,2,3");
+ * assert(niceTicks(0, 97, 5).join() === "0,20,40,60,80,100");
+ * assert(niceTicks(0, 15, 6).join() === "0,5,10,15");
+ * assert(niceTicks(0, 3, 6, true).join() === "0,1,2,3");
  * ```
  */
 export function niceTicks(min: number, max: number, count: number, integers = false): number[] {

@@ -81,11 +81,12 @@ function sumPoints(byTime: Map<number, number>): Point[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { shapeSeries } from "./shape_series.ts";
  * const rows = [1, 2, 3].flatMap((pid) => [{ ts: 1, pid, value: pid }, { ts: 2, pid, value: pid }]);
  * const facts = { comm: new Map([[1, "a"], [2, "b"], [3, "b"]]), cmdline: new Map() };
  * const lines = shapeSeries(rows, facts, { grouping: { kind: "comm" }, top: 0, rankBy: "mean", minSamples: 1 });
- * console.assert(lines.map((l) => `${l.label}=${l.measure}`).join() === "b=5,a=1");
+ * assert(lines.map((l) => `${l.label}=${l.measure}`).join() === "b=5,a=1");
  * ```
  */
 export function shapeSeries(

@@ -17,9 +17,10 @@ export function lineDistance(p0: Point, p1: Point, p2: Point): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decimate } from "./transform.ts";
- * console.assert(decimate([[0, 0], [1, 0.1], [2, 0]], 0.5).length === 2);
- * console.assert(decimate([[1, 1], [1, 1], [1, 1]], 0).length === 2);
+ * assert(decimate([[0, 0], [1, 0.1], [2, 0]], 0.5).length === 2);
+ * assert(decimate([[1, 1], [1, 1], [1, 1]], 0).length === 2);
  * ```
  */
 export function decimate(points: readonly Point[], epsilon: number): Point[] {
@@ -53,9 +54,10 @@ export function decimate(points: readonly Point[], epsilon: number): Point[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { movingAverage } from "./transform.ts";
  * const out = movingAverage([[1, 1], [2, 3], [3, 5], [4, 7]], 2);
- * console.assert(JSON.stringify(out) === "[[2,2],[3,4],[4,6]]");
+ * assert(JSON.stringify(out) === "[[2,2],[3,4],[4,6]]");
  * ```
  */
 export function movingAverage(points: readonly Point[], window: number): Point[] {

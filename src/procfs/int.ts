@@ -6,8 +6,9 @@ import type { Int } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toNumber } from "./int.ts";
- * console.assert(toNumber(7) === 7 && toNumber(2n ** 60n) === 2 ** 60 && toNumber(null) === null);
+ * assert(toNumber(7) === 7 && toNumber(2n ** 60n) === 2 ** 60 && toNumber(null) === null);
  * ```
  */
 export function toNumber(value: Int | unknown): number | null {

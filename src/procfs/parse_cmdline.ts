@@ -8,9 +8,10 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCmdline } from "./parse_cmdline.ts";
  * const bytes = new TextEncoder().encode("python3\0-u\0app.py\0");
- * console.assert(parseCmdline(bytes) === "python3 -u app.py");
+ * assert(parseCmdline(bytes) === "python3 -u app.py");
  * ```
  */
 export function parseCmdline(bytes: Uint8Array): string {

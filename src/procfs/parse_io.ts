@@ -18,9 +18,10 @@ export const IO_FIELDS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseIo } from "./parse_io.ts";
  * const io = parseIo("rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: 5\nwrite_bytes: 6\ncancelled_write_bytes: 7\n");
- * console.assert(io.read_bytes === 5);
+ * assert(io.read_bytes === 5);
  * ```
  */
 export function parseIo(text: string): Io {

@@ -35,9 +35,10 @@ export function emptySmapsRollup(): SmapsRollup {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSmapsRollup } from "./parse_smaps_rollup.ts";
  * const r = parseSmapsRollup("00400000-7fff [rollup]\nRss:   10 kB\nPss:    4 kB\nPss_Anon: 1 kB\n");
- * console.assert(r.rss === 10 && r.pss === 4 && r.swap === null);
+ * assert(r.rss === 10 && r.pss === 4 && r.swap === null);
  * ```
  */
 export function parseSmapsRollup(text: string): SmapsRollup {

@@ -70,9 +70,10 @@ function readInt(text: string, at: number, slot: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseStat } from "./parse_stat.ts";
  * const stat = parseStat("42 (a) b) S 1 42 42 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 99 4096 7");
- * console.assert(stat.comm === "a) b" && stat.ppid === 1 && stat.rss === 7);
+ * assert(stat.comm === "a) b" && stat.ppid === 1 && stat.rss === 7);
  * ```
  */
 export function parseStat(text: string): Stat {

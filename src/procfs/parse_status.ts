@@ -120,13 +120,14 @@ export function emptyStatus(): Status {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseStatus } from "./parse_status.ts";
  * const text = "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t9\nPid:\t9\nPPid:\t1\n" +
  *   "TracerPid:\t0\nUid:\t0 0 0 0\nGid:\t0 0 0 0\nFDSize:\t64\nGroups:\t\nVmRSS:\t  12 kB\n" +
  *   "Threads:\t1\nSigQ:\t0/7\nSigPnd:\t0\nShdPnd:\t0\nSigBlk:\t0\nSigIgn:\tffffffffffffffff\n" +
  *   "SigCgt:\t0\nCapInh:\t0\nCapPrm:\t0\nCapEff:\t0\n";
  * const status = parseStatus(text);
- * console.assert(status.umask === 18 && status.vmrss === 12 && status.sigign === 18446744073709551615n);
+ * assert(status.umask === 18 && status.vmrss === 12 && status.sigign === 18446744073709551615n);
  * ```
  */
 export function parseStatus(text: string): Status {

@@ -36,8 +36,9 @@ function btime(read: () => Uint8Array): number | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { procRoot } from "./proc_root.ts";
- * console.assert(procRoot("/proc//").isLive && procRoot("/proc/").given === "/proc/");
+ * assert(procRoot("/proc//").isLive && procRoot("/proc/").given === "/proc/");
  * ```
  */
 export function procRoot(given: string): ProcRoot {

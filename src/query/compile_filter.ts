@@ -53,9 +53,10 @@ const BOOLEAN_OPERATORS = new Set(["and", "or", "&&", "||", "??"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileFilter } from "./compile_filter.ts";
  * const node = compileFilter("not @.stat.pid in [1, 2] and 'sh' in @.cmdline");
- * console.assert(node.type === "binary" && node.operator === "and");
+ * assert(node.type === "binary" && node.operator === "and");
  * ```
  */
 export function compileFilter(source: string): FilterNode {

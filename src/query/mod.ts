@@ -1,4 +1,12 @@
-export { branchPidsOf, compileQuery, ignoresProcfile, keysRead, runQuery } from "./query.ts";
+export {
+  branchPidsOf,
+  compileQuery,
+  ignoresProcfile,
+  keysNamed,
+  keysRead,
+  runQuery,
+} from "./query.ts";
+export type { NamedKey } from "./query.ts";
 export type { CompiledQuery } from "./query.ts";
 export { substitute } from "./template.ts";
 export { QuerySyntaxError } from "./errors.ts";

@@ -99,9 +99,10 @@ const isDigit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseExpression } from "./parse_expression.ts";
  * const tree = parseExpression("@.stat.pid in [1, 2] and not @.cmdline =~ /sh$/");
- * console.assert(tree.type === "BinaryExpression" && tree.operator === "and");
+ * assert(tree.type === "BinaryExpression" && tree.operator === "and");
  * ```
  */
 export function parseExpression(source: string): Expression {

@@ -34,9 +34,10 @@ const NAME_PART = /[A-Za-z0-9_]/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseJsonPath } from "./parse_json_path.ts";
  * const ast = parseJsonPath("$..children[?(@.stat.pid == 1)]..pid");
- * console.assert(ast.steps.length === 3 && ast.steps[1].selectors[0].kind === "filter");
+ * assert(ast.steps.length === 3 && ast.steps[1].selectors[0].kind === "filter");
  * ```
  */
 export function parseJsonPath(expression: string): PathAst {

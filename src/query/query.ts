@@ -176,11 +176,12 @@ function applyRecursive(step: CompiledStep, values: unknown[], root: unknown): u
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileQuery, runQuery } from "./query.ts";
  * const node = (pid: number, children?: unknown[]) => ({ stat: { pid }, ...(children && { children }) });
  * const doc = { children: [node(1, [node(10, [node(11), node(12)]), node(20)])] };
- * console.assert(runQuery(compileQuery("$..stat.pid"), doc).join() === "1,10,20,11,12");
- * console.assert(runQuery(compileQuery("$..children[0,1].stat.pid"), doc).join() === "1,10,11,20,12");
+ * assert(runQuery(compileQuery("$..stat.pid"), doc).join() === "1,10,20,11,12");
+ * assert(runQuery(compileQuery("$..children[0,1].stat.pid"), doc).join() === "1,10,11,20,12");
  * ```
  */
 export function runQuery(query: CompiledQuery, document: object): unknown[] {
@@ -247,9 +248,10 @@ const literalKey = (node: FilterNode & { type: "member" }) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileQuery, keysRead } from "./query.ts";
  * const keys = keysRead(compileQuery("$..children[?(@.status.vmrss > 1 and @['io'])].stat.pid"));
- * console.assert([...keys].sort().join() === "children,io,pid,stat,status");
+ * assert([...keys].sort().join() === "children,io,pid,stat,status");
  * ```
  */
 export function keysRead(query: CompiledQuery): Set<string> {
@@ -267,6 +269,55 @@ export function keysRead(query: CompiledQuery): Set<string> {
   return keys;
 }
 
+/** A key a query names literally, with the key it is taken from (`null`: from a node). */
+export interface NamedKey {
+  parent: string | null;
+  key: string;
+}
+
+/**
+ * Returns the keys a query names literally, each once, with the key each is taken from
+ * where the query says it (`$..stat.pdi` and `@.stat.pdi` → `pdi` from `stat`), so the
+ * caller can check them against the fields procfiles have.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileQuery, keysNamed } from "./query.ts";
+ * assert.deepEqual(keysNamed(compileQuery("$..chilren[?(@.stat.pdi == 1)]")), [
+ *   { parent: null, key: "chilren" },
+ *   { parent: "stat", key: "pdi" },
+ *   { parent: null, key: "stat" },
+ * ]);
+ * ```
+ */
+export function keysNamed(query: CompiledQuery): NamedKey[] {
+  const found = new Map<string, NamedKey>();
+  const add = (parent: string | null, key: string) => {
+    const id = `${parent}\0${key}`;
+    if (!found.has(id)) found.set(id, { parent, key });
+  };
+  let previous: string | null = null;
+  for (const step of query.steps) {
+    const only = step.selectors.length === 1 ? step.selectors[0] : null;
+    for (const selector of step.selectors) {
+      if (selector.kind === "name") add(step.recursive ? null : previous, selector.name);
+    }
+    previous = only?.kind === "name" ? only.name : null;
+  }
+  for (const node of filterNodes(query)) {
+    if (node.type !== "member") continue;
+    const key = literalKey(node);
+    if (key === null) continue;
+    if (node.object.type === "current") add(null, key);
+    else if (node.object.type === "member" && node.object.object.type === "current") {
+      const parent = literalKey(node.object);
+      if (parent !== null) add(parent, key);
+    }
+  }
+  return [...found.values()];
+}
+
 /**
  * Whether a query can do without procfile `file` altogether: its results are the
  * values of named keys (its last step picks names, neither `children` nor `file`), and
@@ -276,9 +327,10 @@ export function keysRead(query: CompiledQuery): Set<string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileQuery, ignoresProcfile } from "./query.ts";
- * console.assert(ignoresProcfile(compileQuery("$..children[?(@.stat.pid == 1)]..pid"), "cmdline"));
- * console.assert(!ignoresProcfile(compileQuery("$..children[?(@.stat.pid == 1)]"), "cmdline"));
+ * assert(ignoresProcfile(compileQuery("$..children[?(@.stat.pid == 1)]..pid"), "cmdline"));
+ * assert(!ignoresProcfile(compileQuery("$..children[?(@.stat.pid == 1)]"), "cmdline"));
  * ```
  */
 export function ignoresProcfile(query: CompiledQuery, file: string): boolean {
@@ -314,9 +366,10 @@ const integerLiteral = (node: FilterNode) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { branchPidsOf, compileQuery } from "./query.ts";
- * console.assert(branchPidsOf(compileQuery("$..children[?(@.stat.pid in [7, 9])]..pid"))?.join() === "7,9");
- * console.assert(branchPidsOf(compileQuery("$..children[?(@.stat.ppid == 7)]")) === null);
+ * assert(branchPidsOf(compileQuery("$..children[?(@.stat.pid in [7, 9])]..pid"))?.join() === "7,9");
+ * assert(branchPidsOf(compileQuery("$..children[?(@.stat.ppid == 7)]")) === null);
  * ```
  */
 export function branchPidsOf(query: CompiledQuery): number[] | null {

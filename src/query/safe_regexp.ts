@@ -9,9 +9,10 @@ import { QuerySyntaxError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hasBackreference } from "./safe_regexp.ts";
- * console.assert(hasBackreference("^(a+)\\1$") && hasBackreference("(?<x>a)\\k<x>"));
- * console.assert(!hasBackreference("\\\\1 (a+)+$"));
+ * assert(hasBackreference("^(a+)\\1$") && hasBackreference("(?<x>a)\\k<x>"));
+ * assert(!hasBackreference("\\\\1 (a+)+$"));
  * ```
  */
 export function hasBackreference(source: string): boolean {

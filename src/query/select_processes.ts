@@ -11,11 +11,12 @@ import type { CompiledQuery } from "./query.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileQuery } from "./query.ts";
  * import { selectProcesses } from "./select_processes.ts";
  * const roots = [{ stat: { pid: 1 }, children: [{ stat: { pid: 7 } }] }] as never;
  * const { nodes, whole } = selectProcesses(compileQuery("$..children[?(@.stat.pid == 1)]"), roots);
- * console.assert(whole && nodes.map((n) => n.stat.pid).join() === "1,7");
+ * assert(whole && nodes.map((n) => n.stat.pid).join() === "1,7");
  * ```
  */
 export function selectProcesses(

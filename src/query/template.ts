@@ -5,8 +5,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { substitute } from "./template.ts";
- * console.assert(substitute("$..[?(@.pid in [$C1])] $$ $X", { C1: "42" }) === "$..[?(@.pid in [42])] $ $X");
+ * assert(substitute("$..[?(@.pid in [$C1])] $$ $X", { C1: "42" }) === "$..[?(@.pid in [42])] $ $X");
  * ```
  */
 export function substitute(template: string, vars: Readonly<Record<string, string>>): string {

@@ -3,13 +3,9 @@ import type { CompiledQuery } from "../query/mod.ts";
 import { evaluateEnvironment } from "../shell/mod.ts";
 import type { EnvironmentSpec } from "../shell/mod.ts";
 import type { StopSignals } from "../signals/stop_signals.ts";
-import {
-  readSnapshot,
-  ReadWarnings,
-  unreadProcfiles,
-  unreadProcfilesWarning,
-} from "../snapshot/mod.ts";
+import { queryWarnings, readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { SnapshotSource } from "../snapshot/mod.ts";
+import { reasonOf } from "../files/output_path.ts";
 import { buildMeta, columnsFor, flattenNodes, isProcessNode, openStore } from "../store/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { parsePidList } from "../text/pid_list.ts";
@@ -58,7 +54,10 @@ export interface RecordIo {
 
 /** How a recording ended. */
 export interface RecordSummary {
+  /** Samples stored: the distinct `ts` values the database gained. */
   samples: number;
+  /** Samples taken whose selection was empty, so nothing was stored. */
+  empty: number;
   rows: number;
   /** The database path after templating. */
   path: string;
@@ -73,6 +72,9 @@ export class RecordError extends Error {
     this.name = "RecordError";
   }
 }
+
+/** Samples a selection stays empty from the start before `record` says so. */
+const EMPTY_SAMPLES_WARNED = 3;
 
 const fileSize = (path: string) => {
   try {
@@ -112,9 +114,25 @@ function openDatabase(path: string, plan: RecordPlan, io: RecordIo): Store {
   } catch (error) {
     if ((error as Error).name === "SchemaMismatchError") throw error;
     io.debug(String((error as Error).stack));
-    const reason = (error as Error).message.replace(`: ${path}`, "");
+    const reason = systemReason(path) ?? (error as Error).message.replace(`: ${path}`, "");
     throw new RecordError(`Cannot open "${path}": ${reason}`, { cause: error });
   }
+}
+
+/**
+ * Returns why the system refuses to open `path` for writing (a read-only file system,
+ * a directory the user may not write), or null when it would not: SQLite says only
+ * "unable to open database file". A file this probe creates is removed again.
+ */
+function systemReason(path: string): string | null {
+  const existed = exists(path);
+  try {
+    Deno.openSync(path, { read: true, write: true, create: true }).close();
+  } catch (error) {
+    return reasonOf(error);
+  }
+  if (!existed) removeDatabase(path);
+  return null;
 }
 
 /** The query and PID list of an iteration, templated from the original arguments. */
@@ -144,8 +162,14 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
   const started = performance.now();
   let path = plan.databaseFile;
   let created = false;
-  let samples = 0, rows = 0;
-  const summary = () => ({ samples, rows, path, seconds: (performance.now() - started) / 1000 });
+  let taken = 0, samples = 0, rows = 0;
+  const summary = () => ({
+    samples,
+    empty: taken - samples,
+    rows,
+    path,
+    seconds: (performance.now() - started) / 1000,
+  });
   // a stop signal while an -e command runs ends the recording like at any other moment
   const evaluate = async () => {
     try {
@@ -184,8 +208,7 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
           if (specs.length > 0) vars = await evaluate();
           if (vars === null) break;
           ({ query, pids } = templated(plan, vars));
-          const unread = count === 1 && query ? unreadProcfiles(query, plan.procfileList) : [];
-          if (unread.length > 0) io.warning(unreadProcfilesWarning(unread, plan.procfileList));
+          if (count === 1 && query) queryWarnings(query, plan.procfileList).forEach(io.warning);
         }
         if (io.stop.requested) break;
         io.progress.clear();
@@ -206,12 +229,20 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
             cause: error,
           });
         }
-        samples++;
+        taken++;
+        if (stored > 0) samples++;
         rows += stored;
+        if (rows === 0 && taken === Math.min(EMPTY_SAMPLES_WARNED, plan.recnum ?? Infinity)) {
+          io.warning(
+            `The selection has been empty for the ${
+              taken > 1 ? `first ${taken} samples` : "first sample"
+            }: nothing is recorded until a process matches`,
+          );
+        }
         io.onSample?.(result as ProcessNode[], startWall * 1000);
         const latency = performance.now() - startMono;
         io.progress.draw({
-          iterations: samples,
+          iterations: taken,
           rows,
           lastMs: latency,
           bytes: fileSize(path) + fileSize(path + "-wal"),
@@ -236,7 +267,7 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
     }
     return summary();
   } catch (error) {
-    if (created && samples === 0) removeDatabase(path);
+    if (created && taken === 0) removeDatabase(path);
     throw error;
   }
 }

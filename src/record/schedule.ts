@@ -19,11 +19,12 @@ export class Schedule {
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Schedule } from "./schedule.ts";
    * const schedule = new Schedule(1000, 0);
-   * console.assert(schedule.next(300).waitMs === 700);
-   * console.assert(schedule.next(1250).waitMs === 750); // due at 2000, not 2250
-   * console.assert(schedule.next(3500).overran);       // due at 3000: start now
+   * assert(schedule.next(300).waitMs === 700);
+   * assert(schedule.next(1250).waitMs === 750); // due at 2000, not 2250
+   * assert(schedule.next(3500).overran);       // due at 3000: start now
    * ```
    */
   next(nowMs: number): { waitMs: number; overran: boolean } {

@@ -1,6 +1,7 @@
-import { PROC_FILE_NAMES } from "../procfs/mod.ts";
+import { PROC_FILE_NAMES, PROC_FILES } from "../procfs/mod.ts";
 import type { ProcFileName, ReadWarning } from "../procfs/mod.ts";
-import { keysRead } from "../query/mod.ts";
+import { keysNamed, keysRead } from "../query/mod.ts";
+import { nearestWord } from "../text/nearest_word.ts";
 import type { CompiledQuery } from "../query/mod.ts";
 
 /** How many PIDs a summarised warning lists before "…". */
@@ -85,4 +86,55 @@ export function unreadProcfilesWarning(
 ): string {
   return `The query reads ${missing.join(", ")}, which -f does not include, so it sees no values ` +
     `there; add -f ${[...files, ...missing].join(",")}`;
+}
+
+/** Keys a process node has besides its procfiles' fields. */
+const NODE_KEYS = ["children"];
+
+/**
+ * Returns one warning per key the query names that no procfile has (`$..chilren`,
+ * `@.stat.pdi`), with the nearest valid name: such a query runs and matches nothing,
+ * and a typo should not pass for an empty result.
+ */
+export function unknownKeyWarnings(query: CompiledQuery): string[] {
+  const fieldsOf = (file: ProcFileName) => PROC_FILES[file].fields?.map((f) => f.name) ?? [];
+  // a key named from a node may be any field too: `$..pid` reaches stat.pid
+  const anywhere = [
+    ...NODE_KEYS,
+    ...PROC_FILE_NAMES,
+    ...PROC_FILE_NAMES.flatMap((file) => fieldsOf(file).map((field) => `${file}.${field}`)),
+  ];
+  const warnings: string[] = [];
+  for (const { parent, key } of keysNamed(query)) {
+    let candidates: string[];
+    if (parent === null) {
+      if (anywhere.some((name) => name === key || name.endsWith(`.${key}`))) continue;
+      candidates = anywhere;
+    } else if ((PROC_FILE_NAMES as readonly string[]).includes(parent)) {
+      const fields = fieldsOf(parent as ProcFileName);
+      if (fields.length === 0 || fields.includes(key)) continue;
+      candidates = fields.map((field) => `${parent}.${field}`);
+    } else continue;
+    const best = nearestWord(key, candidates, (c) => c.slice(c.lastIndexOf(".") + 1));
+    const hint = best ? `; did you mean ${best}?` : "";
+    warnings.push(
+      parent === null
+        ? `The query names "${key}", a key no process has, so nothing matches there${hint}`
+        : `The query names "${parent}.${key}", but ${parent} has no field "${key}", ` +
+          `so nothing matches there${hint}`,
+    );
+  }
+  return warnings;
+}
+
+/**
+ * Returns what to say once about a query before it runs: keys no procfile has, and
+ * procfiles it reads that `-f` leaves out.
+ */
+export function queryWarnings(query: CompiledQuery, files: readonly ProcFileName[]): string[] {
+  const unread = unreadProcfiles(query, files);
+  return [
+    ...unknownKeyWarnings(query),
+    ...(unread.length > 0 ? [unreadProcfilesWarning(unread, files)] : []),
+  ];
 }

@@ -1,9 +1,14 @@
 import type { DatabaseSync } from "node:sqlite";
 
+/** Names of a table's columns in order; empty when there is no such table. */
+export function tableColumns(db: DatabaseSync, table: string): string[] {
+  return (db.prepare("SELECT name FROM pragma_table_info(?)").all(table) as { name: string }[])
+    .map((row) => row.name);
+}
+
 /** Names of the `record` table's columns, `record_id` and `ts` included; empty when there is none. */
 export function recordColumns(db: DatabaseSync): string[] {
-  return (db.prepare("SELECT name FROM pragma_table_info('record')").all() as { name: string }[])
-    .map((row) => row.name);
+  return tableColumns(db, "record");
 }
 
 /** The `meta` value of `key`, or `undefined` when the key or the whole table is missing. */

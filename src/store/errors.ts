@@ -5,3 +5,12 @@ export class SqlError extends Error {
     this.name = "SqlError";
   }
 }
+
+/** A file that is not a recording procpath can read, with why. */
+export class RecordingError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = "RecordingError";
+  }
+}

@@ -1,5 +1,5 @@
 import { connect } from "./_connect.ts";
-import { SqlError } from "./errors.ts";
+import { RecordingError, SqlError } from "./errors.ts";
 import { prepareUserSql } from "./user_sql.ts";
 import { lastValues, metaValue, recordColumns } from "./_inspect.ts";
 import type { SeriesQuery } from "./queries.ts";
@@ -52,13 +52,26 @@ export interface Recording {
   close(): void;
 }
 
-/** Opens a recording database read-only. */
+/**
+ * Opens a recording database read-only. Throws `RecordingError` for a file that is
+ * not SQLite or has no `record` table.
+ */
 export function openRecording(path: string): Recording {
   const db = connect(path, { readOnly: true });
+  let columns: Set<string>;
+  try {
+    columns = new Set(recordColumns(db));
+  } catch (error) {
+    db.close();
+    throw new RecordingError(`${path} is not a readable recording: ${(error as Error).message}`);
+  }
+  if (columns.size === 0) {
+    db.close();
+    throw new RecordingError(`${path} is not a procpath recording: it has no record table`);
+  }
   const version = String((db.prepare("SELECT sqlite_version() v").get() as { v: string }).v)
     .split(".").map(Number);
   const recorded = new Set<string>(parseList(metaValue(db, "procfile_list")));
-  const columns = new Set(recordColumns(db));
   return {
     series(query, filter) {
       if (query.minVersion && compare(version, query.minVersion) < 0) {

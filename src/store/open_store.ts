@@ -2,7 +2,7 @@ import type { SQLInputValue } from "node:sqlite";
 import { CREATE_META_TABLE_SQL, createRecordTableSql } from "./schema.ts";
 import type { Column } from "./schema.ts";
 import type { Row } from "./flatten.ts";
-import { metaValue, recordColumns } from "./_inspect.ts";
+import { metaValue, recordColumns, tableColumns } from "./_inspect.ts";
 import { connect } from "./_connect.ts";
 import { runUserQuery } from "./user_sql.ts";
 import type { ResultValue } from "./user_sql.ts";
@@ -63,6 +63,13 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
       throw new SchemaMismatchError(
         `Cannot append to "${path}": it was recorded with procfiles ${recorded}, ` +
           `not ${options.meta.procfile_list ?? "these"}; record into a new database`,
+      );
+    }
+    const meta = tableColumns(db, "meta");
+    if (meta.length > 0 && !(meta.includes("key") && meta.includes("value"))) {
+      throw new SchemaMismatchError(
+        `Cannot append to "${path}": its meta table is not a procpath recording's ` +
+          `(columns ${meta.join(", ")}); record into a new database`,
       );
     }
     if (options.wal) {

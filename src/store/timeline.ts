@@ -19,14 +19,9 @@ import type { Column } from "./schema.ts";
 import { runUserQuery } from "./user_sql.ts";
 import type { ResultValue } from "./user_sql.ts";
 
-/** A file that is not a recording procpath can read, with why. */
-export class RecordingError extends Error {
-  readonly exitCode = 1;
-  constructor(message: string) {
-    super(message);
-    this.name = "RecordingError";
-  }
-}
+import { RecordingError } from "./errors.ts";
+
+export { RecordingError };
 
 /** An opened recording. */
 export interface Timeline {

@@ -33,9 +33,10 @@ const ACTION_NAMES: Record<number, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { skipBlank } from "./user_sql.ts";
- * console.assert(skipBlank(" ;-- note\n/* c *\/ SELECT 1") === "SELECT 1");
- * console.assert(skipBlank("  ; -- only a comment") === "");
+ * assert(skipBlank(" ;-- note\n/* c *\/ SELECT 1") === "SELECT 1");
+ * assert(skipBlank("  ; -- only a comment") === "");
  * ```
  */
 export function skipBlank(sql: string): string {

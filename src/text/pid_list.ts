@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePidList } from "./pid_list.ts";
- * console.assert(parsePidList(" 1,2,, 3").join() === "1,2,3");
+ * assert(parsePidList(" 1,2,, 3").join() === "1,2,3");
  * ```
  */
 export function parsePidList(text: string): number[] {

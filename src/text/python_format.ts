@@ -65,8 +65,9 @@ interface Open {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toPythonJson } from "./python_format.ts";
- * console.assert(toPythonJson({ b: [1, 18446744073709551615n], a: "é" }) === '{"a": "é", "b": [1, 18446744073709551615]}');
+ * assert(toPythonJson({ b: [1, 18446744073709551615n], a: "é" }) === '{"a": "é", "b": [1, 18446744073709551615]}');
  * ```
  */
 export function toPythonJson(value: unknown, indent?: number): string {
@@ -110,9 +111,10 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toPythonJson, toPythonJsonBytes } from "./python_format.ts";
  * const value = { b: [1, 2n ** 64n, "é\n"], a: null };
- * console.assert(new TextDecoder().decode(toPythonJsonBytes(value)) === toPythonJson(value));
+ * assert(new TextDecoder().decode(toPythonJsonBytes(value)) === toPythonJson(value));
  * ```
  */
 export function toPythonJsonBytes(value: unknown): Uint8Array {

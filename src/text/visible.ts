@@ -8,8 +8,9 @@ const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { visible } from "./visible.ts";
- * console.assert(visible("a\u001b[31mb\u0007\tc") === "a\\x1b[31mb\\x07\tc");
+ * assert(visible("a\u001b[31mb\u0007\tc") === "a\\x1b[31mb\\x07\tc");
  * ```
  */
 export function visible(text: string): string {
@@ -22,8 +23,9 @@ export function visible(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { quoteInput } from "./visible.ts";
- * console.assert(quoteInput("x".repeat(300), 10) === '"xxxxxxxxxx…" (300 characters)');
+ * assert(quoteInput("x".repeat(300), 10) === '"xxxxxxxxxx…" (300 characters)');
  * ```
  */
 export function quoteInput(text: string, max = 200): string {

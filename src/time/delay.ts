@@ -8,10 +8,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { delay } from "./delay.ts";
  * const start = performance.now();
  * await delay(20);
- * console.assert(performance.now() - start >= 19);
+ * assert(performance.now() - start >= 19);
  * ```
  */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {

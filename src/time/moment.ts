@@ -39,9 +39,10 @@ const FORMS = "first, last, YYYY-MM-DDTHH:MM:SS (UTC; or with Z/±HH:MM), HH:MM[
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseMoment } from "./moment.ts";
- * console.assert(parseMoment("-1h30m").kind === "offset");
- * console.assert((parseMoment("2026-11-22T03:00:00") as { seconds: number }).seconds === 1763780400);
+ * assert(parseMoment("-1h30m").kind === "offset");
+ * assert.deepEqual(parseMoment("2026-11-22T03:00:00"), { kind: "absolute", seconds: 1795316400 });
  * ```
  */
 export function parseMoment(text: string): Moment {

@@ -9,11 +9,12 @@ import type { ProcessNode } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildForest } from "./build_forest.ts";
  * const rec = (pid: number, ppid: number) => ({ stat: { pid, ppid } }) as never;
  * const roots = buildForest([rec(10, 1), rec(1, 0), rec(7, 99)]);
- * console.assert(roots.map((r) => r.stat.pid).join() === "1,7");
- * console.assert(roots[0].children?.[0].stat.pid === 10);
+ * assert(roots.map((r) => r.stat.pid).join() === "1,7");
+ * assert(roots[0].children?.[0].stat.pid === 10);
  * ```
  */
 export function buildForest(records: readonly ProcessRecord[]): ProcessNode[] {

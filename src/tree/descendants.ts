@@ -21,9 +21,10 @@ export function descendantNodes(roots: readonly ProcessNode[], pid: number): Pro
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { descendantsOf } from "./descendants.ts";
  * const node = (pid: number, children?: unknown[]) => ({ stat: { pid }, children }) as never;
- * console.assert(descendantsOf([node(1, [node(5, [node(7)]), node(6)])], 5).join() === "7");
+ * assert(descendantsOf([node(1, [node(5, [node(7)]), node(6)])], 5).join() === "7");
  * ```
  */
 export function descendantsOf(roots: readonly ProcessNode[], pid: number): number[] {

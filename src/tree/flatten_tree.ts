@@ -7,10 +7,11 @@ import type { ProcessNode } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { flattenTree } from "./flatten_tree.ts";
  * const node = (pid: number, children?: unknown[]) => ({ stat: { pid }, children }) as never;
  * const tree = node(1, [node(5, [node(7)]), node(6)]);
- * console.assert(flattenTree([tree, tree]).map((n) => n.stat.pid).join() === "1,5,7,6");
+ * assert(flattenTree([tree, tree]).map((n) => n.stat.pid).join() === "1,5,7,6");
  * ```
  */
 export function flattenTree(roots: readonly ProcessNode[]): ProcessNode[] {

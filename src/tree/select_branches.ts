@@ -7,10 +7,11 @@ import type { ProcessRecord } from "../procfs/mod.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { selectBranches } from "./select_branches.ts";
  * const rec = (pid: number, ppid: number) => ({ stat: { pid, ppid } }) as never;
  * const kept = selectBranches([rec(1, 0), rec(10, 1), rec(11, 10), rec(20, 1)], [10, 404]);
- * console.assert([...kept].sort((a, b) => a - b).join() === "1,10,11");
+ * assert([...kept].sort((a, b) => a - b).join() === "1,10,11");
  * ```
  */
 export function selectBranches(

@@ -244,8 +244,9 @@ function pathColumn(name: string): Column | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseColumns } from "./columns.ts";
- * console.assert(parseColumns("pid, rss,status.vmrss").map((c) => c.header).join() === "PID,RSS_MIB,STATUS.VMRSS");
+ * assert(parseColumns("pid, rss,status.vmrss").map((c) => c.header).join() === "PID,RSS_MIB,STATUS.VMRSS");
  * ```
  */
 export function parseColumns(text: string): Column[] {

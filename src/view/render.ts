@@ -73,11 +73,12 @@ const processOf = (node: ProcessNode) => {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderTree } from "./render.ts";
  * const node = (pid: number, comm: string, children?: unknown[]) => ({ stat: { pid, comm }, ...(children && { children }) }) as never;
  * const context = { pageSize: 4096, clockTicks: 100, bootTime: 0, now: 0 };
  * const lines = renderTree([node(1, "init", [node(10, "a b"), node(20, "c")])], { columns: [], context });
- * console.assert(lines.join("\n") === "1 init\n├─ 10 a b\n└─ 20 c");
+ * assert(lines.join("\n") === "1 init\n├─ 10 a b\n└─ 20 c");
  * ```
  */
 export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions): string[] {

@@ -11,12 +11,7 @@ import {
 } from "../shell/mod.ts";
 import type { EnvironmentSpec, Shell } from "../shell/mod.ts";
 import type { StopSignals } from "../signals/stop_signals.ts";
-import {
-  readSnapshot,
-  ReadWarnings,
-  unreadProcfiles,
-  unreadProcfilesWarning,
-} from "../snapshot/mod.ts";
+import { queryWarnings, readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import { toPythonStr } from "../text/python_format.ts";
 import { delay } from "../time/delay.ts";
 import { descendantNodes, readForest } from "../tree/mod.ts";
@@ -108,14 +103,14 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
   const running = () => [...shells.values()];
   const output = {
     stdout: (label: string, line: string) => io.info(`${label}: ${line}`),
-    stderr: (label: string, line: string) => io.warning(`${label}: ${line}`),
+    stderr: (label: string, line: string) => relayStderr(io, label, line),
   };
   const descendants = () =>
     ownDescendants(io).map((node) => node.stat.pid as number).filter((pid) =>
       pid !== watchdog?.pid
     );
   const readWarnings = new ReadWarnings((m) => io.warning(m));
-  const warnedUnread = new Set<string>();
+  const warned = new Set<string>();
   const skipped = new Set<string>();
   // with --no-restart the watch reports the first non-zero status of a command, so a CI
   // job that wraps its test run in a watch fails when the tests fail
@@ -179,11 +174,10 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
           );
           for (const { name, query } of queries) {
             const compiled = compileQuery(substitute(query, vars));
-            const unread = unreadProcfiles(compiled, options.procfileList)
-              .filter((file) => !warnedUnread.has(file));
-            if (unread.length > 0) {
-              unread.forEach((file) => warnedUnread.add(file));
-              io.warning(unreadProcfilesWarning(unread, options.procfileList));
+            for (const warning of queryWarnings(compiled, options.procfileList)) {
+              if (warned.has(warning)) continue;
+              warned.add(warning);
+              io.warning(warning);
             }
             const values = runQuery(compiled, { children: roots }).map(toPythonStr);
             if (values.length === 0) io.warning(`Query ${name} evaluated empty`);
@@ -276,4 +270,22 @@ async function waitForNext(
     ...running.map((shell) => shell.exited),
   ]);
   wake.abort();
+}
+
+/** A procpath log line (`2026-11-21 23:32:00 INFO    procpath …`): its level and message. */
+const PROCPATH_LOG_LINE =
+  /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR|CRITICAL) +procpath (.*)$/;
+
+/**
+ * Relays a command's stderr line at WARNING, as the reference does — except a line
+ * another procpath logged (a `procpath record` under watch), which keeps its own level
+ * and loses its doubled time and name.
+ */
+function relayStderr(io: WatchIo, label: string, line: string): void {
+  const logged = PROCPATH_LOG_LINE.exec(line);
+  if (logged === null) return io.warning(`${label}: ${line}`);
+  const [, level, message] = logged;
+  if (level === "INFO") io.info(`${label}: ${message}`);
+  else if (level === "DEBUG") io.debug(`${label}: ${message}`);
+  else io.warning(`${label}: ${message}`);
 }

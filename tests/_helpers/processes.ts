@@ -59,3 +59,45 @@ export async function readUntil(
   })();
   return { match, rest };
 }
+
+/** A command started as the leader of a process group of its own, with all it forks. */
+export interface ProcessGroup {
+  /** The leader's PID, which is also the group's ID. */
+  pid: number;
+  /** Ends every process of the group (SIGKILL) and waits for the leader. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `args` through `setsid`, so the command and everything it forks share a
+ * process group that the test can end alone — never other processes by name.
+ */
+export function spawnGroup(args: string[]): ProcessGroup {
+  const child = new Deno.Command("setsid", { args, stdout: "null", stderr: "null" }).spawn();
+  return {
+    pid: child.pid,
+    async kill() {
+      try {
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch { /* the group is gone already */ }
+      await child.status;
+    },
+  };
+}
+
+/** PIDs of every live descendant of `pid` (from the kernel's children lists), parents first. */
+export function descendantsOf(pid: number): number[] {
+  const found: number[] = [];
+  const pending = [pid];
+  while (pending.length > 0) {
+    const parent = pending.shift()!;
+    let children: number[] = [];
+    try {
+      const text = Deno.readTextFileSync(`/proc/${parent}/task/${parent}/children`).trim();
+      children = text === "" ? [] : text.split(" ").map(Number);
+    } catch { /* gone */ }
+    found.push(...children);
+    pending.push(...children);
+  }
+  return found;
+}

@@ -3,6 +3,7 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { fixture, runProcpath } from "../_helpers/run_procpath.ts";
 import { sql } from "../_helpers/sqlite.ts";
+import { descendantsOf, waitFor } from "../_helpers/processes.ts";
 import { branchPidsOf, compileQuery } from "../../src/query/mod.ts";
 import { createProcReader } from "../../src/procfs/mod.ts";
 import { readBranches } from "../../src/tree/read_forest.ts";
@@ -91,7 +92,8 @@ Deno.test({
     const tree = new Deno.Command("sh", {
       args: ["-c", "sleep 30 & (sleep 30 & sleep 30 & wait) & sh -c 'sleep 30 & wait' & wait"],
     }).spawn();
-    await new Promise((r) => setTimeout(r, 400));
+    // five sleeps below two shells
+    await waitFor(() => descendantsOf(tree.pid).length === 7);
     const shape = ["-d", ",", `$..children[?(@.stat.pid == ${tree.pid})]..stat.comm`];
     // "and True" keeps the same selection in a shape the branch reader does not take
     const scan = ["-d", ",", `$..children[?(@.stat.pid == ${tree.pid} and True)]..stat.comm`];

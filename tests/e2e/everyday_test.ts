@@ -2,6 +2,7 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
 import { writeFakeTree } from "../_helpers/fake_tree.ts";
+import { descendantsOf, waitFor } from "../_helpers/processes.ts";
 
 const BROWSER = fixture("browser");
 const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ERROR {3}procpath \S/;
@@ -104,7 +105,7 @@ Deno.test("capture saves what procpath reads, and the tree replays with --procfs
 
   // live: a spawned subtree
   const tree = new Deno.Command("sh", { args: ["-c", "sleep 30 & sleep 30 & wait"] }).spawn();
-  await new Promise((r) => setTimeout(r, 300));
+  await waitFor(() => descendantsOf(tree.pid).length === 2);
   const live = await runProcpath([
     "capture",
     `${dir}/live`,

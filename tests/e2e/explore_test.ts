@@ -1,5 +1,6 @@
 // procpath explore end to end: the server a user starts, the page in headless Chromium,
 // and the security rules — each checked from outside, as a browser or an attacker meets them.
+import { needs } from "../_helpers/needs.ts";
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
@@ -80,9 +81,10 @@ async function drag(page: Page, selector: string, from: number, to: number, move
 }
 
 Deno.test({
-  name:
+  ...needs(
     "explore in headless Chromium: charts, legend toggle, zoom, the tree at a clicked time, SQL",
-  ignore: CHROMIUM === undefined,
+    { "chromium is not installed": CHROMIUM !== undefined },
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -322,19 +324,15 @@ Deno.test("explore refuses what it must: tokens, hosts, writes, runaways, big bo
     }
 
     // a runaway recursive CTE is killed at the limit while the server keeps answering
-    const started = performance.now();
+    let runawayEnded = false;
     const runaway = query(
       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT COUNT(*) FROM c",
-    );
-    await new Promise((r) => setTimeout(r, 200));
-    const t0 = performance.now();
+    ).finally(() => runawayEnded = true);
     assertEquals((await call("/api/meta")).status, 200);
-    assertEquals(performance.now() - t0 < 500, true, "meta answered slowly during the runaway");
+    assertEquals(runawayEnded, false, "meta waited for the runaway query");
     const stopped = await runaway;
-    const took = performance.now() - started;
     assertEquals(stopped.status, 503);
     assertIncludes(stopped.body.error, "ran longer than 1 s and was stopped");
-    assertEquals(took < 3000, true, `${took} ms`);
     // the next query runs in a fresh process
     const after = await query("SELECT COUNT(*) FROM record");
     assertEquals([after.status, after.body.rows], [200, [[110]]]);

@@ -1,5 +1,6 @@
 // Installing and running procpath as people do: through a symlink on PATH, from any
 // directory, as a user without a home, with shell completions and a man page.
+import { needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, repoPath } from "../_helpers/run_procpath.ts";
 
@@ -66,8 +67,10 @@ Deno.test("the completion scripts load without error and complete commands and v
 });
 
 Deno.test({
-  name: "a user without a home runs procpath from a read-only checkout",
-  ignore: Deno.uid() !== 0 || !has("setpriv"),
+  ...needs("a user without a home runs procpath from a read-only checkout", {
+    "switching users needs root": Deno.uid() === 0,
+    "setpriv is not installed": has("setpriv"),
+  }),
   async fn() {
     // a checkout the unprivileged user can read (the test's own may sit in a private dir)
     const dir = await Deno.makeTempDir();

@@ -1,3 +1,4 @@
+import { needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, runProcpath } from "../_helpers/run_procpath.ts";
 import { decodePng } from "../_helpers/png.ts";
@@ -30,9 +31,10 @@ async function pixels(png: Uint8Array, colour: string) {
 }
 
 Deno.test({
-  name:
+  ...needs(
     "a plot opened in headless Chromium paints, shows tooltips on hover and toggles series from the legend",
-  ignore: CHROMIUM === undefined,
+    { "chromium is not installed": CHROMIUM !== undefined },
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -95,9 +97,10 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  ...needs(
     "a 315-process recording stays readable: a large chart, ten lines and others, distinct colours",
-  ignore: CHROMIUM === undefined,
+    { "chromium is not installed": CHROMIUM !== undefined },
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

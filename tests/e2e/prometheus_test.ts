@@ -1,6 +1,7 @@
 // procpath feeding a real Prometheus (Debian's prometheus and promtool; `.ci/run` installs
 // them when root, and these tests are ignored without them): a scraped endpoint over a
 // spawned tree, a remote-written recording run, and a backfilled recording. Loopback only.
+import { needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { readUntil, waitFor } from "../_helpers/processes.ts";
@@ -84,9 +85,10 @@ async function eventually<T>(check: () => Promise<T | null>, ms: number): Promis
 }
 
 Deno.test({
-  name:
+  ...needs(
     "Prometheus scrapes procpath metrics: a group's RSS as procpath reads it, CPU seconds of a busy loop at ~1/s",
-  ignore: !PROMETHEUS,
+    { "prometheus and promtool are not installed": PROMETHEUS },
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -161,8 +163,10 @@ Deno.test({
 });
 
 Deno.test({
-  name: "record --remote-write pushes a run to Prometheus, with its labels, and it queries back",
-  ignore: !PROMETHEUS,
+  ...needs(
+    "record --remote-write pushes a run to Prometheus, with its labels, and it queries back",
+    { "prometheus and promtool are not installed": PROMETHEUS },
+  ),
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "procpath-prom-" });
     const prometheus = await startPrometheus(dir);
@@ -203,9 +207,10 @@ Deno.test({
 });
 
 Deno.test({
-  name:
+  ...needs(
     "a recording backfilled with promtool answers queries at its own times; a failing receiver only warns",
-  ignore: !PROMETHEUS,
+    { "prometheus and promtool are not installed": PROMETHEUS },
+  ),
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "procpath-prom-" });
     const db = `${dir}/r.sqlite`;

@@ -1,6 +1,8 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
 import { integrity, sql } from "../_helpers/sqlite.ts";
+import { spawnGroup } from "../_helpers/processes.ts";
+import { needs } from "../_helpers/needs.ts";
 
 const linux = { ignore: Deno.build.os !== "linux", sanitizeResources: false, sanitizeOps: false };
 
@@ -119,11 +121,12 @@ Deno.test({
   ...linux,
   async fn() {
     const dir = await Deno.makeTempDir();
-    const churn = new Deno.Command("sh", {
-      args: ["-c", "while :; do for i in 1 2 3 4 5 6 7 8; do (sleep 0.0$i &) ; done; done"],
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    // its own process group: the orphaned sleeps end with it, and nothing else does
+    const churn = spawnGroup([
+      "sh",
+      "-c",
+      "while :; do for i in 1 2 3 4 5 6 7 8; do (sleep 0.0$i &) ; done; done",
+    ]);
     try {
       const { code, stderr } = await runProcpath([
         "record",
@@ -145,9 +148,7 @@ Deno.test({
         0,
       );
     } finally {
-      churn.kill("SIGKILL");
-      await churn.status;
-      new Deno.Command("pkill", { args: ["-f", "sleep 0.0"] }).outputSync();
+      await churn.kill();
       await Deno.remove(dir, { recursive: true });
     }
   },
@@ -164,7 +165,7 @@ Deno.test({
     })
       .outputSync().success;
     if (!mounted) {
-      await t.step({ name: "skipped: mounting a small tmpfs needs root", ignore: true, fn() {} });
+      await t.step({ name: "ignored: mounting a small tmpfs needs root", ignore: true, fn() {} });
       return;
     }
     try {
@@ -196,15 +197,16 @@ Deno.test({
 });
 
 Deno.test({
-  name: "procpath record draws a status line on a terminal only",
-  ignore: Deno.build.os !== "linux" || !(() => {
-    try {
-      return new Deno.Command("script", { args: ["--version"], stdout: "null" }).outputSync()
-        .success;
-    } catch {
-      return false;
-    }
-  })(),
+  ...needs("procpath record draws a status line on a terminal only", {
+    "script (util-linux) is not installed": (() => {
+      try {
+        return new Deno.Command("script", { args: ["--version"], stdout: "null" }).outputSync()
+          .success;
+      } catch {
+        return false;
+      }
+    })(),
+  }),
   async fn() {
     const dir = await Deno.makeTempDir();
     const inner = `${repoPath("scripts/procpath")} record --procfs ${

@@ -1,5 +1,6 @@
 // Recordings as a time machine: query a recorded moment as if it were /proc, SQL over
 // the whole recording, replay in top (driven in tmux), and what changed between moments.
+import { needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import {
   fixture,
@@ -11,6 +12,7 @@ import {
 import { writeFakeTree } from "../_helpers/fake_tree.ts";
 import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
 import { waitFor } from "../_helpers/processes.ts";
+import { sql } from "../_helpers/sqlite.ts";
 
 const BROWSER = fixture("browser");
 const ALL_FILES = "stat,cmdline,io,status,fd,smaps_rollup";
@@ -243,7 +245,13 @@ Deno.test("a recording still being written can be queried, replayed and compared
         return false;
       }
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor(() => {
+      try {
+        return Number(sql(db, "SELECT COUNT(DISTINCT ts) n FROM record")[0].n) >= 3;
+      } catch {
+        return false; // the tables are not there yet
+      }
+    });
     const query = await runProcpath([
       "query",
       "--recording",
@@ -307,9 +315,10 @@ Deno.test("diff lists what appeared and exited and what used the CPU between two
 const hasTmux = new Deno.Command("sh", { args: ["-c", "command -v tmux"] }).outputSync().success;
 
 Deno.test({
-  name:
+  ...needs(
     "top replays a recording in a terminal: stepping shows a process appear and exit at its samples",
-  ignore: !hasTmux,
+    { "tmux is not installed": hasTmux },
+  ),
   async fn() {
     const dir = await Deno.makeTempDir();
     const db = `${dir}/steps.sqlite`;

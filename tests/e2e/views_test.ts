@@ -1,5 +1,6 @@
 // What a person reads: query's tree, table and CSV, and procpath top, live in tmux and
 // in batch mode.
+import { needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import {
   fixture,
@@ -194,9 +195,10 @@ function tmux(...args: string[]): string {
 const screen = (session: string) => tmux("capture-pane", "-p", "-t", session);
 
 Deno.test({
-  name:
+  ...needs(
     "top live in a terminal: keys switch views and sorts, resize redraws, q restores the screen",
-  ignore: !hasTmux,
+    { "tmux is not installed": hasTmux },
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

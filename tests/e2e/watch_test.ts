@@ -1,6 +1,6 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
-import { processesWith, survivors } from "../_helpers/processes.ts";
+import { processesWith, readUntil, survivors, waitFor } from "../_helpers/processes.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 
@@ -118,10 +118,7 @@ Deno.test({
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    for (let i = 0; i < 100 && processesWith(`sleep ${marker}`).length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assertEquals(processesWith(`sleep ${marker}`).length, 2);
+    assertEquals(await waitFor(() => processesWith(`sleep ${marker}`).length === 2), true);
     Deno.kill(child.pid, "SIGINT"); // scripts/procpath execs Deno: its PID is procpath's
     const { code } = await child.output();
     assertEquals(code, 0);
@@ -303,17 +300,17 @@ Deno.test({
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    for (let i = 0; i < 100 && processesWith(`sleep ${marker}`).length < 1; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    assertEquals(await waitFor(() => processesWith(`sleep ${marker}`).length === 1), true);
     Deno.kill(child.pid, "SIGINT");
-    await new Promise((r) => setTimeout(r, 1200));
-    const stopped = performance.now();
+    // the second Ctrl+C once the first one's wait has begun
+    const { rest } = await readUntil(child.stderr, /press Ctrl\+C again/);
     Deno.kill(child.pid, "SIGINT");
-    const { code, stderr } = await child.output();
+    const { code } = await child.status;
     assertEquals(code, 0);
-    assertEquals(performance.now() - stopped < 3000, true); // not the default 10 s
-    assertEquals(logLines(new TextDecoder().decode(stderr)), [
+    // killed at once: the command is gone before its 10 s of grace were up
+    assertEquals(processesWith(`sleep ${marker}`), []);
+    const stderr = await rest;
+    assertEquals(logLines(stderr), [
       "INFO Waiting up to 10s for №1 to exit; press Ctrl+C again to kill at once",
     ]);
     assertEquals(await survivors(`sleep ${marker}`), []);

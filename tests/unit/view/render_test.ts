@@ -122,9 +122,9 @@ Deno.test("an unknown column is refused with the valid ones named", () => {
   ]);
 });
 
-Deno.test("a 10,000-process tree renders in well under a second", () => {
+// how fast is measured by scripts/bench_query.ts, not asserted here
+Deno.test("a 10,000-process tree renders a line per process and a table row each", () => {
   const children = Array.from({ length: 9999 }, (_, i) => node(i + 2, `worker ${i}`));
-  const started = performance.now();
   const lines = renderTree([node(1, "init", {}, children)], {
     columns: parseColumns("rss,cmdline"),
     context,
@@ -135,7 +135,6 @@ Deno.test("a 10,000-process tree renders in well under a second", () => {
     }),
     parseColumns("pid,rss,cmdline"),
   );
-  const elapsed = performance.now() - started;
   assertEquals([lines.length, table.length], [10000, 10001]);
-  assertEquals(elapsed < 500, true, `${elapsed} ms`);
+  assertEquals(lines.at(-1)!.includes("worker 9998"), true);
 });

@@ -1,0 +1,25 @@
+/**
+ * A test's name and `ignore` flag from what it needs: when a need is missing the test
+ * is ignored and its name says why (`… (ignored: chromium is not installed)`), so a
+ * run that skips it tells the reader what to install.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { needs } from "./needs.ts";
+ * assert.deepEqual(needs("draws", { "tmux is not installed": false }), {
+ *   name: "draws (ignored: tmux is not installed)",
+ *   ignore: true,
+ * });
+ * ```
+ */
+export function needs(
+  name: string,
+  /** Each need as the reason the test is ignored without it → whether it is met. */
+  requirements: Record<string, boolean>,
+): { name: string; ignore: boolean } {
+  const reasons = Object.entries(requirements).filter(([, met]) => !met).map(([reason]) => reason);
+  return reasons.length === 0
+    ? { name, ignore: false }
+    : { name: `${name} (ignored: ${reasons.join("; ")})`, ignore: true };
+}
