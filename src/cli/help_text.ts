@@ -69,7 +69,8 @@ const argumentTerm = (arg: ArgumentSpec) => {
 /** A command's usage words after its name: `[options] [query] [sql_query]`. */
 export function commandUsage(spec: AnyCommand): string {
   const options = Object.keys(spec.options).length > 0 ? ["[options]"] : [];
-  return [...options, ...spec.args.map(argumentTerm)].join(" ");
+  const command = spec.command ? [`[-- ${spec.command.name.toUpperCase()} [ARGS...]]`] : [];
+  return [...options, ...spec.args.map(argumentTerm), ...command].join(" ");
 }
 
 function render(
@@ -93,7 +94,10 @@ const HELP_ITEM: Item = [HELP_FLAGS, "display help for command"];
 
 /** The `--help` text of one command at `width` columns. */
 export function commandHelp(spec: AnyCommand, width: number): string {
-  const args: Item[] = spec.args.filter((a) => a.help).map((a) => [a.name, a.help]);
+  const args: Item[] = [
+    ...spec.args.filter((a) => a.help).map((a): Item => [a.name, a.help]),
+    ...(spec.command ? [[spec.command.name, spec.command.help] as Item] : []),
+  ];
   const options: Item[] = Object.values(spec.options).map((o) => [o.flags, optionDescription(o)]);
   const examples = spec.examples.length > 0
     ? `Examples:\n${spec.examples.map((e) => `  ${e}`).join("\n")}`

@@ -76,6 +76,8 @@ function readOptions(
 ): {
   values: Record<string, unknown>;
   words: string[];
+  /** The words after `--`, or `null` when there was none. */
+  afterDashes: string[] | null;
   unknown: string[];
   help: boolean;
   rest: string[];
@@ -83,6 +85,7 @@ function readOptions(
   const lookup = lookupOf(options);
   const values = defaultsOf(options);
   const words: string[] = [];
+  let afterDashes: string[] | null = null;
   const unknown: string[] = [];
   let help = false;
   const assign = (entry: ReturnType<Lookup["get"]> & object, value: string | undefined) => {
@@ -110,11 +113,11 @@ function readOptions(
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") {
-      words.push(...argv.slice(i + 1));
+      afterDashes = argv.slice(i + 1);
       break;
     }
     if (arg.length < 2 || arg[0] !== "-") {
-      if (stopAtWord) return { values, words, unknown, help, rest: argv.slice(i) };
+      if (stopAtWord) return { values, words, afterDashes, unknown, help, rest: argv.slice(i) };
       words.push(arg);
       continue;
     }
@@ -155,7 +158,7 @@ function readOptions(
       assign(entry, undefined);
     }
   }
-  return { values, words, unknown, help, rest: [] };
+  return { values, words, afterDashes, unknown, help, rest: [] };
 }
 
 /**
@@ -168,8 +171,14 @@ export function parseCommandArgv(
   spec: AnyCommand,
   argv: readonly string[],
 ): { args: ArgumentValues; options: object; help: boolean } {
-  const { values, words, unknown, help } = readOptions(spec.options, argv, false);
+  const { values, words: before, afterDashes, unknown, help } = readOptions(
+    spec.options,
+    argv,
+    false,
+  );
   if (help) return { args: [], options: values, help: true };
+  // without a command of its own, a command takes the words after `--` as arguments
+  const words = spec.command || afterDashes === null ? before : [...before, ...afterDashes];
   for (const [key, option] of Object.entries(spec.options)) {
     if (option.required && values[key] === undefined) {
       throw new ParseError(`required option '${option.flags}' not specified`);
@@ -203,6 +212,12 @@ export function parseCommandArgv(
         count === 1 ? "" : "s"
       } but got ${words.length}: ${words.join(", ")}.`,
     );
+  }
+  if (spec.command) {
+    if (afterDashes !== null && afterDashes.length === 0) {
+      throw new ParseError(`missing the ${spec.command.name} to run after '--'`);
+    }
+    args.push(afterDashes ?? undefined);
   }
   return { args, options: values, help: false };
 }

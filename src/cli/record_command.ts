@@ -1,4 +1,5 @@
-import { listenForStop } from "../signals/stop_signals.ts";
+import { CommandError } from "./errors.ts";
+import { LOG_LEVELS } from "./log.ts";
 import { PyFloat } from "../text/python_format.ts";
 import { parseDatabasePath, parsePositiveInt, parseSeconds } from "./options.ts";
 import { counted, createProgress } from "./progress.ts";
@@ -50,6 +51,11 @@ export const recordCommand = defineCommand({
   name: "record",
   summary: "Record the result of a JSONPath query into SQLite every interval.",
   playable: true,
+  command: {
+    name: "command",
+    help: "a command to start and record with its whole tree until it exits " +
+      "(procpath exits with its status)",
+  },
   args: [{
     name: "query",
     help: "JSONPath selecting whole process nodes; all processes when absent",
@@ -108,21 +114,26 @@ export const recordCommand = defineCommand({
    * Records until `-r`, `--stop-without-result` or a stop signal (SIGINT, SIGTERM,
    * SIGHUP), then prints the summary line.
    */
-  async run([query], options, { deps }) {
-    const { record } = await import("../record/record.ts");
-    const stop = listenForStop();
+  async run([query, command], options, { deps }) {
+    const { recordSession } = await import("../record/session.ts");
+    if (command !== undefined && !options.procfs.isLive) {
+      throw new CommandError("record -- COMMAND records the live /proc, not --procfs");
+    }
     const push = options.remoteWrite === undefined ? null : await remoteWriter(options, deps);
-    try {
-      const summary = await record({ ...options, query: query as string | undefined }, {
-        pid: deps.pid,
-        now: deps.now,
-        info: (m) => deps.log.info(m),
-        warning: (m) => deps.log.warning(m),
-        debug: (m) => deps.log.debug(m),
-        progress: createProgress(deps.writeErr, deps.stderrIsTerminal),
-        stop,
-        onSample: push?.onSample,
-      });
+    {
+      const { recorded: summary, treeLines, exitCode } = await recordSession(
+        { ...options, query: query as string | undefined },
+        command as string[] | undefined,
+        {
+          pid: deps.pid,
+          now: deps.now,
+          info: (m) => deps.log.info(m),
+          warning: (m) => deps.log.warning(m),
+          debug: (m) => deps.log.debug(m),
+          progress: createProgress(deps.writeErr, deps.stderrIsTerminal),
+          onSample: push?.onSample,
+        },
+      );
       // the final flush: what the receiver has not taken yet, for up to 10 s
       await push?.writer.flush(10_000);
       deps.log.info(
@@ -134,9 +145,15 @@ export const recordCommand = defineCommand({
             : ""
         }`,
       );
-      return 0;
-    } finally {
-      stop.dispose();
+      // the tree's summary: always after a command, on a terminal after a plain
+      // recording (a script reading stderr keeps the reference's one line)
+      if (
+        (command !== undefined || deps.stderrIsTerminal) &&
+        LOG_LEVELS[deps.log.level] <= LOG_LEVELS.INFO
+      ) {
+        deps.writeErr(treeLines.join("\n") + "\n");
+      }
+      return exitCode;
     }
   },
 });

@@ -84,6 +84,11 @@ export interface CommandSpec<O extends Options> {
   readonly examples: readonly string[];
   /** Whether a playbook section (`name:<command>`) can run it. */
   readonly playable?: boolean;
+  /**
+   * A command line to run, given after `--` (`record -- make -j2`): its words come as
+   * one more argument value after the declared ones, absent without `--`.
+   */
+  readonly command?: { readonly name: string; readonly help: string };
   run(args: ArgumentValues, options: OptionsOf<O>, context: RunContext): Promise<number> | number;
 }
 

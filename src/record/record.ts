@@ -6,8 +6,16 @@ import type { StopSignals } from "../signals/stop_signals.ts";
 import { queryWarnings, readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { SnapshotSource } from "../snapshot/mod.ts";
 import { reasonOf } from "../files/output_path.ts";
-import { buildMeta, columnsFor, flattenNodes, isProcessNode, openStore } from "../store/mod.ts";
-import type { Store } from "../store/mod.ts";
+import {
+  buildMeta,
+  columnsFor,
+  EVENT_META_KEY,
+  flattenNodes,
+  isProcessNode,
+  openStore,
+} from "../store/mod.ts";
+import type { ProcessEventRow, Store } from "../store/mod.ts";
+import type { EventSource } from "./events.ts";
 import { parsePidList } from "../text/pid_list.ts";
 import { quoteInput } from "../text/visible.ts";
 import { Schedule } from "./schedule.ts";
@@ -50,6 +58,15 @@ export interface RecordIo {
   stop: StopSignals;
   /** Hears each stored sample's selection and its wall time (unix ms): remote write feeds on it. */
   onSample?(nodes: readonly ProcessNode[], wallMs: number): void;
+  /**
+   * The branches to read at each sample instead of the plan's PIDs (`record --
+   * COMMAND`: the command and the orphans procpath adopted).
+   */
+  branches?(): number[];
+  /** Forks, execs and exits between samples, stored in `process_event`; stopped at the end. */
+  events?: EventSource;
+  /** Hears the events stored with each sample. */
+  onEvents?(rows: readonly ProcessEventRow[]): void;
 }
 
 /** How a recording ended. */
@@ -109,8 +126,14 @@ function openDatabase(path: string, plan: RecordPlan, io: RecordIo): Store {
     procfsPath: plan.procfs.path,
     target: plan.procfsTarget,
   });
+  if (io.events) meta[EVENT_META_KEY] = io.events.description;
   try {
-    return openStore(path, { columns: columnsFor(plan.procfileList), meta, wal: true });
+    return openStore(path, {
+      columns: columnsFor(plan.procfileList),
+      meta,
+      wal: true,
+      events: io.events !== undefined,
+    });
   } catch (error) {
     if ((error as Error).name === "SchemaMismatchError") throw error;
     io.debug(String((error as Error).stack));
@@ -212,7 +235,15 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
         }
         if (io.stop.requested) break;
         io.progress.clear();
-        const roots = readSnapshot(plan, { pid: io.pid, warn: io.warning }, pids, warnings);
+        const branches = io.branches?.();
+        const read = readSnapshot(
+          plan,
+          { pid: io.pid, warn: io.warning },
+          branches ?? pids,
+          warnings,
+        );
+        // a branch read keeps the ancestors; the command's tree is its subtrees alone
+        const roots = branches ? subtreesOf(read, new Set(branches)) : read;
         const result = query ? runQuery(query, { children: roots }) : roots;
         if (!result.every(isProcessNode)) {
           throw new RecordError(
@@ -228,6 +259,10 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
           throw new RecordError(`Cannot write "${path}": ${(error as Error).message}`, {
             cause: error,
           });
+        }
+        if (io.events) {
+          io.events.track(flattenPids(result as ProcessNode[]));
+          storeEvents(store, io, path);
         }
         taken++;
         if (stored > 0) samples++;
@@ -262,6 +297,13 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
       }
     } finally {
       io.progress.clear();
+      if (io.events) {
+        const lost = await io.events.stop();
+        storeEvents(store, io, path);
+        if (lost > 0) {
+          io.warning(`The kernel dropped ${lost} process events: procpath read them too slowly`);
+        }
+      }
       store.close();
       warnings.finish();
     }
@@ -270,4 +312,40 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
     if (created && taken === 0) removeDatabase(path);
     throw error;
   }
+}
+
+/** The PIDs of the processes in `nodes` and below, each once. */
+function flattenPids(nodes: readonly ProcessNode[]): number[] {
+  const pids: number[] = [];
+  const pending = [...nodes];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    pids.push(node.stat.pid as number);
+    for (const child of node.children ?? []) if (isProcessNode(child)) pending.push(child);
+  }
+  return pids;
+}
+
+/** Stores the events collected since the last sample. */
+function storeEvents(store: Store, io: RecordIo, path: string): void {
+  const rows = io.events!.drain();
+  if (rows.length === 0) return;
+  try {
+    store.insertEvents(rows);
+  } catch (error) {
+    throw new RecordError(`Cannot write "${path}": ${(error as Error).message}`, { cause: error });
+  }
+  io.onEvents?.(rows);
+}
+
+/** The subtrees of `roots` whose root is one of `pids`, outermost first. */
+function subtreesOf(roots: readonly ProcessNode[], pids: ReadonlySet<number>): ProcessNode[] {
+  const found: ProcessNode[] = [];
+  const pending = [...roots];
+  while (pending.length > 0) {
+    const node = pending.shift()!;
+    if (pids.has(node.stat.pid as number)) found.push(node);
+    else for (const child of node.children ?? []) if (isProcessNode(child)) pending.push(child);
+  }
+  return found;
 }

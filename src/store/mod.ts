@@ -1,5 +1,11 @@
-export { columnsFor, CREATE_META_TABLE_SQL, createRecordTableSql } from "./schema.ts";
-export type { Column } from "./schema.ts";
+export {
+  columnsFor,
+  CREATE_EVENT_TABLE_SQL,
+  CREATE_META_TABLE_SQL,
+  createRecordTableSql,
+  EVENT_META_KEY,
+} from "./schema.ts";
+export type { Column, ProcessEventRow } from "./schema.ts";
 export { flattenNodes, isProcessNode, toSqlValue } from "./flatten.ts";
 export type { Row, SqlValue } from "./flatten.ts";
 export { openStore, SchemaMismatchError, SqlError } from "./open_store.ts";

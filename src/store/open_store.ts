@@ -1,6 +1,6 @@
 import type { SQLInputValue } from "node:sqlite";
-import { CREATE_META_TABLE_SQL, createRecordTableSql } from "./schema.ts";
-import type { Column } from "./schema.ts";
+import { CREATE_EVENT_TABLE_SQL, CREATE_META_TABLE_SQL, createRecordTableSql } from "./schema.ts";
+import type { Column, ProcessEventRow } from "./schema.ts";
 import type { Row } from "./flatten.ts";
 import { metaValue, recordColumns, tableColumns } from "./_inspect.ts";
 import { connect } from "./_connect.ts";
@@ -18,6 +18,8 @@ const BIND_LIMIT = 2000;
 export interface Store {
   /** Inserts one iteration's rows at `ts` (unix seconds) in one transaction; returns the row count. */
   insertSnapshot(ts: number, rows: readonly Row[]): number;
+  /** Inserts process events into `process_event` in one transaction (needs `events`). */
+  insertEvents(rows: readonly ProcessEventRow[]): void;
   /**
    * Runs one read-only statement the user wrote, with named parameters, and returns its
    * rows. Throws `SqlError`, also for a write or a second statement.
@@ -35,6 +37,8 @@ export interface OpenStoreOptions {
    * iteration while a recording goes on, and a killed writer loses nothing committed.
    */
   wal?: boolean;
+  /** Also create the `process_event` table. */
+  events?: boolean;
 }
 
 /** A database that exists already holds a `record` table of other columns. */
@@ -82,6 +86,13 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
   }
   db.exec(createRecordTableSql(options.columns));
   db.exec(CREATE_META_TABLE_SQL);
+  if (options.events) db.exec(CREATE_EVENT_TABLE_SQL);
+  const insertEvent = options.events
+    ? db.prepare(
+      "INSERT INTO process_event (ts, kind, pid, ppid, comm, cmdline, exit_code, exit_signal, " +
+        "utime, stime, cutime, cstime) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    : null;
   const replaceMeta = db.prepare("REPLACE INTO meta (key, value) VALUES (?, ?)");
   for (const [key, value] of Object.entries(options.meta)) replaceMeta.run(key, value);
   const names = options.columns.map((c) => c.name);
@@ -118,6 +129,34 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
         throw error;
       }
       return rows.length;
+    },
+    insertEvents(rows) {
+      if (rows.length === 0 || insertEvent === null) return;
+      db.exec("BEGIN");
+      try {
+        for (const e of rows) {
+          insertEvent.run(
+            Math.round(e.ts * 1e6) / 1e6,
+            e.kind,
+            e.pid,
+            e.ppid,
+            e.comm,
+            e.cmdline,
+            e.exitCode,
+            e.exitSignal,
+            e.utime,
+            e.stime,
+            e.cutime,
+            e.cstime,
+          );
+        }
+        db.exec("COMMIT");
+      } catch (error) {
+        try {
+          db.exec("ROLLBACK");
+        } catch { /* already rolled back */ }
+        throw error;
+      }
     },
     query(sql, params = {}) {
       return runUserQuery(db, sql, params);

@@ -73,6 +73,43 @@ function deltaCte(expr: string): string {
 )`;
 }
 
+/**
+ * A CTE giving each process's CPU ticks per interval with its reaped children's, as
+ * `model/cpu.ts` defines it: Δ(utime + stime) + max(0, Δ(cutime + cstime) − what its
+ * children that vanished in the interval had at the previous sample); a process born
+ * in the interval counts all it has. Identity is `stat_pid` with `stat_starttime`.
+ */
+const REAPED_CPU_CTE = `WITH samples AS (
+    SELECT ts, LAG(ts) OVER (ORDER BY ts) prev_ts, LEAD(ts) OVER (ORDER BY ts) next_ts
+    FROM (SELECT DISTINCT ts FROM record)
+), counted AS (
+    SELECT
+        r.record_id, r.ts, r.stat_pid, r.stat_ppid,
+        r.stat_utime + r.stat_stime own,
+        r.stat_cutime + r.stat_cstime reaped,
+        LAG(r.stat_utime + r.stat_stime) OVER w seen_own,
+        LAG(r.stat_cutime + r.stat_cstime) OVER w seen_reaped,
+        LAG(r.ts) OVER w seen_ts,
+        LEAD(r.ts) OVER w again_ts,
+        s.prev_ts, s.next_ts
+    FROM record r JOIN samples s ON s.ts = r.ts
+    WINDOW w AS (PARTITION BY r.stat_pid, r.stat_starttime ORDER BY r.record_id)
+), gone AS (
+    SELECT next_ts ts, stat_ppid ppid, SUM(own + reaped) ticks
+    FROM counted
+    WHERE next_ts IS NOT NULL AND (again_ts IS NULL OR again_ts != next_ts)
+    GROUP BY next_ts, stat_ppid
+), delta AS (
+    SELECT
+        c.record_id, c.ts, c.stat_pid,
+        CASE WHEN c.seen_ts IS NULL THEN c.own + c.reaped
+        ELSE MAX(0, c.own - c.seen_own)
+            + MAX(0, c.reaped - c.seen_reaped - COALESCE(g.ticks, 0)) END diff,
+        c.ts - c.prev_ts ts_diff
+    FROM counted c LEFT JOIN gone g ON g.ts = c.ts AND g.ppid = c.stat_pid
+    WHERE c.prev_ts IS NOT NULL AND c.ts > c.prev_ts
+)`;
+
 const WINDOW_FUNCTIONS: [number, number] = [3, 25];
 const META = (key: string) => `(SELECT value FROM meta WHERE key = '${key}')`;
 
@@ -86,6 +123,18 @@ export const BUILTIN_QUERIES: Record<string, SeriesQuery> = {
     procfilesRequired: ["stat"],
     minVersion: WINDOW_FUNCTIONS,
   }),
+  cpu_total: createQuery(
+    `100.0 * diff / ${META("clock_ticks")} / ts_diff`,
+    "CPU Usage incl. exited children, %",
+    {
+      name: "cpu_total",
+      unit: "%",
+      cte: REAPED_CPU_CTE,
+      table: "delta",
+      procfilesRequired: ["stat"],
+      minVersion: WINDOW_FUNCTIONS,
+    },
+  ),
   rss: createQuery(`stat_rss / 1024.0 / 1024 * ${META("page_size")}`, "Resident Set Size, MiB", {
     name: "rss",
     unit: "MiB",

@@ -45,3 +45,51 @@ export function createRecordTableSql(columns: readonly Column[]): string {
 /** The `meta` table: string keys and values, as the reference writes it. */
 export const CREATE_META_TABLE_SQL =
   "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)";
+
+/** One row of the `process_event` table: a fork, exec or exit in the recorded subtrees. */
+export interface ProcessEventRow {
+  /** Unix seconds, as `record.ts`. */
+  ts: number;
+  kind: "fork" | "exec" | "exit";
+  pid: number;
+  /** The parent (fork: the forking process; exit: the parent at exit). */
+  ppid: number | null;
+  /** The process name at the event (exec: the new program's). */
+  comm: string | null;
+  /** The command line read at exec (null when the process was gone before the read). */
+  cmdline: string | null;
+  /** Exit: the code (0-255) of a normal exit, else null. */
+  exitCode: number | null;
+  /** Exit: the signal that ended the process, else null. */
+  exitSignal: number | null;
+  /** Exit: its CPU read from the zombie, clock ticks (null when it could not be read). */
+  utime: number | null;
+  stime: number | null;
+  /** Exit: the CPU of the children it reaped, clock ticks. */
+  cutime: number | null;
+  cstime: number | null;
+}
+
+/**
+ * The table beside `record` that holds what happened between samples (the reference's
+ * tables stay as they are): one row per fork, exec and exit of a process in the
+ * recorded subtrees, from the kernel's process-events connector.
+ */
+export const CREATE_EVENT_TABLE_SQL = `CREATE TABLE IF NOT EXISTS process_event (
+  event_id INTEGER PRIMARY KEY NOT NULL,
+  ts REAL NOT NULL,
+  kind TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  ppid INTEGER,
+  comm TEXT,
+  cmdline TEXT,
+  exit_code INTEGER,
+  exit_signal INTEGER,
+  utime INTEGER,
+  stime INTEGER,
+  cutime INTEGER,
+  cstime INTEGER
+)`;
+
+/** The `meta` key that describes `process_event` (absent when it was not recorded). */
+export const EVENT_META_KEY = "process_events";

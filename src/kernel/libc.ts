@@ -1,0 +1,82 @@
+/**
+ * The few libc calls procpath makes through Deno's FFI, opened once: `prctl` (the child
+ * subreaper), `waitpid` and `getrusage` (the CPU of what it reaped), `clock_gettime`
+ * (the kernel's monotonic clock, in which process events are stamped) and the socket
+ * calls of the process-events connector. `recv` is non-blocking in Deno's sense: it
+ * runs on another thread and returns a promise, so a listener never blocks the event
+ * loop.
+ *
+ * @module
+ */
+
+const SYMBOLS = {
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  waitpid: { parameters: ["i32", "pointer", "i32"], result: "i32" },
+  getrusage: { parameters: ["i32", "buffer"], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize", nonblocking: true },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+/** The bound symbols. */
+export type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+let libc: Libc | null | undefined;
+
+/**
+ * Returns libc's symbols, or `null` where they cannot be had (no FFI permission, no
+ * glibc): every caller then degrades to what it can do without them.
+ */
+export function openLibc(): Libc | null {
+  if (libc !== undefined) return libc;
+  try {
+    libc = Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  } catch {
+    libc = null;
+  }
+  return libc;
+}
+
+/** Returns `errno` after a failed call (0 when it cannot be read). */
+export function errno(lib: Libc): number {
+  const pointer = lib.__errno_location();
+  return pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
+}
+
+const RUSAGE_CHILDREN = -1;
+const CLOCK_MONOTONIC = 1;
+
+/** CPU of the reaped children (and their reaped descendants), seconds; peak RSS of the largest, KiB. */
+export interface ChildrenUsage {
+  userSeconds: number;
+  systemSeconds: number;
+  maxRssKib: number;
+}
+
+/**
+ * Returns `getrusage(RUSAGE_CHILDREN)`: everything procpath has waited for, with what
+ * those waited for in turn; `null` without libc.
+ */
+export function childrenUsage(): ChildrenUsage | null {
+  const lib = openLibc();
+  if (lib === null) return null;
+  // struct rusage: two timevals (16 bytes each on 64-bit), then longs; ru_maxrss first
+  const buffer = new BigInt64Array(18);
+  if (lib.getrusage(RUSAGE_CHILDREN, buffer) !== 0) return null;
+  const seconds = (at: number) => Number(buffer[at]) + Number(buffer[at + 1]) / 1e6;
+  return { userSeconds: seconds(0), systemSeconds: seconds(2), maxRssKib: Number(buffer[4]) };
+}
+
+/** Returns the kernel's `CLOCK_MONOTONIC` in ns (the clock of process events), or `null`. */
+export function monotonicNs(): bigint | null {
+  const lib = openLibc();
+  if (lib === null) return null;
+  const buffer = new BigInt64Array(2);
+  if (lib.clock_gettime(CLOCK_MONOTONIC, buffer) !== 0) return null;
+  return buffer[0] * 1_000_000_000n + buffer[1];
+}

@@ -1,0 +1,141 @@
+/**
+ * Turns the kernel's process events into `process_event` rows for the recorded
+ * subtrees: a fork whose parent is tracked tracks the child; an exec reads the new
+ * command line at once (a process that lives microseconds may be gone: its name is
+ * then the last `comm` the kernel reported); an exit reads the zombie's CPU from
+ * `stat` before the parent reaps it. Threads are left out (a fork whose PID is not
+ * its thread group's, an exit of a thread that does not lead one).
+ *
+ * @module
+ */
+import { parseCmdline, parseStat, toNumber } from "../procfs/mod.ts";
+import type { ProcReader } from "../procfs/mod.ts";
+import type { ProcEvent } from "../kernel/parse_proc_event.ts";
+import type { ProcessEventRow } from "../store/mod.ts";
+
+const decoder = new TextDecoder();
+
+/** What a tracker tells its owner besides the rows. */
+export interface EventTrackerHooks {
+  /** A tracked process forked a process (command mode learns its orphans-to-be). */
+  onFork?(pid: number): void;
+  /** A tracked process exited (command mode reaps the orphans it adopted). */
+  onExit?(pid: number, parentPid: number): void;
+}
+
+/** Collects rows of the tracked processes until they are drained. */
+export class EventTracker {
+  readonly #reader: ProcReader;
+  readonly #clock: (ns: bigint) => number;
+  readonly #all: boolean;
+  readonly #hooks: EventTrackerHooks;
+  /** Tracked processes (thread group IDs) and their last known name. */
+  readonly #tracked = new Map<number, string | null>();
+  #rows: ProcessEventRow[] = [];
+  /** Forks seen of tracked parents: processes started in the subtrees. */
+  started = 0;
+
+  /**
+   * `clock` turns an event's monotonic ns into unix seconds; `all` tracks every process
+   * (a recording of the whole machine).
+   */
+  constructor(
+    reader: ProcReader,
+    clock: (ns: bigint) => number,
+    all: boolean,
+    hooks: EventTrackerHooks = {},
+  ) {
+    this.#reader = reader;
+    this.#clock = clock;
+    this.#all = all;
+    this.#hooks = hooks;
+  }
+
+  /** Adds the processes of a sample's selection to the tracked ones. */
+  track(pids: Iterable<number>): void {
+    for (const pid of pids) if (!this.#tracked.has(pid)) this.#tracked.set(pid, null);
+  }
+
+  /** Whether `pid` is tracked now. */
+  tracks(pid: number): boolean {
+    return this.#all || this.#tracked.has(pid);
+  }
+
+  /** Takes one event; rows wait in memory until `drain`. */
+  take(event: ProcEvent): void {
+    switch (event.kind) {
+      case "fork":
+        if (event.pid !== event.tgid || !this.tracks(event.parentTgid)) return;
+        this.#tracked.set(event.tgid, this.#tracked.get(event.parentTgid) ?? null);
+        this.started++;
+        this.#push(event.ns, "fork", event.tgid, event.parentTgid);
+        this.#hooks.onFork?.(event.tgid);
+        return;
+      case "exec": {
+        if (event.pid !== event.tgid || !this.tracks(event.tgid)) return;
+        const row = this.#push(event.ns, "exec", event.tgid, null);
+        row.cmdline = this.#read(event.tgid, "cmdline", (bytes) => parseCmdline(bytes));
+        row.comm = this.#read(event.tgid, "comm", (bytes) => decoder.decode(bytes).trimEnd());
+        if (row.comm !== null) this.#tracked.set(event.tgid, row.comm);
+        return;
+      }
+      case "comm":
+        if (event.pid === event.tgid && this.tracks(event.tgid)) {
+          this.#tracked.set(event.tgid, event.comm);
+        }
+        return;
+      case "exit": {
+        if (event.pid !== event.tgid || !this.tracks(event.tgid)) return;
+        const row = this.#push(event.ns, "exit", event.tgid, event.parentTgid);
+        const signal = event.status & 0x7f;
+        row.exitSignal = signal === 0 ? null : signal;
+        row.exitCode = signal === 0 ? (event.status >> 8) & 0xff : null;
+        const stat = this.#read(event.tgid, "stat", (bytes) => parseStat(decoder.decode(bytes)));
+        if (stat !== null) {
+          row.comm = String(stat.comm ?? row.comm);
+          row.utime = toNumber(stat.utime);
+          row.stime = toNumber(stat.stime);
+          row.cutime = toNumber(stat.cutime);
+          row.cstime = toNumber(stat.cstime);
+        }
+        this.#tracked.delete(event.tgid);
+        this.#hooks.onExit?.(event.tgid, event.parentTgid);
+        return;
+      }
+    }
+  }
+
+  /** Returns the rows collected since the last call. */
+  drain(): ProcessEventRow[] {
+    const rows = this.#rows;
+    this.#rows = [];
+    return rows;
+  }
+
+  #push(ns: bigint, kind: ProcessEventRow["kind"], pid: number, ppid: number | null) {
+    const row: ProcessEventRow = {
+      ts: this.#clock(ns),
+      kind,
+      pid,
+      ppid,
+      comm: this.#tracked.get(pid) ?? null,
+      cmdline: null,
+      exitCode: null,
+      exitSignal: null,
+      utime: null,
+      stime: null,
+      cutime: null,
+      cstime: null,
+    };
+    this.#rows.push(row);
+    return row;
+  }
+
+  #read<T>(pid: number, name: string, parse: (bytes: Uint8Array) => T): T | null {
+    try {
+      return parse(this.#reader.readFile(pid, name));
+    } catch {
+      return null; // gone already, or not this user's to read
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Recording what happens between samples: the process-events connector feeding an
+ * `EventTracker`, with the events' monotonic stamps turned into unix time. Where the
+ * kernel refuses the subscription (a container, a kernel before 6.6 for a user other
+ * than root) it says why in one line and the recording goes on without the table.
+ *
+ * @module
+ */
+import { listenProcEvents } from "../kernel/proc_events.ts";
+import type { ProcEventListener } from "../kernel/proc_events.ts";
+import { monotonicNs } from "../kernel/libc.ts";
+import type { ProcReader } from "../procfs/mod.ts";
+import type { ProcessEventRow } from "../store/mod.ts";
+import { EventTracker } from "./event_tracker.ts";
+import type { EventTrackerHooks } from "./event_tracker.ts";
+
+/** What `record` needs of an event source. */
+export interface EventSource {
+  /** The `meta` description of the `process_event` table. */
+  readonly description: string;
+  /** Tracks the processes of a stored sample (their forks, execs and exits follow). */
+  track(pids: Iterable<number>): void;
+  /** The rows since the last call. */
+  drain(): ProcessEventRow[];
+  /** Processes started in the tracked subtrees so far. */
+  readonly started: number;
+  /** Stops listening; returns how many events the kernel dropped. */
+  stop(): Promise<number>;
+}
+
+/**
+ * Starts listening for the tracked processes' events (every process's with `all`);
+ * returns the source, or the reason the connector cannot be used.
+ */
+export function startEventSource(
+  reader: ProcReader,
+  options: { all: boolean; now: () => number } & EventTrackerHooks,
+): EventSource | string {
+  const mono = monotonicNs();
+  if (mono === null) return "libc cannot be reached through Deno's FFI";
+  // an event's unix time: the wall clock now less how long ago, by the monotonic clock
+  const wallAtMono = options.now() / 1000;
+  const clock = (ns: bigint) => wallAtMono - Number(mono - ns) / 1e9;
+  const tracker = new EventTracker(reader, clock, options.all, options);
+  const listener: ProcEventListener | string = listenProcEvents((event) => tracker.take(event));
+  if (typeof listener === "string") return listener;
+  return {
+    description: "fork, exec and exit of the recorded processes between samples " +
+      "(the kernel's process-events connector)",
+    track: (pids) => tracker.track(pids),
+    drain: () => tracker.drain(),
+    get started() {
+      return tracker.started;
+    },
+    async stop() {
+      await listener.stop();
+      return listener.lost;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * A whole `record` run around the sampling loop: the command it may start (`record --
+ * COMMAND`), the process events it listens to where the kernel allows, and the tree
+ * summary at its end. The CLI maps options onto `recordSession` and prints what it
+ * returns.
+ *
+ * @module
+ */
+import { childrenUsage } from "../kernel/libc.ts";
+import { listenForStop } from "../signals/stop_signals.ts";
+import { record } from "./record.ts";
+import type { RecordIo, RecordPlan, RecordSummary } from "./record.ts";
+import { startEventSource } from "./events.ts";
+import type { EventSource } from "./events.ts";
+import { runCommand } from "./run_command.ts";
+import type { RunningCommand } from "./run_command.ts";
+import { displayCommand, formatSummary, SummaryTracker } from "./summary.ts";
+import type { TreeSummary } from "./summary.ts";
+
+/** How a session ended. */
+export interface SessionResult {
+  recorded: RecordSummary;
+  tree: TreeSummary;
+  /** The summary as lines a person reads. */
+  treeLines: string[];
+  /** procpath's exit code: the command's status, or 0. */
+  exitCode: number;
+}
+
+/** What a session needs besides the loop's own needs (its stop and hooks are the session's). */
+export type SessionIo = Omit<RecordIo, "stop" | "branches" | "events" | "onEvents">;
+
+/**
+ * Records `plan`, starting `command` first when given (the first sample is taken at
+ * once, procpath is the subreaper of its tree, stop signals are passed on, and the
+ * recording ends with the tree). Throws `CommandStartError` (exit 127 or 126) before
+ * anything is created when the command cannot start.
+ */
+export async function recordSession(
+  plan: RecordPlan,
+  command: readonly string[] | undefined,
+  io: SessionIo,
+): Promise<SessionResult> {
+  const system = plan.procfs.systemInfo();
+  const tracker = new SummaryTracker({ clockTicks: system.clockTicks, pageSize: system.pageSize });
+  const started = performance.now();
+  const live = plan.procfs.isLive;
+  const reader = plan.procfs.reader("process");
+  let running: RunningCommand | null = null;
+  // procpath reaps the orphans it adopts as they exit, unless it has children of its own
+  // (-e shells) whose status the runtime waits for
+  const reapsAll = plan.environment.length === 0;
+  let events: EventSource | undefined;
+  if (live && plan.procfsTarget === "process") {
+    const source = startEventSource(reader, {
+      all: !command && plan.query === undefined && plan.pidList === undefined,
+      now: io.now,
+      onFork: (pid) => running?.saw([pid]),
+      onExit: (pid, parentPid) => {
+        if (running && reapsAll && parentPid === io.pid) running.reap(pid);
+      },
+    });
+    if (typeof source === "string") {
+      io.warning(
+        `Processes that live between samples are not named (${source}); ` +
+          "CPU totals still count them",
+      );
+    } else events = source;
+  }
+  if (command) {
+    // the command's fork and everything it forks before the first sample are events too
+    events?.track([io.pid]);
+    try {
+      running = runCommand(command, reader, io.pid, reapsAll);
+    } catch (error) {
+      await events?.stop();
+      throw error;
+    }
+  }
+  const commands = new Map<number, string>();
+  const stop = running?.stop ?? listenForStop();
+  let recorded: RecordSummary;
+  try {
+    const command = running;
+    recorded = await record(plan, {
+      ...io,
+      stop,
+      branches: command ? () => command.branches() : undefined,
+      events,
+      onSample(nodes, wallMs) {
+        tracker.sample(nodes, wallMs);
+        command?.saw(nodes.map((node) => node.stat.pid as number));
+        io.onSample?.(nodes, wallMs);
+      },
+      onEvents(rows) {
+        for (const row of rows) {
+          if (row.kind === "exec" && row.cmdline !== null) {
+            commands.set(row.pid, displayCommand(row.cmdline, row.comm));
+          }
+          if (row.kind === "exit") {
+            tracker.exited(row, commands.get(row.pid) ?? displayCommand(null, row.comm));
+            commands.delete(row.pid);
+          }
+        }
+      },
+    });
+  } catch (error) {
+    await running?.abort();
+    throw error;
+  } finally {
+    stop.dispose();
+  }
+  const exitCode = running ? await running.status : 0;
+  const wallSeconds = (performance.now() - started) / 1000;
+  const tree = tracker.finish(wallSeconds, {
+    rusage: running ? childrenUsage() : null,
+    started: events?.started ?? null,
+  });
+  const title = running
+    ? `procpath record: ${command!.join(" ")} exited with status ${exitCode}` +
+      (running.interrupted ? " after a stop signal" : "")
+    : `procpath record: ${recorded.path}`;
+  return { recorded, tree, treeLines: formatSummary(tree, title), exitCode };
+}

@@ -1,0 +1,194 @@
+/**
+ * What a recorded process tree did, `/usr/bin/time -v` style: wall time, CPU (every
+ * short-lived process included), peak memory, processes started and the commands that
+ * used most CPU. Fed each stored sample and, where the connector runs, each exit.
+ *
+ * @module
+ */
+import { toNumber } from "../procfs/mod.ts";
+import type { ProcessNode } from "../tree/types.ts";
+import type { ProcessEventRow } from "../store/mod.ts";
+import { cpuWithReapedParts, identityOf } from "../model/cpu.ts";
+import type { CpuCounters } from "../model/cpu.ts";
+
+/** The figures of a summary. */
+export interface TreeSummary {
+  wallSeconds: number;
+  /** CPU seconds in user and kernel mode, reaped descendants included. */
+  userSeconds: number;
+  systemSeconds: number;
+  /** Where the CPU figure comes from: the kernel's count of reaped children, or the samples. */
+  cpuSource: "rusage" | "samples";
+  /** The largest sum of the tree's resident memory at one sample, bytes, and when (unix s). */
+  peakTreeRss: { bytes: number; at: number } | null;
+  /** The largest resident memory of one process, bytes, and its command. */
+  peakProcessRss: { bytes: number; command: string } | null;
+  /** Processes started: forks seen by the connector, else distinct processes sampled. */
+  started: number;
+  startedSource: "events" | "samples";
+  /** The five commands that used most CPU in the recorded intervals, seconds each. */
+  topCommands: { command: string; seconds: number }[];
+}
+
+const num = (value: unknown) => toNumber(value) ?? 0;
+
+/** The text a process is shown by: its command line, or `[comm]` when it has none. */
+export function displayCommand(cmdline: unknown, comm: unknown): string {
+  return typeof cmdline === "string" && cmdline !== "" ? cmdline : `[${String(comm ?? "?")}]`;
+}
+
+/**
+ * Accumulates a summary over a recording. CPU is summed per interval with
+ * `model/cpu.ts` and attributed to commands: a process's own part to its command, the
+ * part it reaped to the command its exited children ran (from the exit events since
+ * the previous sample), or to `children of <its command>` when no event named them.
+ */
+export class SummaryTracker {
+  readonly #clockTicks: number;
+  readonly #pageSize: number;
+  #previousUser: CpuCounters[] | null = null;
+  #previousSystem: CpuCounters[] | null = null;
+  #userTicks = 0;
+  #systemTicks = 0;
+  #peakTree: { bytes: number; at: number } | null = null;
+  #peakProcess: { bytes: number; command: string } | null = null;
+  readonly #identities = new Set<string>();
+  readonly #perCommand = new Map<string, number>();
+  /** Commands of the children that exited since the previous sample, by parent PID. */
+  #exitedChildren = new Map<number, Map<string, number>>();
+
+  constructor(context: { clockTicks: number; pageSize: number }) {
+    this.#clockTicks = context.clockTicks;
+    this.#pageSize = context.pageSize;
+  }
+
+  /** Takes one stored sample's processes (each once) at `wallMs` (unix ms). */
+  sample(nodes: readonly ProcessNode[], wallMs: number): void {
+    const user: CpuCounters[] = [];
+    const system: CpuCounters[] = [];
+    const commands = new Map<string, { pid: number; command: string }>();
+    let treeRss = 0;
+    for (const node of nodes) {
+      const s = node.stat;
+      const base = { pid: num(s.pid), ppid: num(s.ppid), starttime: num(s.starttime) };
+      user.push({ ...base, own: num(s.utime), reaped: num(s.cutime) });
+      system.push({ ...base, own: num(s.stime), reaped: num(s.cstime) });
+      const rss = num(s.rss) * this.#pageSize;
+      treeRss += rss;
+      const command = displayCommand(node.cmdline, s.comm);
+      commands.set(identityOf(base), { pid: base.pid, command });
+      this.#identities.add(identityOf(base));
+      if (rss > (this.#peakProcess?.bytes ?? 0)) this.#peakProcess = { bytes: rss, command };
+    }
+    const add = (command: string, ticks: number) => {
+      if (ticks > 0) this.#perCommand.set(command, (this.#perCommand.get(command) ?? 0) + ticks);
+    };
+    for (
+      const [previous, current, count] of [
+        [this.#previousUser, user, (t: number) => this.#userTicks += t],
+        [this.#previousSystem, system, (t: number) => this.#systemTicks += t],
+      ] as const
+    ) {
+      for (const [identity, parts] of cpuWithReapedParts(previous, current)) {
+        count(parts.own + parts.reaped);
+        const { pid, command } = commands.get(identity)!;
+        add(command, parts.own);
+        add(this.#childrenCommand(pid, command), parts.reaped);
+      }
+    }
+    this.#exitedChildren = new Map();
+    this.#previousUser = user;
+    this.#previousSystem = system;
+    if (treeRss > (this.#peakTree?.bytes ?? -1)) {
+      this.#peakTree = { bytes: treeRss, at: wallMs / 1000 };
+    }
+  }
+
+  /** Takes an exit (its command from the exec before it): whose reaped CPU it explains. */
+  exited(row: ProcessEventRow, command: string): void {
+    if (row.ppid === null) return;
+    let children = this.#exitedChildren.get(row.ppid);
+    if (!children) this.#exitedChildren.set(row.ppid, children = new Map());
+    children.set(command, (children.get(command) ?? 0) + 1);
+  }
+
+  /** The command the children a process reaped ran: the most common one that exited. */
+  #childrenCommand(pid: number, command: string): string {
+    const children = this.#exitedChildren.get(pid);
+    if (!children || children.size === 0) return `children of ${command}`;
+    return [...children].sort((a, b) => b[1] - a[1])[0][0];
+  }
+
+  /**
+   * Returns the summary. `rusage` (the kernel's count of everything procpath reaped,
+   * for `record -- COMMAND`) replaces the CPU summed from samples; `started` (forks
+   * the connector saw) the count of processes sampled.
+   */
+  finish(
+    wallSeconds: number,
+    options: {
+      rusage?: { userSeconds: number; systemSeconds: number } | null;
+      started?: number | null;
+    } = {},
+  ): TreeSummary {
+    const topCommands = [...this.#perCommand].sort((a, b) => b[1] - a[1]).slice(0, 5)
+      .map(([command, ticks]) => ({ command, seconds: ticks / this.#clockTicks }));
+    const rusage = options.rusage ?? null;
+    return {
+      wallSeconds,
+      userSeconds: rusage ? rusage.userSeconds : this.#userTicks / this.#clockTicks,
+      systemSeconds: rusage ? rusage.systemSeconds : this.#systemTicks / this.#clockTicks,
+      cpuSource: rusage ? "rusage" : "samples",
+      peakTreeRss: this.#peakTree,
+      peakProcessRss: this.#peakProcess,
+      started: options.started ?? this.#identities.size,
+      startedSource: options.started == null ? "samples" : "events",
+      topCommands,
+    };
+  }
+}
+
+const MIB = 1024 * 1024;
+
+/** Returns the summary as lines a person reads (no trailing newline). */
+export function formatSummary(summary: TreeSummary, title: string): string[] {
+  const cpu = summary.userSeconds + summary.systemSeconds;
+  const cores = summary.wallSeconds > 0 ? cpu / summary.wallSeconds : 0;
+  const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
+  const cut = (text: string) => text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  const lines = [
+    title,
+    `  wall time       ${summary.wallSeconds.toFixed(2)} s`,
+    `  CPU             ${cpu.toFixed(2)} s (user ${summary.userSeconds.toFixed(2)} s, system ${
+      summary.systemSeconds.toFixed(2)
+    } s), ${cores.toFixed(2)} cores on average, exited processes included${
+      summary.cpuSource === "samples" ? " (from the samples)" : ""
+    }`,
+  ];
+  if (summary.peakTreeRss) {
+    lines.push(
+      `  peak RSS        ${mib(summary.peakTreeRss.bytes)} the whole tree, at ${
+        new Date(summary.peakTreeRss.at * 1000).toISOString().slice(11, 19)
+      } UTC`,
+    );
+  }
+  if (summary.peakProcessRss) {
+    lines.push(
+      `                  ${mib(summary.peakProcessRss.bytes)} the largest process: ${
+        cut(summary.peakProcessRss.command)
+      }`,
+    );
+  }
+  lines.push(
+    `  processes       ${summary.started} ${
+      summary.startedSource === "events" ? "started" : "seen in samples"
+    }`,
+  );
+  if (summary.topCommands.length > 0) {
+    lines.push("  most CPU");
+    for (const { command, seconds } of summary.topCommands) {
+      lines.push(`    ${seconds.toFixed(2).padStart(9)} s  ${cut(command)}`);
+    }
+  }
+  return lines;
+}
