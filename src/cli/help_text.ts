@@ -66,10 +66,15 @@ const argumentTerm = (arg: ArgumentSpec) => {
   return arg.required ? `<${name}>` : `[${name}]`;
 };
 
-/** A command's usage words after its name: `[options] [query] [sql_query]`. */
-export function commandUsage(spec: AnyCommand): string {
+/**
+ * A command's usage words after its name: `[options] [query] [sql_query]`, with
+ * `[-- COMMAND [ARGS...]]` in its own help when it runs one.
+ */
+export function commandUsage(spec: AnyCommand, withCommand = false): string {
   const options = Object.keys(spec.options).length > 0 ? ["[options]"] : [];
-  const command = spec.command ? [`[-- ${spec.command.name.toUpperCase()} [ARGS...]]`] : [];
+  const command = spec.command && withCommand
+    ? [`[-- ${spec.command.name.toUpperCase()} [ARGS...]]`]
+    : [];
   return [...options, ...spec.args.map(argumentTerm), ...command].join(" ");
 }
 
@@ -103,7 +108,7 @@ export function commandHelp(spec: AnyCommand, width: number): string {
     ? `Examples:\n${spec.examples.map((e) => `  ${e}`).join("\n")}`
     : "";
   return render(
-    `procpath ${spec.name} ${commandUsage(spec)}`.trimEnd(),
+    `procpath ${spec.name} ${commandUsage(spec, true)}`.trimEnd(),
     wrapWords(spec.summary, width).join("\n"),
     [["Arguments", args], ["Options", [...options, HELP_ITEM]]],
     examples,

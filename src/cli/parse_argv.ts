@@ -170,6 +170,7 @@ function readOptions(
 export function parseCommandArgv(
   spec: AnyCommand,
   argv: readonly string[],
+  commandAfterDashes = true,
 ): { args: ArgumentValues; options: object; help: boolean } {
   const { values, words: before, afterDashes, unknown, help } = readOptions(
     spec.options,
@@ -177,8 +178,10 @@ export function parseCommandArgv(
     false,
   );
   if (help) return { args: [], options: values, help: true };
-  // without a command of its own, a command takes the words after `--` as arguments
-  const words = spec.command || afterDashes === null ? before : [...before, ...afterDashes];
+  // without a command to run, the words after `--` are arguments (a playbook's argv
+  // puts its positional values there, whatever they look like)
+  const runs = spec.command !== undefined && commandAfterDashes;
+  const words = runs || afterDashes === null ? before : [...before, ...afterDashes];
   for (const [key, option] of Object.entries(spec.options)) {
     if (option.required && values[key] === undefined) {
       throw new ParseError(`required option '${option.flags}' not specified`);
@@ -214,10 +217,10 @@ export function parseCommandArgv(
     );
   }
   if (spec.command) {
-    if (afterDashes !== null && afterDashes.length === 0) {
+    if (runs && afterDashes !== null && afterDashes.length === 0) {
       throw new ParseError(`missing the ${spec.command.name} to run after '--'`);
     }
-    args.push(afterDashes ?? undefined);
+    args.push(runs ? afterDashes ?? undefined : undefined);
   }
   return { args, options: values, help: false };
 }
@@ -263,7 +266,7 @@ export function parseCommandLine(
   spec: AnyCommand,
   argv: readonly string[],
 ): { args: ArgumentValues; options: object } {
-  const parsed = parseCommandArgv(spec, argv);
+  const parsed = parseCommandArgv(spec, argv, false);
   if (parsed.help) throw new ParseError("unknown option '--help'");
   return parsed;
 }

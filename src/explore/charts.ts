@@ -78,7 +78,13 @@ const EXTRA: {
     files: ["stat"],
     axes: ["MiB"],
   },
-  { id: "total_cpu", title: "Total CPU Usage, %", kind: "lines", files: ["stat"], axes: ["%"] },
+  {
+    id: "total_cpu",
+    title: "Total CPU Usage incl. exited children, %",
+    kind: "lines",
+    files: ["stat"],
+    axes: ["%"],
+  },
   {
     id: "total_io",
     title: "Total Disk IO, B/s and I/O wait, %",
@@ -176,7 +182,8 @@ export function chartData(
   if (id === "total_rss") {
     lines = [totals(sumOf(BUILTIN_QUERIES.rss), "total_rss", "total RSS", 0)];
   } else if (id === "total_cpu") {
-    lines = [totals(sumOf(BUILTIN_QUERIES.cpu), "total_cpu", "total CPU", 0)];
+    // the processes' CPU with their reaped children's: short-lived ones included
+    lines = [totals(sumOf(BUILTIN_QUERIES.cpu_total), "total_cpu", "total CPU", 0)];
   } else if (id === "total_io") {
     lines = [
       totals(sumOf(BUILTIN_QUERIES.rbs), "read", "read", 0),

@@ -2,9 +2,8 @@
  * The few libc calls procpath makes through Deno's FFI, opened once: `prctl` (the child
  * subreaper), `waitpid` and `getrusage` (the CPU of what it reaped), `clock_gettime`
  * (the kernel's monotonic clock, in which process events are stamped) and the socket
- * calls of the process-events connector. `recv` is non-blocking in Deno's sense: it
- * runs on another thread and returns a promise, so a listener never blocks the event
- * loop.
+ * calls of the process-events connector (read by a worker of its own, so the main
+ * thread never waits in `recv`).
  *
  * @module
  */
@@ -17,9 +16,12 @@ const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize", nonblocking: true },
+  /** Blocks the calling thread: for a worker of its own (`proc_events_worker.ts`). */
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
+  open: { parameters: ["buffer", "i32"], result: "i32" },
+  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 

@@ -3,17 +3,17 @@
  * the machine, as they happen. Unprivileged since Linux 6.6 for a listener in the
  * initial user and PID namespaces; refused elsewhere (a container, an older kernel),
  * which `listenProcEvents` reports as a reason instead of an error. The socket is read
- * on another thread (a non-blocking FFI call with a receive timeout), so the event loop
- * never waits for it.
+ * by a worker (`proc_events_worker.ts`) that also reads each new program's command
+ * line the moment its exec arrives; the main thread only receives batches.
  *
  * @module
  */
-import { errno, openLibc } from "./libc.ts";
+import { errno } from "./libc.ts";
+import { eventNamespaceProblem } from "./namespaces.ts";
 import type { Libc } from "./libc.ts";
-import { parseProcEvent } from "./parse_proc_event.ts";
-import type { ProcEvent } from "./parse_proc_event.ts";
+import type { ReadEvent } from "./proc_events_worker.ts";
 
-export type { ProcEvent };
+export type { ReadEvent };
 
 const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
@@ -31,16 +31,8 @@ const EAGAIN = 11;
 const EINTR = 4;
 const ENOBUFS = 105;
 
-/** How long one receive waits before the listener looks whether it should stop, ms. */
+/** How long one receive waits before the reader looks whether it should stop, ms. */
 const RECEIVE_TIMEOUT_MS = 200;
-
-/** A running listener. */
-export interface ProcEventListener {
-  /** Events the kernel dropped because procpath read too slowly (a socket overflow). */
-  readonly lost: number;
-  /** Stops listening; resolves once the socket is closed. */
-  stop(): Promise<void>;
-}
 
 const ERRNO_NAMES: Record<number, string> = {
   1: "operation not permitted",
@@ -49,6 +41,15 @@ const ERRNO_NAMES: Record<number, string> = {
   97: "address family not supported",
   111: "connection refused",
 };
+
+/** An open, subscribed connector socket, read synchronously. */
+export interface Connector {
+  /** Receives one message into `buffer`: its length, or 0 when none came in time. */
+  receive(buffer: Uint8Array): number;
+  /** Messages the kernel dropped because they were read too slowly (socket overflow). */
+  readonly lost: number;
+  close(): void;
+}
 
 /** The connector message asking to start (or stop) receiving events. */
 function controlMessage(op: number): Uint8Array {
@@ -69,13 +70,8 @@ function failure(lib: Libc, what: string): string {
   return `${what} failed: ${ERRNO_NAMES[code] ?? `errno ${code}`}`;
 }
 
-/**
- * Starts listening and calls `onEvent` for each fork, exec, exit and comm change.
- * Returns the listener, or a one-line reason why the kernel or the runtime refused.
- */
-export function listenProcEvents(onEvent: (event: ProcEvent) => void): ProcEventListener | string {
-  const lib = openLibc();
-  if (lib === null) return "libc cannot be reached through Deno's FFI";
+/** Opens and subscribes a connector socket; returns it, or why the kernel refused. */
+export function openConnector(lib: Libc): Connector | string {
   const fd = lib.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
   if (fd < 0) return failure(lib, "opening a netlink connector socket");
   const address = new Uint8Array(12);
@@ -83,48 +79,87 @@ export function listenProcEvents(onEvent: (event: ProcEvent) => void): ProcEvent
   view.setUint16(0, AF_NETLINK, true);
   view.setUint32(8, CN_IDX_PROC, true); // nl_groups
   const timeout = new BigInt64Array([0n, BigInt(RECEIVE_TIMEOUT_MS * 1000)]);
-  const size = new Int32Array([4 << 20]);
-  lib.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4); // as large as the system allows
+  lib.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Int32Array([4 << 20]), 4); // as the system allows
+  const listen = controlMessage(PROC_CN_MCAST_LISTEN);
   if (
     lib.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16) !== 0 ||
-    lib.bind(fd, address, address.length) !== 0
+    lib.bind(fd, address, address.length) !== 0 ||
+    Number(lib.send(fd, listen, BigInt(listen.length), 0)) < 0
   ) {
     const reason = failure(lib, "subscribing to process events");
     lib.close(fd);
     return reason;
   }
-  const listen = controlMessage(PROC_CN_MCAST_LISTEN);
-  if (Number(lib.send(fd, listen, BigInt(listen.length), 0)) < 0) {
-    const reason = failure(lib, "subscribing to process events");
-    lib.close(fd);
-    return reason;
-  }
-  let running = true;
   let lost = 0;
-  const buffer = new Uint8Array(4096);
-  const loop = (async () => {
-    while (running) {
-      const got = Number(await lib.recv(fd, buffer, BigInt(buffer.length), 0));
-      if (got < 0) {
-        const code = errno(lib);
-        if (code === ENOBUFS) lost++;
-        else if (code !== EAGAIN && code !== EINTR) break;
-        continue;
-      }
-      const event = parseProcEvent(buffer.subarray(0, got));
-      if (event !== null) onEvent(event);
-    }
-  })();
   return {
+    receive(buffer) {
+      const got = Number(lib.recv(fd, buffer, BigInt(buffer.length), 0));
+      if (got >= 0) return got;
+      const code = errno(lib);
+      if (code === ENOBUFS) lost++;
+      else if (code !== EAGAIN && code !== EINTR) throw new Error(`recv failed: errno ${code}`);
+      return 0;
+    },
     get lost() {
       return lost;
     },
-    async stop() {
-      running = false;
-      await loop;
+    close() {
       const ignore = controlMessage(PROC_CN_MCAST_IGNORE);
       lib.send(fd, ignore, BigInt(ignore.length), 0);
       lib.close(fd);
     },
   };
+}
+
+/** A running listener. */
+export interface ProcEventListener {
+  /** Stops listening; resolves with the events the kernel dropped (read too slowly). */
+  stop(): Promise<number>;
+}
+
+/**
+ * Starts listening and calls `onEvent` for each fork, exec, exit and comm change of a
+ * process (threads are left out). Resolves to the listener, or to a one-line reason
+ * why the kernel or the runtime refused.
+ */
+export function listenProcEvents(
+  onEvent: (event: ReadEvent) => void,
+): Promise<ProcEventListener | string> {
+  const problem = eventNamespaceProblem();
+  if (problem !== null) return Promise.resolve(problem);
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./proc_events_worker.ts", import.meta.url), { type: "module" });
+  } catch (error) {
+    return Promise.resolve(`no worker for the connector: ${(error as Error).message}`);
+  }
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  let closed: (lost: number) => void;
+  const finished = new Promise<number>((resolve) => closed = resolve);
+  return new Promise((resolve) => {
+    worker.onerror = (event) => {
+      event.preventDefault();
+      worker.terminate();
+      resolve(`the connector's reader failed: ${event.message}`);
+      closed(0);
+    };
+    worker.onmessage = (message: MessageEvent) => {
+      const data = message.data;
+      if (data.events) { for (const event of data.events as ReadEvent[]) onEvent(event); }
+      else if (data.ready) {
+        resolve({
+          async stop() {
+            Atomics.store(stop, 0, 1);
+            const lost = await finished;
+            worker.terminate();
+            return lost;
+          },
+        });
+      } else if (data.refused) {
+        worker.terminate();
+        resolve(data.refused as string);
+      } else if (data.closed) closed(data.lost as number);
+    };
+    worker.postMessage({ stop });
+  });
 }

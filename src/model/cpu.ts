@@ -11,7 +11,9 @@
  * subtree's CPU with every short-lived process in it, exactly while the subtree reaps
  * its own children; summed over the whole machine it is the machine's process CPU.
  * What escapes: a child whose parent ignores SIGCHLD (auto-reaped, added nowhere),
- * and the last interval of a process whose parent lies outside the group summed.
+ * and the last interval of a process whose parent lies outside the group summed. An
+ * orphan whose parent vanished in the same interval is taken as reaped by its nearest
+ * ancestor still there (true under a subreaper, as `record -- COMMAND` runs).
  *
  * @module
  */
@@ -73,10 +75,19 @@ export function cpuWithReapedParts(
   if (previous === null) return used;
   const before = new Map(previous.map((p) => [identityOf(p), p]));
   const now = new Set(current.map(identityOf));
-  // what each parent's vanished children had, by the parent's PID
+  const nowPids = new Set(current.map((p) => p.pid));
+  const parentBefore = new Map(previous.map((p) => [p.pid, p.ppid]));
+  // what each reaper's vanished children had, by the reaper's PID: a child whose parent
+  // vanished too was an orphan, reaped by the nearest ancestor still there (procpath,
+  // as subreaper, keeps orphans in the tree this way)
   const gone = new Map<number, number>();
   for (const [identity, p] of before) {
-    if (!now.has(identity)) gone.set(p.ppid, (gone.get(p.ppid) ?? 0) + p.own + p.reaped);
+    if (now.has(identity)) continue;
+    let reaper = p.ppid;
+    for (let hops = 0; !nowPids.has(reaper) && parentBefore.has(reaper) && hops < 64; hops++) {
+      reaper = parentBefore.get(reaper)!;
+    }
+    gone.set(reaper, (gone.get(reaper) ?? 0) + p.own + p.reaped);
   }
   for (const p of current) {
     const identity = identityOf(p);

@@ -10,7 +10,7 @@
  */
 import { parseCmdline, parseStat, toNumber } from "../procfs/mod.ts";
 import type { ProcReader } from "../procfs/mod.ts";
-import type { ProcEvent } from "../kernel/parse_proc_event.ts";
+import type { ReadEvent } from "../kernel/proc_events.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
 
 const decoder = new TextDecoder();
@@ -62,7 +62,7 @@ export class EventTracker {
   }
 
   /** Takes one event; rows wait in memory until `drain`. */
-  take(event: ProcEvent): void {
+  take(event: ReadEvent): void {
     switch (event.kind) {
       case "fork":
         if (event.pid !== event.tgid || !this.tracks(event.parentTgid)) return;
@@ -74,8 +74,12 @@ export class EventTracker {
       case "exec": {
         if (event.pid !== event.tgid || !this.tracks(event.tgid)) return;
         const row = this.#push(event.ns, "exec", event.tgid, null);
-        row.cmdline = this.#read(event.tgid, "cmdline", (bytes) => parseCmdline(bytes));
-        row.comm = this.#read(event.tgid, "comm", (bytes) => decoder.decode(bytes).trimEnd());
+        // what the listener read the moment the event came, else a read now
+        row.cmdline = event.cmdline
+          ? parseCmdline(event.cmdline)
+          : this.#read(event.tgid, "cmdline", (bytes) => parseCmdline(bytes));
+        row.comm = event.comm ??
+          this.#read(event.tgid, "comm", (bytes) => decoder.decode(bytes).trimEnd());
         if (row.comm !== null) this.#tracked.set(event.tgid, row.comm);
         return;
       }
@@ -90,7 +94,9 @@ export class EventTracker {
         const signal = event.status & 0x7f;
         row.exitSignal = signal === 0 ? null : signal;
         row.exitCode = signal === 0 ? (event.status >> 8) & 0xff : null;
-        const stat = this.#read(event.tgid, "stat", (bytes) => parseStat(decoder.decode(bytes)));
+        const stat = event.stat
+          ? parseStat(event.stat)
+          : this.#read(event.tgid, "stat", (bytes) => parseStat(decoder.decode(bytes)));
         if (stat !== null) {
           row.comm = String(stat.comm ?? row.comm);
           row.utime = toNumber(stat.utime);

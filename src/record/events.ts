@@ -7,7 +7,6 @@
  * @module
  */
 import { listenProcEvents } from "../kernel/proc_events.ts";
-import type { ProcEventListener } from "../kernel/proc_events.ts";
 import { monotonicNs } from "../kernel/libc.ts";
 import type { ProcReader } from "../procfs/mod.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
@@ -30,19 +29,19 @@ export interface EventSource {
 
 /**
  * Starts listening for the tracked processes' events (every process's with `all`);
- * returns the source, or the reason the connector cannot be used.
+ * resolves to the source, or to the reason the connector cannot be used.
  */
-export function startEventSource(
+export async function startEventSource(
   reader: ProcReader,
   options: { all: boolean; now: () => number } & EventTrackerHooks,
-): EventSource | string {
+): Promise<EventSource | string> {
   const mono = monotonicNs();
   if (mono === null) return "libc cannot be reached through Deno's FFI";
   // an event's unix time: the wall clock now less how long ago, by the monotonic clock
   const wallAtMono = options.now() / 1000;
   const clock = (ns: bigint) => wallAtMono - Number(mono - ns) / 1e9;
   const tracker = new EventTracker(reader, clock, options.all, options);
-  const listener: ProcEventListener | string = listenProcEvents((event) => tracker.take(event));
+  const listener = await listenProcEvents((event) => tracker.take(event));
   if (typeof listener === "string") return listener;
   return {
     description: "fork, exec and exit of the recorded processes between samples " +
@@ -52,9 +51,6 @@ export function startEventSource(
     get started() {
       return tracker.started;
     },
-    async stop() {
-      await listener.stop();
-      return listener.lost;
-    },
+    stop: () => listener.stop(),
   };
 }

@@ -20,6 +20,7 @@ import { parsePidList } from "../text/pid_list.ts";
 import { quoteInput } from "../text/visible.ts";
 import { Schedule } from "./schedule.ts";
 import type { ProcessNode } from "../tree/types.ts";
+import { flattenTree } from "../tree/flatten_tree.ts";
 
 /** What to record, as the command line gave it (templates still hold `$NAME`). */
 export interface RecordPlan extends SnapshotSource {
@@ -261,7 +262,7 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
           });
         }
         if (io.events) {
-          io.events.track(flattenPids(result as ProcessNode[]));
+          io.events.track(flattenTree(result as ProcessNode[]).map((n) => n.stat.pid as number));
           storeEvents(store, io, path);
         }
         taken++;
@@ -312,18 +313,6 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
     if (created && taken === 0) removeDatabase(path);
     throw error;
   }
-}
-
-/** The PIDs of the processes in `nodes` and below, each once. */
-function flattenPids(nodes: readonly ProcessNode[]): number[] {
-  const pids: number[] = [];
-  const pending = [...nodes];
-  while (pending.length > 0) {
-    const node = pending.pop()!;
-    pids.push(node.stat.pid as number);
-    for (const child of node.children ?? []) if (isProcessNode(child)) pending.push(child);
-  }
-  return pids;
 }
 
 /** Stores the events collected since the last sample. */

@@ -7,6 +7,7 @@
  * @module
  */
 import { childrenUsage } from "../kernel/libc.ts";
+import { flattenTree } from "../tree/flatten_tree.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
 import { record } from "./record.ts";
 import type { RecordIo, RecordPlan, RecordSummary } from "./record.ts";
@@ -52,7 +53,7 @@ export async function recordSession(
   const reapsAll = plan.environment.length === 0;
   let events: EventSource | undefined;
   if (live && plan.procfsTarget === "process") {
-    const source = startEventSource(reader, {
+    const source = await startEventSource(reader, {
       all: !command && plan.query === undefined && plan.pidList === undefined,
       now: io.now,
       onFork: (pid) => running?.saw([pid]),
@@ -78,6 +79,7 @@ export async function recordSession(
     }
   }
   const commands = new Map<number, string>();
+  const forked = new Map<number, number>();
   const stop = running?.stop ?? listenForStop();
   let recorded: RecordSummary;
   try {
@@ -88,18 +90,26 @@ export async function recordSession(
       branches: command ? () => command.branches() : undefined,
       events,
       onSample(nodes, wallMs) {
-        tracker.sample(nodes, wallMs);
-        command?.saw(nodes.map((node) => node.stat.pid as number));
+        const processes = flattenTree(nodes);
+        tracker.sample(processes, wallMs);
+        command?.saw(processes.map((node) => node.stat.pid as number));
         io.onSample?.(nodes, wallMs);
       },
       onEvents(rows) {
         for (const row of rows) {
+          if (row.kind === "fork") forked.set(row.pid, row.ts);
           if (row.kind === "exec" && row.cmdline !== null) {
             commands.set(row.pid, displayCommand(row.cmdline, row.comm));
           }
           if (row.kind === "exit") {
-            tracker.exited(row, commands.get(row.pid) ?? displayCommand(null, row.comm));
+            const born = forked.get(row.pid);
+            tracker.exited(
+              row,
+              commands.get(row.pid) ?? displayCommand(null, row.comm),
+              born === undefined ? null : row.ts - born,
+            );
             commands.delete(row.pid);
+            forked.delete(row.pid);
           }
         }
       },

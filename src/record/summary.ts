@@ -54,7 +54,10 @@ export class SummaryTracker {
   #peakProcess: { bytes: number; command: string } | null = null;
   readonly #identities = new Set<string>();
   readonly #perCommand = new Map<string, number>();
-  /** Commands of the children that exited since the previous sample, by parent PID. */
+  /**
+   * The children that exited since the previous sample, by parent PID: each command's
+   * weight in what the parent reaped (CPU read from the zombie, else the lifetime).
+   */
   #exitedChildren = new Map<number, Map<string, number>>();
 
   constructor(context: { clockTicks: number; pageSize: number }) {
@@ -93,7 +96,9 @@ export class SummaryTracker {
         count(parts.own + parts.reaped);
         const { pid, command } = commands.get(identity)!;
         add(command, parts.own);
-        add(this.#childrenCommand(pid, command), parts.reaped);
+        for (const [child, share] of this.#childrenShares(pid, command)) {
+          add(child, parts.reaped * share);
+        }
       }
     }
     this.#exitedChildren = new Map();
@@ -104,19 +109,31 @@ export class SummaryTracker {
     }
   }
 
-  /** Takes an exit (its command from the exec before it): whose reaped CPU it explains. */
-  exited(row: ProcessEventRow, command: string): void {
+  /**
+   * Takes an exit (its command from the exec before it, its lifetime from its fork,
+   * seconds): whose reaped CPU it explains.
+   */
+  exited(row: ProcessEventRow, command: string, lifetime: number | null): void {
     if (row.ppid === null) return;
+    // the CPU the zombie showed, else its lifetime: a short child mostly runs while it lives
+    const known = row.utime !== null && row.stime !== null
+      ? (row.utime + row.stime + (row.cutime ?? 0) + (row.cstime ?? 0)) / this.#clockTicks
+      : null;
+    const weight = known ?? lifetime ?? 0;
     let children = this.#exitedChildren.get(row.ppid);
     if (!children) this.#exitedChildren.set(row.ppid, children = new Map());
-    children.set(command, (children.get(command) ?? 0) + 1);
+    children.set(command, (children.get(command) ?? 0) + weight);
   }
 
-  /** The command the children a process reaped ran: the most common one that exited. */
-  #childrenCommand(pid: number, command: string): string {
-    const children = this.#exitedChildren.get(pid);
-    if (!children || children.size === 0) return `children of ${command}`;
-    return [...children].sort((a, b) => b[1] - a[1])[0][0];
+  /**
+   * The commands the children a process reaped ran, each with its share of what was
+   * reaped; `children of <command>` when no exit event named them.
+   */
+  #childrenShares(pid: number, command: string): [string, number][] {
+    const children = [...this.#exitedChildren.get(pid) ?? []];
+    const total = children.reduce((sum, [, weight]) => sum + weight, 0);
+    if (total <= 0) return [[`children of ${command}`, 1]];
+    return children.map(([child, weight]) => [child, weight / total]);
   }
 
   /**
@@ -131,9 +148,24 @@ export class SummaryTracker {
       started?: number | null;
     } = {},
   ): TreeSummary {
-    const topCommands = [...this.#perCommand].sort((a, b) => b[1] - a[1]).slice(0, 5)
-      .map(([command, ticks]) => ({ command, seconds: ticks / this.#clockTicks }));
     const rusage = options.rusage ?? null;
+    const perCommand = new Map(this.#perCommand);
+    if (rusage) {
+      // what ran after the last sample (or before the first) the samples could not split:
+      // it goes to the command the children that exited since ran, if the events said
+      const counted = [...perCommand.values()].reduce((a, b) => a + b, 0);
+      const rest = (rusage.userSeconds + rusage.systemSeconds) * this.#clockTicks - counted;
+      const exited = [...this.#exitedChildren.values()].flatMap((m) => [...m]);
+      const weights = exited.reduce((sum, [, weight]) => sum + weight, 0);
+      const shares: [string, number][] = weights > 0
+        ? exited.map(([command, weight]) => [command, weight / weights])
+        : [["(after the last sample)", 1]];
+      for (const [command, share] of rest > 0 ? shares : []) {
+        perCommand.set(command, (perCommand.get(command) ?? 0) + rest * share);
+      }
+    }
+    const topCommands = [...perCommand].sort((a, b) => b[1] - a[1]).slice(0, 5)
+      .map(([command, ticks]) => ({ command, seconds: ticks / this.#clockTicks }));
     return {
       wallSeconds,
       userSeconds: rusage ? rusage.userSeconds : this.#userTicks / this.#clockTicks,

@@ -120,6 +120,7 @@ Deno.test({
         const counts = Object.fromEntries(JSON.parse(charts));
         assertEquals(Object.keys(counts).sort(), [
           "cpu",
+          "cpu_total",
           "fd",
           "pss",
           "rbs",

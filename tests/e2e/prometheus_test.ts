@@ -138,9 +138,10 @@ Deno.test({
         );
         return result.length > 0 ? result[0].value : null;
       }, 10_000);
-      assertEquals(ran > 0.3, true, `the loop ran ${ran} of a core`);
+      // under load (two busy loops beside the suite) the loop may get a quarter of a core
+      assertEquals(ran > 0.1, true, `the loop ran ${ran} of a core`);
       assertEquals(
-        rate !== null && Math.abs(rate - ran) < 0.3,
+        rate !== null && Math.abs(rate - ran) < Math.min(0.3, Math.max(0.1, ran / 2)),
         true,
         `Prometheus: ${rate} CPU seconds per second; the loop ran ${ran}`,
       );

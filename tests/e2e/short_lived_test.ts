@@ -1,0 +1,344 @@
+// Nothing escapes a recording: processes that live between samples, their CPU and
+// names, and `record -- COMMAND`. Real fork storms on the live /proc.
+import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
+import { logLines, repoPath, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
+import { sql } from "../_helpers/sqlite.ts";
+import { needs } from "../_helpers/needs.ts";
+import { processesWith, spawnGroup, survivors, waitFor } from "../_helpers/processes.ts";
+import { BUILTIN_QUERIES } from "../../src/store/queries.ts";
+
+const unsanitized = { sanitizeResources: false, sanitizeOps: false };
+const has = (tool: string) =>
+  new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
+const isRoot = Deno.uid() === 0;
+
+/** A shell loop of short children (the shape of a build or a test run), for `seconds`. */
+const storm = (seconds: number) =>
+  `end=$(($(date +%s) + ${seconds})); while [ $(date +%s) -lt $end ]; do ` +
+  `sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done'; done`;
+
+/** Per sample, the sum of a built-in query's values over the recording. */
+function sums(db: string, name: string): number[] {
+  const rows = sql(
+    db,
+    BUILTIN_QUERIES[name].sql.replaceAll(":after", "NULL").replaceAll(":before", "NULL")
+      .replaceAll(":pid_list", "NULL"),
+  ) as { ts: number; value: number }[];
+  const byTs = new Map<number, number>();
+  for (const { ts, value } of rows) byTs.set(ts, (byTs.get(ts) ?? 0) + value);
+  return [...byTs.values()];
+}
+
+Deno.test({
+  name: "a fork storm's CPU is all in cpu_total, as the kernel counts it; cpu shows almost none",
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const db = `${dir}/storm.sqlite`;
+    const group = spawnGroup(["sh", "-c", storm(30)]);
+    try {
+      const recorded = await runProcpath(
+        ["record", "-i", "0.5", "-r", "7", "-d", db, "-p", String(group.pid)],
+      );
+      assertEquals(recorded.code, 0, recorded.stderr);
+      // the kernel's truth: the storm's shell reaps every child, so its own CPU and its
+      // children's (utime + stime + cutime + cstime) grew by all the storm used
+      const [first, last] = ["MIN", "MAX"].map((f) =>
+        sql(
+          db,
+          `SELECT ts, stat_utime + stat_stime + stat_cutime + stat_cstime ticks FROM record ` +
+            `WHERE stat_pid = ${group.pid} AND ts = (SELECT ${f}(ts) FROM record)`,
+        )[0] as { ts: number; ticks: number }
+      );
+      const clockTicks = Number(
+        sql(db, "SELECT value FROM meta WHERE key = 'clock_ticks'")[0].value,
+      );
+      const truth = (last.ticks - first.ticks) / clockTicks / (last.ts - first.ts) * 100;
+      assertEquals(truth > 10, true, `the storm ran ${truth} % of a core`);
+      const total = sums(db, "cpu_total");
+      const mean = total.reduce((a, b) => a + b, 0) / total.length;
+      assertEquals(total.length, 6);
+      assertEquals(mean / truth >= 0.95 && mean / truth <= 1.05, true, `${mean} % vs ${truth} %`);
+      // the reference's per-process query sees only what lives at sampling instants
+      const perProcess = sums(db, "cpu");
+      const seen = perProcess.reduce((a, b) => a + b, 0) / perProcess.length;
+      assertEquals(seen < truth / 2, true, `cpu ${seen} % vs ${truth} %`);
+      // the explore chart and the plot draw that query
+      const plotted = await runProcpath([
+        "plot",
+        "-d",
+        db,
+        "-q",
+        "cpu_total",
+        "-f",
+        `${dir}/p.svg`,
+      ]);
+      assertEquals(plotted.code, 0, plotted.stderr);
+      assertIncludes(Deno.readTextFileSync(`${dir}/p.svg`), "CPU Usage incl. exited children");
+    } finally {
+      await group.kill();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** `bash -c 'WORK; times'`: the shell's own and its children's CPU, seconds. */
+function timesOf(stdout: string): number {
+  const figures = [...stdout.matchAll(/(\d+)m([\d.]+)s/g)].map((m) =>
+    Number(m[1]) * 60 + Number(m[2])
+  );
+  return figures.reduce((a, b) => a + b, 0);
+}
+
+Deno.test({
+  name: "record -- COMMAND: the summary's CPU is the tree's, every short-lived process included",
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    // two loops at once (a make -j2) of short children, then bash's own count of them
+    const work = `(${storm(2)}) & (${storm(2)}) & wait; times`;
+    const { code, stdout, stderr } = await runProcpath([
+      "record",
+      "-i",
+      "1",
+      "-d",
+      `${dir}/run.sqlite`,
+      "--",
+      "bash",
+      "-c",
+      work,
+    ]);
+    assertEquals(code, 0, stderr);
+    const truth = timesOf(stdout);
+    const [, cpu] = /CPU +([\d.]+) s/.exec(stderr)!;
+    assertEquals(truth > 0.5, true, `bash counted ${truth} s`);
+    assertEquals(
+      Math.abs(Number(cpu) - truth) / truth <= 0.03,
+      true,
+      `summary ${cpu} s, bash's times ${truth} s`,
+    );
+    assertIncludes(stderr, "procpath record: bash -c");
+    assertIncludes(stderr, "exited with status 0");
+    assertIncludes(stderr, "most CPU");
+    // the loops' children are named: the one command that used most
+    assertIncludes(stderr, "sh -c i=0; while");
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+/** Runs the naming workload under `record --` (as `asUser`, when given); returns named / exec'd. */
+async function namedShare(dir: string, asUser: string[] = []): Promise<number> {
+  const script = `${dir}/names.sh`;
+  Deno.writeTextFileSync(
+    script,
+    `end=$(($(date +%s) + 3)); n=0\nwhile [ $(date +%s) -lt $end ]; do /bin/true "cmd-$n"; ` +
+      `n=$((n+1)); done\necho "$n" > ${dir}/count\n`,
+  );
+  Deno.chmodSync(dir, 0o777);
+  const result = await new Deno.Command(
+    asUser.length > 0 ? asUser[0] : repoPath("scripts/procpath"),
+    {
+      args: [
+        ...asUser.slice(1),
+        ...(asUser.length > 0 ? [repoPath("scripts/procpath")] : []),
+        "record",
+        "-i",
+        "1",
+        "-d",
+        `${dir}/names.sqlite`,
+        "--",
+        "sh",
+        script,
+      ],
+      cwd: dir,
+      env: { PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:${Deno.env.get("PATH")}` },
+      stdout: "piped",
+      stderr: "piped",
+    },
+  ).output();
+  const stderr = new TextDecoder().decode(result.stderr);
+  assertEquals(result.code, 0, stderr);
+  assertEquals(stderr.includes("are not named"), false, stderr);
+  const execd = Number(Deno.readTextFileSync(`${dir}/count`));
+  const named = Number(
+    sql(
+      `${dir}/names.sqlite`,
+      "SELECT COUNT(DISTINCT cmdline) n FROM process_event " +
+        "WHERE kind = 'exec' AND cmdline LIKE '/bin/true cmd-%'",
+    )[0].n,
+  );
+  assertEquals(execd > 100, true, `${execd} commands in 3 s`);
+  return named / execd;
+}
+
+Deno.test({
+  name: "the process_event table names at least 90 % of the short commands exec'd between samples",
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const share = await namedShare(dir);
+    assertEquals(share >= 0.9, true, `${(share * 100).toFixed(1)} % named`);
+    const meta = sql(`${dir}/names.sqlite`, "SELECT value FROM meta WHERE key = 'process_events'");
+    assertIncludes(String(meta[0].value), "process-events connector");
+    const kinds = sql(`${dir}/names.sqlite`, "SELECT DISTINCT kind FROM process_event ORDER BY 1")
+      .map((r) => r.kind);
+    assertEquals(kinds, ["exec", "exit", "fork"]);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  ...needs("as an unprivileged user (uid 65534) the connector still names them", {
+    "switching users needs root": isRoot,
+    "setpriv is not installed": has("setpriv"),
+  }),
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const share = await namedShare(dir, [
+      "setpriv",
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+    ]);
+    assertEquals(share >= 0.9, true, `${(share * 100).toFixed(1)} % named`);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  ...needs("where the connector cannot be used, one warning, and the CPU is still exact", {
+    "unshare is not installed": has("unshare"),
+    "user namespaces are not allowed": new Deno.Command("unshare", { args: ["-U", "-r", "true"] })
+      .outputSync().success,
+  }),
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const result = await new Deno.Command("unshare", {
+      args: [
+        "-U",
+        "-r",
+        repoPath("scripts/procpath"),
+        "record",
+        "-i",
+        "1",
+        "-d",
+        `${dir}/run.sqlite`,
+        "--",
+        "bash",
+        "-c",
+        `${storm(1)}; times`,
+      ],
+      env: { PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:${Deno.env.get("PATH")}` },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(result.stderr);
+    assertEquals(result.code, 0, stderr);
+    const warnings = logLines(stderr).filter((l) => l.startsWith("WARNING"));
+    assertEquals(warnings.length, 1, stderr);
+    assertIncludes(warnings[0], "Processes that live between samples are not named");
+    const truth = timesOf(new TextDecoder().decode(result.stdout));
+    const [, cpu] = /CPU +([\d.]+) s/.exec(stderr)!;
+    assertEquals(Math.abs(Number(cpu) - truth) / truth <= 0.03, true, `${cpu} s vs ${truth} s`);
+    assertEquals(
+      sql(`${dir}/run.sqlite`, "SELECT name FROM sqlite_master WHERE name = 'process_event'"),
+      [],
+    );
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "record -- exits with the command's status and leaves nothing running, orphans waited for",
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    // a sleep of about 0.6 s whose command line no other process has
+    const marker = `0.6${Math.floor(Math.random() * 1e6)}`;
+    const seven = await runProcpath([
+      "record",
+      "-d",
+      `${dir}/a.sqlite`,
+      "--",
+      "sh",
+      "-c",
+      "exit 7",
+    ]);
+    assertEquals(seven.code, 7, seven.stderr);
+    assertIncludes(seven.stderr, "exited with status 7");
+    // an orphan the command leaves keeps the recording going until it exits
+    const orphan = await runProcpath([
+      "record",
+      "-i",
+      "0.2",
+      "-d",
+      `${dir}/b.sqlite`,
+      "--",
+      "sh",
+      "-c",
+      `(sleep ${marker}; true) & exit 3`,
+    ]);
+    assertEquals(orphan.code, 3, orphan.stderr);
+    assertEquals(await survivors(`sleep ${marker}`), []);
+    const recorded = sql(`${dir}/b.sqlite`, "SELECT DISTINCT stat_comm c FROM record ORDER BY 1");
+    assertEquals(recorded.map((r) => r.c).includes("sleep"), true, JSON.stringify(recorded));
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test("record -- with bad input: no command, a command that does not exist", async () => {
+  const dir = await Deno.makeTempDir();
+  const none = await runProcpath(["record", "-d", `${dir}/a.sqlite`, "--"]);
+  assertEquals(none.code, 2);
+  assertEquals(logLines(none.stderr), ["ERROR missing the command to run after '--'"]);
+  const missing = await runProcpath(["record", "-d", `${dir}/a.sqlite`, "--", "no-such-cmd-xyz"]);
+  assertEquals(missing.code, 127);
+  assertEquals(logLines(missing.stderr), ["ERROR no-such-cmd-xyz: command not found"]);
+  assertEquals([...Deno.readDirSync(dir)], []);
+  const replay = await runProcpath([
+    "record",
+    "--procfs",
+    "/tmp",
+    "-d",
+    `${dir}/a.sqlite`,
+    "--",
+    "true",
+  ]);
+  assertEquals(replay.code, 1);
+  assertIncludes(replay.stderr, "records the live /proc");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test({
+  name: "Ctrl+C during record -- COMMAND stops the command, prints the summary and exits as it did",
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const marker = `${5000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+    const child = spawnProcpath([
+      "record",
+      "-i",
+      "0.2",
+      "-d",
+      `${dir}/c.sqlite`,
+      "--",
+      "sh",
+      "-c",
+      `exec sleep ${marker}`,
+    ]);
+    assertEquals(await waitFor(() => processesWith(`sleep ${marker}`).length === 1), true);
+    child.kill("SIGINT");
+    const { code, stderr } = await child.output();
+    const text = new TextDecoder().decode(stderr);
+    assertEquals(code, 130, text); // sleep ended by SIGINT, as a shell reports it
+    assertIncludes(
+      text,
+      `exec sleep ${marker} exited with status 130 after a stop signal`,
+    );
+    assertIncludes(text, "wall time");
+    assertEquals(await survivors(`sleep ${marker}`), []);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
