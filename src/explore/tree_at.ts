@@ -29,7 +29,12 @@ export interface TreeRow {
   /** MiB, `null` where not recorded. */
   pss: number | null;
   fds: number | null;
-  /** The totals of the process and everything below it. */
+  /** % of one core its children that exited in the interval used (`model/cpu.ts`). */
+  reaped: number;
+  /**
+   * The totals of the process and everything below it; `cpu` with what the subtree's
+   * processes reaped, so short-lived processes count.
+   */
   subtree: { processes: number; rss: number; cpu: number; pss: number | null };
 }
 
@@ -71,6 +76,7 @@ export function treeAt(
       cmdline: node.cmdline ?? "",
       rss: (num(node.stat.rss) ?? 0) * context.pageSize / 1048576,
       cpu: rate ? rate.userPercent + rate.systemPercent : 0,
+      reaped: rate?.reapedPercent ?? 0,
       read: rate?.readRate ?? null,
       write: rate?.writeRate ?? null,
       pss,
@@ -96,7 +102,7 @@ export function treeAt(
     stack.pop();
     // children are done: the subtree is the row and its children's subtrees
     const row = top.row;
-    let processes = 1, rss = row.rss, cpu = row.cpu, pss = row.pss;
+    let processes = 1, rss = row.rss, cpu = row.cpu + row.reaped, pss = row.pss;
     for (const child of top.node.children ?? []) {
       const c = childRows.get(child)!;
       processes += c.subtree.processes;

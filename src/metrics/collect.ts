@@ -3,7 +3,8 @@
  * what runs below it) the process count, CPU seconds by mode, resident memory, disk
  * bytes read and written, threads and open files — counters kept monotonic across
  * exits and PID reuse by folding each departed process's last values into the
- * group's total — and, opted in and capped, per-process series with their command
+ * group's total, the group's CPU with what its processes reaped between scrapes (the
+ * short-lived children no scrape sees, `model/cpu.ts`) — and, opted in and capped, per-process series with their command
  * lines only on an info series (off by default, redactable).
  *
  * @module
@@ -12,6 +13,8 @@ import { toNumber } from "../procfs/int.ts";
 import { selectProcesses } from "../query/mod.ts";
 import type { CompiledQuery } from "../query/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
+import { cpuCountersOf, cpuWithReapedParts } from "../model/cpu.ts";
+import type { CpuCounters } from "../model/cpu.ts";
 import { REFERENCE_VERSION, VERSION } from "../version.ts";
 import type { MetricFamily, Sample } from "./exposition.ts";
 
@@ -51,9 +54,18 @@ const num = (value: unknown) => toNumber(value) ?? 0;
 /** A process's identity across scrapes: a reused PID is another process. */
 const identity = (node: ProcessNode) => `${num(node.stat.pid)}@${num(node.stat.starttime)}`;
 
+/** A group's state between collections. */
+interface GroupState {
+  live: Map<string, Counters>;
+  /** The last counters of the processes that left, and the CPU reaped from exited children. */
+  retired: Counters;
+  /** The group's processes at the last collection, for the reaped-CPU model (user, system). */
+  previous: { user: CpuCounters[]; system: CpuCounters[] } | null;
+}
+
 /** Keeps the groups' counters between collections. */
 export class Collector {
-  #groups = new Map<string, { live: Map<string, Counters>; retired: Counters }>();
+  #groups = new Map<string, GroupState>();
 
   constructor(readonly options: CollectOptions) {}
 
@@ -141,7 +153,19 @@ export class Collector {
       // a group is the processes its selection holds (values it selects beside them count nothing)
       const { nodes } = selectProcesses(group.query, roots);
       const state = this.#groups.get(group.name) ??
-        this.#groups.set(group.name, { live: new Map(), retired: zero() }).get(group.name)!;
+        this.#groups.set(group.name, { live: new Map(), retired: zero(), previous: null })
+          .get(group.name)!;
+      // CPU of the children the group's processes reaped since the last collection, less
+      // what those children were seen to have: the short-lived ones' CPU, kept monotonic
+      const current = cpuCountersOf(nodes);
+      for (const mode of ["user", "system"] as const) {
+        for (
+          const parts of cpuWithReapedParts(state.previous?.[mode] ?? null, current[mode]).values()
+        ) {
+          state.retired[mode] += parts.reaped;
+        }
+      }
+      state.previous = current;
       // processes gone since the last collection leave their last counters to the group
       const now = new Map(nodes.map((node) => [identity(node), this.#counters(node)]));
       for (const [id, last] of state.live) {

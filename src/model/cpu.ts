@@ -18,6 +18,9 @@
  * @module
  */
 
+import { toNumber } from "../procfs/int.ts";
+import type { ProcessNode } from "../tree/types.ts";
+
 /** One process at one sample: counters in clock ticks. */
 export interface CpuCounters {
   pid: number;
@@ -28,6 +31,21 @@ export interface CpuCounters {
   own: number;
   /** `cutime + cstime`: the CPU of reaped children and their reaped descendants. */
   reaped: number;
+}
+
+/** The CPU counters of processes, user and system mode apart, clock ticks. */
+export function cpuCountersOf(
+  nodes: readonly ProcessNode[],
+): { user: CpuCounters[]; system: CpuCounters[] } {
+  const user: CpuCounters[] = [];
+  const system: CpuCounters[] = [];
+  const num = (value: unknown) => toNumber(value) ?? 0;
+  for (const { stat } of nodes) {
+    const base = { pid: num(stat.pid), ppid: num(stat.ppid), starttime: num(stat.starttime) };
+    user.push({ ...base, own: num(stat.utime), reaped: num(stat.cutime) });
+    system.push({ ...base, own: num(stat.stime), reaped: num(stat.cstime) });
+  }
+  return { user, system };
 }
 
 /** A process's identity across samples: its PID and start time (`pid@starttime`). */

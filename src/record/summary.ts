@@ -8,7 +8,7 @@
 import { toNumber } from "../procfs/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
-import { cpuWithReapedParts, identityOf } from "../model/cpu.ts";
+import { cpuCountersOf, cpuWithReapedParts, identityOf } from "../model/cpu.ts";
 import type { CpuCounters } from "../model/cpu.ts";
 
 /** The figures of a summary. */
@@ -67,15 +67,12 @@ export class SummaryTracker {
 
   /** Takes one stored sample's processes (each once) at `wallMs` (unix ms). */
   sample(nodes: readonly ProcessNode[], wallMs: number): void {
-    const user: CpuCounters[] = [];
-    const system: CpuCounters[] = [];
+    const { user, system } = cpuCountersOf(nodes);
     const commands = new Map<string, { pid: number; command: string }>();
     let treeRss = 0;
     for (const node of nodes) {
       const s = node.stat;
-      const base = { pid: num(s.pid), ppid: num(s.ppid), starttime: num(s.starttime) };
-      user.push({ ...base, own: num(s.utime), reaped: num(s.cutime) });
-      system.push({ ...base, own: num(s.stime), reaped: num(s.cstime) });
+      const base = { pid: num(s.pid), starttime: num(s.starttime) };
       const rss = num(s.rss) * this.#pageSize;
       treeRss += rss;
       const command = displayCommand(node.cmdline, s.comm);

@@ -33,6 +33,20 @@ export function formatRate(bytes: number | null): string {
   return `${value.toFixed(1)}${units[unit]}`;
 }
 
+/**
+ * The selection's CPU for a status line: its processes' own and what they reaped from
+ * children that exited in the interval (`CPU 99.6% incl. exited`), so a subtree of
+ * short-lived processes shows the load it really has.
+ */
+export function totalCpu(rates: readonly ProcessRates[]): string {
+  let own = 0, reaped = 0;
+  for (const r of rates) {
+    own += r.userPercent + r.systemPercent;
+    reaped += r.reapedPercent;
+  }
+  return `CPU ${(own + reaped).toFixed(1)}% incl. exited`;
+}
+
 /** The column header line of a frame. */
 export const HEADER = "    PID   USR%   SYS%   CPU%   RSS_MIB  THR   READ/s  WRITE/s  COMMAND";
 

@@ -15,7 +15,7 @@ import type { Moment } from "../time/moment.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
-import { batchBlock, frameRows, HEADER, SORT_KEYS } from "./render.ts";
+import { batchBlock, frameRows, HEADER, SORT_KEYS, totalCpu } from "./render.ts";
 import type { TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
@@ -92,7 +92,7 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
         if (io.stop.requested) break;
         const rates = ratesAt(index);
         const heading = `${formatLocalTime(times[index])}  sample ${index + 1}/${times.length}` +
-          `  ${rates.length} processes`;
+          `  ${rates.length} processes  ${totalCpu(rates)}`;
         io.write(batchBlock(heading, rates, plan));
       }
       return 0;
@@ -154,14 +154,13 @@ async function live(
   await runScreen(io, plan.interval, {
     frame(columns, rows) {
       const i = position(), times = samples.times;
-      const cpu = rates.reduce((sum, r) => sum + r.userPercent + r.systemPercent, 0);
       // what the replay is doing comes first: an 80-column terminal cuts the line's end
       const status = [
         `replay ${formatLocalTime(times[i])}`,
         `sample ${i + 1}/${times.length}`,
         playing && i < times.length - 1 ? "PLAYING" : "PAUSED",
         `${rates.length} processes`,
-        `CPU ${cpu.toFixed(1)}%`,
+        totalCpu(rates),
         `sort ${sort.toUpperCase()}`,
       ].join("  ");
       const keys = "q quit  ←/→ sample  [/] minute  g/G first/last  space play  t tree  c/m/p sort";

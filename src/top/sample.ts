@@ -1,5 +1,7 @@
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
+import { cpuCountersOf, cpuWithReapedParts, identityOf } from "../model/cpu.ts";
+import type { CpuCounters } from "../model/cpu.ts";
 
 /** What one process used between two samples. */
 export interface ProcessRates {
@@ -14,6 +16,11 @@ export interface ProcessRates {
   /** Share of one core in user and kernel mode, %. */
   userPercent: number;
   systemPercent: number;
+  /**
+   * Share of one core its children used that it reaped in the interval, less what they
+   * were seen to have (`model/cpu.ts`): the short-lived processes no sample shows, %.
+   */
+  reapedPercent: number;
   /** Disk reads and writes, bytes per second; `null` where `io` is not readable. */
   readRate: number | null;
   writeRate: number | null;
@@ -46,6 +53,8 @@ export interface RateContext {
 export class RateTracker {
   #previous = new Map<number, Counters>();
   #previousAt: number | null = null;
+  #previousCpu: CpuCounters[] | null = null;
+  #previousCpuSystem: CpuCounters[] | null = null;
 
   /**
    * With `includeNew`, a process without a previous sample is returned too, with no
@@ -58,6 +67,15 @@ export class RateTracker {
     const current = new Map<number, Counters>();
     const rates: ProcessRates[] = [];
     const seconds = this.#previousAt === null ? 0 : (atMs - this.#previousAt) / 1000;
+    const cpu = cpuCountersOf(nodes);
+    const reaped = seconds > 0
+      ? cpuWithReapedParts(this.#previousCpu, cpu.user)
+      : new Map<string, { own: number; reaped: number }>();
+    const reapedSystem = seconds > 0
+      ? cpuWithReapedParts(this.#previousCpuSystem, cpu.system)
+      : new Map<string, { own: number; reaped: number }>();
+    this.#previousCpu = cpu.user;
+    this.#previousCpuSystem = cpu.system;
     for (const node of nodes) {
       const pid = num(node.stat.pid);
       const counters: Counters = {
@@ -68,6 +86,7 @@ export class RateTracker {
         write: orNull(node.io?.write_bytes),
       };
       current.set(pid, counters);
+      const identity = identityOf({ pid, starttime: counters.starttime });
       const known = this.#previous.get(pid);
       const before = known && known.starttime === counters.starttime && seconds > 0 ? known : null;
       if (!before && !this.options.includeNew) continue;
@@ -84,6 +103,10 @@ export class RateTracker {
         rssMib: num(node.stat.rss) * this.context.pageSize / 1048576,
         userPercent: before ? Math.max(0, (counters.utime - before.utime) * perTick) : 0,
         systemPercent: before ? Math.max(0, (counters.stime - before.stime) * perTick) : 0,
+        reapedPercent: before
+          ? ((reaped.get(identity)?.reaped ?? 0) + (reapedSystem.get(identity)?.reaped ?? 0)) *
+            perTick
+          : 0,
         readRate: rate(counters.read, before?.read ?? null),
         writeRate: rate(counters.write, before?.write ?? null),
       });

@@ -6,7 +6,7 @@ import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
-import { batchBlock, frameRows, HEADER, SORT_KEYS } from "./render.ts";
+import { batchBlock, frameRows, HEADER, SORT_KEYS, totalCpu } from "./render.ts";
 import type { TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
@@ -128,7 +128,11 @@ async function batch(
     const { nodes, atMs } = sample();
     const rates = tracker.next(nodes, atMs);
     io.write(
-      batchBlock(`${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`, rates, plan),
+      batchBlock(
+        `${formatLocalTime(io.now() / 1000)}  ${rates.length} processes  ${totalCpu(rates)}`,
+        rates,
+        plan,
+      ),
     );
   }
   return 0;
@@ -144,10 +148,9 @@ async function live(
   let rates = await firstRates(plan, tracker, sample, io);
   await runScreen(io, plan.interval, {
     frame(columns, rows) {
-      const cpu = rates.reduce((sum, r) => sum + r.userPercent + r.systemPercent, 0);
       const status = [
         `procpath top  ${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
-        `CPU ${cpu.toFixed(1)}%`,
+        totalCpu(rates),
         `every ${plan.interval}s`,
         `sort ${sort.toUpperCase()}`,
         paused ? "PAUSED" : "",

@@ -17,8 +17,11 @@ const storm = (seconds: number) =>
   `end=$(($(date +%s) + ${seconds})); while [ $(date +%s) -lt $end ]; do ` +
   `sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done'; done`;
 
-/** Per sample, the sum of a built-in query's values over the recording. */
-function sums(db: string, name: string): number[] {
+/**
+ * A built-in query's values summed per sample and averaged over the recording, each
+ * interval weighted by its length (a loaded machine's intervals differ): % of a core.
+ */
+function average(db: string, name: string): { mean: number; intervals: number } {
   const rows = sql(
     db,
     BUILTIN_QUERIES[name].sql.replaceAll(":after", "NULL").replaceAll(":before", "NULL")
@@ -26,7 +29,12 @@ function sums(db: string, name: string): number[] {
   ) as { ts: number; value: number }[];
   const byTs = new Map<number, number>();
   for (const { ts, value } of rows) byTs.set(ts, (byTs.get(ts) ?? 0) + value);
-  return [...byTs.values()];
+  const times = sql(db, "SELECT DISTINCT ts FROM record ORDER BY ts").map((r) => Number(r.ts));
+  let weighted = 0;
+  for (let i = 1; i < times.length; i++) {
+    weighted += (byTs.get(times[i]) ?? 0) * (times[i] - times[i - 1]);
+  }
+  return { mean: weighted / (times.at(-1)! - times[0]), intervals: times.length - 1 };
 }
 
 Deno.test({
@@ -55,13 +63,11 @@ Deno.test({
       );
       const truth = (last.ticks - first.ticks) / clockTicks / (last.ts - first.ts) * 100;
       assertEquals(truth > 10, true, `the storm ran ${truth} % of a core`);
-      const total = sums(db, "cpu_total");
-      const mean = total.reduce((a, b) => a + b, 0) / total.length;
-      assertEquals(total.length, 6);
+      const { mean, intervals } = average(db, "cpu_total");
+      assertEquals(intervals, 6);
       assertEquals(mean / truth >= 0.95 && mean / truth <= 1.05, true, `${mean} % vs ${truth} %`);
       // the reference's per-process query sees only what lives at sampling instants
-      const perProcess = sums(db, "cpu");
-      const seen = perProcess.reduce((a, b) => a + b, 0) / perProcess.length;
+      const seen = average(db, "cpu").mean;
       assertEquals(seen < truth / 2, true, `cpu ${seen} % vs ${truth} %`);
       // the explore chart and the plot draw that query
       const plotted = await runProcpath([
@@ -167,7 +173,7 @@ async function namedShare(dir: string, asUser: string[] = []): Promise<number> {
         "WHERE kind = 'exec' AND cmdline LIKE '/bin/true cmd-%'",
     )[0].n,
   );
-  assertEquals(execd > 100, true, `${execd} commands in 3 s`);
+  assertEquals(execd > 20, true, `${execd} commands in 3 s`);
   return named / execd;
 }
 

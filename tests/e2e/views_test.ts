@@ -181,7 +181,7 @@ Deno.test("top refuses a zero or negative interval in one line, and shows an emp
     "$..children[?(@.stat.pid == 0)]",
   ]);
   assertEquals(empty.code, 0);
-  assertIncludes(empty.stdout, "  0 processes\n    PID");
+  assertIncludes(empty.stdout, "  0 processes  CPU 0.0% incl. exited\n    PID");
   for (const interval of ["0", "-1", "soon"]) {
     const { code, stderr } = await runProcpath(["top", "-b", "-i", interval]);
     assertEquals([code, logLines(stderr).length], [2, 1]);

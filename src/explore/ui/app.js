@@ -227,7 +227,7 @@
     const total = (key) => rows.reduce((sum, r) => sum + r[key], 0);
     $("tree-totals").textContent =
       `${rows.length} processes, RSS ${total("rss").toFixed(1)} MiB, ` +
-      `CPU ${total("cpu").toFixed(1)} %`;
+      `CPU ${(total("cpu") + total("reaped")).toFixed(1)} % incl. exited children`;
     $("tree-totals").dataset.rss = String(total("rss"));
     const body = $("tree-table").tBodies[0];
     body.replaceChildren(...rows.map((r) => {
