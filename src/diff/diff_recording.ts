@@ -12,6 +12,15 @@ export interface RecordingDiff extends SampleDiff {
   samples: number;
   /** Rows per list. */
   limit: number;
+  /**
+   * From the `process_event` table: processes started and exited in the window, and
+   * the commands started, most first; `null` for a recording made without it.
+   */
+  events: {
+    started: number;
+    exited: number;
+    commands: { command: string; count: number }[];
+  } | null;
 }
 
 /**
@@ -43,7 +52,24 @@ export function diffRecording(
       pageSize: Number(timeline.meta.page_size ?? 4096),
       clockTicks: Number(timeline.meta.clock_ticks ?? 100),
     }, options.limit);
+    const rows = timeline.eventsBetween(a.ts, b.ts);
+    let events: RecordingDiff["events"] = null;
+    if (rows !== null) {
+      const counts = new Map<string, number>();
+      for (const row of rows) {
+        if (row.kind !== "exec") continue;
+        const command = row.cmdline || `[${row.comm ?? "?"}]`;
+        counts.set(command, (counts.get(command) ?? 0) + 1);
+      }
+      events = {
+        started: rows.filter((r) => r.kind === "fork").length,
+        exited: rows.filter((r) => r.kind === "exit").length,
+        commands: [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+          .slice(0, options.limit).map(([command, count]) => ({ command, count })),
+      };
+    }
     return {
+      events,
       from: { ts: iso(a.ts), sample: a.index + 1 },
       to: { ts: iso(b.ts), sample: b.index + 1 },
       samples: times.length,
@@ -116,6 +142,16 @@ export function formatDiff(diff: RecordingDiff): string[] {
     ...processList("appeared", diff.appeared, limit),
     "",
     ...processList("exited", diff.disappeared, limit),
+    ...(diff.events === null ? [] : [
+      "",
+      `started and exited in between (process events): ${diff.events.started} started, ` +
+      `${diff.events.exited} exited`,
+      ...(diff.events.commands.length === 0 ? [] : table(
+        ["COUNT", "COMMAND"],
+        diff.events.commands.map((c) => [String(c.count), c.command]),
+        [true, false],
+      )),
+    ]),
     "",
     ...changes("memory (RSS) by process, biggest change first", diff.rssByProcess, "rss", false),
     "",
@@ -123,6 +159,11 @@ export function formatDiff(diff: RecordingDiff): string[] {
     "",
     ...changes("CPU time used by process", diff.cpuByProcess, "cpu", false),
     "",
-    ...changes("CPU time used by subtree", diff.cpuBySubtree, "cpu", true),
+    ...changes(
+      "CPU time used by subtree, exited children included",
+      diff.cpuBySubtree,
+      "cpu",
+      true,
+    ),
   ];
 }

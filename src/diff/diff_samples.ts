@@ -2,7 +2,10 @@
  * What changed between two samples of a recording: processes that appeared and
  * disappeared, and the biggest changes in memory and the CPU time used, per process
  * and per subtree (a process and everything below it) — "what grew between 03:00 and
- * 03:10". Pure: takes the two selections, returns figures.
+ * 03:10". A subtree's CPU includes what its processes reaped from children that
+ * exited in between (`cutime`/`cstime`), so short-lived processes count; a subtree
+ * that adds little to one of its children's is left out, so the ancestors of the
+ * busy subtree do not fill the list. Pure: takes the two selections, returns figures.
  *
  * @module
  */
@@ -57,7 +60,12 @@ interface Seen {
   id: string;
   rss: number;
   ticks: number;
+  /** CPU of reaped children, clock ticks (`cutime + cstime`). */
+  reaped: number;
 }
+
+/** A subtree is listed only when its children's largest explains less than this share of it. */
+const EXPLAINED = 0.9;
 
 const num = (value: unknown) => toNumber(value) ?? 0;
 const describe = (node: ProcessNode) => node.cmdline || `[${node.stat.comm ?? ""}]`;
@@ -75,6 +83,7 @@ function index(nodes: readonly ProcessNode[], context: DiffContext): Map<string,
       id,
       rss: num(node.stat.rss) * context.pageSize / 1048576,
       ticks: num(node.stat.utime) + num(node.stat.stime),
+      reaped: num(node.stat.cutime) + num(node.stat.cstime),
     });
   }
   return seen;
@@ -127,10 +136,17 @@ export function diffSamples(
     s: Seen,
     members: readonly Seen[],
     earlier: readonly Seen[] | null,
+    subtree: boolean,
   ): DiffChange => {
     const rssAfter = rss(members);
     const rssBefore = earlier ? rss(earlier) : null;
-    const ticks = members.reduce((sum, m) => sum + used(m), 0);
+    // one process: what it used itself; a subtree: the growth of all its members used
+    // and reaped (the kernel's count, exited processes included)
+    const withReaped = (list: readonly Seen[]) =>
+      list.reduce((sum, m) => sum + m.ticks + m.reaped, 0);
+    const ticks = subtree
+      ? Math.max(0, withReaped(members) - (earlier ? withReaped(earlier) : 0))
+      : used(s);
     return {
       ...listed(s),
       processes: members.length,
@@ -141,11 +157,21 @@ export function diffSamples(
       cpuPercent: cpuPercent(ticks),
     };
   };
-  const processes = [...b.values()].map((s) => change(s, [s], a.has(s.id) ? [a.get(s.id)!] : null));
+  const processes = [...b.values()].map((s) =>
+    change(s, [s], a.has(s.id) ? [a.get(s.id)!] : null, false)
+  );
   const trees = subtrees(b), treesBefore = subtrees(a);
   const bySubtree = [...b.values()]
     .filter((s) => trees.get(s.id)!.length > 1 || (treesBefore.get(s.id)?.length ?? 0) > 1)
-    .map((s) => change(s, trees.get(s.id)!, treesBefore.get(s.id) ?? null));
+    .map((s) => change(s, trees.get(s.id)!, treesBefore.get(s.id) ?? null, true));
+  // a subtree one of its child subtrees explains (its ancestors' rows repeat its figures)
+  const subtreeOf = new Map(bySubtree.map((c) => [c.pid, c]));
+  const explained = (c: DiffChange, measure: (x: DiffChange) => number) =>
+    bySubtree.some((child) =>
+      child.ppid === c.pid && child.pid !== c.pid && subtreeOf.has(child.pid) &&
+      Math.abs(measure(child)) >= EXPLAINED * Math.abs(measure(c)) &&
+      Math.sign(measure(child)) === Math.sign(measure(c))
+    );
   const byRss = (x: DiffChange, y: DiffChange) =>
     Math.abs(y.rssChange) - Math.abs(x.rssChange) || x.pid - y.pid;
   const byCpu = (x: DiffChange, y: DiffChange) => y.cpuSeconds - x.cpuSeconds || x.pid - y.pid;
@@ -154,8 +180,10 @@ export function diffSamples(
     appeared,
     disappeared,
     rssByProcess: processes.filter((c) => c.rssChange !== 0).sort(byRss).slice(0, limit),
-    rssBySubtree: bySubtree.filter((c) => c.rssChange !== 0).sort(byRss).slice(0, limit),
+    rssBySubtree: bySubtree.filter((c) => c.rssChange !== 0 && !explained(c, (x) => x.rssChange))
+      .sort(byRss).slice(0, limit),
     cpuByProcess: processes.filter((c) => c.cpuSeconds > 0).sort(byCpu).slice(0, limit),
-    cpuBySubtree: bySubtree.filter((c) => c.cpuSeconds > 0).sort(byCpu).slice(0, limit),
+    cpuBySubtree: bySubtree.filter((c) => c.cpuSeconds > 0 && !explained(c, (x) => x.cpuSeconds))
+      .sort(byCpu).slice(0, limit),
   };
 }

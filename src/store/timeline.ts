@@ -13,9 +13,9 @@ import { STATUS_FIELDS } from "../procfs/parse_status.ts";
 import { buildForest } from "../tree/build_forest.ts";
 import type { ProcessNode } from "../tree/mod.ts";
 import { connect } from "./_connect.ts";
-import { recordColumns } from "./_inspect.ts";
+import { recordColumns, tableColumns } from "./_inspect.ts";
 import { columnsFor } from "./schema.ts";
-import type { Column } from "./schema.ts";
+import type { Column, ProcessEventRow } from "./schema.ts";
 import { runUserQuery } from "./user_sql.ts";
 import type { ResultValue } from "./user_sql.ts";
 
@@ -39,6 +39,11 @@ export interface Timeline {
    * one sample are consecutive): memory for one sample at a time.
    */
   samples(): Generator<{ ts: number; roots: ProcessNode[] }>;
+  /**
+   * The `process_event` rows with `after < ts <= before` (unix seconds), in order;
+   * `null` when the recording has no such table (recorded without the connector).
+   */
+  eventsBetween(after: number, before: number): ProcessEventRow[] | null;
   /** One read-only statement over the recording's own `record` and `meta` tables. */
   query(sql: string): Record<string, ResultValue>[];
   close(): void;
@@ -158,6 +163,27 @@ export function openTimeline(path: string): Timeline {
           records.push(toRecord(row));
         }
         if (ts !== null) yield { ts, roots: forestOf(records) };
+      },
+      eventsBetween(after, before) {
+        if (tableColumns(db, "process_event").length === 0) return null;
+        const rows = db.prepare(
+          "SELECT ts, kind, pid, ppid, comm, cmdline, exit_code, exit_signal, utime, stime, " +
+            "cutime, cstime FROM process_event WHERE ts > ? AND ts <= ? ORDER BY event_id",
+        ).all(after, before) as Record<string, unknown>[];
+        return rows.map((r) => ({
+          ts: Number(r.ts),
+          kind: r.kind as ProcessEventRow["kind"],
+          pid: Number(r.pid),
+          ppid: r.ppid === null ? null : Number(r.ppid),
+          comm: r.comm as string | null,
+          cmdline: r.cmdline as string | null,
+          exitCode: r.exit_code === null ? null : Number(r.exit_code),
+          exitSignal: r.exit_signal === null ? null : Number(r.exit_signal),
+          utime: r.utime === null ? null : Number(r.utime),
+          stime: r.stime === null ? null : Number(r.stime),
+          cutime: r.cutime === null ? null : Number(r.cutime),
+          cstime: r.cstime === null ? null : Number(r.cstime),
+        }));
       },
       query: (sql) => runUserQuery(db, sql),
       close: () => db.close(),
