@@ -5,7 +5,7 @@ import { parseDatabasePath, parsePositiveInt, parseSeconds } from "./options.ts"
 import { counted, createProgress } from "./progress.ts";
 import { REMOTE_WRITE_OPTIONS } from "./metrics_command.ts";
 import { SHARED } from "./shared_options.ts";
-import { defineCommand, flag, option } from "./spec.ts";
+import { defineCommand, flag, negatedFlag, option } from "./spec.ts";
 
 /** The remote writer of `record --remote-write` and the hook that feeds it each sample. */
 async function remoteWriter(
@@ -102,11 +102,18 @@ export const recordCommand = defineCommand({
       "stop when an iteration records nothing",
       { value: Boolean },
     ),
+    events: negatedFlag(
+      "--no-events",
+      "do not listen for process events (no process_event table: the processes that live " +
+        "between samples go unnamed; CPU totals still count them)",
+      { onlyWhenSet: true },
+    ),
     ...REMOTE_WRITE_OPTIONS,
   },
   examples: [
     "procpath record -i 1 -r 60 -d out.sqlite '$..children[?(@.stat.pid == 2610)]'",
     "procpath record -i 5 -f stat,cmdline,io -p 2610,2611 -d out.sqlite",
+    "procpath record -i 1 -d build.sqlite -- make -j2",
     "procpath record -i 1 -d run.sqlite -p $PID --remote-write http://prometheus:9090/api/v1/write \\\n" +
     "    --remote-label job=ci --remote-label run=$CI_JOB_ID",
   ],

@@ -66,7 +66,8 @@ self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
       if (event !== null && event.pid === event.tgid) {
         if (event.kind === "exec") {
           event.cmdline = readNow(lib, event.pid, "cmdline");
-          const comm = readNow(lib, event.pid, "comm");
+          // a kernel thread or a process that cleared its command line: its name at least
+          const comm = event.cmdline ? undefined : readNow(lib, event.pid, "comm");
           if (comm) event.comm = decoder.decode(comm).trimEnd();
         } else if (event.kind === "exit") {
           const stat = readNow(lib, event.pid, "stat");

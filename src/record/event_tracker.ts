@@ -78,8 +78,11 @@ export class EventTracker {
         row.cmdline = event.cmdline
           ? parseCmdline(event.cmdline)
           : this.#read(event.tgid, "cmdline", (bytes) => parseCmdline(bytes));
-        row.comm = event.comm ??
-          this.#read(event.tgid, "comm", (bytes) => decoder.decode(bytes).trimEnd());
+        row.comm = event.comm ?? (event.cmdline ? null : this.#read(
+          event.tgid,
+          "comm",
+          (bytes) => decoder.decode(bytes).trimEnd(),
+        ));
         if (row.comm !== null) this.#tracked.set(event.tgid, row.comm);
         return;
       }

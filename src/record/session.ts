@@ -38,7 +38,7 @@ export type SessionIo = Omit<RecordIo, "stop" | "branches" | "events" | "onEvent
  * anything is created when the command cannot start.
  */
 export async function recordSession(
-  plan: RecordPlan,
+  plan: RecordPlan & { events?: boolean },
   command: readonly string[] | undefined,
   io: SessionIo,
 ): Promise<SessionResult> {
@@ -52,7 +52,7 @@ export async function recordSession(
   // (-e shells) whose status the runtime waits for
   const reapsAll = plan.environment.length === 0;
   let events: EventSource | undefined;
-  if (live && plan.procfsTarget === "process") {
+  if (live && plan.procfsTarget === "process" && plan.events !== false) {
     const source = await startEventSource(reader, {
       all: !command && plan.query === undefined && plan.pidList === undefined,
       now: io.now,
