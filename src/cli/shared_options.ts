@@ -1,4 +1,5 @@
 import { LIVE_PROCFS, liveRoot } from "../procfs/mod.ts";
+import { PROC_FILE_NAMES } from "../procfs/types.ts";
 import type { EnvironmentSpec } from "../shell/mod.ts";
 import {
   collectEnvironment,
@@ -21,7 +22,7 @@ const environmentKwarg = (list: EnvironmentSpec[]) =>
 export const SHARED = {
   procfileList: option({
     flags: "-f, --procfile-list <procfile-list>",
-    help: "procfiles to read: stat, cmdline, io, status, fd, smaps_rollup",
+    help: `procfiles to read: ${PROC_FILE_NAMES.join(", ")}`,
     parse: parseProcfileList,
     default: parseProcfileList(DEFAULT_PROCFILES),
     defaultText: DEFAULT_PROCFILES,

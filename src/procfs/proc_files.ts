@@ -3,6 +3,15 @@ import { IO_FIELDS, parseIo } from "./parse_io.ts";
 import { emptySmapsRollup, parseSmapsRollup, SMAPS_ROLLUP_FIELDS } from "./parse_smaps_rollup.ts";
 import { parseStat, STAT_FIELDS } from "./parse_stat.ts";
 import { emptyStatus, parseStatus, STATUS_FIELDS } from "./parse_status.ts";
+import {
+  LIMITS_FIELDS,
+  parseCgroup,
+  parseLimits,
+  parseOomScore,
+  parseSchedstat,
+  parseWchan,
+  SCHEDSTAT_FIELDS,
+} from "./parse_inspect_files.ts";
 import type { Fd, ProcFileName } from "./types.ts";
 
 /** SQLite storage class of a field, as the reference derives it from its schema. */
@@ -20,6 +29,8 @@ export interface ProcFileSpec {
   source: "file" | "fd";
   /** Record fields in schema order; `null` for a scalar file (`cmdline`). */
   fields: readonly FieldSpec[] | null;
+  /** The column type of a scalar file: TEXT unless said (`oom_score` is INTEGER). */
+  scalarType?: SqlType;
   /** Parses the file's bytes. Throws `ProcfsSyntaxError` on text it cannot read. */
   parse: (bytes: Uint8Array) => unknown;
   /** The value stored when the file cannot be read or parsed. */
@@ -77,5 +88,36 @@ export const PROC_FILES: Record<ProcFileName, ProcFileSpec> = {
     fields: ints(SMAPS_ROLLUP_FIELDS),
     parse: (bytes) => parseSmapsRollup(text(bytes)),
     empty: emptySmapsRollup,
+  },
+  schedstat: {
+    source: "file",
+    fields: ints(SCHEDSTAT_FIELDS),
+    parse: (bytes) => parseSchedstat(text(bytes)),
+    empty: nulls(SCHEDSTAT_FIELDS),
+  },
+  wchan: {
+    source: "file",
+    fields: null,
+    parse: (bytes) => parseWchan(text(bytes)),
+    empty: () => null,
+  },
+  limits: {
+    source: "file",
+    fields: ints(LIMITS_FIELDS),
+    parse: (bytes) => parseLimits(text(bytes)),
+    empty: nulls(LIMITS_FIELDS),
+  },
+  oom_score: {
+    source: "file",
+    fields: null,
+    scalarType: "INTEGER",
+    parse: (bytes) => parseOomScore(text(bytes)),
+    empty: () => null,
+  },
+  cgroup: {
+    source: "file",
+    fields: null,
+    parse: (bytes) => parseCgroup(text(bytes)),
+    empty: () => null,
   },
 };

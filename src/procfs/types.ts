@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { Limits, Schedstat } from "./parse_inspect_files.ts";
+
 /** An integer field; `bigint` only where a value exceeds 2^53 − 1 (e.g. signal masks). */
 export type Int = number | bigint;
 
@@ -89,10 +91,30 @@ export interface ProcessRecord {
   status?: Status;
   fd?: Fd;
   smaps_rollup?: SmapsRollup;
+  schedstat?: Schedstat;
+  wchan?: string | null;
+  limits?: Limits;
+  oom_score?: number | null;
+  cgroup?: string | null;
 }
 
-/** The names of the procfs files procpath can read, in the reference's registry order. */
-export const PROC_FILE_NAMES = ["stat", "cmdline", "io", "status", "fd", "smaps_rollup"] as const;
+/**
+ * The names of the procfs files procpath can read: the reference's, in its registry
+ * order, then procpath's own (read only when `-f` names them).
+ */
+export const PROC_FILE_NAMES = [
+  "stat",
+  "cmdline",
+  "io",
+  "status",
+  "fd",
+  "smaps_rollup",
+  "schedstat",
+  "wchan",
+  "limits",
+  "oom_score",
+  "cgroup",
+] as const;
 
 /** One of {@link PROC_FILE_NAMES}. */
 export type ProcFileName = typeof PROC_FILE_NAMES[number];

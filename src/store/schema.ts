@@ -20,7 +20,12 @@ export function columnsFor(files: readonly ProcFileName[]): Column[] {
   for (const file of [...new Set(files)].sort()) {
     const fields = PROC_FILES[file].fields;
     if (fields === null) {
-      columns.push({ name: file, sqlType: "TEXT", file, field: null });
+      columns.push({
+        name: file,
+        sqlType: PROC_FILES[file].scalarType ?? "TEXT",
+        file,
+        field: null,
+      });
       continue;
     }
     for (const field of fields) {

@@ -197,6 +197,53 @@ const NAMED: Column[] = [
     value: (node) => num(node.io?.[field]),
     show: plain,
   })),
+  {
+    name: "wchan",
+    header: "WCHAN",
+    files: ["wchan"],
+    numeric: false,
+    value: (node) => node.wchan ?? null,
+    show: plain,
+  },
+  {
+    // the time it waited for a CPU while runnable, since it started: ms
+    name: "run_delay",
+    header: "RUNQ_MS",
+    files: ["schedstat"],
+    numeric: true,
+    value: (node) => {
+      const ns = node.schedstat?.run_delay;
+      return ns === null || ns === undefined ? null : Math.round(ns / 1e6);
+    },
+    show: plain,
+  },
+  {
+    name: "oom_score",
+    header: "OOM",
+    files: ["oom_score"],
+    numeric: true,
+    value: (node) => node.oom_score ?? null,
+    show: plain,
+  },
+  {
+    name: "nofile",
+    header: "NOFILE",
+    files: ["limits"],
+    numeric: true,
+    value: (node) => {
+      const soft = node.limits?.open_files_soft;
+      return soft === null || soft === undefined || soft < 0 ? null : soft;
+    },
+    show: plain,
+  },
+  {
+    name: "cgroup",
+    header: "CGROUP",
+    files: ["cgroup"],
+    numeric: false,
+    value: (node) => node.cgroup ?? null,
+    show: plain,
+  },
 ];
 
 const BY_NAME = new Map(NAMED.map((column) => [column.name, column]));
