@@ -1,6 +1,6 @@
 /**
  * How much of what lives between samples procpath counts, on real fork storms:
- * - a shell loop of short children recorded with `record -i 0.5 -p`: the `cpu_total`
+ * - a shell loop of short children recorded with `record -i 0.5` (its subtree): the `cpu_total`
  *   query's CPU (time-weighted) over the kernel's own count (the loop's utime + stime +
  *   cutime + cstime), and the reference's `cpu` query over the same;
  * - `record -- bash -c '…; times'`: the summary's CPU over bash's own `times`;
@@ -65,7 +65,17 @@ try {
       stderr: "null",
     }).spawn();
     const db = `${dir}/storm-${run_}.sqlite`;
-    await run(procpath, ["record", "-i", "0.5", "-r", "13", "-d", db, "-p", String(loop.pid)]);
+    // the subtree alone: -p would keep its ancestors too
+    await run(procpath, [
+      "record",
+      "-i",
+      "0.5",
+      "-r",
+      "13",
+      "-d",
+      db,
+      `$..children[?(@.stat.pid == ${loop.pid})]`,
+    ]);
     Deno.kill(-loop.pid, "SIGKILL");
     await loop.status;
     const sql = new DatabaseSync(db, { readOnly: true });

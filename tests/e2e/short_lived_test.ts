@@ -45,8 +45,9 @@ Deno.test({
     const db = `${dir}/storm.sqlite`;
     const group = spawnGroup(["sh", "-c", storm(30)]);
     try {
+      // the storm's subtree alone (-p would keep its ancestors, the test runner among them)
       const recorded = await runProcpath(
-        ["record", "-i", "0.5", "-r", "7", "-d", db, "-p", String(group.pid)],
+        ["record", "-i", "0.5", "-r", "7", "-d", db, `$..children[?(@.stat.pid == ${group.pid})]`],
       );
       assertEquals(recorded.code, 0, recorded.stderr);
       // the kernel's truth: the storm's shell reaps every child, so its own CPU and its
