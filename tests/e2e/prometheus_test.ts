@@ -189,7 +189,11 @@ Deno.test({
         "--remote-label",
         "run=42",
       ]);
-      assertEquals([run.code, run.stderr.includes("WARNING")], [0, false], run.stderr);
+      // no warning from the push (a loaded machine may overrun an interval: that one is fine)
+      const warnings = run.stderr.split("\n").filter((line) =>
+        line.includes("WARNING") && !line.includes("Iteration took longer")
+      );
+      assertEquals([run.code, warnings], [0, []], run.stderr);
       const pushed = await eventually(async () => {
         const result = await prometheus.query('procpath_group_processes{job="ci",run="42"}');
         return result.length > 0 ? result : null;

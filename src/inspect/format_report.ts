@@ -1,0 +1,110 @@
+/**
+ * The inspect report as a person reads it: per process (indented by its depth in the
+ * selection, as pstree), its threads, sockets, files, limits and cgroup, then the
+ * findings.
+ *
+ * @module
+ */
+import type { InspectReport } from "./inspect.ts";
+import type { ProcessReport } from "./report.ts";
+
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+const f1 = (n: number | null) => (n === null ? "-" : n.toFixed(1));
+
+function processLines(p: ProcessReport): string[] {
+  const pad = "  ".repeat(p.depth);
+  const facts = [
+    `RSS ${mib(p.rssBytes)}`,
+    `${p.threads.length} thread${p.threads.length === 1 ? "" : "s"}`,
+    p.descriptors
+      ? `${p.descriptors.open}${
+        p.descriptors.limit !== null ? ` of ${p.descriptors.limit}` : ""
+      } descriptors`
+      : null,
+    p.oomScore !== null ? `OOM score ${p.oomScore}` : null,
+    p.cgroup ? `cgroup ${p.cgroup.path}` : null,
+  ].filter((x) => x !== null);
+  const lines = [
+    `${pad}${p.pid} ${p.cmdline || `[${p.comm}]`}${p.exited ? "  (exited during the window)" : ""}`,
+    `${pad}  ${facts.join(", ")}`,
+  ];
+  if (p.threads.length > 0) {
+    const rows = p.threads.map((t) => [
+      t.name,
+      String(t.tid),
+      t.state,
+      t.wchan ?? "-",
+      f1(t.userPercent),
+      f1(t.systemPercent),
+      f1(t.waitPercent),
+      f1(t.voluntaryPerSecond),
+      f1(t.involuntaryPerSecond),
+    ]);
+    const header = ["THREAD", "TID", "S", "WCHAN", "USR%", "SYS%", "RUNQ%", "VCSW/s", "NVCSW/s"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) =>
+      `${pad}  ` + cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+        .join("  ");
+    lines.push(line(header), ...rows.map(line));
+  }
+  for (const s of p.sockets) {
+    lines.push(
+      `${pad}  socket fd ${s.fd}: ${s.protocol} ${s.local}${
+        s.remote ? ` -> ${s.remote}` : ""
+      } ${s.state}` +
+        (s.protocol === "unix" ? "" : `, send-q ${s.sendQueue}, recv-q ${s.receiveQueue}`),
+    );
+  }
+  for (const file of p.files) {
+    const share = file.position !== null && file.size
+      ? ` (${Math.round(100 * file.position / file.size)}%)`
+      : "";
+    lines.push(
+      `${pad}  file fd ${file.fd}: ${file.path} at ${
+        file.position ?? "?"
+      } of ${file.size} bytes${share}`,
+    );
+  }
+  if (p.syscall !== null) {
+    lines.push(
+      `${pad}  system call: ${p.syscall === "running" ? "running" : p.syscall.split(" ")[0]}${
+        p.syscallFd !== null ? ` on fd ${p.syscallFd}` : ""
+      }`,
+    );
+  }
+  const c = p.cgroup;
+  if (c) {
+    const parts = [
+      c.cpuMax ? `cpu.max ${c.cpuMax.quota ?? "max"} ${c.cpuMax.period}` : null,
+      p.throttledPercent !== null ? `throttled in ${f1(p.throttledPercent)}% of periods` : null,
+      c.memoryCurrent !== null
+        ? `memory ${mib(c.memoryCurrent)}${c.memoryMax !== null ? ` of ${mib(c.memoryMax)}` : ""}`
+        : null,
+      c.pressure.cpu !== null
+        ? `pressure (avg10) cpu ${c.pressure.cpu} memory ${c.pressure.memory ?? "-"} io ${
+          c.pressure.io ?? "-"
+        }`
+        : null,
+    ].filter((x) => x !== null);
+    if (parts.length > 0) lines.push(`${pad}  cgroup: ${parts.join(", ")}`);
+  }
+  if (p.unreadable.length > 0) {
+    lines.push(`${pad}  not readable for this user: ${p.unreadable.join(", ")}`);
+  }
+  return lines;
+}
+
+/** Returns the report's lines. */
+export function formatReport(report: InspectReport): string[] {
+  const lines = [
+    `inspected ${report.processes.length} process${
+      report.processes.length === 1 ? "" : "es"
+    } over ${report.windowSeconds.toFixed(1)} s`,
+  ];
+  for (const p of report.processes) lines.push("", ...processLines(p));
+  lines.push("", "findings:");
+  if (report.findings.length === 0) lines.push("  none: nothing stands out in this window");
+  const names = new Map(report.processes.map((p) => [p.pid, p.comm]));
+  for (const f of report.findings) lines.push(`  ${f.pid} ${names.get(f.pid)}: ${f.text}`);
+  return lines;
+}
