@@ -10,6 +10,7 @@ import { recordCommand } from "./record_command.ts";
 import type { AnyCommand } from "./spec.ts";
 import { watchCommand } from "./watch_command.ts";
 import { topCommand } from "./top_command.ts";
+import { inspectCommand } from "./inspect_command.ts";
 
 /** Every command of procpath, in the order `--help` lists them. */
 export const COMMANDS: readonly AnyCommand[] = [
@@ -20,6 +21,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   watchCommand,
   playCommand,
   topCommand,
+  inspectCommand,
   diffCommand,
   metricsCommand,
   backfillCommand,

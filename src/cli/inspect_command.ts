@@ -1,0 +1,132 @@
+import { listenForStop } from "../signals/stop_signals.ts";
+import { parsePidList } from "../text/pid_list.ts";
+import { quoteInput } from "../text/visible.ts";
+import { CommandError } from "./errors.ts";
+import { parseChoice } from "./options.ts";
+import { SHARED } from "./shared_options.ts";
+import { defineCommand, option, OptionValueError } from "./spec.ts";
+
+/** Parses `-w`: seconds, more than zero (a window of nothing measures nothing). */
+function parseWindow(text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+    throw new OptionValueError("expected a number of seconds, more than 0");
+  }
+  return value;
+}
+
+/** `procpath inspect`: why a process is slow, without root. */
+export const inspectCommand = defineCommand({
+  name: "inspect",
+  summary: "Watch processes and their threads for a short window and say why they are slow: " +
+    "CPU, run-queue delay, waits, locks, sockets, files, limits and cgroup, as findings.",
+  args: [{
+    name: "query",
+    help: "JSONPath selecting whole process nodes (and their subtrees)",
+  }],
+  options: {
+    pidList: option({
+      flags: "-p, --pid-list <pid-list>",
+      help: "inspect these processes and their subtrees (comma-separated)",
+      parse: (text: string) => {
+        try {
+          return parsePidList(text);
+        } catch (error) {
+          throw new OptionValueError((error as Error).message);
+        }
+      },
+    }),
+    window: option({
+      flags: "-w, --window <seconds>",
+      help: "how long to watch",
+      parse: parseWindow,
+      default: 2,
+    }),
+    format: option({
+      flags: "--format <format>",
+      help: "text or json",
+      parse: parseChoice(["text", "json"]) as (text: string) => "text" | "json",
+      default: "text" as "text" | "json",
+      defaultText: '"text"',
+    }),
+    procfs: SHARED.procfs,
+  },
+  examples: [
+    "procpath inspect -p 2610",
+    "procpath inspect -w 5 '$..children[?(@.stat.comm == \"postgres\")]'",
+    "procpath inspect --format json -p 2610 | jq .findings",
+  ],
+  /** Selects, watches for the window, prints the report; exit 1 when nothing was selected. */
+  async run([query], options, { deps }) {
+    const [{ inspect }, { formatReport }, { compileQuery, selectProcesses }, { readSnapshot }] =
+      await Promise.all([
+        import("../inspect/inspect.ts"),
+        import("../inspect/format_report.ts"),
+        import("../query/mod.ts"),
+        import("../snapshot/mod.ts"),
+      ]);
+    const queryText = query as string | undefined;
+    if (queryText === undefined && options.pidList === undefined) {
+      throw new OptionValueError("name the processes: a JSONPath query or -p PID");
+    }
+    const compiled = queryText ? compileQuery(queryText) : null;
+    const roots = readSnapshot(
+      { procfs: options.procfs, procfsTarget: "process", procfileList: ["stat"] },
+      { pid: deps.pid, warn: (m) => deps.log.warning(m) },
+    );
+    let { nodes, whole } = selectProcesses(compiled, roots);
+    if (!whole) {
+      throw new CommandError(
+        `Cannot inspect ${
+          quoteInput(queryText ?? "")
+        }: the JSONPath must select whole process nodes`,
+      );
+    }
+    if (options.pidList) {
+      const wanted = new Set(options.pidList);
+      const subtrees = nodes.filter((n) => wanted.has(n.stat.pid as number));
+      nodes = selectProcesses(null, subtrees).nodes;
+      const found = new Set(nodes.map((n) => n.stat.pid as number));
+      const absent = options.pidList.filter((pid) => !found.has(pid));
+      if (absent.length > 0 && nodes.length === 0) {
+        throw new CommandError(`No process ${absent.join(", ")}`);
+      }
+      if (absent.length > 0) deps.log.warning(`No process ${absent.join(", ")}: left out`);
+    }
+    if (nodes.length === 0) throw new CommandError("No process to inspect: the query selects none");
+    // depth within the selection, parents first (flattenTree's order)
+    const depth = new Map<number, number>();
+    const processes = nodes.map((node) => {
+      const pid = node.stat.pid as number;
+      const d = (depth.get(node.stat.ppid as number) ?? -1) + 1;
+      depth.set(pid, d);
+      return { pid, depth: d };
+    });
+    const system = options.procfs.systemInfo();
+    const stop = listenForStop();
+    try {
+      const report = await inspect({
+        root: options.procfs.path,
+        processes,
+        windowSeconds: options.window,
+        pageSize: system.pageSize,
+        clockTicks: system.clockTicks,
+        cpus: system.cpuCount,
+      }, (ms) => stop.sleep(ms));
+      if (report.missing.length > 0) {
+        deps.log.warning(`Process ${report.missing.join(", ")} exited before the first look`);
+      }
+      if (report.processes.length === 0) {
+        throw new CommandError("No process to inspect: all exited");
+      }
+      deps.writeOut(
+        options.format === "json"
+          ? JSON.stringify(report, null, 2) + "\n"
+          : formatReport(report).join("\n") + "\n",
+      );
+      return 0;
+    } finally {
+      stop.dispose();
+    }
+  },
+});
