@@ -52,7 +52,8 @@ try {
   console.log(`inspect -w 2 of a 101-process subtree: ${range(inspectSeconds)} s (target ≤ 3 s)`);
   const c = cRead(dir, RUNS);
   console.log(`C reader of stat+cmdline, ${COUNT} processes: ${range(c.times, 1)} ms`);
-  const branch = `$..children[?(@.stat.pid == ${tree.rootPid})]..pid`;
+  // whole nodes, as JSON, in every run: the same output work with and without the file
+  const branch = `$..children[?(@.stat.pid == ${tree.rootPid})]`;
   const base: number[] = [];
   for (let i = 0; i < RUNS; i++) base.push(await timed(["query", "-f", "stat", branch]));
   for (const file of ["schedstat", "wchan", "limits", "oom_score", "cgroup"]) {
