@@ -3,6 +3,7 @@ import { parseChoice, parsePositiveInt } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
+import { parseTopColumns, TOP_COLUMNS } from "../top/render.ts";
 
 /** Parses `-i` of `top`: seconds, more than zero (a zero interval would spin). */
 function parseRefresh(text: string): number {
@@ -60,6 +61,19 @@ export const topCommand = defineCommand({
       defaultText: '"cpu"',
     }),
     ascii: flag("--ascii", "tree branches in ASCII"),
+    columns: option({
+      flags: "--columns <columns>",
+      help: `columns before COMMAND: ${Object.keys(TOP_COLUMNS).join(",")} ` +
+        "(runq reads schedstat, wchan reads wchan)",
+      parse: (text: string) => {
+        try {
+          return parseTopColumns(text);
+        } catch (error) {
+          throw new OptionValueError((error as Error).message);
+        }
+      },
+      defaultText: '"pid,usr,sys,cpu,rss,thr,read,write"',
+    }),
     procfs: SHARED.procfs,
     procfsTarget: SHARED.procfsTarget,
     recording: option({
@@ -77,6 +91,7 @@ export const topCommand = defineCommand({
     "procpath top '$..children[?(@.stat.pid == 2610)]'",
     "procpath top -b -i 1 -r 10 '$..children[?(@.stat.pid == 2610)]'   # pidstat -p 2610 1 10",
     "procpath top --recording out.sqlite --at 03:00 --tree",
+    "procpath top --columns pid,state,cpu,exited,runq,wchan,mem '$..children[?(@.stat.pid == 2610)]'",
   ],
   /** Runs the view until q, Ctrl+C or the end of `-r`, restoring the terminal. */
   async run([query], options, { deps }) {

@@ -14,7 +14,10 @@ export interface Finding {
   text: string;
 }
 
-/** A thread using this share of a core or more is the one to look at. */
+/**
+ * A thread on a CPU, or runnable and waiting for one, this share of the window or more
+ * is CPU-bound: the one to look at (on a busy machine it may get only half a core).
+ */
 export const HOT_THREAD_PERCENT = 80;
 /** Lock contention: at least this many threads asleep on futexes… */
 export const LOCK_MIN_THREADS = 3;
@@ -60,12 +63,15 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
 
   for (const t of threads) {
     const cpu = t.userPercent + t.systemPercent;
-    if (cpu >= HOT_THREAD_PERCENT) {
+    const waited = t.waitPercent ?? 0;
+    if (cpu >= HOT_THREAD_PERCENT / 4 && cpu + waited >= HOT_THREAD_PERCENT) {
       say(
         "hot_thread",
         `thread ${label(t)} burns ${pct(cpu)} of a core (user ${pct(t.userPercent)}, system ${
           pct(t.systemPercent)
-        })${threads.length > 1 ? ` — the busiest of ${threads.length} threads` : ""}`,
+        })${waited >= 5 ? ` and waited ${pct(waited)} of the window for a CPU` : ""}${
+          threads.length > 1 ? ` — the busiest of ${threads.length} threads` : ""
+        }`,
       );
     }
   }

@@ -14,6 +14,8 @@ export interface FrameOptions {
   /** Cut lines to this many characters. */
   width?: number;
   ascii?: boolean;
+  /** The columns before COMMAND; the default ones when absent. */
+  columns?: readonly TopColumn[];
 }
 
 const order: Record<TopSort, (a: ProcessRates, b: ProcessRates) => number> = {
@@ -47,22 +49,91 @@ export function totalCpu(rates: readonly ProcessRates[]): string {
   return `CPU ${(own + reaped).toFixed(1)}% incl. exited`;
 }
 
-/** The column header line of a frame. */
-export const HEADER = "    PID   USR%   SYS%   CPU%   RSS_MIB  THR   READ/s  WRITE/s  COMMAND";
+/** One column of `top`: its header, width and cell. */
+export interface TopColumn {
+  readonly name: string;
+  readonly header: string;
+  readonly width: number;
+  /** Left-aligned (text) instead of right-aligned (numbers). */
+  readonly text?: boolean;
+  /** Procfiles it needs besides `stat`, `cmdline` and `io`. */
+  readonly files?: readonly ("schedstat" | "wchan")[];
+  cell(r: ProcessRates): string;
+}
 
-function row(rates: ProcessRates, command: string): string {
-  const cpu = rates.userPercent + rates.systemPercent;
-  return [
-    String(rates.pid).padStart(7),
-    rates.userPercent.toFixed(1).padStart(6),
-    rates.systemPercent.toFixed(1).padStart(6),
-    cpu.toFixed(1).padStart(6),
-    rates.rssMib.toFixed(1).padStart(9),
-    String(rates.threads).padStart(4),
-    formatRate(rates.readRate).padStart(8),
-    formatRate(rates.writeRate).padStart(8),
-    command,
-  ].join(" ");
+const percent = (n: number | null) => (n === null ? "-" : n.toFixed(1));
+
+/** Every column `top --columns` knows, by name; COMMAND always closes the line. */
+export const TOP_COLUMNS: Readonly<Record<string, TopColumn>> = {
+  pid: { name: "pid", header: "PID", width: 7, cell: (r) => String(r.pid) },
+  ppid: { name: "ppid", header: "PPID", width: 7, cell: (r) => String(r.ppid) },
+  state: { name: "state", header: "S", width: 1, text: true, cell: (r) => r.state },
+  usr: { name: "usr", header: "USR%", width: 6, cell: (r) => r.userPercent.toFixed(1) },
+  sys: { name: "sys", header: "SYS%", width: 6, cell: (r) => r.systemPercent.toFixed(1) },
+  cpu: {
+    name: "cpu",
+    header: "CPU%",
+    width: 6,
+    cell: (r) => (r.userPercent + r.systemPercent).toFixed(1),
+  },
+  exited: {
+    // what it reaped from children that exited in the interval: short-lived processes
+    name: "exited",
+    header: "EXIT%",
+    width: 6,
+    cell: (r) => r.reapedPercent.toFixed(1),
+  },
+  rss: { name: "rss", header: "RSS_MIB", width: 9, cell: (r) => r.rssMib.toFixed(1) },
+  mem: { name: "mem", header: "%MEM", width: 5, cell: (r) => r.memPercent.toFixed(1) },
+  thr: { name: "thr", header: "THR", width: 4, cell: (r) => String(r.threads) },
+  read: { name: "read", header: "READ/s", width: 8, cell: (r) => formatRate(r.readRate) },
+  write: { name: "write", header: "WRITE/s", width: 8, cell: (r) => formatRate(r.writeRate) },
+  runq: {
+    name: "runq",
+    header: "RUNQ%",
+    width: 6,
+    files: ["schedstat"],
+    cell: (r) => percent(r.waitPercent),
+  },
+  wchan: {
+    name: "wchan",
+    header: "WCHAN",
+    width: 16,
+    text: true,
+    files: ["wchan"],
+    cell: (r) => (r.wchan ?? "-").slice(0, 16),
+  },
+};
+
+/** The columns `top` shows without `--columns`. */
+export const DEFAULT_TOP_COLUMNS: readonly TopColumn[] = [
+  "pid",
+  "usr",
+  "sys",
+  "cpu",
+  "rss",
+  "thr",
+  "read",
+  "write",
+].map((name) => TOP_COLUMNS[name]);
+
+const align = (column: TopColumn, text: string) =>
+  column.text ? text.padEnd(column.width) : text.padStart(column.width);
+
+/** The column header line of a frame with `columns`. */
+export function headerLine(columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS): string {
+  return columns.map((c) => align(c, c.header)).join(" ") + "  COMMAND";
+}
+
+/** The column header line of a frame with the default columns. */
+export const HEADER = headerLine();
+
+function row(
+  rates: ProcessRates,
+  command: string,
+  columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS,
+): string {
+  return [...columns.map((c) => align(c, c.cell(rates))), command].join(" ");
 }
 
 const cut = cutLine;
@@ -74,7 +145,9 @@ const cut = cutLine;
 export function frameRows(rates: readonly ProcessRates[], options: FrameOptions): string[] {
   const compare = order[options.sort];
   if (!options.tree) {
-    return [...rates].sort(compare).map((r) => cut(row(r, r.command), options.width));
+    return [...rates].sort(compare).map((r) =>
+      cut(row(r, r.command, options.columns), options.width)
+    );
   }
   const byPid = new Map(rates.map((r) => [r.pid, r]));
   const children = new Map<number, ProcessRates[]>();
@@ -91,7 +164,7 @@ export function frameRows(rates: readonly ProcessRates[], options: FrameOptions)
   const pending = roots.sort(compare).reverse().map((r) => ({ r, prefix: "", branch: "" }));
   while (pending.length > 0) {
     const { r, prefix, branch } = pending.pop()!;
-    lines.push(cut(row(r, prefix + branch + r.command), options.width));
+    lines.push(cut(row(r, prefix + branch + r.command, options.columns), options.width));
     const below = (children.get(r.pid) ?? []).sort(compare);
     const inner = innerPrefix(prefix, branch, glyph);
     for (let i = below.length - 1; i >= 0; i--) {
@@ -112,12 +185,29 @@ export function frameRows(rates: readonly ProcessRates[], options: FrameOptions)
 export function batchBlock(
   heading: string,
   rates: readonly ProcessRates[],
-  options: { tree?: boolean; sort: TopSort; ascii?: boolean },
+  options: { tree?: boolean; sort: TopSort; ascii?: boolean; columns?: readonly TopColumn[] },
 ): string {
   const rows = frameRows(rates, {
     tree: Boolean(options.tree),
     sort: options.sort,
     ascii: options.ascii,
+    columns: options.columns,
   });
-  return [heading, HEADER, ...rows, ""].join("\n") + "\n";
+  return [heading, headerLine(options.columns), ...rows, ""].join("\n") + "\n";
+}
+
+/**
+ * Resolves `top --columns` (`pid,cpu,runq,wchan`). Throws one line naming the valid
+ * columns for one it does not know.
+ */
+export function parseTopColumns(text: string): TopColumn[] {
+  const names = text.split(",").map((n) => n.trim()).filter((n) => n !== "");
+  if (names.length === 0) throw new Error("at least one column is needed");
+  return names.map((name) => {
+    const column = TOP_COLUMNS[name];
+    if (!column) {
+      throw new Error(`unknown column "${name}"; valid: ${Object.keys(TOP_COLUMNS).join(", ")}`);
+    }
+    return column;
+  });
 }

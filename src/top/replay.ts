@@ -15,8 +15,8 @@ import type { Moment } from "../time/moment.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
-import { batchBlock, frameRows, HEADER, SORT_KEYS, totalCpu } from "./render.ts";
-import type { TopSort } from "./render.ts";
+import { batchBlock, frameRows, headerLine, SORT_KEYS, totalCpu } from "./render.ts";
+import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
 import type { TopIo } from "./top.ts";
@@ -33,6 +33,8 @@ export interface ReplayPlan {
   tree?: boolean;
   sort: TopSort;
   ascii?: boolean;
+  /** The columns before COMMAND; the default ones when absent (a column the recording lacks shows `-`). */
+  columns?: readonly TopColumn[];
 }
 
 const MINUTE = 60;
@@ -76,9 +78,11 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
     let times = timeline.times();
     let index = resolveMoment(plan.at ?? { kind: "first" }, times).index;
     const select = selection(timeline, plan.query);
+    const pageSize = Number(timeline.meta.page_size ?? 4096);
     const context = {
-      pageSize: Number(timeline.meta.page_size ?? 4096),
+      pageSize,
       clockTicks: Number(timeline.meta.clock_ticks ?? 100),
+      memoryBytes: Number(timeline.meta.physical_pages ?? 0) * pageSize,
     };
     // the rates of a sample come from the one before it, whichever way the user stepped
     const ratesAt = (i: number): ProcessRates[] => {
@@ -164,8 +168,14 @@ async function live(
         `sort ${sort.toUpperCase()}`,
       ].join("  ");
       const keys = "q quit  ←/→ sample  [/] minute  g/G first/last  space play  t tree  c/m/p sort";
-      const body = frameRows(rates, { tree, sort, width: columns, ascii: plan.ascii });
-      return [status, keys, HEADER, ...body.slice(0, rows - 3)];
+      const body = frameRows(rates, {
+        tree,
+        sort,
+        width: columns,
+        ascii: plan.ascii,
+        columns: plan.columns,
+      });
+      return [status, keys, headerLine(plan.columns), ...body.slice(0, rows - 3)];
     },
     key(key) {
       const times = samples.times, i = position();

@@ -24,6 +24,12 @@ export interface ProcessRates {
   /** Disk reads and writes, bytes per second; `null` where `io` is not readable. */
   readRate: number | null;
   writeRate: number | null;
+  /** Share of the interval it was runnable but waiting for a CPU, %; `null` without `schedstat`. */
+  waitPercent: number | null;
+  /** The kernel function it sleeps in; `null` when running, hidden or `wchan` not read. */
+  wchan: string | null;
+  /** Resident memory as a share of the machine's, %. */
+  memPercent: number;
 }
 
 /** One process as sampled: the counters rates are computed from. */
@@ -33,6 +39,8 @@ interface Counters {
   stime: number;
   read: number | null;
   write: number | null;
+  /** `schedstat` run_delay, ns. */
+  wait: number | null;
 }
 
 const num = (value: unknown) => toNumber(value) ?? 0;
@@ -42,6 +50,8 @@ const orNull = toNumber;
 export interface RateContext {
   pageSize: number;
   clockTicks: number;
+  /** The machine's memory, bytes (for %MEM); unknown when absent. */
+  memoryBytes?: number;
 }
 
 /**
@@ -84,6 +94,7 @@ export class RateTracker {
         stime: num(node.stat.stime),
         read: orNull(node.io?.read_bytes),
         write: orNull(node.io?.write_bytes),
+        wait: orNull(node.schedstat?.run_delay),
       };
       current.set(pid, counters);
       const identity = identityOf({ pid, starttime: counters.starttime });
@@ -109,6 +120,13 @@ export class RateTracker {
           : 0,
         readRate: rate(counters.read, before?.read ?? null),
         writeRate: rate(counters.write, before?.write ?? null),
+        waitPercent: counters.wait === null || !before || before.wait === null
+          ? null
+          : Math.max(0, counters.wait - before.wait) / 1e7 / seconds,
+        wchan: node.wchan ?? null,
+        memPercent: this.context.memoryBytes
+          ? 100 * num(node.stat.rss) * this.context.pageSize / this.context.memoryBytes
+          : 0,
       });
     }
     this.#previous = current;

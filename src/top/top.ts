@@ -6,8 +6,8 @@ import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
-import { batchBlock, frameRows, HEADER, SORT_KEYS, totalCpu } from "./render.ts";
-import type { TopSort } from "./render.ts";
+import { batchBlock, frameRows, headerLine, SORT_KEYS, totalCpu } from "./render.ts";
+import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
 
@@ -28,6 +28,8 @@ export interface TopPlan {
   recording?: string;
   /** Where the replay starts. */
   at?: Moment;
+  /** The columns before COMMAND (`--columns`); the default ones when absent. */
+  columns?: readonly TopColumn[];
 }
 
 /** What `top` needs of the running program. */
@@ -65,7 +67,13 @@ function sampler(plan: TopPlan, io: TopIo) {
       {
         procfs: plan.procfs,
         procfsTarget: plan.procfsTarget,
-        procfileList: ["stat", "cmdline", "io"],
+        // what the columns need besides: schedstat for RUNQ%, wchan for WCHAN
+        procfileList: [
+          "stat",
+          "cmdline",
+          "io",
+          ...new Set((plan.columns ?? []).flatMap((c) => c.files ?? [])),
+        ],
       },
       { pid: io.pid, warn: () => {} },
       branches,
@@ -94,7 +102,11 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
     return await replay({ ...plan, recording: plan.recording }, io);
   }
   const system = plan.procfs.systemInfo();
-  const tracker = new RateTracker({ pageSize: system.pageSize, clockTicks: system.clockTicks });
+  const tracker = new RateTracker({
+    pageSize: system.pageSize,
+    clockTicks: system.clockTicks,
+    memoryBytes: system.physicalPages * system.pageSize,
+  });
   const sample = sampler(plan, io);
   const first = sample();
   tracker.next(first.nodes, first.atMs);
@@ -156,8 +168,14 @@ async function live(
         paused ? "PAUSED" : "",
       ].filter(Boolean).join("  ");
       const keys = "q quit  t tree/table  c/m/p sort cpu/mem/pid  space pause";
-      const body = frameRows(rates, { tree, sort, width: columns, ascii: plan.ascii });
-      return [status, keys, HEADER, ...body.slice(0, rows - 3)];
+      const body = frameRows(rates, {
+        tree,
+        sort,
+        width: columns,
+        ascii: plan.ascii,
+        columns: plan.columns,
+      });
+      return [status, keys, headerLine(plan.columns), ...body.slice(0, rows - 3)];
     },
     key(key) {
       if (key === "q" || key === "\x03" || key === "Q") return "quit";

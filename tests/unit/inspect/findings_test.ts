@@ -52,6 +52,12 @@ Deno.test("hot_thread: a thread at 80 % of a core or more, named with its share"
     "thread worker-3 (TID 101) burns 98% of a core (user 95%, system 3%) — the busiest of 2 threads",
   );
   assertEquals(rules(report({ threads: [thread(100, { userPercent: 79 })] })), []);
+  // on a loaded machine: half a core and waiting for a CPU the rest of the time
+  assertEquals(
+    findingsFor(report({ threads: [thread(100, { userPercent: 45, waitPercent: 50 })] }), 2, 2)[0]
+      .text,
+    "thread t100 (TID 100) burns 45% of a core (user 45%, system 0%) and waited 50% of the window for a CPU",
+  );
 });
 
 Deno.test("lock_contention: most threads on a futex and many voluntary switches", () => {
