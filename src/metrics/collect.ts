@@ -46,8 +46,10 @@ interface Counters {
   system: number;
   read: number;
   written: number;
+  /** Time runnable but waiting for a CPU (`schedstat` run_delay), ns. */
+  waited: number;
 }
-const zero = (): Counters => ({ user: 0, system: 0, read: 0, written: 0 });
+const zero = (): Counters => ({ user: 0, system: 0, read: 0, written: 0, waited: 0 });
 
 const num = (value: unknown) => toNumber(value) ?? 0;
 
@@ -75,6 +77,7 @@ export class Collector {
       system: num(node.stat.stime),
       read: num(node.io?.read_bytes),
       written: num(node.io?.write_bytes),
+      waited: num(node.schedstat?.run_delay),
     };
   }
 
@@ -115,6 +118,12 @@ export class Collector {
         "counter",
         "Bytes the group's processes wrote to storage",
         "bytes",
+      ),
+      waited: family(
+        "procpath_group_run_delay_seconds",
+        "counter",
+        "Time the group's processes were runnable but waiting for a CPU (with -f schedstat)",
+        "seconds",
       ),
       threads: family("procpath_group_threads", "gauge", "Threads of the group's processes"),
       fds: family(
@@ -174,6 +183,7 @@ export class Collector {
         state.retired.system += last.system;
         state.retired.read += last.read;
         state.retired.written += last.written;
+        state.retired.waited += last.waited;
       }
       state.live = now;
       const total = { ...state.retired };
@@ -182,6 +192,7 @@ export class Collector {
         total.system += c.system;
         total.read += c.read;
         total.written += c.written;
+        total.waited += c.waited;
       }
       const g = { group: group.name };
       f.processes.samples.push(at(g, nodes.length));
@@ -195,6 +206,7 @@ export class Collector {
         f.read.samples.push(at(g, total.read));
         f.written.samples.push(at(g, total.written));
       }
+      if (nodes.some((n) => n.schedstat)) f.waited.samples.push(at(g, total.waited / 1e9));
       f.threads.samples.push(at(g, nodes.reduce((s, n) => s + num(n.stat.num_threads), 0)));
       if (nodes.some((n) => n.fd)) {
         f.fds.samples.push(

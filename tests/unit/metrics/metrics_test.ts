@@ -118,6 +118,29 @@ Deno.test("group counters never go down: exits fold in, a reused PID is a new pr
   assertEquals(processes, [3, 2, 3, 2]);
 });
 
+Deno.test("group CPU counts what exited between scrapes: children reaped by the group's processes", () => {
+  const collector = new Collector(OPTIONS);
+  const withChildren = (utime: number, cutime: number) =>
+    node(10, 1, utime, 1, { stat: { ...node(10, 1, utime).stat, cutime } } as never);
+  const cpu = [
+    tree(withChildren(100, 0)), // 1.0 s of its own
+    tree(withChildren(110, 300)), // 0.1 s more and 3 s of children never scraped: 4.1 s
+    tree(withChildren(110, 300)),
+  ].map((roots) => value(collector.collect(roots), "procpath_group_cpu_seconds", "user"));
+  assertEquals(cpu, [1, 4.1, 4.1]);
+});
+
+Deno.test("with -f schedstat, the group's run-queue delay is a counter, exits folded in", () => {
+  const collector = new Collector(OPTIONS);
+  const waiting = (pid: number, ns: number) =>
+    node(pid, 1, 10, 1, { schedstat: { run_time: 0, run_delay: ns, timeslices: 1 } } as never);
+  const delay = [
+    tree(waiting(10, 2e9), waiting(11, 1e9)),
+    tree(waiting(10, 3e9)), // 11 exited: its 1 s stays
+  ].map((roots) => value(collector.collect(roots), "procpath_group_run_delay_seconds"));
+  assertEquals(delay, [3, 4]);
+});
+
 Deno.test("per-process series are capped per group (the largest by RSS), the rest counted; command lines opt-in and redacted", () => {
   const roots = tree(
     node(10, 1, 1),
