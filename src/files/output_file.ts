@@ -77,28 +77,33 @@ export function writeAll(file: Writable, data: Uint8Array | string): void {
   for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
 }
 
-function directOutput(path: string, file: Deno.FsFile): OutputFile {
+/** Returns a function that closes `file` the first time it is called. */
+function closer(file: Deno.FsFile): () => void {
   let open = true;
-  const close = () => {
+  return () => {
     if (!open) return;
     open = false;
     try {
       file.close();
     } catch { /* already closed */ }
   };
-  return {
-    path,
-    write(data) {
-      try {
-        writeAll(file, data);
-      } catch (error) {
-        close();
-        throw new OutputError(path, reasonOf(error), { cause: error });
-      }
-    },
-    commit: close,
-    abort: close,
+}
+
+/** Returns a checked writer of `file`: a failure runs `undo` and throws `OutputError`. */
+function checkedWriter(path: string, file: Deno.FsFile, undo: () => void) {
+  return (data: Uint8Array | string) => {
+    try {
+      writeAll(file, data);
+    } catch (error) {
+      undo();
+      throw new OutputError(path, reasonOf(error), { cause: error });
+    }
   };
+}
+
+function directOutput(path: string, file: Deno.FsFile): OutputFile {
+  const close = closer(file);
+  return { path, write: checkedWriter(path, file, close), commit: close, abort: close };
 }
 
 function replacingOutput(
@@ -113,34 +118,21 @@ function replacingOutput(
   } catch (error) {
     throw new OutputError(path, reasonOf(error), { cause: error });
   }
-  let open = true;
+  const close = closer(file);
   const discard = () => {
-    if (open) {
-      open = false;
-      try {
-        file.close();
-      } catch { /* already closed */ }
-    }
+    close();
     try {
       Deno.removeSync(temp);
     } catch { /* renamed or already gone */ }
   };
   return {
     path,
-    write(data) {
-      try {
-        writeAll(file, data);
-      } catch (error) {
-        discard();
-        throw new OutputError(path, reasonOf(error), { cause: error });
-      }
-    },
+    write: checkedWriter(path, file, discard),
     commit() {
       try {
         // the bytes reach the disk before the name does: a crash leaves the old file
         file.syncSync();
-        file.close();
-        open = false;
+        close();
         keepAttributes(temp, plan.existing);
         Deno.renameSync(temp, plan.path);
       } catch (error) {

@@ -125,9 +125,6 @@ export function headerLine(columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS):
   return columns.map((c) => align(c, c.header)).join(" ") + "  COMMAND";
 }
 
-/** The column header line of a frame with the default columns. */
-export const HEADER = headerLine();
-
 function row(
   rates: ProcessRates,
   command: string,
@@ -210,4 +207,18 @@ export function parseTopColumns(text: string): TopColumn[] {
     }
     return column;
   });
+}
+
+/**
+ * The lines of a live frame: the status and key lines, the header and as many rows as
+ * the terminal has room for.
+ */
+export function frameLines(
+  status: string,
+  keys: string,
+  rates: readonly ProcessRates[],
+  options: FrameOptions & { rows: number },
+): string[] {
+  const body = frameRows(rates, options);
+  return [status, keys, headerLine(options.columns), ...body.slice(0, options.rows - 3)];
 }

@@ -15,7 +15,7 @@ import type { Moment } from "../time/moment.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
-import { batchBlock, frameRows, headerLine, SORT_KEYS, totalCpu } from "./render.ts";
+import { batchBlock, frameLines, SORT_KEYS, totalCpu } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
@@ -168,14 +168,14 @@ async function live(
         `sort ${sort.toUpperCase()}`,
       ].join("  ");
       const keys = "q quit  ←/→ sample  [/] minute  g/G first/last  space play  t tree  c/m/p sort";
-      const body = frameRows(rates, {
+      return frameLines(status, keys, rates, {
         tree,
         sort,
         width: columns,
+        rows,
         ascii: plan.ascii,
         columns: plan.columns,
       });
-      return [status, keys, headerLine(plan.columns), ...body.slice(0, rows - 3)];
     },
     key(key) {
       const times = samples.times, i = position();

@@ -6,7 +6,7 @@ import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { runScreen } from "./screen.ts";
-import { batchBlock, frameRows, headerLine, SORT_KEYS, totalCpu } from "./render.ts";
+import { batchBlock, frameLines, SORT_KEYS, totalCpu } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
@@ -168,14 +168,14 @@ async function live(
         paused ? "PAUSED" : "",
       ].filter(Boolean).join("  ");
       const keys = "q quit  t tree/table  c/m/p sort cpu/mem/pid  space pause";
-      const body = frameRows(rates, {
+      return frameLines(status, keys, rates, {
         tree,
         sort,
         width: columns,
+        rows,
         ascii: plan.ascii,
         columns: plan.columns,
       });
-      return [status, keys, headerLine(plan.columns), ...body.slice(0, rows - 3)];
     },
     key(key) {
       if (key === "q" || key === "\x03" || key === "Q") return "quit";
