@@ -12,6 +12,7 @@ import {
   tableRows,
 } from "../view/mod.ts";
 import type { Column } from "../view/mod.ts";
+import { flattenTree, isProcessNode as isNode } from "../tree/flatten_tree.ts";
 import { SHARED } from "./shared_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
@@ -92,12 +93,14 @@ async function wholeRecordingSql(
 }
 
 /** The output formats of `--format`. */
-const FORMATS = ["json", "tree", "table", "csv", "tsv"];
+const FORMATS = ["json", "tree", "table", "csv", "tsv", "pids", "pids-space"];
 
 /** The columns each readable format shows unless `--columns` says otherwise. */
 const ROW_COLUMNS = parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline");
 const DEFAULT_COLUMNS: Record<string, Column[]> = {
   tree: [],
+  pids: [],
+  "pids-space": [],
   table: ROW_COLUMNS,
   csv: ROW_COLUMNS,
   tsv: ROW_COLUMNS,
@@ -140,7 +143,8 @@ export const queryCommand = defineCommand({
     procfsTarget: SHARED.procfsTarget,
     format: option({
       flags: "--format <format>",
-      help: "json (default), tree, table, csv or tsv",
+      help: "json (default), tree, table, csv, tsv, or pids (each PID once, ascending, " +
+        "comma-joined: for strace -p, perf -p) and pids-space (for kill)",
       parse: parseChoice(FORMATS),
       dryRun: { onlyWhenSet: true },
     }),
@@ -305,6 +309,20 @@ export const queryCommand = defineCommand({
     }
 
     let result: unknown[] = compiled ? runQuery(compiled, { children: roots }) : roots;
+    if (options.format === "pids" || options.format === "pids-space") {
+      if (sql) throw new OptionValueError("--format shows process nodes; SQL output is JSON");
+      const pids = pidsOf(result, options.subtree);
+      if (pids === null) {
+        throw new CommandError(
+          `Cannot show ${quoteInput(queryText)} as PIDs: the JSONPath must select process ` +
+            "nodes or PIDs",
+        );
+      }
+      if (pids.length > 0) {
+        deps.writeOut(pids.join(options.format === "pids" ? "," : " ") + "\n");
+      }
+      return options.failEmpty && pids.length === 0 ? 1 : 0;
+    }
     if (readable) {
       if (sql) throw new OptionValueError("--format shows process nodes; SQL output is JSON");
       if (!result.every(isProcessNode)) {
@@ -363,3 +381,20 @@ export const queryCommand = defineCommand({
     return options.failEmpty && result.length === 0 ? 1 : 0;
   },
 });
+
+/**
+ * The PIDs a result names, each once and ascending: process nodes (with everything below
+ * them unless `subtree` is false) or PIDs selected as values (`..pid`, which repeats
+ * them); `null` for anything else.
+ */
+function pidsOf(result: readonly unknown[], subtree: boolean): number[] | null {
+  const pids = new Set<number>();
+  const nodes = result.filter(isNode);
+  for (const node of subtree ? flattenTree(nodes) : nodes) pids.add(node.stat.pid as number);
+  for (const item of result) {
+    if (isNode(item)) continue;
+    if (typeof item !== "number" || !Number.isInteger(item) || item < 0) return null;
+    pids.add(item);
+  }
+  return [...pids].sort((a, b) => a - b);
+}

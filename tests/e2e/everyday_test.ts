@@ -124,3 +124,34 @@ Deno.test("capture saves what procpath reads, and the tree replays with --procfs
   assertIncludes(again.stderr, "it is not empty");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("--format pids prints each PID once, ascending, for strace -p, perf -p and kill", async () => {
+  const pids = async (...args: string[]) =>
+    await runProcpath(["query", "--procfs", BROWSER, ...args]);
+  // values selected with ..pid come in tree order; pids sorts them
+  const values = await pids("-d", ",", "$..children[?(@.stat.ppid == 1)]..pid");
+  assertEquals(
+    values.stdout,
+    "100,101,102,103,104,105,106,107,108,111,112,113,109,110,114,115,130\n",
+  );
+  const sorted = await pids("--format", "pids", "$..children[?(@.stat.ppid == 1)]..pid");
+  assertEquals(
+    sorted.stdout,
+    "100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,115,130\n",
+  );
+  // whole nodes: with their subtrees, or (--no-subtree) the selected ones alone
+  const nodes = await pids("--format", "pids", "$..children[?(@.stat.ppid == 1)]");
+  assertEquals(nodes.stdout, sorted.stdout);
+  const own = await pids(
+    "--format",
+    "pids-space",
+    "--no-subtree",
+    "$..children[?(@.stat.ppid == 1)]",
+  );
+  assertEquals(own.stdout, "100 130\n");
+  const none = await pids("--format", "pids", "--fail-empty", "$..children[?(@.stat.pid == 9)]");
+  assertEquals([none.code, none.stdout], [1, ""]);
+  const names = await pids("--format", "pids", "$..comm");
+  assertEquals(names.code, 1);
+  assertIncludes(names.stderr, "must select process nodes or PIDs");
+});
