@@ -4,6 +4,7 @@ import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import { parseChoice } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
+import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 import { defineCommand, option, OptionValueError } from "./spec.ts";
 
 /** Parses `-w`: seconds, more than zero (a window of nothing measures nothing). */
@@ -49,10 +50,12 @@ export const inspectCommand = defineCommand({
       default: "text" as "text" | "json",
       defaultText: '"text"',
     }),
+    ...SELECTION_OPTIONS,
     procfs: SHARED.procfs,
   },
   examples: [
     "procpath inspect -p 2610",
+    "procpath inspect --name postgres",
     "procpath inspect -w 5 '$..children[?(@.stat.comm == \"postgres\")]'",
     "procpath inspect --format json -p 2610 | jq .findings",
   ],
@@ -65,9 +68,10 @@ export const inspectCommand = defineCommand({
         import("../query/mod.ts"),
         import("../snapshot/mod.ts"),
       ]);
-    const queryText = query as string | undefined;
+    const selection = selectionOf(query as string | undefined, options);
+    const queryText = selection.query;
     if (queryText === undefined && options.pidList === undefined) {
-      throw new OptionValueError("name the processes: a JSONPath query or -p PID");
+      throw new OptionValueError("name the processes: a JSONPath query, -p PID, --name or --match");
     }
     const compiled = queryText ? compileQuery(queryText) : null;
     const roots = readSnapshot(
@@ -93,7 +97,13 @@ export const inspectCommand = defineCommand({
       }
       if (absent.length > 0) deps.log.warning(`No process ${absent.join(", ")}: left out`);
     }
-    if (nodes.length === 0) throw new CommandError("No process to inspect: the query selects none");
+    if (nodes.length === 0) {
+      throw new CommandError(
+        selection.shorthand
+          ? `No process matches ${selection.label}`
+          : "No process to inspect: the query selects none",
+      );
+    }
     // depth within the selection, parents first (flattenTree's order)
     const depth = new Map<number, number>();
     const processes = nodes.map((node) => {

@@ -14,6 +14,7 @@ import {
 import type { Column } from "../view/mod.ts";
 import { flattenTree, isProcessNode as isNode } from "../tree/flatten_tree.ts";
 import { SHARED } from "./shared_options.ts";
+import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
 
@@ -139,6 +140,7 @@ export const queryCommand = defineCommand({
       parse: parseNonNegativeInt,
     }),
     environment: SHARED.environment,
+    ...SELECTION_OPTIONS,
     procfs: SHARED.procfs,
     procfsTarget: SHARED.procfsTarget,
     format: option({
@@ -210,7 +212,11 @@ export const queryCommand = defineCommand({
    * drops every permission, then applies the JSONPath and optional SQL and prints
    * the result.
    */
-  async run([queryTemplate, sqlTemplate], options, { deps }) {
+  async run([positionalQuery, sqlTemplate], options, { deps }) {
+    const selection = selectionOf(positionalQuery as string | undefined, options);
+    const queryTemplate = selection.query;
+    // a shorthand that selects nothing exits 1, as pgrep and pidof do
+    const failEmpty = options.failEmpty || selection.shorthand;
     const [
       { branchPidsOf, compileQuery, ignoresProcfile, runQuery, substitute },
       { evaluateEnvironment },
@@ -321,7 +327,7 @@ export const queryCommand = defineCommand({
       if (pids.length > 0) {
         deps.writeOut(pids.join(options.format === "pids" ? "," : " ") + "\n");
       }
-      return options.failEmpty && pids.length === 0 ? 1 : 0;
+      return failEmpty && pids.length === 0 ? 1 : 0;
     }
     if (readable) {
       if (sql) throw new OptionValueError("--format shows process nodes; SQL output is JSON");
@@ -353,7 +359,7 @@ export const queryCommand = defineCommand({
         })();
       const shown = deps.stdoutIsTerminal ? lines.map(visible) : lines;
       if (shown.length > 0) deps.writeOut(shown.join("\n") + "\n");
-      return options.failEmpty && result.length === 0 ? 1 : 0;
+      return failEmpty && result.length === 0 ? 1 : 0;
     }
     if (sql) {
       if (!result.every(isProcessNode)) {
@@ -372,13 +378,13 @@ export const queryCommand = defineCommand({
       // the common case, a whole tree's JSON to a pipe, written as bytes straight away
       deps.writeOut(toPythonJsonBytes(result));
       deps.writeOut("\n");
-      return options.failEmpty && result.length === 0 ? 1 : 0;
+      return failEmpty && result.length === 0 ? 1 : 0;
     }
     const output = options.delimiter !== undefined
       ? result.map((item) => shown(toPythonStr(item))).join(options.delimiter)
       : toPythonJson(result, options.indent);
     if (output !== "") deps.writeOut(output + "\n");
-    return options.failEmpty && result.length === 0 ? 1 : 0;
+    return failEmpty && result.length === 0 ? 1 : 0;
   },
 });
 

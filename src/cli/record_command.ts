@@ -5,6 +5,7 @@ import { parseDatabasePath, parsePositiveInt, parseSeconds } from "./options.ts"
 import { counted, createProgress } from "./progress.ts";
 import { REMOTE_WRITE_OPTIONS } from "./metrics_command.ts";
 import { SHARED } from "./shared_options.ts";
+import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 import { defineCommand, flag, negatedFlag, option } from "./spec.ts";
 
 /** The remote writer of `record --remote-write` and the hook that feeds it each sample. */
@@ -108,6 +109,7 @@ export const recordCommand = defineCommand({
         "between samples go unnamed; CPU totals still count them)",
       { onlyWhenSet: true },
     ),
+    ...SELECTION_OPTIONS,
     ...REMOTE_WRITE_OPTIONS,
   },
   examples: [
@@ -123,13 +125,18 @@ export const recordCommand = defineCommand({
    */
   async run([query, command], options, { deps }) {
     const { recordSession } = await import("../record/session.ts");
+    const selection = selectionOf(query as string | undefined, options);
     if (command !== undefined && !options.procfs.isLive) {
       throw new CommandError("record -- COMMAND records the live /proc, not --procfs");
     }
     const push = options.remoteWrite === undefined ? null : await remoteWriter(options, deps);
     {
       const { recorded: summary, treeLines, exitCode } = await recordSession(
-        { ...options, query: query as string | undefined },
+        {
+          ...options,
+          query: selection.query,
+          emptyIsFailure: selection.shorthand ? selection.label : undefined,
+        },
         command as string[] | undefined,
         {
           pid: deps.pid,

@@ -4,6 +4,7 @@ import { SHARED } from "./shared_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
 import { parseTopColumns, TOP_COLUMNS } from "../top/render.ts";
+import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 
 /** Parses `-i` of `top`: seconds, more than zero (a zero interval would spin). */
 function parseRefresh(text: string): number {
@@ -61,6 +62,7 @@ export const topCommand = defineCommand({
       defaultText: '"cpu"',
     }),
     ascii: flag("--ascii", "tree branches in ASCII"),
+    ...SELECTION_OPTIONS,
     columns: option({
       flags: "--columns <columns>",
       help: `columns before COMMAND: ${Object.keys(TOP_COLUMNS).join(",")} ` +
@@ -103,7 +105,13 @@ export const topCommand = defineCommand({
     const stop = listenForStop();
     if (interactive) Deno.stdin.setRaw(true);
     try {
-      return await top({ ...options, query: query as string | undefined, batch: !interactive }, {
+      const selection = selectionOf(query as string | undefined, options);
+      return await top({
+        ...options,
+        query: selection.query,
+        emptyIsFailure: selection.shorthand ? selection.label : undefined,
+        batch: !interactive,
+      }, {
         pid: deps.pid,
         write: deps.writeOut,
         now: deps.now,

@@ -33,6 +33,8 @@ export interface RecordPlan extends SnapshotSource {
   recnum?: number;
   reevalnum?: number;
   stopWithoutResult?: boolean;
+  /** A shorthand selection (`--name nginx`): a first sample that selects nothing is exit 1. */
+  emptyIsFailure?: string;
 }
 
 /** One iteration's figures, for a status line. */
@@ -246,6 +248,9 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
         // a branch read keeps the ancestors; the command's tree is its subtrees alone
         const roots = branches ? subtreesOf(read, new Set(branches)) : read;
         const result = query ? runQuery(query, { children: roots }) : roots;
+        if (taken === 0 && plan.emptyIsFailure !== undefined && result.length === 0) {
+          throw new RecordError(`No process matches ${plan.emptyIsFailure}`);
+        }
         if (!result.every(isProcessNode)) {
           throw new RecordError(
             `Cannot record ${

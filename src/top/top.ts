@@ -30,6 +30,8 @@ export interface TopPlan {
   at?: Moment;
   /** The columns before COMMAND (`--columns`); the default ones when absent. */
   columns?: readonly TopColumn[];
+  /** A shorthand selection (`--name nginx`): selecting nothing at the start is exit 1. */
+  emptyIsFailure?: string;
 }
 
 /** What `top` needs of the running program. */
@@ -109,6 +111,9 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
   });
   const sample = sampler(plan, io);
   const first = sample();
+  if (plan.emptyIsFailure !== undefined && first.nodes.length === 0) {
+    throw new TopError(`No process matches ${plan.emptyIsFailure}`);
+  }
   tracker.next(first.nodes, first.atMs);
   return io.keys ? await live(plan, io, tracker, sample) : await batch(plan, io, tracker, sample);
 }

@@ -155,3 +155,60 @@ Deno.test("--format pids prints each PID once, ascending, for strace -p, perf -p
   assertEquals(names.code, 1);
   assertIncludes(names.stderr, "must select process nodes or PIDs");
 });
+
+Deno.test("--name and --match select as pidof and pgrep -f do, expand to JSONPath, and exit 1 on nothing", async () => {
+  const query = (...args: string[]) => runProcpath(["query", "--procfs", BROWSER, ...args]);
+  // as pidof: the processes named so (with --no-subtree, those alone)
+  const tabs = await query("--name", "Web Content", "--no-subtree", "--format", "pids");
+  assertEquals([tabs.code, tabs.stdout], [0, "106,107,110,115\n"]);
+  // the same as the JSONPath the help shows
+  const spelled = await query(
+    "--no-subtree",
+    "--format",
+    "pids",
+    '$..children[?(@.stat.comm == "Web Content")]',
+  );
+  assertEquals(spelled.stdout, tabs.stdout);
+  // as pgrep -f, with their subtrees: python3 -u helper.py and what runs below it
+  const helper = await query("--match", "helper\\.py$", "--format", "pids");
+  assertEquals(helper.stdout, "111,112,113\n");
+  const slash = await query("--match", "firefox/firefox -forkserver", "--format", "pids");
+  assertEquals(slash.stdout, "114\n");
+  // nothing selected: exit 1, as pgrep and pidof
+  const none = await query("--name", "nginx");
+  assertEquals([none.code, none.stdout], [1, "[]\n"]);
+  const both = await query("--name", "sh", "$..children");
+  assertEquals(both.code, 2);
+  assertIncludes(both.stderr, "give one selection");
+  const bad = await query("--match", "(");
+  assertEquals(bad.code, 2);
+  assertIncludes(bad.stderr, "not a regular expression");
+  // top, record and inspect take them too, and say when nothing matches
+  const dir = await Deno.makeTempDir();
+  for (
+    const args of [
+      ["top", "-b", "-r", "1", "-i", "0.1", "--procfs", BROWSER, "--name", "nginx"],
+      ["record", "-r", "1", "--procfs", BROWSER, "-d", `${dir}/r.sqlite`, "--name", "nginx"],
+      ["inspect", "-w", "0.1", "--name", "no-such-name-xyz"],
+    ]
+  ) {
+    const result = await runProcpath(args);
+    assertEquals([result.code, logLines(result.stderr)], [1, [
+      `ERROR No process matches --name ${args.at(-1)}`,
+    ]], args[0]);
+  }
+  assertEquals([...Deno.readDirSync(dir)], []);
+  const recorded = await runProcpath([
+    "record",
+    "-r",
+    "1",
+    "--procfs",
+    BROWSER,
+    "-d",
+    `${dir}/r.sqlite`,
+    "--name",
+    "sleep",
+  ]);
+  assertEquals(recorded.code, 0, recorded.stderr);
+  await Deno.remove(dir, { recursive: true });
+});
