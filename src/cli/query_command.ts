@@ -284,11 +284,16 @@ export const queryCommand = defineCommand({
       const read = compiled && !readable && !sql && ignoresProcfile(compiled, "cmdline")
         ? files.filter((file) => file !== "cmdline")
         : files;
-      // a query that selects branches by PID reads only those (and their ancestors)
+      // a query that selects branches by PID reads only those (and their ancestors) —
+      // except for a thread tree: a process's threads are its siblings there, outside
+      // its branch, and `pstree -pt` shows them
+      const branches = compiled && !(readable && threads)
+        ? branchPidsOf(compiled) ?? undefined
+        : undefined;
       roots = readSnapshot({ ...options, procfileList: read }, {
         pid: deps.pid,
         warn: (m) => deps.log.warning(m),
-      }, compiled ? branchPidsOf(compiled) ?? undefined : undefined);
+      }, branches);
       const system = sql || readable ? options.procfs.systemInfo() : null;
       const bootTime = readable ? options.procfs.bootTime() : 0;
       deps.dropPermissions();

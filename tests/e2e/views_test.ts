@@ -9,7 +9,7 @@ import {
   runProcpath,
   spawnProcpath,
 } from "../_helpers/run_procpath.ts";
-import { waitFor } from "../_helpers/processes.ts";
+import { readUntil, waitFor } from "../_helpers/processes.ts";
 
 const BROWSER = fixture("browser");
 const hasTmux = new Deno.Command("sh", { args: ["-c", "command -v tmux"] }).outputSync().success;
@@ -229,6 +229,48 @@ Deno.test({
       assertEquals(after.includes("procpath top"), false);
     } finally {
       tmux("kill-session", "-t", session);
+    }
+  },
+});
+
+Deno.test({
+  ...needs("the thread tree of a live multi-threaded process shows its threads, as pstree -pt", {
+    "python3 is not installed": new Deno.Command("sh", { args: ["-c", "command -v python3"] })
+      .outputSync().success,
+    "pstree is not installed": new Deno.Command("sh", { args: ["-c", "command -v pstree"] })
+      .outputSync().success,
+  }),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const child = new Deno.Command("python3", {
+      args: [repoPath("tests/fixtures/inspect/hot_thread.py")],
+      stdout: "piped",
+    }).spawn();
+    const { rest } = await readUntil(child.stdout, /ready/);
+    try {
+      const tree = await runProcpath([
+        "query",
+        "--format",
+        "tree",
+        "--procfs-target",
+        "thread",
+        `$..children[?(@.stat.pid == ${child.pid})]`,
+      ]);
+      assertEquals(tree.code, 0, tree.stderr);
+      const ours = [...tree.stdout.matchAll(/\{([^}]+)\}\((\d+)\)/g)].map((m) => `${m[1]}(${m[2]})`)
+        .sort();
+      const pstree = new TextDecoder().decode(
+        new Deno.Command("pstree", { args: ["-pt", String(child.pid)] }).outputSync().stdout,
+      );
+      const theirs = [...pstree.matchAll(/\{([^}]+)\}\((\d+)\)/g)].map((m) => `${m[1]}(${m[2]})`)
+        .sort();
+      assertEquals(ours.length, 3, tree.stdout);
+      assertEquals(ours, theirs);
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+      await rest;
     }
   },
 });
