@@ -12,6 +12,8 @@ export interface CgroupFigures {
   path: string;
   /** `cpu.max`: quota and period, µs; quota `null` for `max` (no limit). */
   cpuMax: { quota: number | null; period: number } | null;
+  /** Where the quota and throttling came from: cgroup v2, or v1's `cpu` controller. */
+  cpuFrom: "cpu.max" | "cpu.cfs_quota_us";
   /** `cpu.stat`: enforcement periods, how many were throttled, and for how long (µs). */
   cpuStat: { periods: number; throttled: number; throttledUsec: number } | null;
   /** `memory.current` and `memory.max` (bytes; max `null` for `max`). */
@@ -75,6 +77,7 @@ export function readCgroup(path: string, base?: string): CgroupFigures | null {
   };
   return {
     path,
+    cpuFrom: "cpu.max",
     cpuMax: max && max.length === 2
       ? { quota: max[0] === "max" ? null : Number(max[0]), period: Number(max[1]) }
       : null,
@@ -90,4 +93,39 @@ export function readCgroup(path: string, base?: string): CgroupFigures | null {
     oomKills: events === null ? null : parseKeyValues(events).get("oom_kill") ?? null,
     pressure: { cpu: pressure("cpu"), memory: pressure("memory"), io: pressure("io") },
   };
+}
+
+/**
+ * Reads the quota and throttling of a cgroup v1 `cpu` controller group (a machine that
+ * mounts v1 beside v2): `cpu.cfs_quota_us` (-1: none), `cpu.cfs_period_us` and
+ * `cpu.stat` (`throttled_time` in ns). `null` where v1 does not mount `cpu`.
+ */
+export function readCpuCgroupV1(
+  path: string,
+  base = "/sys/fs/cgroup",
+): Pick<CgroupFigures, "cpuMax" | "cpuStat"> | null {
+  for (const mount of ["cpu", "cpu,cpuacct", "cpuacct,cpu"]) {
+    const dir = `${base}/${mount}${path === "/" ? "" : path}`;
+    let quota: string, period: string, stat: string;
+    try {
+      quota = Deno.readTextFileSync(`${dir}/cpu.cfs_quota_us`);
+      period = Deno.readTextFileSync(`${dir}/cpu.cfs_period_us`);
+      stat = Deno.readTextFileSync(`${dir}/cpu.stat`);
+    } catch {
+      continue;
+    }
+    const values = parseKeyValues(stat);
+    const limit = Number(quota.trim());
+    return {
+      cpuMax: { quota: limit < 0 ? null : limit, period: Number(period.trim()) },
+      cpuStat: values.has("nr_periods")
+        ? {
+          periods: values.get("nr_periods")!,
+          throttled: values.get("nr_throttled") ?? 0,
+          throttledUsec: (values.get("throttled_time") ?? 0) / 1000,
+        }
+        : null,
+    };
+  }
+  return null;
 }

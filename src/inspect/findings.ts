@@ -103,11 +103,16 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
 
   if (report.throttledPercent !== null && report.throttledPercent >= THROTTLED_PERCENT) {
     const max = report.cgroup?.cpuMax;
+    const quota = !max
+      ? "its CPU quota"
+      : report.cgroup?.cpuFrom === "cpu.cfs_quota_us"
+      ? `cpu.cfs_quota_us ${max.quota ?? -1} per ${max.period} µs`
+      : `cpu.max ${max.quota ?? "max"} ${max.period}`;
     say(
       "throttled",
-      `throttled in ${pct(report.throttledPercent)} of periods by cpu.max ${
-        max ? `${max.quota ?? "max"} ${max.period}` : "?"
-      } (cgroup ${report.cgroup?.path})`,
+      `throttled in ${
+        pct(report.throttledPercent)
+      } of periods by ${quota} (cgroup ${report.cgroup?.path})`,
     );
   }
 

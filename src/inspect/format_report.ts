@@ -75,7 +75,7 @@ function processLines(p: ProcessReport): string[] {
   const c = p.cgroup;
   if (c) {
     const parts = [
-      c.cpuMax ? `cpu.max ${c.cpuMax.quota ?? "max"} ${c.cpuMax.period}` : null,
+      c.cpuMax ? `${c.cpuFrom} ${c.cpuMax.quota ?? "max"} ${c.cpuMax.period}` : null,
       p.throttledPercent !== null ? `throttled in ${f1(p.throttledPercent)}% of periods` : null,
       c.memoryCurrent !== null
         ? `memory ${mib(c.memoryCurrent)}${c.memoryMax !== null ? ` of ${mib(c.memoryMax)}` : ""}`

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { readCgroup } from "./cgroup_files.ts";
+import { readCgroup, readCpuCgroupV1 } from "./cgroup_files.ts";
 import type { CgroupFigures } from "./cgroup_files.ts";
 import { findingsFor } from "./findings.ts";
 import type { Finding } from "./findings.ts";
@@ -56,6 +56,7 @@ export async function inspect(
     else missing.push(pid);
   }
   const cgroupsBefore = cgroupsOf(before.values());
+  const cgroupKey = (s: ProcessSample) => `${s.cgroup}|${s.cpuCgroupV1}`;
   const threads = [...before.values()].flatMap((p) => p.threads.map((t) => [p.pid, t.tid]));
   const channels = new Map<number, (string | null)[]>();
   const every = CHANNEL_EVERY_MS * Math.max(1, Math.ceil(threads.length / CHANNEL_THREADS));
@@ -90,8 +91,8 @@ export async function inspect(
       depth,
       channels,
       sockets,
-      cgroupBefore: first.cgroup === null ? null : cgroupsBefore.get(first.cgroup) ?? null,
-      cgroupAfter: first.cgroup === null ? null : cgroupsAfter.get(first.cgroup) ?? null,
+      cgroupBefore: cgroupsBefore.get(cgroupKey(first)) ?? null,
+      cgroupAfter: cgroupsAfter.get(cgroupKey(first)) ?? null,
     });
     processes.push(report);
     if (!report.exited) findings.push(...findingsFor(report, seconds, plan.cpus));
@@ -99,11 +100,33 @@ export async function inspect(
   return { windowSeconds: seconds, processes, findings, missing };
 }
 
-/** The figures of each distinct cgroup v2 path of `samples`. */
+/**
+ * The figures of each distinct cgroup of `samples`, by `v2 path|v1 cpu path`: cgroup
+ * v2's, with the quota and throttling of v1's `cpu` controller where v1 mounts it.
+ */
 function cgroupsOf(samples: Iterable<ProcessSample>): Map<string, CgroupFigures | null> {
   const figures = new Map<string, CgroupFigures | null>();
-  for (const { cgroup } of samples) {
-    if (cgroup !== null && !figures.has(cgroup)) figures.set(cgroup, readCgroup(cgroup));
+  for (const { cgroup, cpuCgroupV1 } of samples) {
+    const key = `${cgroup}|${cpuCgroupV1}`;
+    if (figures.has(key)) continue;
+    let found = cgroup === null ? null : readCgroup(cgroup);
+    if (cpuCgroupV1 !== null && !found?.cpuStat) {
+      const v1 = readCpuCgroupV1(cpuCgroupV1);
+      if (v1) {
+        found = {
+          path: cpuCgroupV1,
+          memoryCurrent: null,
+          memoryMax: null,
+          oomKills: null,
+          pressure: { cpu: null, memory: null, io: null },
+          ...found,
+          cpuMax: v1.cpuMax,
+          cpuStat: v1.cpuStat,
+          cpuFrom: "cpu.cfs_quota_us",
+        };
+      }
+    }
+    figures.set(key, found);
   }
   return figures;
 }

@@ -9,6 +9,7 @@
  */
 import {
   parseCgroup,
+  parseCpuCgroupV1,
   parseLimits,
   parseSchedstat,
   parseWchan,
@@ -62,6 +63,8 @@ export interface ProcessSample {
   oomScore: number | null;
   /** The cgroup v2 path, `null` without cgroup v2. */
   cgroup: string | null;
+  /** The cgroup v1 `cpu` controller's path, where v1 mounts it (quota and throttling there). */
+  cpuCgroupV1: string | null;
   /** `syscall`: the number and arguments of the call it is in, `running`; `null` where not readable. */
   syscall: string | null;
 }
@@ -177,6 +180,7 @@ export function sampleProcess(root: string, pid: number, pageSize: number): Proc
     limits: limits === null ? null : parseLimits(limits),
     oomScore: oom === null ? null : Number(oom.trim()),
     cgroup: cgroup === null ? null : parseCgroup(cgroup),
+    cpuCgroupV1: cgroup === null ? null : parseCpuCgroupV1(cgroup),
     syscall: syscall === null ? null : syscall.trim(),
   };
 }

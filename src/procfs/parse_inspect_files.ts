@@ -134,3 +134,23 @@ export function parseCgroup(text: string): string | null {
   const line = text.split("\n").find((l) => l.startsWith("0::"));
   return line === undefined ? null : line.slice(3);
 }
+
+/**
+ * Parses `cgroup` for the cgroup v1 hierarchy of the `cpu` controller (on a machine
+ * that mounts v1 and v2 side by side): its path, or `null`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCpuCgroupV1 } from "./parse_inspect_files.ts";
+ * assert.equal(parseCpuCgroupV1("2:cpuacct:/\n1:cpu:/batch\n0::/\n"), "/batch");
+ * assert.equal(parseCpuCgroupV1("4:cpu,cpuacct:/a\n"), "/a");
+ * ```
+ */
+export function parseCpuCgroupV1(text: string): string | null {
+  for (const line of text.split("\n")) {
+    const match = /^\d+:([^:]+):(.*)$/.exec(line);
+    if (match && match[1].split(",").includes("cpu")) return match[2];
+  }
+  return null;
+}

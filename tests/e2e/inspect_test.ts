@@ -143,39 +143,64 @@ Deno.test({
   },
 });
 
-/** Where the test may make a cgroup v2 group with the cpu controller, its parent; else null. */
-function cpuCgroupParent(): string | null {
+/**
+ * Where the test may make a group with a CPU quota: cgroup v2 with the `cpu` controller
+ * (its `cpu.max`), or v1's `cpu` hierarchy (`cpu.cfs_quota_us`); `null` when neither.
+ */
+function cpuQuotaPlace(): { dir: string; v2: boolean } | null {
   for (const root of ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]) {
     try {
       if (Deno.readTextFileSync(`${root}/cgroup.controllers`).split(/\s+/).includes("cpu")) {
-        return root;
+        return { dir: root, v2: true };
       }
     } catch { /* not cgroup v2 here */ }
   }
-  return null;
+  try {
+    Deno.statSync("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+    return { dir: "/sys/fs/cgroup/cpu", v2: false };
+  } catch {
+    return null;
+  }
 }
 
 Deno.test({
-  ...needs("inspect names CPU throttling by a cgroup's cpu.max", {
+  ...needs("inspect names CPU throttling by a cgroup's CPU quota", {
     "making a cgroup needs root": Deno.uid() === 0,
-    "cgroup v2 with the cpu controller is not available": cpuCgroupParent() !== null,
+    "no cgroup CPU controller to make a group in": cpuQuotaPlace() !== null,
   }),
   ...unsanitized,
   async fn() {
-    const parent = cpuCgroupParent()!;
-    const group = `${parent}/procpath-test-${Deno.pid}`;
+    const place = cpuQuotaPlace()!;
+    const group = `${place.dir}/procpath-test-${Deno.pid}`;
     Deno.mkdirSync(group);
     const busy = spawnGroup(["sh", "-c", "while :; do :; done"]);
     try {
-      Deno.writeTextFileSync(`${group}/cpu.max`, "20000 100000");
+      if (place.v2) Deno.writeTextFileSync(`${group}/cpu.max`, "20000 100000");
+      else {
+        Deno.writeTextFileSync(`${group}/cpu.cfs_period_us`, "100000");
+        Deno.writeTextFileSync(`${group}/cpu.cfs_quota_us`, "20000");
+      }
       Deno.writeTextFileSync(`${group}/cgroup.procs`, String(busy.pid));
       const found = await findings(["-p", String(busy.pid)]);
       const throttled = found.find((f) => f.includes("throttled in"));
       assertEquals(throttled !== undefined, true, found.join("\n"));
-      assertIncludes(throttled!, "cpu.max 20000 100000");
+      assertIncludes(
+        throttled!,
+        place.v2 ? "cpu.max 20000 100000" : "cpu.cfs_quota_us 20000 per 100000 µs",
+      );
+      const [, share] = /throttled in (\d+)% of periods/.exec(throttled!)!;
+      assertEquals(Number(share) >= 50, true, throttled);
     } finally {
       await busy.kill();
-      Deno.removeSync(group);
+      // a group can go once its processes have
+      await waitFor(() => {
+        try {
+          Deno.removeSync(group);
+          return true;
+        } catch {
+          return false;
+        }
+      });
     }
   },
 });

@@ -92,6 +92,7 @@ Deno.test("throttled: a share of its cgroup's periods throttled by cpu.max", () 
     throttledPercent: 80,
     cgroup: {
       path: "/app.slice",
+      cpuFrom: "cpu.max",
       cpuMax: { quota: 20000, period: 100000 },
       cpuStat: { periods: 100, throttled: 80, throttledUsec: 1 },
       memoryCurrent: null,
@@ -151,6 +152,7 @@ Deno.test("memory_limit and oom_kills: from the cgroup", () => {
   const r = report({
     cgroup: {
       path: "/app",
+      cpuFrom: "cpu.max",
       cpuMax: null,
       cpuStat: null,
       memoryCurrent: 950 * 1048576,
