@@ -11,7 +11,8 @@ import {
   renderTree,
   tableRows,
 } from "../view/mod.ts";
-import type { Column } from "../view/mod.ts";
+import type { Column, ColumnContext } from "../view/mod.ts";
+import { parsePasswd } from "../view/columns.ts";
 import { flattenTree, isProcessNode as isNode } from "../tree/flatten_tree.ts";
 import { SHARED } from "./shared_options.ts";
 import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
@@ -257,7 +258,13 @@ export const queryCommand = defineCommand({
 
     const columns = options.columns ?? DEFAULT_COLUMNS[options.format ?? "json"] ?? [];
     let roots, files, ts, meta: Readonly<Record<string, string>> | null = null;
-    let context: { pageSize: number; clockTicks: number; bootTime: number; now: number };
+    let context: ColumnContext;
+    // user names for the user column, from this machine's /etc/passwd: only for its own
+    // live processes (a captured tree or a recording may come from another machine)
+    const userNames = columns.some((c) => c.name === "user") && options.procfs.isLive &&
+        options.recording === undefined
+      ? readUserNames()
+      : undefined;
     let threads = options.procfsTarget === "thread";
     if (options.recording !== undefined) {
       const { readRecordedSnapshot } = await import("../snapshot/recorded_snapshot.ts");
@@ -272,6 +279,8 @@ export const queryCommand = defineCommand({
         clockTicks: sample.clockTicks,
         bootTime: NaN,
         now: ts,
+        userNames,
+        memoryBytes: Number(meta.physical_pages ?? 0) * sample.pageSize,
       };
     } else {
       // what the columns (and threads' nesting) need is read whatever -f says
@@ -303,6 +312,8 @@ export const queryCommand = defineCommand({
         clockTicks: system?.clockTicks ?? 0,
         bootTime,
         now: ts,
+        userNames,
+        memoryBytes: system ? system.physicalPages * system.pageSize : undefined,
       };
       if (sql) {
         const { buildMeta } = await import("../store/meta.ts");
@@ -408,4 +419,13 @@ function pidsOf(result: readonly unknown[], subtree: boolean): number[] | null {
     pids.add(item);
   }
   return [...pids].sort((a, b) => a - b);
+}
+
+/** User names by uid from `/etc/passwd`; empty where it cannot be read. */
+function readUserNames(): Map<number, string> {
+  try {
+    return parsePasswd(Deno.readTextFileSync("/etc/passwd"));
+  } catch {
+    return new Map();
+  }
 }

@@ -175,6 +175,42 @@ export function frameRows(rates: readonly ProcessRates[], options: FrameOptions)
   return lines;
 }
 
+/** Columns a total line sums; the others stay empty in it. */
+const SUMMED = new Set(["usr", "sys", "cpu", "exited", "rss", "mem", "thr", "read", "write"]);
+
+/**
+ * The total line under a batch block's rows (`pidstat` has none; a subtree's sum is
+ * what a person adds up by hand): every summed column over the selection.
+ */
+export function totalLine(
+  rates: readonly ProcessRates[],
+  columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS,
+): string {
+  const sum = (pick: (r: ProcessRates) => number | null) => {
+    let total: number | null = null;
+    for (const r of rates) {
+      const value = pick(r);
+      if (value !== null) total = (total ?? 0) + value;
+    }
+    return total;
+  };
+  const totals: ProcessRates = {
+    ...rates[0],
+    userPercent: sum((r) => r.userPercent) ?? 0,
+    systemPercent: sum((r) => r.systemPercent) ?? 0,
+    reapedPercent: sum((r) => r.reapedPercent) ?? 0,
+    rssMib: sum((r) => r.rssMib) ?? 0,
+    memPercent: sum((r) => r.memPercent) ?? 0,
+    threads: sum((r) => r.threads) ?? 0,
+    readRate: sum((r) => r.readRate),
+    writeRate: sum((r) => r.writeRate),
+  };
+  const cells = columns.map((c) =>
+    c.name === "pid" ? align(c, "TOTAL") : align(c, SUMMED.has(c.name) ? c.cell(totals) : "")
+  );
+  return [...cells, `${rates.length} processes`].join(" ");
+}
+
 /**
  * One block of batch output, as `pidstat` prints them: a heading line (time, counts),
  * the header, the rows and a blank line, each line ended.
@@ -190,7 +226,8 @@ export function batchBlock(
     ascii: options.ascii,
     columns: options.columns,
   });
-  return [heading, headerLine(options.columns), ...rows, ""].join("\n") + "\n";
+  const total = rates.length > 1 ? [totalLine(rates, options.columns)] : [];
+  return [heading, headerLine(options.columns), ...rows, ...total, ""].join("\n") + "\n";
 }
 
 /**

@@ -12,6 +12,42 @@ export interface ColumnContext {
   bootTime: number;
   /** Now, unix seconds (for `age`). */
   now: number;
+  /** User names by uid (for `user`), from the machine's `/etc/passwd`. */
+  userNames?: ReadonlyMap<number, string>;
+  /** The machine's memory, bytes (for `mem`). */
+  memoryBytes?: number;
+}
+
+/**
+ * The name of a terminal from `stat.tty_nr`, as ps shows it: `pts/3`, `tty1`, `ttyS0`,
+ * `?` for none (the kernel's major and minor numbers, devices.txt).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ttyName } from "./columns.ts";
+ * assert.deepEqual([ttyName(34816), ttyName(34819), ttyName(1025), ttyName(0)], ["pts/0", "pts/3", "tty1", "?"]);
+ * ```
+ */
+export function ttyName(ttyNr: number | null): string {
+  if (!ttyNr) return "?";
+  const major = (ttyNr >> 8) & 0xfff;
+  const minor = (ttyNr & 0xff) | ((ttyNr >> 12) & 0xfff00);
+  if (major >= 136 && major <= 143) return `pts/${(major - 136) * 256 + minor}`;
+  if (major === 4) return minor < 64 ? `tty${minor}` : `ttyS${minor - 64}`;
+  return `${major}:${minor}`;
+}
+
+/** Parses `/etc/passwd`: user names by uid. */
+export function parsePasswd(text: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const line of text.split("\n")) {
+    const [name, , uid] = line.split(":");
+    if (name && uid !== undefined && /^\d+$/.test(uid) && !names.has(Number(uid))) {
+      names.set(Number(uid), name);
+    }
+  }
+  return names;
 }
 
 /** A value a column gives for sorting and machine output. */
@@ -84,7 +120,15 @@ const NAMED: Column[] = [
   statField("ppid", "PPID", "ppid"),
   statField("pgid", "PGID", "pgrp"),
   statField("sid", "SID", "session"),
-  statField("tty", "TTY", "tty_nr"),
+  {
+    // the terminal's name as ps prints it (pts/0, tty1, ?); stat.tty_nr holds the number
+    name: "tty",
+    header: "TTY",
+    files: ["stat"],
+    numeric: false,
+    value: (node) => ttyName(num(node.stat.tty_nr)),
+    show: plain,
+  },
   statField("tpgid", "TPGID", "tpgid"),
   statField("threads", "THREADS", "num_threads"),
   statField("nice", "NI", "nice"),
@@ -177,6 +221,33 @@ const NAMED: Column[] = [
       return start === null ? null : c.now - start;
     },
     show: (v) => (v === null ? "-" : formatAge(v as number)),
+  },
+  {
+    // the user's name from the machine's /etc/passwd (the number where it has none)
+    name: "user",
+    header: "USER",
+    files: ["status"],
+    numeric: false,
+    value: (node, c) => {
+      const uid = node.status?.uid;
+      const id = Array.isArray(uid) ? num(uid[0]) : null;
+      return id === null ? null : c.userNames?.get(id) ?? String(id);
+    },
+    show: plain,
+  },
+  {
+    // resident memory as a share of the machine's, as ps and top print %MEM
+    name: "mem",
+    header: "%MEM",
+    files: ["stat"],
+    numeric: true,
+    value: (node, c) => {
+      const rss = num(node.stat.rss);
+      return rss === null || !c.memoryBytes
+        ? null
+        : Math.round(1000 * rss * c.pageSize / c.memoryBytes) / 10;
+    },
+    show: plain,
   },
   {
     name: "uid",

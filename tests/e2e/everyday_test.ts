@@ -212,3 +212,36 @@ Deno.test("--name and --match select as pidof and pgrep -f do, expand to JSONPat
   assertEquals(recorded.code, 0, recorded.stderr);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("USER, %MEM and TTY columns read as ps prints them", async () => {
+  const live = await runProcpath([
+    "query",
+    "--format",
+    "table",
+    "--no-subtree",
+    "--columns",
+    "pid,user,tty,mem",
+    `$..children[?(@.stat.pid == ${Deno.pid})]`,
+  ]);
+  assertEquals(live.code, 0, live.stderr);
+  const [header, row] = live.stdout.trim().split("\n");
+  assertEquals(header.trim().split(/\s+/), ["PID", "USER", "TTY", "%MEM"]);
+  const cells = row.trim().split(/\s+/);
+  const me = new TextDecoder().decode(new Deno.Command("id", { args: ["-un"] }).outputSync().stdout)
+    .trim();
+  assertEquals(cells[1], me);
+  assertEquals(Number(cells[3]) >= 0 && Number(cells[3]) < 100, true, row);
+  // a captured tree is another machine's: its users stay numbers
+  const replay = await runProcpath([
+    "query",
+    "--procfs",
+    BROWSER,
+    "--format",
+    "csv",
+    "--no-subtree",
+    "--columns",
+    "pid,user,tty",
+    "$..children[?(@.stat.pid == 1)]",
+  ]);
+  assertEquals(replay.stdout.trim().split("\n").at(-1), "1,1000,?");
+});
