@@ -14,8 +14,8 @@
 /// <reference lib="deno.worker" />
 import { openLibc } from "./libc.ts";
 import type { Libc } from "./libc.ts";
-import { openConnector } from "./proc_events.ts";
-import { parseProcEvent } from "./parse_proc_event.ts";
+import { kernelFilters, openConnector } from "./proc_events.ts";
+import { parseProcEvent, PROC_EVENT } from "./parse_proc_event.ts";
 import type { ProcEvent } from "./parse_proc_event.ts";
 
 /** An event with what the worker read of its process right away. */
@@ -47,44 +47,81 @@ function readNow(lib: Libc, pid: number, name: string): Uint8Array | undefined {
   return length > 0 ? fileBuffer.slice(0, length) : undefined;
 }
 
+/** How often forks and exits are collected from their socket and events sent on, ms. */
+const BATCH_MS = 100;
+
+/** Reads what an event's process shows right away (an exec's command line, an exit's stat). */
+function enrich(lib: Libc, event: ReadEvent): void {
+  if (event.kind === "exec") {
+    event.cmdline = readNow(lib, event.pid, "cmdline");
+    // a kernel thread or a process that cleared its command line: its name at least
+    const comm = event.cmdline ? undefined : readNow(lib, event.pid, "comm");
+    if (comm) event.comm = decoder.decode(comm).trimEnd();
+  } else if (event.kind === "exit") {
+    const stat = readNow(lib, event.pid, "stat");
+    if (stat) event.stat = decoder.decode(stat);
+  }
+}
+
 self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
   const stop = message.data.stop;
   const lib = openLibc();
-  const connector = lib === null ? "libc cannot be reached through Deno's FFI" : openConnector(lib);
-  if (typeof connector === "string" || lib === null) {
-    self.postMessage({ refused: connector });
+  if (lib === null) {
+    self.postMessage({ refused: "libc cannot be reached through Deno's FFI" });
+    return;
+  }
+  // where the kernel filters per listener, execs come alone on one socket and wake this
+  // thread at once (the command line must be read before a short process is gone),
+  // while forks and exits wait on another and are collected every BATCH_MS: a third of
+  // the wake-ups. Elsewhere one socket brings everything.
+  const filtered = kernelFilters();
+  const immediate = openConnector(lib, filtered ? PROC_EVENT.EXEC : undefined);
+  if (typeof immediate === "string") {
+    self.postMessage({ refused: immediate });
+    return;
+  }
+  const batched = filtered
+    ? openConnector(lib, PROC_EVENT.FORK | PROC_EVENT.EXIT | PROC_EVENT.COMM)
+    : null;
+  if (typeof batched === "string") {
+    immediate.close();
+    self.postMessage({ refused: batched });
     return;
   }
   self.postMessage({ ready: true });
   const buffer = new Uint8Array(4096);
-  let batch: ReadEvent[] = [];
+  let pending: ReadEvent[] = [];
+  const take = (got: number) => {
+    const event: ReadEvent | null = got > 0 ? parseProcEvent(buffer.subarray(0, got)) : null;
+    if (event === null || event.pid !== event.tgid) return; // threads are left out
+    enrich(lib, event);
+    pending.push(event);
+  };
   let last = performance.now();
   while (Atomics.load(stop, 0) === 0) {
-    const got = connector.receive(buffer);
-    if (got > 0) {
-      const event: ReadEvent | null = parseProcEvent(buffer.subarray(0, got));
-      if (event !== null && event.pid === event.tgid) {
-        if (event.kind === "exec") {
-          event.cmdline = readNow(lib, event.pid, "cmdline");
-          // a kernel thread or a process that cleared its command line: its name at least
-          const comm = event.cmdline ? undefined : readNow(lib, event.pid, "comm");
-          if (comm) event.comm = decoder.decode(comm).trimEnd();
-        } else if (event.kind === "exit") {
-          const stat = readNow(lib, event.pid, "stat");
-          if (stat) event.stat = decoder.decode(stat);
-        }
-        batch.push(event);
+    const got = immediate.receive(buffer);
+    take(got);
+    if (got > 0 && performance.now() - last < BATCH_MS) continue;
+    if (batched) {
+      for (let n = batched.receive(buffer, false); n > 0; n = batched.receive(buffer, false)) {
+        take(n);
       }
     }
-    // batches of up to 50 ms keep the main thread's work per event small
-    if (batch.length > 0 && (got <= 0 || performance.now() - last > 50 || batch.length >= 256)) {
-      self.postMessage({ events: batch });
-      batch = [];
-      last = performance.now();
+    if (pending.length > 0) {
+      // the two sockets' events in the kernel's order: a fork before its exec
+      pending.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+      self.postMessage({ events: pending });
+      pending = [];
     }
+    last = performance.now();
   }
-  if (batch.length > 0) self.postMessage({ events: batch });
-  const lost = connector.lost;
-  connector.close();
+  if (batched) {
+    for (let n = batched.receive(buffer, false); n > 0; n = batched.receive(buffer, false)) take(n);
+  }
+  pending.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
+  if (pending.length > 0) self.postMessage({ events: pending });
+  const lost = immediate.lost + (batched?.lost ?? 0);
+  immediate.close();
+  batched?.close();
   self.postMessage({ closed: true, lost });
 };
