@@ -2,6 +2,7 @@ import { dirnameOf, followLinks, OutputError, reasonOf } from "../files/output_p
 import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import { SHARED } from "./shared_options.ts";
+import { selectLiveProcesses } from "./selection_options.ts";
 import { defineCommand } from "./spec.ts";
 
 /** `procpath capture`: the procfs files of a selection saved for replay. */
@@ -34,29 +35,16 @@ export const captureCommand = defineCommand({
   ],
   /** One snapshot; the selection's files (with every subtree) copied into the directory. */
   async run([directoryArg, queryArg], options, { deps }) {
-    const [{ captureTree }, { compileQuery, selectProcesses }, { readSnapshot }] = await Promise
-      .all([
-        import("../procfs/capture.ts"),
-        import("../query/mod.ts"),
-        import("../snapshot/mod.ts"),
-      ]);
+    const { captureTree } = await import("../procfs/capture.ts");
     const directory = directoryArg as string;
-    const queryText = queryArg as string | undefined;
-    const compiled = queryText ? compileQuery(queryText) : null;
-    const target = planCaptureDirectory(directory);
-    const roots = readSnapshot(
-      { ...options, procfileList: ["stat"] },
-      { pid: deps.pid, warn: (m) => deps.log.warning(m) },
-    );
     // the selection with every subtree, each process once, as record would store it
-    const { nodes, whole } = selectProcesses(compiled, roots);
-    if (!whole) {
-      throw new CommandError(
-        `Cannot capture ${
-          quoteInput(queryText ?? "")
-        }: the JSONPath must select whole process nodes`,
-      );
-    }
+    const nodes = await selectLiveProcesses(
+      "capture",
+      queryArg as string | undefined,
+      options,
+      deps,
+    );
+    const target = planCaptureDirectory(directory);
     const pids = nodes.map((node) => node.stat.pid as number);
     // written into a temporary directory beside the target and renamed into place whole,
     // so a failure (a full disk) leaves no partial capture behind

@@ -1,10 +1,9 @@
 import { listenForStop } from "../signals/stop_signals.ts";
 import { parsePidList } from "../text/pid_list.ts";
-import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import { parseChoice } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
-import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
+import { SELECTION_OPTIONS, selectionOf, selectLiveProcesses } from "./selection_options.ts";
 import { defineCommand, option, OptionValueError } from "./spec.ts";
 
 /** Parses `-w`: seconds, more than zero (a window of nothing measures nothing). */
@@ -61,31 +60,22 @@ export const inspectCommand = defineCommand({
   ],
   /** Selects, watches for the window, prints the report; exit 1 when nothing was selected. */
   async run([query], options, { deps }) {
-    const [{ inspect }, { formatReport }, { compileQuery, selectProcesses }, { readSnapshot }] =
-      await Promise.all([
-        import("../inspect/inspect.ts"),
-        import("../inspect/format_report.ts"),
-        import("../query/mod.ts"),
-        import("../snapshot/mod.ts"),
-      ]);
+    const [{ inspect }, { formatReport }, { selectProcesses }] = await Promise.all([
+      import("../inspect/inspect.ts"),
+      import("../inspect/format_report.ts"),
+      import("../query/mod.ts"),
+    ]);
     const selection = selectionOf(query as string | undefined, options);
     const queryText = selection.query;
     if (queryText === undefined && options.pidList === undefined) {
       throw new OptionValueError("name the processes: a JSONPath query, -p PID, --name or --match");
     }
-    const compiled = queryText ? compileQuery(queryText) : null;
-    const roots = readSnapshot(
-      { procfs: options.procfs, procfsTarget: "process", procfileList: ["stat"] },
-      { pid: deps.pid, warn: (m) => deps.log.warning(m) },
+    let nodes = await selectLiveProcesses(
+      "inspect",
+      queryText,
+      { procfs: options.procfs, procfsTarget: "process" },
+      deps,
     );
-    let { nodes, whole } = selectProcesses(compiled, roots);
-    if (!whole) {
-      throw new CommandError(
-        `Cannot inspect ${
-          quoteInput(queryText ?? "")
-        }: the JSONPath must select whole process nodes`,
-      );
-    }
     if (options.pidList) {
       const wanted = new Set(options.pidList);
       const subtrees = nodes.filter((n) => wanted.has(n.stat.pid as number));

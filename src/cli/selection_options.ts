@@ -6,6 +6,11 @@
  *
  * @module
  */
+import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
+import type { ProcessNode } from "../tree/types.ts";
+import { quoteInput } from "../text/visible.ts";
+import { CommandError } from "./errors.ts";
+import type { CliDeps } from "./deps.ts";
 import { option, OptionValueError } from "./spec.ts";
 
 /** The options, to spread into a command's table. */
@@ -82,4 +87,33 @@ export function selectionOf(
     };
   }
   return { query, shorthand: false, label: query ?? "" };
+}
+
+/**
+ * Reads a stat-only snapshot and returns what `queryText` selects (everything when
+ * absent) with every subtree, each process once; throws `CommandError` ("Cannot <verb>
+ * …") when the JSONPath selects anything but whole process nodes.
+ */
+export async function selectLiveProcesses(
+  verb: string,
+  queryText: string | undefined,
+  source: { procfs: ProcRoot; procfsTarget: ProcfsTarget },
+  deps: CliDeps,
+): Promise<ProcessNode[]> {
+  const [{ compileQuery, selectProcesses }, { readSnapshot }] = await Promise.all([
+    import("../query/mod.ts"),
+    import("../snapshot/mod.ts"),
+  ]);
+  const compiled = queryText ? compileQuery(queryText) : null;
+  const roots = readSnapshot(
+    { ...source, procfileList: ["stat"] },
+    { pid: deps.pid, warn: (m) => deps.log.warning(m) },
+  );
+  const { nodes, whole } = selectProcesses(compiled, roots);
+  if (!whole) {
+    throw new CommandError(
+      `Cannot ${verb} ${quoteInput(queryText ?? "")}: the JSONPath must select whole process nodes`,
+    );
+  }
+  return nodes;
 }
