@@ -94,14 +94,11 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
       else threadsOf.set(process, [node]);
     }
   }
-  const lines: string[] = [];
-  const label = (node: ProcessNode, thread: boolean) => {
-    const cells = options.columns.map((c) => c.show(c.value(node, options.context)));
-    const name = thread
-      ? `{${node.stat.comm}}(${node.stat.pid})`
-      : `${node.stat.pid} ${node.stat.comm}`;
-    return [name, ...cells].join("  ");
-  };
+  // each line's branches and name, and its column cells: aligned under a header once
+  // the whole tree is known (a line with no columns is pstree's, unpadded)
+  const entries: { label: string; cells: string[] }[] = [];
+  const label = (node: ProcessNode, thread: boolean) =>
+    thread ? `{${node.stat.comm}}(${node.stat.pid})` : `${node.stat.pid} ${node.stat.comm}`;
   const kids = (node: ProcessNode) => [
     ...(threadsOf.get(node.stat.pid) ?? []).map((t) => ({ node: t, thread: true })),
     ...(node.children ?? []).filter((c) => !options.threads || processOf(c) === null)
@@ -112,7 +109,10 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
     .map((node) => ({ node, thread: false, prefix: "", branch: "" }));
   while (pending.length > 0) {
     const { node, thread, prefix, branch } = pending.pop()!;
-    lines.push(cut(prefix + branch + label(node, thread), options.width));
+    entries.push({
+      label: prefix + branch + label(node, thread),
+      cells: options.columns.map((c) => c.show(c.value(node, options.context))),
+    });
     if (thread) continue;
     const below = kids(node);
     const inner = innerPrefix(prefix, branch, glyph);
@@ -124,7 +124,13 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
       });
     }
   }
-  return lines;
+  if (options.columns.length === 0) return entries.map((e) => cut(e.label, options.width));
+  return alignRows(
+    ["PROCESS", ...options.columns.map((c) => c.header)],
+    entries.map((e) => [e.label, ...e.cells]),
+    [false, ...options.columns.map((c) => c.numeric)],
+    options.width,
+  );
 }
 
 /** How rows are ordered and cut. */
@@ -179,19 +185,34 @@ export function renderTable(
   columns: readonly Column[],
   width?: number,
 ): string[] {
-  const cells = rows.map((row) => row.map((value, i) => columns[i].show(value)));
-  const widths = columns.map((c, i) =>
-    Math.max(c.header.length, ...cells.map((row) => row[i].length))
+  return alignRows(
+    columns.map((c) => c.header),
+    rows.map((row) => row.map((value, i) => columns[i].show(value))),
+    columns.map((c) => c.numeric),
+    width,
   );
-  const line = (texts: string[]) =>
+}
+
+/**
+ * Lines of aligned columns under a header, two spaces apart: numbers right, text left
+ * (the last text column unpadded), each line cut to `width`.
+ */
+function alignRows(
+  header: readonly string[],
+  cells: readonly string[][],
+  numeric: readonly boolean[],
+  width?: number,
+): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  const line = (texts: readonly string[]) =>
     cut(
       texts.map((text, i) => {
-        if (i === texts.length - 1) return columns[i].numeric ? text.padStart(widths[i]) : text;
-        return columns[i].numeric ? text.padStart(widths[i]) : text.padEnd(widths[i]);
+        if (numeric[i]) return text.padStart(widths[i]);
+        return i === texts.length - 1 ? text : text.padEnd(widths[i]);
       }).join("  ").trimEnd(),
       width,
     );
-  return [line(columns.map((c) => c.header)), ...cells.map(line)];
+  return [line(header), ...cells.map(line)];
 }
 
 /** Quotes a CSV field when it needs it (RFC 4180). */

@@ -26,10 +26,11 @@ Deno.test("query --format tree, table and csv show the selection readably", asyn
     "$..children[?(@.stat.pid == 108)]",
   ]);
   assertEquals(tree.code, 0, tree.stderr);
-  assertEquals(tree.stdout.split("\n").slice(0, 3), [
-    "108 Isolated Web Co  S  234.4",
-    "└─ 111 python3 (x)  S  7.8",
-    "   └─ 112 sh  S  0.4",
+  assertEquals(tree.stdout.split("\n").slice(0, 4), [
+    "PROCESS              S  RSS_MIB",
+    "108 Isolated Web Co  S    234.4",
+    "└─ 111 python3 (x)   S      7.8",
+    "   └─ 112 sh         S      0.4",
   ]);
   const table = await runProcpath([
     "query",
