@@ -13,8 +13,7 @@ import { toNumber } from "../procfs/int.ts";
 import { selectProcesses } from "../query/mod.ts";
 import type { CompiledQuery } from "../query/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import { cpuCountersOf, cpuWithReapedParts } from "../model/cpu.ts";
-import type { CpuCounters } from "../model/cpu.ts";
+import { ReapedCpuTracker } from "../model/cpu.ts";
 import { REFERENCE_VERSION, VERSION } from "../version.ts";
 import type { MetricFamily, Sample } from "./exposition.ts";
 
@@ -61,8 +60,8 @@ interface GroupState {
   live: Map<string, Counters>;
   /** The last counters of the processes that left, and the CPU reaped from exited children. */
   retired: Counters;
-  /** The group's processes at the last collection, for the reaped-CPU model (user, system). */
-  previous: { user: CpuCounters[]; system: CpuCounters[] } | null;
+  /** The group's processes from collection to collection, for the reaped-CPU model. */
+  cpu: ReapedCpuTracker;
 }
 
 /** Keeps the groups' counters between collections. */
@@ -162,19 +161,18 @@ export class Collector {
       // a group is the processes its selection holds (values it selects beside them count nothing)
       const { nodes } = selectProcesses(group.query, roots);
       const state = this.#groups.get(group.name) ??
-        this.#groups.set(group.name, { live: new Map(), retired: zero(), previous: null })
+        this.#groups.set(group.name, {
+          live: new Map(),
+          retired: zero(),
+          cpu: new ReapedCpuTracker(),
+        })
           .get(group.name)!;
       // CPU of the children the group's processes reaped since the last collection, less
       // what those children were seen to have: the short-lived ones' CPU, kept monotonic
-      const current = cpuCountersOf(nodes);
-      for (const mode of ["user", "system"] as const) {
-        for (
-          const parts of cpuWithReapedParts(state.previous?.[mode] ?? null, current[mode]).values()
-        ) {
-          state.retired[mode] += parts.reaped;
-        }
+      for (const { user, system } of state.cpu.next(nodes).values()) {
+        state.retired.user += user.reaped;
+        state.retired.system += system.reaped;
       }
-      state.previous = current;
       // processes gone since the last collection leave their last counters to the group
       const now = new Map(nodes.map((node) => [identity(node), this.#counters(node)]));
       for (const [id, last] of state.live) {

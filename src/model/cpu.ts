@@ -120,3 +120,31 @@ export function cpuWithReapedParts(
   }
   return used;
 }
+
+/** A process's CPU in one interval, by mode: its own and what it reaped, clock ticks. */
+export interface IntervalCpu {
+  user: { own: number; reaped: number };
+  system: { own: number; reaped: number };
+}
+
+/**
+ * Follows processes from one sample to the next and returns, per interval, each
+ * process's CPU by mode with its reaped children's (`cpuWithReapedParts` on user and
+ * system time): what `top`, the metrics groups and the record summary each need.
+ */
+export class ReapedCpuTracker {
+  #previous: { user: CpuCounters[]; system: CpuCounters[] } | null = null;
+
+  /** Returns the interval since the previous call, by `identityOf`; empty at the first. */
+  next(nodes: readonly ProcessNode[]): Map<string, IntervalCpu> {
+    const current = cpuCountersOf(nodes);
+    const user = cpuWithReapedParts(this.#previous?.user ?? null, current.user);
+    const system = cpuWithReapedParts(this.#previous?.system ?? null, current.system);
+    this.#previous = current;
+    const intervals = new Map<string, IntervalCpu>();
+    for (const [identity, parts] of user) {
+      intervals.set(identity, { user: parts, system: system.get(identity)! });
+    }
+    return intervals;
+  }
+}

@@ -8,8 +8,7 @@
 import { toNumber } from "../procfs/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
-import { cpuCountersOf, cpuWithReapedParts, identityOf } from "../model/cpu.ts";
-import type { CpuCounters } from "../model/cpu.ts";
+import { identityOf, ReapedCpuTracker } from "../model/cpu.ts";
 
 /** The figures of a summary. */
 export interface TreeSummary {
@@ -46,8 +45,7 @@ export function displayCommand(cmdline: unknown, comm: unknown): string {
 export class SummaryTracker {
   readonly #clockTicks: number;
   readonly #pageSize: number;
-  #previousUser: CpuCounters[] | null = null;
-  #previousSystem: CpuCounters[] | null = null;
+  readonly #cpu = new ReapedCpuTracker();
   #userTicks = 0;
   #systemTicks = 0;
   #peakTree: { bytes: number; at: number } | null = null;
@@ -67,7 +65,6 @@ export class SummaryTracker {
 
   /** Takes one stored sample's processes (each once) at `wallMs` (unix ms). */
   sample(nodes: readonly ProcessNode[], wallMs: number): void {
-    const { user, system } = cpuCountersOf(nodes);
     const commands = new Map<string, { pid: number; command: string }>();
     let treeRss = 0;
     for (const node of nodes) {
@@ -83,24 +80,16 @@ export class SummaryTracker {
     const add = (command: string, ticks: number) => {
       if (ticks > 0) this.#perCommand.set(command, (this.#perCommand.get(command) ?? 0) + ticks);
     };
-    for (
-      const [previous, current, count] of [
-        [this.#previousUser, user, (t: number) => this.#userTicks += t],
-        [this.#previousSystem, system, (t: number) => this.#systemTicks += t],
-      ] as const
-    ) {
-      for (const [identity, parts] of cpuWithReapedParts(previous, current)) {
-        count(parts.own + parts.reaped);
-        const { pid, command } = commands.get(identity)!;
-        add(command, parts.own);
-        for (const [child, share] of this.#childrenShares(pid, command)) {
-          add(child, parts.reaped * share);
-        }
+    for (const [identity, { user, system }] of this.#cpu.next(nodes)) {
+      this.#userTicks += user.own + user.reaped;
+      this.#systemTicks += system.own + system.reaped;
+      const { pid, command } = commands.get(identity)!;
+      add(command, user.own + system.own);
+      for (const [child, share] of this.#childrenShares(pid, command)) {
+        add(child, (user.reaped + system.reaped) * share);
       }
     }
     this.#exitedChildren = new Map();
-    this.#previousUser = user;
-    this.#previousSystem = system;
     if (treeRss > (this.#peakTree?.bytes ?? -1)) {
       this.#peakTree = { bytes: treeRss, at: wallMs / 1000 };
     }

@@ -1,7 +1,6 @@
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import { cpuCountersOf, cpuWithReapedParts, identityOf } from "../model/cpu.ts";
-import type { CpuCounters } from "../model/cpu.ts";
+import { identityOf, ReapedCpuTracker } from "../model/cpu.ts";
 
 /** What one process used between two samples. */
 export interface ProcessRates {
@@ -63,8 +62,7 @@ export interface RateContext {
 export class RateTracker {
   #previous = new Map<number, Counters>();
   #previousAt: number | null = null;
-  #previousCpu: CpuCounters[] | null = null;
-  #previousCpuSystem: CpuCounters[] | null = null;
+  readonly #cpu = new ReapedCpuTracker();
 
   /**
    * With `includeNew`, a process without a previous sample is returned too, with no
@@ -77,15 +75,7 @@ export class RateTracker {
     const current = new Map<number, Counters>();
     const rates: ProcessRates[] = [];
     const seconds = this.#previousAt === null ? 0 : (atMs - this.#previousAt) / 1000;
-    const cpu = cpuCountersOf(nodes);
-    const reaped = seconds > 0
-      ? cpuWithReapedParts(this.#previousCpu, cpu.user)
-      : new Map<string, { own: number; reaped: number }>();
-    const reapedSystem = seconds > 0
-      ? cpuWithReapedParts(this.#previousCpuSystem, cpu.system)
-      : new Map<string, { own: number; reaped: number }>();
-    this.#previousCpu = cpu.user;
-    this.#previousCpuSystem = cpu.system;
+    const intervals = this.#cpu.next(nodes);
     for (const node of nodes) {
       const pid = num(node.stat.pid);
       const counters: Counters = {
@@ -115,8 +105,8 @@ export class RateTracker {
         userPercent: before ? Math.max(0, (counters.utime - before.utime) * perTick) : 0,
         systemPercent: before ? Math.max(0, (counters.stime - before.stime) * perTick) : 0,
         reapedPercent: before
-          ? ((reaped.get(identity)?.reaped ?? 0) + (reapedSystem.get(identity)?.reaped ?? 0)) *
-            perTick
+          ? ((intervals.get(identity)?.user.reaped ?? 0) +
+            (intervals.get(identity)?.system.reaped ?? 0)) * perTick
           : 0,
         readRate: rate(counters.read, before?.read ?? null),
         writeRate: rate(counters.write, before?.write ?? null),
