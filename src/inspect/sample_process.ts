@@ -163,7 +163,10 @@ export function sampleProcess(root: string, pid: number, pageSize: number): Proc
     );
   } catch { /* gone meanwhile */ }
   const threads = tids.map((tid) => sampleThread(root, pid, tid)).filter((t) => t !== null);
-  const cmdline = read(`${root}/${pid}/cmdline`);
+  let cmdline = "";
+  try {
+    cmdline = parseCmdline(Deno.readFileSync(`${root}/${pid}/cmdline`));
+  } catch { /* gone, or empty for a kernel thread */ }
   const limits = read(`${root}/${pid}/limits`);
   const oom = read(`${root}/${pid}/oom_score`);
   const cgroup = read(`${root}/${pid}/cgroup`);
@@ -172,7 +175,7 @@ export function sampleProcess(root: string, pid: number, pageSize: number): Proc
     pid,
     ppid: Number(rest[1]),
     comm,
-    cmdline: cmdline === null ? "" : parseCmdline(new TextEncoder().encode(cmdline)),
+    cmdline,
     uid: statusNumber(status, "Uid"),
     rssBytes: Number(rest[21]) * pageSize,
     threads,

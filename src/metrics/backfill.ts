@@ -26,7 +26,6 @@ export async function backfill(
 ): Promise<number> {
   const timeline = openTimeline(path);
   const dir = await Deno.makeTempDir({ prefix: "procpath-backfill-" });
-  const encoder = new TextEncoder();
   try {
     const collector = new Collector({
       groups,
@@ -55,7 +54,7 @@ export async function backfill(
             });
             known.series.set(key, file);
           }
-          writeAll(file, encoder.encode(sampleLine(family, sample, true) + "\n"));
+          writeAll(file, sampleLine(family, sample, true) + "\n");
           count++;
         }
       }

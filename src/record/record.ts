@@ -20,7 +20,6 @@ import { parsePidList } from "../text/pid_list.ts";
 import { quoteInput } from "../text/visible.ts";
 import { Schedule } from "./schedule.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import { flattenTree } from "../tree/flatten_tree.ts";
 
 /** What to record, as the command line gave it (templates still hold `$NAME`). */
 export interface RecordPlan extends SnapshotSource {
@@ -66,7 +65,10 @@ export interface RecordIo {
    * COMMAND`: the command and the orphans procpath adopted).
    */
   branches?(): number[];
-  /** Forks, execs and exits between samples, stored in `process_event`; stopped at the end. */
+  /**
+   * Forks, execs and exits between samples, stored in `process_event`; stopped at the
+   * end. Its owner tracks each sample's processes (`onSample`).
+   */
   events?: EventSource;
   /** Hears the events stored with each sample. */
   onEvents?(rows: readonly ProcessEventRow[]): void;
@@ -266,10 +268,7 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
             cause: error,
           });
         }
-        if (io.events) {
-          io.events.track(flattenTree(result as ProcessNode[]).map((n) => n.stat.pid as number));
-          storeEvents(store, io, path);
-        }
+        if (io.events) storeEvents(store, io, path);
         taken++;
         if (stored > 0) samples++;
         rows += stored;
@@ -336,8 +335,8 @@ function storeEvents(store: Store, io: RecordIo, path: string): void {
 function subtreesOf(roots: readonly ProcessNode[], pids: ReadonlySet<number>): ProcessNode[] {
   const found: ProcessNode[] = [];
   const pending = [...roots];
-  while (pending.length > 0) {
-    const node = pending.shift()!;
+  for (let at = 0; at < pending.length; at++) {
+    const node = pending[at];
     if (pids.has(node.stat.pid as number)) found.push(node);
     else for (const child of node.children ?? []) if (isProcessNode(child)) pending.push(child);
   }

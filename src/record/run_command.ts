@@ -100,8 +100,12 @@ export function runCommand(
   const alive = () => adopted().filter((p) => !isZombie(p));
   const ended = () => {
     if (!exited) return false;
-    for (const orphan of adopted()) if (isZombie(orphan)) reapOrphan(orphan);
-    if (alive().length === 0) treeEnded.abort();
+    let living = 0;
+    for (const orphan of adopted()) {
+      if (isZombie(orphan)) reapOrphan(orphan);
+      else living++;
+    }
+    if (living === 0) treeEnded.abort();
     return treeEnded.signal.aborted;
   };
   const signalTree = (signal: Deno.Signal) => {

@@ -83,16 +83,18 @@ export async function recordSession(
   const stop = running?.stop ?? listenForStop();
   let recorded: RecordSummary;
   try {
-    const command = running;
+    const child = running;
     recorded = await record(plan, {
       ...io,
       stop,
-      branches: command ? () => command.branches() : undefined,
+      branches: child ? () => child.branches() : undefined,
       events,
       onSample(nodes, wallMs) {
         const processes = flattenTree(nodes);
+        const pids = processes.map((node) => node.stat.pid as number);
         tracker.sample(processes, wallMs);
-        command?.saw(processes.map((node) => node.stat.pid as number));
+        events?.track(pids);
+        child?.saw(pids);
         io.onSample?.(nodes, wallMs);
       },
       onEvents(rows) {
