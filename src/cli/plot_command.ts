@@ -5,6 +5,7 @@ import { STYLES } from "../plot/styles.ts";
 import { BUILTIN_QUERIES } from "../store/queries.ts";
 import { PyFloat } from "../text/python_format.ts";
 import { writeOutputFile } from "../files/output_file.ts";
+import { reasonOf } from "../files/output_path.ts";
 import { readUserFile, requireRegularFile } from "./read_user_file.ts";
 import {
   collect,
@@ -186,7 +187,7 @@ export const plotCommand = defineCommand({
     try {
       requireRegularFile(options.databaseFile);
     } catch (error) {
-      throw new Error(`Cannot open "${options.databaseFile}": ${(error as Error).message}`, {
+      throw new Error(`Cannot open "${options.databaseFile}": ${reasonOf(error)}`, {
         cause: error,
       });
     }
