@@ -3,6 +3,7 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
 import { needs } from "../_helpers/needs.ts";
+import { readableCheckout } from "../_helpers/unprivileged.ts";
 import { descendantsOf, readUntil, spawnGroup, waitFor } from "../_helpers/processes.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
@@ -256,26 +257,14 @@ Deno.test({
   ),
   ...unsanitized,
   async fn() {
-    const { code, stdout, stderr } = await new Deno.Command("setpriv", {
-      args: [
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        repoPath("scripts/procpath"),
-        "inspect",
-        "-w",
-        "0.5",
-        "-p",
-        "1",
-      ],
-      env: { PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:${Deno.env.get("PATH")}` },
-      stdout: "piped",
-      stderr: "piped",
-    }).output().then((o) => ({
-      code: o.code,
-      stdout: new TextDecoder().decode(o.stdout),
-      stderr: new TextDecoder().decode(o.stderr),
-    }));
+    const checkout = await readableCheckout();
+    const output = await checkout.asNobody(["inspect", "-w", "0.5", "-p", "1"]);
+    await checkout.remove();
+    const [code, stdout, stderr] = [
+      output.code,
+      new TextDecoder().decode(output.stdout),
+      new TextDecoder().decode(output.stderr),
+    ];
     assertEquals(code, 0, stderr);
     assertIncludes(stdout, "not readable for this user: descriptors and sockets");
   },

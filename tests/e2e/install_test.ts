@@ -3,6 +3,7 @@
 import { needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, repoPath } from "../_helpers/run_procpath.ts";
+import { readableCheckout } from "../_helpers/unprivileged.ts";
 
 const VERSION_LINE = /^procpath \d+\.\d+\.\d+ \(follows Procpath 1\.14\.0\)\n$/;
 const has = (tool: string) =>
@@ -72,26 +73,19 @@ Deno.test({
     "setpriv is not installed": has("setpriv"),
   }),
   async fn() {
-    // a checkout the unprivileged user can read (the test's own may sit in a private dir)
-    const dir = await Deno.makeTempDir();
-    Deno.chmodSync(dir, 0o755);
-    for (const part of ["src", "scripts", "deno.json", "deno.lock", "node_modules"]) {
-      await run("cp", ["-r", repoPath(part), `${dir}/${part}`]);
-    }
+    const checkout = await readableCheckout();
+    const dir = checkout.dir;
     await run("cp", ["-r", fixture("browser"), `${dir}/fixture`]);
-    const denoDir = `${dir}/.deno/node_modules/@deno/linux-x64-glibc`;
-    Deno.mkdirSync(denoDir, { recursive: true });
-    Deno.copyFileSync(Deno.execPath(), `${denoDir}/deno`);
-    Deno.chmodSync(`${denoDir}/deno`, 0o755);
-    await run("chmod", ["-R", "a+rX", dir]);
-    const asNobody = (args: string[]) =>
-      run("setpriv", [
-        "--reuid=65534",
-        "--regid=65534",
-        "--clear-groups",
-        `${dir}/scripts/procpath`,
-        ...args,
-      ], { env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent" }, cwd: "/" });
+    await run("chmod", ["-R", "a+rX", `${dir}/fixture`]);
+    const decoder = new TextDecoder();
+    const asNobody = async (args: string[]) => {
+      const out = await checkout.asNobody(args);
+      return {
+        code: out.code,
+        stdout: decoder.decode(out.stdout),
+        stderr: decoder.decode(out.stderr),
+      };
+    };
     const version = await asNobody(["--version"]);
     assertEquals(VERSION_LINE.test(version.stdout), true, version.stdout + version.stderr);
     const query = await asNobody([
@@ -103,6 +97,6 @@ Deno.test({
       "$..children[?(@.stat.pid == 1)].stat.pid",
     ]);
     assertEquals([query.code, query.stdout, query.stderr], [0, "1\n", ""]);
-    await Deno.remove(dir, { recursive: true });
+    await checkout.remove();
   },
 });
