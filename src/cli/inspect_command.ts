@@ -75,11 +75,12 @@ export const inspectCommand = defineCommand({
       queryText,
       { procfs: options.procfs, procfsTarget: "process" },
       deps,
+      selection.subtree,
     );
     if (options.pidList) {
       const wanted = new Set(options.pidList);
       const subtrees = nodes.filter((n) => wanted.has(n.stat.pid as number));
-      nodes = selectProcesses(null, subtrees).nodes;
+      nodes = selection.subtree ? selectProcesses(null, subtrees).nodes : subtrees;
       const found = new Set(nodes.map((n) => n.stat.pid as number));
       const absent = options.pidList.filter((pid) => !found.has(pid));
       if (absent.length > 0 && nodes.length === 0) {

@@ -3,6 +3,12 @@ import { parsePositiveInt } from "./options.ts";
 import { bindOption, portOption, serveUntilStopped } from "./serving.ts";
 import { SHARED } from "./shared_options.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
+import {
+  groupNameOf,
+  requireShorthandMatch,
+  SELECTION_OPTIONS,
+  selectionOf,
+} from "./selection_options.ts";
 
 /** A `-g NAME=JSONPATH` before compiling: the name and the query text. */
 export interface GroupText {
@@ -23,11 +29,18 @@ function collectGroup(text: string, previous: GroupText[]): GroupText[] {
   return [...previous, { name, query: eq < 0 ? "" : text.slice(eq + 1) }];
 }
 
+/** A group's text with whether its processes' subtrees belong to it (`--no-subtree`). */
+type GroupSpec = GroupText & { subtree?: boolean };
+
 /** Compiles the groups (the default: one group `all` of every process). */
-export async function compileGroups(groups: readonly GroupText[]): Promise<Group[]> {
+export async function compileGroups(groups: readonly GroupSpec[]): Promise<Group[]> {
   const { compileQuery } = await import("../query/mod.ts");
   const given = groups.length > 0 ? groups : [{ name: "all", query: "" }];
-  return given.map((g) => ({ name: g.name, query: g.query ? compileQuery(g.query) : null }));
+  return given.map((g) => ({
+    name: g.name,
+    query: g.query ? compileQuery(g.query) : null,
+    ...("subtree" in g && g.subtree === false ? { subtree: false } : {}),
+  }));
 }
 
 /** The `-g` option, shared by `metrics` and `backfill`. */
@@ -73,6 +86,7 @@ export const metricsCommand = defineCommand({
       parse: parsePositiveInt,
       default: 100,
     }),
+    ...SELECTION_OPTIONS,
     cmdline: flag("--cmdline", "command lines on procpath_process_info (they may hold secrets)"),
     redact: option({
       flags: "--redact <regex>",
@@ -86,12 +100,26 @@ export const metricsCommand = defineCommand({
   examples: [
     "procpath metrics -g web='$..children[?(@.stat.pid == 2610)]' -g db='$..children[?(@.stat.comm == \"postgres\")]'",
     "procpath metrics -p 9800 --per-process --max-processes 50 -g all",
+    "procpath metrics --name postgres   # one group, postgres, of every postgres and its children",
   ],
   /** Serves `/metrics` until Ctrl+C. */
   async run(_args, options, { deps }) {
+    // a shorthand adds one group, named for what it selects
+    const selection = selectionOf(undefined, options);
+    const shorthand: GroupSpec[] = selection.shorthand
+      ? [{ name: groupNameOf(options), query: selection.query!, subtree: selection.subtree }]
+      : [];
+    if (shorthand.length > 0 && options.group.some((g) => g.name === shorthand[0].name)) {
+      throw new OptionValueError(`group ${shorthand[0].name} is given twice`);
+    }
+    await requireShorthandMatch(
+      selection,
+      { procfs: options.procfs, procfsTarget: "process" },
+      deps,
+    );
     const [{ serveMetrics }, groups] = await Promise.all([
       import("../metrics/serve_metrics.ts"),
-      compileGroups(options.group),
+      compileGroups([...options.group, ...shorthand]),
     ]);
     const files = [...new Set(["stat", ...options.procfileList])] as typeof options.procfileList;
     return await serveUntilStopped(

@@ -12,12 +12,12 @@ import {
   tableRows,
 } from "../view/mod.ts";
 import type { Column, ColumnContext } from "../view/mod.ts";
-import { parsePasswd } from "../view/columns.ts";
+import { readUserNames } from "../procfs/user_names.ts";
 import { flattenTree, isProcessNode as isNode } from "../tree/flatten_tree.ts";
 import { SHARED } from "./shared_options.ts";
 import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 import { terminalSize } from "./terminal.ts";
-import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
+import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
 
 /** SQL rows as the reference prints them: reals as Python floats, integers exact. */
 function pythonRow(row: Record<string, unknown>): Record<string, unknown> {
@@ -172,11 +172,6 @@ export const queryCommand = defineCommand({
       dryRun: { onlyWhenSet: true },
     }),
     ascii: flag("--ascii", "tree branches in ASCII", { onlyWhenSet: true }),
-    subtree: negatedFlag(
-      "--no-subtree",
-      "table, csv: only the selected processes, not what runs below them",
-      { onlyWhenSet: true, value: (subtree) => !subtree },
-    ),
     failEmpty: flag("--fail-empty", "exit 1 when nothing is selected, as pgrep does", {
       onlyWhenSet: true,
     }),
@@ -419,13 +414,4 @@ function pidsOf(result: readonly unknown[], subtree: boolean): number[] | null {
     pids.add(item);
   }
   return [...pids].sort((a, b) => a - b);
-}
-
-/** User names by uid from `/etc/passwd`; empty where it cannot be read. */
-function readUserNames(): Map<number, string> {
-  try {
-    return parsePasswd(Deno.readTextFileSync("/etc/passwd"));
-  } catch {
-    return new Map();
-  }
 }

@@ -135,6 +135,7 @@ export const recordCommand = defineCommand({
         {
           ...options,
           query: selection.query,
+          subtree: selection.subtree,
           emptyIsFailure: selection.shorthand ? selection.label : undefined,
         },
         command as string[] | undefined,

@@ -1,8 +1,11 @@
 /**
- * Shorthands for everyday selections, shared by `query`, `top`, `record` and `inspect`:
- * `--name NAME` (as `pidof`) and `--match REGEX` (as `pgrep -f`). Each expands to the
- * JSONPath its help shows, so the engine stays one; a shorthand that selects nothing
- * exits 1, as `pgrep` and `pidof` do (a plain JSONPath keeps the reference's exit 0).
+ * Shorthands for everyday selections, shared by `query`, `top`, `record`, `watch`,
+ * `metrics` and `inspect`: `--pid PIDS`, `--name NAME` (as `pidof`) and `--match REGEX`
+ * (as `pgrep -f`), each with the processes' subtrees unless `--no-subtree`. Each expands
+ * to the JSONPath its help shows, so the engine stays one; a shorthand that selects
+ * nothing exits 1, as `pgrep` and `pidof` do (a plain JSONPath keeps the reference's
+ * exit 0). Long names only: `-p` is already `record -p` (branches to read), `inspect -p`
+ * and `metrics -p` (its port), and `-n` is `play -n` (dry run).
  *
  * @module
  */
@@ -11,10 +14,24 @@ import type { ProcessNode } from "../tree/types.ts";
 import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import type { CliDeps } from "./deps.ts";
-import { option, OptionValueError } from "./spec.ts";
+import { negatedFlag, option, OptionValueError } from "./spec.ts";
+import { parsePidList } from "../text/pid_list.ts";
 
 /** The options, to spread into a command's table. */
 export const SELECTION_OPTIONS = {
+  pid: option({
+    flags: "--pid <pids>",
+    help: "processes with these PIDs (comma-separated) with their subtrees: " +
+      "'$..children[?(@.stat.pid in [PIDS])]'",
+    parse: (text: string) => {
+      try {
+        return parsePidList(text);
+      } catch (error) {
+        throw new OptionValueError((error as Error).message);
+      }
+    },
+    dryRun: { onlyWhenSet: true },
+  }),
   name: option({
     flags: "--name <name>",
     help: "processes named exactly NAME (stat.comm, as pidof) with their subtrees: " +
@@ -39,6 +56,11 @@ export const SELECTION_OPTIONS = {
     },
     dryRun: { onlyWhenSet: true },
   }),
+  subtree: negatedFlag(
+    "--no-subtree",
+    "only the selected processes, not what runs below them",
+    { onlyWhenSet: true, value: (subtree) => !subtree },
+  ),
 };
 
 /** What a command's line selects: its query, and whether a shorthand made it. */
@@ -48,6 +70,8 @@ export interface Selection {
   shorthand: boolean;
   /** How the selection reads in a message (`--name nginx`). */
   label: string;
+  /** Whether what runs below the selected processes belongs to the selection. */
+  subtree: boolean;
 }
 
 /**
@@ -64,18 +88,32 @@ export interface Selection {
  */
 export function selectionOf(
   query: string | undefined,
-  options: { name?: string; match?: string },
+  options: { pid?: readonly number[]; name?: string; match?: string; subtree?: boolean },
 ): Selection {
-  const given = [options.name !== undefined, options.match !== undefined, query !== undefined]
-    .filter(Boolean).length;
+  const subtree = options.subtree ?? true;
+  const given = [
+    options.pid !== undefined,
+    options.name !== undefined,
+    options.match !== undefined,
+    query !== undefined,
+  ].filter(Boolean).length;
   if (given > 1) {
-    throw new OptionValueError("give one selection: a JSONPath query, --name or --match");
+    throw new OptionValueError("give one selection: a JSONPath query, --pid, --name or --match");
+  }
+  if (options.pid !== undefined) {
+    return {
+      query: `$..children[?(@.stat.pid in [${options.pid.join(", ")}])]`,
+      shorthand: true,
+      label: `--pid ${options.pid.join(",")}`,
+      subtree,
+    };
   }
   if (options.name !== undefined) {
     return {
       query: `$..children[?(@.stat.comm == ${JSON.stringify(options.name)})]`,
       shorthand: true,
       label: `--name ${options.name}`,
+      subtree,
     };
   }
   if (options.match !== undefined) {
@@ -84,9 +122,10 @@ export function selectionOf(
       query: `$..children[?(@.cmdline =~ /${options.match.replace(/(?<!\\)\//g, "\\/")}/)]`,
       shorthand: true,
       label: `--match ${options.match}`,
+      subtree,
     };
   }
-  return { query, shorthand: false, label: query ?? "" };
+  return { query, shorthand: false, label: query ?? "", subtree };
 }
 
 /**
@@ -99,6 +138,7 @@ export async function selectLiveProcesses(
   queryText: string | undefined,
   source: { procfs: ProcRoot; procfsTarget: ProcfsTarget },
   deps: CliDeps,
+  subtree = true,
 ): Promise<ProcessNode[]> {
   const [{ compileQuery, selectProcesses }, { readSnapshot }] = await Promise.all([
     import("../query/mod.ts"),
@@ -109,11 +149,35 @@ export async function selectLiveProcesses(
     { ...source, procfileList: ["stat"] },
     { pid: deps.pid, warn: (m) => deps.log.warning(m) },
   );
-  const { nodes, whole } = selectProcesses(compiled, roots);
+  const { nodes, whole } = selectProcesses(compiled, roots, subtree);
   if (!whole) {
     throw new CommandError(
       `Cannot ${verb} ${quoteInput(queryText ?? "")}: the JSONPath must select whole process nodes`,
     );
   }
   return nodes;
+}
+
+/**
+ * For a command that keeps running (watch, metrics): a shorthand that selects nothing
+ * at the start is exit 1, as it is for query and top; a JSONPath waits as it always has.
+ */
+export async function requireShorthandMatch(
+  selection: Selection,
+  source: { procfs: ProcRoot; procfsTarget: ProcfsTarget },
+  deps: CliDeps,
+): Promise<void> {
+  if (!selection.shorthand) return;
+  const nodes = await selectLiveProcesses("select", selection.query, source, deps);
+  if (nodes.length === 0) throw new CommandError(`No process matches ${selection.label}`);
+}
+
+/**
+ * The name a shorthand's metrics group gets: the process name (`--name nginx` →
+ * `nginx`), else `match` or `pid`; characters a group name cannot hold become `_`.
+ */
+export function groupNameOf(options: { name?: string; match?: string; pid?: unknown }): string {
+  const raw = options.name ?? (options.match !== undefined ? "match" : "pid");
+  const safe = raw.replace(/[^A-Za-z0-9_.-]/g, "_");
+  return /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`;
 }

@@ -3,7 +3,7 @@ import { parseChoice, parsePositiveInt } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
-import { parseTopColumns, TOP_COLUMNS } from "../top/render.ts";
+import { COLUMN_NAMES, parseTopColumns } from "../top/render.ts";
 import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 
 /** Parses `-i` of `top`: seconds, more than zero (a zero interval would spin). */
@@ -56,17 +56,17 @@ export const topCommand = defineCommand({
     tree: flag("-t, --tree", "start in the tree view"),
     sort: option({
       flags: "-s, --sort <sort>",
-      help: "cpu, rss or pid",
-      parse: parseChoice(["cpu", "rss", "pid"]) as (text: string) => "cpu" | "rss" | "pid",
-      default: "cpu" as "cpu" | "rss" | "pid",
+      help: "the column to sort by: any of --columns' names, or command (< and > change it live)",
+      parse: parseChoice([...COLUMN_NAMES, "command"]),
+      default: "cpu",
       defaultText: '"cpu"',
     }),
     ascii: flag("--ascii", "tree branches in ASCII"),
     ...SELECTION_OPTIONS,
     columns: option({
       flags: "--columns <columns>",
-      help: `columns before COMMAND: ${Object.keys(TOP_COLUMNS).join(",")} ` +
-        "(runq reads schedstat, wchan reads wchan)",
+      help: `columns before COMMAND: ${COLUMN_NAMES.join(",")} ` +
+        "(user reads status, runq schedstat, wchan wchan; C chooses them live)",
       parse: (text: string) => {
         try {
           return parseTopColumns(text);
@@ -81,7 +81,7 @@ export const topCommand = defineCommand({
     recording: option({
       flags: "--recording <file>",
       help: "replay a recording made by procpath record: step with ←/→ (a sample), [/] " +
-        "(a minute), g/G, play or pause with space",
+        "(a minute), g/G (first, last), play or pause with space; h lists the other keys",
       parse: (text: string) => text,
     }),
     at: SHARED.at(
@@ -109,6 +109,7 @@ export const topCommand = defineCommand({
       return await top({
         ...options,
         query: selection.query,
+        subtree: selection.subtree,
         emptyIsFailure: selection.shorthand ? selection.label : undefined,
         batch: !interactive,
       }, {

@@ -4,6 +4,7 @@ import { PyFloat } from "../text/python_format.ts";
 import { collect, collectNamedQuery, parsePositiveInt, parseSeconds } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
+import { requireShorthandMatch, SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 
 /** Parses `-s/--stop-signal`: a signal name such as `SIGINT` or `SIGTERM`. */
 export function parseSignal(text: string): Deno.Signal {
@@ -12,6 +13,9 @@ export function parseSignal(text: string): Deno.Signal {
   }
   return text as Deno.Signal;
 }
+
+/** The variable a selection shorthand (`--name`, `--match`, `--pid`) fills in `watch`. */
+const SHORTHAND_QUERY = "PIDS";
 
 /** `procpath watch`: shell commands fed by queries, restarted every interval, stopped cleanly. */
 export const watchCommand = defineCommand({
@@ -88,6 +92,7 @@ export const watchCommand = defineCommand({
       default: 10,
       dryRun: { value: (seconds) => new PyFloat(seconds) },
     }),
+    ...SELECTION_OPTIONS,
     procfileList: { ...SHARED.procfileList, help: "procfiles for the queries" },
     procfs: { ...SHARED.procfs, help: "procfs root for the queries" },
     procfsTarget: SHARED.procfsTarget,
@@ -97,13 +102,31 @@ export const watchCommand = defineCommand({
     "    --stop-without-result -p $WPS1'",
     "procpath watch -i 60 -q P='$..children[?(@.stat.comm == \"nginx\")].stat.pid' \\\n" +
     "    --fan-out P --skip-empty -c 'py-spy dump --pid $P'",
+    "procpath watch -i 60 --name nginx --no-subtree --fan-out PIDS -c 'py-spy dump --pid $PIDS'",
   ],
   /** Watches until `-r`, a stop signal or an error; see `watch()` for the exit status. */
   async run(_args, options, { deps }) {
     const { watch } = await import("../watch/watch.ts");
+    // a shorthand is one more query, PIDS: the selected processes' PIDs (and their subtrees')
+    const selection = selectionOf(undefined, options);
+    if (selection.shorthand && options.query.some((q) => q.name === SHORTHAND_QUERY)) {
+      throw new OptionValueError(
+        `a shorthand fills $${SHORTHAND_QUERY}: -q ${SHORTHAND_QUERY} is given too`,
+      );
+    }
+    if (selection.shorthand) {
+      await requireShorthandMatch(selection, options, deps);
+    }
+    const query = selection.shorthand
+      ? [...options.query, {
+        name: SHORTHAND_QUERY,
+        query: `${selection.query}${selection.subtree ? "..stat.pid" : ".stat.pid"}`,
+        distinct: true,
+      }]
+      : options.query;
     const stop = listenForStop();
     try {
-      return await watch(options, {
+      return await watch({ ...options, query }, {
         pid: deps.pid,
         live: deps.live,
         info: (m) => deps.log.info(m),

@@ -22,6 +22,8 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   open: { parameters: ["buffer", "i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  setpriority: { parameters: ["i32", "u32", "i32"], result: "i32" },
+  strerror: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -81,4 +83,20 @@ export function monotonicNs(): bigint | null {
   const buffer = new BigInt64Array(2);
   if (lib.clock_gettime(CLOCK_MONOTONIC, buffer) !== 0) return null;
   return buffer[0] * 1_000_000_000n + buffer[1];
+}
+
+const PRIO_PROCESS = 0;
+
+/**
+ * Sets a process's nice value (`setpriority(PRIO_PROCESS)`, -20 to 19; lowering it
+ * needs CAP_SYS_NICE). Returns `null` when done, else the system's reason in one line
+ * ("Permission denied", "No such process").
+ */
+export function renice(pid: number, nice: number): string | null {
+  const lib = openLibc();
+  if (lib === null) return "renice needs libc through Deno's FFI, which this run cannot use";
+  if (lib.setpriority(PRIO_PROCESS, pid, nice) === 0) return null;
+  const code = errno(lib);
+  const text = lib.strerror(code);
+  return text === null ? `error ${code}` : new Deno.UnsafePointerView(text).getCString();
 }

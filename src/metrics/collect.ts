@@ -22,6 +22,8 @@ export interface Group {
   name: string;
   /** `null`: every process. */
   query: CompiledQuery | null;
+  /** False: the selected processes alone, not what runs below them (`--no-subtree`). */
+  subtree?: boolean;
 }
 
 /** What to expose, and the facts to convert units with. */
@@ -159,7 +161,7 @@ export class Collector {
       timestamp === undefined ? { labels, value } : { labels, value, timestamp };
     for (const group of o.groups) {
       // a group is the processes its selection holds (values it selects beside them count nothing)
-      const { nodes } = selectProcesses(group.query, roots);
+      const { nodes } = selectProcesses(group.query, roots, group.subtree !== false);
       const state = this.#groups.get(group.name) ??
         this.#groups.set(group.name, {
           live: new Map(),

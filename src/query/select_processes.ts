@@ -5,7 +5,8 @@ import type { CompiledQuery } from "./query.ts";
 
 /**
  * The processes a query selects in a forest and everything below them, each once,
- * parents first (no query: the whole forest). `whole` is false when the query also
+ * parents first (no query: the whole forest); with `subtrees` false only the selected
+ * processes themselves (`--no-subtree`). `whole` is false when the query also
  * selected something other than process nodes (`$..pid`): the views that need whole
  * processes refuse such a query, a metrics group counts the processes among them.
  *
@@ -22,8 +23,10 @@ import type { CompiledQuery } from "./query.ts";
 export function selectProcesses(
   query: CompiledQuery | null,
   roots: readonly ProcessNode[],
+  subtrees = true,
 ): { nodes: ProcessNode[]; whole: boolean } {
   const selected = query ? runQuery(query, { children: roots }) : roots;
   const processes = selected.filter(isProcessNode);
-  return { nodes: flattenTree(processes), whole: processes.length === selected.length };
+  const nodes = subtrees || !query ? flattenTree(processes) : [...new Set(processes)];
+  return { nodes, whole: processes.length === selected.length };
 }

@@ -21,6 +21,12 @@ import { quoteInput } from "../text/visible.ts";
 import { Schedule } from "./schedule.ts";
 import type { ProcessNode } from "../tree/types.ts";
 
+/** A process node's own data, without what runs below it. */
+function withoutChildren(node: ProcessNode): ProcessNode {
+  const { children: _below, ...own } = node;
+  return own;
+}
+
 /** What to record, as the command line gave it (templates still hold `$NAME`). */
 export interface RecordPlan extends SnapshotSource {
   query?: string;
@@ -34,6 +40,8 @@ export interface RecordPlan extends SnapshotSource {
   stopWithoutResult?: boolean;
   /** A shorthand selection (`--name nginx`): a first sample that selects nothing is exit 1. */
   emptyIsFailure?: string;
+  /** Whether what runs below the selected processes is recorded too (`--no-subtree`: false). */
+  subtree?: boolean;
 }
 
 /** One iteration's figures, for a status line. */
@@ -249,7 +257,11 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
         );
         // a branch read keeps the ancestors; the command's tree is its subtrees alone
         const roots = branches ? subtreesOf(read, new Set(branches)) : read;
-        const result = query ? runQuery(query, { children: roots }) : roots;
+        const selected = query ? runQuery(query, { children: roots }) : roots;
+        // --no-subtree: the selected processes alone, without what runs below them
+        const result = plan.subtree === false && query
+          ? selected.map((n) => isProcessNode(n) ? withoutChildren(n) : n)
+          : selected;
         if (taken === 0 && plan.emptyIsFailure !== undefined && result.length === 0) {
           throw new RecordError(`No process matches ${plan.emptyIsFailure}`);
         }

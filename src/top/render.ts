@@ -1,29 +1,35 @@
 import { BRANCHES, cutLine, innerPrefix } from "../view/render.ts";
 import type { ProcessRates } from "./sample.ts";
 
-/** What the live view sorts by. */
-export type TopSort = "cpu" | "rss" | "pid";
+/** What the view sorts by: a column's name (`cpu`, `rss`, `pid`, `user`, …). */
+export type TopSort = string;
 
-/** The sorts, by the key that selects them in the live view. */
-export const SORT_KEYS: Record<string, TopSort> = { c: "cpu", m: "rss", p: "pid" };
+/** The sorts, by the key that selects them in the live view (htop's P, M, T too). */
+export const SORT_KEYS: Record<string, TopSort> = {
+  c: "cpu",
+  m: "rss",
+  p: "pid",
+  P: "cpu",
+  M: "rss",
+  T: "time",
+};
 
 /** How to lay out one frame. */
 export interface FrameOptions {
   tree: boolean;
   sort: TopSort;
+  /** Sort the other way than the column's natural order (largest first for figures). */
+  invert?: boolean;
   /** Cut lines to this many characters. */
   width?: number;
   ascii?: boolean;
   /** The columns before COMMAND; the default ones when absent. */
   columns?: readonly TopColumn[];
+  /** PIDs whose subtrees the tree view folds into their row. */
+  collapsed?: ReadonlySet<number>;
+  /** Only processes whose command line holds this (any case), with their ancestors in the tree. */
+  filter?: string;
 }
-
-const order: Record<TopSort, (a: ProcessRates, b: ProcessRates) => number> = {
-  cpu: (a, b) =>
-    (b.userPercent + b.systemPercent) - (a.userPercent + a.systemPercent) || a.pid - b.pid,
-  rss: (a, b) => b.rssMib - a.rssMib || a.pid - b.pid,
-  pid: (a, b) => a.pid - b.pid,
-};
 
 /** Bytes per second as a person reads them: `0`, `512`, `12.3K`, `4.0M`. */
 export function formatRate(bytes: number | null): string {
@@ -57,43 +63,129 @@ export interface TopColumn {
   /** Left-aligned (text) instead of right-aligned (numbers). */
   readonly text?: boolean;
   /** Procfiles it needs besides `stat`, `cmdline` and `io`. */
-  readonly files?: readonly ("schedstat" | "wchan")[];
+  readonly files?: readonly ("schedstat" | "wchan" | "status")[];
   cell(r: ProcessRates): string;
+  /** What it sorts by; figures sort largest first, text and IDs in ascending order. */
+  value(r: ProcessRates): number | string;
 }
 
 const percent = (n: number | null) => (n === null ? "-" : n.toFixed(1));
 
+/** `TIME+` as top prints it: minutes:seconds.hundredths, hours past an hour. */
+export function formatCpuTime(seconds: number): string {
+  const hundredths = Math.floor(seconds * 100);
+  const minutes = Math.floor(hundredths / 6000);
+  const rest = `${String(Math.floor(hundredths / 100) % 60).padStart(2, "0")}.${
+    String(hundredths % 100).padStart(2, "0")
+  }`;
+  return minutes >= 60
+    ? `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}:${rest.slice(0, 2)}`
+    : `${minutes}:${rest}`;
+}
+
+const cpuOf = (r: ProcessRates) => r.userPercent + r.systemPercent;
+const orZero = (n: number | null) => n ?? -1;
+
 /** Every column `top --columns` knows, by name; COMMAND always closes the line. */
 export const TOP_COLUMNS: Readonly<Record<string, TopColumn>> = {
-  pid: { name: "pid", header: "PID", width: 7, cell: (r) => String(r.pid) },
-  ppid: { name: "ppid", header: "PPID", width: 7, cell: (r) => String(r.ppid) },
-  state: { name: "state", header: "S", width: 1, text: true, cell: (r) => r.state },
-  usr: { name: "usr", header: "USR%", width: 6, cell: (r) => r.userPercent.toFixed(1) },
-  sys: { name: "sys", header: "SYS%", width: 6, cell: (r) => r.systemPercent.toFixed(1) },
-  cpu: {
-    name: "cpu",
-    header: "CPU%",
-    width: 6,
-    cell: (r) => (r.userPercent + r.systemPercent).toFixed(1),
+  pid: { name: "pid", header: "PID", width: 7, cell: (r) => String(r.pid), value: (r) => r.pid },
+  ppid: {
+    name: "ppid",
+    header: "PPID",
+    width: 7,
+    cell: (r) => String(r.ppid),
+    value: (r) => r.ppid,
   },
+  user: {
+    name: "user",
+    header: "USER",
+    width: 9,
+    text: true,
+    files: ["status"],
+    cell: (r) => (r.user ?? "-").slice(0, 9),
+    value: (r) => r.user ?? "",
+  },
+  nice: { name: "nice", header: "NI", width: 3, cell: (r) => String(r.nice), value: (r) => r.nice },
+  state: {
+    name: "state",
+    header: "S",
+    width: 2,
+    text: true,
+    cell: (r) => r.state,
+    value: (r) => r.state,
+  },
+  usr: {
+    name: "usr",
+    header: "USR%",
+    width: 6,
+    cell: (r) => r.userPercent.toFixed(1),
+    value: (r) => r.userPercent,
+  },
+  sys: {
+    name: "sys",
+    header: "SYS%",
+    width: 6,
+    cell: (r) => r.systemPercent.toFixed(1),
+    value: (r) => r.systemPercent,
+  },
+  cpu: { name: "cpu", header: "CPU%", width: 6, cell: (r) => cpuOf(r).toFixed(1), value: cpuOf },
   exited: {
     // what it reaped from children that exited in the interval: short-lived processes
     name: "exited",
     header: "EXIT%",
     width: 6,
     cell: (r) => r.reapedPercent.toFixed(1),
+    value: (r) => r.reapedPercent,
   },
-  rss: { name: "rss", header: "RSS_MIB", width: 9, cell: (r) => r.rssMib.toFixed(1) },
-  mem: { name: "mem", header: "%MEM", width: 5, cell: (r) => r.memPercent.toFixed(1) },
-  thr: { name: "thr", header: "THR", width: 4, cell: (r) => String(r.threads) },
-  read: { name: "read", header: "READ/s", width: 8, cell: (r) => formatRate(r.readRate) },
-  write: { name: "write", header: "WRITE/s", width: 8, cell: (r) => formatRate(r.writeRate) },
+  time: {
+    name: "time",
+    header: "TIME+",
+    width: 9,
+    cell: (r) => formatCpuTime(r.cpuSeconds),
+    value: (r) => r.cpuSeconds,
+  },
+  rss: {
+    name: "rss",
+    header: "RSS_MIB",
+    width: 9,
+    cell: (r) => r.rssMib.toFixed(1),
+    value: (r) => r.rssMib,
+  },
+  mem: {
+    name: "mem",
+    header: "%MEM",
+    width: 5,
+    cell: (r) => r.memPercent.toFixed(1),
+    value: (r) => r.memPercent,
+  },
+  thr: {
+    name: "thr",
+    header: "THR",
+    width: 4,
+    cell: (r) => String(r.threads),
+    value: (r) => r.threads,
+  },
+  read: {
+    name: "read",
+    header: "READ/s",
+    width: 8,
+    cell: (r) => formatRate(r.readRate),
+    value: (r) => orZero(r.readRate),
+  },
+  write: {
+    name: "write",
+    header: "WRITE/s",
+    width: 8,
+    cell: (r) => formatRate(r.writeRate),
+    value: (r) => orZero(r.writeRate),
+  },
   runq: {
     name: "runq",
     header: "RUNQ%",
     width: 6,
     files: ["schedstat"],
     cell: (r) => percent(r.waitPercent),
+    value: (r) => orZero(r.waitPercent),
   },
   wchan: {
     name: "wchan",
@@ -102,8 +194,23 @@ export const TOP_COLUMNS: Readonly<Record<string, TopColumn>> = {
     text: true,
     files: ["wchan"],
     cell: (r) => (r.wchan ?? "-").slice(0, 16),
+    value: (r) => r.wchan ?? "",
+  },
+  command: {
+    // sorting only: COMMAND always closes the line
+    name: "command",
+    header: "COMMAND",
+    width: 0,
+    text: true,
+    cell: (r) => r.command,
+    value: (r) => r.command,
   },
 };
+
+/** The names `--columns` takes (COMMAND closes every line and is not one of them). */
+export const COLUMN_NAMES: readonly string[] = Object.keys(TOP_COLUMNS).filter((n) =>
+  n !== "command"
+);
 
 /** The columns `top` shows without `--columns`. */
 export const DEFAULT_TOP_COLUMNS: readonly TopColumn[] = [
@@ -120,31 +227,99 @@ export const DEFAULT_TOP_COLUMNS: readonly TopColumn[] = [
 const align = (column: TopColumn, text: string) =>
   column.text ? text.padEnd(column.width) : text.padStart(column.width);
 
-/** The column header line of a frame with `columns`. */
-export function headerLine(columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS): string {
-  return columns.map((c) => align(c, c.header)).join(" ") + "  COMMAND";
+/** Whether a column sorts largest first unless inverted: figures do, text and IDs do not. */
+const descendingByDefault = (column: TopColumn) =>
+  !column.text && column.name !== "pid" && column.name !== "ppid" && column.name !== "nice";
+
+/** The comparison of a sort: the column's order (or the other way), then PID. */
+export function compareBy(
+  sort: TopSort,
+  invert = false,
+): (a: ProcessRates, b: ProcessRates) => number {
+  const column = TOP_COLUMNS[sort] ?? TOP_COLUMNS.cpu;
+  const sign = descendingByDefault(column) !== invert ? -1 : 1;
+  return (a, b) => {
+    const x = column.value(a), y = column.value(b);
+    const order = typeof x === "number" && typeof y === "number"
+      ? x - y
+      : String(x).localeCompare(String(y));
+    return sign * order || a.pid - b.pid;
+  };
 }
 
-function row(
-  rates: ProcessRates,
-  command: string,
-  columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS,
-): string {
-  return [...columns.map((c) => align(c, c.cell(rates))), command].join(" ");
+/** The sort's marker in a header: which way the rows run. */
+export function sortMarker(sort: TopSort, invert = false, ascii = false): string {
+  const column = TOP_COLUMNS[sort] ?? TOP_COLUMNS.cpu;
+  const down = descendingByDefault(column) !== invert;
+  return ascii ? (down ? "v" : "^") : (down ? "▼" : "▲");
 }
-
-const cut = cutLine;
 
 /**
- * The rows of a frame: a flat table sorted as asked, or the tree (children under
- * their parents, siblings sorted as asked) with branches before each command.
+ * The column header line of a frame with `columns`; with `sort`, the sorted column's
+ * header carries the marker of its direction (`CPU%▼`).
  */
-export function frameRows(rates: readonly ProcessRates[], options: FrameOptions): string[] {
-  const compare = order[options.sort];
+export function headerLine(
+  columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS,
+  sort?: { by: TopSort; invert?: boolean; ascii?: boolean },
+): string {
+  const mark = (name: string, header: string) =>
+    sort && sort.by === name ? header + sortMarker(sort.by, sort.invert, sort.ascii) : header;
+  return columns.map((c) => {
+    const text = mark(c.name, c.header);
+    // a one-letter column has no room for the marker's padding: it grows by it
+    return text.length > c.width && !c.text ? text : align(c, text);
+  }).join(" ") + "  " + mark("command", "COMMAND");
+}
+
+/** One row of a frame: a process, and in the tree its branches and what it folds. */
+export interface VisibleRow {
+  readonly rates: ProcessRates;
+  /** Tree branches before the command; empty in the table. */
+  readonly prefix: string;
+  /** Processes folded into this row (a collapsed subtree); 0 when none. */
+  readonly folded: number;
+  /** Shown only as an ancestor of a filtered process. */
+  readonly context?: boolean;
+}
+
+/**
+ * The line of a row: its cells, then branches, what it folds (`[+12]`) and the command.
+ * A tree deeper than `maxPrefix` characters keeps its innermost branches behind `…`, so
+ * that a deep process's command still shows on a narrow terminal.
+ */
+export function rowText(
+  row: VisibleRow,
+  columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS,
+  maxPrefix = Infinity,
+): string {
+  const folded = row.folded > 0 ? `[+${row.folded}] ` : "";
+  const prefix = row.prefix.length > maxPrefix
+    ? "…" + row.prefix.slice(row.prefix.length - Math.max(3, maxPrefix) + 1)
+    : row.prefix;
+  return [...columns.map((c) => align(c, c.cell(row.rates))), prefix + folded + row.rates.command]
+    .join(" ");
+}
+
+/** The characters the cells of `columns` take before COMMAND, separators included. */
+export function cellsWidth(columns: readonly TopColumn[]): number {
+  return columns.reduce((sum, c) => sum + c.width + 1, 0);
+}
+
+/**
+ * The rows of a frame in order: a flat table sorted as asked, or the tree (children
+ * under their parents, siblings sorted as asked) with branches, collapsed subtrees
+ * folded into their row; with a filter, only matching processes (and in the tree their
+ * ancestors, marked as context).
+ */
+export function orderRows(
+  rates: readonly ProcessRates[],
+  options: Omit<FrameOptions, "width" | "columns">,
+): VisibleRow[] {
+  const compare = compareBy(options.sort, options.invert);
+  const needle = options.filter?.toLowerCase() ?? "";
+  const matches = (r: ProcessRates) => needle === "" || r.command.toLowerCase().includes(needle);
   if (!options.tree) {
-    return [...rates].sort(compare).map((r) =>
-      cut(row(r, r.command, options.columns), options.width)
-    );
+    return rates.filter(matches).sort(compare).map((r) => ({ rates: r, prefix: "", folded: 0 }));
   }
   const byPid = new Map(rates.map((r) => [r.pid, r]));
   const children = new Map<number, ProcessRates[]>();
@@ -156,13 +331,45 @@ export function frameRows(rates: readonly ProcessRates[], options: FrameOptions)
       else children.set(r.ppid, [r]);
     } else roots.push(r);
   }
+  // with a filter, a process stays when it or a descendant matches
+  let kept: Set<number> | null = null;
+  if (needle !== "") {
+    kept = new Set();
+    for (const r of rates) {
+      if (!matches(r)) continue;
+      for (let p: ProcessRates | undefined = r; p && !kept.has(p.pid); p = byPid.get(p.ppid)) {
+        kept.add(p.pid);
+        if (p.ppid === p.pid) break;
+      }
+    }
+  }
+  const size = (pid: number): number => {
+    let count = 0;
+    const stack = [...(children.get(pid) ?? [])];
+    while (stack.length > 0) {
+      const r = stack.pop()!;
+      if (kept && !kept.has(r.pid)) continue;
+      count++;
+      stack.push(...(children.get(r.pid) ?? []));
+    }
+    return count;
+  };
   const glyph = options.ascii ? BRANCHES.ascii : BRANCHES.box;
-  const lines: string[] = [];
-  const pending = roots.sort(compare).reverse().map((r) => ({ r, prefix: "", branch: "" }));
+  const rows: VisibleRow[] = [];
+  const visible = (list: ProcessRates[]) => kept ? list.filter((r) => kept.has(r.pid)) : list;
+  const pending = visible(roots).sort(compare).reverse()
+    .map((r) => ({ r, prefix: "", branch: "" }));
   while (pending.length > 0) {
     const { r, prefix, branch } = pending.pop()!;
-    lines.push(cut(row(r, prefix + branch + r.command, options.columns), options.width));
-    const below = (children.get(r.pid) ?? []).sort(compare);
+    const folded = options.collapsed?.has(r.pid) ? size(r.pid) : 0;
+    rows.push({
+      rates: r,
+      prefix: prefix + branch,
+      folded,
+      ...(kept && !matches(r) ? { context: true } : {}),
+    });
+    if (folded > 0) continue;
+    const below = visible(children.get(r.pid) ?? []).sort(compare);
     const inner = innerPrefix(prefix, branch, glyph);
     for (let i = below.length - 1; i >= 0; i--) {
       pending.push({
@@ -172,11 +379,38 @@ export function frameRows(rates: readonly ProcessRates[], options: FrameOptions)
       });
     }
   }
-  return lines;
+  return rows;
+}
+
+/** The PIDs of the processes that have children among `rates`: what `*` collapses. */
+export function parentPids(rates: readonly ProcessRates[]): Set<number> {
+  const pids = new Set(rates.map((r) => r.pid));
+  return new Set(rates.filter((r) => pids.has(r.ppid) && r.ppid !== r.pid).map((r) => r.ppid));
+}
+
+/**
+ * The rows of a frame as lines: a flat table sorted as asked, or the tree (children
+ * under their parents, siblings sorted as asked) with branches before each command.
+ */
+export function frameRows(rates: readonly ProcessRates[], options: FrameOptions): string[] {
+  return orderRows(rates, options).map((row) =>
+    cutLine(rowText(row, options.columns), options.width)
+  );
 }
 
 /** Columns a total line sums; the others stay empty in it. */
-const SUMMED = new Set(["usr", "sys", "cpu", "exited", "rss", "mem", "thr", "read", "write"]);
+const SUMMED = new Set([
+  "usr",
+  "sys",
+  "cpu",
+  "exited",
+  "time",
+  "rss",
+  "mem",
+  "thr",
+  "read",
+  "write",
+]);
 
 /**
  * The total line under a batch block's rows (`pidstat` has none; a subtree's sum is
@@ -199,6 +433,7 @@ export function totalLine(
     userPercent: sum((r) => r.userPercent) ?? 0,
     systemPercent: sum((r) => r.systemPercent) ?? 0,
     reapedPercent: sum((r) => r.reapedPercent) ?? 0,
+    cpuSeconds: sum((r) => r.cpuSeconds) ?? 0,
     rssMib: sum((r) => r.rssMib) ?? 0,
     memPercent: sum((r) => r.memPercent) ?? 0,
     threads: sum((r) => r.threads) ?? 0,
@@ -238,24 +473,10 @@ export function parseTopColumns(text: string): TopColumn[] {
   const names = text.split(",").map((n) => n.trim()).filter((n) => n !== "");
   if (names.length === 0) throw new Error("at least one column is needed");
   return names.map((name) => {
-    const column = TOP_COLUMNS[name];
+    const column = COLUMN_NAMES.includes(name) ? TOP_COLUMNS[name] : undefined;
     if (!column) {
-      throw new Error(`unknown column "${name}"; valid: ${Object.keys(TOP_COLUMNS).join(", ")}`);
+      throw new Error(`unknown column "${name}"; valid: ${COLUMN_NAMES.join(", ")}`);
     }
     return column;
   });
-}
-
-/**
- * The lines of a live frame: the status and key lines, the header and as many rows as
- * the terminal has room for.
- */
-export function frameLines(
-  status: string,
-  keys: string,
-  rates: readonly ProcessRates[],
-  options: FrameOptions & { rows: number },
-): string[] {
-  const body = frameRows(rates, options);
-  return [status, keys, headerLine(options.columns), ...body.slice(0, options.rows - 3)];
 }

@@ -14,12 +14,13 @@ import { resolveMoment } from "../time/moment.ts";
 import type { Moment } from "../time/moment.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
-import { runScreen } from "./screen.ts";
-import { batchBlock, frameLines, SORT_KEYS, totalCpu } from "./render.ts";
+import { interactiveView, runScreen } from "./screen.ts";
+import type { TopIo } from "./screen.ts";
+import { Interaction } from "./interaction.ts";
+import { batchBlock, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
-import type { TopIo } from "./top.ts";
 
 /** What a replay shows. */
 export interface ReplayPlan {
@@ -27,6 +28,8 @@ export interface ReplayPlan {
   /** Where to start; the first sample when absent. */
   at?: Moment;
   query?: string;
+  /** Whether what runs below the selected processes is shown too. */
+  subtree?: boolean;
   /** Seconds between samples while playing. */
   interval: number;
   repeat?: number;
@@ -39,31 +42,28 @@ export interface ReplayPlan {
 
 const MINUTE = 60;
 
-/** Keys of the replay, by what they do (arrows and page keys arrive as escape sequences). */
+/**
+ * Keys of the replay's own, by what they do; the view's keys (cursor, search, filter,
+ * folding, sorting, help) work as in the live view.
+ */
 const STEPS: Record<string, "next" | "previous" | "forward" | "back" | "first" | "last"> = {
   "\x1b[C": "next",
+  "\x1bOC": "next",
   ".": "next",
-  "l": "next",
   "\x1b[D": "previous",
+  "\x1bOD": "previous",
   ",": "previous",
-  "h": "previous",
   "]": "forward",
-  "\x1b[6~": "forward",
   "[": "back",
-  "\x1b[5~": "back",
   "g": "first",
-  "\x1b[H": "first",
-  "\x1b[1~": "first",
   "G": "last",
-  "\x1b[F": "last",
-  "\x1b[4~": "last",
 };
 
 /** The selection of one sample, each process once. */
-function selection(timeline: Timeline, query: string | undefined) {
+function selection(timeline: Timeline, query: string | undefined, subtree = true) {
   const compiled = query ? compileQuery(query) : null;
   return (ts: number): ProcessNode[] => {
-    const { nodes, whole } = selectProcesses(compiled, timeline.forestAt(ts));
+    const { nodes, whole } = selectProcesses(compiled, timeline.forestAt(ts), subtree);
     if (!whole) {
       throw new Error(`Cannot show "${query}": the JSONPath must select whole process nodes`);
     }
@@ -77,7 +77,7 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
   try {
     let times = timeline.times();
     let index = resolveMoment(plan.at ?? { kind: "first" }, times).index;
-    const select = selection(timeline, plan.query);
+    const select = selection(timeline, plan.query, plan.subtree);
     const pageSize = Number(timeline.meta.page_size ?? 4096);
     const context = {
       pageSize,
@@ -146,7 +146,15 @@ async function live(
   position: () => number,
   moveTo: (index: number) => void,
 ): Promise<number> {
-  let tree = Boolean(plan.tree), sort = plan.sort, playing = true;
+  const interaction = new Interaction({
+    tree: Boolean(plan.tree),
+    sort: plan.sort,
+    columns: plan.columns ?? DEFAULT_TOP_COLUMNS,
+    ascii: plan.ascii,
+    signals: false,
+  });
+  // the replay plays until a step key says otherwise; space pauses it as it pauses top
+  interaction.paused = false;
   let rates = samples.ratesAt(position());
   const go = (index: number) => {
     const bounded = Math.max(0, Math.min(samples.times.length - 1, index));
@@ -155,54 +163,49 @@ async function live(
       rates = samples.ratesAt(bounded);
     }
   };
-  await runScreen(io, plan.interval, {
-    frame(columns, rows) {
-      const i = position(), times = samples.times;
-      // what the replay is doing comes first: an 80-column terminal cuts the line's end
-      const status = [
-        `replay ${formatLocalTime(times[i])}`,
-        `sample ${i + 1}/${times.length}`,
-        playing && i < times.length - 1 ? "PLAYING" : "PAUSED",
-        `${rates.length} processes`,
-        totalCpu(rates),
-        `sort ${sort.toUpperCase()}`,
-      ].join("  ");
-      const keys = "q quit  ←/→ sample  [/] minute  g/G first/last  space play  t tree  c/m/p sort";
-      return frameLines(status, keys, rates, {
-        tree,
-        sort,
-        width: columns,
-        rows,
-        ascii: plan.ascii,
-        columns: plan.columns,
-      });
-    },
-    key(key) {
-      const times = samples.times, i = position();
-      const step = STEPS[key];
-      if (key === "q" || key === "\x03" || key === "Q") return "quit";
-      if (key === "t") tree = !tree;
-      else if (key === " ") playing = !playing;
-      else if (SORT_KEYS[key]) sort = SORT_KEYS[key];
-      else if (step === "next" || step === "previous") {
-        playing = false;
-        go(i + (step === "next" ? 1 : -1));
-      } else if (step === "forward") go(sampleAtOrAfter(times, times[i] + MINUTE));
-      else if (step === "back") go(sampleAtOrBefore(times, times[i] - MINUTE));
-      else if (step === "first") go(0);
-      else if (step === "last") {
-        samples.refresh();
-        go(samples.times.length - 1);
-      } else return "ignore";
-      return "redraw";
-    },
-    tick() {
-      if (!playing) return false;
-      if (position() >= samples.times.length - 1) samples.refresh(); // still being recorded?
-      if (position() >= samples.times.length - 1) return false;
-      go(position() + 1);
-      return true;
-    },
-  });
+  await runScreen(
+    io,
+    plan.interval,
+    interactiveView(interaction, {
+      rates: () => rates,
+      parts() {
+        const i = position(), times = samples.times;
+        const playing = !interaction.paused && i < times.length - 1;
+        // what the replay is doing comes first: an 80-column terminal cuts the line's end
+        return {
+          status: [
+            `replay ${formatLocalTime(times[i])}`,
+            `sample ${i + 1}/${times.length}`,
+            playing ? "PLAYING" : "",
+            `${rates.length} processes`,
+            totalCpu(rates),
+            "←/→ sample  [/] minute  g/G first/last",
+          ].filter(Boolean).join("  "),
+          header: [],
+        };
+      },
+      key(key) {
+        const times = samples.times, i = position();
+        const step = STEPS[key];
+        if (step === "next" || step === "previous") {
+          interaction.paused = true;
+          go(i + (step === "next" ? 1 : -1));
+        } else if (step === "forward") go(sampleAtOrAfter(times, times[i] + MINUTE));
+        else if (step === "back") go(sampleAtOrBefore(times, times[i] - MINUTE));
+        else if (step === "first") go(0);
+        else if (step === "last") {
+          samples.refresh();
+          go(samples.times.length - 1);
+        } else return "ignore";
+        return "redraw";
+      },
+      tick() {
+        if (position() >= samples.times.length - 1) samples.refresh(); // still being recorded?
+        if (position() >= samples.times.length - 1) return false;
+        go(position() + 1);
+        return true;
+      },
+    }),
+  );
   return 0;
 }

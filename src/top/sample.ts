@@ -29,6 +29,12 @@ export interface ProcessRates {
   wchan: string | null;
   /** Resident memory as a share of the machine's, %. */
   memPercent: number;
+  /** Nice value, -20 (first served) to 19. */
+  nice: number;
+  /** CPU time used since it started (user and kernel), seconds. */
+  cpuSeconds: number;
+  /** The owner's name (the uid where `/etc/passwd` has none); `null` without `status`. */
+  user: string | null;
 }
 
 /** One process as sampled: the counters rates are computed from. */
@@ -51,6 +57,8 @@ export interface RateContext {
   clockTicks: number;
   /** The machine's memory, bytes (for %MEM); unknown when absent. */
   memoryBytes?: number;
+  /** User names by uid (for USER); uids are shown as numbers when absent. */
+  userNames?: ReadonlyMap<number, string>;
 }
 
 /**
@@ -69,6 +77,12 @@ export class RateTracker {
    * CPU and unknown I/O (a replay shows a process at the sample it appears in).
    */
   constructor(readonly context: RateContext, readonly options: { includeNew?: boolean } = {}) {}
+
+  #userOf(node: ProcessNode): string | null {
+    const uid = node.status?.uid;
+    const id = Array.isArray(uid) ? toNumber(uid[0]) : null;
+    return id === null ? null : this.context.userNames?.get(id) ?? String(id);
+  }
 
   /** `atMs` is a monotonic time in ms. */
   next(nodes: readonly ProcessNode[], atMs: number): ProcessRates[] {
@@ -117,6 +131,9 @@ export class RateTracker {
         memPercent: this.context.memoryBytes
           ? 100 * num(node.stat.rss) * this.context.pageSize / this.context.memoryBytes
           : 0,
+        nice: num(node.stat.nice),
+        cpuSeconds: (counters.utime + counters.stime) / this.context.clockTicks,
+        user: this.#userOf(node),
       });
     }
     this.#previous = current;

@@ -1,12 +1,30 @@
+import type { StopSignals } from "../signals/stop_signals.ts";
 import { visible } from "../text/visible.ts";
 import { delay } from "../time/delay.ts";
 import { cutLine } from "../view/mod.ts";
-import type { TopIo } from "./top.ts";
+import type { Effect, FrameLine, FrameParts, Interaction } from "./interaction.ts";
+import type { TopColumn } from "./render.ts";
+import type { ProcessRates } from "./sample.ts";
+
+/** What `top` needs of the running program. */
+export interface TopIo {
+  pid: number;
+  write(text: string): void;
+  /** Unix ms. */
+  now(): number;
+  stop: StopSignals;
+  /** The terminal's size now. */
+  size(): { columns: number; rows: number };
+  /** Key presses, one string each, in the live view; `null` in batch mode. */
+  keys: AsyncIterable<string> | null;
+  /** Called on every terminal resize. */
+  onResize(listener: () => void): () => void;
+}
 
 /** What a full-screen view shows and how it answers keys and time. */
 export interface ScreenView {
   /** The lines of one frame for a terminal of `columns`×`rows` (cut to fit here). */
-  frame(columns: number, rows: number): string[];
+  frame(columns: number, rows: number): FrameLine[];
   /** Handles a key: whether to quit, redraw, or ignore it. */
   key(key: string): "quit" | "redraw" | "ignore";
   /** Called every interval that no key interrupted; returns whether to redraw. */
@@ -14,6 +32,9 @@ export interface ScreenView {
 }
 
 const MIN_COLUMNS = 40, MIN_ROWS = 5;
+
+/** The escape sequences around a line drawn in reverse video (the cursor row). */
+const REVERSE = ["\x1b[7m", "\x1b[27m"] as const;
 
 /**
  * Runs a view on the terminal's alternate screen (the user's terminal comes back as
@@ -29,8 +50,11 @@ export async function runScreen(io: TopIo, interval: number, view: ScreenView): 
       io.write(`\x1b[H\x1b[2Jterminal too small: procpath top needs ${MIN_COLUMNS}×${MIN_ROWS}`);
       return;
     }
-    const lines = view.frame(columns, rows).slice(0, rows)
-      .map((line) => visible(cutLine(line, columns)));
+    // process data is made visible before any escape sequence of procpath's own is added
+    const lines = view.frame(columns, rows).slice(0, rows).map((line) => {
+      const text = visible(cutLine(line.text, columns));
+      return line.reverse ? REVERSE[0] + text.padEnd(columns) + REVERSE[1] : text;
+    });
     io.write(`\x1b[H${lines.map((line) => line + "\x1b[K").join("\r\n")}\x1b[J`);
   };
   io.write("\x1b[?1049h\x1b[?25l");
@@ -61,4 +85,55 @@ export async function runScreen(io: TopIo, interval: number, view: ScreenView): 
     io.write("\x1b[?25h\x1b[?1049l");
   }
   void keyLoop;
+}
+
+/** What feeds an interactive view: the live procfs or a recording. */
+export interface ViewSource {
+  /** The processes of the frame to draw. */
+  rates(): readonly ProcessRates[];
+  /** The status text and machine lines of a frame `width` wide. */
+  parts(width: number): FrameParts;
+  /** Keys the source answers before the view (a replay's steps). */
+  key?(key: string): "redraw" | "ignore";
+  /** A new sample every interval; returns whether to redraw. Not called while paused. */
+  tick(): boolean;
+  /** Carries out a signal or a renice; returns the system's reason on failure, else null. */
+  act?(effect: Extract<Effect, { kind: "signal" | "renice" }>): string | null;
+  /** The columns changed (`C`): read what they need from the next sample on. */
+  columnsChanged?(columns: readonly TopColumn[]): void;
+}
+
+/** Joins an interaction and its source into a view `runScreen` runs. */
+export function interactiveView(interaction: Interaction, source: ViewSource): ScreenView {
+  return {
+    frame: (columns, rows) =>
+      interaction.frame(source.rates(), source.parts(columns), columns, rows),
+    key(key) {
+      if (interaction.mode.kind === "browse" && source.key?.(key) === "redraw") {
+        interaction.message = null;
+        return "redraw";
+      }
+      const effect = interaction.key(key);
+      if (effect.kind === "signal" || effect.kind === "renice") {
+        const failure = source.act?.(effect) ?? null;
+        const { pid } = effect;
+        if (effect.kind === "signal") {
+          interaction.message = failure === null
+            ? `sent ${effect.signal} to ${pid}`
+            : `cannot send ${effect.signal} to ${pid}: ${failure}`;
+        } else {
+          interaction.message = failure === null
+            ? `${pid} now runs at nice ${effect.nice}`
+            : `cannot renice ${pid} to ${effect.nice}: ${failure}`;
+        }
+        return "redraw";
+      }
+      if (effect.kind === "columns") {
+        source.columnsChanged?.(effect.columns);
+        return "redraw";
+      }
+      return effect.kind;
+    },
+    tick: () => !interaction.paused && source.tick(),
+  };
 }

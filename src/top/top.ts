@@ -1,15 +1,24 @@
 import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
 import type { Moment } from "../time/moment.ts";
 import { branchPidsOf, compileQuery, selectProcesses } from "../query/mod.ts";
-import type { StopSignals } from "../signals/stop_signals.ts";
 import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { formatLocalTime } from "../view/mod.ts";
-import { runScreen } from "./screen.ts";
-import { batchBlock, frameLines, SORT_KEYS, totalCpu } from "./render.ts";
+import { readHostLoad } from "../procfs/host_load.ts";
+import type { CpuTimes } from "../procfs/host_load.ts";
+import { readUserNames } from "../procfs/user_names.ts";
+import { renice } from "../kernel/libc.ts";
+import { reasonOf } from "../files/output_path.ts";
+import { interactiveView, runScreen } from "./screen.ts";
+import type { TopIo } from "./screen.ts";
+import { Interaction } from "./interaction.ts";
+import { countTasks, headerLines } from "./header.ts";
+import { batchBlock, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "./sample.ts";
 import type { ProcessRates } from "./sample.ts";
+
+export type { TopIo } from "./screen.ts";
 
 /** What `top` shows. */
 export interface TopPlan {
@@ -30,23 +39,10 @@ export interface TopPlan {
   at?: Moment;
   /** The columns before COMMAND (`--columns`); the default ones when absent. */
   columns?: readonly TopColumn[];
+  /** Whether what runs below the selected processes is shown too (`--no-subtree`: false). */
+  subtree?: boolean;
   /** A shorthand selection (`--name nginx`): selecting nothing at the start is exit 1. */
   emptyIsFailure?: string;
-}
-
-/** What `top` needs of the running program. */
-export interface TopIo {
-  pid: number;
-  write(text: string): void;
-  /** Unix ms. */
-  now(): number;
-  stop: StopSignals;
-  /** The terminal's size now. */
-  size(): { columns: number; rows: number };
-  /** Key presses, one string each, in the live view; `null` in batch mode. */
-  keys: AsyncIterable<string> | null;
-  /** Called on every terminal resize. */
-  onResize(listener: () => void): () => void;
 }
 
 /** A view the query cannot feed. */
@@ -59,7 +55,7 @@ export class TopError extends Error {
 }
 
 /** Reads the selection's processes (each once) with the time of the read. */
-function sampler(plan: TopPlan, io: TopIo) {
+function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) {
   const query = plan.query ? compileQuery(plan.query) : null;
   const branches = query ? branchPidsOf(query) ?? undefined : undefined;
   // a process of another user has no readable io: expected, not worth a warning
@@ -74,7 +70,7 @@ function sampler(plan: TopPlan, io: TopIo) {
           "stat",
           "cmdline",
           "io",
-          ...new Set((plan.columns ?? []).flatMap((c) => c.files ?? [])),
+          ...new Set(columns().flatMap((c) => c.files ?? [])),
         ],
       },
       { pid: io.pid, warn: () => {} },
@@ -82,7 +78,7 @@ function sampler(plan: TopPlan, io: TopIo) {
       quiet,
     );
     const atMs = performance.now();
-    const { nodes, whole } = selectProcesses(query, roots);
+    const { nodes, whole } = selectProcesses(query, roots, plan.subtree !== false);
     if (!whole) {
       throw new TopError(
         `Cannot show "${plan.query}": the JSONPath must select whole process nodes`,
@@ -95,8 +91,9 @@ function sampler(plan: TopPlan, io: TopIo) {
 /**
  * Runs the view: in batch mode one timestamped block per interval (as `pidstat`
  * prints), for `repeat` blocks or until stopped; live, a full-screen view redrawn every
- * interval, with keys to quit (q, Ctrl+C), switch tree and table (t), sort by CPU (c),
- * memory (m) or PID (p), and pause (space). Returns the exit code.
+ * interval under a header of the machine's load, memory and CPUs, driven by the keys of
+ * `interaction.ts` (cursor, search, filter, folding, sorting, columns, signals, renice,
+ * help). Returns the exit code.
  */
 export async function top(plan: TopPlan, io: TopIo): Promise<number> {
   if (plan.recording !== undefined) {
@@ -108,14 +105,18 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
     pageSize: system.pageSize,
     clockTicks: system.clockTicks,
     memoryBytes: system.physicalPages * system.pageSize,
+    // a captured tree's uids are another machine's: shown as numbers
+    userNames: plan.procfs.isLive ? readUserNames() : undefined,
   });
-  const sample = sampler(plan, io);
+  let columns = plan.columns ?? DEFAULT_TOP_COLUMNS;
+  const sample = sampler(plan, io, () => columns);
   const first = sample();
   if (plan.emptyIsFailure !== undefined && first.nodes.length === 0) {
     throw new TopError(`No process matches ${plan.emptyIsFailure}`);
   }
   tracker.next(first.nodes, first.atMs);
-  return io.keys ? await live(plan, io, tracker, sample) : await batch(plan, io, tracker, sample);
+  if (!io.keys) return await batch(plan, io, tracker, sample);
+  return await live(plan, io, tracker, sample, (chosen) => columns = chosen);
 }
 
 /** How long the live view measures before its first frame, ms: rates need two samples. */
@@ -160,42 +161,50 @@ async function live(
   io: TopIo,
   tracker: RateTracker,
   sample: () => { nodes: ProcessNode[]; atMs: number },
+  setColumns: (columns: readonly TopColumn[]) => void,
 ): Promise<number> {
-  let tree = Boolean(plan.tree), sort = plan.sort, paused = false;
-  let rates = await firstRates(plan, tracker, sample, io);
-  await runScreen(io, plan.interval, {
-    frame(columns, rows) {
-      const status = [
-        `procpath top  ${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
-        totalCpu(rates),
-        `every ${plan.interval}s`,
-        `sort ${sort.toUpperCase()}`,
-        paused ? "PAUSED" : "",
-      ].filter(Boolean).join("  ");
-      const keys = "q quit  t tree/table  c/m/p sort cpu/mem/pid  space pause";
-      return frameLines(status, keys, rates, {
-        tree,
-        sort,
-        width: columns,
-        rows,
-        ascii: plan.ascii,
-        columns: plan.columns,
-      });
-    },
-    key(key) {
-      if (key === "q" || key === "\x03" || key === "Q") return "quit";
-      if (key === "t") tree = !tree;
-      else if (key === " ") paused = !paused;
-      else if (SORT_KEYS[key]) sort = SORT_KEYS[key];
-      else return "ignore";
-      return "redraw";
-    },
-    tick() {
-      if (paused) return false;
-      const { nodes, atMs } = sample();
-      rates = tracker.next(nodes, atMs);
-      return true;
-    },
+  const interaction = new Interaction({
+    tree: Boolean(plan.tree),
+    sort: plan.sort,
+    columns: plan.columns ?? DEFAULT_TOP_COLUMNS,
+    ascii: plan.ascii,
+    signals: plan.procfs.isLive,
   });
+  const reader = plan.procfs.reader("process");
+  let before: CpuTimes[] | null = readHostLoad(reader).cpus;
+  let rates = await firstRates(plan, tracker, sample, io);
+  let host = readHostLoad(reader);
+  await runScreen(
+    io,
+    plan.interval,
+    interactiveView(interaction, {
+      rates: () => rates,
+      parts: (width) => ({
+        status: [
+          `procpath top  ${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
+          totalCpu(rates),
+          `every ${plan.interval}s`,
+        ].join("  "),
+        header: headerLines(host, before, countTasks(rates), width),
+      }),
+      tick() {
+        const { nodes, atMs } = sample();
+        rates = tracker.next(nodes, atMs);
+        before = host.cpus;
+        host = readHostLoad(reader);
+        return true;
+      },
+      act(effect) {
+        if (effect.kind === "renice") return renice(effect.pid, effect.nice);
+        try {
+          Deno.kill(effect.pid, effect.signal);
+          return null;
+        } catch (error) {
+          return reasonOf(error);
+        }
+      },
+      columnsChanged: setColumns,
+    }),
+  );
   return 0;
 }

@@ -38,18 +38,6 @@ export function ttyName(ttyNr: number | null): string {
   return `${major}:${minor}`;
 }
 
-/** Parses `/etc/passwd`: user names by uid. */
-export function parsePasswd(text: string): Map<number, string> {
-  const names = new Map<number, string>();
-  for (const line of text.split("\n")) {
-    const [name, , uid] = line.split(":");
-    if (name && uid !== undefined && /^\d+$/.test(uid) && !names.has(Number(uid))) {
-      names.set(Number(uid), name);
-    }
-  }
-  return names;
-}
-
 /** A value a column gives for sorting and machine output. */
 export type CellValue = number | string | null;
 

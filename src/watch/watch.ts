@@ -20,7 +20,8 @@ import type { ProcessNode } from "../tree/mod.ts";
 /** What to watch, as the command line gave it. */
 export interface WatchPlan {
   environment: readonly EnvironmentSpec[];
-  query: readonly { name: string; query: string }[];
+  /** `distinct`: each value once, ascending (a shorthand's PIDs, whose subtrees may overlap). */
+  query: readonly { name: string; query: string; distinct?: boolean }[];
   command: readonly string[];
   /** Seconds between iteration starts. */
   interval: number;
@@ -172,14 +173,15 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
             undefined,
             readWarnings,
           );
-          for (const { name, query } of queries) {
+          for (const { name, query, distinct } of queries) {
             const compiled = compileQuery(substitute(query, vars));
             for (const warning of queryWarnings(compiled, options.procfileList)) {
               if (warned.has(warning)) continue;
               warned.add(warning);
               io.warning(warning);
             }
-            const values = runQuery(compiled, { children: roots }).map(toPythonStr);
+            const all = runQuery(compiled, { children: roots }).map(toPythonStr);
+            const values = distinct ? [...new Set(all)].sort((a, b) => Number(a) - Number(b)) : all;
             if (values.length === 0) io.warning(`Query ${name} evaluated empty`);
             vars[name] = values.join(",");
             if (name === fanOut) fanValues = [...new Set(values)];

@@ -207,15 +207,14 @@ Deno.test({
     tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", repoPath(""));
     try {
       tmux("send-keys", "-t", session, "clear; echo READY; scripts/procpath top -i 0.5", "Enter");
-      await waitFor(() => screen(session).includes("sort CPU"));
+      await waitFor(() => screen(session).includes("CPU%▼"));
       const first = screen(session);
-      assertIncludes(first, "sort CPU");
-      assertIncludes(first, "    PID   USR%   SYS%   CPU%");
+      assertIncludes(first, "    PID   USR%   SYS%  CPU%▼");
       assertEquals(first.includes("READY"), false); // the alternate screen covers the shell
       tmux("send-keys", "-t", session, "t");
       await waitFor(() => /[├└]─ /.test(screen(session)));
       tmux("send-keys", "-t", session, "m");
-      await waitFor(() => screen(session).includes("sort RSS"));
+      await waitFor(() => screen(session).includes("RSS_MIB▼"));
       tmux("send-keys", "-t", session, "Space");
       await waitFor(() => screen(session).includes("PAUSED"));
       tmux("resize-window", "-t", session, "-x", "60");

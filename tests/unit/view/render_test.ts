@@ -140,32 +140,3 @@ Deno.test("a 10,000-process tree renders a header and a line per process, a tabl
   assertEquals([lines.length, table.length], [10001, 10001]);
   assertEquals(lines.at(-1)!.includes("worker 9998"), true);
 });
-
-Deno.test("top's batch block closes with a total line of the summed columns", async () => {
-  const { batchBlock } = await import("../../../src/top/render.ts");
-  const rates = (pid: number, cpu: number, rss: number) => ({
-    pid,
-    ppid: 1,
-    comm: `p${pid}`,
-    command: `p${pid}`,
-    state: "R",
-    threads: 2,
-    rssMib: rss,
-    userPercent: cpu,
-    systemPercent: 1,
-    reapedPercent: 0,
-    readRate: null,
-    writeRate: 1024,
-    waitPercent: null,
-    wchan: null,
-    memPercent: 0.5,
-  });
-  const block = batchBlock("heading", [rates(10, 20, 1.5), rates(11, 30, 2.5)], { sort: "pid" });
-  const lines = block.split("\n");
-  assertEquals(
-    lines[4],
-    "  TOTAL   50.0    2.0   52.0       4.0    4        -     2.0K 2 processes",
-  );
-  // one process needs no total
-  assertEquals(batchBlock("h", [rates(10, 20, 1.5)], { sort: "pid" }).includes("TOTAL"), false);
-});

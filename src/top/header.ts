@@ -1,0 +1,135 @@
+/**
+ * The machine lines at the top of the live view, as htop and top print theirs: uptime,
+ * load and tasks; memory and swap bars; a bar per CPU (its busy share since the
+ * previous frame). Pure: the figures come in, lines of at most `width` go out.
+ *
+ * @module
+ */
+import type { CpuTimes, HostLoad } from "../procfs/host_load.ts";
+import type { ProcessRates } from "./sample.ts";
+import { formatRate } from "./render.ts";
+
+/** How many processes and threads the view shows, by state. */
+export interface TaskCounts {
+  processes: number;
+  running: number;
+  sleeping: number;
+  /** Stopped, zombie, traced, idle kernel threads: any other state. */
+  other: number;
+  threads: number;
+}
+
+/** Counts the shown processes by state (R running; S, D and I sleeping, as top counts them). */
+export function countTasks(rates: readonly ProcessRates[]): TaskCounts {
+  const counts = { processes: rates.length, running: 0, sleeping: 0, other: 0, threads: 0 };
+  for (const r of rates) {
+    counts.threads += r.threads;
+    if (r.state === "R") counts.running++;
+    // idle kernel threads (I) sleep too, as top counts them
+    else if (r.state === "S" || r.state === "D" || r.state === "I") counts.sleeping++;
+    else counts.other++;
+  }
+  return counts;
+}
+
+/**
+ * Uptime as top prints it: `3 days, 04:12` or `04:12:09` under a day.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatUptime } from "./header.ts";
+ * assert.equal(formatUptime(3 * 86400 + 4 * 3600 + 12 * 60 + 9), "3 days, 04:12");
+ * assert.equal(formatUptime(4 * 3600 + 12 * 60 + 9), "04:12:09");
+ * ```
+ */
+export function formatUptime(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const days = Math.floor(whole / 86400);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const hours = two(Math.floor(whole / 3600) % 24), minutes = two(Math.floor(whole / 60) % 60);
+  return days > 0
+    ? `${days} day${days === 1 ? "" : "s"}, ${hours}:${minutes}`
+    : `${hours}:${minutes}:${two(whole % 60)}`;
+}
+
+/** A bar `label[|||||     text]` `width` characters wide, filled to `share` (0–1). */
+export function bar(label: string, share: number, text: string, width: number): string {
+  const inside = Math.max(0, width - label.length - 2);
+  const filled = Math.round(Math.min(1, Math.max(0, share)) * inside);
+  const cells = "|".repeat(filled).padEnd(inside);
+  // the figure sits at the right end of the bar, over its empty part or its bars
+  const shown = text.length <= inside ? cells.slice(0, inside - text.length) + text : cells;
+  return `${label}[${shown}]`;
+}
+
+/** Each CPU's busy share since `before`, 0–1 (since boot without `before`). */
+export function cpuShares(now: readonly CpuTimes[], before: readonly CpuTimes[] | null): number[] {
+  return now.map((cpu, i) => {
+    const then = before?.[i] ?? { busy: 0, total: 0 };
+    const total = cpu.total - then.total;
+    return total > 0 ? (cpu.busy - then.busy) / total : 0;
+  });
+}
+
+/** At most this many lines of CPU bars; more CPUs than fit show as one average bar. */
+const MAX_CPU_LINES = 4;
+const MIN_CPU_CELL = 16;
+
+/**
+ * The header's lines for a terminal `width` wide: uptime, load and tasks; memory and
+ * swap; the CPUs. A figure the procfs tree lacks is left out (a captured tree may
+ * have no `meminfo`); tasks always show.
+ */
+export function headerLines(
+  load: HostLoad,
+  before: readonly CpuTimes[] | null,
+  tasks: TaskCounts,
+  width: number,
+): string[] {
+  const first = [
+    load.uptime !== null ? `up ${formatUptime(load.uptime)}` : "",
+    load.load ? `load ${load.load.map((n) => n.toFixed(2)).join(" ")}` : "",
+    `tasks ${tasks.processes}, ${tasks.running} running` +
+    (tasks.other > 0 ? `, ${tasks.other} other` : "") + `; ${tasks.threads} threads`,
+  ].filter(Boolean).join("  ");
+  const lines = [first];
+  if (load.memory) {
+    const { total, available, swapTotal, swapFree } = load.memory;
+    const half = Math.floor((width - 2) / 2);
+    const bytes = (n: number) => formatRate(n).replace(/^(\d+)$/, "$1B");
+    lines.push(
+      bar(
+        "Mem",
+        total > 0 ? (total - available) / total : 0,
+        `${bytes(total - available)}/${bytes(total)}`,
+        half,
+      ) +
+        "  " +
+        bar(
+          "Swp",
+          swapTotal > 0 ? (swapTotal - swapFree) / swapTotal : 0,
+          `${bytes(swapTotal - swapFree)}/${bytes(swapTotal)}`,
+          half,
+        ),
+    );
+  }
+  if (load.cpus) {
+    const shares = cpuShares(load.cpus, before);
+    const perLine = Math.max(1, Math.floor((width + 1) / (MIN_CPU_CELL + 1)));
+    if (Math.ceil(shares.length / perLine) > MAX_CPU_LINES) {
+      const average = shares.reduce((a, b) => a + b, 0) / shares.length;
+      lines.push(bar(`CPU×${shares.length}`, average, `${(average * 100).toFixed(1)}%`, width));
+    } else {
+      const cell = Math.floor((width + 1) / Math.min(perLine, shares.length)) - 1;
+      for (let at = 0; at < shares.length; at += perLine) {
+        lines.push(
+          shares.slice(at, at + perLine).map((share, i) =>
+            bar(String(at + i).padStart(2), share, `${(share * 100).toFixed(1)}%`, cell)
+          ).join(" "),
+        );
+      }
+    }
+  }
+  return lines;
+}

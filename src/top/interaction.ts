@@ -1,0 +1,440 @@
+/**
+ * What a person does in the live view and the replay, apart from the terminal: a cursor
+ * that follows its process across refreshes, scrolling, incremental search (`/`, `n`,
+ * `N`), a filter (`\`), folding subtrees (`-`, `+`, `*`), sorting by any column (`<`,
+ * `>`, `I`, and c/m/p), choosing columns (`C`), the help screen (`h`, `?`), and — live
+ * only — a signal menu (`k`) and renice (`[`, `]`). Keys follow htop's where it has one.
+ * No I/O: keys come in, frames and effects (send a signal, renice) go out.
+ *
+ * @module
+ */
+import { cutLine } from "../view/render.ts";
+import {
+  cellsWidth,
+  COLUMN_NAMES,
+  headerLine,
+  orderRows,
+  parentPids,
+  rowText,
+  SORT_KEYS,
+  TOP_COLUMNS,
+} from "./render.ts";
+import type { TopColumn, TopSort, VisibleRow } from "./render.ts";
+import type { ProcessRates } from "./sample.ts";
+
+/** The signals the kill menu offers, most used first (SIGTERM preselected). */
+export const SIGNAL_MENU: readonly { number: number; name: Deno.Signal }[] = [
+  { number: 15, name: "SIGTERM" },
+  { number: 9, name: "SIGKILL" },
+  { number: 1, name: "SIGHUP" },
+  { number: 2, name: "SIGINT" },
+  { number: 3, name: "SIGQUIT" },
+  { number: 19, name: "SIGSTOP" },
+  { number: 18, name: "SIGCONT" },
+  { number: 10, name: "SIGUSR1" },
+  { number: 12, name: "SIGUSR2" },
+];
+
+/** What the view is doing besides showing rows. */
+export type Mode =
+  | { kind: "browse" }
+  | { kind: "search"; text: string }
+  | { kind: "filter"; text: string }
+  | { kind: "help" }
+  | { kind: "kill"; pid: number; command: string; choice: number }
+  | { kind: "setup"; choice: number };
+
+/** What the program must do after a key. */
+export type Effect =
+  | { kind: "quit" }
+  | { kind: "redraw" }
+  | { kind: "ignore" }
+  /** Send `signal` to `pid` (the outcome goes to the status row). */
+  | { kind: "signal"; pid: number; signal: Deno.Signal }
+  | { kind: "renice"; pid: number; nice: number }
+  /** The columns changed: the procfiles read may have to change too. */
+  | { kind: "columns"; columns: readonly TopColumn[] };
+
+/** Where the view starts. */
+export interface InteractionStart {
+  tree: boolean;
+  sort: TopSort;
+  columns: readonly TopColumn[];
+  ascii?: boolean;
+  /** Whether `k` and renice act (live); a replay has no processes to signal. */
+  signals: boolean;
+}
+
+/** One frame's parts besides the rows, given by the live view or the replay. */
+export interface FrameParts {
+  /** What the source is and does (time, counts, CPU); markers are put before it. */
+  status: string;
+  /** Machine lines under the status (uptime, memory, CPUs); none in a replay. */
+  header: readonly string[];
+}
+
+/** A frame line; `reverse` draws it in reverse video (the cursor row, the chosen item). */
+export interface FrameLine {
+  text: string;
+  reverse?: boolean;
+}
+
+const KEYS = {
+  up: ["\x1b[A", "\x1bOA"],
+  down: ["\x1b[B", "\x1bOB"],
+  pageUp: ["\x1b[5~"],
+  pageDown: ["\x1b[6~"],
+  home: ["\x1b[H", "\x1b[1~", "\x1bOH"],
+  end: ["\x1b[F", "\x1b[4~", "\x1bOF"],
+  enter: ["\r", "\n"],
+  escape: ["\x1b"],
+  backspace: ["\x7f", "\b"],
+  help: ["h", "?", "\x1bOP"],
+  search: ["/", "\x1bOR"],
+  filter: ["\\", "\x1bOS"],
+  tree: ["t", "\x1b[15~"],
+  kill: ["k", "\x1b[20~"],
+  quit: ["q", "Q", "\x03", "\x1b[21~"],
+  setup: ["C", "\x1bOQ"],
+  /** htop: ] and F7 raise the priority (nice − 1), [ and F8 lower it. */
+  niceDown: ["]", "\x1b[18~"],
+  niceUp: ["[", "\x1b[19~"],
+} as const;
+
+const is = (key: string, name: keyof typeof KEYS) =>
+  (KEYS[name] as readonly string[]).includes(key);
+
+const HELP: readonly string[] = [
+  "procpath top — keys (any key closes this screen)",
+  "",
+  "  ↑ ↓ PgUp PgDn Home End   move the cursor (the view scrolls with it)",
+  "  /  F3    search command lines as you type; n, N next and previous match",
+  "  \\  F4    filter: only processes whose command line holds the text; Esc clears",
+  "  t  F5    tree or table",
+  "  -  +  *  fold or unfold the cursor's subtree, or every subtree (tree view)",
+  "  < >      sort by the column left or right;  I  the other way",
+  "  c m p    sort by CPU, memory (RSS) or PID (P, M, T as htop: CPU, memory, time)",
+  "  C  F2    choose the columns",
+  "  k  F9    send a signal to the cursor's process (a menu; Enter sends, Esc cancels)",
+  "  ] F7 [ F8  renice the cursor's process: ] raises its priority, [ lowers it",
+  "  space    pause or resume",
+  "  h  ?  F1 this screen",
+  "  q  F10   quit",
+];
+
+/**
+ * The state of one interactive view and its answers to keys. `frame` lays out a frame
+ * for the rates and terminal size it is given and remembers the rows, so that keys act
+ * on what the person sees.
+ */
+export class Interaction {
+  tree: boolean;
+  sort: TopSort;
+  invert = false;
+  columns: readonly TopColumn[];
+  paused = false;
+  filter = "";
+  search = "";
+  mode: Mode = { kind: "browse" };
+  /** One line for the status row (a refused kill, no match); cleared by the next key. */
+  message: string | null = null;
+  readonly collapsed = new Set<number>();
+  #cursorPid: number | null = null;
+  #cursorIndex = 0;
+  #scroll = 0;
+  #rows: VisibleRow[] = [];
+  #bodyHeight = 10;
+
+  constructor(readonly start: InteractionStart) {
+    this.tree = start.tree;
+    this.sort = start.sort;
+    this.columns = start.columns;
+  }
+
+  /** The PID under the cursor, if any row is shown. */
+  get cursorPid(): number | null {
+    return this.#cursorPid;
+  }
+
+  /** Markers that must stay visible, for the front of the status line. */
+  markers(): string[] {
+    return [
+      this.paused ? "PAUSED" : "",
+      this.filter !== "" ? `FILTER "${this.filter}"` : "",
+    ].filter(Boolean);
+  }
+
+  /** Lays out a frame `width`×`height` (rows already ordered for the current state). */
+  frame(rates: readonly ProcessRates[], parts: FrameParts, width: number, height: number) {
+    const rows = orderRows(rates, {
+      tree: this.tree,
+      sort: this.sort,
+      invert: this.invert,
+      ascii: this.start.ascii,
+      collapsed: this.collapsed,
+      filter: this.filter,
+    });
+    this.#rows = rows;
+    const status = [...this.markers(), parts.status].join("  ");
+    // the machine lines give way first on a short terminal: rows matter more
+    const header = height >= 16 ? parts.header : height >= 10 ? parts.header.slice(0, 1) : [];
+    const top: FrameLine[] = [
+      { text: status },
+      ...header.map((text) => ({ text })),
+      {
+        text: headerLine(this.columns, {
+          by: this.sort,
+          invert: this.invert,
+          ascii: this.start.ascii,
+        }),
+      },
+    ];
+    const body = Math.max(1, height - top.length - 1);
+    this.#bodyHeight = body;
+    this.#place(rows, body);
+    // a deep tree keeps 24 characters of each command in view
+    const maxPrefix = Math.max(6, width - cellsWidth(this.columns) - 24);
+    const shown = this.#overlay(width, body) ?? rows.slice(this.#scroll, this.#scroll + body)
+      .map((row, i): FrameLine => ({
+        text: cutLine(rowText(row, this.columns, maxPrefix), width),
+        reverse: this.#scroll + i === this.#cursorIndex,
+      }));
+    const lines = [...top, ...shown];
+    while (lines.length < height - 1) lines.push({ text: "" });
+    lines.push({ text: this.#bottomLine(rows.length, body) });
+    return lines;
+  }
+
+  /** Keeps the cursor on its process (or its place, when that process went) and in view. */
+  #place(rows: readonly VisibleRow[], body: number): void {
+    const found = this.#cursorPid === null
+      ? -1
+      : rows.findIndex((row) => row.rates.pid === this.#cursorPid);
+    this.#moveTo(found >= 0 ? found : this.#cursorIndex, rows);
+    if (this.#cursorIndex < this.#scroll) this.#scroll = this.#cursorIndex;
+    if (this.#cursorIndex >= this.#scroll + body) this.#scroll = this.#cursorIndex - body + 1;
+    this.#scroll = Math.max(0, Math.min(this.#scroll, rows.length - body));
+  }
+
+  #moveTo(index: number, rows: readonly VisibleRow[] = this.#rows): void {
+    this.#cursorIndex = Math.max(0, Math.min(index, rows.length - 1));
+    this.#cursorPid = rows[this.#cursorIndex]?.rates.pid ?? null;
+  }
+
+  /** The last line: what a key said, the input being typed, or the scroll marks and keys. */
+  #bottomLine(total: number, body: number): string {
+    if (this.mode.kind === "search") return `search: ${this.mode.text}▏  Enter keep  Esc close`;
+    if (this.mode.kind === "filter") return `filter: ${this.mode.text}▏  Enter keep  Esc clear`;
+    if (this.message !== null) return this.message;
+    const above = this.#scroll, below = Math.max(0, total - this.#scroll - body);
+    const marks = [
+      above > 0 ? `${above} more above` : "",
+      below > 0 ? `${below} more below` : "",
+    ].filter(Boolean).join(", ");
+    const keys = this.start.signals
+      ? "h help  / search  \\ filter  k kill  t tree  < > sort  q quit"
+      : "h help  / search  \\ filter  t tree  < > sort  q quit";
+    return marks === "" ? keys : `${marks}  ${keys}`;
+  }
+
+  /** The help screen, the kill menu or the column setup in place of the rows. */
+  #overlay(width: number, body: number): FrameLine[] | null {
+    const mode = this.mode;
+    if (mode.kind === "help") {
+      return HELP.slice(0, body).map((text) => ({ text: cutLine(text, width) }));
+    }
+    if (mode.kind === "kill") {
+      const lines: FrameLine[] = [
+        { text: cutLine(`Send a signal to ${mode.pid} (${mode.command})`, width) },
+        { text: "↑/↓ choose  Enter send  Esc cancel" },
+        ...SIGNAL_MENU.map((s, i) => ({
+          text: `  ${String(s.number).padStart(2)} ${s.name}`,
+          reverse: i === mode.choice,
+        })),
+      ];
+      return lines.slice(0, body);
+    }
+    if (mode.kind === "setup") {
+      const chosen = new Set(this.columns.map((c) => c.name));
+      const lines: FrameLine[] = [
+        { text: "Columns: ↑/↓ choose  space show or hide  Enter or Esc done" },
+        ...COLUMN_NAMES.map((name, i) => ({
+          text: `  [${chosen.has(name) ? "x" : " "}] ${name.padEnd(7)} ${TOP_COLUMNS[name].header}`,
+          reverse: i === mode.choice,
+        })),
+      ];
+      const start = Math.max(0, Math.min(mode.choice + 1 - (body - 1), lines.length - body));
+      return [lines[0], ...lines.slice(1 + start, start + body)];
+    }
+    return null;
+  }
+
+  /** Answers one key. */
+  key(key: string): Effect {
+    const mode = this.mode;
+    this.message = null;
+    if (mode.kind === "help") {
+      this.mode = { kind: "browse" };
+      return { kind: "redraw" };
+    }
+    if (mode.kind === "search" || mode.kind === "filter") return this.#typing(mode, key);
+    if (mode.kind === "kill") return this.#killMenu(mode, key);
+    if (mode.kind === "setup") return this.#setup(mode, key);
+    return this.#browse(key);
+  }
+
+  #browse(key: string): Effect {
+    const rows = this.#rows, page = Math.max(1, this.#bodyHeight - 1);
+    if (is(key, "quit")) return { kind: "quit" };
+    if (is(key, "up")) this.#moveTo(this.#cursorIndex - 1);
+    else if (is(key, "down")) this.#moveTo(this.#cursorIndex + 1);
+    else if (is(key, "pageUp")) this.#moveBy(-page);
+    else if (is(key, "pageDown")) this.#moveBy(page);
+    else if (is(key, "home")) this.#moveTo(0);
+    else if (is(key, "end")) this.#moveTo(rows.length - 1);
+    else if (is(key, "help")) this.mode = { kind: "help" };
+    else if (is(key, "search")) this.mode = { kind: "search", text: "" };
+    else if (is(key, "filter")) this.mode = { kind: "filter", text: this.filter };
+    else if (key === "n" || key === "N") this.#findNext(key === "n" ? 1 : -1);
+    else if (is(key, "tree")) this.tree = !this.tree;
+    else if (key === " ") this.paused = !this.paused;
+    else if (key === "-" || key === "+" || key === "=") this.#fold(key === "-");
+    else if (key === "*") this.#foldAll();
+    else if (key === "<" || key === ">") this.#sortNext(key === ">" ? 1 : -1);
+    else if (key === "I") this.invert = !this.invert;
+    else if (SORT_KEYS[key]) {
+      this.sort = SORT_KEYS[key];
+      this.invert = false;
+    } else if (is(key, "setup")) this.mode = { kind: "setup", choice: 0 };
+    else if (is(key, "kill") && this.start.signals) {
+      const row = rows[this.#cursorIndex];
+      if (!row) return this.#say("no process under the cursor");
+      this.mode = { kind: "kill", pid: row.rates.pid, command: row.rates.command, choice: 0 };
+    } else if ((is(key, "niceDown") || is(key, "niceUp")) && this.start.signals) {
+      const row = rows[this.#cursorIndex];
+      if (!row) return this.#say("no process under the cursor");
+      const nice = Math.max(-20, Math.min(19, row.rates.nice + (is(key, "niceUp") ? 1 : -1)));
+      return { kind: "renice", pid: row.rates.pid, nice };
+    } else return { kind: "ignore" };
+    return { kind: "redraw" };
+  }
+
+  #moveBy(delta: number): void {
+    this.#moveTo(this.#cursorIndex + delta);
+    // a page key moves the view with the cursor, as a pager does
+    this.#scroll = Math.max(0, this.#scroll + delta);
+  }
+
+  #say(message: string): Effect {
+    this.message = message;
+    return { kind: "redraw" };
+  }
+
+  #typing(mode: { kind: "search" | "filter"; text: string }, key: string): Effect {
+    if (is(key, "enter")) {
+      this.mode = { kind: "browse" };
+      return { kind: "redraw" };
+    }
+    if (is(key, "escape")) {
+      if (mode.kind === "filter") this.filter = "";
+      this.mode = { kind: "browse" };
+      return { kind: "redraw" };
+    }
+    let text = mode.text;
+    if (is(key, "backspace")) text = text.slice(0, -1);
+    else if (key.length === 1 && key >= " ") text += key;
+    else return { kind: "ignore" };
+    this.mode = { kind: mode.kind, text };
+    if (mode.kind === "filter") this.filter = text;
+    else {
+      this.search = text;
+      this.#findNext(0);
+    }
+    return { kind: "redraw" };
+  }
+
+  /** Moves to the next row (`step` 1), the previous (−1) or this one on (0) that matches the search. */
+  #findNext(step: 1 | -1 | 0): void {
+    const needle = this.search.toLowerCase(), rows = this.#rows;
+    if (needle === "") return;
+    for (let n = 0; n < rows.length; n++) {
+      const offset = step === 0 ? n : step * (n + 1);
+      const i = ((this.#cursorIndex + offset) % rows.length + rows.length) % rows.length;
+      if (rows[i].rates.command.toLowerCase().includes(needle)) {
+        this.#moveTo(i);
+        return;
+      }
+    }
+    this.message = `no process matches "${this.search}"`;
+  }
+
+  #fold(collapse: boolean): void {
+    if (!this.tree) {
+      this.message = "folding works in the tree view: press t";
+      return;
+    }
+    const pid = this.#cursorPid;
+    if (pid === null) return;
+    if (collapse) this.collapsed.add(pid);
+    else this.collapsed.delete(pid);
+  }
+
+  #foldAll(): void {
+    if (!this.tree) {
+      this.message = "folding works in the tree view: press t";
+      return;
+    }
+    if (this.collapsed.size > 0) this.collapsed.clear();
+    else for (const pid of parentPids(this.#rows.map((r) => r.rates))) this.collapsed.add(pid);
+  }
+
+  #sortNext(step: 1 | -1): void {
+    const names = [...this.columns.map((c) => c.name), "command"];
+    const at = names.indexOf(this.sort);
+    this.sort = names[((at < 0 ? 0 : at + step) + names.length) % names.length];
+    this.invert = false;
+  }
+
+  #killMenu(mode: Extract<Mode, { kind: "kill" }>, key: string): Effect {
+    if (is(key, "escape") || key === "q") {
+      this.mode = { kind: "browse" };
+      return { kind: "redraw" };
+    }
+    if (is(key, "up") || is(key, "down")) {
+      const choice = (mode.choice + (is(key, "up") ? -1 : 1) + SIGNAL_MENU.length) %
+        SIGNAL_MENU.length;
+      this.mode = { ...mode, choice };
+      return { kind: "redraw" };
+    }
+    if (is(key, "enter")) {
+      this.mode = { kind: "browse" };
+      return { kind: "signal", pid: mode.pid, signal: SIGNAL_MENU[mode.choice].name };
+    }
+    return { kind: "ignore" };
+  }
+
+  #setup(mode: Extract<Mode, { kind: "setup" }>, key: string): Effect {
+    if (is(key, "escape") || is(key, "enter") || key === "q") {
+      this.mode = { kind: "browse" };
+      return { kind: "columns", columns: this.columns };
+    }
+    if (is(key, "up") || is(key, "down")) {
+      const choice = (mode.choice + (is(key, "up") ? -1 : 1) + COLUMN_NAMES.length) %
+        COLUMN_NAMES.length;
+      this.mode = { ...mode, choice };
+      return { kind: "redraw" };
+    }
+    if (key === " ") {
+      const name = COLUMN_NAMES[mode.choice];
+      const shown = new Set(this.columns.map((c) => c.name));
+      if (shown.has(name)) {
+        if (shown.size === 1) return this.#say("at least one column stays");
+        shown.delete(name);
+      } else shown.add(name);
+      // the columns keep the order of the table of columns
+      this.columns = COLUMN_NAMES.filter((n) => shown.has(n)).map((n) => TOP_COLUMNS[n]);
+      return { kind: "redraw" };
+    }
+    return { kind: "ignore" };
+  }
+}

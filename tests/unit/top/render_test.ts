@@ -1,0 +1,92 @@
+import { assertEquals } from "../../_helpers/assert.ts";
+import {
+  batchBlock,
+  compareBy,
+  formatCpuTime,
+  headerLine,
+  orderRows,
+  parseTopColumns,
+  rowText,
+} from "../../../src/top/render.ts";
+import { rates } from "./_rates.ts";
+
+Deno.test("top's batch block closes with a total line of the summed columns", () => {
+  const row = (pid: number, cpu: number, rss: number) =>
+    rates(pid, 1, `p${pid}`, {
+      state: "R",
+      threads: 2,
+      rssMib: rss,
+      userPercent: cpu,
+      systemPercent: 1,
+      writeRate: 1024,
+      memPercent: 0.5,
+    });
+  const block = batchBlock("heading", [row(10, 20, 1.5), row(11, 30, 2.5)], { sort: "pid" });
+  assertEquals(
+    block.split("\n")[4],
+    "  TOTAL   50.0    2.0   52.0       4.0    4        -     2.0K 2 processes",
+  );
+  // one process needs no total
+  assertEquals(batchBlock("h", [row(10, 20, 1.5)], { sort: "pid" }).includes("TOTAL"), false);
+});
+
+Deno.test("any column sorts: figures largest first, text and IDs ascending, I the other way", () => {
+  const list = [
+    rates(3, 1, "c", { userPercent: 5, user: "bob" }),
+    rates(1, 0, "a", { userPercent: 50, user: "root" }),
+    rates(2, 1, "b", { userPercent: 5, user: "alice" }),
+  ];
+  const pids = (sort: string, invert = false) =>
+    [...list].sort(compareBy(sort, invert)).map((r) => r.pid).join();
+  assertEquals(pids("cpu"), "1,2,3"); // ties by PID
+  assertEquals(pids("cpu", true), "2,3,1");
+  assertEquals(pids("pid"), "1,2,3");
+  assertEquals(pids("user"), "2,3,1");
+  assertEquals(pids("command", true), "3,2,1");
+});
+
+Deno.test("the sorted column's header carries the marker of its direction", () => {
+  const columns = parseTopColumns("pid,cpu,state");
+  assertEquals(headerLine(columns, { by: "cpu" }), "    PID  CPU%▼ S   COMMAND");
+  assertEquals(headerLine(columns, { by: "pid", ascii: true }), "   PID^   CPU% S   COMMAND");
+  assertEquals(headerLine(columns, { by: "state" }), "    PID   CPU% S▲  COMMAND");
+  assertEquals(headerLine(columns, { by: "command", invert: true }), "    PID   CPU% S   COMMAND▼");
+});
+
+Deno.test("the tree folds a collapsed subtree into its row and a filter keeps ancestors", () => {
+  const list = [
+    rates(1, 0, "init"),
+    rates(10, 1, "nginx: master"),
+    rates(11, 10, "nginx: worker"),
+    rates(12, 10, "nginx: worker"),
+    rates(20, 1, "sshd"),
+  ];
+  const lines = (options: Parameters<typeof orderRows>[1]) =>
+    orderRows(list, options).map((row) => rowText(row, parseTopColumns("pid")));
+  assertEquals(lines({ tree: true, sort: "pid", collapsed: new Set([10]) }), [
+    "      1 init",
+    "     10 ├─ [+2] nginx: master",
+    "     20 └─ sshd",
+  ]);
+  const filtered = orderRows(list, { tree: true, sort: "pid", filter: "WORKER" });
+  assertEquals(filtered.map((r) => [r.rates.pid, r.context ?? false]), [
+    [1, true],
+    [10, true],
+    [11, false],
+    [12, false],
+  ]);
+  // the table keeps the matches alone
+  assertEquals(orderRows(list, { tree: false, sort: "pid", filter: "sshd" }).length, 1);
+});
+
+Deno.test("a deep tree keeps its innermost branches behind … so the command shows", () => {
+  const row = { rates: rates(5, 4, "deep"), prefix: "   ".repeat(10) + "└─ ", folded: 0 };
+  assertEquals(rowText(row, parseTopColumns("pid"), 6), "      5 …  └─ deep");
+  assertEquals(rowText(row, parseTopColumns("pid")).endsWith("   └─ deep"), true);
+});
+
+Deno.test("TIME+ reads as top prints it", () => {
+  assertEquals(formatCpuTime(0), "0:00.00");
+  assertEquals(formatCpuTime(61.5), "1:01.50");
+  assertEquals(formatCpuTime(3 * 3600 + 5 * 60 + 7), "3h05:07");
+});
