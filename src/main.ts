@@ -11,6 +11,7 @@ if (import.meta.main) {
     // the query's engine loads in the same wave as the command line's modules instead of
     // in a second one once `query` runs: module loading waits on the file system (median
     // time to the engine loaded: 15 ms instead of 20)
+    import("./cli/query_command.ts").catch(() => {});
     import("./query/mod.ts").catch(() => {});
     import("./snapshot/mod.ts").catch(() => {});
     import("./store/flatten.ts").catch(() => {});

@@ -1,3 +1,4 @@
+import { GLOBAL_OPTIONS } from "./program.ts";
 // the tables and their helpers load no engine module: --help and --version start fast
 import { PROC_FILE_NAMES } from "../procfs/types.ts";
 import { FORMATTERS } from "../plot/format.ts";
@@ -41,12 +42,6 @@ interface OptionInfo {
   takesValue: boolean;
   help: string;
 }
-
-/** The options every invocation takes, besides each command's own. */
-export const GLOBAL_OPTIONS: readonly OptionSpec<unknown>[] = [
-  { flags: "--version", help: "print procpath's version and the Procpath version it follows" },
-  { flags: "--logging-level <logging-level>", help: "DEBUG, INFO, WARNING or ERROR" },
-];
 
 function describe(spec: OptionSpec<unknown>): OptionInfo {
   const { long, short } = flagNames(spec);

@@ -226,6 +226,19 @@ export function parseCommandArgv(
 }
 
 /**
+ * The command word of a line (`query` in `procpath --logging-level DEBUG query …`), or
+ * `undefined` when the global options fail to parse or there is none: what to load
+ * before the line is parsed for real.
+ */
+export function commandWordOf(program: ProgramSpec, argv: readonly string[]): string | undefined {
+  try {
+    return readOptions(program.options, argv, true).rest[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Parses a whole command line: the program's options, the command's name (or `help
  * [command]`), and the command's words. Throws `ParseError`.
  */

@@ -2,9 +2,14 @@ import { REFERENCE_VERSION, VERSION } from "../version.ts";
 import type { ProgramSpec } from "./parse_argv.ts";
 import { parseLogLevel } from "./options.ts";
 import type { AnyCommand, OptionSpec } from "./spec.ts";
-import { GLOBAL_OPTIONS } from "./completion.ts";
 import { terminalSize } from "./terminal.ts";
 import type { LogLevel } from "./log.ts";
+
+/** The options every invocation takes, besides each command's own. */
+export const GLOBAL_OPTIONS: readonly OptionSpec<unknown>[] = [
+  { flags: "--version", help: "print procpath's version and the Procpath version it follows" },
+  { flags: "--logging-level <logging-level>", help: "DEBUG, INFO, WARNING or ERROR" },
+];
 
 /** The program's description in `procpath --help`. */
 export const BANNER = String.raw`

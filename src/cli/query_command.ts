@@ -13,7 +13,7 @@ import {
 } from "../view/mod.ts";
 import type { Column, ColumnContext } from "../view/mod.ts";
 import { readUserNames } from "../procfs/user_names.ts";
-import { flattenTree, isProcessNode as isNode } from "../tree/flatten_tree.ts";
+import { flattenTree, isProcessNode as isNode, withoutChildren } from "../tree/flatten_tree.ts";
 import { SHARED } from "./shared_options.ts";
 import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 import { terminalSize } from "./terminal.ts";
@@ -211,6 +211,14 @@ export const queryCommand = defineCommand({
   async run([positionalQuery, sqlTemplate], options, { deps }) {
     const selection = selectionOf(positionalQuery as string | undefined, options);
     const queryTemplate = selection.query;
+    // a shorthand is new to procpath: it prints what a person reads (the tree of what it
+    // selects, as pstree) unless asked otherwise; a JSONPath keeps the reference's JSON
+    if (
+      selection.shorthand && options.format === undefined && options.delimiter === undefined &&
+      options.indent === undefined && sqlTemplate === undefined
+    ) {
+      options = { ...options, format: "tree" };
+    }
     // a shorthand that selects nothing exits 1, as pgrep and pidof do
     const failEmpty = options.failEmpty || selection.shorthand;
     const [
@@ -326,6 +334,10 @@ export const queryCommand = defineCommand({
     }
 
     let result: unknown[] = compiled ? runQuery(compiled, { children: roots }) : roots;
+    // --no-subtree: each selected process without what runs below it, in every output
+    if (!options.subtree && compiled) {
+      result = result.map((item) => isNode(item) ? withoutChildren(item) : item);
+    }
     if (options.format === "pids" || options.format === "pids-space") {
       if (sql) throw new OptionValueError("--format shows process nodes; SQL output is JSON");
       const pids = pidsOf(result, options.subtree);

@@ -1,10 +1,10 @@
 import { EnvironmentError } from "../shell/evaluate_environment.ts";
 import { LIVE_PROCFS } from "../procfs/proc_root.ts";
-import { COMMANDS, HIDDEN_COMMANDS } from "./commands.ts";
+import { loadCommands } from "./commands.ts";
 import { OutputClosed } from "./deps.ts";
 import type { CliDeps } from "./deps.ts";
 import { commandHelp, programHelp } from "./help_text.ts";
-import { parseProgramArgv } from "./parse_argv.ts";
+import { commandWordOf, parseProgramArgv } from "./parse_argv.ts";
 import { BANNER, helpWidth, programSpec, VERSION_LINE } from "./program.ts";
 import type { GlobalOptions } from "./program.ts";
 
@@ -40,8 +40,10 @@ export function describeError(error: unknown): string {
  * every failure becomes one line on stderr.
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
-  const program = programSpec(COMMANDS, HIDDEN_COMMANDS);
   try {
+    const word = commandWordOf(programSpec([]), argv);
+    const { commands, hidden } = await loadCommands(word);
+    const program = programSpec(commands, hidden);
     if (argv.length === 0) {
       deps.writeErr(programHelp(program, BANNER, helpWidth()));
       deps.log.error("the following arguments are required: command");
@@ -63,7 +65,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     deps.log.level = (parsed.globals as GlobalOptions).loggingLevel;
     return await parsed.command.run(parsed.args, parsed.options as never, {
       deps,
-      commands: COMMANDS,
+      commands,
     });
   } catch (error) {
     if (!(error instanceof OutputClosed)) deps.log.error(describeError(error));

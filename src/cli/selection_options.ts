@@ -4,8 +4,9 @@
  * (as `pgrep -f`), each with the processes' subtrees unless `--no-subtree`. Each expands
  * to the JSONPath its help shows, so the engine stays one; a shorthand that selects
  * nothing exits 1, as `pgrep` and `pidof` do (a plain JSONPath keeps the reference's
- * exit 0). Long names only: `-p` is already `record -p` (branches to read), `inspect -p`
- * and `metrics -p` (its port), and `-n` is `play -n` (dry run).
+ * exit 0). `-n` and `-m` are free on all six commands (`play -n`, its dry run, is another
+ * command's); `--pid` has no short form: `-p` is already `record -p` (branches to read),
+ * `inspect -p` and `metrics -p` (its port).
  *
  * @module
  */
@@ -33,7 +34,7 @@ export const SELECTION_OPTIONS = {
     dryRun: { onlyWhenSet: true },
   }),
   name: option({
-    flags: "--name <name>",
+    flags: "-n, --name <name>",
     help: "processes named exactly NAME (stat.comm, as pidof) with their subtrees: " +
       `'$..children[?(@.stat.comm == "NAME")]'`,
     parse: (text: string) => {
@@ -43,7 +44,7 @@ export const SELECTION_OPTIONS = {
     dryRun: { onlyWhenSet: true },
   }),
   match: option({
-    flags: "--match <regex>",
+    flags: "-m, --match <regex>",
     help: "processes whose command line matches REGEX (as pgrep -f) with their subtrees: " +
       "'$..children[?(@.cmdline =~ /REGEX/)]'",
     parse: (text: string) => {

@@ -16,16 +16,11 @@ import {
 } from "../store/mod.ts";
 import type { ProcessEventRow, Store } from "../store/mod.ts";
 import type { EventSource } from "./events.ts";
+import { withoutChildren } from "../tree/flatten_tree.ts";
 import { parsePidList } from "../text/pid_list.ts";
 import { quoteInput } from "../text/visible.ts";
 import { Schedule } from "./schedule.ts";
 import type { ProcessNode } from "../tree/types.ts";
-
-/** A process node's own data, without what runs below it. */
-function withoutChildren(node: ProcessNode): ProcessNode {
-  const { children: _below, ...own } = node;
-  return own;
-}
 
 /** What to record, as the command line gave it (templates still hold `$NAME`). */
 export interface RecordPlan extends SnapshotSource {

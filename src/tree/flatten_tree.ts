@@ -34,3 +34,9 @@ export function isProcessNode(item: unknown): item is ProcessNode {
   return item !== null && typeof item === "object" && !Array.isArray(item) &&
     typeof (item as { stat?: unknown }).stat === "object";
 }
+
+/** A process node's own data, without what runs below it (`--no-subtree`). */
+export function withoutChildren(node: ProcessNode): ProcessNode {
+  const { children: _below, ...own } = node;
+  return own;
+}

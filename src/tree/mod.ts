@@ -4,4 +4,4 @@ export { readForest } from "./read_forest.ts";
 export type { ReadForestOptions } from "./read_forest.ts";
 export type { ProcessForest, ProcessNode } from "./types.ts";
 export { descendantNodes, descendantsOf } from "./descendants.ts";
-export { flattenTree, isProcessNode } from "./flatten_tree.ts";
+export { flattenTree, isProcessNode, withoutChildren } from "./flatten_tree.ts";

@@ -149,8 +149,9 @@ export function tableRows(
   context: ColumnContext,
   options: RowOptions = {},
 ): CellValue[][] {
+  const seen = new Set<unknown>();
   const listed = options.selectedOnly
-    ? nodes.filter((node, i) => nodes.findIndex((n) => n.stat.pid === node.stat.pid) === i)
+    ? nodes.filter((node) => !seen.has(node.stat.pid) && seen.add(node.stat.pid))
     : flattenTree(distinctRoots(nodes));
   let rows = listed.map((node) => columns.map((c) => c.value(node, context)));
   if (options.sort) {

@@ -176,7 +176,7 @@ Deno.test("--name and --match select as pidof and pgrep -f do, expand to JSONPat
   assertEquals(slash.stdout, "114\n");
   // nothing selected: exit 1, as pgrep and pidof
   const none = await query("--name", "nginx");
-  assertEquals([none.code, none.stdout], [1, "[]\n"]);
+  assertEquals([none.code, none.stdout], [1, ""]);
   const both = await query("--name", "sh", "$..children");
   assertEquals(both.code, 2);
   assertIncludes(both.stderr, "give one selection");
@@ -210,6 +210,129 @@ Deno.test("--name and --match select as pidof and pgrep -f do, expand to JSONPat
     "sleep",
   ]);
   assertEquals(recorded.code, 0, recorded.stderr);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("--pid and --no-subtree select the same on query, top, record, watch, metrics and inspect", async () => {
+  const query = (...args: string[]) => runProcpath(["query", "--procfs", BROWSER, ...args]);
+  // a shorthand prints the tree a person reads; -n and -m are --name and --match
+  const tree = await query("-m", "helper\\.py$");
+  assertEquals(tree.code, 0, tree.stderr);
+  assertEquals(tree.stdout.split("\n")[0].startsWith("111 "), true, tree.stdout);
+  assertEquals(tree.stdout.trim().split("\n").length, 3);
+  const json = await query("-n", "python3 (x)", "--format", "json", "--no-subtree");
+  const nodes = JSON.parse(json.stdout) as { stat: { pid: number }; children?: unknown }[];
+  assertEquals(nodes.map((n) => [n.stat.pid, n.children]), [[111, undefined]]);
+  // --pid, with and without its subtree, as the JSONPath its help shows
+  const withSubtree = await query("--pid", "111", "--format", "pids");
+  assertEquals(withSubtree.stdout, "111,112,113\n");
+  const alone = await query("--pid", "111,114", "--no-subtree", "--format", "pids");
+  assertEquals(alone.stdout, "111,114\n");
+  const spelled = await query("--format", "pids", "$..children[?(@.stat.pid in [111])]");
+  assertEquals(spelled.stdout, withSubtree.stdout);
+  const tooMany = await query("--pid", "111", "--name", "x");
+  assertEquals(tooMany.code, 2);
+  const notPid = await query("--pid", "11a");
+  assertEquals([notPid.code, logLines(notPid.stderr).length], [2, 1]);
+  assertIncludes(notPid.stderr, '"11a" in "11a" is not a PID');
+  // top: one process, or three with its subtree
+  for (const [extra, count] of [[[], 3], [["--no-subtree"], 1]] as const) {
+    const top = await runProcpath([
+      "top",
+      "-b",
+      "-r",
+      "1",
+      "-i",
+      "0.1",
+      "--procfs",
+      BROWSER,
+      "--pid",
+      "111",
+      ...extra,
+    ]);
+    assertIncludes(top.stdout, ` ${count} processes`);
+  }
+  // record: the rows of the process alone
+  const dir = await Deno.makeTempDir();
+  const recorded = await runProcpath([
+    "record",
+    "-r",
+    "1",
+    "--procfs",
+    BROWSER,
+    "-d",
+    `${dir}/r.sqlite`,
+    "--pid",
+    "111",
+    "--no-subtree",
+  ]);
+  assertEquals(recorded.code, 0, recorded.stderr);
+  const rows = await runProcpath([
+    "query",
+    "--recording",
+    `${dir}/r.sqlite`,
+    "--sql",
+    "SELECT stat_pid FROM record",
+    "-d",
+    ",",
+  ]);
+  assertEquals(rows.stdout.trim(), '{"stat_pid": 111}');
+  // watch: $PIDS, each once and ascending
+  const watched = await runProcpath([
+    "watch",
+    "-i",
+    "1",
+    "-r",
+    "1",
+    "--procfs",
+    BROWSER,
+    "--pid",
+    "111",
+    "-c",
+    "echo pids=$PIDS",
+  ]);
+  assertIncludes(watched.stderr, "pids=111,112,113");
+  const none = await runProcpath([
+    "watch",
+    "-i",
+    "1",
+    "-r",
+    "1",
+    "-n",
+    "no-such-xyz",
+    "-c",
+    "true",
+  ]);
+  assertEquals([none.code, logLines(none.stderr)], [1, [
+    "ERROR No process matches --name no-such-xyz",
+  ]]);
+  // inspect: the test's own process alone, or with what it runs (a child it starts)
+  const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  try {
+    for (const [extra, count] of [[["--no-subtree"], 1], [[], 2]] as const) {
+      const report = await runProcpath([
+        "inspect",
+        "-w",
+        "0.1",
+        "--format",
+        "json",
+        "--pid",
+        String(Deno.pid),
+        ...extra,
+      ]);
+      const pids = (JSON.parse(report.stdout).processes as { pid: number }[]).map((p) => p.pid);
+      assertEquals(pids.includes(Deno.pid), true);
+      assertEquals(pids.includes(child.pid), count === 2, pids.join());
+    }
+  } finally {
+    child.kill();
+    await child.status;
+  }
+  // metrics: a group named for the process, refused when it selects nothing
+  const metrics = await runProcpath(["metrics", "-p", "0", "-n", "no-such-xyz"]);
+  assertEquals([metrics.code, logLines(metrics.stderr)], [1, [
+    "ERROR No process matches --name no-such-xyz",
+  ]]);
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -4,7 +4,7 @@
 import { needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
-import { readUntil, waitFor } from "../_helpers/processes.ts";
+import { readUntil, spawnGroup, waitFor } from "../_helpers/processes.ts";
 
 const has = (tool: string) =>
   new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
@@ -93,9 +93,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "procpath-prom-" });
-    const tree = new Deno.Command("sh", {
-      args: ["-c", "sleep 300 & (while :; do :; done) & wait"],
-    }).spawn();
+    const tree = spawnGroup(["sh", "-c", "sleep 300 & (while :; do :; done) & wait"]);
     const group = `tree=$..children[?(@.stat.pid == ${tree.pid})]`;
     const metrics = spawnProcpath(["metrics", "-p", "0", "-g", group]);
     const served = await readUntil(metrics.stderr, /http:\/\/([^/\s]+)\/metrics/);
@@ -155,9 +153,7 @@ Deno.test({
       await metrics.status;
       await served.rest;
       await metrics.stdout.cancel();
-      new Deno.Command("pkill", { args: ["-P", String(tree.pid)] }).outputSync();
-      tree.kill();
-      await tree.status;
+      await tree.kill();
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -11,7 +11,7 @@ import {
 } from "../_helpers/run_procpath.ts";
 import { writeFakeTree } from "../_helpers/fake_tree.ts";
 import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
-import { waitFor } from "../_helpers/processes.ts";
+import { spawnGroup, waitFor } from "../_helpers/processes.ts";
 import { sql } from "../_helpers/sqlite.ts";
 
 const BROWSER = fixture("browser");
@@ -72,9 +72,8 @@ Deno.test("query on a recorded moment prints what query on the same procfs print
 
 Deno.test("query on a recorded moment of a live tree matches the live query of that tree", async () => {
   const dir = await Deno.makeTempDir();
-  const tree = new Deno.Command("sh", {
-    args: ["-c", "sleep 300 & sleep 300 & (sleep 300 & wait) & wait"],
-  }).spawn();
+  // a group of its own: the subshell's sleep is ended with the rest, not orphaned
+  const tree = spawnGroup(["sh", "-c", "sleep 300 & sleep 300 & (sleep 300 & wait) & wait"]);
   try {
     await waitFor(() => {
       const out = new Deno.Command("pgrep", { args: ["-P", String(tree.pid)] }).outputSync();
@@ -98,9 +97,7 @@ Deno.test("query on a recorded moment of a live tree matches the live query of t
       assertEquals(recorded.stdout, live.stdout, args.join(" "));
     }
   } finally {
-    new Deno.Command("pkill", { args: ["-P", String(tree.pid)] }).outputSync();
-    tree.kill();
-    await tree.status;
+    await tree.kill();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -4,7 +4,9 @@ import { assertEquals } from "../../_helpers/assert.ts";
 import { captureDeps } from "../../_helpers/capture_deps.ts";
 import { repoPath } from "../../_helpers/run_procpath.ts";
 import { runCli } from "../../../src/cli/mod.ts";
-import { COMMANDS } from "../../../src/cli/commands.ts";
+import { loadCommands } from "../../../src/cli/commands.ts";
+
+const { commands: COMMANDS } = await loadCommands(undefined);
 import { parseCommandLine } from "../../../src/cli/parse_argv.ts";
 import { dryRunKwargs, playbookSpec } from "../../../src/cli/play_command.ts";
 import { optionKey, playbookKey, takesValue } from "../../../src/cli/spec.ts";

@@ -1,6 +1,8 @@
 // procpath's own command-line parser: the grammar users type, and the messages they see.
 import { assertEquals } from "../../_helpers/assert.ts";
-import { COMMANDS } from "../../../src/cli/commands.ts";
+import { loadCommands } from "../../../src/cli/commands.ts";
+
+const { commands: COMMANDS } = await loadCommands(undefined);
 import {
   didYouMean,
   parseCommandArgv,
