@@ -7,11 +7,15 @@
  *
  * @module
  */
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { ProcFileName } from "../procfs/mod.ts";
 import { shapeSeries } from "../plot/shape_series.ts";
-import { returnArrays } from "../store/_connect.ts";
-import { lastValues } from "../store/_inspect.ts";
+import {
+  bucketedByProcess,
+  bucketedTotals,
+  lastValues,
+  processLifetimes,
+} from "../store/explore_reads.ts";
+import type { Buckets, ReadOnlyRecording } from "../store/explore_reads.ts";
 import { BUILTIN_QUERIES } from "../store/queries.ts";
 import type { SeriesQuery } from "../store/queries.ts";
 
@@ -111,12 +115,9 @@ export function chartCatalogue(files: readonly ProcFileName[]): ChartInfo[] {
   ];
 }
 
-/** The built-in query's SQL without its ORDER BY, to wrap in an aggregate. */
-const inner = (query: SeriesQuery) => query.sql.replace(/ORDER BY[^)]*$/, "");
-
 /** Computes a chart. `span` is the recording's first and last sample time. */
 export function chartData(
-  db: DatabaseSync,
+  db: ReadOnlyRecording,
   id: string,
   request: ChartRequest,
   span: [number, number],
@@ -124,55 +125,29 @@ export function chartData(
 ): ChartData | Lifetime[] {
   const t0 = request.after ?? span[0], t1 = request.before ?? span[1];
   const step = Math.max((t1 - t0) / Math.max(1, request.width), 1e-6);
-  const params: Record<string, SQLInputValue> = {
-    after: request.after ?? null,
-    before: request.before ?? null,
-    pid_list: request.pids ? `,${request.pids.join(",")},` : null,
+  const window: Buckets = {
+    ...(request.after !== undefined ? { after: request.after } : {}),
+    ...(request.before !== undefined ? { before: request.before } : {}),
+    ...(request.pids ? { pids: request.pids } : {}),
     t0,
     step,
-  };
-  const bucket = "CAST((ts - :t0) / :step AS INTEGER)";
-  const all = (sql: string) => {
-    const statement = db.prepare(sql);
-    statement.setAllowUnknownNamedParameters(true);
-    returnArrays(statement);
-    return statement.all(params) as unknown as unknown[][];
   };
   const at = (b: number) => t0 + b * step;
 
   if (id === "timeline") {
-    return (all(
-      `SELECT stat_pid, MAX(stat_comm), MIN(ts), MAX(ts),
-         MAX(stat_utime + stat_stime) - MIN(stat_utime + stat_stime)
-       FROM record
-       WHERE (:after IS NULL OR :after <= ts) AND (:before IS NULL OR ts <= :before)
-         AND (:pid_list IS NULL OR instr(:pid_list, ',' || stat_pid || ','))
-       GROUP BY stat_pid, stat_starttime ORDER BY MIN(ts), stat_pid`,
-    )).map(([pid, comm, first, last, ticks]) => ({
-      pid: Number(pid),
-      comm: String(comm ?? ""),
-      first: Number(first),
-      last: Number(last),
-      cpu: Number(last) > Number(first)
-        ? 100 * Number(ticks ?? 0) / meta.clockTicks / (Number(last) - Number(first))
-        : 0,
+    return processLifetimes(db, window).map(({ ticks, ...life }) => ({
+      ...life,
+      cpu: life.last > life.first ? 100 * ticks / meta.clockTicks / (life.last - life.first) : 0,
     }));
   }
 
   // a total per sample, then the largest per pixel column
-  const totals = (sql: string, key: string, label: string, axis: 0 | 1) => {
-    const rows = all(
-      `SELECT ${bucket} b, MAX(total) FROM (${sql}) GROUP BY b ORDER BY b`,
-    );
-    return {
-      key,
-      label,
-      rows: rows.map(([b, v]) => [Number(b), v === null ? null : Number(v)] as const),
-      axis,
-    };
-  };
-  const sumOf = (query: SeriesQuery) =>
-    `SELECT ts, SUM(value) total FROM (${inner(query)}) GROUP BY ts`;
+  const totals = (query: SeriesQuery, key: string, label: string, axis: 0 | 1) => ({
+    key,
+    label,
+    rows: bucketedTotals(db, query, window),
+    axis,
+  });
   let lines: {
     key: string;
     label: string;
@@ -180,27 +155,21 @@ export function chartData(
     axis: 0 | 1;
   }[];
   if (id === "total_rss") {
-    lines = [totals(sumOf(BUILTIN_QUERIES.rss), "total_rss", "total RSS", 0)];
+    lines = [totals(BUILTIN_QUERIES.rss, "total_rss", "total RSS", 0)];
   } else if (id === "total_cpu") {
     // the processes' CPU with their reaped children's: short-lived ones included
-    lines = [totals(sumOf(BUILTIN_QUERIES.cpu_total), "total_cpu", "total CPU", 0)];
+    lines = [totals(BUILTIN_QUERIES.cpu_total, "total_cpu", "total CPU", 0)];
   } else if (id === "total_io") {
     lines = [
-      totals(sumOf(BUILTIN_QUERIES.rbs), "read", "read", 0),
-      totals(sumOf(BUILTIN_QUERIES.wbs), "write", "write", 0),
-      totals(sumOf(BUILTIN_QUERIES.wait), "wait", "I/O wait", 1),
+      totals(BUILTIN_QUERIES.rbs, "read", "read", 0),
+      totals(BUILTIN_QUERIES.wbs, "write", "write", 0),
+      totals(BUILTIN_QUERIES.wait, "wait", "I/O wait", 1),
     ];
   } else {
     const query = BUILTIN_QUERIES[id];
     if (!query) throw new Error(`unknown chart ${id}`);
     // per process: the largest value of each pixel column, then the top N and others
-    const rows = all(
-      `SELECT ${bucket} b, pid, MAX(value) FROM (${inner(query)}) GROUP BY pid, b ORDER BY pid, b`,
-    ).map(([b, pid, value]) => ({
-      ts: Number(b),
-      pid: Number(pid),
-      value: value as number | null,
-    }));
+    const rows = bucketedByProcess(db, query, window);
     const comm = lastValues(db, "stat_comm");
     const shaped = shapeSeries(rows, { comm, cmdline: new Map() }, {
       grouping: { kind: "pid" },

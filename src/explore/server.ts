@@ -7,9 +7,7 @@
  *
  * @module
  */
-import type { DatabaseSync } from "node:sqlite";
-import { connect } from "../store/_connect.ts";
-import { recordColumns } from "../store/_inspect.ts";
+import { lastRecordId, openReadOnly, recordColumns } from "../store/explore_reads.ts";
 import { openTimeline } from "../store/timeline.ts";
 import type { Timeline } from "../store/timeline.ts";
 import { STYLES } from "../plot/styles.ts";
@@ -96,18 +94,14 @@ const number = (text: string | null) => (text === null || text === "" ? undefine
 /** Starts serving `options.databaseFile`. Throws `RecordingError` for a file that is not a recording. */
 export function serveExplore(options: ExploreOptions): ExploreServer {
   const timeline: Timeline = openTimeline(options.databaseFile);
-  const db: DatabaseSync = connect(options.databaseFile, { readOnly: true });
-  db.exec("PRAGMA query_only = 1");
+  const db = openReadOnly(options.databaseFile);
   const runner = new SqlRunner(options.databaseFile, options.queryTimeoutMs);
   const token = newToken();
 
   // the sample times, reread only when the recording grew (its last rowid moved)
   let cached: { last: number; times: number[] } | null = null;
   const times = () => {
-    const row = db.prepare("SELECT MAX(record_id) last FROM record").get() as {
-      last: number | null;
-    };
-    const last = Number(row.last ?? 0);
+    const last = lastRecordId(db);
     if (!cached || cached.last !== last) cached = { last, times: timeline.times() };
     return cached.times;
   };

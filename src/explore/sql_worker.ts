@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { connect, returnArrays } from "../store/_connect.ts";
+import { openReadOnly, returnArrays } from "../store/explore_reads.ts";
+import type { ReadOnlyRecording } from "../store/explore_reads.ts";
 import { prepareUserSql } from "../store/user_sql.ts";
 
 /** A query for the child. */
@@ -38,7 +39,7 @@ function toJson(value: unknown): unknown {
 }
 
 /** Runs one request on `db`; never throws. */
-export function answer(db: ReturnType<typeof connect>, request: SqlRequest): SqlAnswer {
+export function answer(db: ReadOnlyRecording, request: SqlRequest): SqlAnswer {
   const started = performance.now();
   try {
     const statement = prepareUserSql(db, request.sql);
@@ -72,8 +73,7 @@ export function answer(db: ReturnType<typeof connect>, request: SqlRequest): Sql
 
 /** The child's loop: a request per stdin line, an answer per stdout line, until stdin ends. */
 export async function serveSqlWorker(path: string): Promise<void> {
-  const db = connect(path, { readOnly: true });
-  db.exec("PRAGMA query_only = 1");
+  const db = openReadOnly(path);
   const encoder = new TextEncoder();
   for await (const line of lines(Deno.stdin.readable)) {
     if (!line.trim()) continue;

@@ -14,7 +14,7 @@
 /// <reference lib="deno.worker" />
 import { openLibc } from "./libc.ts";
 import type { Libc } from "./libc.ts";
-import { kernelFilters, openConnector } from "./proc_events.ts";
+import { kernelFilters, openConnector } from "./connector.ts";
 import { parseProcEvent, PROC_EVENT } from "./parse_proc_event.ts";
 import type { ProcEvent } from "./parse_proc_event.ts";
 
