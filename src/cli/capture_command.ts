@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { dirnameOf, followLinks, OutputError, reasonOf } from "../files/output_path.ts";
 import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
@@ -73,7 +74,7 @@ export const captureCommand = defineCommand({
     }
     const { processes, files } = summary;
     deps.log.info(`Captured ${processes} processes (${files} files) into ${directory}`);
-    return 0;
+    return EXIT.ok;
   },
 });
 

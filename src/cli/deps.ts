@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { writeAll } from "../files/output_file.ts";
 import { liveRoot } from "../procfs/mod.ts";
 import type { ProcRoot } from "../procfs/mod.ts";
@@ -30,7 +31,7 @@ export interface CliDeps {
  * ends at once, silently and successfully, as the reader asked for no more.
  */
 export class OutputClosed extends Error {
-  readonly exitCode = 0;
+  readonly exitCode = EXIT.ok;
   constructor() {
     super("stdout was closed");
     this.name = "OutputClosed";

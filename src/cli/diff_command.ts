@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { toPythonJson } from "../text/python_format.ts";
 import { visible } from "../text/visible.ts";
 import { parseChoice, parseMomentOption, parsePositiveInt } from "./options.ts";
@@ -59,10 +60,10 @@ export const diffCommand = defineCommand({
     deps.dropPermissions();
     if (options.format === "json") {
       deps.writeOut(toPythonJson(diff, 2) + "\n");
-      return 0;
+      return EXIT.ok;
     }
     const lines = formatDiff(diff);
     deps.writeOut((deps.stdoutIsTerminal ? lines.map(visible) : lines).join("\n") + "\n");
-    return 0;
+    return EXIT.ok;
   },
 });

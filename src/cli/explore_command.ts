@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { parseNumber } from "./options.ts";
 import { bindOption, portOption, serveUntilStopped } from "./serving.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
@@ -97,6 +98,6 @@ export const exploreSqlCommand = defineCommand({
   async run([database]) {
     const { serveSqlWorker } = await import("../explore/sql_worker.ts");
     await serveSqlWorker(database as string);
-    return 0;
+    return EXIT.ok;
   },
 });

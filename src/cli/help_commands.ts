@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { completionScript, manPage, SHELLS } from "./completion.ts";
 import type { Shell } from "./completion.ts";
 import { parseChoice } from "./options.ts";
@@ -16,7 +17,7 @@ export const completionCommand = defineCommand({
   run([shell], _options, { deps, commands }) {
     const name = parseChoice(SHELLS)(shell as string) as Shell;
     deps.writeOut(completionScript(commands, name));
-    return 0;
+    return EXIT.ok;
   },
 });
 
@@ -29,6 +30,6 @@ export const manCommand = defineCommand({
   examples: ["procpath man | man -l -"],
   run(_args, _options, { deps, commands }) {
     deps.writeOut(manPage(commands));
-    return 0;
+    return EXIT.ok;
   },
 });

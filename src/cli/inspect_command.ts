@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
 import { parsePidList } from "../text/pid_list.ts";
 import { CommandError } from "./errors.ts";
@@ -125,7 +126,7 @@ export const inspectCommand = defineCommand({
           ? JSON.stringify(report, null, 2) + "\n"
           : formatReport(report).join("\n") + "\n",
       );
-      return 0;
+      return EXIT.ok;
     } finally {
       stop.dispose();
     }

@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import type { Group } from "../metrics/collect.ts";
 import { parsePositiveInt } from "./options.ts";
 import { bindOption, portOption, serveUntilStopped } from "./serving.ts";
@@ -186,7 +187,7 @@ export const backfillCommand = defineCommand({
       throw error;
     }
     deps.log.info(`Wrote ${samples} samples of ${groups.map((g) => g.name).join(", ")}`);
-    return 0;
+    return EXIT.ok;
   },
 });
 

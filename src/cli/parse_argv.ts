@@ -8,14 +8,21 @@
  *
  * @module
  */
+import { EXIT } from "../exit_codes.ts";
 import { nearestWord } from "../text/nearest_word.ts";
 import { flagNames, OptionValueError, takesValue } from "./spec.ts";
 import type { AnyCommand, ArgumentValues, OptionSpec } from "./spec.ts";
 
-/** The parser's rejection of a command line, with its message; exit 2. */
+/** What the parser rejected, for callers that word it their own way (`play`'s sections). */
+export type ParseProblem =
+  | { kind: "required"; option: string }
+  | { kind: "unknown"; option: string }
+  | { kind: "other" };
+
+/** The parser's rejection of a command line, with its message and what it was; exit 2. */
 export class ParseError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
+  readonly exitCode = EXIT.usage;
+  constructor(message: string, readonly problem: ParseProblem = { kind: "other" }) {
     super(message);
     this.name = "ParseError";
   }
@@ -184,13 +191,17 @@ export function parseCommandArgv(
   const words = runs || afterDashes === null ? before : [...before, ...afterDashes];
   for (const [key, option] of Object.entries(spec.options)) {
     if (option.required && values[key] === undefined) {
-      throw new ParseError(`required option '${option.flags}' not specified`);
+      throw new ParseError(`required option '${option.flags}' not specified`, {
+        kind: "required",
+        option: flagNames(option).long.replace(/^--/, ""),
+      });
     }
   }
   if (unknown.length > 0) {
     const flags = Object.values(spec.options).map((o) => flagNames(o).long);
     throw new ParseError(
       `unknown option '${unknown[0]}'${didYouMean(unknown[0], [...flags, "--help"])}`,
+      { kind: "unknown", option: unknown[0] },
     );
   }
   const args: (string | string[] | undefined)[] = [];
@@ -280,6 +291,8 @@ export function parseCommandLine(
   argv: readonly string[],
 ): { args: ArgumentValues; options: object } {
   const parsed = parseCommandArgv(spec, argv, false);
-  if (parsed.help) throw new ParseError("unknown option '--help'");
+  if (parsed.help) {
+    throw new ParseError("unknown option '--help'", { kind: "unknown", option: "--help" });
+  }
   return parsed;
 }

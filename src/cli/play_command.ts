@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import type { CommandSpec as PlaybookSpec } from "../playbook/mod.ts";
 import { toPythonJson } from "../text/python_format.ts";
 import { parseCommandLine, ParseError } from "./parse_argv.ts";
@@ -42,12 +43,15 @@ export function dryRunKwargs(
 }
 
 /** Turns the parser's complaint about a section into the reference's wording. */
-function sectionError(parserMessage: string): string {
-  const required = /required option '(?:-\w, )?--([\w-]+)/.exec(parserMessage);
-  if (required) return `Invalid section: the following arguments are required: ${required[1]}`;
-  const unknown = /unknown option '([^']+)'/.exec(parserMessage);
-  if (unknown) return `Invalid section: unrecognized arguments: ${unknown[1]}`;
-  return `Invalid section: ${parserMessage}`;
+function sectionError(error: ParseError): string {
+  const problem = error.problem;
+  if (problem.kind === "required") {
+    return `Invalid section: the following arguments are required: ${problem.option}`;
+  }
+  if (problem.kind === "unknown") {
+    return `Invalid section: unrecognized arguments: ${problem.option}`;
+  }
+  return `Invalid section: ${error.message}`;
 }
 
 /** `procpath play`: the command sections of an INI playbook, run through the commands' tables. */
@@ -107,7 +111,7 @@ export const playCommand = defineCommand({
     if (sections.length === 0) throw new CommandError("No section matches the target(s)");
     if (options.listSections) {
       deps.writeOut(sections.map((name) => name + "\n").join(""));
-      return 0;
+      return EXIT.ok;
     }
     for (const section of sections) {
       const command = commands.find((c) => c.playable && c.name === commandOf(section))!;
@@ -118,7 +122,7 @@ export const playCommand = defineCommand({
         parsed = parseCommandLine(command, argv);
       } catch (error) {
         if (error instanceof PlaybookSyntaxError) throw new CommandError(error.message);
-        if (error instanceof ParseError) throw new CommandError(sectionError(error.message));
+        if (error instanceof ParseError) throw new CommandError(sectionError(error));
         throw new CommandError(`Invalid section: ${(error as Error).message}`, { cause: error });
       }
       deps.log.info(`Executing section ${section}`);
@@ -139,6 +143,6 @@ export const playCommand = defineCommand({
       });
       if (code !== 0) return code;
     }
-    return 0;
+    return EXIT.ok;
   },
 });

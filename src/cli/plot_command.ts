@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { formatIsoTime, FORMATTERS } from "../plot/format.ts";
 import type { Grouping, RankBy } from "../plot/shape_series.ts";
 import { hasBackreference } from "../query/safe_regexp.ts";
@@ -194,6 +195,6 @@ export const plotCommand = defineCommand({
     const { svg, series } = plotRecording(options, queries, (m) => deps.log.warning(m));
     writeOutputFile(options.plotFile, svg);
     deps.log.debug(`Plotted ${series} series into ${options.plotFile}`);
-    return 0;
+    return EXIT.ok;
   },
 });

@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { PyFloat, toPythonJson, toPythonJsonBytes, toPythonStr } from "../text/python_format.ts";
 import { quoteInput, visible } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
@@ -84,14 +85,14 @@ async function wholeRecordingSql(
       : renderDelimited(cells, columns, options.format === "csv" ? "," : "\t");
     const shown = deps.stdoutIsTerminal ? lines.map(visible) : lines;
     deps.writeOut(shown.join("\n") + "\n");
-    return 0;
+    return EXIT.ok;
   }
   const result = rows.map(pythonRow);
   const output = options.delimiter !== undefined
     ? result.map((item) => toPythonStr(item)).join(options.delimiter)
     : toPythonJson(result, options.indent);
   if (output !== "") deps.writeOut(output + "\n");
-  return 0;
+  return EXIT.ok;
 }
 
 /** The output formats of `--format`. */
@@ -350,7 +351,7 @@ export const queryCommand = defineCommand({
       if (pids.length > 0) {
         deps.writeOut(pids.join(options.format === "pids" ? "," : " ") + "\n");
       }
-      return failEmpty && pids.length === 0 ? 1 : 0;
+      return failEmpty && pids.length === 0 ? EXIT.failure : EXIT.ok;
     }
     if (readable) {
       if (sql) throw new OptionValueError("--format shows process nodes; SQL output is JSON");
@@ -382,7 +383,7 @@ export const queryCommand = defineCommand({
         })();
       const shown = deps.stdoutIsTerminal ? lines.map(visible) : lines;
       if (shown.length > 0) deps.writeOut(shown.join("\n") + "\n");
-      return failEmpty && result.length === 0 ? 1 : 0;
+      return failEmpty && result.length === 0 ? EXIT.failure : EXIT.ok;
     }
     if (sql) {
       if (!result.every(isProcessNode)) {
@@ -401,13 +402,13 @@ export const queryCommand = defineCommand({
       // the common case, a whole tree's JSON to a pipe, written as bytes straight away
       deps.writeOut(toPythonJsonBytes(result));
       deps.writeOut("\n");
-      return failEmpty && result.length === 0 ? 1 : 0;
+      return failEmpty && result.length === 0 ? EXIT.failure : EXIT.ok;
     }
     const output = options.delimiter !== undefined
       ? result.map((item) => shown(toPythonStr(item))).join(options.delimiter)
       : toPythonJson(result, options.indent);
     if (output !== "") deps.writeOut(output + "\n");
-    return failEmpty && result.length === 0 ? 1 : 0;
+    return failEmpty && result.length === 0 ? EXIT.failure : EXIT.ok;
   },
 });
 

@@ -1,4 +1,5 @@
 import { EnvironmentError } from "../shell/evaluate_environment.ts";
+import { EXIT, exitCodeFor } from "../exit_codes.ts";
 import { LIVE_PROCFS } from "../procfs/proc_root.ts";
 import { loadCommands } from "./commands.ts";
 import { OutputClosed } from "./deps.ts";
@@ -8,15 +9,7 @@ import { commandWordOf, parseProgramArgv } from "./parse_argv.ts";
 import { BANNER, helpWidth, programSpec, VERSION_LINE } from "./program.ts";
 import type { GlobalOptions } from "./program.ts";
 
-/**
- * Maps an error to procpath's exit code, as the reference's: what an error says of
- * itself (`exitCode`: 2 for what the argument parser rejects, 0 for a closed stdout),
- * else 1.
- */
-export function exitCodeFor(error: unknown): number {
-  const code = (error as { exitCode?: unknown } | null)?.exitCode;
-  return typeof code === "number" ? code : 1;
-}
+export { exitCodeFor };
 
 /** Returns the one-line message for an error, with a hint where one helps. */
 export function describeError(error: unknown): string {
@@ -47,7 +40,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     if (argv.length === 0) {
       deps.writeErr(programHelp(program, BANNER, helpWidth()));
       deps.log.error("the following arguments are required: command");
-      return 2;
+      return EXIT.usage;
     }
     const parsed = parseProgramArgv(program, argv);
     switch (parsed.kind) {
@@ -57,10 +50,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
             ? commandHelp(parsed.command, helpWidth())
             : programHelp(program, BANNER, helpWidth()),
         );
-        return 0;
+        return EXIT.ok;
       case "version":
         deps.writeOut(`${VERSION_LINE}\n`);
-        return 0;
+        return EXIT.ok;
     }
     deps.log.level = (parsed.globals as GlobalOptions).loggingLevel;
     return await parsed.command.run(parsed.args, parsed.options as never, {

@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
 import type { CliDeps } from "./deps.ts";
 import { CommandError } from "./errors.ts";
@@ -61,7 +62,7 @@ export async function serveUntilStopped(
     started(server);
     await new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }));
     await server.close();
-    return 0;
+    return EXIT.ok;
   } finally {
     stop.dispose();
   }

@@ -7,11 +7,12 @@
  *
  * @module
  */
+import { EXIT } from "../exit_codes.ts";
 import type { CliDeps } from "./deps.ts";
 
 /** A value the option's parser refuses; the command-line parser reports it with the option's flags. */
 export class OptionValueError extends Error {
-  readonly exitCode = 2;
+  readonly exitCode = EXIT.usage;
   constructor(message: string) {
     super(message);
     this.name = "OptionValueError";

@@ -176,7 +176,7 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
         );
         const answer = await runner.run(sql, rows, options.maxBytes);
         if ("error" in answer) {
-          return problem(answer.error.includes("was stopped") ? 503 : 400, answer.error);
+          return problem(answer.stopped ? 503 : 400, answer.error);
         }
         return json(200, answer);
       }

@@ -25,7 +25,7 @@ export interface SqlRequest {
 /** The child's answer: rows as arrays, or an error message. */
 export type SqlAnswer =
   | { id: number; columns: string[]; rows: unknown[][]; truncated: boolean; ms: number }
-  | { id: number; error: string };
+  | { id: number; error: string; /** Killed for running past its time. */ stopped?: true };
 
 /** A value as JSON can carry it: exact integers past 2^53 as text, blobs described. */
 function toJson(value: unknown): unknown {
@@ -159,6 +159,7 @@ export class SqlRunner {
       return {
         id,
         error: `the query ran longer than ${this.timeoutMs / 1000} s and was stopped`,
+        stopped: true,
       };
     }
     if (reply.done) {

@@ -13,10 +13,11 @@
  *
  * @module
  */
+import { EXIT } from "../exit_codes.ts";
 
 /** A path procpath cannot write, or a write that failed: one line, exit 1. */
 export class OutputError extends Error {
-  readonly exitCode = 1;
+  readonly exitCode = EXIT.failure;
   constructor(readonly path: string, readonly reason: string, options?: ErrorOptions) {
     super(`Cannot write "${path}": ${reason}`, options);
     this.name = "OutputError";

@@ -8,7 +8,6 @@
 import { errno } from "./libc.ts";
 import type { Libc } from "./libc.ts";
 
-
 const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
@@ -122,4 +121,3 @@ export function openConnector(lib: Libc, events?: number): Connector | string {
     },
   };
 }
-

@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { BUILTIN_QUERIES, createQuery, openRecording } from "../store/mod.ts";
 import type { SeriesQuery } from "../store/mod.ts";
 import { formatIsoTime } from "./format.ts";
@@ -36,7 +37,7 @@ export interface PlotPlan {
 
 /** A plot the reference refuses, with its message. */
 export class PlotError extends Error {
-  readonly exitCode = 1;
+  readonly exitCode = EXIT.failure;
   constructor(message: string) {
     super(message);
     this.name = "PlotError";

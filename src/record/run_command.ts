@@ -12,10 +12,14 @@ import type { StopSignals } from "../signals/stop_signals.ts";
 import { delay } from "../time/delay.ts";
 import type { ProcReader } from "../procfs/mod.ts";
 import { SIGNAL_NUMBERS } from "../shell/signal_names.ts";
+import { EXIT, signalled } from "../exit_codes.ts";
 
 /** A command that could not be started: 127 (not found) or 126 (not executable), as a shell says. */
 export class CommandStartError extends Error {
-  constructor(message: string, readonly exitCode: 126 | 127) {
+  constructor(
+    message: string,
+    readonly exitCode: typeof EXIT.cannotExecute | typeof EXIT.notFound,
+  ) {
     super(message);
     this.name = "CommandStartError";
   }
@@ -68,10 +72,10 @@ export function runCommand(
     }).spawn();
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new CommandStartError(`${argv[0]}: command not found`, 127);
+      throw new CommandStartError(`${argv[0]}: command not found`, EXIT.notFound);
     }
     const reason = error instanceof Error ? error.message.replace(/ \(os error.*$/s, "") : "";
-    throw new CommandStartError(`${argv[0]}: cannot run: ${reason}`, 126);
+    throw new CommandStartError(`${argv[0]}: cannot run: ${reason}`, EXIT.cannotExecute);
   }
   const pid = child.pid;
   const known = new Set<number>();
@@ -84,7 +88,7 @@ export function runCommand(
     exited = true;
     commandEnded.abort();
     const number = s.signal === null ? undefined : SIGNAL_NUMBERS[s.signal];
-    return number === undefined ? s.code : 128 + number;
+    return number === undefined ? s.code : signalled(number);
   });
 
   const isZombie = (p: number) => {

@@ -1,3 +1,4 @@
+import { signalled } from "../exit_codes.ts";
 import { SIGNAL_NUMBERS } from "./signal_names.ts";
 
 /** A command started by `watch`: `sh -c` leading its own process group. */
@@ -66,7 +67,7 @@ export function spawnShell(
   let exitCode: number | null = null;
   const cancel = new AbortController();
   const exited = child.status.then((status) => {
-    exitCode = status.signal ? 128 + signalNumber(status.signal) : status.code;
+    exitCode = status.signal ? signalled(signalNumber(status.signal)) : status.code;
   });
   const done = Promise.all([
     forwardLines(child.stdout, (line) => options.output.stdout(label, line), cancel.signal),

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { EXIT } from "../exit_codes.ts";
 
 /** A parsed moment. */
 export type Moment =
@@ -22,7 +23,7 @@ export type Moment =
 
 /** Text that names no moment, or a moment the recording does not hold. */
 export class MomentError extends Error {
-  readonly exitCode = 1;
+  readonly exitCode = EXIT.failure;
   constructor(message: string) {
     super(message);
     this.name = "MomentError";

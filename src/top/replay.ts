@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { EXIT } from "../exit_codes.ts";
 import { compileQuery, selectProcesses } from "../query/mod.ts";
 import { openTimeline } from "../store/timeline.ts";
 import type { Timeline } from "../store/timeline.ts";
@@ -99,7 +100,7 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
           `  ${rates.length} processes  ${totalCpu(rates)}`;
         io.write(batchBlock(heading, rates, plan));
       }
-      return 0;
+      return EXIT.ok;
     }
     return await live(
       plan,
@@ -136,7 +137,7 @@ function sampleAtOrAfter(times: readonly number[], t: number): number {
 /** The last sample at or before `t`, or the first. */
 function sampleAtOrBefore(times: readonly number[], t: number): number {
   for (let i = times.length - 1; i >= 0; i--) if (times[i] <= t + 1e-6) return i;
-  return 0;
+  return EXIT.ok;
 }
 
 async function live(
@@ -207,5 +208,5 @@ async function live(
       },
     }),
   );
-  return 0;
+  return EXIT.ok;
 }

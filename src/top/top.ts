@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
 import type { Moment } from "../time/moment.ts";
 import { branchPidsOf, compileQuery, selectProcesses } from "../query/mod.ts";
@@ -47,7 +48,7 @@ export interface TopPlan {
 
 /** A view the query cannot feed. */
 export class TopError extends Error {
-  readonly exitCode = 1;
+  readonly exitCode = EXIT.failure;
   constructor(message: string) {
     super(message);
     this.name = "TopError";
@@ -153,7 +154,7 @@ async function batch(
       ),
     );
   }
-  return 0;
+  return EXIT.ok;
 }
 
 async function live(
@@ -206,5 +207,5 @@ async function live(
       columnsChanged: setColumns,
     }),
   );
-  return 0;
+  return EXIT.ok;
 }

@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import { PROC_FILE_NAMES } from "../procfs/types.ts";
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessRecord, ProcFileName } from "../procfs/types.ts";
@@ -312,7 +313,7 @@ export const COLUMN_NAMES: readonly string[] = NAMED.map((column) => column.name
 
 /** A column list a name cannot be found in. */
 export class ColumnError extends Error {
-  readonly exitCode = 2;
+  readonly exitCode = EXIT.usage;
   constructor(message: string) {
     super(message);
     this.name = "ColumnError";

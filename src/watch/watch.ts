@@ -1,3 +1,4 @@
+import { EXIT } from "../exit_codes.ts";
 import type { ProcFileName, ProcfsTarget, ProcReader, ProcRoot } from "../procfs/mod.ts";
 import { readStat } from "../procfs/mod.ts";
 import { compileQuery, runQuery, substitute } from "../query/mod.ts";
@@ -53,7 +54,7 @@ export interface WatchIo {
 
 /** A `--fan-out` that names no `-q` query. */
 export class WatchError extends Error {
-  readonly exitCode = 2;
+  readonly exitCode = EXIT.usage;
   constructor(message: string) {
     super(message);
     this.name = "WatchError";
