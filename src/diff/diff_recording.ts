@@ -1,3 +1,4 @@
+import { displayCommand } from "../model/process.ts";
 import { compileQuery, selectProcesses } from "../query/mod.ts";
 import { openTimeline } from "../store/timeline.ts";
 import { iso, MomentError, resolveMoment } from "../time/moment.ts";
@@ -58,7 +59,7 @@ export function diffRecording(
       const counts = new Map<string, number>();
       for (const row of rows) {
         if (row.kind !== "exec") continue;
-        const command = row.cmdline || `[${row.comm ?? "?"}]`;
+        const command = displayCommand(row.cmdline, row.comm);
         counts.set(command, (counts.get(command) ?? 0) + 1);
       }
       events = {

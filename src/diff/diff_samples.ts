@@ -9,6 +9,8 @@
  *
  * @module
  */
+import { displayCommand, identityOf } from "../model/process.ts";
+import type { KernelUnits } from "../model/process.ts";
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
 
@@ -47,10 +49,7 @@ export interface SampleDiff {
 }
 
 /** Facts of the recorded machine. */
-export interface DiffContext {
-  pageSize: number;
-  clockTicks: number;
-}
+export type DiffContext = KernelUnits;
 
 interface Seen {
   node: ProcessNode;
@@ -68,13 +67,13 @@ interface Seen {
 const EXPLAINED = 0.9;
 
 const num = (value: unknown) => toNumber(value) ?? 0;
-const describe = (node: ProcessNode) => node.cmdline || `[${node.stat.comm ?? ""}]`;
+const describe = (node: ProcessNode) => displayCommand(node.cmdline, node.stat.comm);
 
 function index(nodes: readonly ProcessNode[], context: DiffContext): Map<string, Seen> {
   const seen = new Map<string, Seen>();
   for (const node of nodes) {
     const pid = num(node.stat.pid);
-    const id = `${pid}@${num(node.stat.starttime)}`;
+    const id = identityOf({ pid, starttime: num(node.stat.starttime) });
     if (seen.has(id)) continue;
     seen.set(id, {
       node,

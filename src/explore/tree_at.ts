@@ -8,7 +8,7 @@
 import { toNumber } from "../procfs/int.ts";
 import type { Timeline } from "../store/timeline.ts";
 import { resolveMoment } from "../time/moment.ts";
-import { RateTracker } from "../top/sample.ts";
+import { RateTracker } from "../model/rates.ts";
 import { flattenTree } from "../tree/flatten_tree.ts";
 import type { ProcessNode } from "../tree/types.ts";
 

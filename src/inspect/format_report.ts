@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { displayCommand } from "../model/process.ts";
 import type { InspectReport } from "./inspect.ts";
 import type { ProcessReport } from "./report.ts";
 
@@ -25,7 +26,9 @@ function processLines(p: ProcessReport): string[] {
     p.cgroup ? `cgroup ${p.cgroup.path}` : null,
   ].filter((x) => x !== null);
   const lines = [
-    `${pad}${p.pid} ${p.cmdline || `[${p.comm}]`}${p.exited ? "  (exited during the window)" : ""}`,
+    `${pad}${p.pid} ${displayCommand(p.cmdline, p.comm)}${
+      p.exited ? "  (exited during the window)" : ""
+    }`,
     `${pad}  ${facts.join(", ")}`,
   ];
   if (p.threads.length > 0) {

@@ -9,6 +9,8 @@
  *
  * @module
  */
+import { identityOf } from "../model/process.ts";
+import type { KernelUnits } from "../model/process.ts";
 import { toNumber } from "../procfs/int.ts";
 import { selectProcesses } from "../query/mod.ts";
 import type { CompiledQuery } from "../query/mod.ts";
@@ -26,8 +28,8 @@ export interface Group {
   subtree?: boolean;
 }
 
-/** What to expose, and the facts to convert units with. */
-export interface CollectOptions {
+/** What to expose; the machine's units convert pages and ticks. */
+export interface CollectOptions extends KernelUnits {
   groups: readonly Group[];
   /** Per-process series, at most `maxProcesses` per group (the largest by RSS). */
   perProcess: boolean;
@@ -35,8 +37,6 @@ export interface CollectOptions {
   /** Command lines on `procpath_process_info`, with `redact` matches replaced. */
   cmdline: boolean;
   redact: RegExp | null;
-  pageSize: number;
-  clockTicks: number;
   /** Unix seconds the machine booted at (start times); NaN when unknown. */
   bootTime: number;
 }
@@ -55,7 +55,8 @@ const zero = (): Counters => ({ user: 0, system: 0, read: 0, written: 0, waited:
 const num = (value: unknown) => toNumber(value) ?? 0;
 
 /** A process's identity across scrapes: a reused PID is another process. */
-const identity = (node: ProcessNode) => `${num(node.stat.pid)}@${num(node.stat.starttime)}`;
+const identity = (node: ProcessNode) =>
+  identityOf({ pid: num(node.stat.pid), starttime: num(node.stat.starttime) });
 
 /** A group's state between collections. */
 interface GroupState {

@@ -17,9 +17,11 @@
  *
  * @module
  */
-
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
+import { identityOf } from "./process.ts";
+
+export { identityOf };
 
 /** One process at one sample: counters in clock ticks. */
 export interface CpuCounters {
@@ -47,9 +49,6 @@ export function cpuCountersOf(
   }
   return { user, system };
 }
-
-/** A process's identity across samples: its PID and start time (`pid@starttime`). */
-export const identityOf = (p: { pid: number; starttime: number }) => `${p.pid}@${p.starttime}`;
 
 /**
  * Returns each current process's CPU in the interval since `previous`, reaped

@@ -15,7 +15,8 @@ import { startEventSource } from "./events.ts";
 import type { EventSource } from "./events.ts";
 import { runCommand } from "./run_command.ts";
 import type { RunningCommand } from "./run_command.ts";
-import { displayCommand, formatSummary, SummaryTracker } from "./summary.ts";
+import { formatSummary, SummaryTracker } from "./summary.ts";
+import { displayCommand } from "../model/process.ts";
 import type { TreeSummary } from "./summary.ts";
 
 /** How a session ended. */

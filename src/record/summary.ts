@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { displayCommand } from "../model/process.ts";
+import type { KernelUnits } from "../model/process.ts";
 import { toNumber } from "../procfs/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
@@ -31,11 +33,6 @@ export interface TreeSummary {
 
 const num = (value: unknown) => toNumber(value) ?? 0;
 
-/** The text a process is shown by: its command line, or `[comm]` when it has none. */
-export function displayCommand(cmdline: unknown, comm: unknown): string {
-  return typeof cmdline === "string" && cmdline !== "" ? cmdline : `[${String(comm ?? "?")}]`;
-}
-
 /**
  * Accumulates a summary over a recording. CPU is summed per interval with
  * `model/cpu.ts` and attributed to commands: a process's own part to its command, the
@@ -58,7 +55,7 @@ export class SummaryTracker {
    */
   #exitedChildren = new Map<number, Map<string, number>>();
 
-  constructor(context: { clockTicks: number; pageSize: number }) {
+  constructor(context: KernelUnits) {
     this.#clockTicks = context.clockTicks;
     this.#pageSize = context.pageSize;
   }

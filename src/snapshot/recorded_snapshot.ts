@@ -1,3 +1,4 @@
+import type { KernelUnits } from "../model/process.ts";
 import type { ProcFileName } from "../procfs/mod.ts";
 import { openTimeline } from "../store/timeline.ts";
 import type { Timeline } from "../store/timeline.ts";
@@ -6,16 +7,14 @@ import type { Moment } from "../time/moment.ts";
 import type { ProcessNode } from "../tree/mod.ts";
 
 /** One sample of a recording, as a snapshot of the live `/proc` would give it. */
-export interface RecordedSnapshot {
+/** Bytes per page and clock ticks per second are the recorded machine's. */
+export interface RecordedSnapshot extends KernelUnits {
   roots: ProcessNode[];
   /** The procfiles the nodes carry. */
   files: readonly ProcFileName[];
   /** The sample's time, unix seconds. */
   ts: number;
   meta: Readonly<Record<string, string>>;
-  /** Bytes per page and clock ticks per second of the recorded machine. */
-  pageSize: number;
-  clockTicks: number;
   /** Which sample the moment chose, when it was not the moment itself (for stderr). */
   notice: string | null;
 }

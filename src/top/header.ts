@@ -6,7 +6,7 @@
  * @module
  */
 import type { CpuTimes, HostLoad } from "../procfs/host_load.ts";
-import type { ProcessRates } from "./sample.ts";
+import type { ProcessRates } from "../model/rates.ts";
 import { formatRate } from "./render.ts";
 
 /** How many processes and threads the view shows, by state. */

@@ -20,7 +20,7 @@ import {
   TOP_COLUMNS,
 } from "./render.ts";
 import type { TopColumn, TopSort, VisibleRow } from "./render.ts";
-import type { ProcessRates } from "./sample.ts";
+import type { ProcessRates } from "../model/rates.ts";
 
 /** The signals the kill menu offers, most used first (SIGTERM preselected). */
 export const SIGNAL_MENU: readonly { number: number; name: Deno.Signal }[] = [

@@ -1,5 +1,5 @@
 import { BRANCHES, cutLine, innerPrefix } from "../view/render.ts";
-import type { ProcessRates } from "./sample.ts";
+import type { ProcessRates } from "../model/rates.ts";
 
 /** What the view sorts by: a column's name (`cpu`, `rss`, `pid`, `user`, …). */
 export type TopSort = string;

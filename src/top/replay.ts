@@ -20,8 +20,8 @@ import type { TopIo } from "./screen.ts";
 import { Interaction } from "./interaction.ts";
 import { batchBlock, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
-import { RateTracker } from "./sample.ts";
-import type { ProcessRates } from "./sample.ts";
+import { RateTracker } from "../model/rates.ts";
+import type { ProcessRates } from "../model/rates.ts";
 
 /** What a replay shows. */
 export interface ReplayPlan {

@@ -4,7 +4,7 @@ import { delay } from "../time/delay.ts";
 import { cutLine } from "../view/mod.ts";
 import type { Effect, FrameLine, FrameParts, Interaction } from "./interaction.ts";
 import type { TopColumn } from "./render.ts";
-import type { ProcessRates } from "./sample.ts";
+import type { ProcessRates } from "../model/rates.ts";
 
 /** What `top` needs of the running program. */
 export interface TopIo {

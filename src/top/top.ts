@@ -16,8 +16,8 @@ import { Interaction } from "./interaction.ts";
 import { countTasks, headerLines } from "./header.ts";
 import { batchBlock, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
-import { RateTracker } from "./sample.ts";
-import type { ProcessRates } from "./sample.ts";
+import { RateTracker } from "../model/rates.ts";
+import type { ProcessRates } from "../model/rates.ts";
 
 export type { TopIo } from "./screen.ts";
 

@@ -1,14 +1,12 @@
+import { displayCommand } from "../model/process.ts";
+import type { KernelUnits } from "../model/process.ts";
 import { EXIT } from "../exit_codes.ts";
 import { PROC_FILE_NAMES } from "../procfs/types.ts";
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessRecord, ProcFileName } from "../procfs/types.ts";
 
 /** Facts a column needs to turn kernel units into human ones. */
-export interface ColumnContext {
-  /** Bytes per page. */
-  pageSize: number;
-  /** Clock ticks per second. */
-  clockTicks: number;
+export interface ColumnContext extends KernelUnits {
   /** When the machine booted, unix seconds (stat's `starttime` counts from it); NaN when unknown. */
   bootTime: number;
   /** Now, unix seconds (for `age`). */
@@ -144,7 +142,7 @@ const NAMED: Column[] = [
     files: ["stat", "cmdline"],
     numeric: false,
     // as ps: a process without arguments (a kernel thread, a zombie) shows [comm]
-    value: (node) => node.cmdline || `[${node.stat.comm}]`,
+    value: (node) => displayCommand(node.cmdline, node.stat.comm),
     show: plain,
   },
   {

@@ -1,4 +1,4 @@
-import type { ProcessRates } from "../../../src/top/sample.ts";
+import type { ProcessRates } from "../../../src/model/rates.ts";
 
 /** A process's rates for the view's tests: idle, 1 MiB, unless `over` says otherwise. */
 export function rates(

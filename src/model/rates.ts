@@ -1,6 +1,8 @@
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import { identityOf, ReapedCpuTracker } from "../model/cpu.ts";
+import { ReapedCpuTracker } from "./cpu.ts";
+import { displayCommand, identityOf, pagesToMib, ticksToSeconds } from "./process.ts";
+import type { KernelUnits } from "./process.ts";
 
 /** What one process used between two samples. */
 export interface ProcessRates {
@@ -51,10 +53,8 @@ interface Counters {
 const num = (value: unknown) => toNumber(value) ?? 0;
 const orNull = toNumber;
 
-/** Facts the rates need. */
-export interface RateContext {
-  pageSize: number;
-  clockTicks: number;
+/** Facts the rates need: the machine's units, memory and user names. */
+export interface RateContext extends KernelUnits {
   /** The machine's memory, bytes (for %MEM); unknown when absent. */
   memoryBytes?: number;
   /** User names by uid (for USER); uids are shown as numbers when absent. */
@@ -112,10 +112,10 @@ export class RateTracker {
         pid,
         ppid: num(node.stat.ppid),
         comm: String(node.stat.comm ?? ""),
-        command: node.cmdline || `[${node.stat.comm}]`,
+        command: displayCommand(node.cmdline, node.stat.comm),
         state: String(node.stat.state ?? ""),
         threads: num(node.stat.num_threads),
-        rssMib: num(node.stat.rss) * this.context.pageSize / 1048576,
+        rssMib: pagesToMib(num(node.stat.rss), this.context),
         userPercent: before ? Math.max(0, (counters.utime - before.utime) * perTick) : 0,
         systemPercent: before ? Math.max(0, (counters.stime - before.stime) * perTick) : 0,
         reapedPercent: before
@@ -132,7 +132,7 @@ export class RateTracker {
           ? 100 * num(node.stat.rss) * this.context.pageSize / this.context.memoryBytes
           : 0,
         nice: num(node.stat.nice),
-        cpuSeconds: (counters.utime + counters.stime) / this.context.clockTicks,
+        cpuSeconds: ticksToSeconds(counters.utime + counters.stime, this.context),
         user: this.#userOf(node),
       });
     }
