@@ -7,6 +7,13 @@
  *
  * @module
  */
+import type {
+  ChartAnswer,
+  MetaAnswer,
+  PollAnswer,
+  ProblemAnswer,
+  TreeAnswer,
+} from "./api_types.ts";
 import { lastRecordId, openReadOnly, recordColumns } from "../store/explore_reads.ts";
 import { openTimeline } from "../store/timeline.ts";
 import type { Timeline } from "../store/timeline.ts";
@@ -58,7 +65,7 @@ function respond(status: number, body: string, type: string): Response {
 }
 const json = (status: number, value: unknown) =>
   respond(status, JSON.stringify(value), "application/json; charset=utf-8");
-const problem = (status: number, error: string) => json(status, { error });
+const problem = (status: number, error: string) => json(status, { error } satisfies ProblemAnswer);
 
 /** A random 128-bit token, hex. */
 function newToken(): string {
@@ -112,7 +119,7 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
     switch (path) {
       case "/api/meta": {
         const t = times();
-        return json(200, {
+        const answer: MetaAnswer = {
           file: options.databaseFile.replace(/^.*\//, ""),
           meta: timeline.meta,
           files: timeline.files,
@@ -127,15 +134,16 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
             bytes: options.maxBytes,
             seconds: options.queryTimeoutMs / 1000,
           },
-        });
+        };
+        return json(200, answer);
       }
       case "/api/poll": {
         const t = times();
-        return json(200, { samples: t.length, last: t.at(-1) ?? null });
+        return json(200, { samples: t.length, last: t.at(-1) ?? null } satisfies PollAnswer);
       }
       case "/api/chart": {
         const t = times();
-        if (t.length === 0) return json(200, { x: [], series: [] });
+        if (t.length === 0) return json(200, { x: [], series: [] } satisfies ChartAnswer);
         const pids = url.searchParams.get("pids");
         const data = chartData(
           db,
@@ -157,7 +165,7 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
         if (at === undefined || !Number.isFinite(at)) {
           return problem(400, "at: a unix time is needed");
         }
-        return json(200, treeAt(timeline, times(), at));
+        return json(200, treeAt(timeline, times(), at) satisfies TreeAnswer);
       }
       case "/api/query": {
         if (request.method !== "POST") return problem(405, "POST a JSON body {sql}");

@@ -142,6 +142,23 @@ Deno.test({
           22,
         ]);
 
+        // what a new user noticed: every line chart's axis starts at 0, times read as ISO
+        // dates (not the browser's locale), and no two lines of a chart share a colour
+        const looks = JSON.parse(
+          await page.evaluate(
+            `JSON.stringify([...procpathExplore.charts].filter(([, c]) => c.series)
+            .map(([id, c]) => ({ id, min: c.scales.y.min,
+              strokes: c.series.slice(1).map((s) => s._stroke ?? s.stroke()),
+              ticks: (c.axes[0]._values || []).join(" ") })))`,
+          ) as string,
+        ) as { id: string; min: number; strokes: string[]; ticks: string }[];
+        for (const chart of looks) {
+          assertEquals(chart.min, 0, chart.id);
+          assertEquals(new Set(chart.strokes).size, chart.strokes.length, chart.id);
+          assertEquals(/\d{4}-\d{2}-\d{2}/.test(chart.ticks), true, `${chart.id}: ${chart.ticks}`);
+          assertEquals(/\d{1,2}\/\d{1,2}/.test(chart.ticks), false, `${chart.id}: ${chart.ticks}`);
+        }
+
         // a legend entry hides its line and shows it again
         const legend = '[data-chart="rss"] .u-legend .u-series:nth-child(2) > th';
         const shown = async () =>

@@ -1,26 +1,100 @@
 // procpath explore: the page. Every value from the recording is shown with
 // textContent (never as HTML); every request goes to the server that served the page.
+// Its types are the server's (api_types.ts), checked by `deno check`.
+
+/** @typedef {import("../api_types.ts").MetaAnswer} MetaAnswer */
+/** @typedef {import("../api_types.ts").PollAnswer} PollAnswer */
+/** @typedef {import("../api_types.ts").ChartInfo} ChartInfo */
+/** @typedef {import("../api_types.ts").ChartData} ChartData */
+/** @typedef {import("../api_types.ts").Lifetime} Lifetime */
+/** @typedef {import("../api_types.ts").TreeAnswer} TreeAnswer */
+/** @typedef {import("../api_types.ts").TreeRow} TreeRow */
+/** @typedef {import("../api_types.ts").QueryAnswer} QueryAnswer */
+/** @typedef {import("uplot/dist/uPlot.d.ts")} UPlot */
+/** @typedef {import("uplot/dist/uPlot.d.ts").Options} UPlotOptions */
+/**
+ * A drawn chart: uPlot's, or the timeline's canvas, with what it shows.
+ * @typedef {{
+ *   procpath: { info: ChartInfo, data: { series?: ChartData["series"], bars?: Lifetime[] } },
+ *   destroy(): void,
+ *   setSeries?: (i: number, opts: { focus?: boolean }, fire?: boolean) => void,
+ * }} DrawnChart
+ */
+
 (function () {
   "use strict";
+  /** uPlot, loaded by its own script tag before this one. */
+  const UPlotClass = /** @type {{ uPlot: new (...args: any[]) => UPlot }} */ (
+    /** @type {unknown} */ (globalThis)
+  ).uPlot;
   const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
-  const $ = (id) => document.getElementById(id);
-  const colours = new Map();
-  const colourOf = (key) => {
-    if (key === "others") return "#888888";
-    if (!colours.has(key)) {
-      // plot's palette (from the server), then further distinct hues
-      const i = colours.size, palette = state.meta.palette;
-      colours.set(
-        key,
-        i < palette.length ? palette[i] : `hsl(${Math.round((i * 137.508) % 360)},70%,45%)`,
-      );
-    }
-    return colours.get(key);
-  };
-  const state = { meta: null, window: null, charts: new Map(), samples: 0, tree: null };
-  // tests and curious users can look at the drawn charts
-  globalThis.procpathExplore = state;
 
+  /** An element of the page by its id (the page has every id this script names). */
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  /** @type {(id: string) => HTMLInputElement} */
+  const input = (id) => /** @type {HTMLInputElement} */ ($(id));
+  /** @type {(id: string) => HTMLSelectElement} */
+  const select = (id) => /** @type {HTMLSelectElement} */ ($(id));
+  /** @type {(id: string) => HTMLButtonElement} */
+  const button = (id) => /** @type {HTMLButtonElement} */ ($(id));
+  /** @type {(id: string) => HTMLTableElement} */
+  const table = (id) => /** @type {HTMLTableElement} */ ($(id));
+
+  /**
+   * @type {{
+   *   meta: MetaAnswer,
+   *   window: [number, number] | null,
+   *   charts: Map<string, DrawnChart>,
+   *   samples: number,
+   *   tree: TreeAnswer | null,
+   * }}
+   */
+  const state = {
+    meta: /** @type {MetaAnswer} */ (/** @type {unknown} */ (null)), // set before any use
+    window: null,
+    charts: new Map(),
+    samples: 0,
+    tree: null,
+  };
+  // tests and curious users can look at the drawn charts
+  /** @type {{ procpathExplore?: unknown }} */ (/** @type {unknown} */ (globalThis))
+    .procpathExplore = state;
+
+  /** @type {Map<string, string>} */
+  const colours = new Map();
+  /** A hue not yet given, after plot's palette: the golden angle keeps neighbours apart. */
+  const nextColour = () => {
+    const i = colours.size, palette = state.meta.palette;
+    return i < palette.length ? palette[i] : `hsl(${Math.round((i * 137.508) % 360)},70%,45%)`;
+  };
+  /**
+   * The colours of one chart's lines: each key keeps the colour it has in other charts
+   * (a process is one colour everywhere), but no two lines of the chart share one.
+   * @param {readonly string[]} keys
+   * @returns {string[]}
+   */
+  const coloursOf = (keys) => {
+    const used = new Set();
+    return keys.map((key) => {
+      if (key === "others") return "#888888";
+      let colour = colours.get(key);
+      if (colour === undefined || used.has(colour)) {
+        do colour = nextColour(); while (
+          used.has(colour) || [...colours.values()].includes(colour)
+        );
+        colours.set(key, colour);
+      }
+      used.add(colour);
+      return colour;
+    });
+  };
+
+  /**
+   * @template T
+   * @param {string} path
+   * @param {RequestInit} [init]
+   * @returns {Promise<T>}
+   */
   async function api(path, init) {
     const response = await fetch(path, {
       ...init,
@@ -31,32 +105,45 @@
     return body;
   }
 
-  const status = (text) => $("status").textContent = text;
-  const iso = (t) => new Date(t * 1000).toISOString().replace("T", " ").replace(/\.000Z$|Z$/, "");
+  const status = (/** @type {string} */ text) => $("status").textContent = text;
+  /** Unix seconds as ISO 8601 UTC, to the second: the same on every machine and locale. */
+  const iso = (/** @type {number} */ t) =>
+    new Date(t * 1000).toISOString().replace("T", " ").replace(/\.\d{3}Z$|Z$/, "");
+  /**
+   * @param {string} tag
+   * @param {unknown} [text]
+   * @param {string} [cls]
+   */
   const el = (tag, text, cls) => {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = String(text);
     if (cls) node.className = cls;
     return node;
   };
-  const fixed = (
-    v,
-    digits = 1,
-  ) => (v === null || v === undefined ? "-" : Number(v).toFixed(digits));
+  const fixed = (/** @type {number | null | undefined} */ v, digits = 1) =>
+    v === null || v === undefined ? "-" : Number(v).toFixed(digits);
+  /** @param {unknown} error */
+  const messageOf = (error) => error instanceof Error ? error.message : String(error);
 
   // ---- charts ---------------------------------------------------------------------------
 
+  /** @param {HTMLElement} card */
   function chartWidth(card) {
     return Math.max(300, Math.floor(card.clientWidth - 16));
   }
 
+  /**
+   * @param {ChartInfo} info
+   * @param {number} width
+   * @returns {Promise<ChartData | Lifetime[]>}
+   */
   function query(info, width) {
     const params = new URLSearchParams({
       id: info.id,
       width: String(width),
-      top: $("top").value || "10",
+      top: input("top").value || "10",
     });
-    const pids = $("pids").value.replace(/\s+/g, "");
+    const pids = input("pids").value.replace(/\s+/g, "");
     if (/^\d+(,\d+)*$/.test(pids)) params.set("pids", pids);
     if (state.window) {
       params.set("after", String(state.window[0]));
@@ -65,16 +152,45 @@
     return api(`/api/chart?${params}`);
   }
 
+  /** Every line chart's values are sizes, rates and shares: its axes start at 0. */
+  const fromZero = (
+    /** @type {UPlot} */ _u,
+    /** @type {number} */ _min,
+    /** @type {number} */ max,
+  ) => /** @type {[number, number]} */ ([0, max > 0 ? max * 1.05 : 1]);
+  /** Time ticks as ISO dates and times, not the browser's locale (11/22 reads two ways). */
+  const timeTicks = (/** @type {UPlot} */ _u, /** @type {number[]} */ ticks) => {
+    let previous = "";
+    return ticks.map((t) => {
+      const [date, time] = iso(t).split(" ");
+      const label = date === previous ? time : `${date}\n${time}`;
+      previous = date;
+      return label;
+    });
+  };
+
+  /**
+   * @param {ChartInfo} info
+   * @param {HTMLElement} card
+   * @param {ChartData} data
+   * @returns {DrawnChart}
+   */
   function lineChart(info, card, data) {
     const width = chartWidth(card);
     const twoAxes = data.series.some((s) => s.axis === 1);
+    const strokes = coloursOf(data.series.map((s) => s.key));
+    /** @type {UPlotOptions} */
     const opts = {
       width,
       height: 260,
       cursor: { sync: { key: "procpath" }, drag: { x: true, y: false } },
-      scales: { x: { time: true }, y: { auto: true }, ...(twoAxes ? { y2: { auto: true } } : {}) },
+      scales: {
+        x: { time: true },
+        y: { range: fromZero },
+        ...(twoAxes ? { y2: { range: fromZero } } : {}),
+      },
       axes: [
-        {},
+        { values: timeTicks, space: 80 },
         { label: info.axes[0] || "", size: 60 },
         ...(twoAxes
           ? [{ scale: "y2", side: 1, label: info.axes[1] || "", grid: { show: false } }]
@@ -82,12 +198,12 @@
       ],
       series: [
         { label: "time", value: (_, t) => (t === null ? "-" : iso(t)) },
-        ...data.series.map((s) => ({
+        ...data.series.map((s, i) => ({
           label: s.label,
-          stroke: colourOf(s.key),
+          stroke: strokes[i],
           width: 1.5,
           scale: s.axis === 1 ? "y2" : "y",
-          dash: s.axis === 1 ? [6, 3] : undefined,
+          ...(s.axis === 1 ? { dash: [6, 3] } : {}),
           spanGaps: false,
           points: { show: false },
         })),
@@ -108,13 +224,15 @@
         }],
       },
     };
-    const u = new uPlot(
+    const u = new UPlotClass(
       opts,
       [data.x, ...data.series.map((s) => s.y)],
       card.querySelector(".plot"),
     );
-    u.procpath = { info, data };
+    const chart = /** @type {UPlot & DrawnChart} */ (u);
+    chart.procpath = { info, data };
     // a click (not a drag) opens the tree of that moment
+    /** @type {[number, number] | null} */
     let down = null;
     u.over.addEventListener("mousedown", (e) => down = [e.clientX, e.clientY]);
     u.over.addEventListener("mouseup", (e) => {
@@ -125,19 +243,26 @@
       }
       down = null;
     });
-    return u;
+    return chart;
   }
 
+  /**
+   * @param {ChartInfo} info
+   * @param {HTMLElement} card
+   * @param {Lifetime[]} bars
+   * @returns {DrawnChart}
+   */
   function timelineChart(info, card, bars) {
-    const canvas = el("canvas", undefined, "timeline");
+    const canvas = /** @type {HTMLCanvasElement} */ (el("canvas", undefined, "timeline"));
     const rowHeight = 4, height = Math.min(400, Math.max(60, bars.length * rowHeight + 20));
     const width = chartWidth(card);
     canvas.width = width;
     canvas.height = height;
-    card.querySelector(".plot").replaceChildren(canvas);
-    const span = state.window || state.meta.span;
-    const x = (t) => 40 + (t - span[0]) / Math.max(1e-9, span[1] - span[0]) * (width - 50);
-    const ctx = canvas.getContext("2d");
+    /** @type {HTMLElement} */ (card.querySelector(".plot")).replaceChildren(canvas);
+    const span = state.window || state.meta.span || [0, 1];
+    const x = (/** @type {number} */ t) =>
+      40 + (t - span[0]) / Math.max(1e-9, span[1] - span[0]) * (width - 50);
+    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, width, height);
     const maxCpu = Math.max(1, ...bars.map((b) => b.cpu));
@@ -171,6 +296,7 @@
     for (const chart of state.charts.values()) chart.destroy();
     state.charts.clear();
     box.replaceChildren();
+    /** @type {[ChartInfo, HTMLElement][]} */
     const cards = state.meta.charts.map((info) => {
       const card = el("div", undefined, "card");
       card.dataset.chart = info.id;
@@ -185,19 +311,20 @@
       try {
         const data = await query(info, chartWidth(card));
         const chart = info.kind === "timeline"
-          ? timelineChart(info, card, data)
-          : lineChart(info, card, data);
+          ? timelineChart(info, card, /** @type {Lifetime[]} */ (data))
+          : lineChart(info, card, /** @type {ChartData} */ (data));
         state.charts.set(info.id, chart);
         performance.mark(`chart:${info.id}`); // when each chart was drawn, for the benchmark
       } catch (error) {
-        card.append(el("p", error.message, "error"));
+        card.append(el("p", messageOf(error), "error"));
       }
     }
     status("");
-    $("reset").disabled = state.window === null;
+    button("reset").disabled = state.window === null;
     document.body.dataset.drawn = String(Date.now());
   }
 
+  /** @param {[number, number] | null} window */
   function zoom(window) {
     state.window = window;
     drawCharts();
@@ -205,31 +332,36 @@
 
   // ---- the tree at a moment ---------------------------------------------------------------
 
+  /** @param {number} pid */
   function jsonPath(pid) {
     return `$..children[?(@.stat.pid == ${pid})]`;
   }
 
+  /** @param {number} clicked */
   async function loadTree(clicked) {
     // a click in the chart's margin is a moment just outside the recording: take its edge
     const span = state.meta.span;
+    if (!span) return;
     const at = Math.min(span[1], Math.max(span[0], clicked));
     status("reading the tree…");
+    /** @type {TreeAnswer} */
     let tree;
     try {
       tree = await api(`/api/tree?at=${encodeURIComponent(String(at))}`);
     } catch (error) {
-      status(error.message);
+      status(messageOf(error));
       return;
     }
     state.tree = tree;
     $("tree-when").textContent = `at ${iso(tree.ts)} UTC (sample ${tree.sample})`;
     const rows = tree.rows;
-    const total = (key) => rows.reduce((sum, r) => sum + r[key], 0);
+    const total = (/** @type {"rss" | "cpu" | "reaped"} */ key) =>
+      rows.reduce((sum, r) => sum + r[key], 0);
     $("tree-totals").textContent =
       `${rows.length} processes, RSS ${total("rss").toFixed(1)} MiB, ` +
       `CPU ${(total("cpu") + total("reaped")).toFixed(1)} % incl. exited children`;
     $("tree-totals").dataset.rss = String(total("rss"));
-    const body = $("tree-table").tBodies[0];
+    const body = table("tree-table").tBodies[0];
     body.replaceChildren(...rows.map((r) => {
       const tr = document.createElement("tr");
       tr.dataset.pid = String(r.pid);
@@ -238,10 +370,10 @@
       name.style.paddingLeft = `${8 + r.depth * 14}px`;
       name.textContent = r.cmdline || `[${r.comm}]`;
       name.title = `${r.comm} — ${r.cmdline}`;
-      const copy = el("button", "copy JSONPath");
+      const copy = /** @type {HTMLButtonElement} */ (el("button", "copy JSONPath"));
       copy.type = "button";
       copy.addEventListener("click", () => navigator.clipboard?.writeText(jsonPath(r.pid)));
-      const show = el("button", "series");
+      const show = /** @type {HTMLButtonElement} */ (el("button", "series"));
       show.type = "button";
       show.title = "highlight this process in the charts";
       show.addEventListener("click", () => highlight(r.pid));
@@ -258,18 +390,19 @@
         actions,
       );
       tr.addEventListener("click", (e) => {
-        if (e.target.tagName !== "BUTTON") selectNode(r.pid, true);
+        if (/** @type {HTMLElement} */ (e.target).tagName !== "BUTTON") selectNode(r.pid, true);
       });
       return tr;
     }));
-    $("tree-search").disabled = false;
+    input("tree-search").disabled = false;
     filterTree();
     status("");
   }
 
   function filterTree() {
-    const needle = $("tree-search").value.trim().toLowerCase();
+    const needle = input("tree-search").value.trim().toLowerCase();
     const rows = state.tree ? state.tree.rows : [];
+    /** @type {Set<number>} */
     const keep = new Set();
     if (needle) {
       const byPid = new Map(rows.map((r) => [r.pid, r]));
@@ -278,16 +411,22 @@
           continue;
         }
         // a match keeps its ancestors, so it stays in context
-        for (let at = r; at && !keep.has(at.pid); at = byPid.get(at.ppid)) keep.add(at.pid);
+        /** @type {TreeRow | undefined} */
+        let at = r;
+        for (; at && !keep.has(at.pid); at = byPid.get(at.ppid)) keep.add(at.pid);
       }
     }
-    for (const tr of $("tree-table").tBodies[0].rows) {
+    for (const tr of table("tree-table").tBodies[0].rows) {
       tr.classList.toggle("hidden", Boolean(needle) && !keep.has(Number(tr.dataset.pid)));
     }
   }
 
+  /**
+   * @param {number} pid
+   * @param {boolean} andSeries
+   */
   function selectNode(pid, andSeries) {
-    for (const tr of $("tree-table").tBodies[0].rows) {
+    for (const tr of table("tree-table").tBodies[0].rows) {
       const on = Number(tr.dataset.pid) === pid;
       tr.classList.toggle("selected", on);
       if (on) tr.scrollIntoView({ block: "nearest" });
@@ -295,6 +434,7 @@
     if (andSeries) highlight(pid);
   }
 
+  /** @param {number} pid */
   function highlight(pid) {
     for (const chart of state.charts.values()) {
       const series = chart.procpath.data.series;
@@ -306,50 +446,58 @@
 
   // ---- SQL ------------------------------------------------------------------------------------
 
-  let result = null;
+  /** @type {QueryAnswer} */
+  let result = { columns: [], rows: [], truncated: false, ms: 0 };
+  /** @type {string[]} */
   const history = [];
 
   async function runSql() {
-    const sql = $("sql-text").value;
+    const sql = input("sql-text").value;
     $("sql-status").textContent = "running…";
     $("sql-status").className = "";
     try {
       result = await api("/api/query", { method: "POST", body: JSON.stringify({ sql }) });
       if (!history.includes(sql)) {
         history.unshift(sql);
-        const option = el("option", sql.replace(/\s+/g, " ").slice(0, 80));
+        const option =
+          /** @type {HTMLOptionElement} */ (el("option", sql.replace(/\s+/g, " ").slice(0, 80)));
         option.value = sql;
-        $("sql-history").insertBefore(option, $("sql-history").options[1] || null);
+        select("sql-history").insertBefore(option, select("sql-history").options[1] || null);
       }
       showResult();
       $("sql-status").textContent = `${result.rows.length} rows in ${result.ms.toFixed(0)} ms` +
         (result.truncated ? " (cut at the row or size limit)" : "");
     } catch (error) {
-      $("sql-status").textContent = error.message;
+      $("sql-status").textContent = messageOf(error);
       $("sql-status").className = "error";
     }
   }
 
+  /**
+   * @param {number} [sortBy]
+   * @param {boolean} [descending]
+   */
   function showResult(sortBy, descending) {
-    const table = $("sql-result");
+    const shown = table("sql-result");
     const header = document.createElement("tr");
     result.columns.forEach((name, i) => {
       const th = el("th", name);
       th.addEventListener("click", () => showResult(i, sortBy === i ? !descending : false));
       header.append(th);
     });
-    table.tHead.replaceChildren(header);
+    /** @type {HTMLTableSectionElement} */ (shown.tHead).replaceChildren(header);
     let rows = result.rows;
     if (sortBy !== undefined) {
+      const at = sortBy;
       rows = rows.slice().sort((a, b) => {
-        const x = a[sortBy], y = b[sortBy];
+        const x = a[at], y = b[at];
         const order = typeof x === "number" && typeof y === "number"
           ? x - y
           : String(x).localeCompare(String(y));
         return descending ? -order : order;
       });
     }
-    table.tBodies[0].replaceChildren(...rows.map((row) => {
+    shown.tBodies[0].replaceChildren(...rows.map((row) => {
       const tr = document.createElement("tr");
       for (const value of row) {
         tr.append(
@@ -358,49 +506,50 @@
       }
       return tr;
     }));
+    const option = (/** @type {string} */ name, /** @type {string} */ value) => {
+      const item = /** @type {HTMLOptionElement} */ (el("option", name));
+      item.value = value;
+      return item;
+    };
     for (const id of ["chart-x", "chart-y", "chart-group"]) {
-      const select = $(id);
-      const options = result.columns.map((name) => {
-        const option = el("option", name);
-        option.value = name;
-        return option;
-      });
-      if (id === "chart-group") {
-        const none = el("option", "(none)");
-        none.value = "";
-        options.unshift(none);
-      }
-      select.replaceChildren(...options);
+      const options = result.columns.map((name) => option(name, name));
+      if (id === "chart-group") options.unshift(option("(none)", ""));
+      select(id).replaceChildren(...options);
     }
-    if (result.columns.length > 1) $("chart-y").value = result.columns[1];
-    $("sql-csv").disabled = false;
-    $("chart-draw").disabled = result.columns.length < 2;
+    if (result.columns.length > 1) select("chart-y").value = result.columns[1];
+    button("sql-csv").disabled = false;
+    button("chart-draw").disabled = result.columns.length < 2;
   }
 
   function exportCsv() {
-    const field = (v) => {
+    const field = (/** @type {unknown} */ v) => {
       const text = v === null ? "" : String(v);
       return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
     };
     const text =
       [result.columns, ...result.rows].map((row) => row.map(field).join(",")).join("\n") + "\n";
-    const link = el("a");
+    const link = /** @type {HTMLAnchorElement} */ (el("a"));
     link.href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
     link.download = "procpath-query.csv";
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   }
 
+  /** @type {UPlot | null} */
   let resultChart = null;
   function chartResult() {
-    const xi = result.columns.indexOf($("chart-x").value);
-    const yi = result.columns.indexOf($("chart-y").value);
-    const gi = $("chart-group").value ? result.columns.indexOf($("chart-group").value) : -1;
+    const xi = result.columns.indexOf(select("chart-x").value);
+    const yi = result.columns.indexOf(select("chart-y").value);
+    const gi = select("chart-group").value
+      ? result.columns.indexOf(select("chart-group").value)
+      : -1;
+    /** @type {Map<string, Map<number, number | null>>} */
     const groups = new Map();
     for (const row of result.rows) {
-      const key = gi >= 0 ? String(row[gi]) : $("chart-y").value;
-      if (!groups.has(key)) groups.set(key, new Map());
-      groups.get(key).set(Number(row[xi]), row[yi] === null ? null : Number(row[yi]));
+      const key = gi >= 0 ? String(row[gi]) : select("chart-y").value;
+      let group = groups.get(key);
+      if (!group) groups.set(key, group = new Map());
+      group.set(Number(row[xi]), row[yi] === null ? null : Number(row[yi]));
     }
     const xs = [...new Set(result.rows.map((r) => Number(r[xi])))].sort((a, b) => a - b);
     const keys = [...groups.keys()].slice(0, 30);
@@ -408,41 +557,45 @@
     resultChart?.destroy();
     const box = $("sql-chart");
     box.replaceChildren();
-    resultChart = new uPlot(
+    const strokes = coloursOf(keys.map((key) => `sql:${key}`));
+    resultChart = new UPlotClass(
       {
         width: Math.max(400, box.clientWidth || 800),
         height: 260,
         scales: { x: { time: looksLikeTime } },
+        ...(looksLikeTime ? { axes: [{ values: timeTicks, space: 80 }, {}] } : {}),
         series: [
-          { label: $("chart-x").value },
-          ...keys.map((key) => ({
+          { label: select("chart-x").value },
+          ...keys.map((key, i) => ({
             label: key,
-            stroke: colourOf(`sql:${key}`),
+            stroke: strokes[i],
             width: 1.5,
             points: { show: xs.length < 60 },
           })),
         ],
       },
-      [xs, ...keys.map((key) => xs.map((x) => groups.get(key).get(x) ?? null))],
+      [xs, ...keys.map((key) => xs.map((x) => groups.get(key)?.get(x) ?? null))],
       box,
     );
   }
 
   // completion of table and column names: Ctrl+Space, or typing a few letters of a name
   function completer() {
-    const text = $("sql-text");
+    const text = /** @type {HTMLTextAreaElement} */ ($("sql-text"));
     const list = $("completions");
     const words = () => [...state.meta.columns, "record", "meta", "key", "value"];
-    let active = 0, items = [];
+    let active = 0;
+    /** @type {string[]} */
+    let items = [];
     const current = () => {
-      const before = text.value.slice(0, text.selectionStart);
+      const before = text.value.slice(0, text.selectionStart ?? 0);
       return /[A-Za-z_][A-Za-z0-9_]*$/.exec(before)?.[0] || "";
     };
     const close = () => {
       list.hidden = true;
       items = [];
     };
-    const open = (force) => {
+    const open = (/** @type {boolean} */ force) => {
       const word = current();
       if (!force && word.length < 2) return close();
       items = words().filter((w) => w.startsWith(word) && w !== word).slice(0, 50);
@@ -458,9 +611,9 @@
       }));
       list.hidden = false;
     };
-    const accept = (w) => {
+    const accept = (/** @type {string} */ w) => {
       const word = current();
-      const at = text.selectionStart;
+      const at = text.selectionStart ?? text.value.length;
       text.setRangeText(w.slice(word.length), at, at, "end");
       close();
       text.focus();
@@ -490,6 +643,7 @@
 
   async function poll() {
     try {
+      /** @type {PollAnswer} */
       const now = await api("/api/poll");
       if (now.samples !== state.samples) {
         const first = state.samples === 0;
@@ -500,7 +654,7 @@
         if (!state.window) await drawCharts();
       }
     } catch (error) {
-      status(error.message);
+      status(messageOf(error));
     }
   }
 
@@ -527,14 +681,15 @@
     $("sql-run").addEventListener("click", runSql);
     $("sql-csv").addEventListener("click", exportCsv);
     $("chart-draw").addEventListener("click", chartResult);
-    $("sql-history").addEventListener("change", (e) => {
-      if (e.target.value) $("sql-text").value = e.target.value;
-      e.target.value = "";
+    select("sql-history").addEventListener("change", () => {
+      const history = select("sql-history");
+      if (history.value) input("sql-text").value = history.value;
+      history.value = "";
     });
     completer();
     await drawCharts();
     setInterval(poll, 2000);
   }
 
-  start().catch((error) => status(error.message));
+  start().catch((error) => status(messageOf(error)));
 })();
