@@ -1,37 +1,42 @@
 /** Formats values on a Y axis and in tooltips. */
 export type Formatter = (value: number) => string;
 
+// Each formatter is self-contained (no outer names): the SVG's script embeds their own
+// text (`svg_script.ts`), so a chart's tooltips format as its axes do.
+
 /** Rounded, with a comma between thousands (no `Intl`: its set-up cost every start ~13 ms). */
-const integer = (value: number) =>
-  Number.isFinite(value)
+function integer(value: number): string {
+  return Number.isFinite(value)
     ? String(Math.round(value) || 0).replace(/\B(?=(\d{3})+(?!\d))/g, ",")
     : String(value);
-const SI = ["", "k", "M", "G", "T", "P", "E"];
+}
+
+/** Three significant digits with an SI suffix: `950`, `1.23k`, `45.6M`. */
+function humanReadable(value: number): string {
+  const si = ["", "k", "M", "G", "T", "P", "E"];
+  if (value === 0 || !Number.isFinite(value)) return String(value);
+  const order = Math.min(si.length - 1, Math.max(0, Math.floor(Math.log10(Math.abs(value)) / 3)));
+  const scaled = value / 1000 ** order;
+  return `${Number(scaled.toPrecision(3))}${si[order]}`;
+}
+
+/** The value as a percentage with one decimal (values are already in %): `12.5%`. */
+function percent(value: number): string {
+  return `${value.toFixed(1)}%`;
+}
 
 /** Value formatters by the names `--formatter` accepts. */
 export const FORMATTERS: Record<string, Formatter> = {
-  /** Three significant digits with an SI suffix: `950`, `1.23k`, `45.6M`. */
-  human_readable(value) {
-    if (value === 0 || !Number.isFinite(value)) return String(value);
-    const order = Math.min(SI.length - 1, Math.max(0, Math.floor(Math.log10(Math.abs(value)) / 3)));
-    const scaled = value / 1000 ** order;
-    return `${Number(scaled.toPrecision(3))}${SI[order]}`;
-  },
-  /** Rounded with thousands separators: `1,024`. */
+  human_readable: humanReadable,
   integer,
-  /** The value as a percentage with one decimal (values are already in %): `12.5%`. */
-  percent: (value) => `${value.toFixed(1)}%`,
+  percent,
 };
-
-function trimFraction(text: string): string {
-  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
-}
 
 /** Formats unix seconds as ISO 8601 UTC without zone, trailing fraction zeros stripped: `2022-09-03T19:38:00.5`. */
 export function formatIsoTime(seconds: number): string {
   const iso = new Date(Math.round(seconds * 1000)).toISOString().slice(0, 23);
   const [whole, fraction] = iso.split(".");
-  const stripped = trimFraction("0." + fraction).slice(2);
+  const stripped = ("0." + fraction).replace(/0+$/, "").replace(/\.$/, "").slice(2);
   return stripped ? `${whole}.${stripped}` : whole;
 }
 

@@ -1,3 +1,4 @@
+import { svgScript } from "./svg_script.ts";
 import { escapeXml, px } from "./_svg.ts";
 import { FORMATTERS } from "./format.ts";
 import { formatTimeLabels } from "./format.ts";
@@ -67,63 +68,6 @@ function pathData(points: readonly Point[], x: Scale, y: Scale): string {
   }
   return d;
 }
-
-const SCRIPT = String.raw`
-(function () {
-  var svg = document.documentElement, tip = document.getElementById("tip"), NS = "http://www.w3.org/2000/svg";
-  function num(s) { return s.split(" ").map(Number); }
-  var X = num(svg.getAttribute("data-x")), Y = [num(svg.getAttribute("data-y0")), num(svg.getAttribute("data-y1") || "0 0 1 0")];
-  var formatter = svg.getAttribute("data-format"), relative = svg.getAttribute("data-relative");
-  function fmtValue(v) {
-    if (formatter === "integer") return Math.round(v).toLocaleString("en-US");
-    if (formatter === "percent") return v.toFixed(1) + "%";
-    if (v === 0) return "0";
-    var o = Math.min(6, Math.max(0, Math.floor(Math.log10(Math.abs(v)) / 3)));
-    return Number((v / Math.pow(1000, o)).toPrecision(3)) + ["", "k", "M", "G", "T", "P", "E"][o];
-  }
-  function fmtTime(t) {
-    if (relative !== null) {
-      var s = t - Number(relative), d = Math.floor(s / 86400); s -= d * 86400;
-      var h = Math.floor(s / 3600), m = Math.floor((s - h * 3600) / 60), r = (s - h * 3600 - m * 60).toFixed(3).replace(/\.?0+$/, "");
-      return (d ? d + (d === 1 ? " day, " : " days, ") : "") + h + ":" + String(m).padStart(2, "0") + ":" + (r.length < 2 || r[1] === "." ? "0" + r : r);
-    }
-    return new Date(t * 1000).toISOString().replace("Z", "").replace(/\.?0+$/, "");
-  }
-  function show(path, evt) {
-    var p = svg.createSVGPoint(); p.x = evt.clientX; p.y = evt.clientY;
-    p = p.matrixTransform(svg.getScreenCTM().inverse());
-    var pts = path.getAttribute("d").match(/-?[\d.]+ -?[\d.]+/g), best = null, dist = Infinity;
-    for (var i = 0; i < pts.length; i++) {
-      var q = num(pts[i]), dd = Math.abs(q[0] - p.x) + Math.abs(q[1] - p.y) / 4;
-      if (dd < dist) { dist = dd; best = q; }
-    }
-    var a = Y[Number(path.getAttribute("data-axis"))], t = X[1] + (best[0] - X[0]) / X[2];
-    var v = a[3] ? Math.pow(10, a[1] + (best[1] - a[0]) / a[2]) : a[1] + (best[1] - a[0]) / a[2];
-    var lines = [path.getAttribute("data-title"), fmtTime(t), fmtValue(v)];
-    tip.textContent = "";
-    lines.forEach(function (text, k) {
-      var el = document.createElementNS(NS, "tspan"); el.setAttribute("x", 0); el.setAttribute("dy", k ? "1.2em" : "0");
-      el.textContent = text; tip.appendChild(el);
-    });
-    var w = Number(svg.getAttribute("data-w"));
-    tip.setAttribute("transform", "translate(" + Math.min(best[0] + 10, w - 180) + "," + Math.max(best[1] - 30, 14) + ")");
-    tip.style.display = "block";
-  }
-  svg.addEventListener("mousemove", function (evt) {
-    var t = evt.target;
-    if (t.classList && t.classList.contains("line")) show(t, evt); else if (t !== tip) tip.style.display = "none";
-  });
-  svg.addEventListener("click", function (evt) {
-    var item = evt.target.closest ? evt.target.closest(".item") : null;
-    if (!item) return;
-    // a legend entry stands for every series of its line, on both axes
-    var off = item.classList.toggle("off"), key = item.getAttribute("data-key");
-    svg.querySelectorAll(".series > g").forEach(function (group) {
-      if (group.getAttribute("data-key") === key) group.style.display = off ? "none" : "";
-    });
-  });
-})();
-`;
 
 /**
  * Renders series as a standalone, interactive SVG chart and returns its text: a time
@@ -330,7 +274,12 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
 
   out.push(
     `<text id="tip" style="display:none"></text>`,
-    `<script type="text/javascript"><![CDATA[${SCRIPT}]]></script>`,
+    `<script type="text/javascript"><![CDATA[${
+      svgScript(
+        options.formatter ?? "human_readable",
+        options.relativeTime ? labelTicks[0] : undefined,
+      )
+    }]]></script>`,
     `</svg>\n`,
   );
   return out.join("\n");
