@@ -12,7 +12,7 @@ interface Proc {
   ppid: number;
   comm: string;
   cmdline?: string[];
-  state?: string;
+  state?: string | undefined;
   rss?: number;
   utime?: number;
   /** Which files beside stat exist (default: all). */

@@ -37,7 +37,7 @@ const PATHS = new Set([
 ]);
 
 interface OptionInfo {
-  short?: string;
+  short?: string | undefined;
   long: string;
   takesValue: boolean;
   help: string;

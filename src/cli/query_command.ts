@@ -44,11 +44,11 @@ function resultColumn(name: string, rows: readonly Record<string, unknown>[]): C
 /** `query --recording FILE --sql '…'`: one read-only statement over the whole recording. */
 async function wholeRecordingSql(
   options: {
-    recording?: string;
-    sql?: string;
-    format?: string;
-    indent?: number;
-    delimiter?: string;
+    recording?: string | undefined;
+    sql?: string | undefined;
+    format?: string | undefined;
+    indent?: number | undefined;
+    delimiter?: string | undefined;
   },
   deps: import("./deps.ts").CliDeps,
   readable: boolean,

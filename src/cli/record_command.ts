@@ -11,7 +11,7 @@ import { defineCommand, flag, negatedFlag, option } from "./spec.ts";
 /** The remote writer of `record --remote-write` and the hook that feeds it each sample. */
 async function remoteWriter(
   options: {
-    remoteWrite?: string;
+    remoteWrite?: string | undefined;
     remoteLabel: [string, string][];
     remoteGroup: string;
     procfs: import("../procfs/mod.ts").ProcRoot;

@@ -89,7 +89,12 @@ export interface Selection {
  */
 export function selectionOf(
   query: string | undefined,
-  options: { pid?: readonly number[]; name?: string; match?: string; subtree?: boolean },
+  options: {
+    pid?: readonly number[] | undefined;
+    name?: string | undefined;
+    match?: string | undefined;
+    subtree?: boolean | undefined;
+  },
 ): Selection {
   const subtree = options.subtree ?? true;
   const given = [
@@ -177,7 +182,9 @@ export async function requireShorthandMatch(
  * The name a shorthand's metrics group gets: the process name (`--name nginx` →
  * `nginx`), else `match` or `pid`; characters a group name cannot hold become `_`.
  */
-export function groupNameOf(options: { name?: string; match?: string; pid?: unknown }): string {
+export function groupNameOf(
+  options: { name?: string | undefined; match?: string | undefined; pid?: unknown },
+): string {
   const raw = options.name ?? (options.match !== undefined ? "match" : "pid");
   const safe = raw.replace(/[^A-Za-z0-9_.-]/g, "_");
   return /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`;

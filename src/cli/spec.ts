@@ -22,7 +22,7 @@ export class OptionValueError extends Error {
 /** How `play -n` shows an option, as the reference's keyword argument. */
 export interface DryRunSpec<T> {
   /** The keyword's name; the long flag in snake case by default (`--pid-list` → `pid_list`). */
-  name?: string;
+  name?: string | undefined;
   /** The keyword's value; by default the parsed value, `null` when absent. */
   value?: (value: T) => unknown;
   /** Procpath's own options appear only when used, so the reference's kwargs stay as they were. */
@@ -42,7 +42,7 @@ export interface OptionSpec<T> {
   readonly required?: boolean;
   /** Given more than once, it accumulates (a playbook then takes one value per line). */
   readonly repeatable?: boolean;
-  readonly dryRun?: DryRunSpec<T>;
+  readonly dryRun?: DryRunSpec<T> | undefined;
 }
 
 /** A positional argument. */
@@ -133,7 +133,9 @@ export function negatedFlag(
 }
 
 /** The long flag of an option (`--procfile-list`), and its short one when it has one. */
-export function flagNames(spec: OptionSpec<unknown>): { long: string; short?: string } {
+export function flagNames(
+  spec: OptionSpec<unknown>,
+): { long: string; short?: string | undefined } {
   const long = /--[a-z][a-z0-9-]*/.exec(spec.flags)![0];
   const short = /(^|\s)(-[a-zA-Z])\b/.exec(spec.flags)?.[2];
   return { long, short };

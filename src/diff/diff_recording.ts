@@ -32,7 +32,7 @@ export function diffRecording(
   path: string,
   from: Moment,
   to: Moment,
-  options: { query?: string; limit: number },
+  options: { query?: string | undefined; limit: number },
 ): RecordingDiff {
   const timeline = openTimeline(path);
   try {

@@ -54,11 +54,11 @@ export interface Lifetime {
 
 /** What to draw: the time window, the pixel width, the lines, the processes. */
 export interface ChartRequest {
-  after?: number;
-  before?: number;
+  after?: number | undefined;
+  before?: number | undefined;
   width: number;
   top: number;
-  pids?: readonly number[];
+  pids?: readonly number[] | undefined;
 }
 
 const EXTRA: {

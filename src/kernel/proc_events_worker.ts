@@ -19,7 +19,11 @@ import { parseProcEvent, PROC_EVENT } from "./parse_proc_event.ts";
 import type { ProcEvent } from "./parse_proc_event.ts";
 
 /** An event with what the worker read of its process right away. */
-export type ReadEvent = ProcEvent & { cmdline?: Uint8Array; comm?: string; stat?: string };
+export type ReadEvent = ProcEvent & {
+  cmdline?: Uint8Array | undefined;
+  comm?: string | undefined;
+  stat?: string | undefined;
+};
 
 const decoder = new TextDecoder();
 

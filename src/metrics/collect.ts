@@ -25,7 +25,7 @@ export interface Group {
   /** `null`: every process. */
   query: CompiledQuery | null;
   /** False: the selected processes alone, not what runs below them (`--no-subtree`). */
-  subtree?: boolean;
+  subtree?: boolean | undefined;
 }
 
 /** What to expose; the machine's units convert pages and ticks. */

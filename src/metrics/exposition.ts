@@ -22,7 +22,7 @@ export interface MetricFamily {
   type: MetricType;
   help: string;
   /** The base unit (`seconds`, `bytes`), when the name ends with it. */
-  unit?: string;
+  unit?: string | undefined;
   samples: Sample[];
 }
 

@@ -56,9 +56,9 @@ const orNull = toNumber;
 /** Facts the rates need: the machine's units, memory and user names. */
 export interface RateContext extends KernelUnits {
   /** The machine's memory, bytes (for %MEM); unknown when absent. */
-  memoryBytes?: number;
+  memoryBytes?: number | undefined;
   /** User names by uid (for USER); uids are shown as numbers when absent. */
-  userNames?: ReadonlyMap<number, string>;
+  userNames?: ReadonlyMap<number, string> | undefined;
 }
 
 /**

@@ -73,7 +73,7 @@ export function formatRelativeTime(seconds: number): string {
  */
 export function formatTimeLabels(
   ticks: readonly number[],
-  options: { relative?: number },
+  options: { relative?: number | undefined },
 ): string[] {
   if (options.relative !== undefined) {
     return ticks.map((t) => formatRelativeTime(t - options.relative!));

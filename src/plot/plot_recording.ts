@@ -15,18 +15,18 @@ export interface PlotPlan {
   customQueryFile: readonly string[];
   customValueExpr: readonly string[];
   /** Unix seconds, inclusive. */
-  after?: number;
-  before?: number;
-  pidList?: readonly number[];
-  shareYAxis?: boolean;
-  logarithmic?: boolean;
-  style?: string;
-  formatter?: string;
-  title?: string;
+  after?: number | undefined;
+  before?: number | undefined;
+  pidList?: readonly number[] | undefined;
+  shareYAxis?: boolean | undefined;
+  logarithmic?: boolean | undefined;
+  style?: string | undefined;
+  formatter?: string | undefined;
+  title?: string | undefined;
   dots: boolean;
-  relativeTime?: boolean;
-  epsilon?: number;
-  movingAverageWindow?: number;
+  relativeTime?: boolean | undefined;
+  epsilon?: number | undefined;
+  movingAverageWindow?: number | undefined;
   /** Lines per query; the rest are summed into "others"; 0 keeps all. */
   top: number;
   rankBy: RankBy;

@@ -14,17 +14,17 @@ export interface RenderOptions {
   title: string;
   /** Titles of the left and (when two queries have their own axes) right Y axes. */
   axisTitles: string[];
-  width?: number;
+  width?: number | undefined;
   height?: number;
-  logarithmic?: boolean;
+  logarithmic?: boolean | undefined;
   /** A name of `FORMATTERS`. */
-  formatter?: string;
+  formatter?: string | undefined;
   /** A name of `STYLES`. */
-  style?: string;
+  style?: string | undefined;
   /** Hover dots at the first point at or after each X label. */
-  dots?: boolean;
+  dots?: boolean | undefined;
   /** X labels as durations from the first tick. */
-  relativeTime?: boolean;
+  relativeTime?: boolean | undefined;
   /** Per Y axis: ticks on whole numbers (counts, `--formatter integer`). */
   integerTicks?: readonly boolean[];
 }

@@ -17,7 +17,7 @@ export type Grouping =
   /** By the command line's match of the pattern (its first group when it has one). */
   | { kind: "cmdline"; pattern: RegExp }
   /** A process and all its descendants; the given roots, or each top-level process. */
-  | { kind: "subtree"; roots?: readonly number[] };
+  | { kind: "subtree"; roots?: readonly number[] | undefined };
 
 /** How lines are ranked for the top N. */
 export type RankBy = "mean" | "max" | "last";
@@ -34,7 +34,7 @@ export interface ShapeOptions {
    * The lines to keep, by key, instead of the top N: a second query shows the lines
    * the first one chose, so each has its pair on the other axis.
    */
-  keep?: ReadonlySet<string>;
+  keep?: ReadonlySet<string> | undefined;
 }
 
 /** One line of a query, before drawing. */

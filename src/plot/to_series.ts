@@ -8,9 +8,9 @@ export interface SeriesOptions {
   name: string;
   axis: 0 | 1;
   /** Ramer–Douglas–Peucker ε, in value units with x in seconds. */
-  epsilon?: number;
+  epsilon?: number | undefined;
   /** Centred moving average window, in points; applied before decimation. */
-  movingAverageWindow?: number;
+  movingAverageWindow?: number | undefined;
 }
 
 /** Names a query's lines and applies the moving average, then RDP, to each. */

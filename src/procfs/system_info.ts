@@ -14,6 +14,9 @@ export interface SystemInfo {
   osRelease: string;
 }
 
+/** Some of the facts: each `undefined` where it could not be had. */
+type Facts = { [K in keyof SystemInfo]?: SystemInfo[K] | undefined };
+
 const AT_PAGESZ = 6n;
 const AT_CLKTCK = 17n;
 
@@ -34,7 +37,7 @@ export function parseAuxv(bytes: Uint8Array): { pageSize?: number; clockTicks?: 
 }
 
 /** The host's own facts, each `undefined` where the sandbox or the system denies it. */
-function hostFacts(): Partial<SystemInfo> {
+function hostFacts(): Facts {
   const attempt = <T>(read: () => T): T | undefined => {
     try {
       return read();
@@ -55,7 +58,7 @@ function hostFacts(): Partial<SystemInfo> {
 }
 
 /** The facts a captured tree carries about the machine it was captured on. */
-function treeFacts(reader: ProcReader): Partial<SystemInfo> {
+function treeFacts(reader: ProcReader): Facts {
   const text = (name: string) => {
     try {
       return new TextDecoder().decode(reader.readRootFile(name)).trim();

@@ -86,7 +86,7 @@ export type SmapsRollup = Record<string, number | null>;
 /** The parsed files of one process (or thread). `stat` is always present. */
 export interface ProcessRecord {
   stat: Stat;
-  cmdline?: string | null;
+  cmdline?: string | null | undefined;
   io?: Io;
   status?: Status;
   fd?: Fd;

@@ -25,19 +25,19 @@ import type { ProcessNode } from "../tree/types.ts";
 
 /** What to record, as the command line gave it (templates still hold `$NAME`). */
 export interface RecordPlan extends SnapshotSource {
-  query?: string;
-  pidList?: string;
+  query?: string | undefined;
+  pidList?: string | undefined;
   databaseFile: string;
   environment: readonly EnvironmentSpec[];
   /** Seconds between iteration starts. */
   interval: number;
-  recnum?: number;
-  reevalnum?: number;
-  stopWithoutResult?: boolean;
+  recnum?: number | undefined;
+  reevalnum?: number | undefined;
+  stopWithoutResult?: boolean | undefined;
   /** A shorthand selection (`--name nginx`): a first sample that selects nothing is exit 1. */
-  emptyIsFailure?: string;
+  emptyIsFailure?: string | undefined;
   /** Whether what runs below the selected processes is recorded too (`--no-subtree`: false). */
-  subtree?: boolean;
+  subtree?: boolean | undefined;
 }
 
 /** One iteration's figures, for a status line. */
@@ -63,19 +63,19 @@ export interface RecordIo {
   progress: { draw(figures: IterationFigures): void; clear(): void };
   stop: StopSignals;
   /** Hears each stored sample's selection and its wall time (unix ms): remote write feeds on it. */
-  onSample?(nodes: readonly ProcessNode[], wallMs: number): void;
+  onSample?: ((nodes: readonly ProcessNode[], wallMs: number) => void) | undefined;
   /**
    * The branches to read at each sample instead of the plan's PIDs (`record --
    * COMMAND`: the command and the orphans procpath adopted).
    */
-  branches?(): number[];
+  branches?: (() => number[]) | undefined;
   /**
    * Forks, execs and exits between samples, stored in `process_event`; stopped at the
    * end. Its owner tracks each sample's processes (`onSample`).
    */
-  events?: EventSource;
+  events?: EventSource | undefined;
   /** Hears the events stored with each sample. */
-  onEvents?(rows: readonly ProcessEventRow[]): void;
+  onEvents?: ((rows: readonly ProcessEventRow[]) => void) | undefined;
 }
 
 /** How a recording ended. */

@@ -33,7 +33,9 @@ export async function forwardLines(
 ): Promise<void> {
   let rest = "";
   try {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream(), { signal })) {
+    for await (
+      const chunk of stream.pipeThrough(new TextDecoderStream(), signal ? { signal } : {})
+    ) {
       rest += chunk;
       for (let nl = rest.indexOf("\n"); nl >= 0; nl = rest.indexOf("\n")) {
         emit(rest.slice(0, nl));

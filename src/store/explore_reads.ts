@@ -33,11 +33,11 @@ export function lastRecordId(db: ReadOnlyRecording): number {
 
 /** A time window cut into pixel columns of `step` seconds from `t0`, optionally some PIDs only. */
 export interface Buckets {
-  after?: number;
-  before?: number;
+  after?: number | undefined;
+  before?: number | undefined;
   t0: number;
   step: number;
-  pids?: readonly number[];
+  pids?: readonly number[] | undefined;
 }
 
 function arrays(db: ReadOnlyRecording, sql: string, window: Buckets): unknown[][] {

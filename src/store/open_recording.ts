@@ -26,10 +26,10 @@ const SERIES_COLUMNS = ["ts", "pid", "value"] as const;
 /** Filters applied through the queries' named parameters. */
 export interface SeriesFilter {
   /** Unix seconds, inclusive. */
-  after?: number;
+  after?: number | undefined;
   /** Unix seconds, inclusive. */
-  before?: number;
-  pids?: readonly number[];
+  before?: number | undefined;
+  pids?: readonly number[] | undefined;
 }
 
 /** A query cannot run on this database (SQLite too old, procfiles not recorded). */

@@ -38,7 +38,7 @@ export interface OpenStoreOptions {
    */
   wal?: boolean;
   /** Also create the `process_event` table. */
-  events?: boolean;
+  events?: boolean | undefined;
 }
 
 /** A database that exists already holds a `record` table of other columns. */

@@ -15,12 +15,12 @@ export interface SeriesQuery {
 
 /** How `createQuery` builds a query. */
 export interface CreateQueryOptions {
-  name?: string | null;
+  name?: string | null | undefined;
   cte?: string;
   table?: string;
   procfilesRequired?: ProcFileName[];
   minVersion?: [number, number] | null;
-  unit?: string | null;
+  unit?: string | null | undefined;
 }
 
 /** Marks where the reference cuts a query to its short form (for external viewers). */

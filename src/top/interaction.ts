@@ -60,7 +60,7 @@ export interface InteractionStart {
   tree: boolean;
   sort: TopSort;
   columns: readonly TopColumn[];
-  ascii?: boolean;
+  ascii?: boolean | undefined;
   /** Whether `k` and renice act (live); a replay has no processes to signal. */
   signals: boolean;
 }

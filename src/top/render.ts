@@ -19,12 +19,12 @@ export interface FrameOptions {
   tree: boolean;
   sort: TopSort;
   /** Sort the other way than the column's natural order (largest first for figures). */
-  invert?: boolean;
+  invert?: boolean | undefined;
   /** Cut lines to this many characters. */
-  width?: number;
-  ascii?: boolean;
+  width?: number | undefined;
+  ascii?: boolean | undefined;
   /** The columns before COMMAND; the default ones when absent. */
-  columns?: readonly TopColumn[];
+  columns?: readonly TopColumn[] | undefined;
   /** PIDs whose subtrees the tree view folds into their row. */
   collapsed?: ReadonlySet<number>;
   /** Only processes whose command line holds this (any case), with their ancestors in the tree. */
@@ -260,7 +260,7 @@ export function sortMarker(sort: TopSort, invert = false, ascii = false): string
  */
 export function headerLine(
   columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS,
-  sort?: { by: TopSort; invert?: boolean; ascii?: boolean },
+  sort?: { by: TopSort; invert?: boolean | undefined; ascii?: boolean | undefined },
 ): string {
   const mark = (name: string, header: string) =>
     sort && sort.by === name ? header + sortMarker(sort.by, sort.invert, sort.ascii) : header;
@@ -453,7 +453,12 @@ export function totalLine(
 export function batchBlock(
   heading: string,
   rates: readonly ProcessRates[],
-  options: { tree?: boolean; sort: TopSort; ascii?: boolean; columns?: readonly TopColumn[] },
+  options: {
+    tree?: boolean | undefined;
+    sort: TopSort;
+    ascii?: boolean | undefined;
+    columns?: readonly TopColumn[] | undefined;
+  },
 ): string {
   const rows = frameRows(rates, {
     tree: Boolean(options.tree),

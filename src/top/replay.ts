@@ -27,18 +27,18 @@ import type { ProcessRates } from "../model/rates.ts";
 export interface ReplayPlan {
   recording: string;
   /** Where to start; the first sample when absent. */
-  at?: Moment;
-  query?: string;
+  at?: Moment | undefined;
+  query?: string | undefined;
   /** Whether what runs below the selected processes is shown too. */
-  subtree?: boolean;
+  subtree?: boolean | undefined;
   /** Seconds between samples while playing. */
   interval: number;
-  repeat?: number;
-  tree?: boolean;
+  repeat?: number | undefined;
+  tree?: boolean | undefined;
   sort: TopSort;
-  ascii?: boolean;
+  ascii?: boolean | undefined;
   /** The columns before COMMAND; the default ones when absent (a column the recording lacks shows `-`). */
-  columns?: readonly TopColumn[];
+  columns?: readonly TopColumn[] | undefined;
 }
 
 const MINUTE = 60;

@@ -23,27 +23,27 @@ export type { TopIo } from "./screen.ts";
 
 /** What `top` shows. */
 export interface TopPlan {
-  query?: string;
+  query?: string | undefined;
   /** Seconds between refreshes. */
   interval: number;
   /** Blocks to print in batch mode; endless when absent. */
-  repeat?: number;
+  repeat?: number | undefined;
   batch: boolean;
-  tree?: boolean;
+  tree?: boolean | undefined;
   sort: TopSort;
-  ascii?: boolean;
+  ascii?: boolean | undefined;
   procfs: ProcRoot;
   procfsTarget: ProcfsTarget;
   /** Replay this recording instead of reading `procfs` (see `replay.ts`). */
-  recording?: string;
+  recording?: string | undefined;
   /** Where the replay starts. */
-  at?: Moment;
+  at?: Moment | undefined;
   /** The columns before COMMAND (`--columns`); the default ones when absent. */
-  columns?: readonly TopColumn[];
+  columns?: readonly TopColumn[] | undefined;
   /** Whether what runs below the selected processes is shown too (`--no-subtree`: false). */
-  subtree?: boolean;
+  subtree?: boolean | undefined;
   /** A shorthand selection (`--name nginx`): selecting nothing at the start is exit 1. */
-  emptyIsFailure?: string;
+  emptyIsFailure?: string | undefined;
 }
 
 /** A view the query cannot feed. */

@@ -15,9 +15,9 @@ export interface ReadForestOptions {
   /** Procfiles to read; `stat` is always read. */
   files: readonly ProcFileName[];
   /** Keep only these branches (see `selectBranches`); all processes when absent. */
-  branchPids?: readonly number[];
+  branchPids?: readonly number[] | undefined;
   /** A PID to leave out (procpath itself when reading the live `/proc`). */
-  excludePid?: number;
+  excludePid?: number | undefined;
   warn: WarningSink;
 }
 

@@ -12,9 +12,9 @@ export interface ColumnContext extends KernelUnits {
   /** Now, unix seconds (for `age`). */
   now: number;
   /** User names by uid (for `user`), from the machine's `/etc/passwd`. */
-  userNames?: ReadonlyMap<number, string>;
+  userNames?: ReadonlyMap<number, string> | undefined;
   /** The machine's memory, bytes (for `mem`). */
-  memoryBytes?: number;
+  memoryBytes?: number | undefined;
 }
 
 /**

@@ -23,9 +23,9 @@ export interface TreeOptions {
   columns: readonly Column[];
   context: ColumnContext;
   /** ASCII branches instead of box drawing. */
-  ascii?: boolean;
+  ascii?: boolean | undefined;
   /** Cut each line to this many characters (a terminal's width). */
-  width?: number;
+  width?: number | undefined;
   /** Nodes are threads: show each under its process as `{name}(tid)` (needs `status.tgid`). */
   threads?: boolean;
   /**
@@ -136,8 +136,8 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
 /** How rows are ordered and cut. */
 export interface RowOptions {
   /** A column name, `-name` for descending. */
-  sort?: string;
-  limit?: number;
+  sort?: string | undefined;
+  limit?: number | undefined;
   /** Only the selected processes, not what runs below them (as `pgrep` lists). */
   selectedOnly?: boolean;
 }

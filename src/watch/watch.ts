@@ -26,7 +26,7 @@ export interface WatchPlan {
   command: readonly string[];
   /** Seconds between iteration starts. */
   interval: number;
-  repeat?: number;
+  repeat?: number | undefined;
   restart: boolean;
   stopSignal: Deno.Signal;
   /** Seconds between the stop signal and SIGKILL. */
@@ -35,9 +35,9 @@ export interface WatchPlan {
   procfs: ProcRoot;
   procfsTarget: ProcfsTarget;
   /** A `-q` name whose results each get their own commands. */
-  fanOut?: string;
+  fanOut?: string | undefined;
   /** Do not start a command while a variable it uses is empty. */
-  skipEmpty?: boolean;
+  skipEmpty?: boolean | undefined;
 }
 
 /** What a watch needs of the running program. */

@@ -28,8 +28,8 @@ export interface RunOptions {
   /** Deno flags instead of the baked ones (for narrow-permission replays). */
   flags?: string[];
   stdin?: string;
-  cwd?: string;
-  env?: Record<string, string>;
+  cwd?: string | undefined;
+  env?: Record<string, string> | undefined;
 }
 
 /** Runs `procpath args…` from source through scripts/procpath (or with `flags`), never via a shell string. */
@@ -37,15 +37,15 @@ export async function runProcpath(args: string[], options: RunOptions = {}): Pro
   const command = options.flags
     ? new Deno.Command(Deno.execPath(), {
       args: ["run", ...options.flags, "--quiet", repoPath("src/main.ts"), ...args],
-      cwd: options.cwd,
-      env: options.env,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.env === undefined ? {} : { env: options.env }),
       stdin: options.stdin === undefined ? "null" : "piped",
       stdout: "piped",
       stderr: "piped",
     })
     : new Deno.Command(repoPath("scripts/procpath"), {
       args,
-      cwd: options.cwd,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       env: {
         ...options.env,
         PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:${Deno.env.get("PATH")}`,
@@ -76,7 +76,7 @@ export async function runProcpath(args: string[], options: RunOptions = {}): Pro
 export function spawnProcpath(args: string[], cwd?: string): Deno.ChildProcess {
   return new Deno.Command(repoPath("scripts/procpath"), {
     args,
-    cwd,
+    ...(cwd === undefined ? {} : { cwd }),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -2,7 +2,7 @@
 export interface StatLineFields {
   pid: number;
   comm: string;
-  state?: string;
+  state?: string | undefined;
   ppid: number;
   utime?: number;
   stime?: number;
