@@ -3,49 +3,11 @@ import { LOG_LEVELS } from "./log.ts";
 import { PyFloat } from "../text/python_format.ts";
 import { parseDatabasePath, parsePositiveInt, parseSeconds } from "./options.ts";
 import { counted, createProgress } from "./progress.ts";
-import { REMOTE_WRITE_OPTIONS } from "./metrics_command.ts";
+import { REMOTE_WRITE_OPTIONS } from "./remote_write_options.ts";
 import { SHARED } from "./shared_options.ts";
+import { startRemoteFeed } from "../metrics/remote_feed.ts";
 import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 import { defineCommand, flag, negatedFlag, option } from "./spec.ts";
-
-/** The remote writer of `record --remote-write` and the hook that feeds it each sample. */
-async function remoteWriter(
-  options: {
-    remoteWrite?: string | undefined;
-    remoteLabel: [string, string][];
-    remoteGroup: string;
-    procfs: import("../procfs/mod.ts").ProcRoot;
-  },
-  deps: import("./deps.ts").CliDeps,
-) {
-  const [{ Collector }, { RemoteWriter, toTimeSeries }] = await Promise.all([
-    import("../metrics/collect.ts"),
-    import("../metrics/remote_write.ts"),
-  ]);
-  const system = options.procfs.systemInfo();
-  const collector = new Collector({
-    groups: [{ name: options.remoteGroup, query: null }],
-    perProcess: false,
-    maxProcesses: 0,
-    cmdline: false,
-    redact: null,
-    pageSize: system.pageSize,
-    clockTicks: system.clockTicks,
-    bootTime: NaN,
-  });
-  const writer = new RemoteWriter({
-    url: options.remoteWrite!,
-    maxQueued: 1000,
-    warn: (m) => deps.log.warning(m),
-  });
-  const labels = Object.fromEntries(options.remoteLabel);
-  return {
-    writer,
-    onSample(nodes: readonly import("../tree/types.ts").ProcessNode[], wallMs: number) {
-      writer.push(toTimeSeries(collector.collect(nodes), labels, Math.round(wallMs)));
-    },
-  };
-}
 
 /** `procpath record`: the selection sampled into SQLite every interval. */
 export const recordCommand = defineCommand({
@@ -129,7 +91,13 @@ export const recordCommand = defineCommand({
     if (command !== undefined && !options.procfs.isLive) {
       throw new CommandError("record -- COMMAND records the live /proc, not --procfs");
     }
-    const push = options.remoteWrite === undefined ? null : await remoteWriter(options, deps);
+    const push = options.remoteWrite === undefined ? null : await startRemoteFeed({
+      url: options.remoteWrite,
+      labels: Object.fromEntries(options.remoteLabel),
+      group: options.remoteGroup,
+      units: options.procfs.systemInfo(),
+      warn: (m) => deps.log.warning(m),
+    });
     {
       const { recorded: summary, treeLines, exitCode } = await recordSession(
         {
