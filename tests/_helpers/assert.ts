@@ -22,6 +22,15 @@ export function assertThrows(
   assert.throws(fn, expected as RegExp, message);
 }
 
+/** Asserts that `fn`'s promise rejects with an error of the class, or whose message matches. */
+export async function assertRejects(
+  fn: () => Promise<unknown>,
+  expected: RegExp | (new (...args: never[]) => Error),
+  message?: string,
+): Promise<void> {
+  await assert.rejects(fn, expected as RegExp, message);
+}
+
 /** Asserts that `text` contains `part`. */
 export function assertIncludes(text: string, part: string): void {
   assert.ok(

@@ -74,3 +74,10 @@ Deno.test("only src/main.ts ends the process", () => {
   ).map(([path]) => path);
   assertEquals(offenders, []);
 });
+
+Deno.test("tests/unit/ mirrors src/: every source folder has its unit tests", () => {
+  const folders = (dir: string) =>
+    [...Deno.readDirSync(repoPath(dir))].filter((e) => e.isDirectory).map((e) => e.name).sort();
+  const missing = folders("src").filter((name) => !folders("tests/unit").includes(name));
+  assertEquals(missing, []);
+});
