@@ -1,5 +1,5 @@
 import { EXIT } from "../exit_codes.ts";
-import { writeAll } from "../files/output_file.ts";
+import { writeAll } from "../files/write_all.ts";
 import { liveRoot } from "../procfs/mod.ts";
 import type { ProcRoot } from "../procfs/mod.ts";
 import { createLogger } from "./log.ts";

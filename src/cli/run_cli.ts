@@ -4,7 +4,6 @@ import { LIVE_PROCFS } from "../procfs/proc_root.ts";
 import { loadCommands } from "./commands.ts";
 import { OutputClosed } from "./deps.ts";
 import type { CliDeps } from "./deps.ts";
-import { commandHelp, programHelp } from "./help_text.ts";
 import { commandWordOf, parseProgramArgv } from "./parse_argv.ts";
 import { BANNER, helpWidth, programSpec, VERSION_LINE } from "./program.ts";
 import type { GlobalOptions } from "./program.ts";
@@ -38,19 +37,23 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     const { commands, hidden } = await loadCommands(word);
     const program = programSpec(commands, hidden);
     if (argv.length === 0) {
+      // help text loads only when it is shown
+      const { programHelp } = await import("./help_text.ts");
       deps.writeErr(programHelp(program, BANNER, helpWidth()));
       deps.log.error("the following arguments are required: command");
       return EXIT.usage;
     }
     const parsed = parseProgramArgv(program, argv);
     switch (parsed.kind) {
-      case "help":
+      case "help": {
+        const { commandHelp, programHelp } = await import("./help_text.ts");
         deps.writeOut(
           parsed.command
             ? commandHelp(parsed.command, helpWidth())
             : programHelp(program, BANNER, helpWidth()),
         );
         return EXIT.ok;
+      }
       case "version":
         deps.writeOut(`${VERSION_LINE}\n`);
         return EXIT.ok;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeAll } from "./write_all.ts";
 import { OutputError, planOutput, reasonOf } from "./output_path.ts";
 import type { KeptAttributes, OutputPlan } from "./output_path.ts";
 
@@ -67,15 +68,7 @@ export function writeOutputFile(path: string, data: Uint8Array | string): void {
   }
 }
 
-interface Writable {
-  writeSync(bytes: Uint8Array): number;
-}
-
-/** Writes every byte of `data` to `file` (a single write may take fewer); throws what the system says. */
-export function writeAll(file: Writable, data: Uint8Array | string): void {
-  const bytes = typeof data === "string" ? encoder.encode(data) : data;
-  for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
-}
+export { writeAll };
 
 /** Returns a function that closes `file` the first time it is called. */
 function closer(file: Deno.FsFile): () => void {

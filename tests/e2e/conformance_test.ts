@@ -1,4 +1,4 @@
-// Conformance with Procpath 1.14: the measured facts of ../shared/procpath-compat.md
+// Conformance with Procpath 1.14: the facts of docs/compatibility.md
 // (§4.5 descent and union order, §5 exact integers and host facts, §6 the SQL dialect,
 // §7 ε = 0, §8 lenient -e, §2.5 the dry-run log line), each pinned end to end.
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
