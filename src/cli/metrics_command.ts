@@ -110,8 +110,8 @@ export const metricsCommand = defineCommand({
     const shorthand: GroupSpec[] = selection.shorthand
       ? [{ name: groupNameOf(options), query: selection.query!, subtree: selection.subtree }]
       : [];
-    if (shorthand.length > 0 && options.group.some((g) => g.name === shorthand[0].name)) {
-      throw new OptionValueError(`group ${shorthand[0].name} is given twice`);
+    if (shorthand.length > 0 && options.group.some((g) => g.name === shorthand[0]!.name)) {
+      throw new OptionValueError(`group ${shorthand[0]!.name} is given twice`);
     }
     await requireShorthandMatch(
       selection,

@@ -113,7 +113,7 @@ export function collect(value: string, previous: string[]): string[] {
 export function parseUtcTime(text: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(text);
   const ms = match
-    ? Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6])
+    ? Date.UTC(+match[1]!, +match[2]! - 1, +match[3]!, +match[4]!, +match[5]!, +match[6]!)
     : NaN;
   if (!match || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 19) !== text) {
     throw new OptionValueError("expected a UTC time as YYYY-MM-DDTHH:MM:SS");

@@ -123,43 +123,43 @@ function readOptions(
       afterDashes = argv.slice(i + 1);
       break;
     }
-    if (arg.length < 2 || arg[0] !== "-") {
+    if (arg!.length < 2 || arg![0] !== "-") {
       if (stopAtWord) return { values, words, afterDashes, unknown, help, rest: argv.slice(i) };
-      words.push(arg);
+      words.push(arg!);
       continue;
     }
-    if (arg.startsWith("--")) {
-      const eq = arg.indexOf("=");
-      const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (arg!.startsWith("--")) {
+      const eq = arg!.indexOf("=");
+      const name = eq < 0 ? arg : arg!.slice(0, eq);
       if (name === "--help") {
         help = true;
         continue;
       }
-      const entry = lookup.get(name);
+      const entry = lookup.get(name!);
       if (!entry) {
-        unknown.push(arg);
+        unknown.push(arg!);
         continue;
       }
       if (eq >= 0 && !takesValue(entry.spec)) {
         throw new ParseError(`option '${entry.spec.flags}' takes no argument`);
       }
-      assign(entry, eq >= 0 ? arg.slice(eq + 1) : takesValue(entry.spec) ? argv[++i] : undefined);
+      assign(entry, eq >= 0 ? arg!.slice(eq + 1) : takesValue(entry.spec) ? argv[++i] : undefined);
       continue;
     }
     // short options: `-d ,`, `-d,`, and switches grouped as `-nh`
-    for (let j = 1; j < arg.length; j++) {
-      const name = `-${arg[j]}`;
+    for (let j = 1; j < arg!.length; j++) {
+      const name = `-${arg![j]}`;
       if (name === "-h") {
         help = true;
         continue;
       }
       const entry = lookup.get(name);
       if (!entry) {
-        unknown.push(j === 1 ? arg : name);
+        unknown.push(j === 1 ? arg! : name);
         break;
       }
       if (takesValue(entry.spec)) {
-        assign(entry, j + 1 < arg.length ? arg.slice(j + 1) : argv[++i]);
+        assign(entry, j + 1 < arg!.length ? arg!.slice(j + 1) : argv[++i]);
         break;
       }
       assign(entry, undefined);
@@ -200,8 +200,8 @@ export function parseCommandArgv(
   if (unknown.length > 0) {
     const flags = Object.values(spec.options).map((o) => flagNames(o).long);
     throw new ParseError(
-      `unknown option '${unknown[0]}'${didYouMean(unknown[0], [...flags, "--help"])}`,
-      { kind: "unknown", option: unknown[0] },
+      `unknown option '${unknown[0]}'${didYouMean(unknown[0]!, [...flags, "--help"])}`,
+      { kind: "unknown", option: unknown[0]! },
     );
   }
   const args: (string | string[] | undefined)[] = [];
@@ -259,7 +259,7 @@ export function parseProgramArgv(program: ProgramSpec, argv: readonly string[]):
   if (global.unknown.length > 0) {
     const flags = Object.values(program.options).map((o) => flagNames(o).long);
     throw new ParseError(
-      `unknown option '${global.unknown[0]}'${didYouMean(global.unknown[0], flags)}`,
+      `unknown option '${global.unknown[0]}'${didYouMean(global.unknown[0]!, flags)}`,
     );
   }
   if (global.help) return { kind: "help", command: null };
@@ -274,7 +274,7 @@ export function parseProgramArgv(program: ProgramSpec, argv: readonly string[]):
   };
   if (name === "help") {
     if (rest.length > 1) throw new ParseError("too many arguments for 'help'");
-    return { kind: "help", command: rest.length === 0 ? null : find(rest[0]) };
+    return { kind: "help", command: rest.length === 0 ? null : find(rest[0]!) };
   }
   const command = find(name);
   const parsed = parseCommandArgv(command, rest);

@@ -52,7 +52,7 @@ export function programSpec(
 ): ProgramSpec {
   const [version, loggingLevel] = GLOBAL_OPTIONS;
   const options: Record<keyof GlobalOptions | "version", OptionSpec<unknown>> = {
-    version,
+    version: version!,
     loggingLevel: { ...loggingLevel, parse: parseLogLevel, default: "INFO" } as OptionSpec<unknown>,
   };
   return { options, commands, hidden };

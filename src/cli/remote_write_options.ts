@@ -21,7 +21,7 @@ export const REMOTE_WRITE_OPTIONS = {
     help: "NAME=VALUE added to every pushed series (the CI job, the host); repeatable",
     parse: (text: string, previous: [string, string][]) => {
       const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
-      if (!match || match[1].startsWith("__")) throw new OptionValueError("expected NAME=VALUE");
+      if (!match || match[1]!.startsWith("__")) throw new OptionValueError("expected NAME=VALUE");
       return [...previous, [match[1], match[2]] as [string, string]];
     },
     default: [] as [string, string][],

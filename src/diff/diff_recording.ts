@@ -87,11 +87,11 @@ const signed = (v: number) => `${v > 0 ? "+" : ""}${v.toFixed(1)}`;
 
 /** Aligns rows of cells into columns under a header, numbers right. */
 function table(header: string[], rows: string[][], numeric: boolean[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     "  " +
     cells.map((c, i) =>
-      i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])
+      i === cells.length - 1 ? c : numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)
     ).join("  ");
   return [line(header), ...rows.map(line)];
 }

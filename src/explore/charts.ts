@@ -155,15 +155,15 @@ export function chartData(
     axis: 0 | 1;
   }[];
   if (id === "total_rss") {
-    lines = [totals(BUILTIN_QUERIES.rss, "total_rss", "total RSS", 0)];
+    lines = [totals(BUILTIN_QUERIES.rss!, "total_rss", "total RSS", 0)];
   } else if (id === "total_cpu") {
     // the processes' CPU with their reaped children's: short-lived ones included
-    lines = [totals(BUILTIN_QUERIES.cpu_total, "total_cpu", "total CPU", 0)];
+    lines = [totals(BUILTIN_QUERIES.cpu_total!, "total_cpu", "total CPU", 0)];
   } else if (id === "total_io") {
     lines = [
-      totals(BUILTIN_QUERIES.rbs, "read", "read", 0),
-      totals(BUILTIN_QUERIES.wbs, "write", "write", 0),
-      totals(BUILTIN_QUERIES.wait, "wait", "I/O wait", 1),
+      totals(BUILTIN_QUERIES.rbs!, "read", "read", 0),
+      totals(BUILTIN_QUERIES.wbs!, "write", "write", 0),
+      totals(BUILTIN_QUERIES.wait!, "wait", "I/O wait", 1),
     ];
   } else {
     const query = BUILTIN_QUERIES[id];

@@ -125,10 +125,10 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
           files: timeline.files,
           columns,
           charts: chartCatalogue(timeline.files),
-          palette: STYLES.DefaultStyle.palette, // the colours of plot's charts
+          palette: STYLES.DefaultStyle!.palette, // the colours of plot's charts
 
           samples: t.length,
-          span: t.length > 0 ? [t[0], t[t.length - 1]] : null,
+          span: t.length > 0 ? [t[0]!, t[t.length - 1]!] : null,
           limits: {
             rows: options.maxRows,
             bytes: options.maxBytes,
@@ -155,7 +155,7 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
             top: Math.min(100, Math.max(0, number(url.searchParams.get("top")) ?? 10)),
             pids: pids ? pids.split(",").map(Number).filter(Number.isInteger) : undefined,
           },
-          [t[0], t[t.length - 1]],
+          [t[0]!, t[t.length - 1]!],
           { clockTicks },
         );
         return json(200, data);
@@ -261,7 +261,7 @@ function reachableNames(options: { hostname: string }): string[] {
   const names: string[] = [];
   try {
     const host = Deno.hostname();
-    names.push(host, host.split(".")[0]);
+    names.push(host, host.split(".")[0]!);
   } catch { /* no host name to be had */ }
   if (options.hostname === "0.0.0.0" || options.hostname === "::") {
     try {

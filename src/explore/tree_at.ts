@@ -55,7 +55,7 @@ export function treeAt(
   const roots = timeline.forestAt(ts);
   const tracker = new RateTracker(context, { includeNew: true });
   if (index > 0) {
-    tracker.next(flattenTree(timeline.forestAt(times[index - 1])), times[index - 1] * 1000);
+    tracker.next(flattenTree(timeline.forestAt(times[index - 1]!)), times[index - 1]! * 1000);
   }
   const rates = new Map(tracker.next(flattenTree(roots), ts * 1000).map((r) => [r.pid, r]));
 
@@ -91,19 +91,19 @@ export function treeAt(
     .slice().reverse().map((node) => ({ node, depth: 0 }));
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    if (!top.row) {
-      top.row = visit(top.node, top.depth);
-      rows.push(top.row);
-      for (const child of (top.node.children ?? []).slice().reverse()) {
-        stack.push({ node: child, depth: top.depth + 1 });
+    if (!top!.row) {
+      top!.row = visit(top!.node, top!.depth);
+      rows.push(top!.row);
+      for (const child of (top!.node.children ?? []).slice().reverse()) {
+        stack.push({ node: child, depth: top!.depth + 1 });
       }
       continue;
     }
     stack.pop();
     // children are done: the subtree is the row and its children's subtrees
-    const row = top.row;
+    const row = top!.row;
     let processes = 1, rss = row.rss, cpu = row.cpu + row.reaped, pss = row.pss;
-    for (const child of top.node.children ?? []) {
+    for (const child of top!.node.children ?? []) {
       const c = childRows.get(child)!;
       processes += c.subtree.processes;
       rss += c.subtree.rss;
@@ -111,7 +111,7 @@ export function treeAt(
       pss = pss === null && c.subtree.pss === null ? null : (pss ?? 0) + (c.subtree.pss ?? 0);
     }
     row.subtree = { processes, rss, cpu, pss };
-    childRows.set(top.node, row);
+    childRows.set(top!.node, row);
   }
   return { ts, sample: index + 1, rows };
 }

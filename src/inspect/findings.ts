@@ -52,7 +52,7 @@ function socketRead(report: ProcessReport): SocketReport | null {
   const connected = report.sockets.filter((s) =>
     s.state === "ESTABLISHED" || s.state === "CONNECTED" || s.state === "ESTAB"
   );
-  return connected.length === 1 ? connected[0] : null;
+  return connected.length === 1 ? connected[0]! : null;
 }
 
 /** Returns the findings about one process over a window of `seconds`, on `cpus` CPUs. */
@@ -84,7 +84,7 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
   ) {
     say(
       "lock_contention",
-      `${futexed.length} of ${threads.length} threads wait in ${futexed[0].wchan} with ${
+      `${futexed.length} of ${threads.length} threads wait in ${futexed[0]!.wchan} with ${
         Math.round(switches)
       } voluntary switches/s: lock contention`,
     );

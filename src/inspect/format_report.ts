@@ -44,9 +44,9 @@ function processLines(p: ProcessReport): string[] {
       f1(t.involuntaryPerSecond),
     ]);
     const header = ["THREAD", "TID", "S", "WCHAN", "USR%", "SYS%", "RUNQ%", "VCSW/s", "NVCSW/s"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) =>
-      `${pad}  ` + cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      `${pad}  ` + cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
         .join("  ");
     lines.push(line(header), ...rows.map(line));
   }

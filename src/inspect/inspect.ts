@@ -69,8 +69,8 @@ export async function inspect(
       try {
         channel = parseWchan(Deno.readTextFileSync(`${plan.root}/${pid}/task/${tid}/wchan`));
       } catch { /* gone */ }
-      let list = channels.get(tid);
-      if (!list) channels.set(tid, list = []);
+      let list = channels.get(tid!);
+      if (!list) channels.set(tid!, list = []);
       list.push(channel);
     }
   }

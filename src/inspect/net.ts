@@ -36,13 +36,13 @@ const TCP_STATES: Record<string, string> = {
 /** `0100007F:1F90` (little-endian words of hex) as `127.0.0.1:8080`; IPv6 in brackets. */
 export function decodeAddress(hex: string): string {
   const [address, port] = hex.split(":");
-  const portNumber = parseInt(port, 16);
-  if (address.length === 8) {
-    const bytes = address.match(/../g)!.map((b) => parseInt(b, 16)).reverse();
+  const portNumber = parseInt(port!, 16);
+  if (address!.length === 8) {
+    const bytes = address!.match(/../g)!.map((b) => parseInt(b, 16)).reverse();
     return `${bytes.join(".")}:${portNumber}`;
   }
   // four 32-bit words, each little-endian
-  const words = address.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(""));
+  const words = address!.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(""));
   const groups = words.join("").match(/.{4}/g)!.map((g) => parseInt(g, 16).toString(16));
   const text = groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::").replace(/:{3,}/, "::");
   return `[${text}]:${portNumber}`;
@@ -67,15 +67,15 @@ export function parseInetTable(text: string, protocol: SocketEntry["protocol"]):
   for (const line of text.split("\n").slice(1)) {
     const cells = line.trim().split(/\s+/);
     if (cells.length < 10) continue;
-    const [send, receive] = cells[4].split(":").map((h) => parseInt(h, 16));
+    const [send, receive] = cells[4]!.split(":").map((h) => parseInt(h, 16));
     const udp = protocol.startsWith("udp");
     sockets.push({
       protocol,
-      local: decodeAddress(cells[1]),
-      remote: decodeAddress(cells[2]),
-      state: udp ? (cells[3] === "01" ? "ESTAB" : "UNCONN") : TCP_STATES[cells[3]] ?? cells[3],
-      sendQueue: send,
-      receiveQueue: receive,
+      local: decodeAddress(cells[1]!),
+      remote: decodeAddress(cells[2]!),
+      state: udp ? (cells[3] === "01" ? "ESTAB" : "UNCONN") : TCP_STATES[cells[3]!] ?? cells[3]!,
+      sendQueue: send ?? 0,
+      receiveQueue: receive ?? 0,
       inode: Number(cells[9]),
     });
   }
@@ -88,7 +88,7 @@ export function parseUnixTable(text: string): SocketEntry[] {
   for (const line of text.split("\n").slice(1)) {
     const cells = line.trim().split(/\s+/);
     if (cells.length < 7) continue;
-    const flags = parseInt(cells[3], 16);
+    const flags = parseInt(cells[3]!, 16);
     sockets.push({
       protocol: "unix",
       local: cells[7] ?? "",

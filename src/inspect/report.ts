@@ -178,7 +178,7 @@ export function processReport(
     descriptors: now.descriptors === null ? null : {
       open: now.descriptors.length,
       limit: now.limits && (now.limits.open_files_soft ?? -1) >= 0
-        ? now.limits.open_files_soft
+        ? now.limits.open_files_soft ?? null
         : null,
     },
     rssBytes: now.rssBytes,

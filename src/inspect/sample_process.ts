@@ -109,7 +109,7 @@ function sampleThread(root: string, pid: number, tid: number): ThreadSample | nu
   return {
     tid,
     name: comm,
-    state: rest[0],
+    state: rest[0]!,
     utime: Number(rest[11]),
     stime: Number(rest[12]),
     runNs,

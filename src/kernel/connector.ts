@@ -70,7 +70,7 @@ function controlMessage(op: number, events?: number): Uint8Array {
 /** Whether this kernel filters events per listener (Linux 6.6 and later). */
 export function kernelFilters(release = Deno.osRelease()): boolean {
   const [major, minor] = release.split(".").map((n) => parseInt(n, 10));
-  return major > 6 || (major === 6 && minor >= 6);
+  return major! > 6 || (major === 6 && minor! >= 6);
 }
 
 function failure(lib: Libc, what: string): string {

@@ -82,7 +82,7 @@ export function monotonicNs(): bigint | null {
   if (lib === null) return null;
   const buffer = new BigInt64Array(2);
   if (lib.clock_gettime(CLOCK_MONOTONIC, buffer) !== 0) return null;
-  return buffer[0] * 1_000_000_000n + buffer[1];
+  return buffer[0]! * 1_000_000_000n + buffer[1]!;
 }
 
 const PRIO_PROCESS = 0;

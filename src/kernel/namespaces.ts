@@ -14,7 +14,7 @@ export function isInitialUserNamespace(uidMap: string): boolean {
 /** A process in a child PID namespace has one `NSpid` per level: the initial has one. */
 export function isInitialPidNamespace(status: string): boolean {
   const line = /^NSpid:\s*(.*)$/m.exec(status);
-  return line === null || line[1].trim().split(/\s+/).length === 1;
+  return line === null || line[1]!.trim().split(/\s+/).length === 1;
 }
 
 /**

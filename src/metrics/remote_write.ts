@@ -177,7 +177,7 @@ export class RemoteWriter {
       try {
         const response = await send(this.options.url, {
           method: "POST",
-          body: batch.body as Uint8Array<ArrayBuffer>,
+          body: batch!.body as Uint8Array<ArrayBuffer>,
           headers: {
             "content-encoding": "snappy",
             "content-type": "application/x-protobuf",
@@ -193,7 +193,7 @@ export class RemoteWriter {
       }
       if (status >= 200 && status < 300) {
         this.#queue.shift();
-        this.figures.sent += batch.samples;
+        this.figures.sent += batch!.samples;
         if (this.#failing) this.options.warn("remote write: the receiver accepts batches again");
         this.#failing = false;
         continue;
@@ -201,9 +201,11 @@ export class RemoteWriter {
       if (status >= 400 && status < 500 && status !== 429) {
         // the receiver will refuse it again: drop it, loudly
         this.#queue.shift();
-        this.figures.refused += batch.samples;
+        this.figures.refused += batch!.samples;
         this.options.warn(
-          `remote write: the receiver refused ${batch.samples} samples (HTTP ${status}): ${reason}`,
+          `remote write: the receiver refused ${
+            batch!.samples
+          } samples (HTTP ${status}): ${reason}`,
         );
         continue;
       }

@@ -46,7 +46,7 @@ export function parseIni(text: string, file: string): Ini {
     }
     const header = /^\[(.+)\]$/.exec(stripped);
     if (header) {
-      sectionName = header[1];
+      sectionName = header[1]!;
       if (ini.has(sectionName)) {
         throw new PlaybookSyntaxError(
           `While reading from '${file}' ${at(lineNumber)}: section '${sectionName}' already exists`,
@@ -70,7 +70,7 @@ export function parseIni(text: string, file: string): Ini {
       key = null;
       return;
     }
-    key = option[1].toLowerCase();
+    key = option[1]!.toLowerCase();
     if (section.has(key)) {
       throw new PlaybookSyntaxError(
         `While reading from '${file}' ${at(lineNumber)}: option '${key}' in section ` +
@@ -78,7 +78,7 @@ export function parseIni(text: string, file: string): Ini {
       );
     }
     keyIndent = indent;
-    section.set(key, option[2]);
+    section.set(key, option[2]!);
   });
   if (errors.length > 0) {
     throw new PlaybookSyntaxError(`Source contains parsing errors: '${file}' ${errors.join(" ")}`);

@@ -29,7 +29,7 @@ export function commandOf(section: string): Playable | null {
 export function matchSections(ini: Ini, pattern: string): string[] {
   let regex = "";
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = pattern[i]!;
     if (c === "*") regex += ".*";
     else if (c === "?") regex += ".";
     else if (c === "[") {

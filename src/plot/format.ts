@@ -37,7 +37,7 @@ export function formatIsoTime(seconds: number): string {
   const iso = new Date(Math.round(seconds * 1000)).toISOString().slice(0, 23);
   const [whole, fraction] = iso.split(".");
   const stripped = ("0." + fraction).replace(/0+$/, "").replace(/\.$/, "").slice(2);
-  return stripped ? `${whole}.${stripped}` : whole;
+  return stripped ? `${whole}.${stripped}` : whole!;
 }
 
 /**
@@ -81,7 +81,7 @@ export function formatTimeLabels(
   let previousDate = "";
   return ticks.map((t) => {
     const label = formatIsoTime(t);
-    const [date, time] = label.split("T");
+    const [date = "", time = ""] = label.split("T");
     const compact = date === previousDate ? time : label;
     previousDate = date;
     return compact;

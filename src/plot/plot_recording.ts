@@ -81,8 +81,8 @@ export function collectQueries(
 
 /** The chart title for the queries, as the reference builds it. */
 export function chartTitle(queries: readonly SeriesQuery[], shareYAxis: boolean): string {
-  if (queries.length === 1) return queries[0].title;
-  if (!shareYAxis) return `${queries[0].title} vs ${queries[1].title}`;
+  if (queries.length === 1) return queries[0]!.title;
+  if (!shareYAxis) return `${queries[0]!.title} vs ${queries[1]!.title}`;
   return queries.map((q, i) => `${i + 1}. ${q.title}`).join("; ");
 }
 
@@ -171,7 +171,7 @@ export function plotRecording(
     ...plan.customValueExpr,
     ...plan.customQueryFile.map((f) => f.replace(/^.*\//, "")),
   ];
-  const titles = queries.map((q, i) => axisTitle(q, sources[i], plan, queries.length === 1));
+  const titles = queries.map((q, i) => axisTitle(q, sources[i]!, plan, queries.length === 1));
   const units = queries.map((q) => q.unit);
   if (queries.length > 1 && !twoAxes) {
     const known = [...new Set(units.filter((u) => u !== null))];
@@ -187,7 +187,7 @@ export function plotRecording(
     queries.every((q, i) => (twoAxes ? i === axis : true) ? q.unit === "count" : true);
   const svg = renderSvg(series, {
     title: plan.title ?? chartTitle(queries, Boolean(plan.shareYAxis)),
-    axisTitles: twoAxes ? titles : [queries.length === 1 ? titles[0] : sharedTitle(queries)],
+    axisTitles: twoAxes ? titles : [queries.length === 1 ? titles[0]! : sharedTitle(queries)],
     logarithmic: plan.logarithmic,
     formatter: plan.formatter,
     style: plan.style,
@@ -201,5 +201,5 @@ export function plotRecording(
 /** The title of one axis that several queries share: their unit when they agree. */
 function sharedTitle(queries: readonly SeriesQuery[]): string {
   const units = [...new Set(queries.map((q) => q.unit))];
-  return units.length === 1 && units[0] !== null && units[0] !== "count" ? units[0] : "";
+  return units.length === 1 && units[0] !== null && units[0] !== "count" ? units[0]! : "";
 }

@@ -39,7 +39,7 @@ const LEGEND_CHARS = 30;
 /** A distinct colour for the i-th line: the style's palette, then golden-angle hues. */
 function lineColour(palette: readonly string[], i: number): string {
   return i < palette.length
-    ? palette[i]
+    ? palette[i]!
     : `hsl(${Math.round((i * 137.508) % 360)},70%,${i % 2 ? 38 : 52}%)`;
 }
 
@@ -75,8 +75,8 @@ function pathData(points: readonly Point[], x: Scale, y: Scale): string {
  * tooltips with time, value and process. Points closer than a pixel are thinned.
  */
 export function renderSvg(series: readonly Series[], options: RenderOptions): string {
-  const style: Style = STYLES[options.style ?? "DefaultStyle"];
-  const format = FORMATTERS[options.formatter ?? "human_readable"];
+  const style: Style = STYLES[options.style ?? "DefaultStyle"] ?? STYLES.DefaultStyle!;
+  const format = FORMATTERS[options.formatter ?? "human_readable"] ?? FORMATTERS.human_readable!;
   const width = options.width ?? 1200;
   const plotHeight = options.height ?? 684;
   const twoAxes = options.axisTitles.length > 1;
@@ -146,8 +146,8 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
   out.push(
     `<?xml version="1.0" encoding="utf-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" ` +
       `width="100%" height="100%" preserveAspectRatio="xMidYMin meet" font-family="sans-serif" font-size="12" ` +
-      `data-w="${width}" data-x="${left} ${xDomain[0]} ${kx}" data-y0="${yAttr(yScales[0])}" ` +
-      (twoAxes ? `data-y1="${yAttr(yScales[1])}" ` : "") +
+      `data-w="${width}" data-x="${left} ${xDomain[0]} ${kx}" data-y0="${yAttr(yScales[0]!)}" ` +
+      (twoAxes ? `data-y1="${yAttr(yScales[1]!)}" ` : "") +
       `data-format="${escapeXml(options.formatter ?? "human_readable")}"` +
       (options.relativeTime ? ` data-relative="${labelTicks[0]}"` : "") + ">",
     `<title>${escapeXml(options.title)}</title>`,
@@ -167,7 +167,7 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
 
   // grid and axes
   const grid: string[] = [];
-  for (const tick of yScales[0].ticks) grid.push(`M${left} ${px(yScales[0](tick))}H${right}`);
+  for (const tick of yScales[0]!.ticks) grid.push(`M${left} ${px(yScales[0]!(tick))}H${right}`);
   for (const tick of labelTicks) grid.push(`M${px(x(tick))} ${top}V${bottom}`);
   out.push(`<path class="grid" d="${grid.join("")}" stroke="${style.grid}" fill="none"/>`);
   out.push(
@@ -182,7 +182,7 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
     const tx = px(x(tick)), ty = bottom + 14;
     out.push(
       `<text class="m xl" x="${tx}" y="${ty}" transform="rotate(35 ${tx} ${ty})">${
-        escapeXml(labels[i])
+        escapeXml(labels[i]!)
       }</text>`,
     );
   });
@@ -193,10 +193,10 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
         `<text class="m yl" x="${xPos}" y="${px(scale(tick) + 4)}" text-anchor="${
           side === "left" ? "end" : "start"
         }">` +
-          `${escapeXml(format(tick))}</text>`,
+          `${escapeXml(format!(tick))}</text>`,
       );
     });
-  axisLabels(yScales[0], "left");
+  axisLabels(yScales[0]!, "left");
   out.push(
     `<text class="m" transform="translate(16 ${
       (top + bottom) / 2
@@ -204,19 +204,19 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
       `${escapeXml(options.axisTitles[0] ?? "")}</text>`,
   );
   if (twoAxes) {
-    axisLabels(yScales[1], "right");
+    axisLabels(yScales[1]!, "right");
     out.push(
       `<text class="m" transform="translate(${width - 10} ${
         (top + bottom) / 2
       }) rotate(90)" text-anchor="middle">` +
-        `${escapeXml(options.axisTitles[1])}</text>`,
+        `${escapeXml(options.axisTitles[1]!)}</text>`,
     );
   }
 
   // series
   out.push(`<g class="series">`);
   series.forEach((s) => {
-    const y = yScales[s.axis];
+    const y = yScales[s.axis]!;
     const points = thinToPixels(s.points, (t) => x(t) * 2); // half-pixel columns
     const colour = colourOf.get(s.key)!;
     const title = escapeXml(`${s.title}${s.command ? ` (${s.command})` : ""}`);
@@ -228,9 +228,9 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
     if (options.dots !== false) {
       let dots = "", j = 0, last = -1;
       for (const tick of labelTicks) {
-        while (j < s.points.length && s.points[j][0] < tick) j++;
+        while (j < s.points.length && s.points[j]![0] < tick) j++;
         if (j >= s.points.length) break;
-        const [t, v] = s.points[j];
+        const [t, v] = s.points[j]!;
         if (j !== last && drawable(v, options.logarithmic)) {
           // whole pixels: dots are only drawn, never read back like the line's points
           dots += `M${Math.round(x(t))} ${Math.round(y(v))}h0`;
@@ -255,18 +255,18 @@ export function renderSvg(series: readonly Series[], options: RenderOptions): st
     const text = `${s.label}${s.command ? ` ${s.command}` : ""}`;
     const swatch = [...axes].sort().map((axis, k, all) => {
       const length = 18 / all.length;
-      return `<path d="M${lx + k * length} ${ly - 4}h${length - 1}" stroke="${colour}" ` +
+      return `<path d="M${lx! + k * length} ${ly! - 4}h${length - 1}" stroke="${colour}" ` +
         `stroke-width="3"${axis === 1 ? ' stroke-dasharray="3 2"' : ""}/>`;
     }).join("");
     out.push(
       `<g class="item" data-key="${escapeXml(s.key)}"><title>${escapeXml(text)}</title>${swatch}` +
-        `<text x="${lx + 24}" y="${ly}">${escapeXml(ellipsis(text, LEGEND_CHARS))}</text></g>`,
+        `<text x="${lx! + 24}" y="${ly}">${escapeXml(ellipsis(text, LEGEND_CHARS))}</text></g>`,
     );
   });
   if (shownEntries.length < entries.length) {
     const [lx, ly] = place(shownEntries.length);
     out.push(
-      `<text class="m" x="${lx + 24}" y="${ly}">+${
+      `<text class="m" x="${lx! + 24}" y="${ly}">+${
         entries.length - shownEntries.length
       } more (hover a line for its name)</text>`,
     );

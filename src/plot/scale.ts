@@ -33,8 +33,8 @@ export function niceTicks(min: number, max: number, count: number, integers = fa
   const first = Math.floor(min / step) * step;
   const ticks: number[] = [];
   for (let v = first; v < max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  if (ticks[ticks.length - 1] < max) {
-    ticks.push(Number((ticks[ticks.length - 1] + step).toPrecision(12)));
+  if (ticks[ticks.length - 1]! < max) {
+    ticks.push(Number((ticks[ticks.length - 1]! + step).toPrecision(12)));
   }
   return ticks;
 }
@@ -48,9 +48,10 @@ export function linearScale(
 ): Scale {
   const ticks = niceTicks(domain[0], domain[1], tickCount, integers);
   const lo = ticks[0], hi = ticks[ticks.length - 1];
-  const scale = ((v: number) => range[0] + (v - lo) / (hi - lo) * (range[1] - range[0])) as Scale;
+  const scale =
+    ((v: number) => range[0] + (v - lo!) / (hi! - lo!) * (range[1] - range[0])) as Scale;
   scale.ticks = ticks;
-  scale.domain = [lo, hi];
+  scale.domain = [lo!, hi!];
   scale.logarithmic = false;
   return scale;
 }
@@ -58,8 +59,8 @@ export function linearScale(
 /** Creates a log10 scale; values ≤ 0 are not drawable (callers skip them). */
 export function logScale(domain: [number, number], range: [number, number]): Scale {
   const positive = [Math.max(domain[0], Number.MIN_VALUE), Math.max(domain[1], Number.MIN_VALUE)];
-  const lo = Math.floor(Math.log10(positive[0]));
-  let hi = Math.ceil(Math.log10(positive[1]));
+  const lo = Math.floor(Math.log10(positive[0]!));
+  let hi = Math.ceil(Math.log10(positive[1]!));
   if (hi === lo) hi = lo + 1;
   const scale =
     ((v: number) => range[0] + (Math.log10(v) - lo) / (hi - lo) * (range[1] - range[0])) as Scale;

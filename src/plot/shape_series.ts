@@ -59,7 +59,7 @@ function measureOf(points: readonly Point[], rankBy: RankBy, times: number, last
   if (points.length === 0) return 0;
   if (rankBy === "max") return points.reduce((max, [, v]) => v > max ? v : max, -Infinity);
   if (rankBy === "last") {
-    return points[points.length - 1][0] === lastTs ? points[points.length - 1][1] : 0;
+    return points[points.length - 1]![0] === lastTs ? points[points.length - 1]![1] : 0;
   }
   // the mean over every sample time of the query, absent counting as 0, so a
   // process seen briefly ranks by what it contributed, not by its moment

@@ -13,7 +13,7 @@ import { formatIsoTime, formatRelativeTime, FORMATTERS } from "./format.ts";
  * `relativeTo` (unix seconds) when given, else ISO 8601 UTC.
  */
 export function svgScript(formatter: string, relativeTo?: number): string {
-  const value = (FORMATTERS[formatter] ?? FORMATTERS.human_readable).toString();
+  const value = (FORMATTERS[formatter] ?? FORMATTERS.human_readable)!.toString();
   const time = relativeTo === undefined
     ? formatIsoTime.toString()
     : `function (t) { return (${formatRelativeTime.toString()})(t - ${relativeTo}); }`;

@@ -33,7 +33,7 @@ export function decimate(points: readonly Point[], epsilon: number): Point[] {
     const [first, last] = stack.pop()!;
     let max = -1, index = -1;
     for (let i = first + 1; i < last; i++) {
-      const distance = lineDistance(points[i], points[first], points[last]);
+      const distance = lineDistance(points[i]!, points[first]!, points[last]!);
       if (distance > max) {
         max = distance;
         index = i;
@@ -65,11 +65,11 @@ export function movingAverage(points: readonly Point[], window: number): Point[]
   const out: Point[] = [];
   let sum = 0;
   for (let i = 0; i < points.length; i++) {
-    sum += points[i][1];
-    if (i >= window) sum -= points[i - window][1];
+    sum += points[i]![1];
+    if (i >= window) sum -= points[i - window]![1];
     if (i >= window - 1) {
       const start = i - window + 1;
-      out.push([points[start + Math.floor(window / 2)][0], sum / window]);
+      out.push([points[start + Math.floor(window / 2)]![0], sum / window]);
     }
   }
   return out;
@@ -91,8 +91,8 @@ export function thinToPixels(points: readonly Point[], toPixel: (x: number) => n
     }
     let lo = bucket[0], hi = bucket[0];
     for (const p of bucket) {
-      if (p[1] < lo[1]) lo = p;
-      if (p[1] > hi[1]) hi = p;
+      if (p[1] < lo![1]) lo = p;
+      if (p[1] > hi![1]) hi = p;
     }
     const kept = new Set([bucket[0], lo, hi, bucket[bucket.length - 1]]);
     out.push(...bucket.filter((p) => kept.has(p)));

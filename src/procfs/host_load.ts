@@ -54,7 +54,7 @@ export function parseUptime(text: string): number | null {
  * ```
  */
 export function parseLoadavg(text: string): [number, number, number] | null {
-  const [a, b, c] = text.trim().split(/\s+/).map(Number);
+  const [a = NaN, b = NaN, c = NaN] = text.trim().split(/\s+/).map(Number);
   return [a, b, c].every(Number.isFinite) ? [a, b, c] : null;
 }
 
@@ -65,7 +65,9 @@ export function parseLoadavg(text: string): [number, number, number] | null {
  */
 export function parseMeminfo(text: string): HostLoad["memory"] {
   const kb = new Map<string, number>();
-  for (const match of text.matchAll(/^(\w+):\s+(\d+)/gm)) kb.set(match[1], Number(match[2]) * 1024);
+  for (const match of text.matchAll(/^(\w+):\s+(\d+)/gm)) {
+    kb.set(match[1]!, Number(match[2]) * 1024);
+  }
   const total = kb.get("MemTotal");
   if (total === undefined) return null;
   const available = kb.get("MemAvailable") ??
@@ -94,10 +96,10 @@ export function parseMeminfo(text: string): HostLoad["memory"] {
 export function parseCpuTimes(text: string): CpuTimes[] | null {
   const cpus: CpuTimes[] = [];
   for (const match of text.matchAll(/^cpu\d+ +([\d ]+)$/gm)) {
-    const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = match[1]
+    const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = match[1]!
       .trim().split(/ +/).map(Number);
-    const busy = user + nice + system + irq + softirq + steal;
-    cpus.push({ busy, total: busy + idle + iowait });
+    const busy = user! + nice! + system! + irq + softirq + steal;
+    cpus.push({ busy, total: busy + idle! + iowait });
   }
   return cpus.length > 0 ? cpus : null;
 }

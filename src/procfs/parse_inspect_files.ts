@@ -40,7 +40,7 @@ export function parseSchedstat(text: string): Schedstat {
   if (numbers.length < 3 || numbers.some((n) => !Number.isFinite(n))) {
     throw new ProcfsSyntaxError(`Cannot parse schedstat: ${JSON.stringify(text.slice(0, 80))}`);
   }
-  return { run_time: numbers[0], run_delay: numbers[1], timeslices: numbers[2] };
+  return { run_time: numbers[0]!, run_delay: numbers[1]!, timeslices: numbers[2]! };
 }
 
 /**
@@ -101,11 +101,11 @@ export function parseLimits(text: string): Limits {
   const limits: Limits = Object.fromEntries(LIMITS_FIELDS.map((name) => [name, null]));
   for (const line of text.split("\n").slice(1)) {
     const match = /^(Max [a-z ]+?)\s{2,}(\S+)\s+(\S+)/.exec(line);
-    const name = match ? LIMIT_NAMES[match[1]] : undefined;
+    const name = match ? LIMIT_NAMES[match[1]!] : undefined;
     if (!match || !name) continue;
     const value = (word: string) => word === "unlimited" ? -1 : Number(word);
-    limits[`${name}_soft`] = value(match[2]);
-    limits[`${name}_hard`] = value(match[3]);
+    limits[`${name}_soft`] = value(match[2]!);
+    limits[`${name}_hard`] = value(match[3]!);
   }
   return limits;
 }
@@ -150,7 +150,7 @@ export function parseCgroup(text: string): string | null {
 export function parseCpuCgroupV1(text: string): string | null {
   for (const line of text.split("\n")) {
     const match = /^\d+:([^:]+):(.*)$/.exec(line);
-    if (match && match[1].split(",").includes("cpu")) return match[2];
+    if (match && match[1]!.split(",").includes("cpu")) return match[2]!;
   }
   return null;
 }

@@ -42,6 +42,6 @@ export function parseIo(text: string): Io {
   const missing = IO_FIELDS.filter((name) => !(name in io));
   if (missing.length > 0) throw new ProcfsSyntaxError(`Cannot parse io: missing ${missing}`);
   const ordered: Record<string, number | bigint | null> = {};
-  for (const name of IO_FIELDS) ordered[name] = io[name];
+  for (const name of IO_FIELDS) ordered[name] = io[name]!;
   return ordered as unknown as Io;
 }

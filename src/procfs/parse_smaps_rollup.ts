@@ -46,11 +46,11 @@ export function parseSmapsRollup(text: string): SmapsRollup {
   const lines = text.toLowerCase().split("\n");
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
-    const at = line.indexOf(":");
+    const at = line!.indexOf(":");
     if (at < 0) continue;
-    const key = line.slice(0, at);
+    const key = line!.slice(0, at);
     if (!KNOWN.has(key)) continue;
-    const value = line.slice(at + 1).trim();
+    const value = line!.slice(at + 1).trim();
     const number = Number(value.slice(0, value.lastIndexOf(" ")));
     if (!Number.isInteger(number) || value.lastIndexOf(" ") < 0) {
       throw new ProcfsSyntaxError(`Cannot parse smaps_rollup line "${line}"`);

@@ -108,32 +108,32 @@ export function parseStat(text: string): Stat {
   if (fields < 24) {
     throw new ProcfsSyntaxError(`Cannot parse stat: ${fields} fields, expected at least 24`);
   }
-  const late = (slot: number, field: number) => fields >= field ? ints[slot] : null;
+  const late = (slot: number, field: number) => fields >= field ? ints[slot]! : null;
   const stat: Stat = {
-    pid,
+    pid: pid!,
     comm: text.slice(open + 2, close),
     state: text.slice(close + 2, stateEnd),
-    ppid: ints[0],
-    pgrp: ints[1],
-    session: ints[2],
-    tty_nr: ints[3],
-    tpgid: ints[4],
-    flags: ints[5],
-    minflt: ints[6],
-    cminflt: ints[7],
-    majflt: ints[8],
-    cmajflt: ints[9],
-    utime: ints[10],
-    stime: ints[11],
-    cutime: ints[12],
-    cstime: ints[13],
-    priority: ints[14],
-    nice: ints[15],
-    num_threads: ints[16],
-    itrealvalue: ints[17],
-    starttime: ints[18],
-    vsize: ints[19],
-    rss: ints[20],
+    ppid: ints[0]!,
+    pgrp: ints[1]!,
+    session: ints[2]!,
+    tty_nr: ints[3]!,
+    tpgid: ints[4]!,
+    flags: ints[5]!,
+    minflt: ints[6]!,
+    cminflt: ints[7]!,
+    majflt: ints[8]!,
+    cmajflt: ints[9]!,
+    utime: ints[10]!,
+    stime: ints[11]!,
+    cutime: ints[12]!,
+    cstime: ints[13]!,
+    priority: ints[14]!,
+    nice: ints[15]!,
+    num_threads: ints[16]!,
+    itrealvalue: ints[17]!,
+    starttime: ints[18]!,
+    vsize: ints[19]!,
+    rss: ints[20]!,
     delayacct_blkio_ticks: late(21, 42),
     guest_time: late(22, 43),
     cguest_time: late(23, 44),
@@ -142,8 +142,8 @@ export function parseStat(text: string): Stat {
     // slot n holds field STAT_FIELDS[n + 3] (pid, comm and state come first)
     const exact = stat as unknown as Record<string, unknown>;
     bigs.forEach((value, slot) => {
-      if (value !== undefined && exact[STAT_FIELDS[slot + 3]] !== null) {
-        exact[STAT_FIELDS[slot + 3]] = value;
+      if (value !== undefined && exact[STAT_FIELDS[slot + 3]!] !== null) {
+        exact[STAT_FIELDS[slot + 3]!] = value;
       }
     });
   }

@@ -93,9 +93,9 @@ function convert(kind: Kind, raw: string): FieldValue {
     case "hex":
       return int(raw, 16);
     case "state":
-      return raw.trim().split(/\s+/)[0].toUpperCase();
+      return raw.trim().split(/\s+/)[0]!.toUpperCase();
     case "kb":
-      return int(raw.trim().split(/\s+/)[0]);
+      return int(raw.trim().split(/\s+/)[0]!);
     case "ints":
       return raw.trim() === "" ? [] : raw.trim().split(/\s+/).map((t) => int(t));
     case "sigq":

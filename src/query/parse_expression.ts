@@ -111,7 +111,7 @@ export function parseExpression(source: string): Expression {
     throw new ExpressionSyntaxError(description, at);
   };
   const skipSpace = () => {
-    while (i < source.length && /\s/.test(source[i])) i++;
+    while (i < source.length && /\s/.test(source[i]!)) i++;
   };
   const peek = () => {
     skipSpace();
@@ -126,11 +126,11 @@ export function parseExpression(source: string): Expression {
   const binaryOperator = (): string | undefined => {
     skipSpace();
     const word = WORDS.exec(source.slice(i, i + 16));
-    if (word) return word[1].replace(/\s+/, " ");
+    if (word) return word[1]!.replace(/\s+/, " ");
     return SYMBOLS.find((op) => source.startsWith(op, i));
   };
   const operatorLength = (op: string): number =>
-    op.includes(" ") ? WORDS.exec(source.slice(i, i + 16))![1].length : op.length;
+    op.includes(" ") ? WORDS.exec(source.slice(i, i + 16))![1]!.length : op.length;
 
   const expression = (): Expression => {
     const test = binary();
@@ -181,7 +181,7 @@ export function parseExpression(source: string): Expression {
         skipSpace();
         const at = i;
         if (!isIdentifierStart(source[i] ?? "")) fail("Expected a property name after .");
-        while (i < source.length && isIdentifierPart(source[i])) i++;
+        while (i < source.length && isIdentifierPart(source[i]!)) i++;
         node = {
           type: "MemberExpression",
           computed: false,
@@ -252,7 +252,7 @@ export function parseExpression(source: string): Expression {
       return inner;
     }
     if (c !== undefined && isIdentifierStart(c)) {
-      while (i < source.length && isIdentifierPart(source[i])) i++;
+      while (i < source.length && isIdentifierPart(source[i]!)) i++;
       const name = source.slice(start, i);
       return LITERALS.has(name)
         ? { type: "Literal", value: LITERALS.get(name)! }
@@ -277,7 +277,7 @@ export function parseExpression(source: string): Expression {
       const c = source[i++];
       if (c === "\\" && i < source.length) {
         const escaped = source[i++];
-        value += ESCAPES[escaped] ?? escaped;
+        value += ESCAPES[escaped!] ?? escaped;
       } else {
         value += c;
       }

@@ -54,7 +54,7 @@ export function parseJsonPath(expression: string): PathAst {
   const readName = (): string => {
     const start = at;
     if (!NAME_START.test(expression[at] ?? "")) fail("a name");
-    while (at < expression.length && NAME_PART.test(expression[at])) at++;
+    while (at < expression.length && NAME_PART.test(expression[at]!)) at++;
     return expression.slice(start, at);
   };
   const readInt = (): number | null => {
@@ -174,7 +174,7 @@ function scanExpression(text: string, start: number): { source: string; end: num
   let lastSignificant = "";
   for (let i = start; i < text.length; i++) {
     const char = text[i];
-    if (char === "\\" && ESCAPABLE.has(text[i + 1])) {
+    if (char === "\\" && ESCAPABLE.has(text[i + 1]!)) {
       out += text[++i];
       lastSignificant = "x";
       continue;
@@ -210,7 +210,7 @@ function scanExpression(text: string, start: number): { source: string; end: num
       continue;
     }
     out += char;
-    lastSignificant = /[\w@$.\])]/.test(char) ? "x" : char;
+    lastSignificant = /[\w@$.\])]/.test(char!) ? "x" : char!;
   }
   return null;
 }

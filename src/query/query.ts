@@ -375,11 +375,11 @@ const integerLiteral = (node: FilterNode) =>
 export function branchPidsOf(query: CompiledQuery): number[] | null {
   const [first, second] = query.steps;
   if (
-    !first?.recursive || first.selectors.length !== 1 || first.selectors[0].kind !== "name" ||
-    first.selectors[0].name !== "children" || !second || second.recursive ||
-    second.selectors.length !== 1 || second.selectors[0].kind !== "filter"
+    !first?.recursive || first.selectors.length !== 1 || first.selectors[0]!.kind !== "name" ||
+    first.selectors[0]!.name !== "children" || !second || second.recursive ||
+    second.selectors.length !== 1 || second.selectors[0]!.kind !== "filter"
   ) return null;
-  const filter = second.selectors[0].filter;
+  const filter = second.selectors[0]!.filter;
   if (filter.type !== "binary") return null;
   if (filter.operator === "==" || filter.operator === "===") {
     const value = isStatPid(filter.left)

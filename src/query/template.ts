@@ -16,7 +16,7 @@ export function substitute(template: string, vars: Readonly<Record<string, strin
     (whole, dollar?: string, name?: string, braced?: string) => {
       if (dollar) return "$";
       const key = name ?? braced!;
-      return Object.hasOwn(vars, key) ? vars[key] : whole;
+      return Object.hasOwn(vars, key) ? vars[key]! : whole;
     },
   );
 }

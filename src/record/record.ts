@@ -345,8 +345,8 @@ function subtreesOf(roots: readonly ProcessNode[], pids: ReadonlySet<number>): P
   const pending = [...roots];
   for (let at = 0; at < pending.length; at++) {
     const node = pending[at];
-    if (pids.has(node.stat.pid as number)) found.push(node);
-    else for (const child of node.children ?? []) if (isProcessNode(child)) pending.push(child);
+    if (pids.has(node!.stat.pid as number)) found.push(node!);
+    else for (const child of node!.children ?? []) if (isProcessNode(child)) pending.push(child);
   }
   return found;
 }

@@ -64,7 +64,7 @@ export function runCommand(
   becomeSubreaper();
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(argv[0], {
+    child = new Deno.Command(argv[0]!, {
       args: argv.slice(1),
       stdin: "inherit",
       stdout: "inherit",

@@ -133,7 +133,7 @@ async function wholeRecordingSql(plan: QueryPlan, statement: string, io: QueryIo
   }
   io.dropPermissions();
   if (readableFormat(plan.format)) {
-    const names = rows.length > 0 ? Object.keys(rows[0]) : [];
+    const names = rows.length > 0 ? Object.keys(rows[0]!) : [];
     const columns = names.map((name) => resultColumn(name, rows));
     const cells = rows.map((row) =>
       names.map((name) => {

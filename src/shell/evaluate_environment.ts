@@ -102,7 +102,7 @@ export async function evaluateEnvironment(
   const values = new TextDecoder().decode(output.stdout).split("\0");
   const vars: Record<string, string> = {};
   specs.forEach(({ name }, i) => {
-    vars[name] = (values[i] ?? "").split("\n", 1)[0];
+    vars[name] = (values[i] ?? "").split("\n", 1)[0] ?? "";
     if (vars[name] === "") warn(`Variable ${name} evaluated empty`);
   });
   return vars;

@@ -39,7 +39,7 @@ export class ReadWarnings {
     }
     this.#pending = [];
     for (const [key, group] of groups) {
-      const { file, reason } = group[0];
+      const { file, reason } = group[0]!;
       const pids = group.map((w) => w.pid);
       const text = pids.length === 1
         ? `Storing empty values for pid ${pids[0]}, procfile ${file} because of ${reason}`

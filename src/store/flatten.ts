@@ -43,7 +43,7 @@ export function flattenNodes(nodes: readonly unknown[], columns: readonly Column
   for (const node of flattenTree(nodes.filter(isProcessNode))) {
     const row: Row = new Array(readers.length);
     const data = node as unknown as Record<string, unknown>;
-    for (let i = 0; i < readers.length; i++) row[i] = readers[i](data);
+    for (let i = 0; i < readers.length; i++) row[i] = readers[i]!(data);
     rows.push(row);
   }
   return rows;

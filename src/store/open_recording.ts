@@ -151,7 +151,7 @@ function parseList(text: string | undefined): string[] {
 
 function compare(a: number[], b: readonly number[]): number {
   for (let i = 0; i < b.length; i++) {
-    if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) - b[i];
+    if ((a[i] ?? 0) !== b[i]) return (a[i] ?? 0) - b[i]!;
   }
   return 0;
 }

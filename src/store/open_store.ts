@@ -116,11 +116,11 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
           for (let r = 0; r < batch; r++) {
             const row = rows[at + r];
             values[r * width] = stamp;
-            for (let c = 0; c < row.length; c++) values[r * width + 1 + c] = row[c];
+            for (let c = 0; c < row!.length; c++) values[r * width + 1 + c] = row![c]!;
           }
           insertBatch.run(...values);
         }
-        for (; at < rows.length; at++) insertOne.run(stamp, ...rows[at]);
+        for (; at < rows.length; at++) insertOne.run(stamp, ...rows[at]!);
         db.exec("COMMIT");
       } catch (error) {
         try {

@@ -43,7 +43,7 @@ export function skipBlank(sql: string): string {
   let at = 0;
   while (at < sql.length) {
     const char = sql[at];
-    if (char === ";" || /\s/.test(char)) at++;
+    if (char === ";" || /\s/.test(char!)) at++;
     else if (sql.startsWith("--", at)) {
       const end = sql.indexOf("\n", at);
       at = end < 0 ? sql.length : end + 1;

@@ -20,7 +20,7 @@ export function formatPythonFloat(value: number): string {
   const exponent = Math.floor(Math.log10(Math.abs(value)));
   if (exponent < -4 || exponent >= 16) {
     const [mantissa, exp] = value.toExponential().split("e");
-    const digits = exp.replace(/^([+-])(\d)$/, "$10$2");
+    const digits = exp!.replace(/^([+-])(\d)$/, "$10$2");
     return `${mantissa}e${digits}`;
   }
   const text = String(value);
@@ -86,7 +86,7 @@ export function toPythonJson(value: unknown, indent?: number): string {
     for (let i = 0; i < size; i++) {
       parts[i] = list
         ? write((item as unknown[])[i], depth + 1)
-        : quote(keys![i]) + ": " + write((item as Record<string, unknown>)[keys![i]], depth + 1);
+        : quote(keys![i]!) + ": " + write((item as Record<string, unknown>)[keys![i]!], depth + 1);
     }
     if (indent === undefined) return open + parts.join(", ") + close;
     const pad = "\n" + " ".repeat(indent * (depth + 1));
@@ -161,15 +161,15 @@ export function toPythonJsonBytes(value: unknown): Uint8Array {
     }
     const names = Object.keys(item as object);
     for (let i = 1; i < names.length; i++) {
-      if (names[i - 1] > names[i]) {
+      if (names[i - 1]! > names[i]!) {
         names.sort();
         break;
       }
     }
     byte(123);
     for (let i = 0; i < names.length; i++) {
-      let key = keys.get(names[i]);
-      if (!key) keys.set(names[i], key = utf8.encode(quote(names[i]) + ": "));
+      let key = keys.get(names[i]!);
+      if (!key) keys.set(names[i]!, key = utf8.encode(quote(names[i]!) + ": "));
       room(key.length + 2);
       if (i > 0) {
         buffer[at++] = 44;
@@ -177,7 +177,7 @@ export function toPythonJsonBytes(value: unknown): Uint8Array {
       }
       buffer.set(key, at);
       at += key.length;
-      write((item as Record<string, unknown>)[names[i]], depth + 1);
+      write((item as Record<string, unknown>)[names[i]!], depth + 1);
     }
     byte(125);
   };
@@ -224,21 +224,21 @@ function writeIteratively(value: unknown, indent: number | undefined, base: numb
   begin(value);
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    const size = top.list ? top.list.length : top.keys!.length;
-    if (top.next === size) {
+    const size = top!.list ? top!.list.length : top!.keys!.length;
+    if (top!.next === size) {
       stack.pop();
-      out += (indent === undefined ? "" : newline(stack.length)) + top.close;
+      out += (indent === undefined ? "" : newline(stack.length)) + top!.close;
       continue;
     }
-    const at = top.next++;
+    const at = top!.next++;
     if (indent === undefined) {
       if (at > 0) out += ", ";
     } else out += (at > 0 ? "," : "") + newline(stack.length);
-    if (top.list) begin(top.list[at]);
+    if (top!.list) begin(top!.list[at]);
     else {
-      const key = top.keys![at];
-      out += quote(key) + ": ";
-      begin(top.object![key]);
+      const key = top!.keys![at];
+      out += quote(key!) + ": ";
+      begin(top!.object![key!]);
     }
   }
   return out;

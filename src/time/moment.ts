@@ -52,8 +52,8 @@ export function parseMoment(text: string): Moment {
   const offset = /^([+-])((?:\d+(?:\.\d+)?[smhd])+)$/.exec(t);
   if (offset) {
     let seconds = 0;
-    for (const [, amount, unit] of offset[2].matchAll(/(\d+(?:\.\d+)?)([smhd])/g)) {
-      seconds += Number(amount) * UNITS[unit];
+    for (const [, amount, unit] of offset[2]!.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)) {
+      seconds += Number(amount) * UNITS[unit!]!;
     }
     return offset[1] === "-"
       ? { kind: "offset", seconds: -seconds, from: "last" }
@@ -95,7 +95,7 @@ function localClock(seconds: number): number {
  */
 export function resolveMoment(moment: Moment, times: readonly number[]): ResolvedMoment {
   if (times.length === 0) throw new MomentError("the recording has no samples yet");
-  const first = times[0], last = times[times.length - 1];
+  const first = times[0]!, last = times[times.length - 1]!;
   let at: number;
   switch (moment.kind) {
     case "first":
@@ -108,28 +108,28 @@ export function resolveMoment(moment: Moment, times: readonly number[]): Resolve
       at = moment.seconds;
       break;
     case "offset":
-      at = (moment.from === "last" ? last : first) + moment.seconds;
+      at = (moment.from === "last" ? last : first)! + moment.seconds;
       break;
     case "clock": {
       // the latest such time of day that is not after the last sample
-      at = last - ((localClock(last) - moment.seconds + 86400) % 86400);
+      at = last! - ((localClock(last!) - moment.seconds + 86400) % 86400);
       break;
     }
   }
-  const span = `${iso(first)} to ${iso(last)} UTC`;
-  if (at < first) throw new MomentError(`${iso(at)} UTC is before the recording (${span})`);
-  const step = times.length > 1 ? (last - first) / (times.length - 1) : 1;
-  if (at > last + Math.max(1, 2 * step)) {
+  const span = `${iso(first!)} to ${iso(last!)} UTC`;
+  if (at < first!) throw new MomentError(`${iso(at)} UTC is before the recording (${span})`);
+  const step = times.length > 1 ? (last! - first!) / (times.length - 1) : 1;
+  if (at > last! + Math.max(1, 2 * step)) {
     throw new MomentError(`${iso(at)} UTC is after the recording (${span})`);
   }
   // the last sample at or before the moment
   let lo = 0, hi = times.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (times[mid] <= at) lo = mid;
+    if (times[mid]! <= at) lo = mid;
     else hi = mid - 1;
   }
-  return { ts: times[lo], index: lo, at };
+  return { ts: times[lo]!, index: lo, at };
 }
 
 /** A unix time as ISO 8601 UTC to the second (milliseconds when it has them). */

@@ -259,12 +259,14 @@ export class Interaction {
       const lines: FrameLine[] = [
         { text: "Columns: ↑/↓ choose  space show or hide  Enter or Esc done" },
         ...COLUMN_NAMES.map((name, i) => ({
-          text: `  [${chosen.has(name) ? "x" : " "}] ${name.padEnd(7)} ${TOP_COLUMNS[name].header}`,
+          text: `  [${chosen.has(name) ? "x" : " "}] ${name.padEnd(7)} ${
+            TOP_COLUMNS[name]!.header
+          }`,
           reverse: i === mode.choice,
         })),
       ];
       const start = Math.max(0, Math.min(mode.choice + 1 - (body - 1), lines.length - body));
-      return [lines[0], ...lines.slice(1 + start, start + body)];
+      return [lines[0]!, ...lines.slice(1 + start, start + body)];
     }
     return null;
   }
@@ -360,7 +362,7 @@ export class Interaction {
     for (let n = 0; n < rows.length; n++) {
       const offset = step === 0 ? n : step * (n + 1);
       const i = ((this.#cursorIndex + offset) % rows.length + rows.length) % rows.length;
-      if (rows[i].rates.command.toLowerCase().includes(needle)) {
+      if (rows[i]!.rates.command.toLowerCase().includes(needle)) {
         this.#moveTo(i);
         return;
       }
@@ -391,7 +393,7 @@ export class Interaction {
   #sortNext(step: 1 | -1): void {
     const names = [...this.columns.map((c) => c.name), "command"];
     const at = names.indexOf(this.sort);
-    this.sort = names[((at < 0 ? 0 : at + step) + names.length) % names.length];
+    this.sort = names[((at < 0 ? 0 : at + step) + names.length) % names.length]!;
     this.invert = false;
   }
 
@@ -408,7 +410,7 @@ export class Interaction {
     }
     if (is(key, "enter")) {
       this.mode = { kind: "browse" };
-      return { kind: "signal", pid: mode.pid, signal: SIGNAL_MENU[mode.choice].name };
+      return { kind: "signal", pid: mode.pid, signal: SIGNAL_MENU[mode.choice]!.name };
     }
     return { kind: "ignore" };
   }
@@ -427,12 +429,12 @@ export class Interaction {
     if (key === " ") {
       const name = COLUMN_NAMES[mode.choice];
       const shown = new Set(this.columns.map((c) => c.name));
-      if (shown.has(name)) {
+      if (shown.has(name!)) {
         if (shown.size === 1) return this.#say("at least one column stays");
-        shown.delete(name);
-      } else shown.add(name);
+        shown.delete(name!);
+      } else shown.add(name!);
       // the columns keep the order of the table of columns
-      this.columns = COLUMN_NAMES.filter((n) => shown.has(n)).map((n) => TOP_COLUMNS[n]);
+      this.columns = COLUMN_NAMES.filter((n) => shown.has(n)).map((n) => TOP_COLUMNS[n]!);
       return { kind: "redraw" };
     }
     return { kind: "ignore" };

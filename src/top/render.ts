@@ -222,7 +222,7 @@ export const DEFAULT_TOP_COLUMNS: readonly TopColumn[] = [
   "thr",
   "read",
   "write",
-].map((name) => TOP_COLUMNS[name]);
+].map((name) => TOP_COLUMNS[name]!);
 
 const align = (column: TopColumn, text: string) =>
   column.text ? text.padEnd(column.width) : text.padStart(column.width);
@@ -237,9 +237,9 @@ export function compareBy(
   invert = false,
 ): (a: ProcessRates, b: ProcessRates) => number {
   const column = TOP_COLUMNS[sort] ?? TOP_COLUMNS.cpu;
-  const sign = descendingByDefault(column) !== invert ? -1 : 1;
+  const sign = descendingByDefault(column!) !== invert ? -1 : 1;
   return (a, b) => {
-    const x = column.value(a), y = column.value(b);
+    const x = column!.value(a), y = column!.value(b);
     const order = typeof x === "number" && typeof y === "number"
       ? x - y
       : String(x).localeCompare(String(y));
@@ -250,7 +250,7 @@ export function compareBy(
 /** The sort's marker in a header: which way the rows run. */
 export function sortMarker(sort: TopSort, invert = false, ascii = false): string {
   const column = TOP_COLUMNS[sort] ?? TOP_COLUMNS.cpu;
-  const down = descendingByDefault(column) !== invert;
+  const down = descendingByDefault(column!) !== invert;
   return ascii ? (down ? "v" : "^") : (down ? "▼" : "▲");
 }
 
@@ -373,7 +373,7 @@ export function orderRows(
     const inner = innerPrefix(prefix, branch, glyph);
     for (let i = below.length - 1; i >= 0; i--) {
       pending.push({
-        r: below[i],
+        r: below[i]!,
         prefix: inner,
         branch: i === below.length - 1 ? glyph.last : glyph.tee,
       });
@@ -429,7 +429,7 @@ export function totalLine(
     return total;
   };
   const totals: ProcessRates = {
-    ...rates[0],
+    ...rates[0]!,
     userPercent: sum((r) => r.userPercent) ?? 0,
     systemPercent: sum((r) => r.systemPercent) ?? 0,
     reapedPercent: sum((r) => r.reapedPercent) ?? 0,

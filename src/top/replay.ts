@@ -88,15 +88,15 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
     // the rates of a sample come from the one before it, whichever way the user stepped
     const ratesAt = (i: number): ProcessRates[] => {
       const tracker = new RateTracker(context, { includeNew: true });
-      if (i > 0) tracker.next(select(times[i - 1]), times[i - 1] * 1000);
-      return tracker.next(select(times[i]), times[i] * 1000);
+      if (i > 0) tracker.next(select(times[i - 1]!), times[i - 1]! * 1000);
+      return tracker.next(select(times[i]!), times[i]! * 1000);
     };
     if (!io.keys) {
       for (let block = 0; index < times.length; index++, block++) {
         if (plan.repeat !== undefined && block >= plan.repeat) break;
         if (io.stop.requested) break;
         const rates = ratesAt(index);
-        const heading = `${formatLocalTime(times[index])}  sample ${index + 1}/${times.length}` +
+        const heading = `${formatLocalTime(times[index]!)}  sample ${index + 1}/${times.length}` +
           `  ${rates.length} processes  ${totalCpu(rates)}`;
         io.write(batchBlock(heading, rates, plan));
       }
@@ -136,7 +136,7 @@ function sampleAtOrAfter(times: readonly number[], t: number): number {
 }
 /** The last sample at or before `t`, or the first. */
 function sampleAtOrBefore(times: readonly number[], t: number): number {
-  for (let i = times.length - 1; i >= 0; i--) if (times[i] <= t + 1e-6) return i;
+  for (let i = times.length - 1; i >= 0; i--) if (times[i]! <= t + 1e-6) return i;
   return EXIT.ok;
 }
 
@@ -175,7 +175,7 @@ async function live(
         // what the replay is doing comes first: an 80-column terminal cuts the line's end
         return {
           status: [
-            `replay ${formatLocalTime(times[i])}`,
+            `replay ${formatLocalTime(times[i]!)}`,
             `sample ${i + 1}/${times.length}`,
             playing ? "PLAYING" : "",
             `${rates.length} processes`,
@@ -191,8 +191,8 @@ async function live(
         if (step === "next" || step === "previous") {
           interaction.paused = true;
           go(i + (step === "next" ? 1 : -1));
-        } else if (step === "forward") go(sampleAtOrAfter(times, times[i] + MINUTE));
-        else if (step === "back") go(sampleAtOrBefore(times, times[i] - MINUTE));
+        } else if (step === "forward") go(sampleAtOrAfter(times, times[i]! + MINUTE));
+        else if (step === "back") go(sampleAtOrBefore(times, times[i]! - MINUTE));
         else if (step === "first") go(0);
         else if (step === "last") {
           samples.refresh();

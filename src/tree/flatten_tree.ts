@@ -24,7 +24,7 @@ export function flattenTree(roots: readonly ProcessNode[]): ProcessNode[] {
     seen.add(node.stat.pid);
     out.push(node);
     const children = node.children ?? [];
-    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]);
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
   }
   return out;
 }

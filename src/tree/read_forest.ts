@@ -143,7 +143,7 @@ export function readBranches(
     // where depth first would read every leaf's of one subtree before giving up
     const pending = [pid];
     for (let next = 0; next < pending.length; next++) {
-      const children = reader.childrenOf(pending[next]);
+      const children = reader.childrenOf(pending[next]!);
       if (children === null) return null;
       for (const child of children) {
         if (!records.has(child) && read(child)) pending.push(child);

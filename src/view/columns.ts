@@ -320,7 +320,7 @@ export class ColumnError extends Error {
 
 function pathColumn(name: string): Column | null {
   const [file, field, ...rest] = name.split(".");
-  if (rest.length > 0 || !field || !(PROC_FILE_NAMES as readonly string[]).includes(file)) {
+  if (rest.length > 0 || !field || !(PROC_FILE_NAMES as readonly string[]).includes(file!)) {
     return null;
   }
   const procfile = file as ProcFileName;

@@ -118,7 +118,7 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
     const inner = innerPrefix(prefix, branch, glyph);
     for (let i = below.length - 1; i >= 0; i--) {
       pending.push({
-        ...below[i],
+        ...below[i]!,
         prefix: inner,
         branch: i === below.length - 1 ? glyph.last : glyph.tee,
       });
@@ -167,7 +167,7 @@ export function tableRows(
       };
       rows = rows.map((row, i) => ({ row, i }))
         .sort((x, y) => {
-          const order = compare(x.row[at], y.row[at]);
+          const order = compare(x.row[at]!, y.row[at]!);
           return (descending && x.row[at] !== null && y.row[at] !== null ? -order : order) ||
             x.i - y.i;
         })
@@ -188,7 +188,7 @@ export function renderTable(
 ): string[] {
   return alignRows(
     columns.map((c) => c.header),
-    rows.map((row) => row.map((value, i) => columns[i].show(value))),
+    rows.map((row) => row.map((value, i) => columns[i]!.show(value))),
     columns.map((c) => c.numeric),
     width,
   );
@@ -204,12 +204,12 @@ function alignRows(
   numeric: readonly boolean[],
   width?: number,
 ): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
   const line = (texts: readonly string[]) =>
     cut(
       texts.map((text, i) => {
-        if (numeric[i]) return text.padStart(widths[i]);
-        return i === texts.length - 1 ? text : text.padEnd(widths[i]);
+        if (numeric[i]) return text.padStart(widths[i]!);
+        return i === texts.length - 1 ? text : text.padEnd(widths[i]!);
       }).join("  ").trimEnd(),
       width,
     );

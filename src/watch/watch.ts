@@ -247,7 +247,7 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
 /** The first variable a command uses (`$NAME`, `${NAME}`) that is defined but empty, else `null`. */
 function emptyVariable(command: string, vars: Readonly<Record<string, string>>): string | null {
   for (const match of command.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) {
-    if (Object.hasOwn(vars, match[1]) && vars[match[1]] === "") return match[1];
+    if (Object.hasOwn(vars, match[1]!) && vars[match[1]!] === "") return match[1]!;
   }
   return null;
 }
