@@ -1,7 +1,5 @@
 import { EXIT } from "../exit_codes.ts";
-import { dirnameOf, followLinks, OutputError, reasonOf } from "../files/output_path.ts";
-import { quoteInput } from "../text/visible.ts";
-import { CommandError } from "./errors.ts";
+import { writeDirectory } from "../files/output_directory.ts";
 import { SHARED } from "./shared_options.ts";
 import { selectLiveProcesses } from "./selection_options.ts";
 import { defineCommand } from "./spec.ts";
@@ -45,51 +43,16 @@ export const captureCommand = defineCommand({
       options,
       deps,
     );
-    const target = planCaptureDirectory(directory);
     const pids = nodes.map((node) => node.stat.pid as number);
-    // written into a temporary directory beside the target and renamed into place whole,
-    // so a failure (a full disk) leaves no partial capture behind
-    let temp: string;
-    try {
-      temp = Deno.makeTempDirSync({ dir: dirnameOf(target.path), prefix: ".procpath-capture-" });
-    } catch (error) {
-      throw new OutputError(directory, reasonOf(error), { cause: error });
-    }
-    let summary;
-    try {
-      summary = captureTree(
+    const { processes, files } = writeDirectory(directory, "capture", (temp) =>
+      captureTree(
         options.procfs.reader(options.procfsTarget),
         options.procfsTarget,
         pids,
         options.procfileList,
         temp,
-      );
-      Deno.chmodSync(temp, target.mode ?? 0o777 & ~Deno.umask());
-      Deno.renameSync(temp, target.path);
-    } catch (error) {
-      Deno.removeSync(temp, { recursive: true });
-      throw error instanceof CommandError
-        ? error
-        : new OutputError(directory, reasonOf(error), { cause: error });
-    }
-    const { processes, files } = summary;
+      ));
     deps.log.info(`Captured ${processes} processes (${files} files) into ${directory}`);
     return EXIT.ok;
   },
 });
-
-/**
- * Returns where a capture goes: the directory named (its links followed), with its mode
- * when it exists; throws when it is not a directory or not empty.
- */
-function planCaptureDirectory(directory: string): { path: string; mode: number | null } {
-  const { path, info } = followLinks(directory.replace(/(.)\/+$/, "$1"));
-  if (info === null) return { path, mode: null };
-  if (!info.isDirectory) {
-    throw new CommandError(`Cannot capture into ${quoteInput(directory)}: it is not a directory`);
-  }
-  if ([...Deno.readDirSync(path)].length > 0) {
-    throw new CommandError(`Cannot capture into ${quoteInput(directory)}: it is not empty`);
-  }
-  return { path, mode: (info.mode ?? 0o755) & 0o7777 };
-}

@@ -61,49 +61,38 @@ export const inspectCommand = defineCommand({
   ],
   /** Selects, watches for the window, prints the report; exit 1 when nothing was selected. */
   async run([query], options, { deps }) {
-    const [{ inspect }, { formatReport }, { selectProcesses }] = await Promise.all([
+    const [{ inspect }, { formatReport }, { inspectSelection }] = await Promise.all([
       import("../inspect/inspect.ts"),
       import("../inspect/format_report.ts"),
-      import("../query/mod.ts"),
+      import("../inspect/selection.ts"),
     ]);
     const selection = selectionOf(query as string | undefined, options);
     const queryText = selection.query;
     if (queryText === undefined && options.pidList === undefined) {
       throw new OptionValueError("name the processes: a JSONPath query, -p PID, --name or --match");
     }
-    let nodes = await selectLiveProcesses(
+    const nodes = await selectLiveProcesses(
       "inspect",
       queryText,
       { procfs: options.procfs, procfsTarget: "process" },
       deps,
       selection.subtree,
     );
-    if (options.pidList) {
-      const wanted = new Set(options.pidList);
-      const subtrees = nodes.filter((n) => wanted.has(n.stat.pid as number));
-      nodes = selection.subtree ? selectProcesses(null, subtrees).nodes : subtrees;
-      const found = new Set(nodes.map((n) => n.stat.pid as number));
-      const absent = options.pidList.filter((pid) => !found.has(pid));
-      if (absent.length > 0 && nodes.length === 0) {
-        throw new CommandError(`No process ${absent.join(", ")}`);
-      }
-      if (absent.length > 0) deps.log.warning(`No process ${absent.join(", ")}: left out`);
+    const { processes, absent } = inspectSelection(nodes, {
+      pids: options.pidList,
+      subtree: selection.subtree,
+    });
+    if (absent.length > 0 && processes.length === 0) {
+      throw new CommandError(`No process ${absent.join(", ")}`);
     }
-    if (nodes.length === 0) {
+    if (absent.length > 0) deps.log.warning(`No process ${absent.join(", ")}: left out`);
+    if (processes.length === 0) {
       throw new CommandError(
         selection.shorthand
           ? `No process matches ${selection.label}`
           : "No process to inspect: the query selects none",
       );
     }
-    // depth within the selection, parents first (flattenTree's order)
-    const depth = new Map<number, number>();
-    const processes = nodes.map((node) => {
-      const pid = node.stat.pid as number;
-      const d = (depth.get(node.stat.ppid as number) ?? -1) + 1;
-      depth.set(pid, d);
-      return { pid, depth: d };
-    });
     const system = options.procfs.systemInfo();
     const stop = listenForStop();
     try {
