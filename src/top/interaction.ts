@@ -144,6 +144,8 @@ export class Interaction {
   #scroll = 0;
   #rows: VisibleRow[] = [];
   #bodyHeight = 10;
+  /** Nice values set since the last sample showed them: a second key press steps on from there. */
+  readonly #niceSet = new Map<number, number>();
 
   constructor(readonly start: InteractionStart) {
     this.tree = start.tree;
@@ -154,6 +156,11 @@ export class Interaction {
   /** The PID under the cursor, if any row is shown. */
   get cursorPid(): number | null {
     return this.#cursorPid;
+  }
+
+  /** Records a renice that took effect, until a sample shows it. */
+  reniced(pid: number, nice: number): void {
+    this.#niceSet.set(pid, nice);
   }
 
   /** Markers that must stay visible, for the front of the status line. */
@@ -175,6 +182,7 @@ export class Interaction {
       filter: this.filter,
     });
     this.#rows = rows;
+    for (const r of rates) if (this.#niceSet.get(r.pid) === r.nice) this.#niceSet.delete(r.pid);
     const status = [...this.markers(), parts.status].join("  ");
     // the machine lines give way first on a short terminal: rows matter more
     const header = height >= 16 ? parts.header : height >= 10 ? parts.header.slice(0, 1) : [];
@@ -315,7 +323,8 @@ export class Interaction {
     } else if ((is(key, "niceDown") || is(key, "niceUp")) && this.start.signals) {
       const row = rows[this.#cursorIndex];
       if (!row) return this.#say("no process under the cursor");
-      const nice = Math.max(-20, Math.min(19, row.rates.nice + (is(key, "niceUp") ? 1 : -1)));
+      const now = this.#niceSet.get(row.rates.pid) ?? row.rates.nice;
+      const nice = Math.max(-20, Math.min(19, now + (is(key, "niceUp") ? 1 : -1)));
       return { kind: "renice", pid: row.rates.pid, nice };
     } else return { kind: "ignore" };
     return { kind: "redraw" };

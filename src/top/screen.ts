@@ -122,6 +122,7 @@ export function interactiveView(interaction: Interaction, source: ViewSource): S
             ? `sent ${effect.signal} to ${pid}`
             : `cannot send ${effect.signal} to ${pid}: ${failure}`;
         } else {
+          if (failure === null) interaction.reniced(pid, effect.nice);
           interaction.message = failure === null
             ? `${pid} now runs at nice ${effect.nice}`
             : `cannot renice ${pid} to ${effect.nice}: ${failure}`;

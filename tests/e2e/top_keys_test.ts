@@ -140,6 +140,10 @@ async function drive(columns: number, rows: number): Promise<void> {
     await t.until("n finds the second child", () => t.cursor().includes(`${second} `));
     t.keys("n");
     await t.until("n wraps round to the first", () => t.cursor().includes(`${first} `));
+    t.keys("N");
+    await t.until("N goes back to the second", () => t.cursor().includes(`${second} `));
+    t.keys("N");
+    await t.until("N again: the first", () => t.cursor().includes(`${first} `));
 
     // filter: only the family's rows
     t.keys("\\");
@@ -181,6 +185,10 @@ async function drive(columns: number, rows: number): Promise<void> {
     await t.until("h shows the keys", () => t.text().includes("any key closes this screen"));
     t.keys("x");
     await t.until("a key closes help", () => !t.text().includes("any key closes this screen"));
+    t.keys("?");
+    await t.until("? shows them too", () => t.text().includes("any key closes this screen"));
+    t.keys("Escape");
+    await t.until("Esc closes help", () => !t.text().includes("any key closes this screen"));
 
     // columns: USER added from the setup screen
     t.keys("C");
@@ -196,6 +204,13 @@ async function drive(columns: number, rows: number): Promise<void> {
     t.keys("[");
     await t.until("[ lowers its priority", () => niceOf(first) === 1);
     await t.until("the status row says so", () => t.text().includes(`${first} now runs at nice 1`));
+    t.keys("]");
+    if (Deno.uid() === 0) {
+      await t.until("] raises it again", () => niceOf(first) === 0);
+    } else {
+      // raising a priority needs CAP_SYS_NICE: the refusal is one line in the status row
+      await t.until("] is refused", () => t.text().includes(`cannot renice ${first} to 0`));
+    }
     t.keys("k");
     await t.until("k opens the signal menu", () => t.text().includes(`Send a signal to ${first}`));
     assertIncludes(t.cursor(), "15 SIGTERM");

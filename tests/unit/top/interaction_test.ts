@@ -118,3 +118,15 @@ Deno.test("folding outside the tree says how to get there", () => {
   interaction.key("*");
   assertEquals(interaction.collapsed.has(1), true);
 });
+
+Deno.test("a second renice key steps on from the first, before a sample shows it", () => {
+  const { interaction, frame } = view();
+  interaction.key("\x1b[B");
+  assertEquals(interaction.key("["), { kind: "renice", pid: 2, nice: 1 });
+  interaction.reniced(2, 1);
+  assertEquals(interaction.key("["), { kind: "renice", pid: 2, nice: 2 });
+  interaction.reniced(2, 2);
+  // a frame whose sample does not show it yet keeps the value set
+  frame();
+  assertEquals(interaction.key("]"), { kind: "renice", pid: 2, nice: 1 });
+});
