@@ -22,6 +22,9 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   open: { parameters: ["buffer", "i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
+  setrlimit: { parameters: ["i32", "buffer"], result: "i32" },
   setpriority: { parameters: ["i32", "u32", "i32"], result: "i32" },
   strerror: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
@@ -99,4 +102,23 @@ export function renice(pid: number, nice: number): string | null {
   const code = errno(lib);
   const text = lib.strerror(code);
   return text === null ? `error ${code}` : new Deno.UnsafePointerView(text).getCString();
+}
+
+const RLIMIT_NOFILE = 7;
+
+/**
+ * Raises the soft limit of open files to the hard one (a process may, unprivileged) and
+ * returns the soft limit now in force; `null` without libc.
+ */
+export function raiseOpenFilesLimit(): number | null {
+  const lib = openLibc();
+  if (lib === null) return null;
+  const limits = new BigUint64Array(2); // struct rlimit: rlim_cur, rlim_max
+  if (lib.getrlimit(RLIMIT_NOFILE, limits) !== 0) return null;
+  if (limits[0]! < limits[1]!) {
+    const raised = new BigUint64Array([limits[1]!, limits[1]!]);
+    if (lib.setrlimit(RLIMIT_NOFILE, raised) === 0) limits[0] = limits[1]!;
+  }
+  // RLIM_INFINITY is all ones: far more than any budget needs
+  return limits[0]! > 1n << 31n ? 2 ** 31 : Number(limits[0]);
 }

@@ -1,6 +1,7 @@
 import type { Fd } from "./types.ts";
 import { emptyFd } from "./proc_files.ts";
 import { UnsafeFileError } from "./errors.ts";
+import { KeptFiles } from "./kept_files.ts";
 
 /** Whether procpath reads one entry per process or per thread. */
 export type ProcfsTarget = "process" | "thread";
@@ -59,86 +60,107 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
   const dirOf = target === "process"
     ? (pid: number) => `${base}/${pid}/`
     : (tid: number) => `${base}/${tid}/task/${tid}/`;
+  // a reader listed a second time samples repeatedly (record, top, metrics): from then on
+  // the live processes' files stay open between samples (`kept_files.ts`); a one-off
+  // snapshot (query) opens each file once, as before
+  const keeps = base === "/proc" && target === "process";
+  let kept: KeptFiles | null = null, listings = 0;
   return {
     root: base,
     listPids() {
-      const pids: number[] = [];
-      for (const entry of Deno.readDirSync(base)) {
-        const pid = toPid(entry.name);
-        if (pid === null) continue;
-        if (target === "process") {
-          pids.push(pid);
-          continue;
-        }
-        try {
-          for (const task of Deno.readDirSync(`${base}/${pid}/task`)) {
-            const tid = toPid(task.name);
-            if (tid !== null) pids.push(tid);
-          }
-        } catch {
-          // a process that exits while its tasks are listed has no threads left to report
-        }
+      const pids = listPidsOf();
+      if (keeps && ++listings >= 2) {
+        if (listings === 2) kept = KeptFiles.open(MAX_PROCFILE_BYTES);
+        kept?.prune(new Set(pids));
       }
-      return pids.sort((a, b) => a - b);
+      return pids;
     },
     readFile(pid, name) {
-      return read(dirOf(pid) + name);
+      const path = dirOf(pid) + name;
+      return kept?.read(pid, name, path) ?? read(path);
     },
     readRootFile(name) {
       return read(`${base}/${name}`);
     },
-    childrenOf(pid) {
-      if (target !== "process") return null;
-      let tids: string[];
-      try {
-        tids = [...Deno.readDirSync(`${base}/${pid}/task`)].map((entry) => entry.name);
-      } catch (error) {
-        if (error instanceof Deno.errors.NotFound && Deno.statSync(base).isDirectory) {
-          // a vanished process has no task directory; a captured tree has none at all
-          return hasStatFile(`${base}/${pid}/stat`) ? null : [];
-        }
-        throw error;
-      }
-      const children: number[] = [];
-      for (const tid of tids) {
-        let text: string;
-        try {
-          text = new TextDecoder().decode(read(`${base}/${pid}/task/${tid}/children`));
-        } catch (error) {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
-          if (!hasStatFile(`${base}/${pid}/task/${tid}/stat`)) continue; // the thread ended
-          return null; // no children files in this tree
-        }
-        for (const word of text.split(" ")) {
-          if (word !== "" && word !== "\n") children.push(Number(word));
-        }
-      }
-      return children;
-    },
-    countFds(pid) {
-      const counts = emptyFd();
-      const dir = dirOf(pid) + "fd/";
-      for (const entry of Deno.readDirSync(dir)) {
-        let mode: number | null;
-        try {
-          mode = Deno.statSync(dir + entry.name).mode;
-        } catch {
-          continue; // the descriptor was closed between listing and stat
-        }
-        const kind = FILE_TYPES[(mode ?? 0) & S_IFMT] ?? ((mode ?? 0) & S_IFMT ? null : "anon");
-        if (kind) counts[kind]++;
-      }
-      return counts;
-    },
-    hasStat(pid) {
-      try {
-        Deno.statSync(dirOf(pid) + "stat");
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    childrenOf: childrenOfPid,
+    countFds,
+    hasStat,
   };
+
+  function listPidsOf(): number[] {
+    const pids: number[] = [];
+    for (const entry of Deno.readDirSync(base)) {
+      const pid = toPid(entry.name);
+      if (pid === null) continue;
+      if (target === "process") {
+        pids.push(pid);
+        continue;
+      }
+      try {
+        for (const task of Deno.readDirSync(`${base}/${pid}/task`)) {
+          const tid = toPid(task.name);
+          if (tid !== null) pids.push(tid);
+        }
+      } catch {
+        // a process that exits while its tasks are listed has no threads left to report
+      }
+    }
+    return pids.sort((a, b) => a - b);
+  }
+
+  function childrenOfPid(pid: number): number[] | null {
+    if (target !== "process") return null;
+    let tids: string[];
+    try {
+      tids = [...Deno.readDirSync(`${base}/${pid}/task`)].map((entry) => entry.name);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound && Deno.statSync(base).isDirectory) {
+        // a vanished process has no task directory; a captured tree has none at all
+        return hasStatFile(`${base}/${pid}/stat`) ? null : [];
+      }
+      throw error;
+    }
+    const children: number[] = [];
+    for (const tid of tids) {
+      let text: string;
+      try {
+        text = new TextDecoder().decode(read(`${base}/${pid}/task/${tid}/children`));
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+        if (!hasStatFile(`${base}/${pid}/task/${tid}/stat`)) continue; // the thread ended
+        return null; // no children files in this tree
+      }
+      for (const word of text.split(" ")) {
+        if (word !== "" && word !== "\n") children.push(Number(word));
+      }
+    }
+    return children;
+  }
+
+  function countFds(pid: number): Fd {
+    const counts = emptyFd();
+    const dir = dirOf(pid) + "fd/";
+    for (const entry of Deno.readDirSync(dir)) {
+      let mode: number | null;
+      try {
+        mode = Deno.statSync(dir + entry.name).mode;
+      } catch {
+        continue; // the descriptor was closed between listing and stat
+      }
+      const kind = FILE_TYPES[(mode ?? 0) & S_IFMT] ?? ((mode ?? 0) & S_IFMT ? null : "anon");
+      if (kind) counts[kind]++;
+    }
+    return counts;
+  }
+
+  function hasStat(pid: number): boolean {
+    try {
+      Deno.statSync(dirOf(pid) + "stat");
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
 
 function hasStatFile(path: string): boolean {

@@ -1,0 +1,123 @@
+/**
+ * The CPU a monitoring tool costs, beside its peers, in the same run: on a host of
+ * ~3,000 extra sleeping processes each tool runs alone for DURATION seconds at a 1 s
+ * interval, and `/usr/bin/time` reports the CPU of it and everything it waited for.
+ * Prints % of one core and the ratio to procps `top -b -d 1`. Peers that are not
+ * installed (htop, pidstat, atop) are left out with a note. Terminal tools run in a
+ * 160×50 tmux window.
+ *
+ *   deno task bench:overhead [DURATION] [PROCESSES]      (defaults 20, 3000)
+ */
+import { procpathCommand, spawnTree } from "./_bench_tree.ts";
+
+const DURATION = Number(Deno.args[0] ?? 20);
+const COUNT = Number(Deno.args[1] ?? 3000);
+
+const has = (tool: string) =>
+  new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
+const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs `line` through `sh` for DURATION seconds under `/usr/bin/time` (SIGINT at the
+ * end, as Ctrl+C); returns its CPU as % of one core over the wall time.
+ */
+async function measure(line: string, dir: string, terminal: boolean): Promise<number> {
+  const out = `${dir}/time-${crypto.randomUUID().slice(0, 8)}`;
+  // a terminal program stays in the terminal's foreground process group: else its reads stop it
+  // (htop ignores SIGINT: a terminal tool gets SIGTERM, and SIGKILL 2 s later)
+  const timeout = terminal ? "timeout --foreground -k 2 -s TERM" : "timeout -s INT";
+  const timed = `/usr/bin/time -o ${out} -f '%U %S %e' ${timeout} ${DURATION} sh -c ${
+    quote(`exec ${line}`)
+  } > /dev/null 2>&1`;
+  if (terminal) {
+    const session = `bench-${crypto.randomUUID().slice(0, 8)}`;
+    const tmux = (...args: string[]) => new Deno.Command("tmux", { args }).outputSync();
+    tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50");
+    tmux("send-keys", "-t", session, `${timed.replace(" > /dev/null 2>&1", "")}; exit`, "Enter");
+    while (!exists(out) || Deno.readTextFileSync(out).trim() === "") {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    tmux("kill-session", "-t", session);
+  } else {
+    await new Deno.Command("sh", { args: ["-c", timed] }).output();
+  }
+  const fields = Deno.readTextFileSync(out).trim().split("\n").at(-1)!.split(" ").map(Number);
+  const [user = 0, system = 0, wall = DURATION] = fields;
+  return 100 * (user + system) / wall;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const dir = Deno.makeTempDirSync({ prefix: "procpath-overhead-" });
+const tree = await spawnTree(dir, COUNT);
+const procpath = [procpathCommand()[0], ...procpathCommand().slice(1)].map(quote).join(" ");
+const hosts = [...Deno.readDirSync("/proc")].filter((e) => /^\d+$/.test(e.name)).length;
+const rows: {
+  tool: string;
+  line: string;
+  terminal?: boolean;
+  needs?: string;
+  /** Runs beside the tool, outside the measure (a scraper), and is ended with it. */
+  beside?: string;
+}[] = [
+  { tool: "procps `top -b -d 1`", line: "top -b -d 1" },
+  { tool: "htop (160×50)", line: "htop -d 10", terminal: true, needs: "htop" },
+  { tool: "`pidstat -p ALL 1`", line: "pidstat -p ALL 1", needs: "pidstat" },
+  { tool: "`atop -w raw 1`", line: `atop -w ${dir}/atop.raw 1`, needs: "atop" },
+  { tool: "`procpath top -b -i 1`", line: `${procpath} top -b -i 1` },
+  { tool: "`procpath top -i 1` (160×50)", line: `${procpath} top -i 1`, terminal: true },
+  {
+    tool: "`procpath record -i 1` of the whole host (stat, cmdline)",
+    line: `${procpath} record -i 1 --no-events -d ${dir}/r.sqlite`,
+  },
+  {
+    tool: "`procpath metrics`, scraped every second",
+    line: `${procpath} metrics -p 9871`,
+    beside: "while :; do curl -s localhost:9871/metrics > /dev/null; sleep 1; done",
+    needs: "curl",
+  },
+];
+const results: [string, number | string][] = [];
+try {
+  for (const row of rows) {
+    if (row.needs && !has(row.needs)) {
+      results.push([row.tool, `${row.needs} is not installed`]);
+      continue;
+    }
+    if (row.terminal && !has("tmux")) {
+      results.push([row.tool, "tmux is not installed"]);
+      continue;
+    }
+    const beside = row.beside
+      ? new Deno.Command("setsid", { args: ["sh", "-c", row.beside], stdout: "null" }).spawn()
+      : null;
+    try {
+      results.push([row.tool, await measure(row.line, dir, Boolean(row.terminal))]);
+    } finally {
+      if (beside) {
+        Deno.kill(-beside.pid, "SIGKILL"); // its own process group (setsid)
+        await beside.status;
+      }
+    }
+  }
+} finally {
+  await tree.kill();
+  Deno.removeSync(dir, { recursive: true });
+}
+const base = results[0]![1] as number;
+console.log(`${hosts} processes on the host, ${DURATION} s each, CPU of the tool and its children`);
+console.log("| tool | % of one core | × procps top |\n| --- | --- | --- |");
+for (const [tool, value] of results) {
+  console.log(
+    typeof value === "number"
+      ? `| ${tool} | ${value.toFixed(1)} | ${(value / base).toFixed(2)} |`
+      : `| ${tool} | (${value}) | |`,
+  );
+}
