@@ -1,7 +1,7 @@
 /**
  * Writes the synthetic procfs trees under tests/fixtures/proc/ (committed output;
  * rerun after changing a scenario): `deno run -A scripts/make_fixtures.ts`.
- * Real trees come from scripts/capture_fixture.ts instead.
+ * Real trees come from `procpath capture DIR [query]` instead.
  */
 import { statLine } from "../tests/_helpers/stat_line.ts";
 

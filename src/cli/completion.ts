@@ -6,7 +6,7 @@ import { STYLES } from "../plot/styles.ts";
 import { SIGNAL_NAMES } from "../shell/signal_names.ts";
 import { BUILTIN_QUERIES } from "../store/queries.ts";
 import { LOG_LEVELS } from "./log.ts";
-import { REFERENCE_VERSION, VERSION } from "../version.ts";
+import { VERSION } from "../version.ts";
 import { flagNames, takesValue } from "./spec.ts";
 import type { AnyCommand, OptionSpec } from "./spec.ts";
 
@@ -55,7 +55,8 @@ const HELP_OPTION: OptionInfo = {
   help: "show help",
 };
 
-function optionsOf(command: AnyCommand | null): OptionInfo[] {
+/** The options of a command (the program's own for `null`), `--help` included. */
+export function optionsOf(command: AnyCommand | null): OptionInfo[] {
   const specs = command ? Object.values(command.options) : GLOBAL_OPTIONS;
   return [...specs.map(describe), HELP_OPTION];
 }
@@ -142,61 +143,4 @@ function fish(commands: readonly AnyCommand[]): string {
 /** Returns the completion script of `shell` for the commands' tables. */
 export function completionScript(commands: readonly AnyCommand[], shell: Shell): string {
   return shell === "bash" ? bash(commands) : shell === "zsh" ? zsh(commands) : fish(commands);
-}
-
-const roff = (text: string) =>
-  text.replace(/\\/g, "\\e").replace(/^([.'])/gm, "\\&$1").replace(/-/g, "\\-");
-
-/** The usage line of a command, from its table. */
-export function usage(command: AnyCommand): string {
-  const args = command.args.map((a) => {
-    const name = a.variadic ? `${a.name}...` : a.name;
-    return a.required ? `<${name}>` : `[${name}]`;
-  });
-  return ["[options]", ...args].join(" ");
-}
-
-/** Returns procpath(1), the man page, in roff, from the commands' tables. */
-export function manPage(commands: readonly AnyCommand[]): string {
-  const out = [
-    `.TH PROCPATH 1 "" "procpath ${VERSION}" "User Commands"`,
-    ".SH NAME",
-    "procpath \\- process tree analysis workbench",
-    ".SH SYNOPSIS",
-    `.B procpath
-[\\-\\-logging\\-level LEVEL] COMMAND [OPTIONS] [ARGUMENTS]`,
-    ".SH DESCRIPTION",
-    roff(
-      "procpath reads procfs into a process tree, selects processes with JSONPath, prints " +
-        "them or runs SQL over them, records them into SQLite, plots recordings and runs " +
-        `commands fed by queries. It follows the command lines, JSONPath dialect and database ` +
-        `schema of Procpath ${REFERENCE_VERSION}.`,
-    ),
-    ".SH GLOBAL OPTIONS",
-  ];
-  const options = (command: AnyCommand | null) => {
-    for (const o of optionsOf(command)) {
-      out.push(".TP", `.B ${roff([o.short, o.long].filter(Boolean).join(", "))}`, roff(o.help));
-    }
-  };
-  options(null);
-  out.push(".SH COMMANDS");
-  for (const command of commands) {
-    out.push(`.SS ${command.name} ${roff(usage(command))}`, roff(command.summary));
-    options(command);
-    if (command.examples.length > 0) {
-      out.push(".PP", "Examples:", ".nf", ...command.examples.map((line) => roff(line)), ".fi");
-    }
-  }
-  out.push(
-    ".SH EXIT STATUS",
-    roff(
-      "0 on success (an empty result, a recording stopped by a signal, a closed stdout); " +
-        "1 for every error a command raises; 2 for what the argument parser rejects; " +
-        "watch --no-restart exits with the first failing command's status.",
-    ),
-    ".SH SEE ALSO",
-    "ps(1), pstree(1), pgrep(1), proc(5)",
-  );
-  return out.join("\n") + "\n";
 }

@@ -1,5 +1,6 @@
 import { EXIT } from "../exit_codes.ts";
-import { completionScript, manPage, SHELLS } from "./completion.ts";
+import { completionScript, SHELLS } from "./completion.ts";
+import { manPage } from "./man_page.ts";
 import type { Shell } from "./completion.ts";
 import { parseChoice } from "./options.ts";
 import { defineCommand } from "./spec.ts";

@@ -1,6 +1,9 @@
 import { displayCommand } from "../model/process.ts";
 import type { KernelUnits } from "../model/process.ts";
 import { EXIT } from "../exit_codes.ts";
+import { formatAge, formatDuration, formatLocalTime } from "../time/format_time.ts";
+
+export { formatAge, formatDuration, formatLocalTime };
 import { PROC_FILE_NAMES } from "../procfs/types.ts";
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessRecord, ProcFileName } from "../procfs/types.ts";
@@ -58,33 +61,6 @@ const MIB = 1024 * 1024;
 const num = toNumber;
 const plain = (value: CellValue) => (value === null ? "-" : String(value));
 const mib = (value: CellValue) => (value === null ? "-" : (value as number).toFixed(1));
-
-/** `1:02:03` for seconds; days as `3-04:05:06`, as ps prints cumulative CPU time. */
-export function formatDuration(seconds: number): string {
-  const s = Math.floor(seconds);
-  const days = Math.floor(s / 86400);
-  const hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60]
-    .map((n, i) => (i === 0 ? String(n) : String(n).padStart(2, "0"))).join(":");
-  return days > 0 ? `${days}-${hms.padStart(8, "0")}` : hms;
-}
-
-const pad = (n: number) => String(n).padStart(2, "0");
-
-/** A local time as `YYYY-MM-DD HH:MM:SS`. */
-export function formatLocalTime(unixSeconds: number): string {
-  const d = new Date(unixSeconds * 1000);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** A compact age: `42s`, `17m`, `3h12m`, `4d03h`. */
-export function formatAge(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${pad(Math.floor(s / 60) % 60)}m`;
-  return `${Math.floor(s / 86400)}d${pad(Math.floor(s / 3600) % 24)}h`;
-}
 
 const statField = (name: string, header: string, field: string): Column => ({
   name,

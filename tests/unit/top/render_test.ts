@@ -90,3 +90,23 @@ Deno.test("TIME+ reads as top prints it", () => {
   assertEquals(formatCpuTime(61.5), "1:01.50");
   assertEquals(formatCpuTime(3 * 3600 + 5 * 60 + 7), "3h05:07");
 });
+
+Deno.test("frameRows: the table sorted, or the tree with branches, cut to the width", async () => {
+  const { frameRows } = await import("../../../src/top/render.ts");
+  const list = [
+    rates(1, 0, "init", { userPercent: 1 }),
+    rates(2, 1, "busy worker", { userPercent: 50 }),
+    rates(3, 1, "idle"),
+  ];
+  const columns = parseTopColumns("pid,cpu");
+  assertEquals(frameRows(list, { tree: false, sort: "cpu", columns }), [
+    "      2   50.0 busy worker",
+    "      1    1.0 init",
+    "      3    0.0 idle",
+  ]);
+  assertEquals(frameRows(list, { tree: true, sort: "pid", columns, width: 22, ascii: true }), [
+    "      1    1.0 init",
+    "      2   50.0 |- bus…",
+    "      3    0.0 `- idle",
+  ]);
+});
