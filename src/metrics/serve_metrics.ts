@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { keepFilesOpen } from "../procfs/kept_files.ts";
 import type { ProcFileName, ProcRoot } from "../procfs/mod.ts";
 import { branchPidsOf } from "../query/mod.ts";
 import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
@@ -47,6 +48,7 @@ export function serveMetrics(options: MetricsServerOptions): MetricsServer {
     ? [...new Set(branches.flat() as number[])]
     : undefined;
   const quiet = new ReadWarnings(() => {}); // another user's io is unreadable: expected
+  keepFilesOpen(options.procfs, "process");
   const scrape = (openMetrics: boolean) => {
     const started = performance.now();
     const roots = readSnapshot(

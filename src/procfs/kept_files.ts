@@ -15,6 +15,8 @@
  */
 import { errno, openLibc, raiseOpenFilesLimit } from "../kernel/libc.ts";
 import type { Libc } from "../kernel/libc.ts";
+import type { ProcfsTarget } from "./proc_reader.ts";
+import type { ProcRoot } from "./proc_root.ts";
 
 const O_RDONLY_CLOEXEC = 0o2000000;
 const ERRNO_CODES: Record<number, string> = {
@@ -58,7 +60,7 @@ export class KeptFiles {
    * Kept files for the live `/proc` (reads stop at `maxBytes`), or `null` where libc or
    * the open-files limit does not allow them.
    */
-  static open(maxBytes: number): KeptFiles | null {
+  static open(maxBytes = 16 << 20): KeptFiles | null {
     const lib = openLibc();
     const limit = lib === null ? null : raiseOpenFilesLimit();
     if (lib === null || limit === null || limit <= RESERVE * 2) return null;
@@ -143,4 +145,12 @@ export class KeptFiles {
       if (n < room) return this.#buffer.subarray(0, length);
     }
   }
+}
+
+/**
+ * Makes a sampling command's reader keep its files open between samples (record, top,
+ * metrics, watch); nothing for a captured tree or the thread target.
+ */
+export function keepFilesOpen(procfs: ProcRoot, target: ProcfsTarget): void {
+  if (procfs.isLive && target === "process") procfs.reader(target).keepFiles(KeptFiles.open());
 }

@@ -1,7 +1,7 @@
 import type { Fd } from "./types.ts";
 import { emptyFd } from "./proc_files.ts";
 import { UnsafeFileError } from "./errors.ts";
-import { KeptFiles } from "./kept_files.ts";
+import type { KeptFiles } from "./kept_files.ts";
 
 /** Whether procpath reads one entry per process or per thread. */
 export type ProcfsTarget = "process" | "thread";
@@ -23,6 +23,12 @@ export interface ProcReader {
   hasStat(pid: number): boolean;
   /** Raw bytes of a file under the root that belongs to no process (`meminfo`, `self/auxv`). */
   readRootFile(name: string): Uint8Array;
+  /**
+   * Keeps files open between samples from now on (`kept_files.ts`), for a reader that
+   * samples repeatedly (record, top, metrics, watch); ignored but for the live `/proc`'s
+   * processes. A one-off snapshot (query) opens each file once and loads none of it.
+   */
+  keepFiles(kept: KeptFiles | null): void;
   /**
    * The children of a process: the union of its threads' `task/<tid>/children` (a child
    * is listed by the thread that forked it). `null` where the tree has no such files
@@ -60,20 +66,17 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
   const dirOf = target === "process"
     ? (pid: number) => `${base}/${pid}/`
     : (tid: number) => `${base}/${tid}/task/${tid}/`;
-  // a reader listed a second time samples repeatedly (record, top, metrics): from then on
-  // the live processes' files stay open between samples (`kept_files.ts`); a one-off
-  // snapshot (query) opens each file once, as before
   const keeps = base === "/proc" && target === "process";
-  let kept: KeptFiles | null = null, listings = 0;
+  let kept: KeptFiles | null = null;
   return {
     root: base,
     listPids() {
       const pids = listPidsOf();
-      if (keeps && ++listings >= 2) {
-        if (listings === 2) kept = KeptFiles.open(MAX_PROCFILE_BYTES);
-        kept?.prune(new Set(pids));
-      }
+      kept?.prune(new Set(pids));
       return pids;
+    },
+    keepFiles(files) {
+      if (keeps) kept = files;
     },
     readFile(pid, name) {
       const path = dirOf(pid) + name;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { keepFilesOpen } from "../procfs/kept_files.ts";
 import { childrenUsage } from "../kernel/libc.ts";
 import { flattenTree } from "../tree/flatten_tree.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
@@ -48,6 +49,7 @@ export async function recordSession(
   const started = performance.now();
   const live = plan.procfs.isLive;
   const reader = plan.procfs.reader("process");
+  keepFilesOpen(plan.procfs, plan.procfsTarget);
   let running: RunningCommand | null = null;
   // procpath reaps the orphans it adopts as they exit, unless it has children of its own
   // (-e shells) whose status the runtime waits for

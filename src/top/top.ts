@@ -1,3 +1,4 @@
+import { keepFilesOpen } from "../procfs/kept_files.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
 import type { Moment } from "../time/moment.ts";
@@ -102,6 +103,7 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
     return await replay({ ...plan, recording: plan.recording }, io);
   }
   const system = plan.procfs.systemInfo();
+  keepFilesOpen(plan.procfs, plan.procfsTarget);
   const tracker = new RateTracker({
     pageSize: system.pageSize,
     clockTicks: system.clockTicks,

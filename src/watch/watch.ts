@@ -1,3 +1,4 @@
+import { keepFilesOpen } from "../procfs/kept_files.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { ProcFileName, ProcfsTarget, ProcReader, ProcRoot } from "../procfs/mod.ts";
 import { readStat } from "../procfs/mod.ts";
@@ -98,6 +99,7 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
   const queries = options.query;
   const stop = io.stop;
   const live = io.live.reader("process");
+  if (queries.length > 0) keepFilesOpen(options.procfs, options.procfsTarget);
   const subreaper = becomeSubreaper();
   const watchdog = startWatchdog();
   // one shell per command, or per command and selected value with --fan-out

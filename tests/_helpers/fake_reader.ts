@@ -27,6 +27,7 @@ export function fakeReader(
       return { ...emptyFd(), ...JSON.parse(String(content)) };
     },
     hasStat: (pid) => files[pid]?.stat !== undefined,
+    keepFiles() {}, // a fake tree has no files to keep
     readRootFile(name) {
       throw notFound(name);
     },

@@ -5,6 +5,7 @@ import { needs } from "../../_helpers/needs.ts";
 import { waitFor } from "../../_helpers/processes.ts";
 import { createProcReader } from "../../../src/procfs/proc_reader.ts";
 import { classifyReadError } from "../../../src/procfs/classify_error.ts";
+import { KeptFiles } from "../../../src/procfs/kept_files.ts";
 
 const hasPerl = new Deno.Command("sh", { args: ["-c", "command -v perl"] }).outputSync().success;
 const decoder = new TextDecoder();
@@ -34,9 +35,8 @@ Deno.test({
       stdout: "null",
     }).spawn();
     const reader = createProcReader("/proc");
+    reader.keepFiles(KeptFiles.open()); // as record, top, metrics and watch do
     try {
-      reader.listPids();
-      reader.listPids(); // a second listing: the reader keeps files from now on
       let compared = 0, sawTitle = false;
       const done = await waitFor(() => {
         for (const name of ["cmdline", "stat"]) {
