@@ -15,7 +15,7 @@
  */
 import { errno, openLibc, raiseOpenFilesLimit } from "../kernel/libc.ts";
 import type { Libc } from "../kernel/libc.ts";
-import type { ProcfsTarget } from "./proc_reader.ts";
+import type { FileKeeper, ProcfsTarget } from "./proc_reader.ts";
 import type { ProcRoot } from "./proc_root.ts";
 
 const O_RDONLY_CLOEXEC = 0o2000000;
@@ -41,7 +41,7 @@ function systemError(code: number, path: string): Error {
 }
 
 /** Kept files of one procfs tree's processes. */
-export class KeptFiles {
+export class KeptFiles implements FileKeeper {
   readonly #lib: Libc;
   readonly #budget: number;
   readonly #maxBytes: number;

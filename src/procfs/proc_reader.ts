@@ -1,7 +1,16 @@
 import type { Fd } from "./types.ts";
 import { emptyFd } from "./proc_files.ts";
 import { UnsafeFileError } from "./errors.ts";
-import type { KeptFiles } from "./kept_files.ts";
+
+/**
+ * Keeps a live tree's files open between samples (`KeptFiles` in `kept_files.ts`):
+ * the bytes of a file, or `null` to read it the ordinary way.
+ */
+export interface FileKeeper {
+  read(pid: number, name: string, path: string): Uint8Array | null;
+  /** Closes the files of every PID not in `live`. */
+  prune(live: ReadonlySet<number>): void;
+}
 
 /** Whether procpath reads one entry per process or per thread. */
 export type ProcfsTarget = "process" | "thread";
@@ -28,7 +37,7 @@ export interface ProcReader {
    * samples repeatedly (record, top, metrics, watch); ignored but for the live `/proc`'s
    * processes. A one-off snapshot (query) opens each file once and loads none of it.
    */
-  keepFiles(kept: KeptFiles | null): void;
+  keepFiles(keeper: FileKeeper | null): void;
   /**
    * The children of a process: the union of its threads' `task/<tid>/children` (a child
    * is listed by the thread that forked it). `null` where the tree has no such files
@@ -67,7 +76,7 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
     ? (pid: number) => `${base}/${pid}/`
     : (tid: number) => `${base}/${tid}/task/${tid}/`;
   const keeps = base === "/proc" && target === "process";
-  let kept: KeptFiles | null = null;
+  let kept: FileKeeper | null = null;
   return {
     root: base,
     listPids() {
