@@ -48,3 +48,30 @@ export function exitCodeFor(error: unknown): number {
   const code = (error as { exitCode?: unknown } | null)?.exitCode;
   return typeof code === "number" ? code : EXIT.failure;
 }
+
+/**
+ * An error that fails the run (exit 1): input only the user can fix, or a refusal by the
+ * system. Subclasses name what failed; the error's `name` is its class's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exitCodeFor, RunFailure, UsageFailure } from "./exit_codes.ts";
+ * class PlotError extends RunFailure {}
+ * class ColumnError extends UsageFailure {}
+ * assert.deepEqual([new PlotError("x").name, exitCodeFor(new PlotError("x"))], ["PlotError", 1]);
+ * assert.equal(exitCodeFor(new ColumnError("y")), 2);
+ * ```
+ */
+export class RunFailure extends Error {
+  readonly exitCode: number = EXIT.failure;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An error in what the command line asks for (exit 2). */
+export class UsageFailure extends RunFailure {
+  override readonly exitCode: number = EXIT.usage;
+}

@@ -3,11 +3,5 @@
  * problem, a JSONPath selecting the wrong things): exit 1, as the reference's
  * `CommandError`.
  */
-import { EXIT } from "../exit_codes.ts";
-export class CommandError extends Error {
-  readonly exitCode = EXIT.failure;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "CommandError";
-  }
-}
+import { RunFailure } from "../exit_codes.ts";
+export class CommandError extends RunFailure {}

@@ -7,17 +7,11 @@
  *
  * @module
  */
-import { EXIT } from "../exit_codes.ts";
+import { UsageFailure } from "../exit_codes.ts";
 import type { CliDeps } from "./deps.ts";
 
 /** A value the option's parser refuses; the command-line parser reports it with the option's flags. */
-export class OptionValueError extends Error {
-  readonly exitCode = EXIT.usage;
-  constructor(message: string) {
-    super(message);
-    this.name = "OptionValueError";
-  }
-}
+export class OptionValueError extends UsageFailure {}
 
 /** How `play -n` shows an option, as the reference's keyword argument. */
 export interface DryRunSpec<T> {

@@ -5,18 +5,12 @@
  *
  * @module
  */
-import { EXIT } from "../exit_codes.ts";
+import { RunFailure } from "../exit_codes.ts";
 import { quoteInput } from "../text/visible.ts";
 import { dirnameOf, followLinks, OutputError, reasonOf } from "./output_path.ts";
 
 /** A target the directory cannot be written to: not a directory, or not empty. */
-export class DirectoryTargetError extends Error {
-  readonly exitCode = EXIT.failure;
-  constructor(message: string) {
-    super(message);
-    this.name = "DirectoryTargetError";
-  }
-}
+export class DirectoryTargetError extends RunFailure {}
 
 /** Where the directory goes (links followed), with its mode when it exists already. */
 function planDirectory(directory: string, verb: string): { path: string; mode: number | null } {

@@ -1,4 +1,4 @@
-import { EXIT } from "../exit_codes.ts";
+import { RunFailure } from "../exit_codes.ts";
 import { BUILTIN_QUERIES, createQuery, openRecording } from "../store/mod.ts";
 import type { SeriesQuery } from "../store/mod.ts";
 import { formatIsoTime } from "./format.ts";
@@ -36,13 +36,7 @@ export interface PlotPlan {
 }
 
 /** A plot the reference refuses, with its message. */
-export class PlotError extends Error {
-  readonly exitCode = EXIT.failure;
-  constructor(message: string) {
-    super(message);
-    this.name = "PlotError";
-  }
-}
+export class PlotError extends RunFailure {}
 
 /**
  * Collects the queries in the reference's order — built-in names, custom expressions,

@@ -1,4 +1,4 @@
-import { EXIT } from "../exit_codes.ts";
+import { RunFailure } from "../exit_codes.ts";
 import { branchPidsOf, compileQuery, runQuery, substitute } from "../query/mod.ts";
 import type { CompiledQuery } from "../query/mod.ts";
 import { evaluateEnvironment } from "../shell/mod.ts";
@@ -91,13 +91,7 @@ export interface RecordSummary {
 }
 
 /** A query or PID list that cannot run, or a database that cannot be used: the user's to fix. */
-export class RecordError extends Error {
-  readonly exitCode = EXIT.failure;
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "RecordError";
-  }
-}
+export class RecordError extends RunFailure {}
 
 /** Samples a selection stays empty from the start before `record` says so. */
 const EMPTY_SAMPLES_WARNED = 3;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EXIT } from "../exit_codes.ts";
+import { EXIT, RunFailure } from "../exit_codes.ts";
 import type { ProcFileName, ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
 import { readUserNames } from "../procfs/user_names.ts";
 import type { EnvironmentSpec } from "../shell/evaluate_environment.ts";
@@ -77,13 +77,7 @@ export interface QueryIo {
 }
 
 /** A selection that cannot be shown as asked: the user's to fix (exit 1). */
-export class SelectionError extends Error {
-  readonly exitCode = EXIT.failure;
-  constructor(message: string) {
-    super(message);
-    this.name = "SelectionError";
-  }
-}
+export class SelectionError extends RunFailure {}
 
 /** The columns each readable format shows unless `--columns` says otherwise. */
 const ROW_COLUMNS = parseColumns("pid,ppid,state,threads,rss,cpu_time,start,cmdline");

@@ -1,5 +1,5 @@
 /** An SQL statement the user wrote failed or was refused (syntax, unknown column, a write, …). */
-import { EXIT } from "../exit_codes.ts";
+import { RunFailure } from "../exit_codes.ts";
 export class SqlError extends Error {
   constructor(message: string) {
     super(message);
@@ -8,10 +8,4 @@ export class SqlError extends Error {
 }
 
 /** A file that is not a recording procpath can read, with why. */
-export class RecordingError extends Error {
-  readonly exitCode = EXIT.failure;
-  constructor(message: string) {
-    super(message);
-    this.name = "RecordingError";
-  }
-}
+export class RecordingError extends RunFailure {}

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EXIT } from "../exit_codes.ts";
+import { RunFailure } from "../exit_codes.ts";
 
 /** A parsed moment. */
 export type Moment =
@@ -22,13 +22,7 @@ export type Moment =
   | { kind: "clock"; seconds: number };
 
 /** Text that names no moment, or a moment the recording does not hold. */
-export class MomentError extends Error {
-  readonly exitCode = EXIT.failure;
-  constructor(message: string) {
-    super(message);
-    this.name = "MomentError";
-  }
-}
+export class MomentError extends RunFailure {}
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const FORMS = "first, last, YYYY-MM-DDTHH:MM:SS (UTC; or with Z/±HH:MM), HH:MM[:SS] " +

@@ -1,5 +1,5 @@
 import { keepFilesOpen } from "../procfs/kept_files.ts";
-import { EXIT } from "../exit_codes.ts";
+import { EXIT, RunFailure } from "../exit_codes.ts";
 import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
 import type { Moment } from "../time/moment.ts";
 import { branchPidsOf, compileQuery, selectProcesses } from "../query/mod.ts";
@@ -48,13 +48,7 @@ export interface TopPlan {
 }
 
 /** A view the query cannot feed. */
-export class TopError extends Error {
-  readonly exitCode = EXIT.failure;
-  constructor(message: string) {
-    super(message);
-    this.name = "TopError";
-  }
-}
+export class TopError extends RunFailure {}
 
 /** Reads the selection's processes (each once) with the time of the read. */
 function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) {

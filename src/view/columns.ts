@@ -1,6 +1,6 @@
 import { displayCommand } from "../model/process.ts";
 import type { KernelUnits } from "../model/process.ts";
-import { EXIT } from "../exit_codes.ts";
+import { UsageFailure } from "../exit_codes.ts";
 import { formatAge, formatDuration, formatLocalTime } from "../time/format_time.ts";
 
 export { formatAge, formatDuration, formatLocalTime };
@@ -286,13 +286,7 @@ const BY_NAME = new Map(NAMED.map((column) => [column.name, column]));
 export const COLUMN_NAMES: readonly string[] = NAMED.map((column) => column.name);
 
 /** A column list a name cannot be found in. */
-export class ColumnError extends Error {
-  readonly exitCode = EXIT.usage;
-  constructor(message: string) {
-    super(message);
-    this.name = "ColumnError";
-  }
-}
+export class ColumnError extends UsageFailure {}
 
 function pathColumn(name: string): Column | null {
   const [file, field, ...rest] = name.split(".");

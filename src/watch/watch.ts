@@ -1,5 +1,5 @@
 import { keepFilesOpen } from "../procfs/kept_files.ts";
-import { EXIT } from "../exit_codes.ts";
+import { UsageFailure } from "../exit_codes.ts";
 import type { ProcFileName, ProcfsTarget, ProcReader, ProcRoot } from "../procfs/mod.ts";
 import { readStat } from "../procfs/mod.ts";
 import { compileQuery, runQuery, substitute } from "../query/mod.ts";
@@ -54,13 +54,7 @@ export interface WatchIo {
 }
 
 /** A `--fan-out` that names no `-q` query. */
-export class WatchError extends Error {
-  readonly exitCode = EXIT.usage;
-  constructor(message: string) {
-    super(message);
-    this.name = "WatchError";
-  }
-}
+export class WatchError extends UsageFailure {}
 
 /** The live processes below procpath, parents first (empty where `/proc` cannot be read). */
 function ownDescendants(io: WatchIo): ProcessNode[] {
