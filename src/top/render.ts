@@ -69,8 +69,6 @@ export interface TopColumn {
   value(r: ProcessRates): number | string;
 }
 
-const percent = (n: number | null) => (n === null ? "-" : n.toFixed(1));
-
 /** `TIME+` as top prints it: minutes:seconds.hundredths, hours past an hour. */
 export function formatCpuTime(seconds: number): string {
   const hundredths = Math.floor(seconds * 100);
@@ -83,121 +81,79 @@ export function formatCpuTime(seconds: number): string {
     : `${minutes}:${rest}`;
 }
 
-const cpuOf = (r: ProcessRates) => r.userPercent + r.systemPercent;
-const orZero = (n: number | null) => n ?? -1;
+type ExtraFile = NonNullable<TopColumn["files"]>[number];
+
+const oneDecimal = (n: number) => n.toFixed(1);
+
+/**
+ * A right-aligned figure: shown with `show` (one decimal by default; `-` where absent),
+ * sorted by the figure itself (an absent one below every other).
+ */
+function figure(
+  name: string,
+  header: string,
+  width: number,
+  pick: (r: ProcessRates) => number | null,
+  show: (n: number) => string = oneDecimal,
+  files?: readonly ExtraFile[],
+): TopColumn {
+  return {
+    name,
+    header,
+    width,
+    ...(files ? { files } : {}),
+    cell(r) {
+      const n = pick(r);
+      return n === null ? "-" : show(n);
+    },
+    value: (r) => pick(r) ?? -1,
+  };
+}
+
+/** A left-aligned text cut to its width, `-` where absent; sorted by the text. */
+function text(
+  name: string,
+  header: string,
+  width: number,
+  pick: (r: ProcessRates) => string | null,
+  files?: readonly ExtraFile[],
+): TopColumn {
+  return {
+    name,
+    header,
+    width,
+    text: true,
+    ...(files ? { files } : {}),
+    cell: (r) => (pick(r) ?? "-").slice(0, width),
+    value: (r) => pick(r) ?? "",
+  };
+}
+
+const whole = String;
 
 /** Every column `top --columns` knows, by name; COMMAND always closes the line. */
 export const TOP_COLUMNS: Readonly<Record<string, TopColumn>> = {
-  pid: { name: "pid", header: "PID", width: 7, cell: (r) => String(r.pid), value: (r) => r.pid },
-  ppid: {
-    name: "ppid",
-    header: "PPID",
-    width: 7,
-    cell: (r) => String(r.ppid),
-    value: (r) => r.ppid,
-  },
-  user: {
-    name: "user",
-    header: "USER",
-    width: 9,
-    text: true,
-    files: ["status"],
-    cell: (r) => (r.user ?? "-").slice(0, 9),
-    value: (r) => r.user ?? "",
-  },
-  nice: { name: "nice", header: "NI", width: 3, cell: (r) => String(r.nice), value: (r) => r.nice },
-  state: {
-    name: "state",
-    header: "S",
-    width: 2,
-    text: true,
-    cell: (r) => r.state,
-    value: (r) => r.state,
-  },
-  usr: {
-    name: "usr",
-    header: "USR%",
-    width: 6,
-    cell: (r) => r.userPercent.toFixed(1),
-    value: (r) => r.userPercent,
-  },
-  sys: {
-    name: "sys",
-    header: "SYS%",
-    width: 6,
-    cell: (r) => r.systemPercent.toFixed(1),
-    value: (r) => r.systemPercent,
-  },
-  cpu: { name: "cpu", header: "CPU%", width: 6, cell: (r) => cpuOf(r).toFixed(1), value: cpuOf },
-  exited: {
-    // what it reaped from children that exited in the interval: short-lived processes
-    name: "exited",
-    header: "EXIT%",
-    width: 6,
-    cell: (r) => r.reapedPercent.toFixed(1),
-    value: (r) => r.reapedPercent,
-  },
-  time: {
-    name: "time",
-    header: "TIME+",
-    width: 9,
-    cell: (r) => formatCpuTime(r.cpuSeconds),
-    value: (r) => r.cpuSeconds,
-  },
-  rss: {
-    name: "rss",
-    header: "RSS_MIB",
-    width: 9,
-    cell: (r) => r.rssMib.toFixed(1),
-    value: (r) => r.rssMib,
-  },
-  mem: {
-    name: "mem",
-    header: "%MEM",
-    width: 5,
-    cell: (r) => r.memPercent.toFixed(1),
-    value: (r) => r.memPercent,
-  },
-  thr: {
-    name: "thr",
-    header: "THR",
-    width: 4,
-    cell: (r) => String(r.threads),
-    value: (r) => r.threads,
-  },
-  read: {
-    name: "read",
-    header: "READ/s",
-    width: 8,
-    cell: (r) => formatRate(r.readRate),
-    value: (r) => orZero(r.readRate),
-  },
-  write: {
-    name: "write",
-    header: "WRITE/s",
-    width: 8,
-    cell: (r) => formatRate(r.writeRate),
-    value: (r) => orZero(r.writeRate),
-  },
-  runq: {
-    name: "runq",
-    header: "RUNQ%",
-    width: 6,
-    files: ["schedstat"],
-    cell: (r) => percent(r.waitPercent),
-    value: (r) => orZero(r.waitPercent),
-  },
-  wchan: {
-    name: "wchan",
-    header: "WCHAN",
-    width: 16,
-    text: true,
-    files: ["wchan"],
-    cell: (r) => (r.wchan ?? "-").slice(0, 16),
-    value: (r) => r.wchan ?? "",
-  },
+  pid: figure("pid", "PID", 7, (r) => r.pid, whole),
+  ppid: figure("ppid", "PPID", 7, (r) => r.ppid, whole),
+  user: text("user", "USER", 9, (r) => r.user, ["status"]),
+  nice: figure("nice", "NI", 3, (r) => r.nice, whole),
+  state: text("state", "S", 2, (r) => r.state),
+  usr: figure("usr", "USR%", 6, (r) => r.userPercent),
+  sys: figure("sys", "SYS%", 6, (r) => r.systemPercent),
+  cpu: figure("cpu", "CPU%", 6, (r) => r.userPercent + r.systemPercent),
+  // what it reaped from children that exited in the interval: short-lived processes
+  exited: figure("exited", "EXIT%", 6, (r) => r.reapedPercent),
+  time: figure("time", "TIME+", 9, (r) => r.cpuSeconds, formatCpuTime),
+  rss: figure("rss", "RSS_MIB", 9, (r) => r.rssMib),
+  mem: figure("mem", "%MEM", 5, (r) => r.memPercent),
+  thr: figure("thr", "THR", 4, (r) => r.threads, whole),
+  read: figure("read", "READ/s", 8, (r) => r.readRate, formatRate),
+  write: figure("write", "WRITE/s", 8, (r) => r.writeRate, formatRate),
+  // share of the interval runnable but waiting for a CPU, from schedstat
+  runq: figure("runq", "RUNQ%", 6, (r) => r.waitPercent, oneDecimal, ["schedstat"]),
+  wchan: text("wchan", "WCHAN", 16, (r) => r.wchan, ["wchan"]),
+  // sorting only: COMMAND always closes the line, uncut
   command: {
-    // sorting only: COMMAND always closes the line
     name: "command",
     header: "COMMAND",
     width: 0,
