@@ -1,8 +1,7 @@
 import { EXIT } from "../exit_codes.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
-import { parsePidList } from "../text/pid_list.ts";
 import { CommandError } from "./errors.ts";
-import { parseChoice } from "./options.ts";
+import { parseChoice, parsePidList } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
 import { SELECTION_OPTIONS, selectionOf, selectLiveProcesses } from "./selection_options.ts";
 import { defineCommand, option, OptionValueError } from "./spec.ts";
@@ -29,13 +28,7 @@ export const inspectCommand = defineCommand({
     pidList: option({
       flags: "-p, --pid-list <pid-list>",
       help: "inspect these processes and their subtrees (comma-separated)",
-      parse: (text: string) => {
-        try {
-          return parsePidList(text);
-        } catch (error) {
-          throw new OptionValueError((error as Error).message);
-        }
-      },
+      parse: parsePidList,
     }),
     window: option({
       flags: "-w, --window <seconds>",

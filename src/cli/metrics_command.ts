@@ -1,3 +1,4 @@
+import { optionParser } from "./options.ts";
 import { EXIT } from "../exit_codes.ts";
 import type { Group } from "../metrics/collect.ts";
 import { parsePositiveInt } from "./options.ts";
@@ -55,13 +56,7 @@ export const groupOption = option({
 });
 
 /** Parses `--redact`: a regular expression whose matches in command lines become `***`. */
-function parseRedact(text: string): RegExp {
-  try {
-    return new RegExp(text, "g");
-  } catch (error) {
-    throw new OptionValueError((error as Error).message);
-  }
-}
+const parseRedact = optionParser((text: string) => new RegExp(text, "g"));
 
 /** `procpath metrics`: a Prometheus endpoint of process-tree groups, read at each scrape. */
 export const metricsCommand = defineCommand({

@@ -41,14 +41,31 @@ export function parseNonNegativeInt(text: string): number {
   return Number(text);
 }
 
-/** Collects a repeatable `-e NAME=command` into a list, checking its form. */
-export function collectEnvironment(text: string, previous: EnvironmentSpec[]): EnvironmentSpec[] {
-  try {
-    return [...previous, parseEnvironmentSpec(text)];
-  } catch (error) {
-    throw new OptionValueError((error as Error).message);
-  }
+/**
+ * An option's parser from a parser of the value alone: what it throws becomes the
+ * option's refusal (`OptionValueError`, reported with the option's flags, exit 2).
+ */
+export function optionParser<T, A extends unknown[]>(
+  parse: (text: string, ...rest: A) => T,
+): (text: string, ...rest: A) => T {
+  return (text, ...rest) => {
+    try {
+      return parse(text, ...rest);
+    } catch (error) {
+      throw error instanceof OptionValueError
+        ? error
+        : new OptionValueError((error as Error).message);
+    }
+  };
 }
+
+/** Collects a repeatable `-e NAME=command` into a list, checking its form. */
+export const collectEnvironment = optionParser(
+  (text: string, previous: EnvironmentSpec[]): EnvironmentSpec[] => [
+    ...previous,
+    parseEnvironmentSpec(text),
+  ],
+);
 
 /** Parses `--logging-level`: a Python logging level name, any case. */
 export function parseLogLevel(text: string): LogLevel {
@@ -96,13 +113,7 @@ export function parsePositiveInt(text: string): number {
 }
 
 /** Parses a comma-separated PID list (`-p 1,2, 3`): spaces tolerated, empty items skipped. */
-export function parsePidList(text: string): number[] {
-  try {
-    return parsePids(text);
-  } catch (error) {
-    throw new OptionValueError((error as Error).message);
-  }
-}
+export const parsePidList = optionParser(parsePids);
 
 /** Collects a repeatable string option into a list. */
 export function collect(value: string, previous: string[]): string[] {

@@ -1,6 +1,6 @@
+import { optionParser } from "./options.ts";
 import { parseChoice, parseNonNegativeInt, parsePositiveInt } from "./options.ts";
 import { COLUMN_NAMES, parseColumns } from "../view/mod.ts";
-import type { Column } from "../view/mod.ts";
 import { FORMATS, runQueryPlan } from "../selection/query_engine.ts";
 import type { QueryFormat } from "../selection/query_engine.ts";
 import { SHARED } from "./shared_options.ts";
@@ -8,13 +8,7 @@ import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
 
-function parseColumnList(text: string): Column[] {
-  try {
-    return parseColumns(text);
-  } catch (error) {
-    throw new OptionValueError((error as Error).message);
-  }
-}
+const parseColumnList = optionParser(parseColumns);
 
 /** `procpath query`: one snapshot, a JSONPath and optional SQL, printed as JSON or joined. */
 export const queryCommand = defineCommand({

@@ -16,7 +16,7 @@ import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import type { CliDeps } from "./deps.ts";
 import { negatedFlag, option, OptionValueError } from "./spec.ts";
-import { parsePidList } from "../text/pid_list.ts";
+import { parsePidList } from "./options.ts";
 
 /** The options, to spread into a command's table. */
 export const SELECTION_OPTIONS = {
@@ -24,13 +24,7 @@ export const SELECTION_OPTIONS = {
     flags: "--pid <pids>",
     help: "processes with these PIDs (comma-separated) with their subtrees: " +
       "'$..children[?(@.stat.pid in [PIDS])]'",
-    parse: (text: string) => {
-      try {
-        return parsePidList(text);
-      } catch (error) {
-        throw new OptionValueError((error as Error).message);
-      }
-    },
+    parse: parsePidList,
     dryRun: { onlyWhenSet: true },
   }),
   name: option({

@@ -1,3 +1,4 @@
+import { optionParser } from "./options.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
 import { parseChoice, parsePositiveInt } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
@@ -67,13 +68,7 @@ export const topCommand = defineCommand({
       flags: "--columns <columns>",
       help: `columns before COMMAND: ${COLUMN_NAMES.join(",")} ` +
         "(user reads status, runq schedstat, wchan wchan; C chooses them live)",
-      parse: (text: string) => {
-        try {
-          return parseTopColumns(text);
-        } catch (error) {
-          throw new OptionValueError((error as Error).message);
-        }
-      },
+      parse: optionParser(parseTopColumns),
       defaultText: '"pid,usr,sys,cpu,rss,thr,read,write"',
     }),
     procfs: SHARED.procfs,
