@@ -1,3 +1,4 @@
+import { parseMeminfo } from "./host_load.ts";
 import type { ProcReader } from "./proc_reader.ts";
 
 /** Facts about the system a procfs tree belongs to, read once per run. */
@@ -70,13 +71,11 @@ function treeFacts(reader: ProcReader): Facts {
   try {
     auxv = parseAuxv(reader.readRootFile("self/auxv").slice());
   } catch { /* not captured */ }
-  const memTotalKb = /^MemTotal:\s+(\d+)/m.exec(text("meminfo") ?? "")?.[1];
+  const memory = parseMeminfo(text("meminfo") ?? "");
   return {
     pageSize: auxv.pageSize,
     clockTicks: auxv.clockTicks,
-    physicalPages: memTotalKb && auxv.pageSize
-      ? Math.floor(Number(memTotalKb) * 1024 / auxv.pageSize)
-      : undefined,
+    physicalPages: memory && auxv.pageSize ? Math.floor(memory.total / auxv.pageSize) : undefined,
     hostname: text("sys/kernel/hostname"),
     osRelease: text("sys/kernel/osrelease"),
   };

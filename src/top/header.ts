@@ -8,6 +8,7 @@
 import type { CpuTimes, HostLoad } from "../procfs/host_load.ts";
 import type { ProcessRates } from "../model/rates.ts";
 import { formatRate } from "./render.ts";
+import { formatUptime } from "../time/format_time.ts";
 
 /** How many processes and threads the view shows, by state. */
 export interface TaskCounts {
@@ -30,27 +31,6 @@ export function countTasks(rates: readonly ProcessRates[]): TaskCounts {
     else counts.other++;
   }
   return counts;
-}
-
-/**
- * Uptime as top prints it: `3 days, 04:12` or `04:12:09` under a day.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { formatUptime } from "./header.ts";
- * assert.equal(formatUptime(3 * 86400 + 4 * 3600 + 12 * 60 + 9), "3 days, 04:12");
- * assert.equal(formatUptime(4 * 3600 + 12 * 60 + 9), "04:12:09");
- * ```
- */
-export function formatUptime(seconds: number): string {
-  const whole = Math.floor(seconds);
-  const days = Math.floor(whole / 86400);
-  const two = (n: number) => String(n).padStart(2, "0");
-  const hours = two(Math.floor(whole / 3600) % 24), minutes = two(Math.floor(whole / 60) % 60);
-  return days > 0
-    ? `${days} day${days === 1 ? "" : "s"}, ${hours}:${minutes}`
-    : `${hours}:${minutes}:${two(whole % 60)}`;
 }
 
 /** A bar `label[|||||     text]` `width` characters wide, filled to `share` (0–1). */

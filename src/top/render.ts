@@ -1,4 +1,5 @@
 import { BRANCHES, cutLine, innerPrefix } from "../view/render.ts";
+import { formatCpuTime } from "../time/format_time.ts";
 import type { ProcessRates } from "../model/rates.ts";
 
 /** What the view sorts by: a column's name (`cpu`, `rss`, `pid`, `user`, …). */
@@ -67,18 +68,6 @@ export interface TopColumn {
   cell(r: ProcessRates): string;
   /** What it sorts by; figures sort largest first, text and IDs in ascending order. */
   value(r: ProcessRates): number | string;
-}
-
-/** `TIME+` as top prints it: minutes:seconds.hundredths, hours past an hour. */
-export function formatCpuTime(seconds: number): string {
-  const hundredths = Math.floor(seconds * 100);
-  const minutes = Math.floor(hundredths / 6000);
-  const rest = `${String(Math.floor(hundredths / 100) % 60).padStart(2, "0")}.${
-    String(hundredths % 100).padStart(2, "0")
-  }`;
-  return minutes >= 60
-    ? `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, "0")}:${rest.slice(0, 2)}`
-    : `${minutes}:${rest}`;
 }
 
 type ExtraFile = NonNullable<TopColumn["files"]>[number];

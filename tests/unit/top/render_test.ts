@@ -2,7 +2,6 @@ import { assertEquals } from "../../_helpers/assert.ts";
 import {
   batchBlock,
   compareBy,
-  formatCpuTime,
   headerLine,
   orderRows,
   parseTopColumns,
@@ -83,12 +82,6 @@ Deno.test("a deep tree keeps its innermost branches behind … so the command sh
   const row = { rates: rates(5, 4, "deep"), prefix: "   ".repeat(10) + "└─ ", folded: 0 };
   assertEquals(rowText(row, parseTopColumns("pid"), 6), "      5 …  └─ deep");
   assertEquals(rowText(row, parseTopColumns("pid")).endsWith("   └─ deep"), true);
-});
-
-Deno.test("TIME+ reads as top prints it", () => {
-  assertEquals(formatCpuTime(0), "0:00.00");
-  assertEquals(formatCpuTime(61.5), "1:01.50");
-  assertEquals(formatCpuTime(3 * 3600 + 5 * 60 + 7), "3h05:07");
 });
 
 Deno.test("frameRows: the table sorted, or the tree with branches, cut to the width", async () => {
