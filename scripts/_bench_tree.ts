@@ -169,3 +169,8 @@ export function timeCommand(cmd: string, args: string[], runs: number): number[]
 export function procpathCommand(): [string, ...string[]] {
   return [Deno.execPath(), "run", ...bakedFlags(), "--quiet", repoPath("src/main.ts")];
 }
+
+/** Whether `tool` is on the PATH (peers that are not installed are left out of a benchmark). */
+export function installed(tool: string): boolean {
+  return new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
+}

@@ -6,7 +6,7 @@
  *
  *   deno task bench:everyday [RUNS]      (default 10)
  */
-import { median, procpathCommand } from "./_bench_tree.ts";
+import { installed, median, procpathCommand } from "./_bench_tree.ts";
 
 const RUNS = Number(Deno.args[0] ?? 10);
 const MARKER = "everyday-bench-service";
@@ -28,8 +28,6 @@ function run(line: string): { out: string; ms: number; ok: boolean } {
     .outputSync();
   return { out: decoder.decode(result.stdout), ms: performance.now() - t0, ok: result.success };
 }
-
-const has = (tool: string) => run(`command -v ${tool}`).ok;
 
 /** The numbers a line of output names as PIDs, by patterns of each tool's output. */
 const pidsBy = (...patterns: RegExp[]) => (out: string) =>
@@ -98,7 +96,7 @@ const rows: Row[] = [
     note: "pgrep -P lists the children only: the service itself and grandchildren are missing",
   },
 ];
-if (has("pidstat")) {
+if (installed("pidstat")) {
   rows.push({
     task: "per-second CPU of a process and its children",
     classic: `pidstat -p ${pid} 1 1`,
@@ -113,7 +111,7 @@ const lines = [
 try {
   for (const row of rows) {
     const [tool] = row.classic.split(" ");
-    if (!has(tool)) {
+    if (!installed(tool)) {
       lines.push(`| ${row.task} | \`${row.classic}\` | not installed | | | | | |`);
       continue;
     }

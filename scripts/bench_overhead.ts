@@ -8,13 +8,11 @@
  *
  *   deno task bench:overhead [DURATION] [PROCESSES]      (defaults 20, 3000)
  */
-import { procpathCommand, spawnTree } from "./_bench_tree.ts";
+import { installed, procpathCommand, spawnTree } from "./_bench_tree.ts";
 
 const DURATION = Number(Deno.args[0] ?? 20);
 const COUNT = Number(Deno.args[1] ?? 3000);
 
-const has = (tool: string) =>
-  new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
 /**
@@ -87,11 +85,11 @@ const rows: {
 const results: [string, number | string][] = [];
 try {
   for (const row of rows) {
-    if (row.needs && !has(row.needs)) {
+    if (row.needs && !installed(row.needs)) {
       results.push([row.tool, `${row.needs} is not installed`]);
       continue;
     }
-    if (row.terminal && !has("tmux")) {
+    if (row.terminal && !installed("tmux")) {
       results.push([row.tool, "tmux is not installed"]);
       continue;
     }

@@ -23,3 +23,8 @@ export function needs(
     ? { name, ignore: false }
     : { name: `${name} (ignored: ${reasons.join("; ")})`, ignore: true };
 }
+
+/** Whether `tool` is on the PATH (for a need: `{ "tmux is not installed": installed("tmux") }`). */
+export function installed(tool: string): boolean {
+  return new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
+}

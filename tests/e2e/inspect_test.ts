@@ -2,14 +2,12 @@
 // findings over a 2 s window. Workloads are small Python programs (tests/fixtures/inspect).
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
-import { needs } from "../_helpers/needs.ts";
+import { installed, needs } from "../_helpers/needs.ts";
 import { readableCheckout } from "../_helpers/unprivileged.ts";
 import { descendantsOf, readUntil, spawnGroup, waitFor } from "../_helpers/processes.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
-const has = (tool: string) =>
-  new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
-const python = { "python3 is not installed": has("python3") };
+const python = { "python3 is not installed": installed("python3") };
 
 /** Starts a workload and waits for its "ready"; returns its PID and a stop. */
 async function workload(name: string): Promise<{ pid: number; stop: () => Promise<void> }> {
@@ -252,7 +250,7 @@ Deno.test({
     "inspect of another user's process gives a partial report and says what it could not read",
     {
       "switching users needs root": Deno.uid() === 0,
-      "setpriv is not installed": has("setpriv"),
+      "setpriv is not installed": installed("setpriv"),
     },
   ),
   ...unsanitized,

@@ -1,13 +1,11 @@
 // Installing and running procpath as people do: through a symlink on PATH, from any
 // directory, as a user without a home, with shell completions and a man page.
-import { needs } from "../_helpers/needs.ts";
+import { installed, needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, repoPath } from "../_helpers/run_procpath.ts";
 import { readableCheckout } from "../_helpers/unprivileged.ts";
 
 const VERSION_LINE = /^procpath \d+\.\d+\.\d+ \(follows Procpath 1\.14\.0\)\n$/;
-const has = (tool: string) =>
-  new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
 
 async function run(command: string, args: string[], options: Deno.CommandOptions = {}) {
   const out = await new Deno.Command(command, { args, ...options }).output();
@@ -51,7 +49,7 @@ Deno.test("the completion scripts load without error and complete commands and v
   ], { env: { PATH: withDeno(), HOME: Deno.env.get("HOME") ?? "/tmp" } });
   assertEquals([bash.code, bash.stderr], [0, ""]);
   assertEquals(bash.stdout.split("\n").slice(1, 3), ["process thread", "plot play"]);
-  if (has("zsh")) {
+  if (installed("zsh")) {
     const zsh = await run("zsh", [
       "-c",
       `autoload -U compinit && compinit -u && source <("${
@@ -60,7 +58,7 @@ Deno.test("the completion scripts load without error and complete commands and v
     ]);
     assertEquals([zsh.code, zsh.stderr], [0, ""]);
   }
-  if (has("fish")) {
+  if (installed("fish")) {
     const script = (await run(repoPath("scripts/procpath"), ["completion", "fish"])).stdout;
     const fish = await run("fish", ["--no-execute", "-c", script]);
     assertEquals([fish.code, fish.stderr], [0, ""]);
@@ -70,7 +68,7 @@ Deno.test("the completion scripts load without error and complete commands and v
 Deno.test({
   ...needs("a user without a home runs procpath from a read-only checkout", {
     "switching users needs root": Deno.uid() === 0,
-    "setpriv is not installed": has("setpriv"),
+    "setpriv is not installed": installed("setpriv"),
   }),
   async fn() {
     const checkout = await readableCheckout();

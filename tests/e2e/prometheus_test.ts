@@ -1,14 +1,12 @@
 // procpath feeding a real Prometheus (Debian's prometheus and promtool; `.ci/run` installs
 // them when root, and these tests are ignored without them): a scraped endpoint over a
 // spawned tree, a remote-written recording run, and a backfilled recording. Loopback only.
-import { needs } from "../_helpers/needs.ts";
+import { installed, needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { readUntil, spawnGroup, waitFor } from "../_helpers/processes.ts";
 
-const has = (tool: string) =>
-  new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
-const PROMETHEUS = has("prometheus") && has("promtool");
+const PROMETHEUS = installed("prometheus") && installed("promtool");
 
 /** A free TCP port on loopback. */
 function freePort(): number {

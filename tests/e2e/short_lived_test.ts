@@ -3,14 +3,12 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { logLines, repoPath, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { sql } from "../_helpers/sqlite.ts";
-import { needs } from "../_helpers/needs.ts";
+import { installed, needs } from "../_helpers/needs.ts";
 import { NOBODY, readableCheckout } from "../_helpers/unprivileged.ts";
 import { processesWith, spawnGroup, survivors, waitFor } from "../_helpers/processes.ts";
 import { BUILTIN_QUERIES } from "../../src/store/queries.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
-const has = (tool: string) =>
-  new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
 const isRoot = Deno.uid() === 0;
 
 /** A shell loop of short children (the shape of a build or a test run), for `seconds`. */
@@ -210,7 +208,7 @@ Deno.test({
 Deno.test({
   ...needs("as an unprivileged user (uid 65534) the connector still names them", {
     "switching users needs root": isRoot,
-    "setpriv is not installed": has("setpriv"),
+    "setpriv is not installed": installed("setpriv"),
   }),
   ...unsanitized,
   async fn() {
@@ -230,7 +228,7 @@ Deno.test({
 
 Deno.test({
   ...needs("where the connector cannot be used, one warning, and the CPU is still exact", {
-    "unshare is not installed": has("unshare"),
+    "unshare is not installed": installed("unshare"),
     "user namespaces are not allowed": new Deno.Command("unshare", { args: ["-U", "-r", "true"] })
       .outputSync().success,
   }),

@@ -1,15 +1,11 @@
 // What a person sees in a real terminal (tmux), at 40 and 80 columns.
-import { needs } from "../_helpers/needs.ts";
+import { installed, needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, repoPath } from "../_helpers/run_procpath.ts";
 import { waitFor } from "../_helpers/processes.ts";
+import { tmux } from "../_helpers/tmux.ts";
 
-const hasTmux = new Deno.Command("sh", { args: ["-c", "command -v tmux"] }).outputSync().success;
-
-function tmux(...args: string[]): string {
-  const out = new Deno.Command("tmux", { args }).outputSync();
-  return new TextDecoder().decode(out.stdout);
-}
+const hasTmux = installed("tmux");
 
 /** Runs `command` in a detached tmux session `columns` wide; returns the session name. */
 function open(columns: number, command: string): string {

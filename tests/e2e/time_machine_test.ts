@@ -1,6 +1,6 @@
 // Recordings as a time machine: query a recorded moment as if it were /proc, SQL over
 // the whole recording, replay in top (driven in tmux), and what changed between moments.
-import { needs } from "../_helpers/needs.ts";
+import { installed, needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import {
   fixture,
@@ -13,6 +13,7 @@ import { writeFakeTree } from "../_helpers/fake_tree.ts";
 import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
 import { spawnGroup, waitFor } from "../_helpers/processes.ts";
 import { sql } from "../_helpers/sqlite.ts";
+import { tmux } from "../_helpers/tmux.ts";
 
 const BROWSER = fixture("browser");
 const ALL_FILES = "stat,cmdline,io,status,fd,smaps_rollup";
@@ -309,7 +310,7 @@ Deno.test("diff lists what appeared and exited and what used the CPU between two
   await Deno.remove(dir, { recursive: true });
 });
 
-const hasTmux = new Deno.Command("sh", { args: ["-c", "command -v tmux"] }).outputSync().success;
+const hasTmux = installed("tmux");
 
 Deno.test({
   ...needs(
@@ -321,8 +322,6 @@ Deno.test({
     const db = `${dir}/steps.sqlite`;
     stepRecording(db);
     const session = `procpath-replay-${Date.now() % 100000}`;
-    const tmux = (...args: string[]) =>
-      new TextDecoder().decode(new Deno.Command("tmux", { args }).outputSync().stdout);
     tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "-c", repoPath(""));
     const screen = () => tmux("capture-pane", "-p", "-t", session);
     const at = async (sample: number) => {

@@ -1,23 +1,19 @@
 // procpath top as a person drives it in a real terminal (tmux), with thousands of
 // processes on the host: the cursor and scrolling, search, filter, folding, sorting,
 // columns, help, the signal menu and renice, a resize during a search, and a refused kill.
-import { needs } from "../_helpers/needs.ts";
+import { installed, needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { repoPath } from "../_helpers/run_procpath.ts";
 import { spawnGroup, waitFor } from "../_helpers/processes.ts";
 import type { ProcessGroup } from "../_helpers/processes.ts";
 import { NOBODY, readableCheckout } from "../_helpers/unprivileged.ts";
+import { tmux } from "../_helpers/tmux.ts";
 
-const hasTmux = new Deno.Command("sh", { args: ["-c", "command -v tmux"] }).outputSync().success;
-const hasSetpriv = new Deno.Command("sh", { args: ["-c", "command -v setpriv"] }).outputSync()
-  .success;
+const hasTmux = installed("tmux");
+const hasSetpriv = installed("setpriv");
 
 /** Processes of the host besides the test's own, so that the view has thousands to scroll. */
 const FILLERS = 3000;
-
-function tmux(...args: string[]): string {
-  return new TextDecoder().decode(new Deno.Command("tmux", { args }).outputSync().stdout);
-}
 
 /** A tmux session `columns`×`rows` running `command` in the checkout. */
 class Terminal {

@@ -1,6 +1,6 @@
 // What a person reads: query's tree, table and CSV, and procpath top, live in tmux and
 // in batch mode.
-import { needs } from "../_helpers/needs.ts";
+import { installed, needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import {
   fixture,
@@ -10,9 +10,10 @@ import {
   spawnProcpath,
 } from "../_helpers/run_procpath.ts";
 import { readUntil, waitFor } from "../_helpers/processes.ts";
+import { tmux } from "../_helpers/tmux.ts";
 
 const BROWSER = fixture("browser");
-const hasTmux = new Deno.Command("sh", { args: ["-c", "command -v tmux"] }).outputSync().success;
+const hasTmux = installed("tmux");
 
 Deno.test("query --format tree, table and csv show the selection readably", async () => {
   const tree = await runProcpath([
@@ -190,9 +191,6 @@ Deno.test("top refuses a zero or negative interval in one line, and shows an emp
   }
 });
 
-function tmux(...args: string[]): string {
-  return new TextDecoder().decode(new Deno.Command("tmux", { args }).outputSync().stdout);
-}
 const screen = (session: string) => tmux("capture-pane", "-p", "-t", session);
 
 Deno.test({
@@ -235,10 +233,8 @@ Deno.test({
 
 Deno.test({
   ...needs("the thread tree of a live multi-threaded process shows its threads, as pstree -pt", {
-    "python3 is not installed": new Deno.Command("sh", { args: ["-c", "command -v python3"] })
-      .outputSync().success,
-    "pstree is not installed": new Deno.Command("sh", { args: ["-c", "command -v pstree"] })
-      .outputSync().success,
+    "python3 is not installed": installed("python3"),
+    "pstree is not installed": installed("pstree"),
   }),
   sanitizeResources: false,
   sanitizeOps: false,

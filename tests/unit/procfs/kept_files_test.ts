@@ -1,13 +1,13 @@
 // Files kept open between samples read exactly what a fresh open reads, on live processes
 // that exec and rewrite their own command lines, and are closed when their process goes.
 import { assertEquals } from "../../_helpers/assert.ts";
-import { needs } from "../../_helpers/needs.ts";
+import { installed, needs } from "../../_helpers/needs.ts";
 import { waitFor } from "../../_helpers/processes.ts";
 import { createProcReader } from "../../../src/procfs/proc_reader.ts";
 import { classifyReadError } from "../../../src/procfs/classify_error.ts";
 import { KeptFiles } from "../../../src/procfs/kept_files.ts";
 
-const hasPerl = new Deno.Command("sh", { args: ["-c", "command -v perl"] }).outputSync().success;
+const hasPerl = installed("perl");
 const decoder = new TextDecoder();
 /** This process's descriptors open on `/proc/<pid>/…` (other tests share the process). */
 const filesOf = (pid: number) =>
