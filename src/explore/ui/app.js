@@ -63,28 +63,54 @@
   /** @type {Map<string, string>} */
   const colours = new Map();
   /** A hue not yet given, after plot's palette: the golden angle keeps neighbours apart. */
-  const nextColour = () => {
-    const i = colours.size, palette = state.meta.palette;
-    return i < palette.length ? palette[i] : `hsl(${Math.round((i * 137.508) % 360)},70%,45%)`;
+  /** How many colours were handed out: the next one comes after them. */
+  let issued = 0;
+  /** The n-th colour: plot's palette (from the server), then hues a golden angle apart. */
+  const candidate = (/** @type {number} */ n) => {
+    const palette = state.meta.palette;
+    return n < palette.length ? palette[n] : `hsl(${Math.round((n * 137.508) % 360)},70%,45%)`;
   };
   /**
+   * A colour's hue in degrees, or `null` for a grey (no hue to confuse).
+   * @param {string} colour `#rrggbb` or `hsl(h,s%,l%)`
+   * @returns {number | null}
+   */
+  const hueOf = (colour) => {
+    const hsl = /^hsl\((\d+)/.exec(colour);
+    if (hsl) return Number(hsl[1]);
+    const [r, g, b] = [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16) / 255);
+    const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min;
+    if (d < 0.1) return null;
+    const h = max === r ? (g - b) / d : max === g ? 2 + (b - r) / d : 4 + (r - g) / d;
+    return (h * 60 + 360) % 360;
+  };
+  /** Whether a line of `colour` would be hard to tell from one already in the chart. */
+  const confusable = (/** @type {string} */ colour, /** @type {string[]} */ used) =>
+    used.some((other) => {
+      if (other === colour) return true;
+      const a = hueOf(colour), b = hueOf(other);
+      return a !== null && b !== null && Math.min(Math.abs(a - b), 360 - Math.abs(a - b)) < 10;
+    });
+  /**
    * The colours of one chart's lines: each key keeps the colour it has in other charts
-   * (a process is one colour everywhere), but no two lines of the chart share one.
+   * (a process is one colour everywhere) unless a line of the chart already has one
+   * like it; a new colour is the next one not confusable with the chart's.
    * @param {readonly string[]} keys
    * @returns {string[]}
    */
   const coloursOf = (keys) => {
-    const used = new Set();
+    /** @type {string[]} */
+    const used = [];
     return keys.map((key) => {
       if (key === "others") return "#888888";
       let colour = colours.get(key);
-      if (colour === undefined || used.has(colour)) {
-        do colour = nextColour(); while (
-          used.has(colour) || [...colours.values()].includes(colour)
-        );
+      if (colour === undefined || confusable(colour, used)) {
+        // bounded: past a few hundred lines every hue is taken, and any will do
+        let tries = 0;
+        do colour = candidate(issued++); while (confusable(colour, used) && ++tries < 360);
         colours.set(key, colour);
       }
-      used.add(colour);
+      used.push(colour);
       return colour;
     });
   };
@@ -107,8 +133,8 @@
 
   const status = (/** @type {string} */ text) => $("status").textContent = text;
   /** Unix seconds as ISO 8601 UTC, to the second: the same on every machine and locale. */
-  const iso = (/** @type {number} */ t) =>
-    new Date(t * 1000).toISOString().replace("T", " ").replace(/\.\d{3}Z$|Z$/, "");
+  const iso = (/** @type {number} */ t, digits = 0) =>
+    new Date(t * 1000).toISOString().replace("T", " ").slice(0, digits > 0 ? 20 + digits : 19);
   /**
    * @param {string} tag
    * @param {unknown} [text]
@@ -158,11 +184,20 @@
     /** @type {number} */ _min,
     /** @type {number} */ max,
   ) => /** @type {[number, number]} */ ([0, max > 0 ? max * 1.05 : 1]);
-  /** Time ticks as ISO dates and times, not the browser's locale (11/22 reads two ways). */
-  const timeTicks = (/** @type {UPlot} */ _u, /** @type {number[]} */ ticks) => {
+  /**
+   * Time ticks as ISO dates and times, not the browser's locale (11/22 reads two ways),
+   * with as many decimals of a second as ticks closer than a second need to differ.
+   * @param {UPlot} _u
+   * @param {number[]} ticks
+   * @param {number} _axis
+   * @param {number} _space
+   * @param {number} step the seconds between ticks
+   */
+  const timeTicks = (_u, ticks, _axis, _space, step) => {
+    const digits = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step) - 1e-9));
     let previous = "";
     return ticks.map((t) => {
-      const [date, time] = iso(t).split(" ");
+      const [date, time] = iso(t, digits).split(" ");
       const label = date === previous ? time : `${date}\n${time}`;
       previous = date;
       return label;
