@@ -40,14 +40,30 @@ function systemError(code: number, path: string): Error {
   return Object.assign(error, { code: name });
 }
 
+/** One process's kept files and what proves its command line unchanged. */
+interface Slot {
+  /** Descriptor by file name. */
+  fds: Map<string, number>;
+  /** Whether `stat` was read since the last `cmdline` read: its state and threads are current. */
+  statFresh: boolean;
+  /** From that `stat`: running or runnable (`R`), and the number of threads. */
+  runnable: boolean;
+  threads: number;
+  /** The `schedstat` read just before `cmdline` was last read, and that command line. */
+  schedstat: Uint8Array | null;
+  cmdline: Uint8Array | null;
+}
+
 /** Kept files of one procfs tree's processes. */
 export class KeptFiles implements FileKeeper {
   readonly #lib: Libc;
   readonly #budget: number;
   readonly #maxBytes: number;
-  readonly #fds = new Map<number, Map<string, number>>();
+  readonly #slots = new Map<number, Slot>();
   #count = 0;
+  #reused = 0;
   #buffer = new Uint8Array(1 << 16);
+  #bufferLength = BigInt(1 << 16);
   readonly #encoder = new TextEncoder();
 
   private constructor(lib: Libc, budget: number, maxBytes: number) {
@@ -72,79 +88,195 @@ export class KeptFiles implements FileKeeper {
     return this.#count;
   }
 
+  /** How many command lines were served unread, proven unchanged by `schedstat`. */
+  get reused(): number {
+    return this.#reused;
+  }
+
   /**
-   * The bytes of `/proc/<pid>/<name>` (`path`), in a buffer the next read reuses; `null`
-   * when the file cannot be kept (over the budget): read it the ordinary way then.
-   * Throws the system's error (NotFound for a vanished process, PermissionDenied).
+   * The bytes of `/proc/<pid>/<name>` (`pathOf` names it), in a buffer the next read
+   * reuses; `null` when the file cannot be kept (over the budget): read it the ordinary
+   * way then. Throws the system's error (NotFound for a vanished process,
+   * PermissionDenied). A `cmdline` read right after its process's `stat` may be served
+   * from the previous read: see {@link KeptFiles.#commandLine}.
    */
-  read(pid: number, name: string, path: string): Uint8Array | null {
-    let files = this.#fds.get(pid);
-    const kept = files?.get(name);
-    if (kept !== undefined) {
-      const bytes = this.#pread(kept);
-      if (bytes !== null) return bytes;
-      // the process it was opened for is gone: its PID may be another process's now
-      this.#close(pid, name, kept);
-      files = this.#fds.get(pid);
+  read(
+    pid: number,
+    name: string,
+    pathOf: (pid: number, name: string) => string,
+  ): Uint8Array | null {
+    let slot = this.#slots.get(pid);
+    if (slot === undefined) {
+      slot = {
+        fds: new Map(),
+        statFresh: false,
+        runnable: true,
+        threads: 0,
+        schedstat: null,
+        cmdline: null,
+      };
+      this.#slots.set(pid, slot);
     }
-    if (this.#count >= this.#budget) return null;
-    const fd = this.#lib.open(this.#encoder.encode(path + "\0"), O_RDONLY_CLOEXEC);
-    if (fd < 0) throw systemError(errno(this.#lib), path);
-    if (!files) this.#fds.set(pid, files = new Map());
-    files.set(name, fd);
-    this.#count++;
-    const bytes = this.#pread(fd);
-    if (bytes === null) {
-      const code = errno(this.#lib);
-      this.#close(pid, name, fd);
-      throw systemError(code, path);
+    if (name === "cmdline") return this.#commandLine(pid, slot, pathOf);
+    const bytes = this.#readKept(pid, slot, name, pathOf);
+    if (name === "stat" && bytes !== null) noteStat(slot, bytes);
+    return bytes;
+  }
+
+  /**
+   * A command line, served from the previous read when the process provably has not
+   * run since: a command line changes only by the process's own work (writing its
+   * argument memory, `prctl`, `exec`), and `schedstat` — nanoseconds on the CPU and the
+   * times it was switched in — moves as soon as it runs. Required besides: one thread
+   * (`schedstat` is the main thread's), not runnable when `stat` was read a moment ago
+   * (a run in progress is not yet in the nanoseconds; it is in the switch count only if
+   * it began after the previous read), and a kernel that counts (`0 0 0` otherwise).
+   */
+  #commandLine(
+    pid: number,
+    slot: Slot,
+    pathOf: (pid: number, name: string) => string,
+  ): Uint8Array | null {
+    const provable = slot.statFresh && !slot.runnable && slot.threads === 1;
+    slot.statFresh = false;
+    let schedstat: Uint8Array | null = null;
+    if (provable) {
+      try {
+        schedstat = this.#readKept(pid, slot, "schedstat", pathOf);
+      } catch {
+        schedstat = null; // unreadable or gone: the command line's own read says which
+      }
     }
+    if (schedstat === null || !hasRun(schedstat)) {
+      slot.schedstat = slot.cmdline = null;
+      return this.#readKept(pid, slot, "cmdline", pathOf);
+    }
+    if (slot.cmdline !== null && slot.schedstat !== null && sameBytes(schedstat, slot.schedstat)) {
+      this.#reused++;
+      return slot.cmdline;
+    }
+    slot.schedstat = schedstat.slice();
+    const bytes = this.#readKept(pid, slot, "cmdline", pathOf);
+    slot.cmdline = bytes === null ? null : bytes.slice();
     return bytes;
   }
 
   /** Closes the files of every PID not in `live` (a listing of the tree). */
   prune(live: ReadonlySet<number>): void {
-    for (const [pid, files] of this.#fds) {
-      if (live.has(pid)) continue;
-      for (const [name, fd] of files) this.#close(pid, name, fd);
+    for (const [pid, slot] of this.#slots) {
+      if (!live.has(pid)) this.#drop(pid, slot);
     }
   }
 
   /** Closes every kept file. */
   closeAll(): void {
-    for (const [pid, files] of this.#fds) {
-      for (const [name, fd] of files) this.#close(pid, name, fd);
-    }
+    for (const [pid, slot] of this.#slots) this.#drop(pid, slot);
   }
 
-  #close(pid: number, name: string, fd: number): void {
-    this.#lib.close(fd);
-    const files = this.#fds.get(pid);
-    files?.delete(name);
-    if (files?.size === 0) this.#fds.delete(pid);
-    this.#count--;
+  #drop(pid: number, slot: Slot): void {
+    for (const fd of slot.fds.values()) this.#lib.close(fd);
+    this.#count -= slot.fds.size;
+    this.#slots.delete(pid);
+  }
+
+  /** The whole file through its kept descriptor, opened (again) by path when needed. */
+  #readKept(
+    pid: number,
+    slot: Slot,
+    name: string,
+    pathOf: (pid: number, name: string) => string,
+  ): Uint8Array | null {
+    const kept = slot.fds.get(name);
+    if (kept !== undefined) {
+      const bytes = this.#pread(kept);
+      if (bytes !== null) return bytes;
+      // the process it was opened for is gone: its PID may be another process's now
+      this.#lib.close(kept);
+      this.#count--;
+      // nothing known of the old process proves anything about a new one
+      for (const fd of slot.fds.values()) if (fd !== kept) this.#lib.close(fd);
+      this.#count -= slot.fds.size - 1;
+      slot.fds.clear();
+      slot.statFresh = false;
+      slot.schedstat = slot.cmdline = null;
+    }
+    if (this.#count >= this.#budget) return null;
+    const path = pathOf(pid, name);
+    const fd = this.#lib.open(this.#encoder.encode(path + "\0"), O_RDONLY_CLOEXEC);
+    if (fd < 0) throw systemError(errno(this.#lib), path);
+    slot.fds.set(name, fd);
+    this.#count++;
+    const bytes = this.#pread(fd);
+    if (bytes === null) {
+      const code = errno(this.#lib);
+      this.#lib.close(fd);
+      this.#count--;
+      slot.fds.delete(name);
+      throw systemError(code, path);
+    }
+    return bytes;
   }
 
   /** The whole file from offset 0, or `null` when the read failed (errno tells why). */
   #pread(fd: number): Uint8Array | null {
-    let length = 0;
+    // the first read takes the whole buffer: no view to make for the common case
+    let n = Number(this.#lib.pread(fd, this.#buffer, this.#bufferLength, 0n));
+    if (n < 0) return null;
+    if (n < this.#buffer.length) return this.#buffer.subarray(0, n);
+    let length = n;
     while (true) {
       if (length === this.#buffer.length) {
         if (length >= this.#maxBytes) return null;
         const grown = new Uint8Array(this.#buffer.length * 2);
         grown.set(this.#buffer);
         this.#buffer = grown;
+        this.#bufferLength = BigInt(grown.length);
       }
       const room = this.#buffer.length - length;
-      const n = Number(
-        this.#lib.pread(fd, this.#buffer.subarray(length), BigInt(room), BigInt(length)),
-      );
+      n = Number(this.#lib.pread(fd, this.#buffer.subarray(length), BigInt(room), BigInt(length)));
       if (n < 0) return null;
       length += n;
       // procfs hands a whole record to one read when there is room: a short read is the end
       if (n < room) return this.#buffer.subarray(0, length);
     }
   }
+}
+
+const CLOSE_PAREN = 41;
+const SPACE = 32;
+
+/**
+ * Takes the state and thread count from the bytes of a `stat` (fields 3 and 20, after
+ * the last `)`: the command name may hold anything).
+ */
+function noteStat(slot: Slot, bytes: Uint8Array): void {
+  slot.statFresh = false;
+  let close = bytes.length - 1;
+  while (close >= 0 && bytes[close] !== CLOSE_PAREN) close--;
+  if (close < 0 || close + 2 >= bytes.length) return;
+  slot.runnable = bytes[close + 2] === 82; // "R"
+  // field 3 (state) starts at close + 2; field 20 (num_threads) is 17 spaces further
+  let at = close + 2;
+  for (let spaces = 0; spaces < 17 && at < bytes.length; at++) {
+    if (bytes[at] === SPACE) spaces++;
+  }
+  let threads = 0;
+  for (; at < bytes.length && bytes[at]! >= 48 && bytes[at]! <= 57; at++) {
+    threads = threads * 10 + bytes[at]! - 48;
+  }
+  slot.threads = threads;
+  slot.statFresh = true;
+}
+
+/** Whether a `schedstat` line counts anything (a kernel without sched info prints `0 0 0`). */
+function hasRun(schedstat: Uint8Array): boolean {
+  return schedstat.length > 0 && schedstat[0] !== 48; // "0"
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

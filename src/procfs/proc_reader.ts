@@ -7,7 +7,7 @@ import { UnsafeFileError } from "./errors.ts";
  * the bytes of a file, or `null` to read it the ordinary way.
  */
 export interface FileKeeper {
-  read(pid: number, name: string, path: string): Uint8Array | null;
+  read(pid: number, name: string, pathOf: (pid: number, name: string) => string): Uint8Array | null;
   /** Closes the files of every PID not in `live`. */
   prune(live: ReadonlySet<number>): void;
 }
@@ -77,6 +77,8 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
     : (tid: number) => `${base}/${tid}/task/${tid}/`;
   const keeps = base === "/proc" && target === "process";
   let kept: FileKeeper | null = null;
+  // the path is made only where a file is opened: a kept file's read needs none
+  const pathOf = (pid: number, name: string) => dirOf(pid) + name;
   return {
     root: base,
     listPids() {
@@ -88,8 +90,7 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
       if (keeps) kept = files;
     },
     readFile(pid, name) {
-      const path = dirOf(pid) + name;
-      return kept?.read(pid, name, path) ?? read(path);
+      return kept?.read(pid, name, pathOf) ?? read(pathOf(pid, name));
     },
     readRootFile(name) {
       return read(`${base}/${name}`);

@@ -56,7 +56,8 @@ Deno.test({
       assertEquals(done && sawTitle, true, `compared ${compared} reads`);
       // after the exec: the same kept file reads the new program's command line
       assertEquals(decoder.decode(reader.readFile(child.pid, "cmdline")), "sleep\x0030\x00");
-      assertEquals(filesOf(child.pid), 2); // its stat and cmdline, kept
+      // its stat and cmdline, and the schedstat that proves a command line unchanged
+      assertEquals(filesOf(child.pid), 3);
       child.kill("SIGKILL");
       await child.status;
       // gone: a read is a vanished process, and a listing without it closes its files
@@ -74,6 +75,85 @@ Deno.test({
         child.kill("SIGKILL");
         await child.status;
       } catch { /* ended above */ }
+    }
+  },
+});
+
+/** Reads a process as a sample does: its `stat`, then its command line. */
+const sample = (reader: ReturnType<typeof createProcReader>, pid: number) => {
+  reader.readFile(pid, "stat");
+  return decoder.decode(reader.readFile(pid, "cmdline"));
+};
+
+Deno.test({
+  ...needs("a command line served unread is the one a fresh read gives, on churning processes", {
+    "perl is not installed": hasPerl,
+  }),
+  async fn() {
+    // each renames itself at random moments and execs itself three times over
+    const churn = "my $g = shift // 0; for my $i (1..15) { select(undef, undef, undef, " +
+      '0.02 + rand(0.06)); $0 = "churn-g$g-i$i-" . ("y" x ($i * 3)) } ' +
+      'exec $^X, "-e", $ENV{CHURN}, $g + 1 if $g < 3; sleep 60';
+    // renames itself only when told (SIGUSR1), so the test knows when it changed
+    const told = '$SIG{USR1} = sub { $n++; $0 = "told-$n" }; sleep 1 while 1';
+    const spawn = (code: string) =>
+      new Deno.Command("perl", { args: ["-e", code], env: { CHURN: churn }, stdout: "null" })
+        .spawn();
+    const children = [...Array.from({ length: 6 }, () => spawn(churn)), spawn(told)];
+    const teller = children.at(-1)!;
+    const kept = KeptFiles.open();
+    const reader = createProcReader("/proc");
+    reader.keepFiles(kept);
+    try {
+      assertEquals(kept !== null, true, "kept files are available");
+      // the told process: reused while it sleeps, read again once it renamed itself
+      assertEquals(await waitFor(() => sample(reader, teller.pid).includes("USR1"), 5_000), true);
+      const before = kept!.reused;
+      for (let i = 0; i < 5; i++) sample(reader, teller.pid);
+      assertEquals(kept!.reused > before, true, "an unchanged command line is reused");
+      for (let n = 1; n <= 3; n++) {
+        Deno.kill(teller.pid, "SIGUSR1");
+        const title = `told-${n}\0`;
+        const renamed = await waitFor(
+          () => decoder.decode(fresh(teller.pid, "cmdline")) === title,
+          5_000,
+        );
+        assertEquals(renamed, true, `renamed to ${title}`);
+        assertEquals(sample(reader, teller.pid), title);
+        assertEquals(sample(reader, teller.pid), title);
+      }
+      // the churning ones: every sampled command line against a fresh read; a pair may
+      // straddle a change, so one of a few back-to-back pairs must agree
+      const reusedBefore = kept!.reused;
+      let compared = 0;
+      const deadline = performance.now() + 3_000;
+      while (performance.now() < deadline) {
+        for (const child of children.slice(0, -1)) {
+          let kept = "", now = "";
+          for (let attempt = 0; attempt < 5 && (attempt === 0 || kept !== now); attempt++) {
+            kept = sample(reader, child.pid);
+            now = decoder.decode(fresh(child.pid, "cmdline"));
+          }
+          assertEquals(kept, now, `pid ${child.pid}`);
+          compared++;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assertEquals(compared > 100, true, `compared ${compared}`);
+      assertEquals(kept!.reused > reusedBefore, true, "churning processes were reused too");
+      // they exec'd: their command lines are the latest generation's
+      const execs = children.slice(0, -1).filter((child) =>
+        /^churn-g[1-3]/.test(sample(reader, child.pid))
+      );
+      assertEquals(execs.length > 0, true, "some exec'd during the comparison");
+    } finally {
+      for (const child of children) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+        await child.status;
+      }
+      kept?.closeAll();
     }
   },
 });
