@@ -172,9 +172,9 @@ export class Collector {
           .get(group.name)!;
       // CPU of the children the group's processes reaped since the last collection, less
       // what those children were seen to have: the short-lived ones' CPU, kept monotonic
-      for (const { user, system } of state.cpu.next(nodes).values()) {
-        state.retired.user += user.reaped;
-        state.retired.system += system.reaped;
+      for (const cpu of state.cpu.next(nodes).values()) {
+        state.retired.user += cpu.userReaped;
+        state.retired.system += cpu.systemReaped;
       }
       // processes gone since the last collection leave their last counters to the group
       const now = new Map(nodes.map((node) => [identity(node), this.#counters(node)]));

@@ -19,41 +19,111 @@
  */
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import { identityOf } from "./process.ts";
 
-export { identityOf };
-
-/** One process at one sample: counters in clock ticks. */
+/** One process at one sample, in one mode (user or system): counters in clock ticks. */
 export interface CpuCounters {
   pid: number;
   ppid: number;
   /** `stat.starttime`: with the PID, the process's identity across PID reuse. */
   starttime: number;
-  /** `utime + stime`. */
+  /** `utime` or `stime`. */
   own: number;
-  /** `cutime + cstime`: the CPU of reaped children and their reaped descendants. */
+  /** `cutime` or `cstime`: the CPU of reaped children and their reaped descendants. */
   reaped: number;
 }
 
-/** The CPU counters of processes, user and system mode apart, clock ticks. */
-export function cpuCountersOf(
-  nodes: readonly ProcessNode[],
-): { user: CpuCounters[]; system: CpuCounters[] } {
-  const user: CpuCounters[] = [];
-  const system: CpuCounters[] = [];
-  const num = (value: unknown) => toNumber(value) ?? 0;
+/** One process at one sample, both modes: `stat`'s four CPU counters, clock ticks. */
+export interface ProcessCpu {
+  pid: number;
+  ppid: number;
+  starttime: number;
+  utime: number;
+  stime: number;
+  cutime: number;
+  cstime: number;
+}
+
+/** A process's CPU in one interval, by mode: its own and what it reaped, clock ticks. */
+export interface IntervalCpu {
+  userOwn: number;
+  systemOwn: number;
+  userReaped: number;
+  systemReaped: number;
+}
+
+const num = (value: unknown) => toNumber(value) ?? 0;
+
+/** The CPU counters of processes (each once), by PID. */
+export function processCpuOf(nodes: readonly ProcessNode[]): Map<number, ProcessCpu> {
+  const counters = new Map<number, ProcessCpu>();
   for (const { stat } of nodes) {
-    const base = { pid: num(stat.pid), ppid: num(stat.ppid), starttime: num(stat.starttime) };
-    user.push({ ...base, own: num(stat.utime), reaped: num(stat.cutime) });
-    system.push({ ...base, own: num(stat.stime), reaped: num(stat.cstime) });
+    const pid = num(stat.pid);
+    counters.set(pid, {
+      pid,
+      ppid: num(stat.ppid),
+      starttime: num(stat.starttime),
+      utime: num(stat.utime),
+      stime: num(stat.stime),
+      cutime: num(stat.cutime),
+      cstime: num(stat.cstime),
+    });
   }
-  return { user, system };
+  return counters;
 }
 
 /**
+ * Returns each current process's CPU in the interval since `previous`, by PID (a PID
+ * names one process within a sample; one whose start time differs from the previous
+ * sample's is a new process). With no previous sample the map is empty: nothing is
+ * known of the interval.
+ */
+export function intervalCpu(
+  previous: ReadonlyMap<number, ProcessCpu> | null,
+  current: ReadonlyMap<number, ProcessCpu>,
+): Map<number, IntervalCpu> {
+  const used = new Map<number, IntervalCpu>();
+  if (previous === null) return used;
+  // what each reaper's vanished children had, by the reaper's PID: a child whose parent
+  // vanished too was an orphan, reaped by the nearest ancestor still there (procpath,
+  // as subreaper, keeps orphans in the tree this way)
+  const goneUser = new Map<number, number>();
+  const goneSystem = new Map<number, number>();
+  for (const [pid, p] of previous) {
+    if (current.get(pid)?.starttime === p.starttime) continue;
+    let reaper = p.ppid;
+    for (let hops = 0; !current.has(reaper) && previous.has(reaper) && hops < 64; hops++) {
+      reaper = previous.get(reaper)!.ppid;
+    }
+    goneUser.set(reaper, (goneUser.get(reaper) ?? 0) + p.utime + p.cutime);
+    goneSystem.set(reaper, (goneSystem.get(reaper) ?? 0) + p.stime + p.cstime);
+  }
+  for (const [pid, p] of current) {
+    const then = previous.get(pid);
+    used.set(
+      pid,
+      then === undefined || then.starttime !== p.starttime
+        ? { userOwn: p.utime, systemOwn: p.stime, userReaped: p.cutime, systemReaped: p.cstime }
+        : {
+          userOwn: Math.max(0, p.utime - then.utime),
+          systemOwn: Math.max(0, p.stime - then.stime),
+          userReaped: Math.max(0, p.cutime - then.cutime - (goneUser.get(pid) ?? 0)),
+          systemReaped: Math.max(0, p.cstime - then.cstime - (goneSystem.get(pid) ?? 0)),
+        },
+    );
+  }
+  return used;
+}
+
+/** One mode's counters as both modes' (the other mode zero), by PID. */
+const asProcessCpu = (counters: readonly CpuCounters[]) =>
+  new Map(
+    counters.map((c) => [c.pid, { ...c, utime: c.own, stime: 0, cutime: c.reaped, cstime: 0 }]),
+  );
+
+/**
  * Returns each current process's CPU in the interval since `previous`, reaped
- * children included, in clock ticks, keyed by `identityOf`. With no previous sample
- * (the first of a recording) the map is empty: nothing is known of the interval.
+ * children included, in clock ticks, by PID. With no previous sample (the first of a
+ * recording) the map is empty: nothing is known of the interval.
  *
  * @example
  * ```ts
@@ -66,16 +136,16 @@ export function cpuCountersOf(
  * ];
  * const after = [{ pid: 10, ppid: 1, starttime: 5, own: 3, reaped: 30 }];
  * // 1 tick of its own and the child's last 20: the first 10 were counted under pid 11
- * assert.equal(cpuWithReaped(before, after).get("10@5"), 21);
+ * assert.equal(cpuWithReaped(before, after).get(10), 21);
  * ```
  */
 export function cpuWithReaped(
   previous: readonly CpuCounters[] | null,
   current: readonly CpuCounters[],
-): Map<string, number> {
-  const used = new Map<string, number>();
-  for (const [identity, parts] of cpuWithReapedParts(previous, current)) {
-    used.set(identity, parts.own + parts.reaped);
+): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const [pid, parts] of cpuWithReapedParts(previous, current)) {
+    used.set(pid, parts.own + parts.reaped);
   }
   return used;
 }
@@ -87,63 +157,26 @@ export function cpuWithReaped(
 export function cpuWithReapedParts(
   previous: readonly CpuCounters[] | null,
   current: readonly CpuCounters[],
-): Map<string, { own: number; reaped: number }> {
-  const used = new Map<string, { own: number; reaped: number }>();
-  if (previous === null) return used;
-  const before = new Map(previous.map((p) => [identityOf(p), p]));
-  const now = new Set(current.map(identityOf));
-  const nowPids = new Set(current.map((p) => p.pid));
-  const parentBefore = new Map(previous.map((p) => [p.pid, p.ppid]));
-  // what each reaper's vanished children had, by the reaper's PID: a child whose parent
-  // vanished too was an orphan, reaped by the nearest ancestor still there (procpath,
-  // as subreaper, keeps orphans in the tree this way)
-  const gone = new Map<number, number>();
-  for (const [identity, p] of before) {
-    if (now.has(identity)) continue;
-    let reaper = p.ppid;
-    for (let hops = 0; !nowPids.has(reaper) && parentBefore.has(reaper) && hops < 64; hops++) {
-      reaper = parentBefore.get(reaper)!;
-    }
-    gone.set(reaper, (gone.get(reaper) ?? 0) + p.own + p.reaped);
-  }
-  for (const p of current) {
-    const identity = identityOf(p);
-    const then = before.get(identity);
-    used.set(
-      identity,
-      then === undefined ? { own: p.own, reaped: p.reaped } : {
-        own: Math.max(0, p.own - then.own),
-        reaped: Math.max(0, p.reaped - then.reaped - (gone.get(p.pid) ?? 0)),
-      },
-    );
-  }
-  return used;
-}
-
-/** A process's CPU in one interval, by mode: its own and what it reaped, clock ticks. */
-export interface IntervalCpu {
-  user: { own: number; reaped: number };
-  system: { own: number; reaped: number };
+): Map<number, { own: number; reaped: number }> {
+  const parts = new Map<number, { own: number; reaped: number }>();
+  const used = intervalCpu(previous && asProcessCpu(previous), asProcessCpu(current));
+  for (const [pid, cpu] of used) parts.set(pid, { own: cpu.userOwn, reaped: cpu.userReaped });
+  return parts;
 }
 
 /**
  * Follows processes from one sample to the next and returns, per interval, each
- * process's CPU by mode with its reaped children's (`cpuWithReapedParts` on user and
- * system time): what `top`, the metrics groups and the record summary each need.
+ * process's CPU by mode with its reaped children's (`intervalCpu`): what `top`, the
+ * metrics groups and the record summary each need.
  */
 export class ReapedCpuTracker {
-  #previous: { user: CpuCounters[]; system: CpuCounters[] } | null = null;
+  #previous: Map<number, ProcessCpu> | null = null;
 
-  /** Returns the interval since the previous call, by `identityOf`; empty at the first. */
-  next(nodes: readonly ProcessNode[]): Map<string, IntervalCpu> {
-    const current = cpuCountersOf(nodes);
-    const user = cpuWithReapedParts(this.#previous?.user ?? null, current.user);
-    const system = cpuWithReapedParts(this.#previous?.system ?? null, current.system);
+  /** Returns the interval since the previous call, by PID; empty at the first. */
+  next(nodes: readonly ProcessNode[]): Map<number, IntervalCpu> {
+    const current = processCpuOf(nodes);
+    const used = intervalCpu(this.#previous, current);
     this.#previous = current;
-    const intervals = new Map<string, IntervalCpu>();
-    for (const [identity, parts] of user) {
-      intervals.set(identity, { user: parts, system: system.get(identity)! });
-    }
-    return intervals;
+    return used;
   }
 }

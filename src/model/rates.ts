@@ -1,7 +1,7 @@
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { ReapedCpuTracker } from "./cpu.ts";
-import { displayCommand, identityOf, pagesToMib, ticksToSeconds } from "./process.ts";
+import { displayCommand, pagesToMib, ticksToSeconds } from "./process.ts";
 import type { KernelUnits } from "./process.ts";
 
 /** What one process used between two samples. */
@@ -101,7 +101,6 @@ export class RateTracker {
         wait: orNull(node.schedstat?.run_delay),
       };
       current.set(pid, counters);
-      const identity = identityOf({ pid, starttime: counters.starttime });
       const known = this.#previous.get(pid);
       const before = known && known.starttime === counters.starttime && seconds > 0 ? known : null;
       if (!before && !this.options.includeNew) continue;
@@ -119,8 +118,8 @@ export class RateTracker {
         userPercent: before ? Math.max(0, (counters.utime - before.utime) * perTick) : 0,
         systemPercent: before ? Math.max(0, (counters.stime - before.stime) * perTick) : 0,
         reapedPercent: before
-          ? ((intervals.get(identity)?.user.reaped ?? 0) +
-            (intervals.get(identity)?.system.reaped ?? 0)) * perTick
+          ? ((intervals.get(pid)?.userReaped ?? 0) + (intervals.get(pid)?.systemReaped ?? 0)) *
+            perTick
           : 0,
         readRate: rate(counters.read, before?.read ?? null),
         writeRate: rate(counters.write, before?.write ?? null),

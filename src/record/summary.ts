@@ -10,7 +10,7 @@ import type { KernelUnits } from "../model/process.ts";
 import { toNumber } from "../procfs/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
-import { identityOf, ReapedCpuTracker } from "../model/cpu.ts";
+import { ReapedCpuTracker } from "../model/cpu.ts";
 
 /** The figures of a summary. */
 export interface TreeSummary {
@@ -47,7 +47,9 @@ export class SummaryTracker {
   #systemTicks = 0;
   #peakTree: { bytes: number; at: number } | null = null;
   #peakProcess: { bytes: number; command: string } | null = null;
-  readonly #identities = new Set<string>();
+  /** The start time of the process each PID last named: a new one counts as started. */
+  readonly #starts = new Map<number, number>();
+  #started = 0;
   readonly #perCommand = new Map<string, number>();
   /**
    * The children that exited since the previous sample, by parent PID: each command's
@@ -62,29 +64,41 @@ export class SummaryTracker {
 
   /** Takes one stored sample's processes (each once) at `wallMs` (unix ms). */
   sample(nodes: readonly ProcessNode[], wallMs: number): void {
-    const commands = new Map<string, { pid: number; command: string }>();
+    const byPid = new Map<number, ProcessNode>();
     let treeRss = 0;
+    let largest: ProcessNode | null = null;
+    let largestRss = this.#peakProcess?.bytes ?? 0;
     for (const node of nodes) {
       const s = node.stat;
-      const base = { pid: num(s.pid), starttime: num(s.starttime) };
+      const pid = num(s.pid);
+      const starttime = num(s.starttime);
+      byPid.set(pid, node);
+      if (this.#starts.get(pid) !== starttime) {
+        this.#starts.set(pid, starttime);
+        this.#started++;
+      }
       const rss = num(s.rss) * this.#pageSize;
       treeRss += rss;
-      const command = displayCommand(node.cmdline, s.comm);
-      commands.set(identityOf(base), { pid: base.pid, command });
-      this.#identities.add(identityOf(base));
-      if (rss > (this.#peakProcess?.bytes ?? 0)) this.#peakProcess = { bytes: rss, command };
+      if (rss > largestRss) {
+        largest = node;
+        largestRss = rss;
+      }
     }
+    // the command of a process is made only where it is needed: 3,000 a sample add up
+    const commandOf = (node: ProcessNode) => displayCommand(node.cmdline, node.stat.comm);
+    if (largest !== null) this.#peakProcess = { bytes: largestRss, command: commandOf(largest) };
     const add = (command: string, ticks: number) => {
       if (ticks > 0) this.#perCommand.set(command, (this.#perCommand.get(command) ?? 0) + ticks);
     };
-    for (const [identity, { user, system }] of this.#cpu.next(nodes)) {
-      this.#userTicks += user.own + user.reaped;
-      this.#systemTicks += system.own + system.reaped;
-      const { pid, command } = commands.get(identity)!;
-      add(command, user.own + system.own);
-      for (const [child, share] of this.#childrenShares(pid, command)) {
-        add(child, (user.reaped + system.reaped) * share);
-      }
+    for (const [pid, cpu] of this.#cpu.next(nodes)) {
+      this.#userTicks += cpu.userOwn + cpu.userReaped;
+      this.#systemTicks += cpu.systemOwn + cpu.systemReaped;
+      const reaped = cpu.userReaped + cpu.systemReaped;
+      if (cpu.userOwn + cpu.systemOwn === 0 && reaped === 0) continue;
+      const command = commandOf(byPid.get(pid)!);
+      add(command, cpu.userOwn + cpu.systemOwn);
+      if (reaped === 0) continue;
+      for (const [child, share] of this.#childrenShares(pid, command)) add(child, reaped * share);
     }
     this.#exitedChildren = new Map();
     if (treeRss > (this.#peakTree?.bytes ?? -1)) {
@@ -156,7 +170,7 @@ export class SummaryTracker {
       cpuSource: rusage ? "rusage" : "samples",
       peakTreeRss: this.#peakTree,
       peakProcessRss: this.#peakProcess,
-      started: options.started ?? this.#identities.size,
+      started: options.started ?? this.#started,
       startedSource: options.started == null ? "samples" : "events",
       topCommands,
     };

@@ -9,7 +9,7 @@ const p = (pid: number, ppid: number, own: number, reaped = 0, starttime = pid):
   own,
   reaped,
 });
-const total = (map: Map<string, number>) => [...map.values()].reduce((a, b) => a + b, 0);
+const total = (map: Map<number, number>) => [...map.values()].reduce((a, b) => a + b, 0);
 
 Deno.test("the first sample knows no interval", () => {
   assertEquals(cpuWithReaped(null, [p(1, 0, 50)]).size, 0);
@@ -19,7 +19,7 @@ Deno.test("a child that exits between samples: only its last interval is added t
   const before = [p(10, 1, 5), p(11, 10, 40)];
   // the child ran 15 more ticks, exited and was reaped: cutime += 55
   const after = [p(10, 1, 7, 55)];
-  assertEquals(cpuWithReapedParts(before, after).get("10@10"), { own: 2, reaped: 15 });
+  assertEquals(cpuWithReapedParts(before, after).get(10), { own: 2, reaped: 15 });
   assertEquals(total(cpuWithReaped(before, after)), 17);
 });
 
@@ -30,15 +30,15 @@ Deno.test("children born and reaped between samples are counted whole", () => {
 
 Deno.test("a process born in the interval counts all it has", () => {
   const used = cpuWithReaped([p(10, 1, 0)], [p(10, 1, 0), p(12, 10, 30, 4)]);
-  assertEquals(used.get("12@12"), 34);
+  assertEquals(used.get(12), 34);
 });
 
 Deno.test("a reused PID is a new process: the old one is gone, the new one born", () => {
   const before = [p(10, 1, 0), p(11, 10, 20, 0, 100)];
   const after = [p(10, 1, 0, 25), p(11, 10, 3, 0, 200)];
   const used = cpuWithReaped(before, after);
-  assertEquals(used.get("11@200"), 3); // the new process, whole
-  assertEquals(used.get("10@10"), 5); // the old one's last 5 ticks, through the parent
+  assertEquals(used.get(11), 3); // the new process, whole
+  assertEquals(used.get(10), 5); // the old one's last 5 ticks, through the parent
 });
 
 Deno.test("an orphan that leaves the group takes its last interval along; kept by a subreaper, nothing is lost", () => {
@@ -55,5 +55,5 @@ Deno.test("an orphan that leaves the group takes its last interval along; kept b
 
 Deno.test("a parent that ignores SIGCHLD adds nothing: its children's last intervals are lost, never negative", () => {
   const used = cpuWithReaped([p(10, 1, 5), p(11, 10, 40)], [p(10, 1, 6, 0)]);
-  assertEquals(used.get("10@10"), 1);
+  assertEquals(used.get(10), 1);
 });
