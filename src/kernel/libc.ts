@@ -23,6 +23,9 @@ const SYMBOLS = {
   open: { parameters: ["buffer", "i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
+  /** glibc 2.30 and later: a directory's entries without one object per entry. */
+  getdents64: { parameters: ["i32", "buffer", "usize"], result: "isize", optional: true },
   getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
   setrlimit: { parameters: ["i32", "buffer"], result: "i32" },
   setpriority: { parameters: ["i32", "u32", "i32"], result: "i32" },

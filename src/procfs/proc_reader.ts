@@ -10,6 +10,8 @@ export interface FileKeeper {
   read(pid: number, name: string, pathOf: (pid: number, name: string) => string): Uint8Array | null;
   /** Closes the files of every PID not in `live`. */
   prune(live: ReadonlySet<number>): void;
+  /** The PIDs of `/proc`, ascending, or `null` to list it the ordinary way. */
+  listPids(): number[] | null;
 }
 
 /** Whether procpath reads one entry per process or per thread. */
@@ -101,6 +103,10 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
   };
 
   function listPidsOf(): number[] {
+    if (target === "process") {
+      const listed = kept?.listPids();
+      if (listed) return listed;
+    }
     const pids: number[] = [];
     for (const entry of Deno.readDirSync(base)) {
       const pid = toPid(entry.name);

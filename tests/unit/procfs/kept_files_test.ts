@@ -108,9 +108,13 @@ Deno.test({
       assertEquals(kept !== null, true, "kept files are available");
       // the told process: reused while it sleeps, read again once it renamed itself
       assertEquals(await waitFor(() => sample(reader, teller.pid).includes("USR1"), 5_000), true);
+      // once it sleeps (perl starts by compiling), its command line is reused
       const before = kept!.reused;
-      for (let i = 0; i < 5; i++) sample(reader, teller.pid);
-      assertEquals(kept!.reused > before, true, "an unchanged command line is reused");
+      const reused = await waitFor(() => {
+        sample(reader, teller.pid);
+        return kept!.reused > before;
+      }, 5_000);
+      assertEquals(reused, true, "an unchanged command line is reused");
       for (let n = 1; n <= 3; n++) {
         Deno.kill(teller.pid, "SIGUSR1");
         const title = `told-${n}\0`;
@@ -156,4 +160,32 @@ Deno.test({
       kept?.closeAll();
     }
   },
+});
+
+Deno.test("the kept listing of /proc gives the PIDs a directory read gives, ascending", () => {
+  const kept = KeptFiles.open();
+  assertEquals(kept !== null, true, "kept files are available");
+  const readDir = () =>
+    new Set(
+      [...Deno.readDirSync("/proc")].map((e) => e.name).filter((name) => /^\d+$/.test(name)).map(
+        Number,
+      ),
+    );
+  try {
+    for (let round = 0; round < 3; round++) {
+      const before = readDir();
+      const listed = kept!.listPids();
+      const after = readDir();
+      assertEquals(listed !== null, true, "getdents64 is there");
+      assertEquals(listed!, [...listed!].sort((a, b) => a - b));
+      // processes may come and go between the reads: what both reads saw must be listed,
+      // and nothing neither saw
+      const set = new Set(listed);
+      assertEquals([...before].filter((pid) => after.has(pid) && !set.has(pid)), []);
+      assertEquals(listed!.filter((pid) => !before.has(pid) && !after.has(pid)), []);
+      assertEquals(set.has(Deno.pid) && set.has(1), true);
+    }
+  } finally {
+    kept!.closeAll();
+  }
 });
