@@ -9,7 +9,6 @@
  *
  * @module
  */
-import { identityOf } from "../model/process.ts";
 import type { KernelUnits } from "../model/process.ts";
 import { toNumber } from "../procfs/int.ts";
 import { selectProcesses } from "../query/mod.ts";
@@ -43,6 +42,8 @@ export interface CollectOptions extends KernelUnits {
 
 /** A process's counters: CPU in clock ticks (integers, so sums stay exact), I/O in bytes. */
 interface Counters {
+  /** With the PID, who the process is: a reused PID is another process. */
+  starttime: number;
   user: number;
   system: number;
   read: number;
@@ -50,17 +51,14 @@ interface Counters {
   /** Time runnable but waiting for a CPU (`schedstat` run_delay), ns. */
   waited: number;
 }
-const zero = (): Counters => ({ user: 0, system: 0, read: 0, written: 0, waited: 0 });
+const zero = (): Counters => ({ starttime: 0, user: 0, system: 0, read: 0, written: 0, waited: 0 });
 
 const num = (value: unknown) => toNumber(value) ?? 0;
 
-/** A process's identity across scrapes: a reused PID is another process. */
-const identity = (node: ProcessNode) =>
-  identityOf({ pid: num(node.stat.pid), starttime: num(node.stat.starttime) });
-
 /** A group's state between collections. */
 interface GroupState {
-  live: Map<string, Counters>;
+  /** By PID: a PID names one process within a scrape. */
+  live: Map<number, Counters>;
   /** The last counters of the processes that left, and the CPU reaped from exited children. */
   retired: Counters;
   /** The group's processes from collection to collection, for the reaped-CPU model. */
@@ -75,6 +73,7 @@ export class Collector {
 
   #counters(node: ProcessNode): Counters {
     return {
+      starttime: num(node.stat.starttime),
       user: num(node.stat.utime),
       system: num(node.stat.stime),
       read: num(node.io?.read_bytes),
@@ -177,9 +176,10 @@ export class Collector {
         state.retired.system += cpu.systemReaped;
       }
       // processes gone since the last collection leave their last counters to the group
-      const now = new Map(nodes.map((node) => [identity(node), this.#counters(node)]));
-      for (const [id, last] of state.live) {
-        if (now.has(id)) continue;
+      const now = new Map<number, Counters>();
+      for (const node of nodes) now.set(num(node.stat.pid), this.#counters(node));
+      for (const [pid, last] of state.live) {
+        if (now.get(pid)?.starttime === last.starttime) continue;
         state.retired.user += last.user;
         state.retired.system += last.system;
         state.retired.read += last.read;
@@ -229,7 +229,7 @@ export class Collector {
       f.dropped.samples.push(at(g, nodes.length - shown.length));
       for (const node of shown) {
         const p = { ...g, pid: String(num(node.stat.pid)), comm: String(node.stat.comm ?? "") };
-        const c = now.get(identity(node))!;
+        const c = now.get(num(node.stat.pid))!;
         f.pCpu.samples.push(
           at({ ...p, mode: "user" }, seconds(c.user)),
           at({ ...p, mode: "system" }, seconds(c.system)),
