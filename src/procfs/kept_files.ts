@@ -11,6 +11,10 @@
  * stays under the open-files limit (raised to the hard limit once), with room to spare;
  * past it, files are read the ordinary way.
  *
+ * One thing is not read again: a file only the process's own work can change
+ * (`cmdline`, `io`) while the process provably has not run since it was last read —
+ * see {@link KeptFiles.read}.
+ *
  * @module
  */
 import { errno, openLibc, raiseOpenFilesLimit } from "../kernel/libc.ts";
@@ -42,18 +46,34 @@ function systemError(code: number, path: string): Error {
   return Object.assign(error, { code: name });
 }
 
-/** One process's kept files and what proves its command line unchanged. */
+/**
+ * Files whose text only the process's own work changes: a command line is rewritten
+ * by writing its argument memory, by `prctl` or by `exec`; the I/O counters count the
+ * process's own reads and writes (storage bytes are counted where they are submitted
+ * or dirtied, in the task doing it; a thread's are added when it exits).
+ */
+const CHANGED_BY_OWN_WORK = new Set(["cmdline", "io"]);
+
+/** A file's bytes, served again while `schedstat` stands where it stood before they were read. */
+interface Unchanged {
+  schedstat: string;
+  bytes: Uint8Array;
+  /** The `stat` read this was last served or read under: one use per `stat` read. */
+  round: number;
+}
+
+/** One process's kept files and what proves some of them unchanged. */
 interface Slot {
   /** Descriptor by file name. */
   fds: Map<string, number>;
-  /** Whether `stat` was read since the last `cmdline` read: its state and threads are current. */
-  statFresh: boolean;
-  /** From that `stat`: running or runnable (`R`), and the number of threads. */
-  runnable: boolean;
-  threads: number;
-  /** The `schedstat` read just before `cmdline` was last read, and that command line. */
-  schedstat: Uint8Array | null;
-  cmdline: Uint8Array | null;
+  /** The last `stat` read of this process (0: none since its files were opened). */
+  round: number;
+  /** At that `stat`: one thread, and not running or runnable. */
+  idle: boolean;
+  /** `schedstat` as read under `schedstatRound` (null: unreadable, or a kernel without it). */
+  schedstat: string | null;
+  schedstatRound: number;
+  unchanged: Map<string, Unchanged>;
 }
 
 /** Kept files of one procfs tree's processes. */
@@ -64,6 +84,7 @@ export class KeptFiles implements FileKeeper {
   readonly #slots = new Map<number, Slot>();
   #count = 0;
   #reused = 0;
+  #rounds = 0;
   #buffer = new Uint8Array(1 << 16);
   #bufferLength = BigInt(1 << 16);
   readonly #encoder = new TextEncoder();
@@ -93,7 +114,7 @@ export class KeptFiles implements FileKeeper {
     return this.#count;
   }
 
-  /** How many command lines were served unread, proven unchanged by `schedstat`. */
+  /** How many reads were served unread, proven unchanged by `schedstat`. */
   get reused(): number {
     return this.#reused;
   }
@@ -102,8 +123,16 @@ export class KeptFiles implements FileKeeper {
    * The bytes of `/proc/<pid>/<name>` (`pathOf` names it), in a buffer the next read
    * reuses; `null` when the file cannot be kept (over the budget): read it the ordinary
    * way then. Throws the system's error (NotFound for a vanished process,
-   * PermissionDenied). A `cmdline` read right after its process's `stat` may be served
-   * from the previous read: see {@link KeptFiles.#commandLine}.
+   * PermissionDenied).
+   *
+   * A `cmdline` or `io` read after the process's `stat` is served from the previous
+   * read when the process has provably not run since: `schedstat` — nanoseconds on the
+   * CPU and the number of times it was switched in — is what it was just before that
+   * read. Required besides: one thread at both `stat` reads (`schedstat` is the main
+   * thread's; a second thread is made by the main one running), not running or runnable
+   * at this `stat` (a run in progress is not in the nanoseconds until it ends or the
+   * next tick; one that began since is in the switch count), and a kernel that counts
+   * (`0 0 0` otherwise).
    */
   read(
     pid: number,
@@ -114,56 +143,70 @@ export class KeptFiles implements FileKeeper {
     if (slot === undefined) {
       slot = {
         fds: new Map(),
-        statFresh: false,
-        runnable: true,
-        threads: 0,
+        round: 0,
+        idle: false,
         schedstat: null,
-        cmdline: null,
+        schedstatRound: 0,
+        unchanged: new Map(),
       };
       this.#slots.set(pid, slot);
     }
-    if (name === "cmdline") return this.#commandLine(pid, slot, pathOf);
+    if (CHANGED_BY_OWN_WORK.has(name)) return this.#unlessUnchanged(pid, slot, name, pathOf);
     const bytes = this.#readKept(pid, slot, name, pathOf);
-    if (name === "stat" && bytes !== null) noteStat(slot, bytes);
+    if (name === "stat" && bytes !== null) {
+      slot.round = ++this.#rounds;
+      slot.idle = isIdle(bytes);
+    }
     return bytes;
   }
 
-  /**
-   * A command line, served from the previous read when the process provably has not
-   * run since: a command line changes only by the process's own work (writing its
-   * argument memory, `prctl`, `exec`), and `schedstat` — nanoseconds on the CPU and the
-   * times it was switched in — moves as soon as it runs. Required besides: one thread
-   * (`schedstat` is the main thread's), not runnable when `stat` was read a moment ago
-   * (a run in progress is not yet in the nanoseconds; it is in the switch count only if
-   * it began after the previous read), and a kernel that counts (`0 0 0` otherwise).
-   */
-  #commandLine(
+  /** A file of {@link CHANGED_BY_OWN_WORK}: the previous bytes where provably unchanged. */
+  #unlessUnchanged(
+    pid: number,
+    slot: Slot,
+    name: string,
+    pathOf: (pid: number, name: string) => string,
+  ): Uint8Array | null {
+    const known = slot.unchanged.get(name);
+    if (slot.round === 0 || !slot.idle || known?.round === slot.round) {
+      slot.unchanged.delete(name);
+      return this.#readKept(pid, slot, name, pathOf);
+    }
+    if (slot.schedstatRound !== slot.round) {
+      slot.schedstat = this.#schedstatOf(pid, slot, pathOf);
+      slot.schedstatRound = slot.round;
+    }
+    const schedstat = slot.schedstat;
+    if (schedstat === null) {
+      slot.unchanged.delete(name);
+      return this.#readKept(pid, slot, name, pathOf);
+    }
+    if (known !== undefined && known.schedstat === schedstat) {
+      known.round = slot.round;
+      this.#reused++;
+      return known.bytes;
+    }
+    const bytes = this.#readKept(pid, slot, name, pathOf);
+    if (bytes === null) slot.unchanged.delete(name);
+    else slot.unchanged.set(name, { schedstat, bytes: bytes.slice(), round: slot.round });
+    return bytes;
+  }
+
+  /** The process's `schedstat` line, or `null` where it cannot prove anything. */
+  #schedstatOf(
     pid: number,
     slot: Slot,
     pathOf: (pid: number, name: string) => string,
-  ): Uint8Array | null {
-    const provable = slot.statFresh && !slot.runnable && slot.threads === 1;
-    slot.statFresh = false;
-    let schedstat: Uint8Array | null = null;
-    if (provable) {
-      try {
-        schedstat = this.#readKept(pid, slot, "schedstat", pathOf);
-      } catch {
-        schedstat = null; // unreadable or gone: the command line's own read says which
-      }
+  ): string | null {
+    let bytes: Uint8Array | null;
+    try {
+      bytes = this.#readKept(pid, slot, "schedstat", pathOf);
+    } catch {
+      return null; // unreadable or gone: the file's own read says which
     }
-    if (schedstat === null || !hasRun(schedstat)) {
-      slot.schedstat = slot.cmdline = null;
-      return this.#readKept(pid, slot, "cmdline", pathOf);
-    }
-    if (slot.cmdline !== null && slot.schedstat !== null && sameBytes(schedstat, slot.schedstat)) {
-      this.#reused++;
-      return slot.cmdline;
-    }
-    slot.schedstat = schedstat.slice();
-    const bytes = this.#readKept(pid, slot, "cmdline", pathOf);
-    slot.cmdline = bytes === null ? null : bytes.slice();
-    return bytes;
+    // a kernel without sched info prints "0 0 0"; the line is ASCII digits
+    if (bytes === null || bytes.length === 0 || bytes[0] === 48) return null;
+    return String.fromCharCode.apply(null, bytes as unknown as number[]);
   }
 
   /**
@@ -236,8 +279,8 @@ export class KeptFiles implements FileKeeper {
       for (const fd of slot.fds.values()) if (fd !== kept) this.#lib.close(fd);
       this.#count -= slot.fds.size - 1;
       slot.fds.clear();
-      slot.statFresh = false;
-      slot.schedstat = slot.cmdline = null;
+      slot.round = 0;
+      slot.unchanged.clear();
     }
     if (this.#count >= this.#budget) return null;
     const path = pathOf(pid, name);
@@ -285,37 +328,19 @@ const CLOSE_PAREN = 41;
 const SPACE = 32;
 
 /**
- * Takes the state and thread count from the bytes of a `stat` (fields 3 and 20, after
- * the last `)`: the command name may hold anything).
+ * Whether a `stat` shows one thread, neither running nor runnable (fields 3 and 20,
+ * after the last `)`: the command name may hold anything).
  */
-function noteStat(slot: Slot, bytes: Uint8Array): void {
-  slot.statFresh = false;
+function isIdle(bytes: Uint8Array): boolean {
   let close = bytes.length - 1;
   while (close >= 0 && bytes[close] !== CLOSE_PAREN) close--;
-  if (close < 0 || close + 2 >= bytes.length) return;
-  slot.runnable = bytes[close + 2] === 82; // "R"
+  if (close < 0 || close + 2 >= bytes.length || bytes[close + 2] === 82) return false; // "R"
   // field 3 (state) starts at close + 2; field 20 (num_threads) is 17 spaces further
   let at = close + 2;
   for (let spaces = 0; spaces < 17 && at < bytes.length; at++) {
     if (bytes[at] === SPACE) spaces++;
   }
-  let threads = 0;
-  for (; at < bytes.length && bytes[at]! >= 48 && bytes[at]! <= 57; at++) {
-    threads = threads * 10 + bytes[at]! - 48;
-  }
-  slot.threads = threads;
-  slot.statFresh = true;
-}
-
-/** Whether a `schedstat` line counts anything (a kernel without sched info prints `0 0 0`). */
-function hasRun(schedstat: Uint8Array): boolean {
-  return schedstat.length > 0 && schedstat[0] !== 48; // "0"
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return bytes[at] === 49 && bytes[at + 1] === SPACE; // "1 "
 }
 
 /**

@@ -79,23 +79,28 @@ Deno.test({
   },
 });
 
-/** Reads a process as a sample does: its `stat`, then its command line. */
-const sample = (reader: ReturnType<typeof createProcReader>, pid: number) => {
+/** Reads a process as a sample does: its `stat`, then its command line and I/O counters. */
+const sampleBoth = (reader: ReturnType<typeof createProcReader>, pid: number) => {
   reader.readFile(pid, "stat");
-  return decoder.decode(reader.readFile(pid, "cmdline"));
+  const cmdline = decoder.decode(reader.readFile(pid, "cmdline"));
+  return { cmdline, io: decoder.decode(reader.readFile(pid, "io")) };
 };
+const sample = (reader: ReturnType<typeof createProcReader>, pid: number) =>
+  sampleBoth(reader, pid).cmdline;
 
 Deno.test({
-  ...needs("a command line served unread is the one a fresh read gives, on churning processes", {
+  ...needs("command lines and I/O served unread are what fresh reads give, on churning processes", {
     "perl is not installed": hasPerl,
   }),
   async fn() {
-    // each renames itself at random moments and execs itself three times over
+    // each renames itself and writes at random moments, and execs itself three times over
     const churn = "my $g = shift // 0; for my $i (1..15) { select(undef, undef, undef, " +
-      '0.02 + rand(0.06)); $0 = "churn-g$g-i$i-" . ("y" x ($i * 3)) } ' +
+      '0.02 + rand(0.06)); $0 = "churn-g$g-i$i-" . ("y" x ($i * 3)); ' +
+      'syswrite(STDOUT, "y" x $i) if rand() < 0.5 } ' +
       'exec $^X, "-e", $ENV{CHURN}, $g + 1 if $g < 3; sleep 60';
-    // renames itself only when told (SIGUSR1), so the test knows when it changed
-    const told = '$SIG{USR1} = sub { $n++; $0 = "told-$n" }; sleep 1 while 1';
+    // renames itself and writes 100 bytes only when told (SIGUSR1): the test knows when
+    const told = '$SIG{USR1} = sub { syswrite(STDOUT, "x" x 100); $n++; $0 = "told-$n" }; ' +
+      "sleep 1 while 1";
     const spawn = (code: string) =>
       new Deno.Command("perl", { args: ["-e", code], env: { CHURN: churn }, stdout: "null" })
         .spawn();
@@ -115,6 +120,7 @@ Deno.test({
         return kept!.reused > before;
       }, 5_000);
       assertEquals(reused, true, "an unchanged command line is reused");
+      let lastIo = sampleBoth(reader, teller.pid).io;
       for (let n = 1; n <= 3; n++) {
         Deno.kill(teller.pid, "SIGUSR1");
         const title = `told-${n}\0`;
@@ -123,8 +129,11 @@ Deno.test({
           5_000,
         );
         assertEquals(renamed, true, `renamed to ${title}`);
-        assertEquals(sample(reader, teller.pid), title);
-        assertEquals(sample(reader, teller.pid), title);
+        const io = decoder.decode(fresh(teller.pid, "io"));
+        assertEquals(sampleBoth(reader, teller.pid), { cmdline: title, io });
+        assertEquals(sampleBoth(reader, teller.pid), { cmdline: title, io });
+        assertEquals(io === lastIo, false, "the write moved the I/O counters");
+        lastIo = io;
       }
       // the churning ones: every sampled command line against a fresh read; a pair may
       // straddle a change, so one of a few back-to-back pairs must agree
@@ -135,8 +144,10 @@ Deno.test({
         for (const child of children.slice(0, -1)) {
           let kept = "", now = "";
           for (let attempt = 0; attempt < 5 && (attempt === 0 || kept !== now); attempt++) {
-            kept = sample(reader, child.pid);
-            now = decoder.decode(fresh(child.pid, "cmdline"));
+            const both = sampleBoth(reader, child.pid);
+            kept = both.cmdline + both.io;
+            now = decoder.decode(fresh(child.pid, "cmdline")) +
+              decoder.decode(fresh(child.pid, "io"));
           }
           assertEquals(kept, now, `pid ${child.pid}`);
           compared++;
@@ -188,4 +199,34 @@ Deno.test("the kept listing of /proc gives the PIDs a directory read gives, asce
   } finally {
     kept!.closeAll();
   }
+});
+
+Deno.test({
+  ...needs("a process of more than one thread is always read: schedstat is its main thread's", {
+    "perl is not installed": hasPerl,
+  }),
+  async fn() {
+    // two threads, both asleep: the main thread's schedstat says nothing of the other's work
+    const child = new Deno.Command("perl", {
+      args: ["-Mthreads", "-e", "threads->create(sub { sleep 60 })->detach; sleep 60"],
+      stdout: "null",
+    }).spawn();
+    const kept = KeptFiles.open();
+    const reader = createProcReader("/proc");
+    reader.keepFiles(kept);
+    try {
+      const twoThreads = await waitFor(
+        () => /^Threads:\s+2$/m.test(decoder.decode(fresh(child.pid, "status"))),
+        5_000,
+      );
+      assertEquals(twoThreads, true, "the second thread started");
+      const before = kept!.reused;
+      for (let i = 0; i < 10; i++) sampleBoth(reader, child.pid);
+      assertEquals(kept!.reused, before);
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+      kept?.closeAll();
+    }
+  },
 });
