@@ -58,6 +58,9 @@ const CHANGED_BY_OWN_WORK = new Set(["cmdline", "io"]);
 interface Unchanged {
   schedstat: string;
   bytes: Uint8Array;
+  /** What `parse` made of `bytes`, when they were parsed since they were read. */
+  parse?: (bytes: Uint8Array) => unknown;
+  value?: unknown;
   /** The `stat` read this was last served or read under: one use per `stat` read. */
   round: number;
 }
@@ -190,6 +193,20 @@ export class KeptFiles implements FileKeeper {
     if (bytes === null) slot.unchanged.delete(name);
     else slot.unchanged.set(name, { schedstat, bytes: bytes.slice(), round: slot.round });
     return bytes;
+  }
+
+  /**
+   * `parse(bytes)`, or the value the same function made of the same bytes before, when
+   * `bytes` are a file served unread (a command line decoded once, not every sample).
+   */
+  parsed<T>(pid: number, name: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
+    const known = this.#slots.get(pid)?.unchanged.get(name);
+    if (known === undefined || known.bytes !== bytes) return parse(bytes);
+    if (known.parse !== parse) {
+      known.value = parse(bytes);
+      known.parse = parse;
+    }
+    return known.value as T;
   }
 
   /** The process's `schedstat` line, or `null` where it cannot prove anything. */

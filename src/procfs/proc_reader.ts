@@ -12,6 +12,11 @@ export interface FileKeeper {
   prune(live: ReadonlySet<number>): void;
   /** The PIDs of `/proc`, ascending, or `null` to list it the ordinary way. */
   listPids(): number[] | null;
+  /**
+   * `parse(bytes)` for bytes `read` just returned — or, where those bytes were served
+   * unread and parsed by the same function before, that earlier value.
+   */
+  parsed<T>(pid: number, name: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T;
 }
 
 /** Whether procpath reads one entry per process or per thread. */
@@ -28,6 +33,11 @@ export interface ProcReader {
    * a buffer the next read reuses: parse them before reading again.
    */
   readFile(pid: number, name: string): Uint8Array;
+  /**
+   * `parse` of `<pid>/<name>`'s bytes (see `readFile`). A value parsed from a file kept
+   * open and proven unchanged since may be the earlier one: treat it as read-only.
+   */
+  readParsed<T>(pid: number, name: string, parse: (bytes: Uint8Array) => T): T;
   /** Counts of `<pid>/fd/*` by the type of the file each points at. */
   countFds(pid: number): Fd;
   /** Whether `<pid>/stat` still exists (tells a vanished process from a missing file). */
@@ -93,6 +103,13 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
     },
     readFile(pid, name) {
       return kept?.read(pid, name, pathOf) ?? read(pathOf(pid, name));
+    },
+    readParsed(pid, name, parse) {
+      if (kept !== null) {
+        const bytes = kept.read(pid, name, pathOf);
+        if (bytes !== null) return kept.parsed(pid, name, bytes, parse);
+      }
+      return parse(read(pathOf(pid, name)));
     },
     readRootFile(name) {
       return read(`${base}/${name}`);

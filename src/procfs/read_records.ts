@@ -60,7 +60,7 @@ export function readDetailsOf(
     try {
       target[file] = spec.source === "fd"
         ? reader.countFds(pid)
-        : spec.parse(reader.readFile(pid, file));
+        : reader.readParsed(pid, file, spec.parse);
     } catch (error) {
       const kind = classifyReadError(error);
       if (kind === "fatal" && !(error instanceof SyntaxError)) throw error;

@@ -20,6 +20,9 @@ export function fakeReader(
       if (content instanceof Error) throw content;
       return typeof content === "string" ? new TextEncoder().encode(content) : content;
     },
+    readParsed(pid, name, parse) {
+      return parse(this.readFile(pid, name));
+    },
     countFds(pid): Fd {
       const content = files[pid]?.fd;
       if (content instanceof Error) throw content;

@@ -100,7 +100,7 @@ Deno.test({
       'exec $^X, "-e", $ENV{CHURN}, $g + 1 if $g < 3; sleep 60';
     // renames itself and writes 100 bytes only when told (SIGUSR1): the test knows when
     const told = '$SIG{USR1} = sub { syswrite(STDOUT, "x" x 100); $n++; $0 = "told-$n" }; ' +
-      "sleep 1 while 1";
+      "sleep 60 while 1";
     const spawn = (code: string) =>
       new Deno.Command("perl", { args: ["-e", code], env: { CHURN: churn }, stdout: "null" })
         .spawn();
@@ -135,6 +135,24 @@ Deno.test({
         assertEquals(io === lastIo, false, "the write moved the I/O counters");
         lastIo = io;
       }
+      // parsed once while unchanged, parsed again once changed
+      let parses = 0;
+      const parse = (bytes: Uint8Array) => {
+        parses++;
+        return decoder.decode(bytes);
+      };
+      const parsedSample = () => {
+        reader.readFile(teller.pid, "stat");
+        return reader.readParsed(teller.pid, "cmdline", parse);
+      };
+      for (let i = 0; i < 6; i++) assertEquals(parsedSample(), "told-3\0");
+      assertEquals(parses <= 2, true, `parsed ${parses} times`);
+      Deno.kill(teller.pid, "SIGUSR1");
+      const renamedAgain = await waitFor(
+        () => decoder.decode(fresh(teller.pid, "cmdline")) === "told-4\0",
+        5_000,
+      );
+      assertEquals(renamedAgain && parsedSample() === "told-4\0", true);
       // the churning ones: every sampled command line against a fresh read; a pair may
       // straddle a change, so one of a few back-to-back pairs must agree
       const reusedBefore = kept!.reused;
