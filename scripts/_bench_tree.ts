@@ -128,7 +128,7 @@ export function countDescendants(pid: number): number {
 }
 
 /** The PIDs below `pid`, from one snapshot of the live process forest. */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
   return descendantsOf(
     readForest(createProcReader("/proc"), { files: ["stat"], warn: () => {} }),
     pid,

@@ -2,28 +2,69 @@
  * The CPU a monitoring tool costs, beside its peers, in the same run: on a host of
  * ~3,000 extra sleeping processes each tool runs alone for DURATION seconds at a 1 s
  * interval, and `/usr/bin/time` reports the CPU of it and everything it waited for.
- * Prints % of one core and the ratio to procps `top -b -d 1`. Peers that are not
- * installed (htop, pidstat, atop) are left out with a note. Terminal tools run in a
- * 160×50 tmux window.
+ * Prints % of one core and the ratio to procps `top -b -d 1`, twice: over the whole
+ * window (start-up included, as `/usr/bin/time` sees it) and in the steady state (the
+ * CPU the tool's processes used from 5 s after the start to the end of the window, read
+ * from their `/proc/PID/stat`). Peers that are not installed (htop, pidstat, atop) are
+ * left out with a note. Terminal tools run in a 160×50 tmux window.
  *
- *   deno task bench:overhead [DURATION] [PROCESSES]      (defaults 20, 3000)
+ *   deno task bench:overhead [DURATION] [PROCESSES]      (defaults 30, 3000)
  */
-import { installed, procpathCommand, spawnTree } from "./_bench_tree.ts";
+import { descendants, installed, procpathCommand, spawnTree } from "./_bench_tree.ts";
 
-const DURATION = Number(Deno.args[0] ?? 20);
+const DURATION = Number(Deno.args[0] ?? 30);
+/** Seconds after the start when the steady state's measure begins. */
+const SETTLE = 5;
+const CLOCK_TICKS = 100;
 const COUNT = Number(Deno.args[1] ?? 3000);
 
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
+/** CPU of a measure, % of one core: the whole window, and the steady state. */
+interface Cpu {
+  whole: number;
+  steady: number;
+}
+
+/** Clock ticks of user and system time of the processes below `root`. */
+function ticksBelow(root: number): number {
+  let ticks = 0;
+  for (const pid of descendants(root)) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ticks;
+}
+
+/**
+ * The steady state's CPU of what runs below `root`: from SETTLE s after the start to
+ * one second before the window closes, % of one core.
+ */
+async function steadyBelow(root: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, SETTLE * 1000));
+  const from = ticksBelow(root);
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, (DURATION - SETTLE - 1) * 1000));
+  const seconds = (performance.now() - started) / 1000;
+  return 100 * (ticksBelow(root) - from) / CLOCK_TICKS / seconds;
+}
+
 /**
  * Runs `line` through `sh` for DURATION seconds under `/usr/bin/time` (SIGINT at the
- * end, as Ctrl+C); returns its CPU as % of one core over the wall time.
+ * end, as Ctrl+C); returns its CPU as % of one core over the wall time and in the
+ * steady state.
  */
-async function measure(line: string, dir: string, terminal: boolean): Promise<number> {
+async function measure(line: string, dir: string, terminal: boolean): Promise<Cpu> {
   const out = `${dir}/time-${crypto.randomUUID().slice(0, 8)}`;
   // a terminal program stays in the terminal's foreground process group: else its reads stop it
   // (htop ignores SIGINT: a terminal tool gets SIGTERM, and SIGKILL 2 s later)
   const timeout = terminal ? "timeout --foreground -k 2 -s TERM" : "timeout -s INT";
+  let steady = 0;
   const timed = `/usr/bin/time -o ${out} -f '%U %S %e' ${timeout} ${DURATION} sh -c ${
     quote(`exec ${line}`)
   } > /dev/null 2>&1`;
@@ -31,17 +72,23 @@ async function measure(line: string, dir: string, terminal: boolean): Promise<nu
     const session = `bench-${crypto.randomUUID().slice(0, 8)}`;
     const tmux = (...args: string[]) => new Deno.Command("tmux", { args }).outputSync();
     tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50");
+    const pane = Number(
+      new TextDecoder().decode(tmux("list-panes", "-t", session, "-F", "#{pane_pid}").stdout),
+    );
     tmux("send-keys", "-t", session, `${timed.replace(" > /dev/null 2>&1", "")}; exit`, "Enter");
+    steady = await steadyBelow(pane);
     while (!exists(out) || Deno.readTextFileSync(out).trim() === "") {
       await new Promise((r) => setTimeout(r, 500));
     }
     tmux("kill-session", "-t", session);
   } else {
-    await new Deno.Command("sh", { args: ["-c", timed] }).output();
+    const child = new Deno.Command("sh", { args: ["-c", timed] }).spawn();
+    steady = await steadyBelow(child.pid);
+    await child.status;
   }
   const fields = Deno.readTextFileSync(out).trim().split("\n").at(-1)!.split(" ").map(Number);
   const [user = 0, system = 0, wall = DURATION] = fields;
-  return 100 * (user + system) / wall;
+  return { whole: 100 * (user + system) / wall, steady };
 }
 
 function exists(path: string): boolean {
@@ -73,7 +120,11 @@ const rows: {
   { tool: "`procpath top -i 1` (160×50)", line: `${procpath} top -i 1`, terminal: true },
   {
     tool: "`procpath record -i 1` of the whole host (stat, cmdline)",
-    line: `${procpath} record -i 1 --no-events -d ${dir}/r.sqlite`,
+    line: `${procpath} record -i 1 -d ${dir}/r.sqlite`,
+  },
+  {
+    tool: "the same, `--no-events`",
+    line: `${procpath} record -i 1 --no-events -d ${dir}/r2.sqlite`,
   },
   {
     tool: "`procpath metrics`, scraped every second",
@@ -82,7 +133,7 @@ const rows: {
     needs: "curl",
   },
 ];
-const results: [string, number | string][] = [];
+const results: [string, Cpu | string][] = [];
 try {
   for (const row of rows) {
     if (row.needs && !installed(row.needs)) {
@@ -109,13 +160,20 @@ try {
   await tree.kill();
   Deno.removeSync(dir, { recursive: true });
 }
-const base = results[0]![1] as number;
-console.log(`${hosts} processes on the host, ${DURATION} s each, CPU of the tool and its children`);
-console.log("| tool | % of one core | × procps top |\n| --- | --- | --- |");
+const base = results[0]![1] as Cpu;
+console.log(
+  `${hosts} processes on the host, ${DURATION} s each; CPU of the tool and its children, ` +
+    `% of one core: the whole window, and from ${SETTLE} s on (steady)`,
+);
+console.log(
+  "| tool | whole window | × procps top | steady | × procps top |\n| --- | --- | --- | --- | --- |",
+);
 for (const [tool, value] of results) {
   console.log(
-    typeof value === "number"
-      ? `| ${tool} | ${value.toFixed(1)} | ${(value / base).toFixed(2)} |`
-      : `| ${tool} | (${value}) | |`,
+    typeof value === "string"
+      ? `| ${tool} | (${value}) | | | |`
+      : `| ${tool} | ${value.whole.toFixed(1)} | ${(value.whole / base.whole).toFixed(2)} | ${
+        value.steady.toFixed(1)
+      } | ${(value.steady / base.steady).toFixed(2)} |`,
   );
 }
