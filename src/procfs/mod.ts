@@ -9,7 +9,7 @@ export { LIVE_PROCFS, liveRoot, procRoot } from "./proc_root.ts";
 export type { ProcRoot } from "./proc_root.ts";
 export type { SystemInfo } from "./system_info.ts";
 export { classifyReadError } from "./classify_error.ts";
-export { parseStat } from "./parse_stat.ts";
+export { parseStat, parseStatBytes } from "./parse_stat.ts";
 export { parseCmdline } from "./parse_cmdline.ts";
 export { parseIo } from "./parse_io.ts";
 export { parseStatus } from "./parse_status.ts";

@@ -39,25 +39,37 @@ let intEnd = 0;
 // exact values of the integers past 2^53 − 1 (`vsize` of a huge mapping), by slot
 const bigs: (bigint | undefined)[] = new Array(24);
 let anyBig = false;
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+const SPACE = 32;
+const NEWLINE = 10;
+
+/** The text of `bytes[start, end)`: ASCII without a decoder call (most names are). */
+function textOf(bytes: Uint8Array, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) return decoder.decode(bytes.subarray(start, end));
+  }
+  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+}
 
 /** Parses the integer that starts at `at` into `ints[slot]`; sets `intEnd` past it. */
-function readInt(text: string, at: number, slot: number): void {
+function readInt(bytes: Uint8Array, at: number, slot: number): void {
   let i = at;
-  const negative = text.charCodeAt(i) === 45; // "-"
+  const negative = bytes[i] === 45; // "-"
   if (negative) i++;
   let value = 0;
   const start = i;
-  for (let code = text.charCodeAt(i); code >= 48 && code <= 57; code = text.charCodeAt(++i)) {
+  for (let code = bytes[i]!; code >= 48 && code <= 57; code = bytes[++i]!) {
     value = value * 10 + (code - 48);
   }
   if (i === start) {
-    throw new ProcfsSyntaxError(
-      `Cannot parse stat: "${text.slice(at, at + 20)}" is not an integer`,
-    );
+    const shown = textOf(bytes, at, Math.min(bytes.length, at + 20));
+    throw new ProcfsSyntaxError(`Cannot parse stat: "${shown}" is not an integer`);
   }
   ints[slot] = negative ? -value : value;
   if (value > Number.MAX_SAFE_INTEGER) {
-    bigs[slot] = BigInt(text.slice(at, i));
+    bigs[slot] = BigInt(textOf(bytes, at, i));
     anyBig = true;
   }
   intEnd = i;
@@ -77,30 +89,52 @@ function readInt(text: string, at: number, slot: number): void {
  * ```
  */
 export function parseStat(text: string): Stat {
-  const open = text.indexOf(" (");
-  const close = text.lastIndexOf(") ");
+  return parseStatBytes(encoder.encode(text));
+}
+
+/**
+ * {@link parseStat} of the file's bytes, as read: no decoding of the whole line (the
+ * command name is decoded alone, as UTF-8 with replacement characters).
+ */
+export function parseStatBytes(bytes: Uint8Array): Stat {
+  const length = bytes.length;
+  let open = -1;
+  for (let i = 0; i + 1 < length; i++) {
+    if (bytes[i] === SPACE && bytes[i + 1] === 40) { // " ("
+      open = i;
+      break;
+    }
+  }
+  let close = -1;
+  for (let i = length - 2; i >= 0; i--) {
+    if (bytes[i] === 41 && bytes[i + 1] === SPACE) { // ") "
+      close = i;
+      break;
+    }
+  }
   if (open <= 0 || close < open) throw new ProcfsSyntaxError("Cannot parse stat: no comm");
   if (anyBig) {
     bigs.fill(undefined);
     anyBig = false;
   }
-  readInt(text, 0, 0);
+  readInt(bytes, 0, 0);
   const pid = ints[0];
   if (intEnd !== open) throw new ProcfsSyntaxError("Cannot parse stat: bad pid");
-  const stateEnd = text.indexOf(" ", close + 2);
-  if (stateEnd < 0) {
+  let stateEnd = close + 2;
+  while (stateEnd < length && bytes[stateEnd] !== SPACE) stateEnd++;
+  if (stateEnd >= length) {
     throw new ProcfsSyntaxError("Cannot parse stat: 3 fields, expected at least 24");
   }
   // fields 4 (ppid) .. 24 (rss) into slots 0..20; 25 .. 41 skipped; 42 .. 44 into 21..23
   let fields = 0;
   let at = stateEnd + 1;
   for (let field = 4; field <= 44; field++) {
-    if (at >= text.length || text.charCodeAt(at) === 10) break;
+    if (at >= length || bytes[at] === NEWLINE) break;
     if (field >= 25 && field <= 41) {
-      const space = text.indexOf(" ", at);
-      at = space < 0 ? text.length : space + 1;
+      while (at < length && bytes[at] !== SPACE) at++;
+      at++;
     } else {
-      readInt(text, at, field <= 24 ? field - 4 : field - 21);
+      readInt(bytes, at, field <= 24 ? field - 4 : field - 21);
       at = intEnd + 1;
     }
     fields = field;
@@ -111,8 +145,8 @@ export function parseStat(text: string): Stat {
   const late = (slot: number, field: number) => fields >= field ? ints[slot]! : null;
   const stat: Stat = {
     pid: pid!,
-    comm: text.slice(open + 2, close),
-    state: text.slice(close + 2, stateEnd),
+    comm: textOf(bytes, open + 2, close),
+    state: textOf(bytes, close + 2, stateEnd),
     ppid: ints[0]!,
     pgrp: ints[1]!,
     session: ints[2]!,

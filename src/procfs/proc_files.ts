@@ -1,7 +1,7 @@
 import { parseCmdline } from "./parse_cmdline.ts";
 import { IO_FIELDS, parseIo } from "./parse_io.ts";
 import { emptySmapsRollup, parseSmapsRollup, SMAPS_ROLLUP_FIELDS } from "./parse_smaps_rollup.ts";
-import { parseStat, STAT_FIELDS } from "./parse_stat.ts";
+import { parseStatBytes, STAT_FIELDS } from "./parse_stat.ts";
 import { emptyStatus, parseStatus, STATUS_FIELDS } from "./parse_status.ts";
 import {
   LIMITS_FIELDS,
@@ -63,7 +63,7 @@ export const PROC_FILES: Record<ProcFileName, ProcFileSpec> = {
       name,
       sqlType: name === "comm" || name === "state" ? "TEXT" : "INTEGER",
     })),
-    parse: (bytes) => parseStat(text(bytes)),
+    parse: parseStatBytes,
     empty: nulls(STAT_FIELDS),
   },
   cmdline: { source: "file", fields: null, parse: parseCmdline, empty: () => null },

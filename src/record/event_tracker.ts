@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parseCmdline, parseStat, toNumber } from "../procfs/mod.ts";
+import { parseCmdline, parseStat, parseStatBytes, toNumber } from "../procfs/mod.ts";
 import type { ProcReader } from "../procfs/mod.ts";
 import type { ReadEvent } from "../kernel/proc_events.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
@@ -99,7 +99,7 @@ export class EventTracker {
         row.exitCode = signal === 0 ? (event.status >> 8) & 0xff : null;
         const stat = event.stat
           ? parseStat(event.stat)
-          : this.#read(event.tgid, "stat", (bytes) => parseStat(decoder.decode(bytes)));
+          : this.#read(event.tgid, "stat", parseStatBytes);
         if (stat !== null) {
           row.comm = String(stat.comm ?? row.comm);
           row.utime = toNumber(stat.utime);

@@ -5,6 +5,7 @@ import {
   parseIo,
   parseSmapsRollup,
   parseStat,
+  parseStatBytes,
   parseStatus,
   ProcfsSyntaxError,
 } from "../../../src/procfs/mod.ts";
@@ -155,4 +156,34 @@ Deno.test("parseAuxv() of this process matches the live system", () => {
   const { pageSize, clockTicks } = parseAuxv(Deno.readFileSync("/proc/self/auxv"));
   assertEquals(clockTicks, 100);
   assertEquals([4096, 16384, 65536].includes(pageSize!), true);
+});
+
+Deno.test("parseStatBytes() decodes the command name alone: UTF-8, invalid and cut sequences", () => {
+  const line = (comm: number[]) =>
+    new Uint8Array([
+      ...enc("7 ("),
+      ...comm,
+      ...enc(") S 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 9 4096 5"),
+    ]);
+  assertEquals(parseStatBytes(line([0x61, 0xff, 0x62])).comm, "a\uFFFDb");
+  assertEquals(parseStatBytes(line([0xc3, 0xa9, 0x29, 0x20, 0x78])).comm, "é) x");
+  assertEquals(parseStatBytes(line([0x61, 0xc3])).comm, "a\uFFFD");
+  const stat = parseStatBytes(line([0x6b]));
+  assertEquals([stat.pid, stat.comm, stat.state, stat.ppid, stat.rss], [7, "k", "S", 1, 5]);
+});
+
+Deno.test("parseStatBytes() reads every live process as the text parser reads its decoded line", () => {
+  let compared = 0;
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    let bytes: Uint8Array;
+    try {
+      bytes = Deno.readFileSync(`/proc/${entry.name}/stat`);
+    } catch {
+      continue; // gone
+    }
+    assertEquals(parseStatBytes(bytes), parseStat(new TextDecoder().decode(bytes)));
+    compared++;
+  }
+  assertEquals(compared > 1, true);
 });
