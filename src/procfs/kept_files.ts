@@ -176,7 +176,10 @@ export class KeptFiles implements FileKeeper {
       return this.#readKept(pid, slot, name, pathOf);
     }
     if (slot.schedstatRound !== slot.round) {
+      const round = slot.round;
       slot.schedstat = this.#schedstatOf(pid, slot, pathOf);
+      // its files were reopened for a new process under the PID since this round's stat
+      if (slot.round !== round) return this.#readKept(pid, slot, name, pathOf);
       slot.schedstatRound = slot.round;
     }
     const schedstat = slot.schedstat;
