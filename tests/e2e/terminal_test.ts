@@ -3,14 +3,14 @@ import { installed, needs } from "../_helpers/needs.ts";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, repoPath } from "../_helpers/run_procpath.ts";
 import { waitFor } from "../_helpers/processes.ts";
-import { tmux } from "../_helpers/tmux.ts";
+import { newSession, tmux } from "../_helpers/tmux.ts";
 
 const hasTmux = installed("tmux");
 
 /** Runs `command` in a detached tmux session `columns` wide; returns the session name. */
 function open(columns: number, command: string): string {
   const session = `procpath-test-${columns}-${crypto.randomUUID().slice(0, 8)}`;
-  tmux("new-session", "-d", "-s", session, "-x", String(columns), "-y", "120", "-c", repoPath(""));
+  newSession(session, "-x", String(columns), "-y", "120", "-c", repoPath(""));
   tmux("send-keys", "-t", session, command, "Enter");
   return session;
 }

@@ -13,7 +13,7 @@ import { writeFakeTree } from "../_helpers/fake_tree.ts";
 import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
 import { spawnGroup, waitFor } from "../_helpers/processes.ts";
 import { sql } from "../_helpers/sqlite.ts";
-import { tmux } from "../_helpers/tmux.ts";
+import { newSession, tmux } from "../_helpers/tmux.ts";
 
 const BROWSER = fixture("browser");
 const ALL_FILES = "stat,cmdline,io,status,fd,smaps_rollup";
@@ -322,7 +322,7 @@ Deno.test({
     const db = `${dir}/steps.sqlite`;
     stepRecording(db);
     const session = `procpath-replay-${Date.now() % 100000}`;
-    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "-c", repoPath(""));
+    newSession(session, "-x", "120", "-y", "30", "-c", repoPath(""));
     const screen = () => tmux("capture-pane", "-p", "-t", session);
     const at = async (sample: number) => {
       const seen = await waitFor(() => screen().includes(`sample ${sample}/6`), 10000);

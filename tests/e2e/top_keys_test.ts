@@ -7,7 +7,7 @@ import { repoPath } from "../_helpers/run_procpath.ts";
 import { spawnGroup, waitFor } from "../_helpers/processes.ts";
 import type { ProcessGroup } from "../_helpers/processes.ts";
 import { NOBODY, readableCheckout } from "../_helpers/unprivileged.ts";
-import { tmux } from "../_helpers/tmux.ts";
+import { newSession, tmux } from "../_helpers/tmux.ts";
 
 const hasTmux = installed("tmux");
 const hasSetpriv = installed("setpriv");
@@ -24,10 +24,7 @@ class Terminal {
     command: string,
     cwd = repoPath(""),
   ) {
-    tmux(
-      "new-session",
-      "-d",
-      "-s",
+    newSession(
       this.session,
       "-x",
       String(columns),

@@ -10,7 +10,7 @@ import {
   spawnProcpath,
 } from "../_helpers/run_procpath.ts";
 import { readUntil, waitFor } from "../_helpers/processes.ts";
-import { tmux } from "../_helpers/tmux.ts";
+import { newSession, tmux } from "../_helpers/tmux.ts";
 
 const BROWSER = fixture("browser");
 const hasTmux = installed("tmux");
@@ -202,7 +202,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const session = `procpath-top-${Date.now() % 100000}`;
-    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", repoPath(""));
+    newSession(session, "-x", "100", "-y", "30", "-c", repoPath(""));
     try {
       tmux("send-keys", "-t", session, "clear; echo READY; scripts/procpath top -i 0.5", "Enter");
       await waitFor(() => screen(session).includes("CPU%▼"));
