@@ -71,7 +71,7 @@ interface Slot {
   fds: Map<string, number>;
   /** The last `stat` read of this process (0: none since its files were opened). */
   round: number;
-  /** At that `stat`: one thread, and not running or runnable. */
+  /** At that `stat`: one thread, asleep (see `isIdle`). */
   idle: boolean;
   /** `schedstat` as read under `schedstatRound` (null: unreadable, or a kernel without it). */
   schedstat: string | null;
@@ -132,10 +132,11 @@ export class KeptFiles implements FileKeeper {
    * read when the process has provably not run since: `schedstat` — nanoseconds on the
    * CPU and the number of times it was switched in — is what it was just before that
    * read. Required besides: one thread at both `stat` reads (`schedstat` is the main
-   * thread's; a second thread is made by the main one running), not running or runnable
-   * at this `stat` (a run in progress is not in the nanoseconds until it ends or the
-   * next tick; one that began since is in the switch count), and a kernel that counts
-   * (`0 0 0` otherwise).
+   * thread's; a second thread is made by the main one running), asleep at this `stat`
+   * (a run in progress is not in the nanoseconds until it ends or the next tick, while
+   * one that began since is in the switch count; a stopped, traced or uninterruptible
+   * process may have its memory written by a debugger or a `vfork` child), and a kernel
+   * that counts (`0 0 0` otherwise).
    */
   read(
     pid: number,
@@ -348,13 +349,18 @@ const CLOSE_PAREN = 41;
 const SPACE = 32;
 
 /**
- * Whether a `stat` shows one thread, neither running nor runnable (fields 3 and 20,
- * after the last `)`: the command name may hold anything).
+ * Whether a `stat` shows one thread asleep (`S`, or `I` for an idle kernel thread):
+ * not running or runnable, and not stopped, traced or in an uninterruptible wait — a
+ * `vfork` parent waits in `D` while its child runs in its memory, and a debugger writes
+ * a tracee's memory while it is stopped. Fields 3 and 20, after the last `)` (the
+ * command name may hold anything).
  */
 function isIdle(bytes: Uint8Array): boolean {
   let close = bytes.length - 1;
   while (close >= 0 && bytes[close] !== CLOSE_PAREN) close--;
-  if (close < 0 || close + 2 >= bytes.length || bytes[close + 2] === 82) return false; // "R"
+  if (close < 0 || close + 2 >= bytes.length) return false;
+  const state = bytes[close + 2];
+  if (state !== 83 && state !== 73) return false; // "S", "I"
   // field 3 (state) starts at close + 2; field 20 (num_threads) is 17 spaces further
   let at = close + 2;
   for (let spaces = 0; spaces < 17 && at < bytes.length; at++) {

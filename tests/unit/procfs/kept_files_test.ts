@@ -256,3 +256,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...needs("a stopped process is always read: a debugger writes a stopped tracee's memory", {
+    "perl is not installed": hasPerl,
+  }),
+  async fn() {
+    const child = new Deno.Command("perl", { args: ["-e", "sleep 60"], stdout: "null" }).spawn();
+    const kept = KeptFiles.open();
+    const reader = createProcReader("/proc");
+    reader.keepFiles(kept);
+    const state = () => decoder.decode(fresh(child.pid, "stat")).split(") ")[1]?.[0];
+    try {
+      // asleep: served unread
+      const before = kept!.reused;
+      const served = await waitFor(() => {
+        sampleBoth(reader, child.pid);
+        return kept!.reused > before;
+      }, 5_000);
+      assertEquals(served, true, "a sleeping process is served unread");
+      Deno.kill(child.pid, "SIGSTOP");
+      assertEquals(await waitFor(() => state() === "T", 5_000), true, "stopped");
+      const stopped = kept!.reused;
+      for (let i = 0; i < 10; i++) sampleBoth(reader, child.pid);
+      assertEquals(kept!.reused, stopped);
+      Deno.kill(child.pid, "SIGCONT");
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+      kept?.closeAll();
+    }
+  },
+});
