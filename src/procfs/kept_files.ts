@@ -19,7 +19,7 @@
  */
 import { errno, openLibc, raiseOpenFilesLimit } from "../kernel/libc.ts";
 import type { Libc } from "../kernel/libc.ts";
-import type { FileKeeper, ProcfsTarget } from "./proc_reader.ts";
+import type { FileKeeper, PathOf, ProcfsTarget } from "./proc_reader.ts";
 import type { ProcRoot } from "./proc_root.ts";
 
 const O_RDONLY_CLOEXEC = 0o2000000;
@@ -73,9 +73,11 @@ interface Slot {
   round: number;
   /** At that `stat`: one thread, asleep (see `isIdle`). */
   idle: boolean;
-  /** `schedstat` as read under `schedstatRound` (null: unreadable, or a kernel without it). */
-  schedstat: string | null;
-  schedstatRound: number;
+  /**
+   * `schedstat` as read since that `stat` (null: unreadable, or a kernel without it;
+   * undefined: not read yet).
+   */
+  schedstat: string | null | undefined;
   unchanged: Map<string, Unchanged>;
 }
 
@@ -141,7 +143,7 @@ export class KeptFiles implements FileKeeper {
   read(
     pid: number,
     name: string,
-    pathOf: (pid: number, name: string) => string,
+    pathOf: PathOf,
   ): Uint8Array | null {
     let slot = this.#slots.get(pid);
     if (slot === undefined) {
@@ -149,8 +151,7 @@ export class KeptFiles implements FileKeeper {
         fds: new Map(),
         round: 0,
         idle: false,
-        schedstat: null,
-        schedstatRound: 0,
+        schedstat: undefined,
         unchanged: new Map(),
       };
       this.#slots.set(pid, slot);
@@ -160,6 +161,7 @@ export class KeptFiles implements FileKeeper {
     if (name === "stat" && bytes !== null) {
       slot.round = ++this.#rounds;
       slot.idle = isIdle(bytes);
+      slot.schedstat = undefined;
     }
     return bytes;
   }
@@ -169,25 +171,20 @@ export class KeptFiles implements FileKeeper {
     pid: number,
     slot: Slot,
     name: string,
-    pathOf: (pid: number, name: string) => string,
+    pathOf: PathOf,
   ): Uint8Array | null {
     const known = slot.unchanged.get(name);
     if (slot.round === 0 || !slot.idle || known?.round === slot.round) {
-      slot.unchanged.delete(name);
-      return this.#readKept(pid, slot, name, pathOf);
+      return this.#readInFull(pid, slot, name, pathOf);
     }
-    if (slot.schedstatRound !== slot.round) {
+    if (slot.schedstat === undefined) {
       const round = slot.round;
       slot.schedstat = this.#schedstatOf(pid, slot, pathOf);
       // its files were reopened for a new process under the PID since this round's stat
-      if (slot.round !== round) return this.#readKept(pid, slot, name, pathOf);
-      slot.schedstatRound = slot.round;
+      if (slot.round !== round) return this.#readInFull(pid, slot, name, pathOf);
     }
     const schedstat = slot.schedstat;
-    if (schedstat === null) {
-      slot.unchanged.delete(name);
-      return this.#readKept(pid, slot, name, pathOf);
-    }
+    if (schedstat === null) return this.#readInFull(pid, slot, name, pathOf);
     if (known !== undefined && known.schedstat === schedstat) {
       known.round = slot.round;
       this.#reused++;
@@ -197,6 +194,12 @@ export class KeptFiles implements FileKeeper {
     if (bytes === null) slot.unchanged.delete(name);
     else slot.unchanged.set(name, { schedstat, bytes: bytes.slice(), round: slot.round });
     return bytes;
+  }
+
+  /** A file of {@link CHANGED_BY_OWN_WORK} read in full, nothing kept of it to serve later. */
+  #readInFull(pid: number, slot: Slot, name: string, pathOf: PathOf): Uint8Array | null {
+    slot.unchanged.delete(name);
+    return this.#readKept(pid, slot, name, pathOf);
   }
 
   /**
@@ -217,7 +220,7 @@ export class KeptFiles implements FileKeeper {
   #schedstatOf(
     pid: number,
     slot: Slot,
-    pathOf: (pid: number, name: string) => string,
+    pathOf: PathOf,
   ): string | null {
     let bytes: Uint8Array | null;
     try {
@@ -277,9 +280,14 @@ export class KeptFiles implements FileKeeper {
   }
 
   #drop(pid: number, slot: Slot): void {
+    this.#closeFiles(slot);
+    this.#slots.delete(pid);
+  }
+
+  #closeFiles(slot: Slot): void {
     for (const fd of slot.fds.values()) this.#lib.close(fd);
     this.#count -= slot.fds.size;
-    this.#slots.delete(pid);
+    slot.fds.clear();
   }
 
   /** The whole file through its kept descriptor, opened (again) by path when needed. */
@@ -287,19 +295,15 @@ export class KeptFiles implements FileKeeper {
     pid: number,
     slot: Slot,
     name: string,
-    pathOf: (pid: number, name: string) => string,
+    pathOf: PathOf,
   ): Uint8Array | null {
     const kept = slot.fds.get(name);
     if (kept !== undefined) {
       const bytes = this.#pread(kept);
       if (bytes !== null) return bytes;
-      // the process it was opened for is gone: its PID may be another process's now
-      this.#lib.close(kept);
-      this.#count--;
+      // the process it was opened for is gone: its PID may be another process's now, and
       // nothing known of the old process proves anything about a new one
-      for (const fd of slot.fds.values()) if (fd !== kept) this.#lib.close(fd);
-      this.#count -= slot.fds.size - 1;
-      slot.fds.clear();
+      this.#closeFiles(slot);
       slot.round = 0;
       slot.unchanged.clear();
     }

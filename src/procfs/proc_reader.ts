@@ -2,12 +2,15 @@ import type { Fd } from "./types.ts";
 import { emptyFd } from "./proc_files.ts";
 import { UnsafeFileError } from "./errors.ts";
 
+/** Names the file `<pid>/<name>` under a reader's root (made only where a file is opened). */
+export type PathOf = (pid: number, name: string) => string;
+
 /**
  * Keeps a live tree's files open between samples (`KeptFiles` in `kept_files.ts`):
  * the bytes of a file, or `null` to read it the ordinary way.
  */
 export interface FileKeeper {
-  read(pid: number, name: string, pathOf: (pid: number, name: string) => string): Uint8Array | null;
+  read(pid: number, name: string, pathOf: PathOf): Uint8Array | null;
   /** Closes the files of every PID not in `live`. */
   prune(live: ReadonlySet<number>): void;
   /** The PIDs of `/proc`, ascending, or `null` to list it the ordinary way. */
@@ -90,7 +93,7 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
   const keeps = base === "/proc" && target === "process";
   let kept: FileKeeper | null = null;
   // the path is made only where a file is opened: a kept file's read needs none
-  const pathOf = (pid: number, name: string) => dirOf(pid) + name;
+  const pathOf: PathOf = (pid, name) => dirOf(pid) + name;
   return {
     root: base,
     listPids() {
