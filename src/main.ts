@@ -1,4 +1,5 @@
 import { REFERENCE_VERSION, VERSION } from "./version.ts";
+import { rememberCallerLimits } from "./kernel/caller_limits.ts";
 
 if (import.meta.main) {
   if (Deno.args.length === 1 && Deno.args[0] === "--version") {
@@ -7,6 +8,8 @@ if (import.meta.main) {
     console.log(`procpath ${VERSION} (follows Procpath ${REFERENCE_VERSION})`);
     Deno.exit(0);
   }
+  // before the parent can be gone, and before any child could see the launcher's variable
+  rememberCallerLimits();
   if (Deno.args.includes("query")) {
     // the query's engine loads in the same wave as the command line's modules instead of
     // in a second one once `query` runs: module loading waits on the file system (median

@@ -28,6 +28,8 @@ const SYMBOLS = {
   getdents64: { parameters: ["i32", "buffer", "usize"], result: "isize", optional: true },
   getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
   setrlimit: { parameters: ["i32", "buffer"], result: "i32" },
+  /** Only with an int third argument (`F_DUPFD_CLOEXEC`). */
+  fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
   setpriority: { parameters: ["i32", "u32", "i32"], result: "i32" },
   strerror: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },

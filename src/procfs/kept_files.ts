@@ -18,13 +18,18 @@
  * @module
  */
 import { errno, openLibc, raiseOpenFilesLimit } from "../kernel/libc.ts";
+import { aboveCallerRange } from "../kernel/caller_limits.ts";
 import type { Libc } from "../kernel/libc.ts";
 import type { FileKeeper, PathOf, ProcfsTarget } from "./proc_reader.ts";
 import type { ProcRoot } from "./proc_root.ts";
+import { UnsafeFileError } from "./errors.ts";
 
 const O_RDONLY_CLOEXEC = 0o2000000;
 const O_DIRECTORY_CLOEXEC = 0o2000000 | 0o200000;
 const SEEK_SET = 0;
+const ESRCH = 3;
+/** What `#pread` returns for a file longer than the most a procfile may hold. */
+const TOO_LONG = -1;
 const ERRNO_CODES: Record<number, string> = {
   1: "EPERM",
   2: "ENOENT",
@@ -299,8 +304,11 @@ export class KeptFiles implements FileKeeper {
   ): Uint8Array | null {
     const kept = slot.fds.get(name);
     if (kept !== undefined) {
-      const bytes = this.#pread(kept);
-      if (bytes !== null) return bytes;
+      const read = this.#pread(kept);
+      if (typeof read !== "number") return read;
+      // anything but ESRCH is this file's answer (EACCES after a set-user-ID exec, a
+      // file too long): the process is still the one the file was opened for
+      if (read !== ESRCH) throw readError(read, pathOf(pid, name), this.#maxBytes);
       // the process it was opened for is gone: its PID may be another process's now, and
       // nothing known of the old process proves anything about a new one
       this.#closeFiles(slot);
@@ -310,43 +318,55 @@ export class KeptFiles implements FileKeeper {
     if (this.#count >= this.#budget) return null;
     const path = pathOf(pid, name);
     const fd = this.#lib.open(this.#encoder.encode(path + "\0"), O_RDONLY_CLOEXEC);
-    if (fd < 0) throw systemError(errno(this.#lib), path);
+    if (fd < 0) throw readError(errno(this.#lib), path, this.#maxBytes);
+    const read = this.#pread(fd);
+    if (typeof read === "number") {
+      this.#lib.close(fd);
+      throw readError(read, path, this.#maxBytes);
+    }
     slot.fds.set(name, fd);
     this.#count++;
-    const bytes = this.#pread(fd);
-    if (bytes === null) {
-      const code = errno(this.#lib);
-      this.#lib.close(fd);
-      this.#count--;
-      slot.fds.delete(name);
-      throw systemError(code, path);
-    }
-    return bytes;
+    return read;
   }
 
-  /** The whole file from offset 0, or `null` when the read failed (errno tells why). */
-  #pread(fd: number): Uint8Array | null {
-    // the first read takes the whole buffer: no view to make for the common case
-    let n = Number(this.#lib.pread(fd, this.#buffer, this.#bufferLength, 0n));
-    if (n < 0) return null;
-    if (n < this.#buffer.length) return this.#buffer.subarray(0, n);
-    let length = n;
+  /**
+   * The whole file from offset 0, read until `pread` returns 0 (a seq_file of many
+   * records hands out a page per read, however much room is left); else the errno of
+   * the failed read, or {@link TOO_LONG}.
+   */
+  #pread(fd: number): Uint8Array | number {
+    let length = 0;
     while (true) {
       if (length === this.#buffer.length) {
-        if (length >= this.#maxBytes) return null;
+        if (length >= this.#maxBytes) return TOO_LONG;
         const grown = new Uint8Array(this.#buffer.length * 2);
         grown.set(this.#buffer);
         this.#buffer = grown;
         this.#bufferLength = BigInt(grown.length);
       }
-      const room = this.#buffer.length - length;
-      n = Number(this.#lib.pread(fd, this.#buffer.subarray(length), BigInt(room), BigInt(length)));
-      if (n < 0) return null;
+      const n = Number(
+        length === 0
+          // the first read takes the whole buffer: no view to make for the common case
+          ? this.#lib.pread(fd, this.#buffer, this.#bufferLength, 0n)
+          : this.#lib.pread(
+            fd,
+            this.#buffer.subarray(length),
+            BigInt(this.#buffer.length - length),
+            BigInt(length),
+          ),
+      );
+      if (n < 0) return errno(this.#lib);
+      if (n === 0) return this.#buffer.subarray(0, length);
       length += n;
-      // procfs hands a whole record to one read when there is room: a short read is the end
-      if (n < room) return this.#buffer.subarray(0, length);
     }
   }
+}
+
+/** The error of a failed read (`code` an errno, or {@link TOO_LONG}). */
+function readError(code: number, path: string, maxBytes: number): Error {
+  return code === TOO_LONG
+    ? new UnsafeFileError(`more than ${maxBytes} bytes`)
+    : systemError(code, path);
 }
 
 const CLOSE_PAREN = 41;

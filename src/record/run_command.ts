@@ -13,6 +13,7 @@ import { delay } from "../time/delay.ts";
 import type { ProcReader } from "../procfs/mod.ts";
 import { SIGNAL_NUMBERS } from "../shell/signal_names.ts";
 import { EXIT, signalled } from "../exit_codes.ts";
+import { spawnAsCaller } from "../kernel/caller_limits.ts";
 
 /** A command that could not be started: 127 (not found) or 126 (not executable), as a shell says. */
 export class CommandStartError extends Error {
@@ -64,12 +65,14 @@ export function runCommand(
   becomeSubreaper();
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(argv[0]!, {
-      args: argv.slice(1),
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
+    child = spawnAsCaller(
+      new Deno.Command(argv[0]!, {
+        args: argv.slice(1),
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }),
+    );
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new CommandStartError(`${argv[0]}: command not found`, EXIT.notFound);

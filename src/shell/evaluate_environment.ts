@@ -1,4 +1,5 @@
 import { quoteInput } from "../text/visible.ts";
+import { spawnAsCaller } from "../kernel/caller_limits.ts";
 /** One `-e NAME='shell command'` pair. */
 export interface EnvironmentSpec {
   name: string;
@@ -59,15 +60,17 @@ export async function evaluateEnvironment(
   if (specs.length === 0) return {};
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command("sh", {
-      args: ["-c", buildEnvironmentScript(specs)],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      // its own process group: a stop kills the commands too, which would otherwise
-      // keep the output pipe open (and this wait going) after sh itself was killed
-      detached: true,
-    }).spawn();
+    child = spawnAsCaller(
+      new Deno.Command("sh", {
+        args: ["-c", buildEnvironmentScript(specs)],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        // its own process group: a stop kills the commands too, which would otherwise
+        // keep the output pipe open (and this wait going) after sh itself was killed
+        detached: true,
+      }),
+    );
   } catch (error) {
     throw new EnvironmentError(`Cannot run "sh" for the environment: ${(error as Error).message}`);
   }

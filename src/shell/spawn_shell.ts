@@ -1,5 +1,6 @@
 import { signalled } from "../exit_codes.ts";
 import { SIGNAL_NUMBERS } from "./signal_names.ts";
+import { spawnAsCaller } from "../kernel/caller_limits.ts";
 
 /** A command started by `watch`: `sh -c` leading its own process group. */
 export interface Shell {
@@ -58,14 +59,16 @@ export function spawnShell(
   command: string,
   options: { env: Record<string, string>; output: ShellOutput },
 ): Shell {
-  const child = new Deno.Command("sh", {
-    args: ["-c", command],
-    env: options.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
+  const child = spawnAsCaller(
+    new Deno.Command("sh", {
+      args: ["-c", command],
+      env: options.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }),
+  );
   let exitCode: number | null = null;
   const cancel = new AbortController();
   const exited = child.status.then((status) => {

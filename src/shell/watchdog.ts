@@ -1,3 +1,4 @@
+import { spawnAsCaller } from "../kernel/caller_limits.ts";
 /**
  * A tiny `sh` that outlives procpath by a moment: procpath keeps telling it what
  * runs below it (process groups as `-PGID`, and PIDs), and if procpath dies without
@@ -26,13 +27,15 @@ for target in $targets; do kill -9 "$target" 2>/dev/null; done
 export function startWatchdog(): Watchdog | null {
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command("sh", {
-      args: ["-c", SCRIPT],
-      stdin: "piped",
-      stdout: "null",
-      stderr: "null",
-      detached: true, // a terminal's Ctrl+C must not reach it
-    }).spawn();
+    child = spawnAsCaller(
+      new Deno.Command("sh", {
+        args: ["-c", SCRIPT],
+        stdin: "piped",
+        stdout: "null",
+        stderr: "null",
+        detached: true, // a terminal's Ctrl+C must not reach it
+      }),
+    );
   } catch {
     return null;
   }
