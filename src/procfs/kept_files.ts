@@ -18,7 +18,7 @@
  * @module
  */
 import { errno, openLibc, raiseOpenFilesLimit } from "../kernel/libc.ts";
-import { aboveCallerRange } from "../kernel/caller_limits.ts";
+import { aboveCallerRange, callerOpenFilesLimit } from "../kernel/caller_limits.ts";
 import type { Libc } from "../kernel/libc.ts";
 import type { FileKeeper, PathOf, ProcfsTarget } from "./proc_reader.ts";
 import type { ProcRoot } from "./proc_root.ts";
@@ -115,8 +115,10 @@ export class KeptFiles implements FileKeeper {
   static open(maxBytes = 16 << 20): KeptFiles | null {
     const lib = openLibc();
     const limit = lib === null ? null : raiseOpenFilesLimit();
-    if (lib === null || limit === null || limit <= RESERVE * 2) return null;
-    return new KeptFiles(lib, limit - RESERVE, maxBytes);
+    // kept files sit above the caller's limit, whose range stays free (aboveCallerRange)
+    const budget = limit === null ? 0 : limit - RESERVE - (callerOpenFilesLimit() ?? 0);
+    if (lib === null || budget <= RESERVE) return null;
+    return new KeptFiles(lib, budget, maxBytes);
   }
 
   /** How many files are open now. */
@@ -317,7 +319,11 @@ export class KeptFiles implements FileKeeper {
     }
     if (this.#count >= this.#budget) return null;
     const path = pathOf(pid, name);
-    const fd = this.#lib.open(this.#encoder.encode(path + "\0"), O_RDONLY_CLOEXEC);
+    // above the caller's open-files limit, which each spawn restores for a moment
+    const fd = aboveCallerRange(
+      this.#lib,
+      this.#lib.open(this.#encoder.encode(path + "\0"), O_RDONLY_CLOEXEC),
+    );
     if (fd < 0) throw readError(errno(this.#lib), path, this.#maxBytes);
     const read = this.#pread(fd);
     if (typeof read === "number") {
