@@ -96,9 +96,11 @@ export const inspectCommand = defineCommand({
         pageSize: system.pageSize,
         clockTicks: system.clockTicks,
         cpus: system.cpuCount,
+        absent,
       }, (ms) => stop.sleep(ms));
-      if (report.missing.length > 0) {
-        deps.log.warning(`Process ${report.missing.join(", ")} exited before the first look`);
+      const exited = report.missing.filter((pid) => !absent.includes(pid));
+      if (exited.length > 0) {
+        deps.log.warning(`Process ${exited.join(", ")} exited before the first look`);
       }
       if (report.processes.length === 0) {
         throw new CommandError("No process to inspect: all exited");

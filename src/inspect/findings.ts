@@ -1,17 +1,24 @@
 /**
- * The findings of `inspect`: plain sentences with the numbers behind them, each made
- * by one rule below from a process's report. Every threshold is named here, with why.
+ * The findings of `inspect`: plain sentences with the numbers behind them and the next
+ * step, each made by one rule below from a process's report, each scored by how much
+ * of the window it explains so the cause comes first. Every threshold is named here,
+ * with why.
  *
  * @module
  */
-import type { ProcessReport, SocketReport } from "./report.ts";
+import type { ProcessReport, SocketReport, ThreadReport, WaitObject } from "./report.ts";
 
 /** A finding about one process. */
 export interface Finding {
   pid: number;
-  /** The rule's name (`hot_thread`, `lock_contention`, …). */
+  /** The rule's name (`hot_thread`, `throttled`, …). */
   rule: string;
   text: string;
+  /**
+   * How much it explains: the share of the window (%) its evidence covers; a cliff
+   * that stops work outright (stopped, near a limit) scores high whatever its share.
+   */
+  score: number;
 }
 
 /**
@@ -19,143 +26,340 @@ export interface Finding {
  * is CPU-bound: the one to look at (on a busy machine it may get only half a core).
  */
 export const HOT_THREAD_PERCENT = 80;
-/** Lock contention: at least this many threads asleep on futexes… */
+/** Lock contention: at least this many threads asleep on futexes most of the window… */
 export const LOCK_MIN_THREADS = 3;
 /** …being at least this share of the process's threads… */
 export const LOCK_MIN_SHARE = 0.5;
-/** …and switching away at least this often per second between them (a lock passed around). */
+/** …switching away at least this often per second between them (a lock passed around)… */
 export const LOCK_MIN_SWITCHES_PER_SECOND = 100;
-/** Runnable but waiting for a CPU for this share of the window: CPU starvation. */
+/**
+ * …with short waits: each of them woken this often per second on average (an idle pool
+ * of 4 woken once every 2 ms in all is woken 125 times a second each)…
+ */
+export const LOCK_MIN_WAKES_PER_THREAD = 200;
+/** …and the process using CPU: this share of a core (an idle pool uses 3 %). */
+export const LOCK_MIN_CPU_PERCENT = 5;
+/** Runnable but waiting for a CPU (beyond its cgroup's throttling) this share of the window. */
 export const RUN_QUEUE_PERCENT = 20;
+/**
+ * The wait for a CPU each time a thread that mostly blocks gets one, below which its
+ * run-queue delay is wake-up latency rather than starvation, ms.
+ */
+export const STARVED_WAIT_MS = 1;
 /** Throttled in this share of its cgroup's CPU periods. */
 export const THROTTLED_PERCENT = 20;
 /** Open descriptors at this share of `RLIMIT_NOFILE` or more. */
 export const DESCRIPTORS_SHARE = 0.9;
-/** Memory at this share of the cgroup's `memory.max` or more. */
+/** Memory at this share of the cgroup's limit or more. */
 export const MEMORY_SHARE = 0.9;
-
-/** Wait channels of a futex wait (lock, condition variable) across kernel versions. */
-const FUTEX = /futex/;
-/** Wait channels of a socket read or accept. */
-const SOCKET_WAIT =
-  /^(sk_wait_data|wait_woken|tcp_recvmsg|unix_stream_read_generic|inet_csk_accept|__skb_wait_for_more_packets)/;
+/** A thread asleep on one object (socket, pipe) this share of the window is blocked on it. */
+export const BLOCKED_PERCENT = 80;
+/** A thread in D (storage or otherwise) this share of the window. */
+export const D_PERCENT = 20;
+/** Growth over the window worth saying: at least this many more descriptors or threads… */
+export const GROWTH_MIN_COUNT = 20;
+/** …or this much more resident memory, bytes… */
+export const GROWTH_MIN_BYTES = 32 << 20;
+/** …and at least this factor of the start. */
+export const GROWTH_MIN_FACTOR = 1.2;
+/** Major page faults per second worth saying (each is a read from disk or swap). */
+export const MAJOR_FAULTS_PER_SECOND = 100;
+/** Zombie children at once worth saying (a parent that does not reap them). */
+export const ZOMBIES = 5;
 
 const pct = (n: number) => `${Math.round(n)}%`;
 const label = (t: { name: string; tid: number }) => `${t.name} (TID ${t.tid})`;
+const mib = (b: number) => `${(b / 1048576).toFixed(b < 10485760 ? 1 : 0)} MiB`;
+const rate = (b: number) =>
+  b >= 1048576 ? `${(b / 1048576).toFixed(1)} MiB/s` : `${(b / 1024).toFixed(0)} KiB/s`;
 
-/** The socket a blocked read waits on: the syscall's descriptor, else the one connected socket. */
-function socketRead(report: ProcessReport): SocketReport | null {
-  if (report.syscallFd !== null) {
-    const exact = report.sockets.find((s) => s.fd === report.syscallFd);
-    if (exact) return exact;
-  }
+/** The processes at the other end of an object, as words. */
+function peersText(object: WaitObject): string {
+  if (object.peers.length === 0) return "";
+  const shown = object.peers.slice(0, 3).map((h) => `PID ${h.pid} ${h.comm} (fd ${h.fd})`);
+  return `${shown.join(", ")}${
+    object.peers.length > 3 ? ` and ${object.peers.length - 3} more` : ""
+  }`;
+}
+
+/** The connected socket of a process with one (the object when the call is unreadable). */
+function onlyConnected(report: ProcessReport): SocketReport | null {
   const connected = report.sockets.filter((s) =>
     s.state === "ESTABLISHED" || s.state === "CONNECTED" || s.state === "ESTAB"
   );
   return connected.length === 1 ? connected[0]! : null;
 }
 
+/** A thread blocked on a socket or pipe, as a sentence. */
+function blockedText(t: ThreadReport, report: ProcessReport, seconds: number): string | null {
+  const share = Math.max(t.shares.socket ?? 0, t.shares.pipe ?? 0);
+  const object = t.waitsOn;
+  const call = t.syscall ? `${t.syscall}` : "a call";
+  const time = `${(seconds * share / 100).toFixed(1)} s of ${seconds.toFixed(1)} s`;
+  if (object?.kind === "pipe" || (t.shares.pipe ?? 0) >= BLOCKED_PERCENT) {
+    const writing = t.wchan?.includes("write") || t.syscall?.startsWith("write");
+    const peers = object ? peersText(object) : "";
+    return `thread ${label(t)} blocked ${time} ${writing ? "writing to" : "reading from"} ${
+      object ? `${object.target} (fd ${object.fd}, ${call})` : "a pipe"
+    } in ${t.wchan ?? "-"}: ${
+      writing ? "the pipe is full and its reader" : "the pipe is empty and its writer"
+    } ${peers ? `is ${peers}` : "is not visible to this user"}${
+      writing ? ", which is not reading" : ", which is not writing"
+    }`;
+  }
+  const only = object === null ? onlyConnected(report) : null;
+  const socket = object?.socket ?? only;
+  const accepting = t.wchan?.startsWith("inet_csk_accept") || t.syscall?.startsWith("accept");
+  const where = socket
+    ? `${
+      socket.remote !== "" && !socket.remote.startsWith("0.0.0.0:0") ? socket.remote : socket.local
+    } (${socket.protocol}, fd ${
+      object?.fd ?? only?.fd
+    }, recv-q ${socket.receiveQueue}, send-q ${socket.sendQueue})`
+    : object
+    ? `${object.target} (fd ${object.fd})`
+    : "a socket";
+  const peers = object ? peersText(object) : "";
+  return `thread ${label(t)} blocked ${time} ${
+    accepting ? "accepting on" : "in " + call + " on"
+  } ${where} in ${t.wchan ?? "-"}${peers ? `; the other end is ${peers}` : ""}`;
+}
+
 /** Returns the findings about one process over a window of `seconds`, on `cpus` CPUs. */
 export function findingsFor(report: ProcessReport, seconds: number, cpus: number): Finding[] {
   const found: Finding[] = [];
-  const say = (rule: string, text: string) => found.push({ pid: report.pid, rule, text });
+  const say = (rule: string, score: number, text: string) =>
+    found.push({ pid: report.pid, rule, text, score: Math.round(score * 10) / 10 });
   const threads = report.threads;
+  const share = (t: ThreadReport, kind: keyof ThreadReport["shares"]) => t.shares[kind] ?? 0;
+
+  // states that stop work outright
+  const stopped = threads.filter((t) => share(t, "stopped") >= 50);
+  if (stopped.length > 0 && stopped.length === threads.length) {
+    const traced = report.state === "t";
+    say(
+      traced ? "traced" : "stopped",
+      100,
+      traced
+        ? `stopped by its tracer (state t) ${pct(share(stopped[0]!, "stopped"))} of the window: ` +
+          `a debugger or strace holds it (TracerPid in /proc/${report.pid}/status)`
+        : `stopped (state T) ${pct(share(stopped[0]!, "stopped"))} of the window: it runs ` +
+          `nothing until SIGCONT (kill -CONT ${report.pid})`,
+    );
+  }
+  for (const t of threads) {
+    const d = share(t, "uninterruptible");
+    if (d < D_PERCENT) continue;
+    say(
+      "uninterruptible",
+      d,
+      `thread ${label(t)} in uninterruptible sleep (D) ${pct(d)} of the window in ${
+        t.wchan ?? "a hidden wait channel"
+      }${t.syscall ? ` (system call ${t.syscall})` : ""}: signals wait until the kernel lets it go`,
+    );
+  }
+  for (const t of threads) {
+    const disk = Math.max(share(t, "disk"), threads.length === 1 ? report.blkioPercent ?? 0 : 0);
+    const asleep = 100 - share(t, "running") - share(t, "cpu_wait");
+    // storage is the cause when it takes a fifth of the window, or most of the thread's
+    // waits when the machine's CPUs take the rest
+    if (disk < D_PERCENT && !(disk >= D_PERCENT / 4 && disk >= asleep / 2)) continue;
+    const object = t.waitsOn;
+    const io = report.io
+      ? `; the process writes ${rate(report.io.writePerSecond)} and reads ${
+        rate(report.io.readPerSecond)
+      } of storage`
+      : "";
+    say(
+      "storage_wait",
+      disk,
+      `thread ${label(t)} waited for storage ${pct(disk)} of the window (D in ${t.wchan ?? "-"}${
+        t.syscall ? `, ${t.syscall}` : ""
+      }${object ? ` on fd ${object.fd} ${object.target}` : ""})${io}${
+        report.blkioPercent !== null ? `, I/O wait ${pct(report.blkioPercent)} (delayacct)` : ""
+      }`,
+    );
+  }
+
+  // the CPU: throttling first, then contention for CPUs beyond it, then hot threads
+  const throttledShare = report.throttledWindowPercent ?? 0;
+  if (report.throttledPercent !== null && report.throttledPercent >= THROTTLED_PERCENT) {
+    const cpu = report.cgroup!.cpu!;
+    const quota = cpu.from === "cpu.cfs_quota_us"
+      ? `cpu.cfs_quota_us ${cpu.quotaUs} per ${cpu.periodUs} µs`
+      : `cpu.max ${cpu.quotaUs} ${cpu.periodUs}`;
+    say(
+      "throttled",
+      Math.max(report.throttledPercent * 0.9, Math.min(100, throttledShare)),
+      `throttled by its cgroup's CPU quota in ${pct(report.throttledPercent)} of periods (${
+        (throttledShare * seconds / 100).toFixed(1)
+      } s throttled in ${seconds.toFixed(1)} s): ${quota} (${
+        ((cpu.quotaUs ?? 0) / cpu.periodUs).toFixed(2)
+      } CPU) in cgroup ${cpu.path}; raise the quota or give it less work`,
+    );
+  }
+  const contended = threads.map((t) => ({
+    t,
+    wait: Math.max(0, (t.waitPercent ?? 0) - throttledShare),
+  })).filter((x) => x.wait > 0).sort((a, b) => b.wait - a.wait);
+  if (contended.length > 0 && contended[0]!.wait >= RUN_QUEUE_PERCENT) {
+    const worst = contended[0]!;
+    const perSlice = worst.t.waitPerSliceMs;
+    // waits after a thread's own blocking (more voluntary switches than preemptions) are
+    // the scheduler's price of blocking often, not starvation: they rank below what the
+    // thread blocks on, the more so the shorter they are
+    const wakeups = worst.t.voluntaryPerSecond > worst.t.involuntaryPerSecond;
+    say(
+      "run_queue",
+      wakeups ? worst.wait * Math.min(0.5, (perSlice ?? 0) / STARVED_WAIT_MS) : worst.wait,
+      `${contended.length > 1 ? `${contended.length} threads` : `thread ${label(worst.t)}`} ` +
+        `waited for a CPU${throttledShare > 0 ? " beyond the throttling" : ""}: ${
+          contended.length > 1 ? `the worst, ${label(worst.t)}, ` : ""
+        }${pct(worst.wait)} of the window${
+          perSlice !== null ? `, ${perSlice.toFixed(perSlice < 1 ? 2 : 1)} ms each time` : ""
+        }: ${
+          wakeups
+            ? "short waits after each wake-up (it blocks often)"
+            : `more runnable threads than CPUs (${cpus}); see who else runs (procpath top)`
+        }`,
+    );
+  }
+  const hot = threads.map((t) => ({
+    t,
+    cpu: t.userPercent + t.systemPercent,
+    waited: Math.max(0, (t.waitPercent ?? 0) - throttledShare),
+  })).filter((x) => x.cpu >= HOT_THREAD_PERCENT / 4 && x.cpu + x.waited >= HOT_THREAD_PERCENT)
+    .sort((a, b) => b.cpu - a.cpu);
+  hot.forEach(({ t, cpu, waited }, i) => {
+    say(
+      "hot_thread",
+      Math.min(100, cpu + waited),
+      `thread ${label(t)} burns ${pct(cpu)} of a core (user ${pct(t.userPercent)}, system ${
+        pct(t.systemPercent)
+      })${waited >= 5 ? ` and waited ${pct(waited)} of the window for a CPU` : ""}${
+        threads.length > 1 && i === 0 ? ` — the busiest of ${threads.length} threads` : ""
+      }; perf top -t ${t.tid} shows where`,
+    );
+  });
+
+  // locks: threads asleep on futexes that want to run (short waits, CPU in between)
+  const futexed = threads.filter((t) => share(t, "futex") >= 50);
+  const switches = futexed.reduce((sum, t) => sum + t.voluntaryPerSecond, 0);
+  const cpu = threads.reduce((sum, t) => sum + t.userPercent + t.systemPercent, 0);
+  if (
+    futexed.length >= LOCK_MIN_THREADS && futexed.length >= LOCK_MIN_SHARE * threads.length &&
+    switches >= LOCK_MIN_SWITCHES_PER_SECOND &&
+    switches / futexed.length >= LOCK_MIN_WAKES_PER_THREAD && cpu >= LOCK_MIN_CPU_PERCENT
+  ) {
+    const mean = futexed.reduce((sum, t) => sum + share(t, "futex"), 0) / futexed.length;
+    say(
+      "lock_contention",
+      mean,
+      `${futexed.length} of ${threads.length} threads wait in ${futexed[0]!.wchan} ${
+        pct(mean)
+      } of the window, woken ${Math.round(switches)} times/s (${
+        Math.round(switches / futexed.length)
+      } each) while the process uses ${pct(cpu)} of a core: lock contention`,
+    );
+  }
 
   for (const t of threads) {
-    const cpu = t.userPercent + t.systemPercent;
-    const waited = t.waitPercent ?? 0;
-    if (cpu >= HOT_THREAD_PERCENT / 4 && cpu + waited >= HOT_THREAD_PERCENT) {
+    const blocked = Math.max(share(t, "socket"), share(t, "pipe"));
+    if (blocked < BLOCKED_PERCENT && !(t.blockedAllWindow && blocked > 0)) continue;
+    const text = blockedText(t, report, seconds);
+    if (text) {
       say(
-        "hot_thread",
-        `thread ${label(t)} burns ${pct(cpu)} of a core (user ${pct(t.userPercent)}, system ${
-          pct(t.systemPercent)
-        })${waited >= 5 ? ` and waited ${pct(waited)} of the window for a CPU` : ""}${
-          threads.length > 1 ? ` — the busiest of ${threads.length} threads` : ""
-        }`,
+        t.waitsOn?.kind === "pipe" || share(t, "pipe") > 0 ? "blocked_pipe" : "blocked_socket",
+        blocked,
+        text,
       );
     }
   }
 
-  const futexed = threads.filter((t) => t.wchan !== null && FUTEX.test(t.wchan));
-  const switches = futexed.reduce((sum, t) => sum + t.voluntaryPerSecond, 0);
-  if (
-    futexed.length >= LOCK_MIN_THREADS && futexed.length >= LOCK_MIN_SHARE * threads.length &&
-    switches >= LOCK_MIN_SWITCHES_PER_SECOND
-  ) {
-    say(
-      "lock_contention",
-      `${futexed.length} of ${threads.length} threads wait in ${futexed[0]!.wchan} with ${
-        Math.round(switches)
-      } voluntary switches/s: lock contention`,
-    );
-  }
-
-  const waiting = threads.reduce((sum, t) => sum + (t.waitPercent ?? 0), 0);
-  if (waiting >= RUN_QUEUE_PERCENT) {
-    const runnable = threads.filter((t) => (t.waitPercent ?? 0) > 0).length;
-    say(
-      "run_queue",
-      `run-queue delay ${pct(waiting)} of the window${
-        runnable > 1 ? ` over ${runnable} threads` : ""
-      }: more runnable threads than CPUs (${cpus})`,
-    );
-  }
-
-  if (report.throttledPercent !== null && report.throttledPercent >= THROTTLED_PERCENT) {
-    const max = report.cgroup?.cpuMax;
-    const quota = !max
-      ? "its CPU quota"
-      : report.cgroup?.cpuFrom === "cpu.cfs_quota_us"
-      ? `cpu.cfs_quota_us ${max.quota ?? -1} per ${max.period} µs`
-      : `cpu.max ${max.quota ?? "max"} ${max.period}`;
-    say(
-      "throttled",
-      `throttled in ${
-        pct(report.throttledPercent)
-      } of periods by ${quota} (cgroup ${report.cgroup?.path})`,
-    );
-  }
-
+  // limits and resources
   const d = report.descriptors;
   if (d && d.limit !== null && d.limit > 0 && d.open >= DESCRIPTORS_SHARE * d.limit) {
     say(
       "descriptors",
+      90,
       `${d.open} of ${d.limit} descriptors open (RLIMIT_NOFILE): a leak, or a limit too low`,
     );
   }
-
-  for (const t of threads) {
-    if (!t.blockedAllWindow || t.wchan === null || !SOCKET_WAIT.test(t.wchan)) continue;
-    const socket = socketRead(report);
-    const what = t.wchan.startsWith("inet_csk_accept") ? "accepting on" : "reading";
-    say(
-      "blocked_socket",
-      `thread ${label(t)} blocked ${seconds.toFixed(1)} s ${what} ${
-        socket
-          ? `${
-            socket.remote !== "" && !socket.remote.startsWith("0.0.0.0:0")
-              ? socket.remote
-              : socket.local
-          } ` +
-            `(${socket.protocol}, recv-q ${socket.receiveQueue})`
-          : "a socket"
-      } in ${t.wchan}`,
-    );
-  }
-
-  const memory = report.cgroup;
-  if (
-    memory && memory.memoryMax !== null && memory.memoryCurrent !== null &&
-    memory.memoryCurrent >= MEMORY_SHARE * memory.memoryMax
-  ) {
-    const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
+  const memory = report.cgroup?.memory;
+  if (memory && memory.max !== null && memory.current >= MEMORY_SHARE * memory.max) {
     say(
       "memory_limit",
-      `cgroup memory ${mib(memory.memoryCurrent)} of its limit ${mib(memory.memoryMax)} (${
-        pct(100 * memory.memoryCurrent / memory.memoryMax)
-      })`,
+      95,
+      `cgroup memory ${mib(memory.current)} of its limit ${mib(memory.max)} (${
+        (100 * memory.current / memory.max).toFixed(1)
+      }%, ${memory.from}, cgroup ${memory.path})${
+        memory.oomKills
+          ? `; ${memory.oomKills} OOM kill${memory.oomKills === 1 ? "" : "s"} recorded`
+          : ""
+      }${
+        memory.limitHits ? `, the limit hit ${memory.limitHits} times` : ""
+      }: the kernel reclaims ` +
+        `its cache and kills at the limit`,
+    );
+  } else if (memory?.oomKills) {
+    say(
+      "oom_kills",
+      60,
+      `${memory.oomKills} OOM kill${
+        memory.oomKills === 1 ? "" : "s"
+      } recorded in its cgroup ${memory.path} (${mib(memory.current)}${
+        memory.max !== null ? ` of ${mib(memory.max)}` : ""
+      } now)`,
     );
   }
-  if (memory?.oomKills) say("oom_kills", `${memory.oomKills} OOM kills in its cgroup`);
+  if (report.majorFaultsPerSecond >= MAJOR_FAULTS_PER_SECOND) {
+    say(
+      "major_faults",
+      Math.min(80, report.majorFaultsPerSecond / 10),
+      `${Math.round(report.majorFaultsPerSecond)} major page faults/s: pages read back from disk${
+        report.swapBytes ? ` or swap (${mib(report.swapBytes)} swapped out)` : ""
+      }`,
+    );
+  }
+  const grew = (
+    what: string,
+    [a, b]: [number, number],
+    enough: boolean,
+    show: (n: number) => string = String,
+  ) => {
+    if (!enough || b < a * GROWTH_MIN_FACTOR) return;
+    say(
+      `${what.replace(/ /g, "_")}_growing`,
+      50,
+      `${what} grew ${show(a)} → ${show(b)} in ${seconds.toFixed(1)} s: a leak if it goes on`,
+    );
+  };
+  if (report.trend.descriptors) {
+    const [a, b] = report.trend.descriptors;
+    grew("descriptors", [a, b], b - a >= GROWTH_MIN_COUNT);
+  }
+  grew(
+    "threads",
+    report.trend.threads,
+    report.trend.threads[1] - report.trend.threads[0] >= GROWTH_MIN_COUNT,
+  );
+  grew(
+    "resident memory",
+    report.trend.rssBytes,
+    report.trend.rssBytes[1] - report.trend.rssBytes[0] >= GROWTH_MIN_BYTES,
+    mib,
+  );
+  if (report.zombieChildren.length >= ZOMBIES) {
+    say(
+      "zombies",
+      30,
+      `${report.zombieChildren.length} zombie children not reaped (it does not wait() for them)`,
+    );
+  }
   return found;
+}
+
+/** Orders findings by score, the highest first (a stable sort: ties keep their order). */
+export function rankFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => b.score - a.score);
 }

@@ -7,10 +7,21 @@
  */
 import { displayCommand } from "../model/process.ts";
 import type { InspectReport } from "./inspect.ts";
-import type { ProcessReport } from "./report.ts";
+import type { ProcessReport, ThreadReport } from "./report.ts";
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 const f1 = (n: number | null) => (n === null ? "-" : n.toFixed(1));
+const rate = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB/s`;
+
+/** A thread's window as its largest shares: `running 40% futex 55%`. */
+function sharesText(shares: ThreadReport["shares"]): string {
+  return Object.entries(shares)
+    .filter(([, v]) => (v ?? 0) >= 1)
+    .sort((a, b) => b[1]! - a[1]!)
+    .slice(0, 3)
+    .map(([k, v]) => `${k} ${Math.round(v!)}%`)
+    .join(" ");
+}
 
 function processLines(p: ProcessReport): string[] {
   const pad = "  ".repeat(p.depth);
@@ -24,6 +35,7 @@ function processLines(p: ProcessReport): string[] {
       : null,
     p.oomScore !== null ? `OOM score ${p.oomScore}` : null,
     p.cgroup ? `cgroup ${p.cgroup.path}` : null,
+    p.kernelThread ? "a kernel thread" : null,
   ].filter((x) => x !== null);
   const lines = [
     `${pad}${p.pid} ${displayCommand(p.cmdline, p.comm)}${
@@ -37,18 +49,46 @@ function processLines(p: ProcessReport): string[] {
       String(t.tid),
       t.state,
       t.wchan ?? "-",
+      t.syscall ?? "-",
       f1(t.userPercent),
       f1(t.systemPercent),
       f1(t.waitPercent),
       f1(t.voluntaryPerSecond),
       f1(t.involuntaryPerSecond),
+      sharesText(t.shares),
     ]);
-    const header = ["THREAD", "TID", "S", "WCHAN", "USR%", "SYS%", "RUNQ%", "VCSW/s", "NVCSW/s"];
+    const header = [
+      "THREAD",
+      "TID",
+      "S",
+      "WCHAN",
+      "SYSCALL",
+      "USR%",
+      "SYS%",
+      "RUNQ%",
+      "VCSW/s",
+      "NVCSW/s",
+      "WINDOW",
+    ];
+    const left = new Set([0, 1, 2, 3, 4, 10]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) =>
-      `${pad}  ` + cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-        .join("  ");
+      (`${pad}  ` +
+        cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+          .join("  ")).trimEnd();
     lines.push(line(header), ...rows.map(line));
+    for (const t of p.threads) {
+      const object = t.waitsOn;
+      if (!object) continue;
+      const peers = object.peers.map((h) => `PID ${h.pid} ${h.comm} fd ${h.fd}`).join(", ");
+      lines.push(
+        `${pad}  ${t.name} (TID ${t.tid}) ${t.syscall} on fd ${object.fd}: ${object.target}${
+          object.socket
+            ? ` ${object.socket.protocol} ${object.socket.local} -> ${object.socket.remote}`
+            : ""
+        }${peers ? `; other end ${peers}` : ""}`,
+      );
+    }
   }
   for (const s of p.sockets) {
     lines.push(
@@ -68,20 +108,25 @@ function processLines(p: ProcessReport): string[] {
       } of ${file.size} bytes${share}`,
     );
   }
-  if (p.syscall !== null) {
-    lines.push(
-      `${pad}  system call: ${p.syscall === "running" ? "running" : p.syscall.split(" ")[0]}${
-        p.syscallFd !== null ? ` on fd ${p.syscallFd}` : ""
-      }`,
-    );
-  }
+  const io = [
+    p.io ? `storage read ${rate(p.io.readPerSecond)}, write ${rate(p.io.writePerSecond)}` : null,
+    p.blkioPercent !== null ? `I/O wait ${f1(p.blkioPercent)}%` : null,
+    `${f1(p.majorFaultsPerSecond)} major faults/s`,
+    p.swapBytes ? `swap ${mib(p.swapBytes)}` : null,
+    p.zombieChildren.length > 0 ? `${p.zombieChildren.length} zombie children` : null,
+  ].filter((x) => x !== null);
+  if (!p.kernelThread) lines.push(`${pad}  ${io.join(", ")}`);
   const c = p.cgroup;
   if (c) {
     const parts = [
-      c.cpuMax ? `${c.cpuFrom} ${c.cpuMax.quota ?? "max"} ${c.cpuMax.period}` : null,
+      c.cpu
+        ? `${c.cpu.from} ${c.cpu.quotaUs ?? "max"} ${c.cpu.periodUs} (cgroup ${c.cpu.path})`
+        : null,
       p.throttledPercent !== null ? `throttled in ${f1(p.throttledPercent)}% of periods` : null,
-      c.memoryCurrent !== null
-        ? `memory ${mib(c.memoryCurrent)}${c.memoryMax !== null ? ` of ${mib(c.memoryMax)}` : ""}`
+      c.memory
+        ? `memory ${mib(c.memory.current)}${
+          c.memory.max !== null ? ` of ${mib(c.memory.max)}` : ""
+        } (cgroup ${c.memory.path})${c.memory.oomKills ? `, ${c.memory.oomKills} OOM kills` : ""}`
         : null,
       c.pressure.cpu !== null
         ? `pressure (avg10) cpu ${c.pressure.cpu} memory ${c.pressure.memory ?? "-"} io ${

@@ -1,17 +1,44 @@
 /**
  * What `inspect` found about each process over its window: the figures the findings
- * are made from. Pure: two samples (and the sockets and cgroup read) in, a report out.
+ * are made from. Pure: two samples, the looks in between, the sockets, the holders of
+ * pipes and sockets and the cgroups read in, a report out.
  *
  * @module
  */
 import type { SocketEntry } from "./net.ts";
 import type { CgroupFigures } from "./cgroup_files.ts";
-import type { ProcessSample, ThreadSample } from "./sample_process.ts";
+import type { Holder } from "./peers.ts";
+import { linkInode } from "./peers.ts";
+import type { Descriptor, ProcessSample, ThreadSample } from "./sample_process.ts";
+import { syscallName, waitedFd, waitKind } from "./syscalls.ts";
+import type { WaitKind } from "./syscalls.ts";
+
+/** One look at a thread during the window: its state and wait channel. */
+export interface Look {
+  state: string;
+  wchan: string | null;
+}
+
+/** What a thread's blocked call waits on. */
+export interface WaitObject {
+  fd: number;
+  kind: "socket" | "pipe" | "tty" | "file" | "other";
+  /** The descriptor's target (`pipe:[123]`, a path). */
+  target: string;
+  /** The socket, where it is one the namespace lists. */
+  socket: SocketEntry | null;
+  /** The processes at the other end: a pipe's other side, a local TCP peer's holder. */
+  peers: Holder[];
+  /** A regular file's position and size, bytes. */
+  position: number | null;
+  size: number | null;
+}
 
 /** A thread over the window. */
 export interface ThreadReport {
   tid: number;
   name: string;
+  /** State at the end (R, S, D, T, …). */
   state: string;
   /** The wait channel it was seen in most during the window (`null`: running or hidden). */
   wchan: string | null;
@@ -20,9 +47,20 @@ export interface ThreadReport {
   systemPercent: number;
   /** Share of the window it was runnable but waiting for a CPU, %; `null` without schedstat. */
   waitPercent: number | null;
+  /** The mean wait for a CPU each time it got one, ms (`null` without schedstat). */
+  waitPerSliceMs: number | null;
+  /**
+   * Where its window went, % (sums to about 100): `running` from schedstat, `cpu_wait`
+   * (runnable, no CPU), and each kind of sleep in proportion to the looks that saw it.
+   */
+  shares: Partial<Record<WaitKind | "cpu_wait", number>>;
   /** Context switches per second: blocking and preempted. */
   voluntaryPerSecond: number;
   involuntaryPerSecond: number;
+  /** The system call it is blocked in at the end, by name; `null` where not readable or none. */
+  syscall: string | null;
+  /** What that call waits on, where it names a descriptor. */
+  waitsOn: WaitObject | null;
   /** Asleep in the same place at both ends, with no CPU in between. */
   blockedAllWindow: boolean;
 }
@@ -48,28 +86,41 @@ export interface ProcessReport {
   depth: number;
   comm: string;
   cmdline: string;
+  /** State at the end; `kernelThread` for kernel threads (no descriptors or calls). */
+  state: string;
+  kernelThread: boolean;
   threads: ThreadReport[];
   sockets: SocketReport[];
   files: FileReport[];
   /** Open descriptors and the soft `RLIMIT_NOFILE`; `null` where not readable. */
-  descriptors: { open: number; limit: number | null } | null;
+  descriptors: { open: number; limit: number | null; unreadableLinks: number } | null;
+  /** Counts at the start and end of the window (descriptors `null` where not readable). */
+  trend: {
+    descriptors: [number, number] | null;
+    threads: [number, number];
+    rssBytes: [number, number];
+  };
   rssBytes: number;
+  swapBytes: number | null;
+  majorFaultsPerSecond: number;
+  /** Storage I/O per second (`io` read_bytes/write_bytes), bytes; `null` where not readable. */
+  io: { readPerSecond: number; writePerSecond: number } | null;
+  /** Share of the window waiting for block I/O (`delayacct_blkio_ticks`), %; `null` when off. */
+  blkioPercent: number | null;
   oomScore: number | null;
   cgroup: CgroupFigures | null;
-  /** Throttled share of the cgroup's CPU periods in the window, % (`null`: no quota data). */
+  /** Throttled share of the cgroup's CPU periods in the window, %. */
   throttledPercent: number | null;
-  /** The current system call (`syscall`), where readable. */
-  syscall: string | null;
-  /** The fd the current read or receive is on, from `syscall`, where known. */
-  syscallFd: number | null;
+  /** Time the cgroup was throttled, as a share of the window, %. */
+  throttledWindowPercent: number | null;
+  /** OOM kills and limit hits in its memory cgroup during the window. */
+  oomKillsInWindow: number | null;
+  zombieChildren: number[];
   /** What could not be read (another user's process). */
   unreadable: string[];
   /** The process exited during the window: only the first look is reported. */
   exited: boolean;
 }
-
-/** Reads and receives whose first argument is the descriptor they block on (x86_64 numbers). */
-const FD_SYSCALLS = new Set([0, 17, 19, 45, 47, 295, 299]);
 
 /** The most frequent of the observed wait channels. */
 function mostSeen(channels: readonly (string | null)[]): string | null {
@@ -82,111 +133,267 @@ function mostSeen(channels: readonly (string | null)[]): string | null {
   return best;
 }
 
+/** The kind of a descriptor's target. */
+export function objectKind(target: string): WaitObject["kind"] {
+  if (target.startsWith("socket:")) return "socket";
+  if (target.startsWith("pipe:")) return "pipe";
+  if (/^\/dev\/(pts\/|tty)/.test(target)) return "tty";
+  if (target.startsWith("/")) return "file";
+  return "other";
+}
+
+/** Context for building reports. */
+export interface ReportContext {
+  seconds: number;
+  clockTicks: number;
+  depth: number;
+  /** `Deno.build.arch`: which system call table. */
+  arch: string;
+  /** The looks at each thread during the window, by TID. */
+  looks: ReadonlyMap<number, readonly Look[]>;
+  sockets: ReadonlyMap<number, SocketEntry>;
+  /** Holders of pipe and socket inodes on this host. */
+  holders: ReadonlyMap<number, readonly Holder[]>;
+  cgroupBefore: CgroupFigures | null;
+  cgroupAfter: CgroupFigures | null;
+  /** Whether the kernel counts block I/O delay (`kernel.task_delayacct`). */
+  delayAccounting: boolean;
+}
+
+/** The socket on this host whose ends are `socket`'s swapped (a loopback TCP peer). */
+function localPeer(
+  socket: SocketEntry,
+  sockets: ReadonlyMap<number, SocketEntry>,
+): SocketEntry | null {
+  if (!socket.protocol.startsWith("tcp") || socket.state === "LISTEN") return null;
+  for (const other of sockets.values()) {
+    if (
+      other.inode !== socket.inode && other.local === socket.remote &&
+      other.remote === socket.local
+    ) return other;
+  }
+  return null;
+}
+
+function waitObject(
+  thread: ThreadSample,
+  descriptors: readonly Descriptor[] | null,
+  pid: number,
+  context: ReportContext,
+): WaitObject | null {
+  const fd = waitedFd(thread.syscall, context.arch);
+  if (fd === null || descriptors === null) return null;
+  const d = descriptors.find((x) => x.fd === fd);
+  if (!d) return null;
+  const kind = objectKind(d.target);
+  const link = linkInode(d.target);
+  let socket: SocketEntry | null = null;
+  let peers: Holder[] = [];
+  if (link?.kind === "pipe") {
+    // the other end: holders of the same pipe other than this process
+    peers = [...(context.holders.get(link.inode) ?? [])].filter((h) => h.pid !== pid);
+  } else if (link?.kind === "socket") {
+    socket = context.sockets.get(link.inode) ?? null;
+    const peer = socket ? localPeer(socket, context.sockets) : null;
+    if (peer) peers = [...(context.holders.get(peer.inode) ?? [])];
+  }
+  return {
+    fd,
+    kind,
+    target: d.target,
+    socket,
+    peers,
+    position: d.position,
+    size: d.size,
+  };
+}
+
+/** The inodes whose holders the reports will want: pipes and loopback peers waited on. */
+export function wantedInodes(
+  samples: Iterable<ProcessSample>,
+  sockets: ReadonlyMap<number, SocketEntry>,
+  arch: string,
+): Set<number> {
+  const inodes = new Set<number>();
+  for (const sample of samples) {
+    for (const thread of sample.threads) {
+      const fd = waitedFd(thread.syscall, arch);
+      const d = fd === null ? undefined : sample.descriptors?.find((x) => x.fd === fd);
+      const link = d ? linkInode(d.target) : null;
+      if (link?.kind === "pipe") inodes.add(link.inode);
+      if (link?.kind === "socket") {
+        const socket = sockets.get(link.inode);
+        const peer = socket ? localPeer(socket, sockets) : null;
+        if (peer) inodes.add(peer.inode);
+      }
+    }
+  }
+  return inodes;
+}
+
 function threadReport(
   before: ThreadSample | undefined,
   after: ThreadSample,
-  channels: readonly (string | null)[],
-  seconds: number,
-  clockTicks: number,
+  descriptors: readonly Descriptor[] | null,
+  pid: number,
+  context: ReportContext,
 ): ThreadReport {
+  const { seconds, clockTicks } = context;
   const perTick = 100 / clockTicks / seconds;
   const user = before ? Math.max(0, after.utime - before.utime) * perTick : 0;
   const system = before ? Math.max(0, after.stime - before.stime) * perTick : 0;
   const wait = before && before.waitNs !== null && after.waitNs !== null
     ? Math.max(0, after.waitNs - before.waitNs) / 1e7 / seconds
     : null;
-  const ran = before && after.runNs !== null && before.runNs !== null
-    ? after.runNs - before.runNs
-    : (user + system) > 0
-    ? 1
-    : 0;
+  const runPercent = before && after.runNs !== null && before.runNs !== null
+    ? Math.max(0, after.runNs - before.runNs) / 1e7 / seconds
+    : user + system;
+  const looks = context.looks.get(after.tid) ?? [];
+  const waitsOn = waitObject(after, descriptors, pid, context);
+  // where the window went: exact CPU and run-queue figures, the rest split by the looks
+  const running = Math.min(100, runPercent);
+  const cpuWait = Math.min(100 - running, wait ?? 0);
+  const asleep = Math.max(0, 100 - running - cpuWait);
+  const counts = new Map<WaitKind, number>();
+  // a channel reads as nothing for another user's thread, and for one of ours caught
+  // waking between its state and its channel: only the first is hidden
+  const visible = after.wchan !== null || after.syscall !== null;
+  // a D look whose channel read as nothing woke in between: its D channel is the usual one
+  const usualD = mostSeen(looks.filter((l) => l.state === "D").map((l) => l.wchan));
+  for (const look of looks) {
+    const wchan = look.state === "D" && look.wchan === null && visible ? usualD : look.wchan;
+    const kind = waitKind(look.state, wchan, waitsOn?.kind ?? null);
+    if (kind !== "running" && !(kind === "hidden" && visible)) {
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+  }
+  const slept = [...counts.values()].reduce((a, b) => a + b, 0);
+  const shares: ThreadReport["shares"] = { running, cpu_wait: cpuWait };
+  if (slept === 0 && asleep >= 1) {
+    shares[waitKind(after.state, after.wchan, waitsOn?.kind ?? null)] = asleep;
+  }
+  for (const [kind, n] of counts) shares[kind] = (shares[kind] ?? 0) + asleep * n / slept;
+  const call = after.syscall;
   return {
     tid: after.tid,
     name: after.name,
     state: after.state,
-    wchan: mostSeen([...channels, after.wchan]),
+    wchan: mostSeen([...looks.map((l) => l.wchan), after.wchan]),
     userPercent: user,
     systemPercent: system,
     waitPercent: wait,
+    waitPerSliceMs: before && before.slices !== null && after.slices !== null &&
+        after.slices > before.slices && wait !== null
+      ? wait * seconds * 10 / (after.slices - before.slices)
+      : null,
+    shares,
     voluntaryPerSecond: before ? (after.voluntary - before.voluntary) / seconds : 0,
     involuntaryPerSecond: before ? (after.involuntary - before.involuntary) / seconds : 0,
-    blockedAllWindow: before !== undefined && ran === 0 && after.state !== "R" &&
+    syscall: call === null || call.running ? null : syscallName(call.number, context.arch),
+    waitsOn,
+    blockedAllWindow: before !== undefined && runPercent === 0 && after.state !== "R" &&
       before.wchan !== null && before.wchan === after.wchan,
   };
 }
 
 /**
- * Builds a process's report from its two looks (`after` null: it exited), the wait
- * channels seen in between (by TID), the sockets of the namespace and its cgroup at
- * both ends.
+ * Builds a process's report from its two looks (`after` null: it exited) and the
+ * context of the window.
  */
 export function processReport(
   before: ProcessSample,
   after: ProcessSample | null,
-  context: {
-    seconds: number;
-    clockTicks: number;
-    depth: number;
-    channels: ReadonlyMap<number, readonly (string | null)[]>;
-    sockets: ReadonlyMap<number, SocketEntry>;
-    cgroupBefore: CgroupFigures | null;
-    cgroupAfter: CgroupFigures | null;
-  },
+  context: ReportContext,
 ): ProcessReport {
   const now = after ?? before;
+  const { seconds } = context;
   const threadsBefore = new Map(before.threads.map((t) => [t.tid, t]));
-  const threads = after === null ? [] : after.threads.map((t) =>
-    threadReport(
-      threadsBefore.get(t.tid),
-      t,
-      context.channels.get(t.tid) ?? [],
-      context.seconds,
-      context.clockTicks,
-    )
-  );
+  const threads = after === null
+    ? []
+    : after.threads.map((t) =>
+      threadReport(threadsBefore.get(t.tid), t, now.descriptors, now.pid, context)
+    );
   const sockets: SocketReport[] = [];
   const files: FileReport[] = [];
   for (const d of now.descriptors ?? []) {
-    const socket = /^socket:\[(\d+)\]$/.exec(d.target);
-    if (socket) {
-      const entry = context.sockets.get(Number(socket[1]));
+    const link = linkInode(d.target);
+    if (link?.kind === "socket") {
+      const entry = context.sockets.get(link.inode);
       if (entry) sockets.push({ ...entry, fd: d.fd });
     } else if (d.size !== null) {
       files.push({ fd: d.fd, path: d.target, position: d.position, size: d.size });
     }
   }
-  const cb = context.cgroupBefore?.cpuStat, ca = context.cgroupAfter?.cpuStat;
-  const periods = cb && ca ? ca.periods - cb.periods : 0;
-  const syscallFields = now.syscall?.split(" ") ?? [];
-  const syscallNumber = Number(syscallFields[0]);
-  const syscallFd = FD_SYSCALLS.has(syscallNumber) && syscallFields[1]
-    ? Number(syscallFields[1])
-    : null;
+  const cb = context.cgroupBefore?.cpu, ca = context.cgroupAfter?.cpu;
+  const quota = cb && ca && ca.quotaUs !== null ? { cb, ca } : null;
+  const periods = quota ? ca!.periods - cb!.periods : 0;
+  const mb = context.cgroupBefore?.memory, ma = context.cgroupAfter?.memory;
   const unreadable: string[] = [];
-  if (now.descriptors === null) unreadable.push("descriptors and sockets");
+  if (!now.kernelThread) {
+    if (now.descriptors === null) unreadable.push("descriptors and sockets");
+    else if (now.unreadableLinks > 0) {
+      unreadable.push(`${now.unreadableLinks} descriptor links`);
+    }
+    if (now.io === null) unreadable.push("I/O counters");
+    if (threads.some((t) => t.state !== "R" && t.wchan === null && t.shares.hidden)) {
+      unreadable.push("wait channels (wchan)");
+    }
+    if (now.threads.some((t) => t.syscall === null && t.state !== "R")) {
+      unreadable.push("the current system calls");
+    }
+  }
   if (threads.some((t) => t.waitPercent === null)) unreadable.push("run-queue delay (schedstat)");
-  if (now.syscall === null) unreadable.push("the current system call");
+  const io = before.io && now.io
+    ? {
+      readPerSecond: Math.max(0, Number(now.io.read_bytes) - Number(before.io.read_bytes)) /
+        seconds,
+      writePerSecond: Math.max(0, Number(now.io.write_bytes) - Number(before.io.write_bytes)) /
+        seconds,
+    }
+    : null;
   return {
     pid: now.pid,
     ppid: now.ppid,
     depth: context.depth,
     comm: now.comm,
     cmdline: now.cmdline,
+    state: now.state,
+    kernelThread: now.kernelThread,
     threads,
     sockets,
     files,
     descriptors: now.descriptors === null ? null : {
-      open: now.descriptors.length,
+      open: now.descriptors.length + now.unreadableLinks,
       limit: now.limits && (now.limits.open_files_soft ?? -1) >= 0
         ? now.limits.open_files_soft ?? null
         : null,
+      unreadableLinks: now.unreadableLinks,
+    },
+    trend: {
+      descriptors: before.descriptors && now.descriptors
+        ? [
+          before.descriptors.length + before.unreadableLinks,
+          now.descriptors.length + now.unreadableLinks,
+        ]
+        : null,
+      threads: [before.threads.length, now.threads.length],
+      rssBytes: [before.rssBytes, now.rssBytes],
     },
     rssBytes: now.rssBytes,
+    swapBytes: now.swapBytes,
+    majorFaultsPerSecond: Math.max(0, now.majorFaults - before.majorFaults) / seconds,
+    io,
+    blkioPercent: context.delayAccounting
+      ? 100 * Math.max(0, now.blkioTicks - before.blkioTicks) / context.clockTicks / seconds
+      : null,
     oomScore: now.oomScore,
     cgroup: context.cgroupAfter,
     throttledPercent: periods > 0 ? 100 * (ca!.throttled - cb!.throttled) / periods : null,
-    syscall: now.syscall,
-    syscallFd,
+    throttledWindowPercent: quota ? (ca!.throttledUsec - cb!.throttledUsec) / 1e4 / seconds : null,
+    oomKillsInWindow: mb && ma && mb.oomKills !== null && ma.oomKills !== null
+      ? ma.oomKills - mb.oomKills
+      : null,
+    zombieChildren: now.zombieChildren,
     unreadable,
     exited: after === null,
   };

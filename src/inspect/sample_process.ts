@@ -1,27 +1,33 @@
 /**
  * One look at a process and its threads, as `inspect` takes two of them a window
- * apart: per thread its state, CPU ticks, time on a CPU and waiting for one, context
- * switches and wait channel; per process its descriptors (with file positions), limits,
- * OOM score, cgroup and current system call. What this user may not read is `null`,
- * never a guess.
+ * apart, through the procfs reader and its parsers: per thread its state, CPU ticks,
+ * time on a CPU and waiting for one, context switches, wait channel and the system call
+ * it is blocked in; per process its descriptors (with file positions), I/O counters,
+ * memory, limits, OOM score and cgroups. What this user may not read is `null` or
+ * listed in `denied`, never a guess.
  *
  * @module
  */
-import {
-  parseCgroup,
-  parseCpuCgroupV1,
-  parseLimits,
-  parseSchedstat,
-  parseWchan,
-} from "../procfs/parse_inspect_files.ts";
-import type { Limits } from "../procfs/parse_inspect_files.ts";
+import type { ProcReader } from "../procfs/proc_reader.ts";
+import { classifyReadError } from "../procfs/classify_error.ts";
+import { parseStatBytes } from "../procfs/parse_stat.ts";
+import { parseStatus } from "../procfs/parse_status.ts";
+import { parseIo } from "../procfs/parse_io.ts";
 import { parseCmdline } from "../procfs/parse_cmdline.ts";
+import { toNumber } from "../procfs/int.ts";
+import { parseLimits, parseSchedstat, parseWchan } from "../procfs/parse_inspect_files.ts";
+import type { Limits } from "../procfs/parse_inspect_files.ts";
+import { parseSyscall } from "../procfs/parse_syscall.ts";
+import type { Syscall } from "../procfs/parse_syscall.ts";
+import type { Io } from "../procfs/types.ts";
+import { parseCgroupPaths } from "./cgroup_files.ts";
+import type { CgroupPaths } from "./cgroup_files.ts";
 
 /** One thread at one moment. */
 export interface ThreadSample {
   tid: number;
   name: string;
-  /** One-letter state (R, S, D, …). */
+  /** One-letter state (R, S, D, T, …). */
   state: string;
   /** CPU in user and kernel mode, clock ticks. */
   utime: number;
@@ -29,11 +35,17 @@ export interface ThreadSample {
   /** Time on a CPU and runnable but waiting, ns (`schedstat`); `null` where not readable. */
   runNs: number | null;
   waitNs: number | null;
+  /** Times it was given a CPU (`schedstat` timeslices); `null` where not readable. */
+  slices: number | null;
+  /** Waiting for block I/O, clock ticks (`delayacct_blkio_ticks`; 0 without delay accounting). */
+  blkioTicks: number;
   /** Context switches: blocking (voluntary) and preempted (involuntary). */
   voluntary: number;
   involuntary: number;
   /** The kernel function it sleeps in; `null` when running or hidden from this user. */
   wchan: string | null;
+  /** The call it is blocked in; `null` where not readable or in none. */
+  syscall: Syscall | null;
 }
 
 /** An open descriptor. */
@@ -43,6 +55,8 @@ export interface Descriptor {
   target: string;
   /** The file position (`fdinfo` `pos`), bytes. */
   position: number | null;
+  /** The access mode from `fdinfo` `flags` (`O_RDONLY` 0, `O_WRONLY` 1, `O_RDWR` 2). */
+  access: number | null;
   /** The file's size when it is a regular file, bytes. */
   size: number | null;
 }
@@ -53,91 +67,113 @@ export interface ProcessSample {
   ppid: number;
   comm: string;
   cmdline: string;
+  state: string;
+  /** A kernel thread (`PF_KTHREAD`): no user space, no descriptors, no system calls. */
+  kernelThread: boolean;
   uid: number | null;
   /** Resident memory, bytes. */
   rssBytes: number;
+  /** Swapped out, bytes (`status` VmSwap); `null` where absent. */
+  swapBytes: number | null;
+  /** Major page faults so far. */
+  majorFaults: number;
+  /** Waiting for block I/O, clock ticks (`delayacct_blkio_ticks`). */
+  blkioTicks: number;
+  /** `/proc/PID/io`; `null` where this user may not read it. */
+  io: Io | null;
   threads: ThreadSample[];
   /** `null` when this user may not list them (another user's process). */
   descriptors: Descriptor[] | null;
+  /** Descriptors listed whose links this user may not read (PID 1 as root in a container). */
+  unreadableLinks: number;
   limits: Limits | null;
   oomScore: number | null;
-  /** The cgroup v2 path, `null` without cgroup v2. */
-  cgroup: string | null;
-  /** The cgroup v1 `cpu` controller's path, where v1 mounts it (quota and throttling there). */
-  cpuCgroupV1: string | null;
-  /** `syscall`: the number and arguments of the call it is in, `running`; `null` where not readable. */
-  syscall: string | null;
+  cgroups: CgroupPaths | null;
+  /** Children that are zombies (exited, not yet reaped), by PID. */
+  zombieChildren: number[];
 }
 
-const read = (path: string): string | null => {
+/** `PF_KTHREAD` in `stat`'s flags. */
+const PF_KTHREAD = 0x00200000;
+
+const decoder = new TextDecoder();
+
+/** Reads and parses a file of `pid` through the reader; `null` when gone or denied. */
+function tryRead<T>(reader: ProcReader, pid: number, name: string, parse: (text: string) => T) {
   try {
-    return Deno.readTextFileSync(path);
+    return parse(decoder.decode(reader.readFile(pid, name)));
   } catch {
     return null;
   }
-};
+}
 
-const statFields = (text: string) => {
-  const close = text.lastIndexOf(")");
-  return {
-    comm: text.slice(text.indexOf("(") + 1, close),
-    rest: text.slice(close + 2).split(" "),
-  };
-};
-
-const statusNumber = (text: string, key: string): number | null => {
-  const match = new RegExp(`^${key}:\\s*(\\d+)`, "m").exec(text);
-  return match ? Number(match[1]) : null;
-};
-
-function sampleThread(root: string, pid: number, tid: number): ThreadSample | null {
-  const base = `${root}/${pid}/task/${tid}`;
-  const stat = read(`${base}/stat`);
-  if (stat === null) return null;
-  const { comm, rest } = statFields(stat);
-  const status = read(`${base}/status`) ?? "";
-  const schedstat = read(`${base}/schedstat`);
-  let runNs: number | null = null, waitNs: number | null = null;
-  if (schedstat !== null) {
-    try {
-      const parsed = parseSchedstat(schedstat);
-      runNs = parsed.run_time;
-      waitNs = parsed.run_delay;
-    } catch { /* an odd kernel: unknown */ }
+function listDir(path: string): string[] | "denied" | null {
+  try {
+    return [...Deno.readDirSync(path)].map((e) => e.name);
+  } catch (error) {
+    return classifyReadError(error) === "denied" ? "denied" : null;
   }
-  const wchan = read(`${base}/wchan`);
+}
+
+/** Reads one thread's files; `null` when it ended. */
+export function sampleThread(reader: ProcReader, pid: number, tid: number): ThreadSample | null {
+  const dir = `task/${tid}`;
+  let stat;
+  try {
+    stat = parseStatBytes(reader.readFile(pid, `${dir}/stat`));
+  } catch {
+    return null;
+  }
+  const status = tryRead(reader, pid, `${dir}/status`, parseStatus);
+  const schedstat = tryRead(reader, pid, `${dir}/schedstat`, parseSchedstat);
+  const wchan = tryRead(reader, pid, `${dir}/wchan`, parseWchan);
+  const syscall = tryRead(reader, pid, `${dir}/syscall`, parseSyscall);
   return {
     tid,
-    name: comm,
-    state: rest[0]!,
-    utime: Number(rest[11]),
-    stime: Number(rest[12]),
-    runNs,
-    waitNs,
-    voluntary: statusNumber(status, "voluntary_ctxt_switches") ?? 0,
-    involuntary: statusNumber(status, "nonvoluntary_ctxt_switches") ?? 0,
-    wchan: wchan === null ? null : parseWchan(wchan),
+    name: stat.comm ?? "",
+    state: stat.state ?? "?",
+    utime: toNumber(stat.utime) ?? 0,
+    stime: toNumber(stat.stime) ?? 0,
+    runNs: schedstat?.run_time ?? null,
+    waitNs: schedstat?.run_delay ?? null,
+    slices: schedstat?.timeslices ?? null,
+    blkioTicks: toNumber(stat.delayacct_blkio_ticks) ?? 0,
+    voluntary: toNumber(status?.voluntary_ctxt_switches) ?? 0,
+    involuntary: toNumber(status?.nonvoluntary_ctxt_switches) ?? 0,
+    wchan,
+    syscall,
   };
 }
 
-function descriptorsOf(root: string, pid: number): Descriptor[] | null {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(`${root}/${pid}/fd`)];
-  } catch {
-    return null;
-  }
+/** The `pos:` and `flags:` lines of an `fdinfo` file. */
+function parseFdinfo(text: string): { position: number | null; access: number | null } {
+  const pos = /^pos:\s*(\d+)/m.exec(text);
+  const flags = /^flags:\s*([0-7]+)/m.exec(text);
+  return {
+    position: pos ? Number(pos[1]) : null,
+    access: flags ? parseInt(flags[1]!, 8) & 3 : null,
+  };
+}
+
+function descriptorsOf(
+  reader: ProcReader,
+  pid: number,
+): { found: Descriptor[] | null; unreadable: number } {
+  const names = listDir(`${reader.root}/${pid}/fd`);
+  if (names === null || names === "denied") return { found: null, unreadable: 0 };
   const found: Descriptor[] = [];
-  for (const entry of entries) {
-    const fd = Number(entry.name);
+  let unreadable = 0;
+  for (const name of names) {
+    const fd = Number(name);
     let target: string;
     try {
-      target = Deno.readLinkSync(`${root}/${pid}/fd/${fd}`);
-    } catch {
-      continue; // closed meanwhile
+      target = Deno.readLinkSync(`${reader.root}/${pid}/fd/${fd}`);
+    } catch (error) {
+      // listed but not followable: say so rather than count it as closed
+      if (classifyReadError(error) === "denied") unreadable++;
+      continue;
     }
-    const info = read(`${root}/${pid}/fdinfo/${fd}`);
-    const position = info === null ? null : statusNumber(info, "pos");
+    const info = tryRead(reader, pid, `fdinfo/${fd}`, parseFdinfo);
     let size: number | null = null;
     if (target.startsWith("/")) {
       try {
@@ -145,45 +181,76 @@ function descriptorsOf(root: string, pid: number): Descriptor[] | null {
         if (file.isFile) size = file.size;
       } catch { /* gone, or not ours */ }
     }
-    found.push({ fd, target, position, size });
+    found.push({
+      fd,
+      target,
+      position: info?.position ?? null,
+      access: info?.access ?? null,
+      size,
+    });
   }
-  return found.sort((a, b) => a.fd - b.fd);
+  return { found: found.sort((a, b) => a.fd - b.fd), unreadable };
 }
 
-/** Samples process `pid` under the procfs `root`; `null` when it is gone. */
-export function sampleProcess(root: string, pid: number, pageSize: number): ProcessSample | null {
-  const stat = read(`${root}/${pid}/stat`);
-  if (stat === null) return null;
-  const { comm, rest } = statFields(stat);
-  const status = read(`${root}/${pid}/status`) ?? "";
-  let tids: number[] = [];
+function zombieChildrenOf(reader: ProcReader, pid: number): number[] {
+  let children: number[] | null = null;
   try {
-    tids = [...Deno.readDirSync(`${root}/${pid}/task`)].map((e) => Number(e.name)).sort((a, b) =>
-      a - b
-    );
-  } catch { /* gone meanwhile */ }
-  const threads = tids.map((tid) => sampleThread(root, pid, tid)).filter((t) => t !== null);
+    children = reader.childrenOf(pid);
+  } catch { /* gone */ }
+  const zombies: number[] = [];
+  for (const child of children ?? []) {
+    try {
+      if (parseStatBytes(reader.readFile(child, "stat")).state === "Z") zombies.push(child);
+    } catch { /* reaped meanwhile */ }
+  }
+  return zombies;
+}
+
+/** Samples process `pid` through `reader`; `null` when it is gone. */
+export function sampleProcess(
+  reader: ProcReader,
+  pid: number,
+  pageSize: number,
+): ProcessSample | null {
+  let stat;
+  try {
+    stat = parseStatBytes(reader.readFile(pid, "stat"));
+  } catch {
+    return null;
+  }
+  const status = tryRead(reader, pid, "status", parseStatus);
+  const tasks = listDir(`${reader.root}/${pid}/task`);
+  const tids = Array.isArray(tasks) ? tasks.map(Number).sort((a, b) => a - b) : [];
+  const threads = tids.map((tid) => sampleThread(reader, pid, tid)).filter((t) => t !== null);
   let cmdline = "";
   try {
-    cmdline = parseCmdline(Deno.readFileSync(`${root}/${pid}/cmdline`));
-  } catch { /* gone, or empty for a kernel thread */ }
-  const limits = read(`${root}/${pid}/limits`);
-  const oom = read(`${root}/${pid}/oom_score`);
-  const cgroup = read(`${root}/${pid}/cgroup`);
-  const syscall = read(`${root}/${pid}/syscall`);
+    cmdline = parseCmdline(reader.readFile(pid, "cmdline"));
+  } catch { /* gone */ }
+  const kernelThread = ((toNumber(stat.flags) ?? 0) & PF_KTHREAD) !== 0;
+  const { found, unreadable } = kernelThread
+    ? { found: null, unreadable: 0 }
+    : descriptorsOf(reader, pid);
+  const uid = status?.uid;
+  const swap = toNumber(status?.vmswap);
   return {
     pid,
-    ppid: Number(rest[1]),
-    comm,
+    ppid: stat.ppid ?? 0,
+    comm: stat.comm ?? "",
     cmdline,
-    uid: statusNumber(status, "Uid"),
-    rssBytes: Number(rest[21]) * pageSize,
+    state: stat.state ?? "?",
+    kernelThread,
+    uid: Array.isArray(uid) ? toNumber(uid[0]) : null,
+    rssBytes: (toNumber(stat.rss) ?? 0) * pageSize,
+    swapBytes: swap === null ? null : swap * 1024,
+    majorFaults: toNumber(stat.majflt) ?? 0,
+    blkioTicks: toNumber(stat.delayacct_blkio_ticks) ?? 0,
+    io: tryRead(reader, pid, "io", parseIo),
     threads,
-    descriptors: descriptorsOf(root, pid),
-    limits: limits === null ? null : parseLimits(limits),
-    oomScore: oom === null ? null : Number(oom.trim()),
-    cgroup: cgroup === null ? null : parseCgroup(cgroup),
-    cpuCgroupV1: cgroup === null ? null : parseCpuCgroupV1(cgroup),
-    syscall: syscall === null ? null : syscall.trim(),
+    descriptors: found,
+    unreadableLinks: unreadable,
+    limits: tryRead(reader, pid, "limits", parseLimits),
+    oomScore: tryRead(reader, pid, "oom_score", (t) => Number(t.trim())),
+    cgroups: tryRead(reader, pid, "cgroup", parseCgroupPaths),
+    zombieChildren: zombieChildrenOf(reader, pid),
   };
 }
