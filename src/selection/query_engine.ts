@@ -15,7 +15,14 @@ import type { EnvironmentSpec } from "../shell/evaluate_environment.ts";
 import { PyFloat, toPythonJson, toPythonJsonBytes, toPythonStr } from "../text/python_format.ts";
 import { quoteInput, visible } from "../text/visible.ts";
 import type { Moment } from "../time/moment.ts";
-import { flattenTree, isProcessNode as isNode, withoutChildren } from "../tree/flatten_tree.ts";
+import {
+  dropFile,
+  flattenTree,
+  isProcessNode as isNode,
+  withoutChildren,
+} from "../tree/flatten_tree.ts";
+import { withThreads } from "../tree/thread_groups.ts";
+import type { ProcessNode } from "../tree/types.ts";
 import {
   missingFiles,
   parseColumns,
@@ -193,6 +200,8 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
     ? readUserNames()
     : undefined;
   let threads = plan.procfsTarget === "thread";
+  /** A procfile read for the thread model alone, left out of JSON and SQL. */
+  let unasked: ProcFileName | null = null;
   if (plan.recording !== undefined) {
     const { readRecordedSnapshot } = await import("../snapshot/recorded_snapshot.ts");
     const sample = readRecordedSnapshot(plan.recording, plan.at ?? { kind: "last" });
@@ -212,8 +221,12 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
   } else {
     // what the columns (and threads' nesting) need is read whatever -f says
     const needed = readable ? missingFiles(columns, plan.procfileList) : [];
-    // threads nest under their process by status.tgid
-    if (readable && threads && !plan.procfileList.includes("status")) needed.push("status");
+    // a thread's process is its status.tgid: threads nest under it in the tree, and a
+    // selected process brings its threads along in every output
+    if (threads && (readable || compiled) && !plan.procfileList.includes("status")) {
+      needed.push("status");
+      unasked = "status";
+    }
     files = [...new Set([...plan.procfileList, ...needed])];
     // a query whose results are named values that no command line can hold (`..pid`)
     // reads none: a third of a whole-host snapshot's files
@@ -221,11 +234,9 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
       ? files.filter((file) => file !== "cmdline")
       : files;
     // a query that selects branches by PID reads only those (and their ancestors) —
-    // except for a thread tree: a process's threads are its siblings there, outside
-    // its branch, and `pstree -pt` shows them
-    const branches = compiled && !(readable && threads)
-      ? branchPidsOf(compiled) ?? undefined
-      : undefined;
+    // except for the thread target: a process's threads are its siblings there, outside
+    // its branch (and the thread reader has no children files to follow)
+    const branches = compiled && !threads ? branchPidsOf(compiled) ?? undefined : undefined;
     roots = readSnapshot(
       { procfs: plan.procfs, procfsTarget: plan.procfsTarget, procfileList: read },
       { pid: io.pid, warn: (m) => io.warning(m) },
@@ -261,9 +272,15 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
   if (!plan.subtree && compiled) {
     result = result.map((item) => isNode(item) ? withoutChildren(item) : item);
   }
+  // the thread target: a selected process's other threads are its siblings, added here
+  // (the tree nests them under it itself)
+  if (threads && compiled && plan.format !== "tree") {
+    result = withThreads(result, roots, plan.subtree);
+  }
+  if (unasked !== null && !readable) dropFile(result.filter(isNode), unasked);
   const status = (count: number) => plan.failEmpty && count === 0 ? EXIT.failure : EXIT.ok;
   if (plan.format === "pids" || plan.format === "pids-space") {
-    const pids = pidsOf(result, plan.subtree);
+    const pids = pidsOf(result, plan.subtree, zombiesOf(roots));
     if (pids === null) {
       throw new SelectionError(
         `Cannot show ${quoteInput(queryText)} as PIDs: the JSONPath must select process ` +
@@ -329,12 +346,26 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
   return status(result.length);
 }
 
+/** The PIDs of the forest's zombies (state `Z`). */
+function zombiesOf(roots: readonly ProcessNode[]): Set<number> {
+  const zombies = new Set<number>();
+  for (const node of flattenTree(roots)) {
+    if (node.stat.state === "Z") zombies.add(node.stat.pid as number);
+  }
+  return zombies;
+}
+
 /**
  * The PIDs a result names, each once and ascending: process nodes (with everything below
  * them unless `subtree` is false) or PIDs selected as values (`..pid`, which repeats
- * them); `null` for anything else.
+ * them), zombies left out as pidof(8) leaves them (nothing can trace or signal one);
+ * `null` for anything else.
  */
-function pidsOf(result: readonly unknown[], subtree: boolean): number[] | null {
+function pidsOf(
+  result: readonly unknown[],
+  subtree: boolean,
+  zombies: ReadonlySet<number>,
+): number[] | null {
   const pids = new Set<number>();
   const nodes = result.filter(isNode);
   for (const node of subtree ? flattenTree(nodes) : nodes) pids.add(node.stat.pid as number);
@@ -343,5 +374,5 @@ function pidsOf(result: readonly unknown[], subtree: boolean): number[] | null {
     if (typeof item !== "number" || !Number.isInteger(item) || item < 0) return null;
     pids.add(item);
   }
-  return [...pids].sort((a, b) => a - b);
+  return [...pids].filter((pid) => !zombies.has(pid)).sort((a, b) => a - b);
 }

@@ -20,11 +20,24 @@ export interface TaskCounts {
   threads: number;
 }
 
-/** Counts the shown processes by state (R running; S, D and I sleeping, as top counts them). */
-export function countTasks(rates: readonly ProcessRates[]): TaskCounts {
-  const counts = { processes: rates.length, running: 0, sleeping: 0, other: 0, threads: 0 };
+/**
+ * Counts the shown processes by state (R running; S, D and I sleeping, as top counts
+ * them). For the thread target (`processOf`: each row's process ID) a row is a thread:
+ * processes and their thread counts are counted once per process.
+ */
+export function countTasks(
+  rates: readonly ProcessRates[],
+  processOf?: ReadonlyMap<number, number> | null,
+): TaskCounts {
+  const counts = { processes: 0, running: 0, sleeping: 0, other: 0, threads: 0 };
+  const seen = new Set<number>();
   for (const r of rates) {
-    counts.threads += r.threads;
+    const process = processOf?.get(r.pid) ?? r.pid;
+    if (!seen.has(process)) {
+      seen.add(process);
+      counts.processes++;
+      counts.threads += r.threads;
+    }
     if (r.state === "R") counts.running++;
     // idle kernel threads (I) sleep too, as top counts them
     else if (r.state === "S" || r.state === "D" || r.state === "I") counts.sleeping++;

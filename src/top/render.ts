@@ -1,6 +1,8 @@
 import { BRANCHES, cutLine, innerPrefix } from "../view/render.ts";
 import { formatCpuTime } from "../time/format_time.ts";
 import type { ProcessRates } from "../model/rates.ts";
+import { countOf } from "../text/plural.ts";
+import { oneLine } from "../text/visible.ts";
 
 /** What the view sorts by: a column's name (`cpu`, `rss`, `pid`, `user`, …). */
 export type TopSort = string;
@@ -45,7 +47,9 @@ export function formatRate(bytes: number | null): string {
 /**
  * The selection's CPU for a status line: its processes' own and what they reaped from
  * children that exited in the interval (`CPU 99.6% incl. exited`), so a subtree of
- * short-lived processes shows the load it really has.
+ * short-lived processes shows the load it really has. Where the exited children's share
+ * shows, the line splits it from the rows' (whose sum the TOTAL row prints):
+ * `CPU 99.6% incl. exited: 3.1% rows + 96.5% exited children`.
  */
 export function totalCpu(rates: readonly ProcessRates[]): string {
   let own = 0, reaped = 0;
@@ -53,7 +57,23 @@ export function totalCpu(rates: readonly ProcessRates[]): string {
     own += r.userPercent + r.systemPercent;
     reaped += r.reapedPercent;
   }
-  return `CPU ${(own + reaped).toFixed(1)}% incl. exited`;
+  const total = `CPU ${(own + reaped).toFixed(1)}% incl. exited`;
+  return reaped.toFixed(1) === "0.0"
+    ? total
+    : `${total}: ${own.toFixed(1)}% rows + ${reaped.toFixed(1)}% exited children`;
+}
+
+/**
+ * What a block or status line counts: `3 processes`; for the thread target (with
+ * `processOf`, each row's process ID) `7 threads of 2 processes`.
+ */
+export function countLine(
+  rates: readonly ProcessRates[],
+  processOf?: ReadonlyMap<number, number> | null,
+): string {
+  if (!processOf) return countOf(rates.length, "process");
+  const processes = new Set(rates.map((r) => processOf.get(r.pid) ?? r.pid));
+  return `${countOf(rates.length, "thread")} of ${countOf(processes.size, "process")}`;
 }
 
 /** One column of `top`: its header, width and cell. */
@@ -113,7 +133,8 @@ function text(
     width,
     text: true,
     ...(files ? { files } : {}),
-    cell: (r) => (pick(r) ?? "-").slice(0, width),
+    // escaped before it is cut: a control character is one cell of the row, never a break
+    cell: (r) => oneLine(pick(r) ?? "-").slice(0, width),
     value: (r) => pick(r) ?? "",
   };
 }
@@ -241,8 +262,8 @@ export function rowText(
   const prefix = row.prefix.length > maxPrefix
     ? "…" + row.prefix.slice(row.prefix.length - Math.max(3, maxPrefix) + 1)
     : row.prefix;
-  return [...columns.map((c) => align(c, c.cell(row.rates))), prefix + folded + row.rates.command]
-    .join(" ");
+  const command = oneLine(row.rates.command);
+  return [...columns.map((c) => align(c, c.cell(row.rates))), prefix + folded + command].join(" ");
 }
 
 /** The characters the cells of `columns` take before COMMAND, separators included. */
@@ -364,31 +385,41 @@ const SUMMED = new Set([
 export function totalLine(
   rates: readonly ProcessRates[],
   columns: readonly TopColumn[] = DEFAULT_TOP_COLUMNS,
+  processOf?: ReadonlyMap<number, number> | null,
 ): string {
-  const sum = (pick: (r: ProcessRates) => number | null) => {
+  const sum = (pick: (r: ProcessRates) => number | null, rows = rates) => {
     let total: number | null = null;
-    for (const r of rates) {
+    for (const r of rows) {
       const value = pick(r);
       if (value !== null) total = (total ?? 0) + value;
     }
     return total;
   };
+  // the thread target: memory and the thread count are the process's, shown on each of
+  // its threads' rows, and count once per process
+  const seen = new Set<number>();
+  const perProcess = processOf
+    ? rates.filter((r) => {
+      const process = processOf.get(r.pid) ?? r.pid;
+      return !seen.has(process) && seen.add(process);
+    })
+    : rates;
   const totals: ProcessRates = {
     ...rates[0]!,
     userPercent: sum((r) => r.userPercent) ?? 0,
     systemPercent: sum((r) => r.systemPercent) ?? 0,
     reapedPercent: sum((r) => r.reapedPercent) ?? 0,
     cpuSeconds: sum((r) => r.cpuSeconds) ?? 0,
-    rssMib: sum((r) => r.rssMib) ?? 0,
-    memPercent: sum((r) => r.memPercent) ?? 0,
-    threads: sum((r) => r.threads) ?? 0,
+    rssMib: sum((r) => r.rssMib, perProcess) ?? 0,
+    memPercent: sum((r) => r.memPercent, perProcess) ?? 0,
+    threads: sum((r) => r.threads, perProcess) ?? 0,
     readRate: sum((r) => r.readRate),
     writeRate: sum((r) => r.writeRate),
   };
   const cells = columns.map((c) =>
     c.name === "pid" ? align(c, "TOTAL") : align(c, SUMMED.has(c.name) ? c.cell(totals) : "")
   );
-  return [...cells, `${rates.length} processes`].join(" ");
+  return [...cells, countLine(rates, processOf)].join(" ");
 }
 
 /**
@@ -403,6 +434,8 @@ export function batchBlock(
     sort: TopSort;
     ascii?: boolean | undefined;
     columns?: readonly TopColumn[] | undefined;
+    /** The thread target: each row's process ID (its threads' totals count it once). */
+    processOf?: ReadonlyMap<number, number> | null | undefined;
   },
 ): string {
   const rows = frameRows(rates, {
@@ -411,7 +444,7 @@ export function batchBlock(
     ascii: options.ascii,
     columns: options.columns,
   });
-  const total = rates.length > 1 ? [totalLine(rates, options.columns)] : [];
+  const total = rates.length > 1 ? [totalLine(rates, options.columns, options.processOf)] : [];
   return [heading, headerLine(options.columns), ...rows, ...total, ""].join("\n") + "\n";
 }
 

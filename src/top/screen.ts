@@ -1,5 +1,5 @@
 import type { StopSignals } from "../signals/stop_signals.ts";
-import { visible } from "../text/visible.ts";
+import { oneLine } from "../text/visible.ts";
 import { delay } from "../time/delay.ts";
 import { cutLine } from "../view/mod.ts";
 import type { Effect, FrameLine, FrameParts, Interaction } from "./interaction.ts";
@@ -50,9 +50,10 @@ export async function runScreen(io: TopIo, interval: number, view: ScreenView): 
       io.write(`\x1b[H\x1b[2Jterminal too small: procpath top needs ${MIN_COLUMNS}×${MIN_ROWS}`);
       return;
     }
-    // process data is made visible before any escape sequence of procpath's own is added
+    // process data is made visible before any escape sequence of procpath's own is added,
+    // and before the line is cut: `\n` shown as `\x0a` takes four columns of the row
     const lines = view.frame(columns, rows).slice(0, rows).map((line) => {
-      const text = visible(cutLine(line.text, columns));
+      const text = cutLine(oneLine(line.text), columns);
       return line.reverse ? REVERSE[0] + text.padEnd(columns) + REVERSE[1] : text;
     });
     io.write(`\x1b[H${lines.map((line) => line + "\x1b[K").join("\r\n")}\x1b[J`);

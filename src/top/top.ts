@@ -5,6 +5,7 @@ import type { Moment } from "../time/moment.ts";
 import { branchPidsOf, compileQuery, selectProcesses } from "../query/mod.ts";
 import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
+import { processIdOf, withThreads } from "../tree/thread_groups.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { readHostLoad } from "../procfs/host_load.ts";
 import type { CpuTimes } from "../procfs/host_load.ts";
@@ -15,7 +16,7 @@ import { interactiveView, runScreen } from "./screen.ts";
 import type { TopIo } from "./screen.ts";
 import { Interaction } from "./interaction.ts";
 import { countTasks, headerLines } from "./header.ts";
-import { batchBlock, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
+import { batchBlock, countLine, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "../model/rates.ts";
 import type { ProcessRates } from "../model/rates.ts";
@@ -53,10 +54,13 @@ export class TopError extends RunFailure {}
 /** Reads the selection's processes (each once) with the time of the read. */
 function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) {
   const query = plan.query ? compileQuery(plan.query) : null;
-  const branches = query ? branchPidsOf(query) ?? undefined : undefined;
+  // the thread target: a process's threads are its siblings, outside its branch, and
+  // its status.tgid names the process each thread belongs to
+  const threads = plan.procfsTarget === "thread";
+  const branches = query && !threads ? branchPidsOf(query) ?? undefined : undefined;
   // a process of another user has no readable io: expected, not worth a warning
   const quiet = new ReadWarnings(() => {});
-  return (): { nodes: ProcessNode[]; atMs: number } => {
+  return (): Sample => {
     const roots = readSnapshot(
       {
         procfs: plan.procfs,
@@ -66,7 +70,10 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
           "stat",
           "cmdline",
           "io",
-          ...new Set(columns().flatMap((c) => c.files ?? [])),
+          ...new Set([
+            ...columns().flatMap((c) => c.files ?? []),
+            ...(threads ? ["status" as const] : []),
+          ]),
         ],
       },
       { pid: io.pid, warn: () => {} },
@@ -80,8 +87,23 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
         `Cannot show "${plan.query}": the JSONPath must select whole process nodes`,
       );
     }
-    return { nodes, atMs };
+    if (!threads) return { nodes, atMs, processOf: null };
+    const tasks = query ? withThreads(nodes, roots, false) : nodes;
+    return {
+      nodes: tasks,
+      atMs,
+      processOf: new Map(tasks.map((node) => [node.stat.pid as number, processIdOf(node)])),
+    };
   };
+}
+
+/** One read of the selection: its tasks, when, and for the thread target each one's process. */
+interface Sample {
+  nodes: ProcessNode[];
+  /** Monotonic ms. */
+  atMs: number;
+  /** The thread target: each task's process ID; `null` for the process target. */
+  processOf: ReadonlyMap<number, number> | null;
 }
 
 /**
@@ -122,7 +144,7 @@ const FIRST_FRAME_MS = 250;
 function firstRates(
   plan: TopPlan,
   tracker: RateTracker,
-  sample: () => { nodes: ProcessNode[]; atMs: number },
+  sample: () => Sample,
   io: TopIo,
 ): Promise<ProcessRates[]> {
   return io.stop.sleep(Math.min(FIRST_FRAME_MS, plan.interval * 1000)).then(() => {
@@ -135,18 +157,18 @@ async function batch(
   plan: TopPlan,
   io: TopIo,
   tracker: RateTracker,
-  sample: () => { nodes: ProcessNode[]; atMs: number },
+  sample: () => Sample,
 ): Promise<number> {
   for (let block = 1; plan.repeat === undefined || block <= plan.repeat; block++) {
     await io.stop.sleep(plan.interval * 1000);
     if (io.stop.requested) break;
-    const { nodes, atMs } = sample();
+    const { nodes, atMs, processOf } = sample();
     const rates = tracker.next(nodes, atMs);
     io.write(
       batchBlock(
-        `${formatLocalTime(io.now() / 1000)}  ${rates.length} processes  ${totalCpu(rates)}`,
+        `${formatLocalTime(io.now() / 1000)}  ${countLine(rates, processOf)}  ${totalCpu(rates)}`,
         rates,
-        plan,
+        { ...plan, processOf },
       ),
     );
   }
@@ -157,7 +179,7 @@ async function live(
   plan: TopPlan,
   io: TopIo,
   tracker: RateTracker,
-  sample: () => { nodes: ProcessNode[]; atMs: number },
+  sample: () => Sample,
   setColumns: (columns: readonly TopColumn[]) => void,
 ): Promise<number> {
   const interaction = new Interaction({
@@ -169,7 +191,12 @@ async function live(
   });
   const reader = plan.procfs.reader("process");
   let before: CpuTimes[] | null = readHostLoad(reader).cpus;
-  let rates = await firstRates(plan, tracker, sample, io);
+  let processOf: ReadonlyMap<number, number> | null = null;
+  let rates = await firstRates(plan, tracker, () => {
+    const read = sample();
+    processOf = read.processOf;
+    return read;
+  }, io);
   let host = readHostLoad(reader);
   await runScreen(
     io,
@@ -178,15 +205,16 @@ async function live(
       rates: () => rates,
       parts: (width) => ({
         status: [
-          `procpath top  ${formatLocalTime(io.now() / 1000)}  ${rates.length} processes`,
+          `procpath top  ${formatLocalTime(io.now() / 1000)}  ${countLine(rates, processOf)}`,
           totalCpu(rates),
           `every ${plan.interval}s`,
         ].join("  "),
-        header: headerLines(host, before, countTasks(rates), width),
+        header: headerLines(host, before, countTasks(rates, processOf), width),
       }),
       tick() {
-        const { nodes, atMs } = sample();
-        rates = tracker.next(nodes, atMs);
+        const read = sample();
+        rates = tracker.next(read.nodes, read.atMs);
+        processOf = read.processOf;
         before = host.cpus;
         host = readHostLoad(reader);
         return true;

@@ -40,3 +40,12 @@ export function withoutChildren(node: ProcessNode): ProcessNode {
   const { children: _below, ...own } = node;
   return own;
 }
+
+/**
+ * Removes the procfile `file` from the nodes and everything below them, in place: one
+ * read for procpath's own use, which the output must not show. For a snapshot the
+ * caller owns.
+ */
+export function dropFile(nodes: readonly ProcessNode[], file: keyof ProcessNode): void {
+  for (const node of flattenTree(nodes)) delete node[file];
+}

@@ -5,3 +5,4 @@ export type { ReadForestOptions } from "./read_forest.ts";
 export type { ProcessForest, ProcessNode } from "./types.ts";
 export { descendantNodes, descendantsOf } from "./descendants.ts";
 export { flattenTree, isProcessNode, withoutChildren } from "./flatten_tree.ts";
+export { isOtherThread, processIdOf, withThreads } from "./thread_groups.ts";
