@@ -1,6 +1,6 @@
 import { optionParser } from "./options.ts";
 import { parseChoice, parseNonNegativeInt, parsePositiveInt } from "./options.ts";
-import { COLUMN_NAMES, parseColumns } from "../view/mod.ts";
+import { COLUMN_NAMES, parseColumns, parseSort } from "../view/mod.ts";
 import { FORMATS, runQueryPlan } from "../selection/query_engine.ts";
 import type { QueryFormat } from "../selection/query_engine.ts";
 import { SHARED } from "./shared_options.ts";
@@ -9,6 +9,7 @@ import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
 
 const parseColumnList = optionParser(parseColumns);
+const parseSortOption = optionParser(parseSort);
 
 /** `procpath query`: one snapshot, a JSONPath and optional SQL, printed as JSON or joined. */
 export const queryCommand = defineCommand({
@@ -55,9 +56,12 @@ export const queryCommand = defineCommand({
     }),
     sort: option({
       flags: "--sort <column>",
-      help: "order table, csv rows by a column; -column for descending",
-      parse: (text: string) => text,
-      dryRun: { onlyWhenSet: true },
+      help: "order table, csv rows by any column; -column for descending",
+      parse: parseSortOption,
+      dryRun: {
+        onlyWhenSet: true,
+        value: (sort) => sort && `${sort.descending ? "-" : ""}${sort.column.name}`,
+      },
     }),
     limit: option({
       flags: "--limit <rows>",
@@ -117,6 +121,13 @@ export const queryCommand = defineCommand({
     const failEmpty = options.failEmpty || selection.shorthand;
     if (options.delimiter !== undefined && options.format !== undefined) {
       throw new OptionValueError("-d and --format exclude each other");
+    }
+    const rows = options.format === "table" || options.format === "csv" ||
+      options.format === "tsv";
+    for (const [flags, given] of [["--sort", options.sort], ["--limit", options.limit]] as const) {
+      if (given !== undefined && (!rows || options.sql !== undefined)) {
+        throw new OptionValueError(`${flags} orders the rows of --format table, csv or tsv`);
+      }
     }
     if (options.recording === undefined) {
       for (const [flags, given] of [["--at", options.at], ["--sql", options.sql]] as const) {

@@ -31,7 +31,7 @@ import {
   renderTree,
   tableRows,
 } from "../view/mod.ts";
-import type { Column, ColumnContext } from "../view/mod.ts";
+import type { Column, ColumnContext, RowSort } from "../view/mod.ts";
 
 /** The output formats of `--format`. */
 export const FORMATS = ["json", "tree", "table", "csv", "tsv", "pids", "pids-space"] as const;
@@ -55,7 +55,7 @@ export interface QueryPlan {
   at?: Moment | undefined;
   format?: QueryFormat | undefined;
   columns?: readonly Column[] | undefined;
-  sort?: string | undefined;
+  sort?: RowSort | undefined;
   limit?: number | undefined;
   ascii?: boolean | undefined;
   /** Whether what runs below the selected processes belongs to the output. */
@@ -188,6 +188,8 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
   const compiled = queryText ? compileQuery(queryText) : null;
 
   const columns = plan.columns ?? DEFAULT_COLUMNS[plan.format ?? "json"] ?? [];
+  // what is read: the columns shown and the one rows sort by
+  const readColumns = plan.sort ? [...columns, plan.sort.column] : columns;
   let roots,
     files: readonly ProcFileName[],
     ts,
@@ -195,7 +197,7 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
   let context: ColumnContext;
   // user names for the user column, from this machine's /etc/passwd: only for its own
   // live processes (a captured tree or a recording may come from another machine)
-  const userNames = columns.some((c) => c.name === "user") && plan.procfs.isLive &&
+  const userNames = readColumns.some((c) => c.name === "user") && plan.procfs.isLive &&
       plan.recording === undefined
     ? readUserNames()
     : undefined;
@@ -220,7 +222,7 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
     };
   } else {
     // what the columns (and threads' nesting) need is read whatever -f says
-    const needed = readable ? missingFiles(columns, plan.procfileList) : [];
+    const needed = readable ? missingFiles(readColumns, plan.procfileList) : [];
     // a thread's process is its status.tgid: threads nest under it in the tree, and a
     // selected process brings its threads along in every output
     if (threads && (readable || compiled) && !plan.procfileList.includes("status")) {

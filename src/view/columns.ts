@@ -204,13 +204,12 @@ const NAMED: Column[] = [
     header: "%MEM",
     files: ["stat"],
     numeric: true,
+    // exact (sorting and CSV); shown to one decimal as ps does
     value: (node, c) => {
       const rss = num(node.stat.rss);
-      return rss === null || !c.memoryBytes
-        ? null
-        : Math.round(1000 * rss * c.pageSize / c.memoryBytes) / 10;
+      return rss === null || !c.memoryBytes ? null : 100 * rss * c.pageSize / c.memoryBytes;
     },
-    show: plain,
+    show: (value) => (value === null ? "-" : (value as number).toFixed(1)),
   },
   {
     name: "uid",
@@ -247,9 +246,9 @@ const NAMED: Column[] = [
     numeric: true,
     value: (node) => {
       const ns = node.schedstat?.run_delay;
-      return ns === null || ns === undefined ? null : Math.round(ns / 1e6);
+      return ns === null || ns === undefined ? null : ns / 1e6;
     },
-    show: plain,
+    show: (value) => (value === null ? "-" : String(Math.round(value as number))),
   },
   {
     name: "oom_score",
@@ -337,6 +336,31 @@ export function parseColumns(text: string): Column[] {
     }
     return column;
   });
+}
+
+/** A table's order: a column (shown or not), largest first when `descending`. */
+export interface RowSort {
+  column: Column;
+  descending: boolean;
+}
+
+/**
+ * Resolves `--sort` (`-mem`, `rss`, `+pid`, `io.read_bytes`): a column name, `-` first
+ * for descending. Throws `ColumnError` naming the valid columns for one it does not know.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSort } from "./columns.ts";
+ * const { column, descending } = parseSort("-mem");
+ * assert(column.name === "mem" && descending);
+ * ```
+ */
+export function parseSort(text: string): RowSort {
+  const name = text.trim().replace(/^[-+]/, "");
+  if (name.includes(",")) throw new ColumnError("sort by one column");
+  const [column] = parseColumns(name);
+  return { column: column!, descending: text.trim().startsWith("-") };
 }
 
 /** The procfiles `columns` read that `files` leaves out. */

@@ -6,8 +6,9 @@ export {
   formatLocalTime,
   missingFiles,
   parseColumns,
+  parseSort,
 } from "./columns.ts";
-export type { CellValue, Column, ColumnContext } from "./columns.ts";
+export type { CellValue, Column, ColumnContext, RowSort } from "./columns.ts";
 export {
   BRANCHES,
   cutLine,

@@ -1,6 +1,7 @@
 import { flattenTree } from "../tree/flatten_tree.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import type { CellValue, Column, ColumnContext } from "./columns.ts";
+import type { CellValue, Column, ColumnContext, RowSort } from "./columns.ts";
+import { oneLine } from "../text/visible.ts";
 
 /** The glyphs of a tree's branches: box drawing, or ASCII. */
 export const BRANCHES = {
@@ -56,9 +57,16 @@ export function distinctRoots(nodes: readonly ProcessNode[]): ProcessNode[] {
   });
 }
 
-/** A line cut to `width` characters, with "…" where it was cut. */
-export const cutLine = (line: string, width?: number) =>
-  width !== undefined && line.length > width ? line.slice(0, Math.max(0, width - 1)) + "…" : line;
+/**
+ * A line cut to `width` characters, with "…" where it was cut; a character outside the
+ * BMP is never split. Escape control characters first (`oneLine`): a cut line that held
+ * one would not be `width` wide on a terminal.
+ */
+export function cutLine(line: string, width?: number): string {
+  if (width === undefined || line.length <= width) return line;
+  const chars = [...line];
+  return chars.length <= width ? line : chars.slice(0, Math.max(0, width - 1)).join("") + "…";
+}
 const cut = cutLine;
 
 /** A thread's process: its `status.tgid` when that differs from its own id. */
@@ -97,8 +105,10 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
   // each line's branches and name, and its column cells: aligned under a header once
   // the whole tree is known (a line with no columns is pstree's, unpadded)
   const entries: { label: string; cells: string[] }[] = [];
-  const label = (node: ProcessNode, thread: boolean) =>
-    thread ? `{${node.stat.comm}}(${node.stat.pid})` : `${node.stat.pid} ${node.stat.comm}`;
+  const label = (node: ProcessNode, thread: boolean) => {
+    const name = oneLine(String(node.stat.comm));
+    return thread ? `{${name}}(${node.stat.pid})` : `${node.stat.pid} ${name}`;
+  };
   const kids = (node: ProcessNode) => [
     ...(threadsOf.get(node.stat.pid) ?? []).map((t) => ({ node: t, thread: true })),
     ...(node.children ?? []).filter((c) => !options.threads || processOf(c) === null)
@@ -111,7 +121,7 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
     const { node, thread, prefix, branch } = pending.pop()!;
     entries.push({
       label: prefix + branch + label(node, thread),
-      cells: options.columns.map((c) => c.show(c.value(node, options.context))),
+      cells: options.columns.map((c) => oneLine(c.show(c.value(node, options.context)))),
     });
     if (thread) continue;
     const below = kids(node);
@@ -135,14 +145,18 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
 
 /** How rows are ordered and cut. */
 export interface RowOptions {
-  /** A column name, `-name` for descending. */
-  sort?: string | undefined;
+  /** The order (`parseSort`); the tree's when absent. */
+  sort?: RowSort | undefined;
   limit?: number | undefined;
   /** Only the selected processes, not what runs below them (as `pgrep` lists). */
   selectedOnly?: boolean;
 }
 
-/** The rows of a table: one per process, values by column, sorted and limited. */
+/**
+ * The rows of a table: one per process, values by column, sorted and limited. Rows sort
+ * by the sort column's exact value (shown or not: `--sort -mem` orders by the share
+ * itself, not its rounded figure), absent values last, ties in the tree's order.
+ */
 export function tableRows(
   nodes: readonly ProcessNode[],
   columns: readonly Column[],
@@ -150,36 +164,31 @@ export function tableRows(
   options: RowOptions = {},
 ): CellValue[][] {
   const seen = new Set<unknown>();
-  const listed = options.selectedOnly
+  let listed = options.selectedOnly
     ? nodes.filter((node) => !seen.has(node.stat.pid) && seen.add(node.stat.pid))
     : flattenTree(distinctRoots(nodes));
-  let rows = listed.map((node) => columns.map((c) => c.value(node, context)));
-  if (options.sort) {
-    const descending = options.sort.startsWith("-");
-    const name = options.sort.replace(/^[-+]/, "");
-    const at = columns.findIndex((c) => c.name === name);
-    if (at >= 0) {
-      const compare = (a: CellValue, b: CellValue) => {
-        if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1; // nulls last
-        return typeof a === "number" && typeof b === "number"
+  const sort = options.sort;
+  if (sort) {
+    const sign = sort.descending ? -1 : 1;
+    const compare = (a: CellValue, b: CellValue) => {
+      if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1; // nulls last
+      return sign *
+        (typeof a === "number" && typeof b === "number"
           ? a - b
-          : String(a).localeCompare(String(b));
-      };
-      rows = rows.map((row, i) => ({ row, i }))
-        .sort((x, y) => {
-          const order = compare(x.row[at]!, y.row[at]!);
-          return (descending && x.row[at] !== null && y.row[at] !== null ? -order : order) ||
-            x.i - y.i;
-        })
-        .map(({ row }) => row);
-    }
+          : String(a).localeCompare(String(b)));
+    };
+    listed = listed.map((node, i) => ({ node, i, key: sort.column.value(node, context) }))
+      .sort((x, y) => compare(x.key, y.key) || x.i - y.i)
+      .map(({ node }) => node);
   }
-  return options.limit !== undefined ? rows.slice(0, options.limit) : rows;
+  if (options.limit !== undefined) listed = listed.slice(0, options.limit);
+  return listed.map((node) => columns.map((c) => c.value(node, context)));
 }
 
 /**
  * Renders rows as an aligned table with a header, as `ps` does: numbers right, text
- * left, the last column unpadded (a command line may be long).
+ * left, the last column unpadded (a command line may be long). One line per row:
+ * control characters in a value (a newline in a command line) are shown as `\xHH`.
  */
 export function renderTable(
   rows: readonly CellValue[][],
@@ -188,7 +197,7 @@ export function renderTable(
 ): string[] {
   return alignRows(
     columns.map((c) => c.header),
-    rows.map((row) => row.map((value, i) => columns[i]!.show(value))),
+    rows.map((row) => row.map((value, i) => oneLine(columns[i]!.show(value)))),
     columns.map((c) => c.numeric),
     width,
   );

@@ -2,6 +2,7 @@ import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
 import {
   ColumnError,
   parseColumns,
+  parseSort,
   renderDelimited,
   renderTable,
   renderTree,
@@ -87,14 +88,14 @@ Deno.test("a selection inside another selected subtree is drawn once", () => {
 
 Deno.test("tables align, sort by any column and cut to a limit; cmdline falls back to [comm]", () => {
   const columns = parseColumns("pid,state,rss,cpu_time,age,cmdline");
-  const rows = tableRows(TREE, columns, context, { sort: "-rss", limit: 3 });
+  const rows = tableRows(TREE, columns, context, { sort: parseSort("-rss"), limit: 3 });
   assertEquals(renderTable(rows, columns), [
     "PID  S  RSS_MIB     TIME  AGE  COMMAND",
     " 11  S    100.0  0:00:02  59m  Web Content --serve",
     "  1  S      1.0  0:00:02  59m  init --serve",
     " 10  S      1.0  0:00:02  59m  python3 (x) --serve",
   ]);
-  const all = tableRows(TREE, parseColumns("pid,cmdline"), context, { sort: "pid" });
+  const all = tableRows(TREE, parseColumns("pid,cmdline"), context, { sort: parseSort("pid") });
   assertEquals(all.map((r) => r[1]), [
     "init --serve",
     "python3 (x) --serve",
@@ -133,10 +134,57 @@ Deno.test("a 10,000-process tree renders a header and a line per process, a tabl
   });
   const table = renderTable(
     tableRows([node(1, "init", {}, children)], parseColumns("pid,rss,cmdline"), context, {
-      sort: "-rss",
+      sort: parseSort("-rss"),
     }),
     parseColumns("pid,rss,cmdline"),
   );
   assertEquals([lines.length, table.length], [10001, 10001]);
   assertEquals(lines.at(-1)!.includes("worker 9998"), true);
+});
+
+Deno.test("rows sort by the exact value, not the rounded figure shown, and by a column not shown", () => {
+  // 8 GiB of memory: 0.1 % is 8.4 MB, so these three all show %MEM 0.0 or 0.1
+  const memory = { ...context, memoryBytes: 8 * 1024 ** 3 };
+  const nodes = [
+    node(2, "a", { rss: 100 }),
+    node(3, "b", { rss: 300 }),
+    node(4, "c", { rss: 200 }),
+  ];
+  const rows = tableRows(nodes, parseColumns("pid,mem"), memory, {
+    sort: parseSort("-mem"),
+    selectedOnly: true,
+  });
+  assertEquals(rows.map((r) => r[0]), [3, 4, 2]);
+  assertEquals(renderTable(rows, parseColumns("pid,mem"))[1], "  3   0.0");
+  const hidden = tableRows(nodes, parseColumns("pid"), memory, {
+    sort: parseSort("-rss"),
+    limit: 2,
+    selectedOnly: true,
+  });
+  assertEquals(hidden, [[3], [4]]);
+  // ties keep the tree's order; an absent value sorts last either way
+  const tied = [node(5, "x", { rss: 7 }), node(6, "y", { rss: 7 }), node(7, "z", { rss: 9 })];
+  assertEquals(
+    tableRows(tied, parseColumns("pid"), memory, { sort: parseSort("-rss"), selectedOnly: true }),
+    [[7], [5], [6]],
+  );
+});
+
+Deno.test("an unknown or double sort column is refused", () => {
+  assertThrows(() => parseSort("-nope"), ColumnError, 'unknown column "nope"');
+  assertThrows(() => parseSort("rss,pid"), ColumnError, "sort by one column");
+  assertEquals(parseSort("+io.read_bytes").descending, false);
+});
+
+Deno.test("a command line with a newline, tab or ESC stays on its row in the table and the tree", () => {
+  const odd = node(9, "e\x1bvil", { cmdline: "sh -c 'a\nb'\tc\x1b[2J" });
+  const table = renderTable(
+    tableRows([odd], parseColumns("pid,cmdline"), context),
+    parseColumns("pid,cmdline"),
+  );
+  assertEquals(table, ["PID  COMMAND", "  9  sh -c 'a\\x0ab'\\x09c\\x1b[2J"]);
+  const tree = renderTree([odd], { columns: parseColumns("cmdline"), context, width: 30 });
+  assertEquals(tree.length, 2);
+  assertEquals(tree[1], "9 e\\x1bvil  sh -c 'a\\x0ab'\\x0…");
+  assertEquals(tree[1]!.length, 30);
 });
