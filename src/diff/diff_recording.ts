@@ -3,6 +3,7 @@ import { compileQuery, selectProcesses } from "../query/mod.ts";
 import { openTimeline } from "../store/timeline.ts";
 import { iso, MomentError, resolveMoment } from "../time/moment.ts";
 import type { Moment } from "../time/moment.ts";
+import { bornAfter } from "../model/cpu.ts";
 import { diffSamples } from "./diff_samples.ts";
 import type { DiffChange, DiffProcess, SampleDiff } from "./diff_samples.ts";
 
@@ -49,9 +50,11 @@ export function diffRecording(
       }
       return nodes;
     };
+    const clockTicks = Number(timeline.meta.clock_ticks ?? 100);
     const diff = diffSamples(select(a.ts), select(b.ts), b.ts - a.ts, {
       pageSize: Number(timeline.meta.page_size ?? 4096),
-      clockTicks: Number(timeline.meta.clock_ticks ?? 100),
+      clockTicks,
+      bornAfter: bornAfter(a.ts, { clockTicks, bootAt: timeline.bootAt() }),
     }, options.limit);
     const rows = timeline.eventsBetween(a.ts, b.ts);
     let events: RecordingDiff["events"] = null;

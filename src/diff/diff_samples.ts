@@ -49,7 +49,15 @@ export interface SampleDiff {
 }
 
 /** Facts of the recorded machine. */
-export type DiffContext = KernelUnits;
+export interface DiffContext extends KernelUnits {
+  /**
+   * Start time (clock ticks after boot) after which a process absent from the earlier
+   * sample was born between the two (`bornAfter` of `model/cpu.ts`); one that started
+   * before merely entered the selection, and what it used before is not counted.
+   * Without it every newcomer is taken as born.
+   */
+  bornAfter?: number | undefined;
+}
 
 interface Seen {
   node: ProcessNode;
@@ -61,6 +69,7 @@ interface Seen {
   ticks: number;
   /** CPU of reaped children, clock ticks (`cutime + cstime`). */
   reaped: number;
+  starttime: number;
 }
 
 /** A subtree is listed only when its children's largest explains less than this share of it. */
@@ -83,6 +92,7 @@ function index(nodes: readonly ProcessNode[], context: DiffContext): Map<string,
       rss: num(node.stat.rss) * context.pageSize / 1048576,
       ticks: num(node.stat.utime) + num(node.stat.stime),
       reaped: num(node.stat.cutime) + num(node.stat.cstime),
+      starttime: num(node.stat.starttime),
     });
   }
   return seen;
@@ -127,8 +137,12 @@ export function diffSamples(
   const cpuPercent = (ticks: number) =>
     seconds > 0 ? 100 * ticks / context.clockTicks / seconds : 0;
 
+  // a newcomer started before the earlier sample entered the selection: what it used
+  // before is not the selection's, so it counts from the later sample on (nothing here)
+  const entered = (s: Seen) =>
+    !a.has(s.id) && context.bornAfter !== undefined && s.starttime <= context.bornAfter;
   // CPU used in the window: the counters' growth, or all of it for a process that started in it
-  const used = (s: Seen) => Math.max(0, s.ticks - (a.get(s.id)?.ticks ?? 0));
+  const used = (s: Seen) => entered(s) ? 0 : Math.max(0, s.ticks - (a.get(s.id)?.ticks ?? 0));
   const rss = (members: readonly Seen[]) => members.reduce((sum, m) => sum + m.rss, 0);
   // members: at the later sample; earlier: the same root's at the earlier one, if it was there
   const change = (
@@ -142,7 +156,7 @@ export function diffSamples(
     // one process: what it used itself; a subtree: the growth of all its members used
     // and reaped (the kernel's count, exited processes included)
     const withReaped = (list: readonly Seen[]) =>
-      list.reduce((sum, m) => sum + m.ticks + m.reaped, 0);
+      list.reduce((sum, m) => entered(m) ? sum : sum + m.ticks + m.reaped, 0);
     const ticks = subtree
       ? Math.max(0, withReaped(members) - (earlier ? withReaped(earlier) : 0))
       : used(s);

@@ -53,7 +53,7 @@ export function treeAt(
     clockTicks: Number(timeline.meta.clock_ticks ?? 100),
   };
   const roots = timeline.forestAt(ts);
-  const tracker = new RateTracker(context, { includeNew: true });
+  const tracker = new RateTracker(context, { includeNew: true, bootAt: timeline.bootAt() });
   if (index > 0) {
     tracker.next(flattenTree(timeline.forestAt(times[index - 1]!)), times[index - 1]! * 1000);
   }

@@ -60,6 +60,7 @@ export function errno(lib: Libc): number {
   return pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
 }
 
+const RUSAGE_SELF = 0;
 const RUSAGE_CHILDREN = -1;
 const CLOCK_MONOTONIC = 1;
 
@@ -67,7 +68,14 @@ const CLOCK_MONOTONIC = 1;
 export interface ChildrenUsage {
   userSeconds: number;
   systemSeconds: number;
+  /**
+   * A child that execs keeps its parent's peak at the fork as its own (the kernel
+   * records the old memory's peak at exec), so this is at least procpath's peak when
+   * it started the command: it says something of the children only above `selfMaxRssKib`.
+   */
   maxRssKib: number;
+  /** procpath's own peak RSS so far, KiB (`RUSAGE_SELF`). */
+  selfMaxRssKib: number;
 }
 
 /**
@@ -81,7 +89,14 @@ export function childrenUsage(): ChildrenUsage | null {
   const buffer = new BigInt64Array(18);
   if (lib.getrusage(RUSAGE_CHILDREN, buffer) !== 0) return null;
   const seconds = (at: number) => Number(buffer[at]) + Number(buffer[at + 1]) / 1e6;
-  return { userSeconds: seconds(0), systemSeconds: seconds(2), maxRssKib: Number(buffer[4]) };
+  const self = new BigInt64Array(18);
+  const selfMaxRssKib = lib.getrusage(RUSAGE_SELF, self) === 0 ? Number(self[4]) : Infinity;
+  return {
+    userSeconds: seconds(0),
+    systemSeconds: seconds(2),
+    maxRssKib: Number(buffer[4]),
+    selfMaxRssKib,
+  };
 }
 
 /** Returns the kernel's `CLOCK_MONOTONIC` in ns (the clock of process events), or `null`. */

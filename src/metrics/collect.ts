@@ -2,8 +2,8 @@
  * Process-tree metrics for Prometheus: per named group (a JSONPath selection, with
  * what runs below it) the process count, CPU seconds by mode, resident memory, disk
  * bytes read and written, threads and open files — counters kept monotonic across
- * exits and PID reuse by folding each departed process's last values into the
- * group's total, the group's CPU with what its processes reaped between scrapes (the
+ * exits, re-entries and PID reuse by adding each interval's growth to the group's
+ * total, the group's CPU with what its processes reaped between scrapes (the
  * short-lived children no scrape sees, `model/cpu.ts`) — and, opted in and capped, per-process series with their command
  * lines only on an info series (off by default, redactable).
  *
@@ -53,14 +53,29 @@ interface Counters {
 }
 const zero = (): Counters => ({ starttime: 0, user: 0, system: 0, read: 0, written: 0, waited: 0 });
 
+/** Adds what a process's counters grew by since `then` (all of them without it) to `total`. */
+function addCounters(total: Counters, c: Counters, then: Counters | null): void {
+  const grown = (now: number, before: number | undefined) => Math.max(0, now - (before ?? 0));
+  total.user += grown(c.user, then?.user);
+  total.system += grown(c.system, then?.system);
+  total.read += grown(c.read, then?.read);
+  total.written += grown(c.written, then?.written);
+  total.waited += grown(c.waited, then?.waited);
+}
+
 const num = (value: unknown) => toNumber(value) ?? 0;
 
 /** A group's state between collections. */
 interface GroupState {
   /** By PID: a PID names one process within a scrape. */
   live: Map<number, Counters>;
-  /** The last counters of the processes that left, and the CPU reaped from exited children. */
-  retired: Counters;
+  /**
+   * The group's counters: at the first collection its processes' own, then each
+   * interval's growth added — a process's since its previous scrape, all of one born
+   * in between, its reaped children's CPU (`model/cpu.ts`), nothing of one that only
+   * entered the selection — so they stay monotonic through exits and re-entries.
+   */
+  total: Counters | null;
   /** The group's processes from collection to collection, for the reaped-CPU model. */
   cpu: ReapedCpuTracker;
 }
@@ -165,36 +180,29 @@ export class Collector {
       const state = this.#groups.get(group.name) ??
         this.#groups.set(group.name, {
           live: new Map(),
-          retired: zero(),
-          cpu: new ReapedCpuTracker(),
+          total: null,
+          cpu: new ReapedCpuTracker(o.clockTicks),
         })
           .get(group.name)!;
-      // CPU of the children the group's processes reaped since the last collection, less
-      // what those children were seen to have: the short-lived ones' CPU, kept monotonic
-      for (const cpu of state.cpu.next(nodes).values()) {
-        state.retired.user += cpu.userReaped;
-        state.retired.system += cpu.systemReaped;
-      }
-      // processes gone since the last collection leave their last counters to the group
+      const intervals = state.cpu.next(nodes, timestamp ?? Date.now() / 1000);
       const now = new Map<number, Counters>();
       for (const node of nodes) now.set(num(node.stat.pid), this.#counters(node));
-      for (const [pid, last] of state.live) {
-        if (now.get(pid)?.starttime === last.starttime) continue;
-        state.retired.user += last.user;
-        state.retired.system += last.system;
-        state.retired.read += last.read;
-        state.retired.written += last.written;
-        state.retired.waited += last.waited;
+      let total = state.total;
+      if (total === null) {
+        total = zero();
+        for (const c of now.values()) addCounters(total, c, null);
+      } else {
+        for (const [pid, c] of now) {
+          const cpu = intervals.get(pid);
+          if (cpu === undefined || cpu.kind === "entered") continue;
+          addCounters(total, c, cpu.kind === "seen" ? state.live.get(pid)! : null);
+          // the growth of its own CPU is in the interval's figures, with what it reaped
+          total.user += cpu.userReaped;
+          total.system += cpu.systemReaped;
+        }
       }
       state.live = now;
-      const total = { ...state.retired };
-      for (const c of now.values()) {
-        total.user += c.user;
-        total.system += c.system;
-        total.read += c.read;
-        total.written += c.written;
-        total.waited += c.waited;
-      }
+      state.total = total;
       const g = { group: group.name };
       f.processes.samples.push(at(g, nodes.length));
       const seconds = (ticks: number) => ticks / o.clockTicks;

@@ -7,41 +7,48 @@
  *
  * where `gone` is what the process's children that vanished in the interval had at the
  * previous sample (the part of their CPU already counted under their own name). A
- * process born in the interval counts all it has. Summed over a subtree this is the
- * subtree's CPU with every short-lived process in it, exactly while the subtree reaps
- * its own children; summed over the whole machine it is the machine's process CPU.
- * What escapes: a child whose parent ignores SIGCHLD (auto-reaped, added nowhere),
- * and the last interval of a process whose parent lies outside the group summed. An
- * orphan whose parent vanished in the same interval is taken as reaped by its nearest
- * ancestor still there (true under a subreaper, as `record -- COMMAND` runs).
+ * process absent from the previous sample counts all it has only if it was born in
+ * the interval (its start time after the previous sample's moment); one that merely
+ * entered the selection (a filter it starts to match) counts nothing until its next
+ * interval, since what it used before is not the selection's. Summed over a subtree
+ * this is the subtree's CPU with every short-lived process in it, exactly while the
+ * subtree reaps its own children. What escapes: a child whose parent ignores SIGCHLD
+ * (auto-reaped, added nowhere), and the last interval of a process whose parent lies
+ * outside the group summed. An orphan whose parent vanished in the same interval is
+ * taken as reaped by its nearest ancestor still there (true under a subreaper, as
+ * `record -- COMMAND` runs). `BUILTIN_QUERIES.cpu_total` in `store/queries.ts` is
+ * the same model in SQL; a test holds the two equal.
  *
  * @module
  */
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
-
-/** One process at one sample, in one mode (user or system): counters in clock ticks. */
-export interface CpuCounters {
-  pid: number;
-  ppid: number;
-  /** `stat.starttime`: with the PID, the process's identity across PID reuse. */
-  starttime: number;
-  /** `utime` or `stime`. */
-  own: number;
-  /** `cutime` or `cstime`: the CPU of reaped children and their reaped descendants. */
-  reaped: number;
-}
-
 /** One process at one sample, both modes: `stat`'s four CPU counters, clock ticks. */
 export interface ProcessCpu {
   pid: number;
   ppid: number;
+  /** `stat.starttime`: clock ticks after boot; with the PID, the process's identity. */
   starttime: number;
   utime: number;
   stime: number;
   cutime: number;
   cstime: number;
+  /** For a thread other than its process's main one (the thread target): the process's PID. */
+  process?: number;
 }
+
+/** A sample's processes by PID and its moment, seconds on the clock the caller keeps. */
+export interface CpuSample {
+  at: number;
+  processes: ReadonlyMap<number, ProcessCpu>;
+}
+
+/**
+ * How a process's interval was counted: from its previous sample (`seen`), whole
+ * because it was born in the interval (`born`), or not at all because it was there
+ * before without being sampled (`entered`).
+ */
+export type IntervalKind = "seen" | "born" | "entered";
 
 /** A process's CPU in one interval, by mode: its own and what it reaped, clock ticks. */
 export interface IntervalCpu {
@@ -49,26 +56,86 @@ export interface IntervalCpu {
   systemOwn: number;
   userReaped: number;
   systemReaped: number;
+  kind: IntervalKind;
 }
+
+/**
+ * Slack on the previous sample's moment, seconds: a sample's time is taken before its
+ * processes are read, so the boot moment inferred from them may be late by the read's
+ * duration. A process that entered a selection within this much after its birth is
+ * taken as born (its whole life, at most this plus one interval, is counted).
+ */
+export const BIRTH_SLACK_SECONDS = 0.25;
 
 const num = (value: unknown) => toNumber(value) ?? 0;
 
 /** The CPU counters of processes (each once), by PID. */
 export function processCpuOf(nodes: readonly ProcessNode[]): Map<number, ProcessCpu> {
   const counters = new Map<number, ProcessCpu>();
-  for (const { stat } of nodes) {
+  for (const { stat, status } of nodes) {
     const pid = num(stat.pid);
+    // the thread target: each task's stat carries its whole process's cutime and cstime
+    // (they belong to the thread group), counted once, on the main thread
+    const tgid = status?.tgid;
+    const other = typeof tgid === "number" && tgid !== pid;
     counters.set(pid, {
       pid,
       ppid: num(stat.ppid),
       starttime: num(stat.starttime),
       utime: num(stat.utime),
       stime: num(stat.stime),
-      cutime: num(stat.cutime),
-      cstime: num(stat.cstime),
+      cutime: other ? 0 : num(stat.cutime),
+      cstime: other ? 0 : num(stat.cstime),
+      ...(other ? { process: tgid } : {}),
     });
   }
   return counters;
+}
+
+/**
+ * Returns the latest moment the machine can have booted at, seconds on the sample's
+ * clock: no process of a sample was born after the sample was read. Exact to the
+ * read's duration for a sample that holds a process born just before it; the minimum
+ * over a recording's samples is its best estimate (`Infinity` for an empty sample).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bootBound } from "./cpu.ts";
+ * // a process 250 ticks (2.5 s at 100 Hz) after boot, sampled at 1000 s
+ * const p = { pid: 7, ppid: 1, starttime: 250, utime: 0, stime: 0, cutime: 0, cstime: 0 };
+ * assert.equal(bootBound({ at: 1000, processes: new Map([[7, p]]) }, 100), 997.5);
+ * ```
+ */
+export function bootBound(sample: CpuSample, clockTicks: number): number {
+  let bound = Infinity;
+  for (const p of sample.processes.values()) {
+    bound = Math.min(bound, sample.at - p.starttime / clockTicks);
+  }
+  return bound;
+}
+
+/** How `intervalCpu` tells a process born in the interval from one that entered it. */
+export interface BirthClock {
+  clockTicks: number;
+  /** The boot moment on the samples' clock, seconds (`bootBound` of the recording). */
+  bootAt: number;
+}
+
+/**
+ * Returns the start time (clock ticks after boot) after which a process absent from
+ * the sample taken at `previousAt` (seconds, the clock of `bootAt`) was born since it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bornAfter } from "./cpu.ts";
+ * // booted at 1000 s, previous sample at 1100.25 s: born after 100 s of uptime
+ * assert.equal(bornAfter(1100.25, { clockTicks: 100, bootAt: 1000 }), 10000);
+ * ```
+ */
+export function bornAfter(previousAt: number, clock: BirthClock): number {
+  return (previousAt - clock.bootAt - BIRTH_SLACK_SECONDS) * clock.clockTicks;
 }
 
 /**
@@ -78,104 +145,84 @@ export function processCpuOf(nodes: readonly ProcessNode[]): Map<number, Process
  * known of the interval.
  */
 export function intervalCpu(
-  previous: ReadonlyMap<number, ProcessCpu> | null,
-  current: ReadonlyMap<number, ProcessCpu>,
+  previous: CpuSample | null,
+  current: CpuSample,
+  clock: BirthClock,
 ): Map<number, IntervalCpu> {
   const used = new Map<number, IntervalCpu>();
   if (previous === null) return used;
+  const before = previous.processes, now = current.processes;
+  const goneFrom = (pid: number) => {
+    const p = before.get(pid);
+    return p !== undefined && now.get(pid)?.starttime !== p.starttime;
+  };
   // what each reaper's vanished children had, by the reaper's PID: a child whose parent
   // vanished too was an orphan, reaped by the nearest ancestor still there (procpath,
   // as subreaper, keeps orphans in the tree this way)
   const goneUser = new Map<number, number>();
   const goneSystem = new Map<number, number>();
-  for (const [pid, p] of previous) {
-    if (current.get(pid)?.starttime === p.starttime) continue;
+  for (const [pid, p] of before) {
+    if (!goneFrom(pid)) continue;
+    // a thread that ended while its process lives was reaped by no one: its CPU joined
+    // its process's total, which no task's stat shows
+    if (p.process !== undefined && now.has(p.process)) continue;
     let reaper = p.ppid;
-    for (let hops = 0; !current.has(reaper) && previous.has(reaper) && hops < 64; hops++) {
-      reaper = previous.get(reaper)!.ppid;
-    }
+    for (let hops = 0; goneFrom(reaper) && hops < 64; hops++) reaper = before.get(reaper)!.ppid;
     goneUser.set(reaper, (goneUser.get(reaper) ?? 0) + p.utime + p.cutime);
     goneSystem.set(reaper, (goneSystem.get(reaper) ?? 0) + p.stime + p.cstime);
   }
-  for (const [pid, p] of current) {
-    const then = previous.get(pid);
-    used.set(
-      pid,
-      then === undefined || then.starttime !== p.starttime
-        ? { userOwn: p.utime, systemOwn: p.stime, userReaped: p.cutime, systemReaped: p.cstime }
-        : {
-          userOwn: Math.max(0, p.utime - then.utime),
-          systemOwn: Math.max(0, p.stime - then.stime),
-          userReaped: Math.max(0, p.cutime - then.cutime - (goneUser.get(pid) ?? 0)),
-          systemReaped: Math.max(0, p.cstime - then.cstime - (goneSystem.get(pid) ?? 0)),
-        },
-    );
+  // born after the previous sample's moment, in ticks after boot
+  const after = bornAfter(previous.at, clock);
+  for (const [pid, p] of now) {
+    const then = before.get(pid);
+    if (then !== undefined && then.starttime === p.starttime) {
+      used.set(pid, {
+        userOwn: Math.max(0, p.utime - then.utime),
+        systemOwn: Math.max(0, p.stime - then.stime),
+        userReaped: Math.max(0, p.cutime - then.cutime - (goneUser.get(pid) ?? 0)),
+        systemReaped: Math.max(0, p.cstime - then.cstime - (goneSystem.get(pid) ?? 0)),
+        kind: "seen",
+      });
+    } else if (p.starttime > after) {
+      used.set(pid, {
+        userOwn: p.utime,
+        systemOwn: p.stime,
+        userReaped: p.cutime,
+        systemReaped: p.cstime,
+        kind: "born",
+      });
+    } else {
+      used.set(pid, { userOwn: 0, systemOwn: 0, userReaped: 0, systemReaped: 0, kind: "entered" });
+    }
   }
   return used;
-}
-
-/** One mode's counters as both modes' (the other mode zero), by PID. */
-const asProcessCpu = (counters: readonly CpuCounters[]) =>
-  new Map(
-    counters.map((c) => [c.pid, { ...c, utime: c.own, stime: 0, cutime: c.reaped, cstime: 0 }]),
-  );
-
-/**
- * Returns each current process's CPU in the interval since `previous`, reaped
- * children included, in clock ticks, by PID. With no previous sample (the first of a
- * recording) the map is empty: nothing is known of the interval.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { cpuWithReaped } from "./cpu.ts";
- * // a shell (pid 10) ran a child (pid 11) that used 30 ticks and was reaped
- * const before = [
- *   { pid: 10, ppid: 1, starttime: 5, own: 2, reaped: 0 },
- *   { pid: 11, ppid: 10, starttime: 6, own: 10, reaped: 0 },
- * ];
- * const after = [{ pid: 10, ppid: 1, starttime: 5, own: 3, reaped: 30 }];
- * // 1 tick of its own and the child's last 20: the first 10 were counted under pid 11
- * assert.equal(cpuWithReaped(before, after).get(10), 21);
- * ```
- */
-export function cpuWithReaped(
-  previous: readonly CpuCounters[] | null,
-  current: readonly CpuCounters[],
-): Map<number, number> {
-  const used = new Map<number, number>();
-  for (const [pid, parts] of cpuWithReapedParts(previous, current)) {
-    used.set(pid, parts.own + parts.reaped);
-  }
-  return used;
-}
-
-/**
- * As `cpuWithReaped`, with each process's ticks split into its own and those of the
- * children it reaped in the interval (less what they were seen to have before).
- */
-export function cpuWithReapedParts(
-  previous: readonly CpuCounters[] | null,
-  current: readonly CpuCounters[],
-): Map<number, { own: number; reaped: number }> {
-  const parts = new Map<number, { own: number; reaped: number }>();
-  const used = intervalCpu(previous && asProcessCpu(previous), asProcessCpu(current));
-  for (const [pid, cpu] of used) parts.set(pid, { own: cpu.userOwn, reaped: cpu.userReaped });
-  return parts;
 }
 
 /**
  * Follows processes from one sample to the next and returns, per interval, each
  * process's CPU by mode with its reaped children's (`intervalCpu`): what `top`, the
- * metrics groups and the record summary each need.
+ * metrics groups, the record summary and a recording's replay each need. The boot
+ * moment is the one given (a recording's, so every view of it agrees), else the
+ * tightest `bootBound` of the samples seen so far.
  */
 export class ReapedCpuTracker {
-  #previous: Map<number, ProcessCpu> | null = null;
+  #previous: CpuSample | null = null;
+  #bootAt: number;
+  readonly #fixed: boolean;
 
-  /** Returns the interval since the previous call, by PID; empty at the first. */
-  next(nodes: readonly ProcessNode[]): Map<number, IntervalCpu> {
-    const current = processCpuOf(nodes);
-    const used = intervalCpu(this.#previous, current);
+  constructor(readonly clockTicks: number, bootAt?: number) {
+    this.#fixed = bootAt !== undefined;
+    this.#bootAt = bootAt ?? Infinity;
+  }
+
+  /** Returns the interval since the previous call, by PID; empty at the first. `at`: seconds. */
+  next(nodes: readonly ProcessNode[], at: number): Map<number, IntervalCpu> {
+    const current = { at, processes: processCpuOf(nodes) };
+    if (!this.#fixed) this.#bootAt = Math.min(this.#bootAt, bootBound(current, this.clockTicks));
+    const used = intervalCpu(this.#previous, current, {
+      clockTicks: this.clockTicks,
+      bootAt: this.#bootAt,
+    });
     this.#previous = current;
     return used;
   }

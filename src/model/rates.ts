@@ -52,6 +52,8 @@ interface Counters {
 
 const num = (value: unknown) => toNumber(value) ?? 0;
 const orNull = toNumber;
+/** A process born in the interval had nothing before it. */
+const BORN: Omit<Counters, "starttime" | "utime" | "stime"> = { read: 0, write: 0, wait: 0 };
 
 /** Facts the rates need: the machine's units, memory and user names. */
 export interface RateContext extends KernelUnits {
@@ -63,20 +65,29 @@ export interface RateContext extends KernelUnits {
 
 /**
  * Turns successive snapshots into per-process rates: each call takes the selected
- * nodes (flattened, each process once) and the monotonic time of the read, and
- * returns what each process used since the previous call. A process seen for the
- * first time (or a PID reused by a new process) has no rates yet and is left out.
+ * nodes (flattened, each process once) and the time of the read, and returns what
+ * each process used since the previous call. CPU follows `model/cpu.ts`: a process
+ * born in the interval counts all it used, its reaped children included. A process
+ * seen for the first time that was not born in the interval (it entered the
+ * selection), or any new one without `includeNew`, is left out.
  */
 export class RateTracker {
   #previous = new Map<number, Counters>();
   #previousAt: number | null = null;
-  readonly #cpu = new ReapedCpuTracker();
+  readonly #cpu: ReapedCpuTracker;
 
   /**
-   * With `includeNew`, a process without a previous sample is returned too, with no
-   * CPU and unknown I/O (a replay shows a process at the sample it appears in).
+   * With `includeNew`, a process without a previous sample is returned too (a replay
+   * shows a process at the sample it appears in): born in the interval, with all it
+   * used; else with no CPU and unknown I/O. `bootAt` (unix seconds, a recording's
+   * `bootAt()`) makes a replay's births agree with `cpu_total`'s.
    */
-  constructor(readonly context: RateContext, readonly options: { includeNew?: boolean } = {}) {}
+  constructor(
+    readonly context: RateContext,
+    readonly options: { includeNew?: boolean; bootAt?: number | undefined } = {},
+  ) {
+    this.#cpu = new ReapedCpuTracker(context.clockTicks, options.bootAt);
+  }
 
   #userOf(node: ProcessNode): string | null {
     const uid = node.status?.uid;
@@ -84,12 +95,13 @@ export class RateTracker {
     return id === null ? null : this.context.userNames?.get(id) ?? String(id);
   }
 
-  /** `atMs` is a monotonic time in ms. */
+  /** `atMs`: the read's time in ms, on one clock for every call (monotonic or unix). */
   next(nodes: readonly ProcessNode[], atMs: number): ProcessRates[] {
     const current = new Map<number, Counters>();
     const rates: ProcessRates[] = [];
     const seconds = this.#previousAt === null ? 0 : (atMs - this.#previousAt) / 1000;
-    const intervals = this.#cpu.next(nodes);
+    const intervals = this.#cpu.next(nodes, atMs / 1000);
+    const perTick = seconds > 0 ? 100 / this.context.clockTicks / seconds : 0;
     for (const node of nodes) {
       const pid = num(node.stat.pid);
       const counters: Counters = {
@@ -101,10 +113,11 @@ export class RateTracker {
         wait: orNull(node.schedstat?.run_delay),
       };
       current.set(pid, counters);
+      const cpu = seconds > 0 ? intervals.get(pid) : undefined;
       const known = this.#previous.get(pid);
-      const before = known && known.starttime === counters.starttime && seconds > 0 ? known : null;
+      // what the process had before the interval: its previous sample, or nothing if born in it
+      const before = cpu?.kind === "seen" && known ? known : cpu?.kind === "born" ? BORN : null;
       if (!before && !this.options.includeNew) continue;
-      const perTick = before ? 100 / this.context.clockTicks / seconds : 0;
       const rate = (now: number | null, then: number | null) =>
         now === null || then === null || !before ? null : Math.max(0, (now - then) / seconds);
       rates.push({
@@ -115,12 +128,9 @@ export class RateTracker {
         state: String(node.stat.state ?? ""),
         threads: num(node.stat.num_threads),
         rssMib: pagesToMib(num(node.stat.rss), this.context),
-        userPercent: before ? Math.max(0, (counters.utime - before.utime) * perTick) : 0,
-        systemPercent: before ? Math.max(0, (counters.stime - before.stime) * perTick) : 0,
-        reapedPercent: before
-          ? ((intervals.get(pid)?.userReaped ?? 0) + (intervals.get(pid)?.systemReaped ?? 0)) *
-            perTick
-          : 0,
+        userPercent: (cpu?.userOwn ?? 0) * perTick,
+        systemPercent: (cpu?.systemOwn ?? 0) * perTick,
+        reapedPercent: ((cpu?.userReaped ?? 0) + (cpu?.systemReaped ?? 0)) * perTick,
         readRate: rate(counters.read, before?.read ?? null),
         writeRate: rate(counters.write, before?.write ?? null),
         waitPercent: counters.wait === null || !before || before.wait === null

@@ -1,6 +1,6 @@
 /**
  * What a recorded process tree did, `/usr/bin/time -v` style: wall time, CPU (every
- * short-lived process included), peak memory, processes started and the commands that
+ * short-lived process included), peak memory, processes started and the programs that
  * used most CPU. Fed each stored sample and, where the connector runs, each exit.
  *
  * @module
@@ -12,6 +12,20 @@ import type { ProcessNode } from "../tree/types.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
 import { ReapedCpuTracker } from "../model/cpu.ts";
 
+/** A program's share of the recording: every process that ran it. */
+export interface ProgramUse {
+  /** The executable's name (the command line's first word, else the process name). */
+  program: string;
+  /** The command line of its process that used most CPU. */
+  command: string;
+  /** CPU its processes used themselves (not their children's), seconds. */
+  seconds: number;
+  /** Processes that ran it (sampled, or named by an exit event). */
+  processes: number;
+  /** The largest resident memory a sample saw of one of them, bytes; `null` when none was sampled alive. */
+  peakRssBytes: number | null;
+}
+
 /** The figures of a summary. */
 export interface TreeSummary {
   wallSeconds: number;
@@ -22,27 +36,86 @@ export interface TreeSummary {
   cpuSource: "rusage" | "samples";
   /** The largest sum of the tree's resident memory at one sample, bytes, and when (unix s). */
   peakTreeRss: { bytes: number; at: number } | null;
-  /** The largest resident memory of one process, bytes, and its command. */
-  peakProcessRss: { bytes: number; command: string } | null;
+  /**
+   * The largest resident memory of one process, bytes, and its command: from the
+   * samples, or the kernel's `ru_maxrss` of everything reaped when larger (the process
+   * then lived between samples and its command is `null`).
+   */
+  peakProcessRss: { bytes: number; command: string | null } | null;
   /** Processes started: forks seen by the connector, else distinct processes sampled. */
   started: number;
   startedSource: "events" | "samples";
-  /** The five commands that used most CPU in the recorded intervals, seconds each. */
-  topCommands: { command: string; seconds: number }[];
+  /** The five programs that used most CPU themselves. */
+  topPrograms: ProgramUse[];
 }
 
 const num = (value: unknown) => toNumber(value) ?? 0;
 
+/** What a process gone before any name of it was read runs, as the summary says it. */
+export const UNNAMED = "(gone before it was named)";
+
+/** The program a command runs: its first word's base name, or the bracketed name's inside. */
+export function programOf(command: string): string {
+  if (command === "[?]") return UNNAMED;
+  if (command.startsWith("[") && command.endsWith("]")) return command.slice(1, -1);
+  const first = command.split(" ", 1)[0] ?? "";
+  return first.slice(first.lastIndexOf("/") + 1) || command;
+}
+
+/** A program's running figures; ticks. */
+interface Program {
+  ticks: number;
+  processes: number;
+  peakRss: number | null;
+  /** The command line that used most, and its ticks. */
+  top: { command: string; ticks: number };
+  /** CPU per command line, ticks (to find `top`). */
+  byCommand: Map<string, number>;
+}
+
+/** A process that exited since the previous sample, as its exit event told it. */
+interface Exit {
+  pid: number;
+  ppid: number;
+  command: string;
+  /** Its own CPU at exit (read from the zombie), ticks; `null` when not read. */
+  ownTicks: number | null;
+  /** Seconds from its fork, `null` when the fork was not seen. */
+  lifetime: number | null;
+  /** Unix seconds. */
+  at: number;
+}
+
+/** What a sampled process had, to take from its exit's figures. */
+interface Last {
+  starttime: number;
+  /** utime + stime, ticks. */
+  own: number;
+  program: string;
+  cmdline: unknown;
+  comm: unknown;
+  /** The sample's time, unix seconds, and its own CPU's pace then, ticks a second. */
+  at: number;
+  pace: number;
+  /** The sample count at which it was last sampled (to forget it some samples after). */
+  sample: number;
+}
+
+/** Samples after which a process that left them is forgotten (its exit event is late). */
+const REMEMBERED_SAMPLES = 8;
+
 /**
  * Accumulates a summary over a recording. CPU is summed per interval with
- * `model/cpu.ts` and attributed to commands: a process's own part to its command, the
- * part it reaped to the command its exited children ran (from the exit events since
- * the previous sample), or to `children of <its command>` when no event named them.
+ * `model/cpu.ts`. Each process's own CPU goes to its program: between samples from
+ * its counters; after its last sample from its exit event (the zombie's CPU less what
+ * the last sample saw); what a reaper reaped that no exit event explains goes to the
+ * programs of the exits without figures by their lifetimes, else to
+ * `children of <its program>`.
  */
 export class SummaryTracker {
   readonly #clockTicks: number;
   readonly #pageSize: number;
-  readonly #cpu = new ReapedCpuTracker();
+  readonly #cpu: ReapedCpuTracker;
   #userTicks = 0;
   #systemTicks = 0;
   #peakTree: { bytes: number; at: number } | null = null;
@@ -50,33 +123,60 @@ export class SummaryTracker {
   /** The start time of the process each PID last named: a new one counts as started. */
   readonly #starts = new Map<number, number>();
   #started = 0;
-  readonly #perCommand = new Map<string, number>();
-  /**
-   * The children that exited since the previous sample, by parent PID: each command's
-   * weight in what the parent reaped (CPU read from the zombie, else the lifetime).
-   */
-  #exitedChildren = new Map<number, Map<string, number>>();
+  readonly #programs = new Map<string, Program>();
+  /** The processes of the recent samples, by PID (their exits may arrive late). */
+  #last = new Map<number, Last>();
+  #samples = 0;
+  /** What reapers reaped that no exit explained yet, ticks, and their programs, by PID. */
+  #unexplained = new Map<number, { ticks: number; program: string }>();
+  /** The last sample of exits whose CPU is unknown, for `#share`. */
+  readonly #lastOfExit = new WeakMap<Exit, Last>();
+  /** Exits not yet attributed (their process may still be in the next sample). */
+  #exits: Exit[] = [];
 
   constructor(context: KernelUnits) {
     this.#clockTicks = context.clockTicks;
     this.#pageSize = context.pageSize;
+    this.#cpu = new ReapedCpuTracker(context.clockTicks);
+  }
+
+  #program(name: string): Program {
+    let program = this.#programs.get(name);
+    if (!program) {
+      program = {
+        ticks: 0,
+        processes: 0,
+        peakRss: null,
+        top: { command: "", ticks: -1 },
+        byCommand: new Map(),
+      };
+      this.#programs.set(name, program);
+    }
+    return program;
+  }
+
+  /** Credits `ticks` to a command and its program (a label such as `children of sh` is both). */
+  #add(command: string, ticks: number, label = false): void {
+    if (!(ticks > 0)) return;
+    const program = this.#program(label ? command : programOf(command));
+    program.ticks += ticks;
+    const mine = (program.byCommand.get(command) ?? 0) + ticks;
+    program.byCommand.set(command, mine);
+    if (mine > program.top.ticks) program.top = { command, ticks: mine };
   }
 
   /** Takes one stored sample's processes (each once) at `wallMs` (unix ms). */
   sample(nodes: readonly ProcessNode[], wallMs: number): void {
     const byPid = new Map<number, ProcessNode>();
+    const now = this.#last;
+    const sampleNo = ++this.#samples;
+    const at = wallMs / 1000;
     let treeRss = 0;
     let largest: ProcessNode | null = null;
     let largestRss = this.#peakProcess?.bytes ?? 0;
     for (const node of nodes) {
       const s = node.stat;
-      const pid = num(s.pid);
-      const starttime = num(s.starttime);
-      byPid.set(pid, node);
-      if (this.#starts.get(pid) !== starttime) {
-        this.#starts.set(pid, starttime);
-        this.#started++;
-      }
+      byPid.set(num(s.pid), node);
       const rss = num(s.rss) * this.#pageSize;
       treeRss += rss;
       if (rss > largestRss) {
@@ -87,92 +187,213 @@ export class SummaryTracker {
     // the command of a process is made only where it is needed: 3,000 a sample add up
     const commandOf = (node: ProcessNode) => displayCommand(node.cmdline, node.stat.comm);
     if (largest !== null) this.#peakProcess = { bytes: largestRss, command: commandOf(largest) };
-    const add = (command: string, ticks: number) => {
-      if (ticks > 0) this.#perCommand.set(command, (this.#perCommand.get(command) ?? 0) + ticks);
-    };
-    for (const [pid, cpu] of this.#cpu.next(nodes)) {
+    const intervals = this.#cpu.next(nodes, wallMs / 1000);
+    // what each reaper reaped in the interval, by its PID
+    const reapedBy = new Map<number, number>();
+    for (const [pid, cpu] of intervals) {
       this.#userTicks += cpu.userOwn + cpu.userReaped;
       this.#systemTicks += cpu.systemOwn + cpu.systemReaped;
       const reaped = cpu.userReaped + cpu.systemReaped;
-      if (cpu.userOwn + cpu.systemOwn === 0 && reaped === 0) continue;
-      const command = commandOf(byPid.get(pid)!);
-      add(command, cpu.userOwn + cpu.systemOwn);
-      if (reaped === 0) continue;
-      for (const [child, share] of this.#childrenShares(pid, command)) add(child, reaped * share);
+      if (reaped > 0) reapedBy.set(pid, reaped);
     }
-    this.#exitedChildren = new Map();
-    if (treeRss > (this.#peakTree?.bytes ?? -1)) {
+    for (const node of nodes) {
+      const s = node.stat;
+      const pid = num(s.pid);
+      const starttime = num(s.starttime);
+      const known = now.get(pid);
+      const fresh = this.#starts.get(pid) !== starttime;
+      if (fresh) {
+        this.#starts.set(pid, starttime);
+        this.#started++;
+      }
+      // the program is named again only when the command line or name changed
+      let program: string;
+      if (
+        known?.starttime === starttime && known.cmdline === node.cmdline &&
+        known.comm === s.comm
+      ) program = known.program;
+      else {
+        program = programOf(commandOf(node));
+        // a new process, or an exec: one more process ran the program
+        if (fresh || (known?.starttime === starttime && known.program !== program)) {
+          this.#program(program).processes++;
+        }
+      }
+      const cpu = intervals.get(pid);
+      const used = cpu ? cpu.userOwn + cpu.systemOwn : 0;
+      if (used > 0) this.#add(commandOf(node), used);
+      const rss = num(s.rss) * this.#pageSize;
+      if (rss > 0) {
+        const p = this.#program(program);
+        p.peakRss = Math.max(p.peakRss ?? 0, rss);
+      }
+      const seconds = known?.starttime === starttime ? at - known.at : 0;
+      now.set(pid, {
+        starttime,
+        own: num(s.utime) + num(s.stime),
+        program,
+        cmdline: node.cmdline,
+        comm: s.comm,
+        at,
+        pace: seconds > 0 ? used / seconds : known?.pace ?? (used > 0 ? this.#clockTicks : 0),
+        sample: sampleNo,
+      });
+    }
+    this.#attributeExits(byPid, reapedBy);
+    for (const [pid, last] of now) {
+      if (last.sample <= sampleNo - REMEMBERED_SAMPLES) now.delete(pid);
+    }
+    if (treeRss > 0 && treeRss > (this.#peakTree?.bytes ?? -1)) {
       this.#peakTree = { bytes: treeRss, at: wallMs / 1000 };
     }
   }
 
   /**
-   * Takes an exit (its command from the exec before it, its lifetime from its fork,
-   * seconds): whose reaped CPU it explains.
+   * Gives the exits whose process is gone from the sample (`present`) their own CPU
+   * since they were last sampled, and the rest of what their reapers reaped to the
+   * exits without figures, by lifetime.
    */
-  exited(row: ProcessEventRow, command: string, lifetime: number | null): void {
-    if (row.ppid === null) return;
-    // the CPU the zombie showed, else its lifetime: a short child mostly runs while it lives
-    const known = row.utime !== null && row.stime !== null
-      ? (row.utime + row.stime + (row.cutime ?? 0) + (row.cstime ?? 0)) / this.#clockTicks
-      : null;
-    const weight = known ?? lifetime ?? 0;
-    let children = this.#exitedChildren.get(row.ppid);
-    if (!children) this.#exitedChildren.set(row.ppid, children = new Map());
-    children.set(command, (children.get(command) ?? 0) + weight);
+  #attributeExits(
+    present: ReadonlyMap<number, unknown> | null,
+    reapedBy: Map<number, number>,
+  ): Exit[] {
+    const done: Exit[] = [];
+    const pending: Exit[] = [];
+    for (const exit of this.#exits) (present?.has(exit.pid) ? pending : done).push(exit);
+    this.#exits = pending;
+    const exitedPids = new Map(done.map((e) => [e.pid, e]));
+    // an exit's reaper: its parent, or the nearest ancestor that did not exit too
+    const reaperOf = (exit: Exit) => {
+      let ppid = exit.ppid;
+      for (let hops = 0; exitedPids.has(ppid) && hops < 64; hops++) {
+        ppid = exitedPids.get(ppid)!.ppid;
+      }
+      return ppid;
+    };
+    const unknown = new Map<number, Exit[]>();
+    for (const [pid, carried] of this.#unexplained) {
+      reapedBy.set(pid, (reapedBy.get(pid) ?? 0) + carried.ticks);
+    }
+    this.#unexplained = new Map();
+    for (const exit of done) {
+      const reaper = reaperOf(exit);
+      const last = this.#last.get(exit.pid);
+      this.#last.delete(exit.pid);
+      if (exit.ownTicks !== null) {
+        const ticks = Math.max(0, exit.ownTicks - (last?.own ?? 0));
+        this.#add(exit.command, ticks);
+        reapedBy.set(reaper, (reapedBy.get(reaper) ?? 0) - ticks);
+      } else {
+        unknown.set(reaper, [...unknown.get(reaper) ?? [], exit]);
+        if (last) this.#lastOfExit.set(exit, last);
+      }
+      if (last === undefined) this.#program(programOf(exit.command)).processes++;
+    }
+    for (const [reaper, rest] of reapedBy) {
+      if (rest <= 0) continue;
+      const exits = unknown.get(reaper) ?? [];
+      if (exits.length > 0) this.#share(exits, rest);
+      // the exits that explain it may come with a later sample's events
+      else {
+        const program = this.#last.get(reaper)?.program ?? `PID ${reaper}`;
+        this.#unexplained.set(reaper, { ticks: rest, program });
+      }
+    }
+    return [...unknown.values()].flat();
   }
 
   /**
-   * The commands the children a process reaped ran, each with its share of what was
-   * reaped; `children of <command>` when no exit event named them.
+   * Shares `ticks` among exits whose CPU is unknown, by what each likely used since it
+   * was last sampled (its pace then times the time since), or over its whole life
+   * (a core's worth) when no sample saw it; equally when nothing tells them apart.
    */
-  #childrenShares(pid: number, command: string): [string, number][] {
-    const children = [...this.#exitedChildren.get(pid) ?? []];
-    const total = children.reduce((sum, [, weight]) => sum + weight, 0);
-    if (total <= 0) return [[`children of ${command}`, 1]];
-    return children.map(([child, weight]) => [child, weight / total]);
+  #share(exits: readonly Exit[], ticks: number): void {
+    const weights = exits.map((e) => {
+      const last = this.#lastOfExit.get(e);
+      if (last) return last.pace * Math.max(0, e.at - last.at);
+      return (e.lifetime ?? 0) * this.#clockTicks;
+    });
+    const total = weights.reduce((a, b) => a + b, 0);
+    exits.forEach((e, i) =>
+      this.#add(e.command, total > 0 ? ticks * weights[i]! / total : ticks / exits.length)
+    );
+  }
+
+  /**
+   * Takes an exit (its command from the exec before it, its lifetime from its fork,
+   * seconds): its own CPU, read from the zombie, is its program's.
+   */
+  exited(row: ProcessEventRow, command: string, lifetime: number | null): void {
+    if (row.ppid === null) return;
+    this.#exits.push({
+      pid: row.pid,
+      ppid: row.ppid,
+      command,
+      ownTicks: row.utime !== null && row.stime !== null ? row.utime + row.stime : null,
+      lifetime,
+      at: row.ts,
+    });
   }
 
   /**
    * Returns the summary. `rusage` (the kernel's count of everything procpath reaped,
-   * for `record -- COMMAND`) replaces the CPU summed from samples; `started` (forks
-   * the connector saw) the count of processes sampled.
+   * for `record -- COMMAND`) replaces the CPU summed from samples and raises the
+   * largest process's peak to its `maxRssKib` where that is above `selfMaxRssKib`
+   * (below, it may be procpath's own); `started` (forks the connector saw) the
+   * count of processes sampled.
    */
   finish(
     wallSeconds: number,
     options: {
-      rusage?: { userSeconds: number; systemSeconds: number } | null;
+      rusage?:
+        | { userSeconds: number; systemSeconds: number; maxRssKib?: number; selfMaxRssKib?: number }
+        | null;
       started?: number | null;
     } = {},
   ): TreeSummary {
     const rusage = options.rusage ?? null;
-    const perCommand = new Map(this.#perCommand);
     if (rusage) {
-      // what ran after the last sample (or before the first) the samples could not split:
-      // it goes to the command the children that exited since ran, if the events said
-      const counted = [...perCommand.values()].reduce((a, b) => a + b, 0);
+      // what ran after the last sample: the exits since explain it by their own CPU, the
+      // exits without figures share the rest by lifetime, else it is not attributed
+      const unknown = this.#attributeExits(null, new Map());
+      const counted = [...this.#programs.values()].reduce((sum, p) => sum + p.ticks, 0);
       const rest = (rusage.userSeconds + rusage.systemSeconds) * this.#clockTicks - counted;
-      const exited = [...this.#exitedChildren.values()].flatMap((m) => [...m]);
-      const weights = exited.reduce((sum, [, weight]) => sum + weight, 0);
-      const shares: [string, number][] = weights > 0
-        ? exited.map(([command, weight]) => [command, weight / weights])
-        : [["(after the last sample)", 1]];
-      for (const [command, share] of rest > 0 ? shares : []) {
-        perCommand.set(command, (perCommand.get(command) ?? 0) + rest * share);
+      const unexplained = [...this.#unexplained.values()].reduce((sum, u) => sum + u.ticks, 0);
+      if (rest - unexplained >= 1 && unknown.length > 0) this.#share(unknown, rest - unexplained);
+      else if (rest - unexplained >= 1) {
+        this.#add("(after the last sample)", rest - unexplained, true);
       }
+    } else this.#attributeExits(null, new Map());
+    for (const { ticks, program } of this.#unexplained.values()) {
+      this.#add(`children of ${program}`, ticks, true);
     }
-    const topCommands = [...perCommand].sort((a, b) => b[1] - a[1]).slice(0, 5)
-      .map(([command, ticks]) => ({ command, seconds: ticks / this.#clockTicks }));
+    this.#unexplained = new Map();
+    const topPrograms = [...this.#programs].filter(([, p]) => p.ticks > 0)
+      .sort((a, b) => b[1].ticks - a[1].ticks).slice(0, 5)
+      .map(([program, p]) => ({
+        program,
+        command: p.top.command,
+        seconds: p.ticks / this.#clockTicks,
+        processes: p.processes,
+        peakRssBytes: p.peakRss,
+      }));
+    let peakProcess: TreeSummary["peakProcessRss"] = this.#peakProcess;
+    // a child's peak includes procpath's own when it was forked: only a larger one is theirs
+    const maxRss = (rusage?.maxRssKib ?? 0) * 1024;
+    const floor = (rusage?.selfMaxRssKib ?? Infinity) * 1024;
+    if (maxRss > floor && maxRss > (peakProcess?.bytes ?? 0)) {
+      peakProcess = { bytes: maxRss, command: null };
+    }
     return {
       wallSeconds,
       userSeconds: rusage ? rusage.userSeconds : this.#userTicks / this.#clockTicks,
       systemSeconds: rusage ? rusage.systemSeconds : this.#systemTicks / this.#clockTicks,
       cpuSource: rusage ? "rusage" : "samples",
       peakTreeRss: this.#peakTree,
-      peakProcessRss: this.#peakProcess,
+      peakProcessRss: peakProcess,
       started: options.started ?? this.#started,
       startedSource: options.started == null ? "samples" : "events",
-      topCommands,
+      topPrograms,
     };
   }
 }
@@ -184,7 +405,8 @@ export function formatSummary(summary: TreeSummary, title: string): string[] {
   const cpu = summary.userSeconds + summary.systemSeconds;
   const cores = summary.wallSeconds > 0 ? cpu / summary.wallSeconds : 0;
   const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
-  const cut = (text: string) => text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  const cut = (text: string, width = 60) =>
+    text.length > width ? `${text.slice(0, width - 1)}…` : text;
   const lines = [
     title,
     `  wall time       ${summary.wallSeconds.toFixed(2)} s`,
@@ -196,27 +418,41 @@ export function formatSummary(summary: TreeSummary, title: string): string[] {
   ];
   if (summary.peakTreeRss) {
     lines.push(
-      `  peak RSS        ${mib(summary.peakTreeRss.bytes)} the whole tree, at ${
+      `  peak RSS        ${mib(summary.peakTreeRss.bytes)} the whole tree at one sample, at ${
         new Date(summary.peakTreeRss.at * 1000).toISOString().slice(11, 19)
       } UTC`,
     );
   }
-  if (summary.peakProcessRss) {
+  const largest = summary.peakProcessRss;
+  if (largest) {
     lines.push(
-      `                  ${mib(summary.peakProcessRss.bytes)} the largest process: ${
-        cut(summary.peakProcessRss.command)
+      `${summary.peakTreeRss ? "                " : "  peak RSS      "}  ${mib(largest.bytes)} ${
+        largest.command === null
+          ? "the largest process (the kernel's count; it lived between samples)"
+          : `the largest process: ${cut(largest.command)}`
       }`,
     );
+  }
+  if (!summary.peakTreeRss && !largest) {
+    lines.push("  peak RSS        unknown: no sample caught a live process");
   }
   lines.push(
     `  processes       ${summary.started} ${
       summary.startedSource === "events" ? "started" : "seen in samples"
     }`,
   );
-  if (summary.topCommands.length > 0) {
-    lines.push("  most CPU");
-    for (const { command, seconds } of summary.topCommands) {
-      lines.push(`    ${seconds.toFixed(2).padStart(9)} s  ${cut(command)}`);
+  if (summary.topPrograms.length > 0) {
+    lines.push("  most CPU        (each program's own; processes, peak RSS, its busiest command)");
+    for (const p of summary.topPrograms) {
+      const figures = [
+        p.processes > 0 ? `${p.processes} process${p.processes === 1 ? "" : "es"}` : "",
+        p.peakRssBytes === null ? "" : mib(p.peakRssBytes),
+      ].filter(Boolean).join(", ");
+      lines.push(
+        `    ${p.seconds.toFixed(2).padStart(9)} s  ${cut(p.program, 24)}${
+          figures ? ` (${figures})` : ""
+        }${p.command && p.command !== p.program ? `: ${cut(p.command, 50)}` : ""}`,
+      );
     }
   }
   return lines;

@@ -1,3 +1,4 @@
+import { BIRTH_SLACK_SECONDS } from "../model/cpu.ts";
 import type { ProcFileName } from "../procfs/mod.ts";
 
 /** An SQL query returning `ts, pid, value` rows, with what it needs of the database. */
@@ -58,6 +59,8 @@ ORDER BY stat_pid, record_id`;
   };
 }
 
+const META = (key: string) => `(SELECT value FROM meta WHERE key = '${key}')`;
+
 /** A CTE giving per-process differences of `expr` and of `ts` between consecutive records. */
 function deltaCte(expr: string): string {
   return `WITH lagged AS (
@@ -74,44 +77,69 @@ function deltaCte(expr: string): string {
 }
 
 /**
- * A CTE giving each process's CPU ticks per interval with its reaped children's, as
- * `model/cpu.ts` defines it: Δ(utime + stime) + max(0, Δ(cutime + cstime) − what its
- * children that vanished in the interval had at the previous sample); a process born
- * in the interval counts all it has. Identity is `stat_pid` with `stat_starttime`.
+ * A CTE giving each process's CPU ticks per interval with its reaped children's: the
+ * model of `model/cpu.ts` (`intervalCpu`) in SQL, step for step, so `plot -q
+ * cpu_total`, explore's charts and the views that run the model agree:
+ * Δ(utime + stime) + max(0, Δ(cutime + cstime) − what its children that vanished in
+ * the interval had at the previous sample), a vanished child whose parent vanished too
+ * going to the nearest ancestor still there; a process absent from the previous sample
+ * counts all it has if born after that sample's moment (`BIRTH_SLACK_SECONDS` early),
+ * else nothing. The boot moment is the recording's `bootBound`: the least of `ts` less
+ * a process's age at it. Identity is `stat_pid` with `stat_starttime`.
  */
-const REAPED_CPU_CTE = `WITH samples AS (
+const REAPED_CPU_CTE = `WITH RECURSIVE samples AS (
     SELECT ts, LAG(ts) OVER (ORDER BY ts) prev_ts, LEAD(ts) OVER (ORDER BY ts) next_ts
     FROM (SELECT DISTINCT ts FROM record)
+), clock AS (
+    SELECT ${META("clock_ticks")} hz
+), born AS (
+    SELECT MIN(ts - 1.0 * stat_starttime / (SELECT hz FROM clock)) boot_at FROM record
 ), counted AS (
     SELECT
-        r.record_id, r.ts, r.stat_pid, r.stat_ppid,
+        r.record_id, r.ts, r.stat_pid, r.stat_ppid, r.stat_starttime,
         r.stat_utime + r.stat_stime own,
-        r.stat_cutime + r.stat_cstime reaped,
+        r.stat_utime + r.stat_cutime user_all,
+        r.stat_stime + r.stat_cstime system_all,
+        r.stat_cutime reaped_user,
+        r.stat_cstime reaped_system,
         LAG(r.stat_utime + r.stat_stime) OVER w seen_own,
-        LAG(r.stat_cutime + r.stat_cstime) OVER w seen_reaped,
+        LAG(r.stat_cutime) OVER w seen_reaped_user,
+        LAG(r.stat_cstime) OVER w seen_reaped_system,
         LAG(r.ts) OVER w seen_ts,
-        LEAD(r.ts) OVER w again_ts,
-        s.prev_ts, s.next_ts
+        s.prev_ts,
+        s.next_ts IS NOT NULL AND s.next_ts IS NOT LEAD(r.ts) OVER w gone
     FROM record r JOIN samples s ON s.ts = r.ts
     WINDOW w AS (PARTITION BY r.stat_pid, r.stat_starttime ORDER BY r.record_id)
+), vanished AS (
+    SELECT ts, stat_pid, stat_ppid, user_all, system_all FROM counted WHERE gone
+), climb AS (
+    SELECT ts, stat_ppid reaper, user_all, system_all, 0 hops FROM vanished
+    UNION ALL
+    SELECT c.ts, v.stat_ppid, c.user_all, c.system_all, c.hops + 1
+    FROM climb c JOIN vanished v ON v.ts = c.ts AND v.stat_pid = c.reaper
+    WHERE c.hops < 64
 ), gone AS (
-    SELECT next_ts ts, stat_ppid ppid, SUM(own + reaped) ticks
-    FROM counted
-    WHERE next_ts IS NOT NULL AND (again_ts IS NULL OR again_ts != next_ts)
-    GROUP BY next_ts, stat_ppid
+    SELECT s.next_ts ts, c.reaper ppid, SUM(c.user_all) user_ticks, SUM(c.system_all) system_ticks
+    FROM climb c JOIN samples s ON s.ts = c.ts
+    WHERE c.hops = 64 OR NOT EXISTS (
+        SELECT 1 FROM vanished v WHERE v.ts = c.ts AND v.stat_pid = c.reaper
+    )
+    GROUP BY s.next_ts, c.reaper
 ), delta AS (
     SELECT
         c.record_id, c.ts, c.stat_pid,
-        CASE WHEN c.seen_ts IS NULL THEN c.own + c.reaped
-        ELSE MAX(0, c.own - c.seen_own)
-            + MAX(0, c.reaped - c.seen_reaped - COALESCE(g.ticks, 0)) END diff,
+        CASE WHEN c.seen_ts IS c.prev_ts THEN MAX(0, c.own - c.seen_own)
+            + MAX(0, c.reaped_user - c.seen_reaped_user - COALESCE(g.user_ticks, 0))
+            + MAX(0, c.reaped_system - c.seen_reaped_system - COALESCE(g.system_ticks, 0))
+        WHEN c.stat_starttime > (c.prev_ts - (SELECT boot_at FROM born) - ${BIRTH_SLACK_SECONDS})
+            * (SELECT hz FROM clock) THEN c.user_all + c.system_all
+        ELSE 0 END diff,
         c.ts - c.prev_ts ts_diff
     FROM counted c LEFT JOIN gone g ON g.ts = c.ts AND g.ppid = c.stat_pid
     WHERE c.prev_ts IS NOT NULL AND c.ts > c.prev_ts
 )`;
 
 const WINDOW_FUNCTIONS: [number, number] = [3, 25];
-const META = (key: string) => `(SELECT value FROM meta WHERE key = '${key}')`;
 
 /** The built-in queries of `plot -q`, by name, as the reference defines them. */
 export const BUILTIN_QUERIES: Record<string, SeriesQuery> = {

@@ -44,6 +44,13 @@ export interface Timeline {
    * `null` when the recording has no such table (recorded without the connector).
    */
   eventsBetween(after: number, before: number): ProcessEventRow[] | null;
+  /**
+   * The latest moment the machine can have booted at, unix seconds (`bootBound` of
+   * `model/cpu.ts` over every sample): what tells a process born between two samples
+   * from one that entered the selection, as `cpu_total` tells them. `Infinity` when
+   * the recording is empty.
+   */
+  bootAt(): number;
   /** One read-only statement over the recording's own `record` and `meta` tables. */
   query(sql: string): Record<string, ResultValue>[];
   close(): void;
@@ -184,6 +191,13 @@ export function openTimeline(path: string): Timeline {
           cutime: r.cutime === null ? null : Number(r.cutime),
           cstime: r.cstime === null ? null : Number(r.cstime),
         }));
+      },
+      bootAt() {
+        const hz = Number(meta.clock_ticks ?? 100);
+        const row = db.prepare(
+          "SELECT MIN(ts - 1.0 * stat_starttime / ?) boot_at FROM record",
+        ).get(hz) as { boot_at: number | null };
+        return row.boot_at === null ? Infinity : Number(row.boot_at);
       },
       query: (sql) => runUserQuery(db, sql),
       close: () => db.close(),

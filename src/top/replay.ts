@@ -85,9 +85,11 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
       clockTicks: Number(timeline.meta.clock_ticks ?? 100),
       memoryBytes: Number(timeline.meta.physical_pages ?? 0) * pageSize,
     };
+    // births are told from entries as cpu_total tells them (model/cpu.ts)
+    const bootAt = timeline.bootAt();
     // the rates of a sample come from the one before it, whichever way the user stepped
     const ratesAt = (i: number): ProcessRates[] => {
-      const tracker = new RateTracker(context, { includeNew: true });
+      const tracker = new RateTracker(context, { includeNew: true, bootAt });
       if (i > 0) tracker.next(select(times[i - 1]!), times[i - 1]! * 1000);
       return tracker.next(select(times[i]!), times[i]! * 1000);
     };

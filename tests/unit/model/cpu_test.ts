@@ -1,59 +1,125 @@
 import { assertEquals } from "../../_helpers/assert.ts";
-import { cpuWithReaped, cpuWithReapedParts } from "../../../src/model/cpu.ts";
-import type { CpuCounters } from "../../../src/model/cpu.ts";
+import { simulate } from "../../_helpers/process_simulation.ts";
+import {
+  BIRTH_SLACK_SECONDS,
+  bootBound,
+  intervalCpu,
+  ReapedCpuTracker,
+} from "../../../src/model/cpu.ts";
+import type { CpuSample, ProcessCpu } from "../../../src/model/cpu.ts";
+import type { ProcessNode } from "../../../src/tree/types.ts";
 
-const p = (pid: number, ppid: number, own: number, reaped = 0, starttime = pid): CpuCounters => ({
+const HZ = 100;
+const BOOT = 1000;
+
+/** A process: own user ticks, reaped user ticks; its start time defaults to its PID. */
+const p = (pid: number, ppid: number, own: number, reaped = 0, starttime = pid): ProcessCpu => ({
   pid,
   ppid,
   starttime,
-  own,
-  reaped,
+  utime: own,
+  stime: 0,
+  cutime: reaped,
+  cstime: 0,
 });
-const total = (map: Map<number, number>) => [...map.values()].reduce((a, b) => a + b, 0);
+/** A sample at `tick` ticks after boot. */
+const at = (tick: number, processes: ProcessCpu[]): CpuSample => ({
+  at: BOOT + tick / HZ,
+  processes: new Map(processes.map((x) => [x.pid, x])),
+});
+const clock = { clockTicks: HZ, bootAt: BOOT };
+const total = (used: Map<number, { userOwn: number; userReaped: number }>) =>
+  [...used.values()].reduce((sum, c) => sum + c.userOwn + c.userReaped, 0);
 
-Deno.test("the first sample knows no interval", () => {
-  assertEquals(cpuWithReaped(null, [p(1, 0, 50)]).size, 0);
+Deno.test("intervalCpu() knows nothing of the first interval", () => {
+  assertEquals(intervalCpu(null, at(500, [p(1, 0, 50)]), clock).size, 0);
 });
 
-Deno.test("a child that exits between samples: only its last interval is added to the parent", () => {
-  const before = [p(10, 1, 5), p(11, 10, 40)];
+Deno.test("intervalCpu() adds only a reaped child's last interval to its parent", () => {
+  const before = at(500, [p(10, 1, 5), p(11, 10, 40)]);
   // the child ran 15 more ticks, exited and was reaped: cutime += 55
-  const after = [p(10, 1, 7, 55)];
-  assertEquals(cpuWithReapedParts(before, after).get(10), { own: 2, reaped: 15 });
-  assertEquals(total(cpuWithReaped(before, after)), 17);
+  const used = intervalCpu(before, at(600, [p(10, 1, 7, 55)]), clock).get(10)!;
+  assertEquals([used.userOwn, used.userReaped, used.kind], [2, 15, "seen"]);
 });
 
-Deno.test("children born and reaped between samples are counted whole", () => {
+Deno.test("intervalCpu() counts children born and reaped between samples whole", () => {
   // a shell loop: 100 children of 1 tick each, none ever sampled
-  assertEquals(total(cpuWithReaped([p(10, 1, 0)], [p(10, 1, 1, 100)])), 101);
+  assertEquals(total(intervalCpu(at(500, [p(10, 1, 0)]), at(600, [p(10, 1, 1, 100)]), clock)), 101);
 });
 
-Deno.test("a process born in the interval counts all it has", () => {
-  const used = cpuWithReaped([p(10, 1, 0)], [p(10, 1, 0), p(12, 10, 30, 4)]);
-  assertEquals(used.get(12), 34);
-});
-
-Deno.test("a reused PID is a new process: the old one is gone, the new one born", () => {
-  const before = [p(10, 1, 0), p(11, 10, 20, 0, 100)];
-  const after = [p(10, 1, 0, 25), p(11, 10, 3, 0, 200)];
-  const used = cpuWithReaped(before, after);
-  assertEquals(used.get(11), 3); // the new process, whole
-  assertEquals(used.get(10), 5); // the old one's last 5 ticks, through the parent
-});
-
-Deno.test("an orphan that leaves the group takes its last interval along; kept by a subreaper, nothing is lost", () => {
-  // 11's parent 10 exits; 11 is adopted by 2 (outside the group) and later reaped there
-  const lost = cpuWithReaped([p(10, 1, 5), p(11, 10, 5)], []);
-  assertEquals(total(lost), 0);
-  // with the subreaper (pid 2) in the group, the adopted orphan's exit shows in its cutime
-  const kept = cpuWithReaped(
-    [p(2, 1, 0), p(10, 2, 5), p(11, 10, 5)],
-    [p(2, 1, 0, 8 + 9)], // 10 ran 3 more, 11 ran 4 more: 8 + 9 reaped
+Deno.test("intervalCpu() counts a process born in the interval whole, with what it reaped", () => {
+  const used = intervalCpu(
+    at(500, [p(10, 1, 0)]),
+    at(600, [p(10, 1, 0), p(12, 10, 30, 4, 550)]),
+    clock,
   );
-  assertEquals(total(kept), 7);
+  assertEquals([used.get(12)!.userOwn, used.get(12)!.userReaped, used.get(12)!.kind], [
+    30,
+    4,
+    "born",
+  ]);
 });
 
-Deno.test("a parent that ignores SIGCHLD adds nothing: its children's last intervals are lost, never negative", () => {
-  const used = cpuWithReaped([p(10, 1, 5), p(11, 10, 40)], [p(10, 1, 6, 0)]);
-  assertEquals(used.get(10), 1);
+Deno.test("intervalCpu() credits nothing to a process that entered the selection without being born (#31)", () => {
+  // started at tick 100, long before the previous sample at 100,000: it used 100,000
+  // ticks outside the selection, and a filter now matches it
+  const used = intervalCpu(
+    at(100_000, [p(10, 1, 0, 0, 50)]),
+    at(100_200, [p(10, 1, 0, 0, 50), p(12, 1, 100_000, 0, 100)]),
+    clock,
+  );
+  assertEquals([used.get(12)!.userOwn, used.get(12)!.kind], [0, "entered"]);
+  // born within the slack before the previous sample, it is taken as born
+  const late = 100_000 - BIRTH_SLACK_SECONDS * HZ + 1;
+  const near = intervalCpu(
+    at(100_000, [p(10, 1, 0)]),
+    at(100_200, [p(10, 1, 0), p(12, 1, 7, 0, late)]),
+    clock,
+  );
+  assertEquals(near.get(12)!.kind, "born");
 });
+
+Deno.test("intervalCpu() takes a reused PID as a new process: the old one gone, the new one born", () => {
+  const before = at(500, [p(10, 1, 0), p(11, 10, 20, 0, 100)]);
+  const after = at(600, [p(10, 1, 0, 25), p(11, 10, 3, 0, 550)]);
+  const used = intervalCpu(before, after, clock);
+  assertEquals(used.get(11)!.userOwn, 3); // the new process, whole
+  assertEquals(used.get(10)!.userReaped, 5); // the old one's last 5 ticks, through the parent
+});
+
+Deno.test("intervalCpu() gives a vanished grandchild's seen CPU to the nearest ancestor still there", () => {
+  // 10 → 11 → 12; 11 and 12 exit, 12 seen with 40 ticks; 10 reaps 11 (11 had reaped 12: 70)
+  const before = at(500, [p(10, 1, 0), p(11, 10, 0), p(12, 11, 40)]);
+  const after = at(600, [p(10, 1, 0, 70)]);
+  assertEquals(intervalCpu(before, after, clock).get(10)!.userReaped, 30);
+});
+
+Deno.test("intervalCpu() never goes negative when a parent ignores SIGCHLD", () => {
+  const used = intervalCpu(at(500, [p(10, 1, 5), p(11, 10, 40)]), at(600, [p(10, 1, 6)]), clock);
+  assertEquals([used.get(10)!.userOwn, used.get(10)!.userReaped], [1, 0]);
+});
+
+Deno.test("bootBound() is the least sample time less a process's age", () => {
+  assertEquals(bootBound(at(600, [p(10, 1, 0, 0, 550), p(11, 1, 0, 0, 600)]), HZ), BOOT);
+});
+
+const nodesOf = (processes: readonly ProcessCpu[]) =>
+  processes.map((x) => ({ stat: { ...x } }) as unknown as ProcessNode);
+
+for (const seed of [1, 2, 3, 4, 5]) {
+  Deno.test(`ReapedCpuTracker sums to the CPU a simulated tree used in every interval (seed ${seed})`, () => {
+    // the truth is the simulation's own tick count; the model sees only the samples
+    const { samples, usedBy } = simulate({ seed, ticks: 3000, every: 50 });
+    const tracker = new ReapedCpuTracker(HZ);
+    let intervals = 0;
+    for (const [i, sample] of samples.entries()) {
+      const used = tracker.next(nodesOf(sample.processes), BOOT + sample.tick / HZ);
+      if (i === 0) continue;
+      let sum = 0;
+      for (const c of used.values()) sum += c.userOwn + c.systemOwn + c.userReaped + c.systemReaped;
+      assertEquals(sum, usedBy.get(sample.tick), `interval ending at tick ${sample.tick}`);
+      intervals++;
+    }
+    assertEquals(intervals, 60);
+  });
+}

@@ -22,20 +22,42 @@ const node = (pid: number, start: number, utime: number, read?: number): Process
     ...(read === undefined ? {} : { io: { read_bytes: read, write_bytes: 0 } }),
   }) as unknown as ProcessNode;
 
-Deno.test("rates between two samples; a new or reused PID has none until its second sample", () => {
+// samples on a clock where the machine booted at 1000 s; start times in ticks after boot
+const BOOT_MS = 1_000_000;
+
+Deno.test("rates between two samples; a process born in the interval counts all it used (#31)", () => {
   const tracker = new RateTracker({ pageSize: 4096, clockTicks: 100, memoryBytes: 1048576 * 4 });
-  assertEquals(tracker.next([node(10, 1, 0, 0)], 0), []);
-  const rates = tracker.next([node(10, 1, 50, 2048), node(11, 7, 5)], 2000);
-  assertEquals(rates.length, 1); // 11 is new
-  const [r] = rates;
-  assertEquals([r.pid, r.userPercent, r.readRate, r.rssMib, r.memPercent], [10, 25, 1024, 1, 25]);
-  assertEquals([r.command, r.cpuSeconds, r.user], ["[p10]", 0.5, null]);
-  // PID 10 reused by another process: no rates for it
-  assertEquals(tracker.next([node(10, 99, 60)], 4000), []);
+  // PID 10 started at 1 tick; the first sample at 100 s after boot
+  assertEquals(tracker.next([node(10, 1, 0, 0)], BOOT_MS + 100_000), []);
+  // 2 s later: PID 11 was born at 101 s (10,100 ticks) and used 50 ticks since
+  const rates = tracker.next(
+    [node(10, 1, 50, 2048), node(11, 10_100, 50, 4096)],
+    BOOT_MS + 102_000,
+  );
+  const [r, born] = rates;
+  assertEquals([r!.pid, r!.userPercent, r!.readRate, r!.rssMib, r!.memPercent], [
+    10,
+    25,
+    1024,
+    1,
+    25,
+  ]);
+  assertEquals([r!.command, r!.cpuSeconds, r!.user], ["[p10]", 0.5, null]);
+  assertEquals([born!.pid, born!.userPercent, born!.readRate], [11, 25, 2048]);
+  // PID 10 reused by a process born at 103 s: all it used is this interval's
+  const [reused] = tracker.next([node(10, 10_300, 60)], BOOT_MS + 104_000);
+  assertEquals([reused!.pid, reused!.userPercent], [10, 30]);
+});
+
+Deno.test("a process that entered the selection without being born has no rates until its second sample (#31)", () => {
+  const tracker = new RateTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.next([node(10, 9_000, 0)], BOOT_MS + 100_000);
+  // PID 12 started at 5 s, long before the previous sample, with 500 ticks used elsewhere
+  assertEquals(tracker.next([node(10, 9_000, 0), node(12, 500, 500)], BOOT_MS + 102_000).length, 1);
 });
 
 Deno.test("a replay's tracker shows a process at its first sample, with no CPU yet", () => {
   const tracker = new RateTracker({ pageSize: 4096, clockTicks: 100 }, { includeNew: true });
   const [first] = tracker.next([node(5, 1, 100)], 0);
-  assertEquals([first.pid, first.userPercent, first.readRate], [5, 0, null]);
+  assertEquals([first!.pid, first!.userPercent, first!.readRate], [5, 0, null]);
 });

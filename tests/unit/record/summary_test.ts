@@ -6,14 +6,14 @@ const node = (
   pid: number,
   ppid: number,
   cmdline: string,
-  f: { utime?: number; cutime?: number; rssPages?: number } = {},
+  f: { utime?: number; cutime?: number; rssPages?: number; start?: number } = {},
 ): ProcessNode =>
   ({
     stat: {
       pid,
       ppid,
       comm: cmdline.split(" ")[0] || "kworker",
-      starttime: pid,
+      starttime: f.start ?? pid,
       utime: f.utime ?? 0,
       stime: 0,
       cutime: f.cutime ?? 0,
@@ -23,27 +23,27 @@ const node = (
     cmdline,
   }) as unknown as ProcessNode;
 
-Deno.test("the summary: CPU with reaped children, peak RSS, processes, top commands", () => {
+const exit = (pid: number, ppid: number, ts: number, cpu: number | null = null) =>
+  ({
+    ts,
+    kind: "exit",
+    pid,
+    ppid,
+    comm: null,
+    cmdline: null,
+    exitCode: 0,
+    exitSignal: null,
+    utime: cpu,
+    stime: cpu === null ? null : 0,
+    cutime: null,
+    cstime: null,
+  }) as const;
+
+Deno.test("the summary: CPU with reaped children, peak RSS, processes, programs by their own CPU", () => {
   const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
   tracker.sample([node(1, 0, "make"), node(2, 1, "cc a.c", { rssPages: 1024 })], 1_000_000);
-  // cc used 2 s and make reaped a child that used 3 s ("ld", named by its exit event)
-  tracker.exited(
-    {
-      ts: 1001,
-      kind: "exit",
-      pid: 3,
-      ppid: 1,
-      cmdline: null,
-      exitCode: 0,
-      signal: null,
-      utime: 300,
-      stime: 0,
-      cutime: 0,
-      cstime: 0,
-    } as never,
-    "ld -o app",
-    null,
-  );
+  // cc used 2 s and make reaped a child that used 3 s ("ld", whose zombie said so)
+  tracker.exited(exit(3, 1, 1001, 300), "ld -o app", 1);
   tracker.sample([
     node(1, 0, "make", { cutime: 300 }),
     node(2, 1, "cc a.c", { utime: 200, rssPages: 2048 }),
@@ -52,13 +52,60 @@ Deno.test("the summary: CPU with reaped children, peak RSS, processes, top comma
   assertEquals([summary.userSeconds, summary.cpuSource, summary.started], [5, "samples", 2]);
   assertEquals(summary.peakTreeRss, { bytes: (256 + 2048) * 4096, at: 1002 });
   assertEquals(summary.peakProcessRss, { bytes: 2048 * 4096, command: "cc a.c" });
-  assertEquals(summary.topCommands, [
-    { command: "ld -o app", seconds: 3 },
-    { command: "cc a.c", seconds: 2 },
+  assertEquals(summary.topPrograms, [
+    { program: "ld", command: "ld -o app", seconds: 3, processes: 1, peakRssBytes: null },
+    { program: "cc", command: "cc a.c", seconds: 2, processes: 1, peakRssBytes: 2048 * 4096 },
   ]);
   const lines = formatSummary(summary, "procpath record: make exited with status 0");
   assertEquals(lines[0], "procpath record: make exited with status 0");
   assertEquals(lines.some((l) => l.includes("5.00 s") && l.includes("2.50 cores")), true);
   // the kernel's count of reaped CPU, when there is one, is the total
   assertEquals(tracker.finish(2, { rusage: { userSeconds: 6, systemSeconds: 1 } }).userSeconds, 6);
+});
+
+Deno.test("the summary credits a compiler's CPU to cc1, not to the make and gcc that reaped it (#31)", () => {
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  // make (1) → gcc (2, idle) → cc1 (3, busy); then gcc and cc1 exit, zombies unread
+  tracker.sample([node(1, 0, "make -j2", { start: 0 })], 1_000_000);
+  tracker.sample([
+    node(1, 0, "make -j2", { utime: 1, start: 0 }),
+    node(2, 1, "gcc -c a.c", { start: 60 }),
+    node(3, 2, "/usr/lib/gcc/cc1 -quiet a.c", { utime: 40, rssPages: 4096, start: 70 }),
+  ], 1_000_500);
+  tracker.sample([
+    node(1, 0, "make -j2", { utime: 1, start: 0 }),
+    node(2, 1, "gcc -c a.c", { start: 60 }),
+    node(3, 2, "/usr/lib/gcc/cc1 -quiet a.c", { utime: 90, rssPages: 8192, start: 70 }),
+  ], 1_001_000);
+  // cc1 ran 30 more ticks and exited, then gcc: make reaped 120 + gcc's 0
+  tracker.exited(exit(3, 2, 1001.3), "/usr/lib/gcc/cc1 -quiet a.c", 0.8);
+  tracker.exited(exit(2, 1, 1001.31), "gcc -c a.c", 0.9);
+  tracker.sample([node(1, 0, "make -j2", { utime: 1, cutime: 120, start: 0 })], 1_001_500);
+  const top = tracker.finish(1.5).topPrograms;
+  assertEquals(top.map((p) => [p.program, Math.round(p.seconds * 100), p.processes]), [
+    ["cc1", 120, 1],
+    ["make", 1, 1],
+  ]);
+  assertEquals(top[0]!.peakRssBytes, 8192 * 4096);
+});
+
+Deno.test("the summary's largest process is the kernel's when it lived between samples (#31)", () => {
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.sample([node(1, 0, "sh -c python3 big.py", { rssPages: 400 })], 1_000_000);
+  const usage = { userSeconds: 1, systemSeconds: 0, maxRssKib: 413_000, selfMaxRssKib: 60_000 };
+  const summary = tracker.finish(1, { rusage: usage });
+  assertEquals(summary.peakProcessRss, { bytes: 413_000 * 1024, command: null });
+  // below procpath's own peak, the children's figure may be procpath's (a fork's copy)
+  const small = tracker.finish(1, { rusage: { ...usage, maxRssKib: 50_000 } });
+  assertEquals(small.peakProcessRss, { bytes: 400 * 4096, command: "sh -c python3 big.py" });
+});
+
+Deno.test("the summary says a peak is unknown when the only sample caught a zombie (#31)", () => {
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.sample([node(1, 0, "", { rssPages: 0 })], 1_000_000);
+  const summary = tracker.finish(1);
+  assertEquals([summary.peakTreeRss, summary.peakProcessRss], [null, null]);
+  const lines = formatSummary(summary, "t");
+  assertEquals(lines.some((l) => l.includes("0.0 MiB")), false);
+  assertEquals(lines.some((l) => l.includes("no sample caught a live process")), true);
 });
