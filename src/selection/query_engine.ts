@@ -222,7 +222,9 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
     };
   } else {
     // what the columns (and threads' nesting) need is read whatever -f says
-    const needed = readable ? missingFiles(readColumns, plan.procfileList) : [];
+    const needed = readable
+      ? missingFiles([...readColumns, { files: plan.sort?.files ?? [] }], plan.procfileList)
+      : [];
     // a thread's process is its status.tgid: threads nest under it in the tree, and a
     // selected process brings its threads along in every output
     if (threads && (readable || compiled) && !plan.procfileList.includes("status")) {

@@ -77,6 +77,18 @@ const startSeconds = (node: ProcessRecord, c: ColumnContext) => {
   return ticks === null || !Number.isFinite(c.bootTime) ? null : c.bootTime + ticks / c.clockTicks;
 };
 
+/**
+ * Resident memory, bytes: `status`'s `VmRSS` where it was read, which is what ps and top
+ * show (the kernel sums its per-CPU counters for it), else `stat`'s `rss` (the quick
+ * sum, up to tens of pages per CPU below, proc(5): "inaccurate").
+ */
+function residentBytes(node: ProcessRecord, c: ColumnContext): number | null {
+  const kb = num(node.status?.vmrss);
+  if (kb !== null) return kb * 1024;
+  const pages = num(node.stat.rss);
+  return pages === null ? null : pages * c.pageSize;
+}
+
 /** The named columns, beside any `<procfile>.<field>` path. */
 const NAMED: Column[] = [
   statField("pid", "PID", "pid"),
@@ -127,8 +139,8 @@ const NAMED: Column[] = [
     files: ["stat"],
     numeric: true,
     value: (node, c) => {
-      const pages = num(node.stat.rss);
-      return pages === null ? null : pages * c.pageSize / MIB;
+      const bytes = residentBytes(node, c);
+      return bytes === null ? null : bytes / MIB;
     },
     show: mib,
   },
@@ -206,8 +218,8 @@ const NAMED: Column[] = [
     numeric: true,
     // exact (sorting and CSV); shown to one decimal as ps does
     value: (node, c) => {
-      const rss = num(node.stat.rss);
-      return rss === null || !c.memoryBytes ? null : 100 * rss * c.pageSize / c.memoryBytes;
+      const bytes = residentBytes(node, c);
+      return bytes === null || !c.memoryBytes ? null : 100 * bytes / c.memoryBytes;
     },
     show: (value) => (value === null ? "-" : (value as number).toFixed(1)),
   },
@@ -342,7 +354,19 @@ export function parseColumns(text: string): Column[] {
 export interface RowSort {
   column: Column;
   descending: boolean;
+  /** Procfiles the order reads besides the column's. */
+  files: readonly ProcFileName[];
 }
+
+/**
+ * Columns whose order needs more than their figure: the resident size's order is ps's
+ * only from `status`'s exact sum (two processes a few hundred KiB apart swap places in
+ * `stat`'s quick one).
+ */
+const SORT_FILES: Readonly<Record<string, readonly ProcFileName[]>> = {
+  rss: ["status"],
+  mem: ["status"],
+};
 
 /**
  * Resolves `--sort` (`-mem`, `rss`, `+pid`, `io.read_bytes`): a column name, `-` first
@@ -360,12 +384,16 @@ export function parseSort(text: string): RowSort {
   const name = text.trim().replace(/^[-+]/, "");
   if (name.includes(",")) throw new ColumnError("sort by one column");
   const [column] = parseColumns(name);
-  return { column: column!, descending: text.trim().startsWith("-") };
+  return {
+    column: column!,
+    descending: text.trim().startsWith("-"),
+    files: SORT_FILES[column!.name] ?? [],
+  };
 }
 
 /** The procfiles `columns` read that `files` leaves out. */
 export function missingFiles(
-  columns: readonly Column[],
+  columns: readonly Pick<Column, "files">[],
   files: readonly ProcFileName[],
 ): ProcFileName[] {
   return [...new Set(columns.flatMap((c) => c.files))].filter((f) => !files.includes(f));
