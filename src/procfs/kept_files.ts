@@ -23,6 +23,7 @@ import type { Libc } from "../kernel/libc.ts";
 import type { FileKeeper, PathOf, ProcfsTarget } from "./proc_reader.ts";
 import type { ProcRoot } from "./proc_root.ts";
 import { UnsafeFileError } from "./errors.ts";
+import { ONE_RECORD_FILES } from "./one_record_files.ts";
 
 const O_RDONLY_CLOEXEC = 0o2000000;
 const O_DIRECTORY_CLOEXEC = 0o2000000 | 0o200000;
@@ -306,7 +307,7 @@ export class KeptFiles implements FileKeeper {
   ): Uint8Array | null {
     const kept = slot.fds.get(name);
     if (kept !== undefined) {
-      const read = this.#pread(kept);
+      const read = this.#pread(kept, ONE_RECORD_FILES.has(name));
       if (typeof read !== "number") return read;
       // anything but ESRCH is this file's answer (EACCES after a set-user-ID exec, a
       // file too long): the process is still the one the file was opened for
@@ -325,7 +326,7 @@ export class KeptFiles implements FileKeeper {
       this.#lib.open(this.#encoder.encode(path + "\0"), O_RDONLY_CLOEXEC),
     );
     if (fd < 0) throw readError(errno(this.#lib), path, this.#maxBytes);
-    const read = this.#pread(fd);
+    const read = this.#pread(fd, ONE_RECORD_FILES.has(name));
     if (typeof read === "number") {
       this.#lib.close(fd);
       throw readError(read, path, this.#maxBytes);
@@ -336,11 +337,11 @@ export class KeptFiles implements FileKeeper {
   }
 
   /**
-   * The whole file from offset 0, read until `pread` returns 0 (a seq_file of many
-   * records hands out a page per read, however much room is left); else the errno of
-   * the failed read, or {@link TOO_LONG}.
+   * The whole file from offset 0 — read until `pread` returns 0, or (`oneRecord`, see
+   * `one_record_files.ts`) returns less than it was asked for — or else the errno of the
+   * failed read, or {@link TOO_LONG}.
    */
-  #pread(fd: number): Uint8Array | number {
+  #pread(fd: number, oneRecord: boolean): Uint8Array | number {
     let length = 0;
     while (true) {
       if (length === this.#buffer.length) {
@@ -363,7 +364,9 @@ export class KeptFiles implements FileKeeper {
       );
       if (n < 0) return errno(this.#lib);
       if (n === 0) return this.#buffer.subarray(0, length);
+      const room = this.#buffer.length - length;
       length += n;
+      if (oneRecord && n < room) return this.#buffer.subarray(0, length);
     }
   }
 }

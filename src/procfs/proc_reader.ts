@@ -1,6 +1,7 @@
 import type { Fd } from "./types.ts";
 import { emptyFd } from "./proc_files.ts";
 import { UnsafeFileError } from "./errors.ts";
+import { ONE_RECORD_FILES } from "./one_record_files.ts";
 
 /** Names the file `<pid>/<name>` under a reader's root (made only where a file is opened). */
 export type PathOf = (pid: number, name: string) => string;
@@ -105,14 +106,14 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
       if (keeps) kept = files;
     },
     readFile(pid, name) {
-      return kept?.read(pid, name, pathOf) ?? read(pathOf(pid, name));
+      return kept?.read(pid, name, pathOf) ?? read(pathOf(pid, name), ONE_RECORD_FILES.has(name));
     },
     readParsed(pid, name, parse) {
       if (kept !== null) {
         const bytes = kept.read(pid, name, pathOf);
         if (bytes !== null) return kept.parsed(pid, name, bytes, parse);
       }
-      return parse(read(pathOf(pid, name)));
+      return parse(read(pathOf(pid, name), ONE_RECORD_FILES.has(name)));
     },
     readRootFile(name) {
       return read(`${base}/${name}`);
@@ -213,15 +214,17 @@ function hasStatFile(path: string): boolean {
 
 let buffer = new Uint8Array(1 << 16);
 
-function readRegularInto(path: string): Uint8Array {
+function readRegularInto(path: string, oneRecord = false): Uint8Array {
   // the message names no path: warnings group processes by it (the reader adds pid and file)
   if (!Deno.statSync(path).isFile) throw new UnsafeFileError("not a regular file");
-  return readInto(path);
+  return readInto(path, oneRecord);
 }
 
 // One buffer for every read: procfs files are read thousands of times per snapshot,
 // and allocating for each costs more than the kernel's work of producing the text.
-function readInto(path: string): Uint8Array {
+// The buffer only grows; what a read returns is a view of it, valid until the next.
+// A file of `ONE_RECORD_FILES` ends at a short read; any other, at a read of 0 bytes.
+function readInto(path: string, oneRecord = false): Uint8Array {
   const file = Deno.openSync(path);
   try {
     let length = 0;
@@ -234,13 +237,13 @@ function readInto(path: string): Uint8Array {
         grown.set(buffer);
         buffer = grown;
       }
+      // a seq_file of many records (a `children` list) hands out a page per read
+      // however much room is left: only the end-of-file read ends it
       const room = buffer.length - length;
       const n = file.readSync(buffer.subarray(length));
       if (n === null || n === 0) return buffer.subarray(0, length);
       length += n;
-      // procfs hands a whole record to one read when there is room, so a short read is
-      // the end; not asking again saves a quarter of the system calls of a snapshot
-      if (n < room) return buffer.subarray(0, length);
+      if (oneRecord && n < room) return buffer.subarray(0, length);
     }
   } finally {
     file.close();
