@@ -18,7 +18,7 @@ import { formatLocalTime } from "../view/mod.ts";
 import { interactiveView, runScreen } from "./screen.ts";
 import type { TopIo } from "./screen.ts";
 import { Interaction } from "./interaction.ts";
-import { batchBlock, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
+import { batchBlock, countLine, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "../model/rates.ts";
 import type { ProcessRates } from "../model/rates.ts";
@@ -99,7 +99,7 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
         if (io.stop.requested) break;
         const rates = ratesAt(index);
         const heading = `${formatLocalTime(times[index]!)}  sample ${index + 1}/${times.length}` +
-          `  ${rates.length} processes  ${totalCpu(rates)}`;
+          `  ${countLine(rates)}  ${totalCpu(rates)}`;
         io.write(batchBlock(heading, rates, plan));
       }
       return EXIT.ok;
@@ -180,7 +180,7 @@ async function live(
             `replay ${formatLocalTime(times[i]!)}`,
             `sample ${i + 1}/${times.length}`,
             playing ? "PLAYING" : "",
-            `${rates.length} processes`,
+            countLine(rates),
             totalCpu(rates),
             "←/→ sample  [/] minute  g/G first/last",
           ].filter(Boolean).join("  "),
