@@ -9,6 +9,7 @@ import type { CpuTimes, HostLoad } from "../procfs/host_load.ts";
 import type { ProcessRates } from "../model/rates.ts";
 import { formatRate } from "./render.ts";
 import { formatUptime } from "../time/format_time.ts";
+import { countOf } from "../text/plural.ts";
 
 /** How many processes and threads the view shows, by state. */
 export interface TaskCounts {
@@ -84,7 +85,7 @@ export function headerLines(
     load.uptime !== null ? `up ${formatUptime(load.uptime)}` : "",
     load.load ? `load ${load.load.map((n) => n.toFixed(2)).join(" ")}` : "",
     `tasks ${tasks.processes}, ${tasks.running} running` +
-    (tasks.other > 0 ? `, ${tasks.other} other` : "") + `; ${tasks.threads} threads`,
+    (tasks.other > 0 ? `, ${tasks.other} other` : "") + `; ${countOf(tasks.threads, "thread")}`,
   ].filter(Boolean).join("  ");
   const lines = [first];
   if (load.memory) {

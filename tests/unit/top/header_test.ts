@@ -22,6 +22,13 @@ Deno.test("the header: tasks always, memory and CPUs when the tree has them", ()
     rates(3, 1, "gone", { state: "Z" }),
   ]);
   assertEquals(tasks, { processes: 3, running: 1, sleeping: 1, other: 1, threads: 5 });
+  // the thread target: rows are threads; processes and their thread counts count once
+  const threads = countTasks([
+    rates(10, 1, "a", { threads: 2, state: "R" }),
+    rates(11, 1, "a", { threads: 2 }),
+    rates(20, 1, "b"),
+  ], new Map([[10, 10], [11, 10], [20, 20]]));
+  assertEquals(threads, { processes: 2, running: 1, sleeping: 2, other: 0, threads: 3 });
   const load = {
     uptime: 90061,
     load: [0.5, 0.25, 0.125] as [number, number, number],

@@ -2,10 +2,13 @@ import { assertEquals } from "../../_helpers/assert.ts";
 import {
   batchBlock,
   compareBy,
+  countLine,
+  frameRows,
   headerLine,
   orderRows,
   parseTopColumns,
   rowText,
+  totalCpu,
 } from "../../../src/top/render.ts";
 import { rates } from "./_rates.ts";
 
@@ -102,4 +105,40 @@ Deno.test("frameRows: the table sorted, or the tree with branches, cut to the wi
     "      2   50.0 |- bus…",
     "      3    0.0 `- idle",
   ]);
+});
+
+Deno.test("thread target: the total counts each process's memory and threads once, and says threads of processes", () => {
+  // process 10 with threads 11 and 12 (each row repeats its process's RSS and thread count), process 20 alone
+  const task = (pid: number, cpu: number) =>
+    rates(pid, 1, "p", { threads: pid < 20 ? 3 : 1, rssMib: pid < 20 ? 8 : 2, userPercent: cpu });
+  const processOf = new Map([[10, 10], [11, 10], [12, 10], [20, 20]]);
+  const rows = [task(10, 1), task(11, 2), task(12, 3), task(20, 4)];
+  const block = batchBlock("h", rows, { sort: "pid", processOf }).split("\n");
+  assertEquals(
+    block.at(-3),
+    "  TOTAL   10.0    0.0   10.0      10.0    4        -        - 4 threads of 2 processes",
+  );
+  assertEquals(countLine(rows, processOf), "4 threads of 2 processes");
+  assertEquals(countLine(rows.slice(0, 1)), "1 process");
+  assertEquals(countLine(rows.slice(0, 1), processOf), "1 thread of 1 process");
+});
+
+Deno.test("the status CPU splits exited children from the rows' sum where it shows", () => {
+  assertEquals(totalCpu([rates(1, 0, "a", { userPercent: 3 })]), "CPU 3.0% incl. exited");
+  assertEquals(
+    totalCpu([rates(1, 0, "a", { userPercent: 3, reapedPercent: 96.5 })]),
+    "CPU 99.5% incl. exited: 3.0% rows + 96.5% exited children",
+  );
+});
+
+Deno.test("a command or text cell with control characters stays one row, escaped before it is cut", () => {
+  const row = {
+    rates: rates(7, 1, "sh -c 'a\nb'\t\x1b[2J", { user: "x\ny" }),
+    prefix: "",
+    folded: 0,
+  };
+  const columns = parseTopColumns("pid,user");
+  assertEquals(rowText(row, columns), "      7 x\\x0ay    sh -c 'a\\x0ab'\\x09\\x1b[2J");
+  const [line] = frameRows([row.rates], { tree: false, sort: "pid", columns, width: 30 });
+  assertEquals(line, "      7 x\\x0ay    sh -c 'a\\x0…");
 });
