@@ -25,6 +25,8 @@ const LOADERS: Readonly<Record<string, Loader>> = {
   metrics: () => import("./metrics_command.ts").then((m) => m.metricsCommand),
   backfill: () => import("./metrics_command.ts").then((m) => m.backfillCommand),
   capture: () => import("./capture_command.ts").then((m) => m.captureCommand),
+  export: () => import("./export_command.ts").then((m) => m.exportCommand),
+  report: () => import("./report_command.ts").then((m) => m.reportCommand),
   completion: () => import("./help_commands.ts").then((m) => m.completionCommand),
   man: () => import("./help_commands.ts").then((m) => m.manCommand),
 };

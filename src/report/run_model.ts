@@ -1,0 +1,558 @@
+/**
+ * A recorded run as the CI reports see it: every process with its lifetime (fork to
+ * exit from the events table, else the samples that saw it), its program, exit status,
+ * CPU and peak RSS; the summary; per-program figures and series; the tree at the
+ * moment of peak memory.
+ *
+ * CPU follows `model/cpu.ts` (`intervalCpu`): each sampled process's own ticks between
+ * samples; an exited process's total from its zombie's counters where the exit event
+ * read them; and the CPU a parent reaped in an interval (what its children used after
+ * their last sample, or all of it for children no sample saw) shared among the
+ * children that exited in that interval — by what their zombies showed, else by
+ * lifetime — or, where no event names them, kept as `children of PROGRAM`.
+ *
+ * @module
+ */
+import { intervalCpu } from "../model/cpu.ts";
+import type { BirthClock, CpuSample, ProcessCpu } from "../model/cpu.ts";
+import { displayCommand } from "../model/process.ts";
+import type { EventRow, RunRows, SampledRow } from "../store/report_reads.ts";
+
+/** One process of a run (a PID the kernel reused is another process). */
+export interface RunProcess {
+  /** Its index in `Run.processes`. */
+  id: number;
+  pid: number;
+  /** Its parent's index in `Run.processes`; null for a root of the recording. */
+  parent: number | null;
+  /** Fork time, unix seconds (the recording's start for one that was already running). */
+  start: number;
+  /** Exit time, unix seconds (the recording's end for one still running). */
+  end: number;
+  /** How `start` is known: a fork event, the first sample that saw it, or it predates the recording. */
+  startFrom: "fork" | "sample" | "before";
+  /** Still running when the recording ended. */
+  running: boolean;
+  /** The program's name (the kernel's `comm` after its last exec). */
+  program: string;
+  /** The command line, or `[comm]` where none was read. */
+  command: string;
+  exitCode: number | null;
+  exitSignal: number | null;
+  /** CPU used within the recording, seconds. */
+  cpuSeconds: number;
+  /** Largest resident memory a sample saw, bytes (0 for a process no sample saw). */
+  peakRss: number;
+}
+
+/** What one program's processes did together. */
+export interface ProgramStats {
+  program: string;
+  cpuSeconds: number;
+  /** Largest sum of the program's processes' RSS at one sample, bytes. */
+  peakRss: number;
+  count: number;
+  /** Sum of the processes' lifetimes, seconds. */
+  totalLifetime: number;
+  longestLifetime: number;
+  /** Processes that exited non-zero or by a signal. */
+  failures: number;
+}
+
+/** The run as a whole. */
+export interface RunSummary {
+  /** Unix seconds. */
+  start: number;
+  end: number;
+  /** The command's fork to its exit where the events show them, else the recording's span; s. */
+  wallSeconds: number;
+  cpuSeconds: number;
+  /** The largest sum of RSS at one sample, bytes, and when (unix s). */
+  peakTreeRss: { bytes: number; at: number } | null;
+  /** The largest RSS of one process, bytes, and its command. */
+  peakProcessRss: { bytes: number; command: string } | null;
+  processes: number;
+  failures: number;
+  /** The recorded command (`record -- COMMAND`) and how it ended; null when unknown. */
+  command: { command: string; exitCode: number | null; exitSignal: number | null } | null;
+  samples: number;
+  /** Median time between samples, seconds (0 for one sample). */
+  interval: number;
+  /** Whether the recording has the process events (short-lived processes, exits). */
+  hasEvents: boolean;
+}
+
+/** Per-program series at the samples: CPU in cores over the interval ending there, RSS in bytes. */
+export interface ProgramSeries {
+  /** Sample times, unix seconds. */
+  times: number[];
+  /** The programs, largest CPU first; the series' rows follow this order. */
+  programs: string[];
+  cpu: number[][];
+  rss: number[][];
+}
+
+/** One process of the tree at peak memory, in depth-first order. */
+export interface PeakTreeRow {
+  depth: number;
+  pid: number;
+  program: string;
+  command: string;
+  rss: number;
+}
+
+/** Everything the reports show of a run. */
+export interface Run {
+  path: string;
+  summary: RunSummary;
+  processes: RunProcess[];
+  /** Largest CPU first. */
+  programs: ProgramStats[];
+  series: ProgramSeries;
+  peakTree: PeakTreeRow[];
+}
+
+/** A process while the run is being read. */
+interface Building {
+  id: number;
+  pid: number;
+  parent: number | null;
+  forkTs: number | null;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  exitTs: number | null;
+  starttime: number | null;
+  execSeen: boolean;
+  execName: string | null;
+  execCommand: string | null;
+  sampleComm: string | null;
+  sampleCommand: string | null;
+  inherited: string;
+  inheritedCommand: string;
+  exitCode: number | null;
+  exitSignal: number | null;
+  /** The zombie's own CPU, ticks; null when the exit event could not read it. */
+  exitCpu: number | null;
+  cpuTicks: number;
+  /** What it had at its latest sample, ticks (own). */
+  sampledTicks: number;
+  peakRss: number;
+  /** Indices of its children. */
+  children: number[];
+}
+
+/** An event and a sample this close (s) with the same PID are one process's: the clocks differ. */
+const SAME_PROCESS_SLACK = 1;
+
+/** How long after its moment a sample's processes may have been read, seconds. */
+const READ_SLACK = 0.05;
+
+/** The program a command line ran: its first word's last path part, cut as the kernel cuts comm. */
+function programOf(command: string): string {
+  const first = command.split(" ", 1)[0] ?? "";
+  return (first.slice(first.lastIndexOf("/") + 1) || first).slice(0, 15);
+}
+
+function nameOf(p: Building): string {
+  if (p.execSeen) return p.execName ?? p.sampleComm ?? "?";
+  return p.sampleComm ?? p.inherited;
+}
+
+function commandOf(p: Building): string {
+  if (p.execSeen) return p.execCommand ?? p.sampleCommand ?? displayCommand(null, nameOf(p));
+  return p.sampleCommand ?? p.inheritedCommand;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
+};
+
+/** Returns the run a recording holds (pure: the rows are read by `readRunRows`). */
+export function buildRun(rows: RunRows): Run {
+  const hz = Number(rows.meta.clock_ticks) || 100;
+  const pageSize = Number(rows.meta.page_size) || 4096;
+  const events = rows.events ?? [];
+  const all: Building[] = [];
+  /** The latest process each PID named. */
+  const byPid = new Map<number, Building>();
+  const live = (pid: number | null) => {
+    const p = pid === null ? undefined : byPid.get(pid);
+    return p && p.exitTs === null ? p : undefined;
+  };
+  const create = (pid: number, parent: Building | undefined): Building => {
+    const p: Building = {
+      id: all.length,
+      pid,
+      parent: parent?.id ?? null,
+      forkTs: null,
+      firstSeen: null,
+      lastSeen: null,
+      exitTs: null,
+      starttime: null,
+      execSeen: false,
+      execName: null,
+      execCommand: null,
+      sampleComm: null,
+      sampleCommand: null,
+      inherited: parent ? nameOf(parent) : "?",
+      inheritedCommand: parent ? commandOf(parent) : "[?]",
+      exitCode: null,
+      exitSignal: null,
+      exitCpu: null,
+      cpuTicks: 0,
+      sampledTicks: 0,
+      peakRss: 0,
+      children: [],
+    };
+    if (parent) parent.children.push(p.id);
+    all.push(p);
+    byPid.set(pid, p);
+    return p;
+  };
+  /** Children that exited since the previous sample, by the PID of the parent that reaped them. */
+  let exitedSince = new Map<number, Building[]>();
+  const applyEvent = (e: EventRow) => {
+    const current = live(e.pid);
+    if (e.kind === "fork") {
+      const seen = current && current.forkTs === null && current.firstSeen !== null &&
+        Math.abs(current.firstSeen - e.ts) < SAME_PROCESS_SLACK;
+      if (seen) current.forkTs = e.ts;
+      else create(e.pid, live(e.ppid)).forkTs = e.ts;
+      return;
+    }
+    const p = current ?? create(e.pid, live(e.ppid));
+    if (e.kind === "exec") {
+      p.execSeen = true;
+      p.execCommand = e.cmdline || null;
+      p.execName = e.comm ?? (p.execCommand ? programOf(p.execCommand) : null);
+      return;
+    }
+    p.exitTs = e.ts;
+    p.exitCode = e.exitCode;
+    p.exitSignal = e.exitSignal;
+    if (e.utime !== null && e.stime !== null) p.exitCpu = e.utime + e.stime;
+    const reaper = e.ppid ?? (p.parent === null ? null : all[p.parent]!.pid);
+    if (reaper !== null) {
+      const list = exitedSince.get(reaper);
+      if (list) list.push(p);
+      else exitedSince.set(reaper, [p]);
+    }
+  };
+
+  // samples, grouped by time, with the events up to each applied first
+  const groups: { ts: number; from: number; to: number }[] = [];
+  for (let i = 0; i < rows.samples.length;) {
+    const ts = rows.samples[i]![0];
+    let j = i;
+    while (j < rows.samples.length && rows.samples[j]![0] === ts) j++;
+    groups.push({ ts, from: i, to: j });
+    i = j;
+  }
+  const windowStart = Math.min(groups[0]!.ts, events[0]?.ts ?? Infinity);
+  const lastTs = groups[groups.length - 1]!.ts;
+  const windowEnd = Math.max(lastTs, events[events.length - 1]?.ts ?? -Infinity);
+  let nextEvent = 0;
+  let previous: CpuSample | null = null;
+  // the boot moment on the samples' clock: no process was born after the sample that holds it
+  let bootAt = Infinity;
+  for (const row of rows.samples) bootAt = Math.min(bootAt, row[0] - row[3] / hz);
+  const clock: BirthClock = { clockTicks: hz, bootAt };
+  let previousTs = windowStart;
+  const unattributed = new Map<string, number>();
+  const seriesCpu = new Map<string, number[]>();
+  const seriesRss = new Map<string, number[]>();
+  const seriesAdd = (table: Map<string, number[]>, program: string, at: number, value: number) => {
+    if (value === 0) return;
+    let row = table.get(program);
+    if (!row) table.set(program, row = new Array(groups.length).fill(0));
+    row[at] = row[at]! + value;
+  };
+  let peakTree: { bytes: number; at: number; group: number } | null = null;
+  let peakProcess: { bytes: number; command: string } | null = null;
+  const rowProcess: Building[] = new Array(rows.samples.length);
+  for (let g = 0; g < groups.length; g++) {
+    const { ts, from, to } = groups[g]!;
+    // a sample's time is taken before its processes are read, on another clock than the
+    // events': what happened in the read's first moments belongs before it
+    while (nextEvent < events.length && events[nextEvent]!.ts <= ts + READ_SLACK) {
+      applyEvent(events[nextEvent++]!);
+    }
+    const current = new Map<number, ProcessCpu>();
+    let treeRss = 0;
+    for (let r = from; r < to; r++) {
+      const row: SampledRow = rows.samples[r]!;
+      const [, pid, ppid, starttime, utime, stime, cutime, cstime, rssPages, comm, cmdline] = row;
+      if (current.has(pid)) continue; // a PID twice in a sample: the first row, as record keeps
+      let p = byPid.get(pid);
+      const same = p !== undefined && (p.starttime === starttime ||
+        (p.starttime === null &&
+          (p.exitTs === null || ts - p.exitTs < SAME_PROCESS_SLACK)));
+      if (!same) p = create(pid, live(ppid));
+      p = p!;
+      p.starttime = starttime;
+      p.firstSeen ??= ts;
+      if (p.exitTs === null) p.lastSeen = ts;
+      if (comm !== null) p.sampleComm = comm;
+      if (cmdline !== null) p.sampleCommand = displayCommand(cmdline, comm);
+      const rss = rssPages * pageSize;
+      if (rss > p.peakRss) p.peakRss = rss;
+      if (rss > (peakProcess?.bytes ?? 0)) peakProcess = { bytes: rss, command: commandOf(p) };
+      treeRss += rss;
+      seriesAdd(seriesRss, nameOf(p), g, rss);
+      rowProcess[r] = p;
+      current.set(pid, { pid, ppid, starttime, utime, stime, cutime, cstime });
+      // born in the recording and first seen at its first sample: all its CPU is the run's
+      if (previous === null && p.forkTs !== null) {
+        p.cpuTicks += utime + stime;
+        seriesAdd(seriesCpu, nameOf(p), g, utime + stime);
+      }
+      p.sampledTicks = utime + stime;
+    }
+    if (treeRss > (peakTree?.bytes ?? -1)) peakTree = { bytes: treeRss, at: ts, group: g };
+    const sample: CpuSample = { at: ts, processes: current };
+    for (const [pid, used] of intervalCpu(previous, sample, clock)) {
+      const p = byPid.get(pid)!;
+      const own = used.userOwn + used.systemOwn;
+      p.cpuTicks += own;
+      seriesAdd(seriesCpu, nameOf(p), g, own);
+      const reaped = used.userReaped + used.systemReaped;
+      if (reaped > 0) shareReaped(p, reaped, exitedSince.get(pid) ?? [], g);
+    }
+    exitedSince = new Map();
+    previous = sample;
+    previousTs = ts;
+  }
+  while (nextEvent < events.length) applyEvent(events[nextEvent++]!);
+
+  /** Gives the CPU `parent` reaped in an interval to the children that exited in it. */
+  function shareReaped(parent: Building, reaped: number, children: Building[], g: number) {
+    let rest = reaped;
+    const inexact: Building[] = [];
+    for (const child of children) {
+      if (child.exitCpu === null) inexact.push(child);
+      else {
+        const after = Math.max(0, child.exitCpu - child.sampledTicks);
+        seriesAdd(seriesCpu, nameOf(child), g, Math.min(after, rest));
+        rest -= after;
+      }
+    }
+    if (rest <= 0) return;
+    // what a child reaped is its exited descendants' CPU: the child and each of them
+    // that exited in the interval share its part by the time each ran with no child
+    // running (a process waiting for its children mostly uses none)
+    const members = inexact.flatMap((child) => subtreeExitedAfter(child, previousTs));
+    const weights = members.map((m) => Math.max(1e-6, exclusiveTime(m)));
+    const total = weights.reduce((a, b) => a + b, 0);
+    if (total === 0) {
+      const name = `children of ${nameOf(parent)}`;
+      unattributed.set(name, (unattributed.get(name) ?? 0) + rest);
+      seriesAdd(seriesCpu, name, g, rest);
+      return;
+    }
+    members.forEach((member, i) => {
+      const share = rest * weights[i]! / total;
+      member.cpuTicks += share;
+      seriesAdd(seriesCpu, nameOf(member), g, share);
+    });
+  }
+
+  /** `p` and its descendants that exited after `after` (unix s). */
+  function subtreeExitedAfter(p: Building, after: number): Building[] {
+    const out = [p];
+    for (let i = 0; i < out.length; i++) {
+      for (const id of out[i]!.children) {
+        const child = all[id]!;
+        if (child.exitTs !== null && child.exitTs > after) out.push(child);
+      }
+    }
+    return out;
+  }
+
+  /** How long `p` lived with none of its children alive, seconds. */
+  function exclusiveTime(p: Building): number {
+    const from = startOf(p), to = p.exitTs ?? previousTs;
+    const spans = p.children.map((id) => all[id]!)
+      .map((c) => [Math.max(from, startOf(c)), Math.min(to, c.exitTs ?? to)] as const)
+      .filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+    let covered = 0, reach = from;
+    for (const [a, b] of spans) {
+      if (b <= reach) continue;
+      covered += b - Math.max(a, reach);
+      reach = b;
+    }
+    return Math.max(0, to - from - covered);
+  }
+
+  function startOf(p: Building): number {
+    if (p.forkTs !== null) return p.forkTs;
+    if (p.firstSeen === groups[0]!.ts && rows.events !== null) return windowStart;
+    return p.firstSeen ?? p.exitTs ?? windowStart;
+  }
+
+  // an exited process whose zombie showed its CPU: that is its whole CPU, if born here
+  for (const p of all) {
+    if (p.exitCpu !== null && p.forkTs !== null) p.cpuTicks = p.exitCpu;
+  }
+
+  const processes: RunProcess[] = all.map((p) => {
+    const running = p.exitTs === null && p.lastSeen === lastTs;
+    const before = p.forkTs === null && p.firstSeen === groups[0]!.ts;
+    return {
+      id: p.id,
+      pid: p.pid,
+      parent: p.parent,
+      start: before ? windowStart : startOf(p),
+      end: p.exitTs ?? (running ? windowEnd : p.lastSeen ?? windowEnd),
+      startFrom: p.forkTs !== null ? "fork" : before ? "before" : "sample",
+      running,
+      program: nameOf(p),
+      command: commandOf(p),
+      exitCode: p.exitCode,
+      exitSignal: p.exitSignal,
+      cpuSeconds: p.cpuTicks / hz,
+      peakRss: p.peakRss,
+    };
+  });
+
+  const programs = programStats(processes, seriesRss, unattributed, hz);
+  const order = new Map(programs.map((p, i) => [p.program, i]));
+  const names = [...new Set([...seriesCpu.keys(), ...seriesRss.keys()])]
+    .sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || (a < b ? -1 : 1));
+  const times = groups.map((g) => g.ts);
+  const zeros = () => new Array(groups.length).fill(0);
+  const cpu = names.map((name) => {
+    const ticks = seriesCpu.get(name) ?? zeros();
+    return ticks.map((t, i) => i === 0 ? 0 : t / hz / Math.max(1e-9, times[i]! - times[i - 1]!));
+  });
+  const rss = names.map((name) => seriesRss.get(name) ?? zeros());
+
+  const root = commandRoot(rows, all);
+  const failures = processes.filter(failed).length;
+  const cpuSeconds = processes.reduce((sum, p) => sum + p.cpuSeconds, 0) +
+    [...unattributed.values()].reduce((a, b) => a + b, 0) / hz;
+  const summary: RunSummary = {
+    start: windowStart,
+    end: windowEnd,
+    wallSeconds: root && root.forkTs !== null && root.exitTs !== null
+      ? root.exitTs - root.forkTs
+      : windowEnd - windowStart,
+    cpuSeconds,
+    peakTreeRss: peakTree && { bytes: peakTree.bytes, at: peakTree.at },
+    peakProcessRss: peakProcess,
+    processes: processes.length,
+    failures,
+    command: root && {
+      command: commandOf(root),
+      exitCode: root.exitCode,
+      exitSignal: root.exitSignal,
+    },
+    samples: groups.length,
+    interval: median(times.slice(1).map((t, i) => t - times[i]!)),
+    hasEvents: rows.events !== null,
+  };
+  const peakGroup = peakTree === null ? null : groups[peakTree.group]!;
+  return {
+    path: rows.path,
+    summary,
+    processes,
+    programs,
+    series: { times, programs: names, cpu, rss },
+    peakTree: peakGroup === null ? [] : treeRows(rows.samples, rowProcess, peakGroup, pageSize),
+  };
+}
+
+/** What a recording without the events table lacks, in one line for a warning. */
+export function lacksEvents(path: string): string {
+  return `${path} has no process events (recorded with --no-events, by an older procpath, or ` +
+    "where the kernel refused them): processes that lived between samples are missing " +
+    "and lifetimes are known to a sampling interval";
+}
+
+/** Whether a process failed: a non-zero exit or a signal. */
+export const failed = (p: Pick<RunProcess, "exitCode" | "exitSignal">): boolean =>
+  (p.exitCode !== null && p.exitCode !== 0) || p.exitSignal !== null;
+
+/**
+ * The process `record -- COMMAND` started: the first fork whose parent (procpath) the
+ * recording does not hold.
+ */
+function commandRoot(rows: RunRows, all: Building[]): Building | null {
+  const first = rows.events?.find((e) => e.kind === "fork");
+  if (!first || first.ppid === null) return null;
+  const recorded = rows.samples.some((row) => row[1] === first.ppid);
+  if (recorded) return null;
+  return all.find((p) => p.pid === first.pid && p.forkTs === first.ts) ?? null;
+}
+
+function programStats(
+  processes: RunProcess[],
+  seriesRss: Map<string, number[]>,
+  unattributed: Map<string, number>,
+  hz: number,
+): ProgramStats[] {
+  const stats = new Map<string, ProgramStats>();
+  const of = (program: string) => {
+    let s = stats.get(program);
+    if (!s) {
+      stats.set(
+        program,
+        s = {
+          program,
+          cpuSeconds: 0,
+          peakRss: Math.max(0, ...(seriesRss.get(program) ?? [])),
+          count: 0,
+          totalLifetime: 0,
+          longestLifetime: 0,
+          failures: 0,
+        },
+      );
+    }
+    return s;
+  };
+  for (const p of processes) {
+    const s = of(p.program);
+    const life = Math.max(0, p.end - p.start);
+    s.cpuSeconds += p.cpuSeconds;
+    s.count++;
+    s.totalLifetime += life;
+    s.longestLifetime = Math.max(s.longestLifetime, life);
+    if (failed(p)) s.failures++;
+  }
+  for (const [name, ticks] of unattributed) of(name).cpuSeconds += ticks / hz;
+  return [...stats.values()].sort((a, b) =>
+    b.cpuSeconds - a.cpuSeconds || b.peakRss - a.peakRss || b.count - a.count ||
+    (a.program < b.program ? -1 : 1)
+  );
+}
+
+/** The processes of one sample as a tree, depth first, children by PID. */
+function treeRows(
+  samples: SampledRow[],
+  rowProcess: Building[],
+  group: { from: number; to: number },
+  pageSize: number,
+): PeakTreeRow[] {
+  const at = new Map<number, { row: SampledRow; p: Building }>();
+  for (let r = group.from; r < group.to; r++) {
+    const row = samples[r]!;
+    if (!at.has(row[1]) && rowProcess[r]) at.set(row[1], { row, p: rowProcess[r]! });
+  }
+  const children = new Map<number | null, number[]>();
+  for (const [pid, { row }] of at) {
+    const parent = at.has(row[2]) && row[2] !== pid ? row[2] : null;
+    const list = children.get(parent);
+    if (list) list.push(pid);
+    else children.set(parent, [pid]);
+  }
+  const out: PeakTreeRow[] = [];
+  const visit = (parent: number | null, depth: number) => {
+    for (const pid of (children.get(parent) ?? []).sort((a, b) => a - b)) {
+      const { row, p } = at.get(pid)!;
+      out.push({ depth, pid, program: nameOf(p), command: commandOf(p), rss: row[8] * pageSize });
+      visit(pid, depth + 1);
+    }
+  };
+  visit(null, 0);
+  return out;
+}

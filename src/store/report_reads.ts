@@ -1,0 +1,177 @@
+/**
+ * What `report`, `export` and `compare` read of a recording: every sampled row's
+ * identity, CPU counters and RSS, and the process events, in recording order. A file
+ * that cannot be reported on is refused here with one line: not SQLite, not a
+ * recording, no samples, or a recorder still writing it.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { connect, returnArrays } from "./_connect.ts";
+import { recordColumns, tableColumns } from "./_inspect.ts";
+import { RecordingError } from "./errors.ts";
+
+/**
+ * One sampled process: `[ts, pid, ppid, starttime, utime, stime, cutime, cstime, rss,
+ * comm, cmdline]` — unix seconds, clock ticks, pages; comm and cmdline null when not
+ * recorded.
+ */
+export type SampledRow = [
+  ts: number,
+  pid: number,
+  ppid: number,
+  starttime: number,
+  utime: number,
+  stime: number,
+  cutime: number,
+  cstime: number,
+  rss: number,
+  comm: string | null,
+  cmdline: string | null,
+];
+
+/** One `process_event` row as stored (unix seconds, clock ticks). */
+export interface EventRow {
+  ts: number;
+  kind: "fork" | "exec" | "exit";
+  pid: number;
+  ppid: number | null;
+  comm: string | null;
+  cmdline: string | null;
+  exitCode: number | null;
+  exitSignal: number | null;
+  utime: number | null;
+  stime: number | null;
+  cutime: number | null;
+  cstime: number | null;
+}
+
+/** A recording as the reports read it. */
+export interface RunRows {
+  path: string;
+  /** The `meta` table (empty for a recording without one). */
+  meta: Readonly<Record<string, string>>;
+  /** Sampled rows in recording order (a sample's rows are consecutive). */
+  samples: SampledRow[];
+  /** The process events in order; null when the recording has no `process_event` table. */
+  events: EventRow[] | null;
+}
+
+const NEEDED = ["ts", "stat_pid", "stat_ppid", "stat_starttime", "stat_utime", "stat_stime"];
+
+/** `column` when the table has it, else SQL NULL (or 0 for counters), as the same name. */
+const orDefault = (present: Set<string>, column: string, fallback: string) =>
+  present.has(column) ? column : fallback;
+
+/**
+ * Reads a finished recording for the reports. Throws `RecordingError` (exit 1, one line)
+ * for a file that is missing, not SQLite, not a recording of processes with `stat`, has
+ * no sample, or is still being written (its write-ahead log is open: `record` folds it
+ * back only when it ends).
+ */
+export function readRunRows(path: string): RunRows {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (error) {
+    throw new RecordingError(`Cannot read "${path}": ${reason(error)}`);
+  }
+  if (!info.isFile) throw new RecordingError(`Cannot read "${path}": it is not a regular file`);
+  let db: DatabaseSync;
+  try {
+    db = connect(path, { readOnly: true });
+    db.prepare("SELECT 1 FROM sqlite_master LIMIT 1").get();
+  } catch (error) {
+    throw new RecordingError(
+      `Cannot read "${path}": it is not a SQLite database (${reason(error)})`,
+    );
+  }
+  try {
+    const present = new Set(recordColumns(db));
+    if (present.size === 0) {
+      throw new RecordingError(
+        `Cannot report on "${path}": it is not a procpath recording (no record table)`,
+      );
+    }
+    const missing = NEEDED.filter((name) => !present.has(name));
+    if (missing.length > 0) {
+      throw new RecordingError(
+        `Cannot report on "${path}": it was recorded without ${missing.join(", ")} ` +
+          "(record with the stat procfile)",
+      );
+    }
+    const mode = (db.prepare("PRAGMA journal_mode").get() as { journal_mode: string })
+      .journal_mode;
+    if (mode === "wal" && walInUse(path)) {
+      throw new RecordingError(
+        `Cannot report on "${path}": it is still being written (or its recorder was killed); ` +
+          "report once record has ended",
+      );
+    }
+    const meta: Record<string, string> = {};
+    if (tableColumns(db, "meta").length > 0) {
+      for (const row of db.prepare("SELECT key, value FROM meta").all()) {
+        meta[String(row.key)] = String(row.value);
+      }
+    }
+    const select = returnArrays(db.prepare(
+      "SELECT ts, stat_pid, stat_ppid, stat_starttime, stat_utime, stat_stime, " +
+        `${orDefault(present, "stat_cutime", "0")}, ${orDefault(present, "stat_cstime", "0")}, ` +
+        `${orDefault(present, "stat_rss", "0")}, ${orDefault(present, "stat_comm", "NULL")}, ` +
+        `${orDefault(present, "cmdline", "NULL")} FROM record ORDER BY record_id`,
+    ));
+    const samples = select.all() as unknown as SampledRow[];
+    if (samples.length === 0) {
+      throw new RecordingError(`Cannot report on "${path}": it holds no sample`);
+    }
+    return { path, meta, samples, events: readEvents(db) };
+  } catch (error) {
+    if (error instanceof RecordingError) throw error;
+    throw new RecordingError(`Cannot report on "${path}": ${reason(error)}`);
+  } finally {
+    db.close();
+  }
+}
+
+/** The events in order, or null without the table. */
+function readEvents(db: DatabaseSync): EventRow[] | null {
+  if (tableColumns(db, "process_event").length === 0) return null;
+  const rows = returnArrays(db.prepare(
+    "SELECT ts, kind, pid, ppid, comm, cmdline, exit_code, exit_signal, utime, stime, " +
+      "cutime, cstime FROM process_event ORDER BY event_id",
+  )).all() as unknown as unknown[][];
+  return rows.map((r) => ({
+    ts: Number(r[0]),
+    kind: r[1] as EventRow["kind"],
+    pid: Number(r[2]),
+    ppid: nullable(r[3]),
+    comm: r[4] as string | null,
+    cmdline: r[5] as string | null,
+    exitCode: nullable(r[6]),
+    exitSignal: nullable(r[7]),
+    utime: nullable(r[8]),
+    stime: nullable(r[9]),
+    cutime: nullable(r[10]),
+    cstime: nullable(r[11]),
+  }));
+}
+
+const nullable = (value: unknown) => value === null ? null : Number(value);
+
+/**
+ * Whether a WAL-mode database's log is still there with content: `record` checkpoints
+ * and switches back to a rollback journal when it ends, so a log with frames means a
+ * writer is at work (or was killed before it could fold the log back).
+ */
+function walInUse(path: string): boolean {
+  try {
+    return Deno.statSync(`${path}-wal`).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/ \(os error \d+\).*$/s, "");
+}

@@ -1,0 +1,54 @@
+/**
+ * A small recorded run as `readRunRows` returns it, with every figure known by hand:
+ * `sh` (PID 10) runs `gcc` (11, sampled once) and `ls` (12, never sampled, exits 2),
+ * then exits 0. Counters in ticks (100 a second), RSS in 4 KiB pages.
+ */
+import type { EventRow, RunRows, SampledRow } from "../../src/store/report_reads.ts";
+
+const event = (
+  ts: number,
+  kind: EventRow["kind"],
+  pid: number,
+  fields: Partial<EventRow> = {},
+): EventRow => ({
+  ts,
+  kind,
+  pid,
+  ppid: null,
+  comm: null,
+  cmdline: null,
+  exitCode: null,
+  exitSignal: null,
+  utime: null,
+  stime: null,
+  cutime: null,
+  cstime: null,
+  ...fields,
+});
+
+/** The run; `withEvents: false` gives it as a recording made without the connector. */
+export function handRun(withEvents = true): RunRows {
+  const samples: SampledRow[] = [
+    [100.5, 10, 9, 1000, 1, 0, 0, 0, 100, "sh", "sh job.sh"],
+    [100.5, 11, 10, 1020, 15, 5, 0, 0, 2560, "gcc", "gcc -c a.c"],
+    // gcc (20 ticks at the first sample) and ls were reaped: 15 more ticks between them
+    [101.0, 10, 9, 1000, 1, 0, 30, 5, 100, "sh", "sh job.sh"],
+  ];
+  const events = [
+    event(100.0, "fork", 10, { ppid: 9 }),
+    event(100.001, "exec", 10, { comm: "sh", cmdline: "sh job.sh" }),
+    event(100.2, "fork", 11, { ppid: 10 }),
+    event(100.201, "exec", 11, { comm: "gcc", cmdline: "gcc -c a.c" }),
+    event(100.6, "fork", 12, { ppid: 10 }),
+    event(100.601, "exec", 12, { comm: "ls", cmdline: "ls /missing" }),
+    event(100.7, "exit", 12, { ppid: 10, exitCode: 2 }),
+    event(100.9, "exit", 11, { ppid: 10, exitCode: 0 }),
+    event(101.2, "exit", 10, { ppid: 9, exitCode: 0 }),
+  ];
+  return {
+    path: "hand.sqlite",
+    meta: { clock_ticks: "100", page_size: "4096" },
+    samples,
+    events: withEvents ? events : null,
+  };
+}

@@ -1,0 +1,139 @@
+// `procpath export --format chrome-trace` on real recordings made by the test: the trace
+// keeps the format's rules, a trace parser from npm reads it back, and bad input gets
+// one line and a non-zero exit.
+import assert from "node:assert/strict";
+import { buildModel } from "npm:@tracerbench/trace-model@8.0.0";
+import { assertEquals } from "../_helpers/assert.ts";
+import { badInputs, ciRecordings } from "../_helpers/ci_recordings.ts";
+import { repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import { spawnGroup, waitFor } from "../_helpers/processes.ts";
+import { traceRuleBreaks } from "../_helpers/trace_rules.ts";
+
+/** The trace `export` writes for `recording`, parsed. */
+async function exported(recording: string) {
+  const { dir } = await ciRecordings();
+  const out = `${dir}/trace-${crypto.randomUUID()}.json`;
+  const result = await runProcpath([
+    "export",
+    "-d",
+    recording,
+    "--format",
+    "chrome-trace",
+    "-o",
+    out,
+  ]);
+  assertEquals([result.code, result.stderr], [0, ""]);
+  return JSON.parse(Deno.readTextFileSync(out));
+}
+
+Deno.test("export: a make -j2 build's trace keeps the format's rules and names every compiler", async () => {
+  const { build } = await ciRecordings();
+  const trace = await exported(build);
+  assertEquals(traceRuleBreaks(trace), []);
+  const slices = trace.traceEvents.filter((e: { ph: string }) => e.ph === "X");
+  const names = slices.map((e: { name: string }) => e.name);
+  // 13 compiles (main.c and 12 units) and one link, each a cc driver
+  assertEquals(names.filter((n: string) => n === "cc").length, 14);
+  assert.ok(names.filter((n: string) => n === "cc1").length >= 12, names.join(" "));
+  assertEquals(names[0], "make");
+  const make = slices[0];
+  assertEquals([make.ts, make.args.exit_status, make.args.command], [0, 0, "/usr/bin/make -j2 -s"]);
+});
+
+Deno.test("export: @tracerbench/trace-model reads the trace back: one process, named tracks, every slice", async () => {
+  const { script } = await ciRecordings();
+  const trace = await exported(script);
+  const model = buildModel(trace.traceEvents);
+  assertEquals(model.processes.length, 1);
+  const [process] = model.processes;
+  assert.match(process!.name, /^sh \d+$/);
+  const events = process!.threads.flatMap((t) => t.events.filter((e) => e.isComplete()));
+  const slices = trace.traceEvents.filter((e: { ph: string }) => e.ph === "X");
+  assertEquals(events.length, slices.length);
+  for (const thread of process!.threads) assert.match(thread.name, /^\S+ \d+$/);
+  // every slice the parser nests lies within its parent, as on screen
+  for (const e of events) {
+    if (e.parent) assert.ok(e.parent.start <= e.start && e.end <= e.parent.end);
+  }
+  assertEquals(traceRuleBreaks(trace), []);
+});
+
+Deno.test("export: the script's short programs each have their slice, the failing ls marked", async () => {
+  const { script } = await ciRecordings();
+  const trace = await exported(script);
+  const slices = trace.traceEvents.filter((e: { ph: string }) => e.ph === "X");
+  // the script forks 50 programs (true and printf are the shell's own), ls and sleep
+  assertEquals(slices.length, 1 + 50 + 2);
+  const failed = slices.filter((e: { args: { exit_status?: number } }) => e.args.exit_status === 2);
+  assertEquals(failed.length, 1);
+  // its name when the recorder read it in time (a program this short may be gone first)
+  assert.ok(["ls", "?"].includes(failed[0].name), failed[0].name);
+});
+
+Deno.test("export: standard output by default, and a warning for a recording without events", async () => {
+  const { dir } = await ciRecordings();
+  const { noEvents } = await badInputs(await Deno.makeTempDir({ dir }));
+  const result = await runProcpath(["export", "-d", noEvents]);
+  assertEquals(result.code, 0);
+  assert.match(result.stderr, /has no process events/);
+  assertEquals(result.stderr.trim().split("\n").length, 1);
+  assertEquals(traceRuleBreaks(JSON.parse(result.stdout)), []);
+});
+
+Deno.test("export: bad input gets one line and exit 1 or 2, and leaves -o as it was", async () => {
+  const { dir, build } = await ciRecordings();
+  const bad = await badInputs(await Deno.makeTempDir({ dir }));
+  const out = `${dir}/kept.json`;
+  Deno.writeTextFileSync(out, "kept");
+  const cases: [string[], number, RegExp][] = [
+    [["-d", bad.empty], 1, /not a procpath recording/],
+    [["-d", bad.foreign], 1, /not a procpath recording/],
+    [["-d", bad.noSamples], 1, /holds no sample/],
+    [["-d", `${dir}/missing.sqlite`], 1, /Cannot read/],
+    [["-d", dir], 1, /not a regular file/],
+    [["-d", build, "--format", "svg"], 2, /format/],
+    [["-d", build, "-o", dir], 1, /Cannot write .*directory/],
+    [["-d", build, "-o", "/dev/full"], 1, /Cannot write "\/dev\/full"/],
+  ];
+  for (const [args, code, message] of cases) {
+    const result = await runProcpath(["export", ...args]);
+    assertEquals(result.code, code, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
+  const refused = await runProcpath(["export", "-d", bad.foreign, "-o", out]);
+  assertEquals([refused.code, Deno.readTextFileSync(out)], [1, "kept"]);
+});
+
+Deno.test("export: a recording still being written is refused in one line", async () => {
+  const { dir } = await ciRecordings();
+  const path = `${dir}/live-${crypto.randomUUID()}.sqlite`;
+  const recorder = spawnGroup([
+    repoPath("scripts/procpath"),
+    "record",
+    "-i",
+    "0.2",
+    "-d",
+    path,
+    "--",
+    "sleep",
+    "60",
+  ]);
+  try {
+    assert.ok(
+      await waitFor(() => {
+        try {
+          return Deno.statSync(`${path}-wal`).size > 0;
+        } catch {
+          return false;
+        }
+      }, 30_000),
+    );
+    const result = await runProcpath(["export", "-d", path]);
+    assertEquals(result.code, 1);
+    assert.match(result.stderr, /still being written/);
+    assertEquals(result.stderr.trim().split("\n").length, 1);
+  } finally {
+    await recorder.kill();
+  }
+});

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import MarkdownIt from "npm:markdown-it@15.0.3";
+import { assertEquals } from "../../_helpers/assert.ts";
+import { handRun } from "../../_helpers/run_rows.ts";
+import { markdownText, renderMarkdown } from "../../../src/report/markdown.ts";
+import { toReportData } from "../../../src/report/report_data.ts";
+import { buildRun } from "../../../src/report/run_model.ts";
+
+const decode = (html: string) =>
+  html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+
+/** The tables of rendered Markdown: each a list of rows of cell texts (header first). */
+function tables(markdown: string): string[][][] {
+  const html = new MarkdownIt().render(markdown);
+  return [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map(([, table]) =>
+    [...table!.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map(([, row]) =>
+      [...row!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map(([, cell]) => decode(cell!))
+    )
+  );
+}
+
+Deno.test("renderMarkdown(): markdown-it reads a summary table and a programs table", () => {
+  const markdown = renderMarkdown(toReportData(buildRun(handRun())), { limit: 25 });
+  const [summary, programs, failures] = tables(markdown);
+  assertEquals(summary![0], ["measure", "value"]);
+  assertEquals(summary!.find((row) => row[0] === "wall time"), ["wall time", "1.20 s"]);
+  assertEquals(summary!.find((row) => row[0] === "processes"), [
+    "processes",
+    "3 started, 1 failed",
+  ]);
+  assertEquals(programs!.map((row) => row.slice(0, 4)), [
+    ["program", "CPU s", "peak RSS MiB", "processes"],
+    ["gcc", "0.33", "10.0", "1"],
+    ["ls", "0.02", "0.0", "1"],
+    ["sh", "0.01", "0.4", "1"],
+  ]);
+  assertEquals(failures!.slice(1), [["0.70", "12", "ls", "exit status 2", "ls /missing"]]);
+  assert.match(
+    new MarkdownIt().render(markdown),
+    /<h3>procpath report: sh job\.sh — exit status 0<\/h3>/,
+  );
+});
+
+Deno.test("renderMarkdown(): a command line can open no link, tag or cell of its own", () => {
+  const rows = handRun();
+  const hostile = "sh -c 'a | b' <script>x</script> [x](http://e) *y* `z` &amp; ~~s~~";
+  rows.events![3] = { ...rows.events![3]!, cmdline: hostile };
+  const markdown = renderMarkdown(toReportData(buildRun(rows)), { limit: 25 });
+  const html = new MarkdownIt().render(markdown);
+  assert.doesNotMatch(html, /<script>|<a |<em>|<code>|<s>/);
+  const row = tables(markdown)[0]!.find((r) => r[0] === "largest process")!;
+  assertEquals(row[1], `10.0 MiB: ${hostile}`);
+});
+
+Deno.test("renderMarkdown(): --limit cuts the tables and says how many rows are left", () => {
+  const markdown = renderMarkdown(toReportData(buildRun(handRun())), { limit: 1 });
+  assertEquals(tables(markdown)[1]!.length, 2);
+  assert.match(markdown, /… and 2 more programs/);
+});
+
+Deno.test("markdownText() cuts long text and keeps every character readable", () => {
+  assertEquals(markdownText("abcdef", 4), "abc…");
+  assertEquals(decode(new MarkdownIt().renderInline(markdownText("a_b*c|d\\e"))), "a_b*c|d\\e");
+});

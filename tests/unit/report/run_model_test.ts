@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { assertEquals } from "../../_helpers/assert.ts";
+import { handRun } from "../../_helpers/run_rows.ts";
+import { buildRun } from "../../../src/report/run_model.ts";
+
+const close = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
+
+Deno.test("buildRun() gives each process its lifetime from the events, program and exit", () => {
+  const run = buildRun(handRun());
+  assertEquals(
+    run.processes.map((p) => [p.pid, p.parent, p.program, p.start, p.end, p.exitCode, p.startFrom]),
+    [
+      [10, null, "sh", 100.0, 101.2, 0, "fork"],
+      [11, 0, "gcc", 100.2, 100.9, 0, "fork"],
+      [12, 0, "ls", 100.6, 100.7, 2, "fork"],
+    ],
+  );
+  assertEquals(run.summary.command, { command: "sh job.sh", exitCode: 0, exitSignal: null });
+  close(run.summary.wallSeconds, 1.2, "wall");
+  assertEquals([run.summary.processes, run.summary.failures, run.summary.samples], [3, 1, 2]);
+});
+
+Deno.test("buildRun(): the CPU the shell reaped is shared by the children that exited, by lifetime", () => {
+  const run = buildRun(handRun());
+  // sh: 1 tick of its own; gcc: 20 sampled; the 15 reaped after gcc's sample go 0.7 : 0.1
+  const cpu = run.processes.map((p) => p.cpuSeconds);
+  close(cpu[0]!, 0.01, "sh");
+  close(cpu[1]!, 0.20 + 0.15 * 0.7 / 0.8, "gcc");
+  close(cpu[2]!, 0.15 * 0.1 / 0.8, "ls");
+  // the whole run is what the kernel counted: sh's own and everything it reaped
+  close(run.summary.cpuSeconds, (1 + 30 + 5) / 100, "total");
+});
+
+Deno.test("buildRun(): programs table, peak memory and the tree at the peak", () => {
+  const run = buildRun(handRun());
+  assertEquals(run.programs.map((p) => [p.program, p.count, p.failures, p.peakRss]), [
+    ["gcc", 1, 0, 2560 * 4096],
+    ["ls", 1, 1, 0],
+    ["sh", 1, 0, 100 * 4096],
+  ]);
+  assertEquals(run.summary.peakTreeRss, { bytes: 2660 * 4096, at: 100.5 });
+  assertEquals(run.peakTree.map((r) => [r.depth, r.pid, r.program]), [[0, 10, "sh"], [
+    1,
+    11,
+    "gcc",
+  ]]);
+  close(run.programs[0]!.longestLifetime, 0.7, "gcc's lifetime");
+});
+
+Deno.test("buildRun() without events: lifetimes from the samples, reaped CPU kept as children of", () => {
+  const run = buildRun(handRun(false));
+  assertEquals(run.processes.map((p) => [p.pid, p.start, p.end, p.startFrom]), [
+    [10, 100.5, 101.0, "before"],
+    [11, 100.5, 100.5, "before"],
+  ]);
+  assertEquals(run.summary.command, null);
+  assertEquals(run.summary.hasEvents, false);
+  assertEquals(run.programs.map((p) => p.program), ["children of sh", "gcc", "sh"]);
+  // 35 reaped ticks less gcc's 20 seen at the first sample; those 20 predate the run's view
+  close(run.programs[0]!.cpuSeconds, 0.15, "children of sh");
+});
