@@ -69,6 +69,8 @@ export interface InteractionStart {
 export interface FrameParts {
   /** What the source is and does (time, counts, CPU); markers are put before it. */
   status: string;
+  /** The thread target: each row's process ID (the tree nests threads under it). */
+  processOf?: ReadonlyMap<number, number> | null | undefined;
   /** Machine lines under the status (uptime, memory, CPUs); none in a replay. */
   header: readonly string[];
 }
@@ -143,6 +145,7 @@ export class Interaction {
   #cursorIndex = 0;
   #scroll = 0;
   #rows: VisibleRow[] = [];
+  #processOf: ReadonlyMap<number, number> | null = null;
   #bodyHeight = 10;
   /** Nice values set since the last sample showed them: a second key press steps on from there. */
   readonly #niceSet = new Map<number, number>();
@@ -173,7 +176,9 @@ export class Interaction {
 
   /** Lays out a frame `width`×`height` (rows already ordered for the current state). */
   frame(rates: readonly ProcessRates[], parts: FrameParts, width: number, height: number) {
+    this.#processOf = parts.processOf ?? null;
     const rows = orderRows(rates, {
+      processOf: this.#processOf,
       tree: this.tree,
       sort: this.sort,
       invert: this.invert,
@@ -396,7 +401,10 @@ export class Interaction {
       return;
     }
     if (this.collapsed.size > 0) this.collapsed.clear();
-    else for (const pid of parentPids(this.#rows.map((r) => r.rates))) this.collapsed.add(pid);
+    else {
+      const parents = parentPids(this.#rows.map((r) => r.rates), this.#processOf);
+      for (const pid of parents) this.collapsed.add(pid);
+    }
   }
 
   #sortNext(step: 1 | -1): void {

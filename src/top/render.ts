@@ -32,6 +32,14 @@ export interface FrameOptions {
   collapsed?: ReadonlySet<number>;
   /** Only processes whose command line holds this (any case), with their ancestors in the tree. */
   filter?: string;
+  /** The thread target: each row's process ID; the tree nests threads under their process. */
+  processOf?: ReadonlyMap<number, number> | null | undefined;
+}
+
+/** A row's parent in the tree: a thread's process (the thread target), else its `ppid`. */
+function parentOf(r: ProcessRates, processOf?: ReadonlyMap<number, number> | null): number {
+  const process = processOf?.get(r.pid);
+  return process !== undefined && process !== r.pid ? process : r.ppid;
 }
 
 /** Bytes per second as a person reads them: `0`, `512`, `12.3K`, `4.0M`. */
@@ -290,11 +298,13 @@ export function orderRows(
   const byPid = new Map(rates.map((r) => [r.pid, r]));
   const children = new Map<number, ProcessRates[]>();
   const roots: ProcessRates[] = [];
+  const up = (r: ProcessRates) => parentOf(r, options.processOf);
   for (const r of rates) {
-    if (byPid.has(r.ppid) && r.ppid !== r.pid) {
-      const list = children.get(r.ppid);
+    const parent = up(r);
+    if (byPid.has(parent) && parent !== r.pid) {
+      const list = children.get(parent);
       if (list) list.push(r);
-      else children.set(r.ppid, [r]);
+      else children.set(parent, [r]);
     } else roots.push(r);
   }
   // with a filter, a process stays when it or a descendant matches
@@ -303,9 +313,9 @@ export function orderRows(
     kept = new Set();
     for (const r of rates) {
       if (!matches(r)) continue;
-      for (let p: ProcessRates | undefined = r; p && !kept.has(p.pid); p = byPid.get(p.ppid)) {
+      for (let p: ProcessRates | undefined = r; p && !kept.has(p.pid); p = byPid.get(up(p))) {
         kept.add(p.pid);
-        if (p.ppid === p.pid) break;
+        if (up(p) === p.pid) break;
       }
     }
   }
@@ -349,9 +359,15 @@ export function orderRows(
 }
 
 /** The PIDs of the processes that have children among `rates`: what `*` collapses. */
-export function parentPids(rates: readonly ProcessRates[]): Set<number> {
+export function parentPids(
+  rates: readonly ProcessRates[],
+  processOf?: ReadonlyMap<number, number> | null,
+): Set<number> {
   const pids = new Set(rates.map((r) => r.pid));
-  return new Set(rates.filter((r) => pids.has(r.ppid) && r.ppid !== r.pid).map((r) => r.ppid));
+  const parents = rates.map((r) => ({ pid: r.pid, parent: parentOf(r, processOf) }));
+  return new Set(
+    parents.filter((p) => pids.has(p.parent) && p.parent !== p.pid).map((p) => p.parent),
+  );
 }
 
 /**
@@ -443,6 +459,7 @@ export function batchBlock(
     sort: options.sort,
     ascii: options.ascii,
     columns: options.columns,
+    processOf: options.processOf,
   });
   const total = rates.length > 1 ? [totalLine(rates, options.columns, options.processOf)] : [];
   return [heading, headerLine(options.columns), ...rows, ...total, ""].join("\n") + "\n";

@@ -210,6 +210,7 @@ async function live(
           `every ${plan.interval}s`,
         ].join("  "),
         header: headerLines(host, before, countTasks(rates, processOf), width),
+        processOf,
       }),
       tick() {
         const read = sample();

@@ -6,6 +6,7 @@ import {
   frameRows,
   headerLine,
   orderRows,
+  parentPids,
   parseTopColumns,
   rowText,
   totalCpu,
@@ -141,4 +142,18 @@ Deno.test("a command or text cell with control characters stays one row, escaped
   assertEquals(rowText(row, columns), "      7 x\\x0ay    sh -c 'a\\x0ab'\\x09\\x1b[2J");
   const [line] = frameRows([row.rates], { tree: false, sort: "pid", columns, width: 30 });
   assertEquals(line, "      7 x\\x0ay    sh -c 'a\\x0…");
+});
+
+Deno.test("thread target: the tree nests a process's threads under it, beside its children", () => {
+  // process 10 (thread 11) under 1; its child 20; a thread's ppid is its process's parent's
+  const rows = [rates(10, 1, "a"), rates(11, 1, "a"), rates(20, 10, "b"), rates(1, 0, "init")];
+  const processOf = new Map([[1, 1], [10, 10], [11, 10], [20, 20]]);
+  const tree = orderRows(rows, { tree: true, sort: "pid", processOf });
+  assertEquals(tree.map((r) => `${r.prefix}${r.rates.pid}`), [
+    "1",
+    "└─ 10",
+    "   ├─ 11",
+    "   └─ 20",
+  ]);
+  assertEquals([...parentPids(rows, processOf)].sort(), [1, 10]);
 });
