@@ -27,6 +27,7 @@ const LOADERS: Readonly<Record<string, Loader>> = {
   capture: () => import("./capture_command.ts").then((m) => m.captureCommand),
   export: () => import("./export_command.ts").then((m) => m.exportCommand),
   report: () => import("./report_command.ts").then((m) => m.reportCommand),
+  compare: () => import("./compare_command.ts").then((m) => m.compareCommand),
   completion: () => import("./help_commands.ts").then((m) => m.completionCommand),
   man: () => import("./help_commands.ts").then((m) => m.manCommand),
 };

@@ -1,0 +1,161 @@
+/**
+ * Two recorded runs side by side — the whole run's wall time, CPU, peak RSS and
+ * processes, and each program's — with the largest changes first, checked against
+ * limits on how much a measure may grow (`--max-increase cpu=10%`).
+ *
+ * A change is called noise when it is under 5 % or under the measure's resolution
+ * (wall 0.1 s, CPU 0.05 s, RSS 1 MiB): reruns of one command differ that much (the
+ * docs show how to measure it with `compare` of two runs of the base).
+ *
+ * @module
+ */
+import type { Run } from "../report/run_model.ts";
+
+/** The measures a limit can name. */
+export const METRICS = ["cpu", "peak_rss", "wall", "processes"] as const;
+
+/** One of `METRICS`. */
+export type Metric = typeof METRICS[number];
+
+/** How much a measure may grow, percent of the base. */
+export interface Limit {
+  metric: Metric;
+  percent: number;
+}
+
+/** One measure of both runs. */
+export interface MetricChange {
+  metric: Metric;
+  /** Seconds (wall, cpu), bytes (peak_rss) or a count. */
+  base: number;
+  new: number;
+  /** Percent of the base; null when the base is 0. */
+  change_pct: number | null;
+  /** Within what reruns of one command show. */
+  noise: boolean;
+  /** The limit given for it, percent; null when none. */
+  limit_pct: number | null;
+  exceeded: boolean;
+}
+
+/** One program's figures in a run. */
+export interface ProgramFigures {
+  cpu_s: number;
+  peak_rss_bytes: number;
+  processes: number;
+  /** Sum of its processes' lifetimes, seconds. */
+  lifetime_s: number;
+}
+
+/** One program in both runs (zeros where it did not run). */
+export interface ProgramChange {
+  program: string;
+  base: ProgramFigures;
+  new: ProgramFigures;
+  cpu_change_pct: number | null;
+  peak_rss_change_pct: number | null;
+}
+
+/** The comparison. */
+export interface Comparison {
+  base: string;
+  new: string;
+  metrics: MetricChange[];
+  /** Largest change first (CPU seconds, then peak RSS, then processes). */
+  programs: ProgramChange[];
+  /** Whether any limit was exceeded. */
+  exceeded: boolean;
+}
+
+/** The absolute resolution of each measure: a smaller change is noise. */
+const RESOLUTION: Record<Metric, number> = {
+  wall: 0.1,
+  cpu: 0.05,
+  peak_rss: 1024 * 1024,
+  processes: 0,
+};
+const NOISE_PCT = 5;
+
+const pct = (base: number, now: number) => base === 0 ? null : (now - base) / base * 100;
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+/** Whether `base` → `now` of `metric` is within what reruns show. */
+export function isNoise(metric: Metric, base: number, now: number): boolean {
+  const change = pct(base, now);
+  return Math.abs(now - base) <= RESOLUTION[metric] ||
+    (change !== null && Math.abs(change) < NOISE_PCT);
+}
+
+/** The whole run's value of a measure. */
+function totalOf(run: Run, metric: Metric): number {
+  switch (metric) {
+    case "cpu":
+      return round(run.summary.cpuSeconds);
+    case "peak_rss":
+      return run.summary.peakTreeRss?.bytes ?? 0;
+    case "wall":
+      return round(run.summary.wallSeconds);
+    case "processes":
+      return run.summary.processes;
+  }
+}
+
+const NONE: ProgramFigures = { cpu_s: 0, peak_rss_bytes: 0, processes: 0, lifetime_s: 0 };
+
+/**
+ * Returns the comparison of `base` and `now` with each limit checked: a measure
+ * exceeds its limit when it grew by more than the limit's percent of the base (from a
+ * base of 0, any growth does).
+ */
+export function compareRuns(base: Run, now: Run, limits: readonly Limit[]): Comparison {
+  const limitOf = new Map(limits.map((l) => [l.metric, l.percent]));
+  const metrics = METRICS.map((metric): MetricChange => {
+    const b = totalOf(base, metric), n = totalOf(now, metric);
+    const change = pct(b, n);
+    const limit = limitOf.get(metric) ?? null;
+    const exceeded = limit !== null && n > b &&
+      (change === null || change > limit);
+    return {
+      metric,
+      base: b,
+      new: n,
+      change_pct: change === null ? null : round(change, 1),
+      noise: isNoise(metric, b, n),
+      limit_pct: limit,
+      exceeded,
+    };
+  });
+  const figures = (run: Run) =>
+    new Map(run.programs.map((p) => [p.program, {
+      cpu_s: round(p.cpuSeconds),
+      peak_rss_bytes: p.peakRss,
+      processes: p.count,
+      lifetime_s: round(p.totalLifetime),
+    }]));
+  const before = figures(base), after = figures(now);
+  const names = [...new Set([...before.keys(), ...after.keys()])];
+  const programs = names.map((program): ProgramChange => {
+    const b = before.get(program) ?? NONE, n = after.get(program) ?? NONE;
+    const cpu = pct(b.cpu_s, n.cpu_s), rss = pct(b.peak_rss_bytes, n.peak_rss_bytes);
+    return {
+      program,
+      base: b,
+      new: n,
+      cpu_change_pct: cpu === null ? null : round(cpu, 1),
+      peak_rss_change_pct: rss === null ? null : round(rss, 1),
+    };
+  }).sort((x, y) =>
+    Math.abs(y.new.cpu_s - y.base.cpu_s) - Math.abs(x.new.cpu_s - x.base.cpu_s) ||
+    Math.abs(y.new.peak_rss_bytes - y.base.peak_rss_bytes) -
+      Math.abs(x.new.peak_rss_bytes - x.base.peak_rss_bytes) ||
+    Math.abs(y.new.processes - y.base.processes) - Math.abs(x.new.processes - x.base.processes) ||
+    (x.program < y.program ? -1 : 1)
+  );
+  return {
+    base: base.path,
+    new: now.path,
+    metrics,
+    programs,
+    exceeded: metrics.some((m) => m.exceeded),
+  };
+}
