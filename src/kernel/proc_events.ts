@@ -1,8 +1,9 @@
 /**
  * A listener on the kernel's process-events connector: every fork, exec and exit on
- * the machine, as they happen. Unprivileged since Linux 6.6 for a listener in the
- * initial user and PID namespaces; refused elsewhere (a container, an older kernel),
- * which `listenProcEvents` reports as a reason instead of an error. The socket is read
+ * the machine, as they happen. Root may listen from the initial user and PID
+ * namespaces; whether another user may depends on the kernel and its configuration
+ * (Linux 6.18 here refuses uid 65534's `bind` with EPERM). A refusal (a container, a
+ * kernel that says no) is reported as a reason instead of an error. The socket is read
  * by a worker (`proc_events_worker.ts`) that also reads each new program's command
  * line the moment its exec arrives; the main thread only receives batches.
  *
@@ -13,10 +14,21 @@ import type { ReadEvent } from "./proc_events_worker.ts";
 
 export type { ReadEvent };
 
+/** How a listener ended. */
+export interface ListenerEnd {
+  /**
+   * Times the kernel found a socket full and dropped events (read too slowly): one or
+   * more events each time, how many is not known.
+   */
+  overruns: number;
+  /** Why the listener stopped before it was asked to, or null. */
+  failure: string | null;
+}
+
 /** A running listener. */
 export interface ProcEventListener {
-  /** Stops listening; resolves with the events the kernel dropped (read too slowly). */
-  stop(): Promise<number>;
+  /** Stops listening; resolves with how it went (its sockets are closed by then). */
+  stop(): Promise<ListenerEnd>;
 }
 
 /**
@@ -36,14 +48,15 @@ export function listenProcEvents(
     return Promise.resolve(`no worker for the connector: ${(error as Error).message}`);
   }
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  let closed: (lost: number) => void;
-  const finished = new Promise<number>((resolve) => closed = resolve);
+  let closed: (end: ListenerEnd) => void;
+  const finished = new Promise<ListenerEnd>((resolve) => closed = resolve);
   return new Promise((resolve) => {
     worker.onerror = (event) => {
       event.preventDefault();
       worker.terminate();
-      resolve(`the connector's reader failed: ${event.message}`);
-      closed(0);
+      const failure = `the connector's reader failed: ${event.message}`;
+      resolve(failure);
+      closed({ overruns: 0, failure });
     };
     worker.onmessage = (message: MessageEvent) => {
       const data = message.data;
@@ -52,15 +65,17 @@ export function listenProcEvents(
         resolve({
           async stop() {
             Atomics.store(stop, 0, 1);
-            const lost = await finished;
+            const end = await finished;
             worker.terminate();
-            return lost;
+            return end;
           },
         });
       } else if (data.refused) {
         worker.terminate();
         resolve(data.refused as string);
-      } else if (data.closed) closed(data.lost as number);
+      } else if (data.closed) {
+        closed({ overruns: data.overruns as number, failure: data.failure as string | null });
+      }
     };
     worker.postMessage({ stop });
   });

@@ -7,14 +7,16 @@
  *
  * Messages in: `{ stop: Int32Array over a SharedArrayBuffer }` (set [0] to 1 to stop).
  * Messages out: `{ ready: true }` or `{ refused: reason }`, then `{ events: [...] }`
- * batches, then `{ closed: true, lost }`.
+ * batches, then `{ closed: true, overruns, failure }` — `failure` the error that ended
+ * the reading early, or null. Whatever ends it, the sockets are unsubscribed and closed.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
-import { openLibc } from "./libc.ts";
+import { errno, openLibc } from "./libc.ts";
 import type { Libc } from "./libc.ts";
-import { kernelFilters, openConnector } from "./connector.ts";
+import { openConnector, probeFilters } from "./connector.ts";
+import type { Connector } from "./connector.ts";
 import { parseProcEvent, PROC_EVENT } from "./parse_proc_event.ts";
 import type { ProcEvent } from "./parse_proc_event.ts";
 
@@ -29,26 +31,52 @@ const decoder = new TextDecoder();
 
 const encoder = new TextEncoder();
 const pathBuffer = new Uint8Array(64);
-const fileBuffer = new Uint8Array(8192);
-const O_RDONLY = 0;
+/** Grown while a file fills it (a command line may be 2 MiB and more). */
+let fileBuffer = new Uint8Array(8192);
+/** The most read of one file: what `MAX_PROCFILE_BYTES` allows a procfile. */
+const MAX_BYTES = 16 << 20;
+/** O_RDONLY | O_CLOEXEC: children are spawned while the file is open. */
+const O_RDONLY_CLOEXEC = 0o2000000;
+/** Errnos of a process that is gone (ENOENT, ESRCH) or not this user's to read (EACCES, EPERM). */
+const EXPECTED_ERRNOS = new Set([2, 3, 13, 1]);
 
 /**
- * Reads `/proc/<pid>/<name>` with libc directly (three system calls, no runtime op):
- * the process may live only microseconds longer. `undefined` when it is gone.
+ * Reads `/proc/<pid>/<name>` with libc directly (system calls, no runtime op), to its
+ * end: the process may live only microseconds longer. `undefined` when it cannot be
+ * read — gone, or not this user's to read (the tracker reads it again and tells which);
+ * any other failure is thrown.
  */
 function readNow(lib: Libc, pid: number, name: string): Uint8Array | undefined {
   const { written } = encoder.encodeInto(`/proc/${pid}/${name}\0`, pathBuffer);
-  const fd = lib.open(pathBuffer.subarray(0, written), O_RDONLY);
-  if (fd < 0) return undefined;
-  let length = 0;
-  for (;;) {
-    const got = Number(
-      lib.read(fd, fileBuffer.subarray(length), BigInt(fileBuffer.length - length)),
-    );
-    if (got <= 0 || (length += got) >= fileBuffer.length) break;
+  const fd = lib.open(pathBuffer.subarray(0, written), O_RDONLY_CLOEXEC);
+  if (fd < 0) return failed(lib, pid, name);
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === fileBuffer.length) {
+        if (length >= MAX_BYTES) break;
+        const grown = new Uint8Array(fileBuffer.length * 2);
+        grown.set(fileBuffer);
+        fileBuffer = grown;
+      }
+      const got = Number(
+        lib.read(fd, fileBuffer.subarray(length), BigInt(fileBuffer.length - length)),
+      );
+      if (got < 0) return failed(lib, pid, name);
+      if (got === 0) break;
+      length += got;
+    }
+    return length > 0 ? fileBuffer.slice(0, length) : undefined;
+  } finally {
+    lib.close(fd);
   }
-  lib.close(fd);
-  return length > 0 ? fileBuffer.slice(0, length) : undefined;
+}
+
+/** `undefined` for a process gone or not this user's; throws on anything else. */
+function failed(lib: Libc, pid: number, name: string): undefined {
+  const code = errno(lib);
+  if (EXPECTED_ERRNOS.has(code)) return undefined;
+  throw new Error(`reading /proc/${pid}/${name} failed: errno ${code}`);
 }
 
 /** How often forks and exits are collected from their socket and events sent on, ms. */
@@ -67,6 +95,9 @@ function enrich(lib: Libc, event: ReadEvent): void {
   }
 }
 
+/** Events in the kernel's order (two sockets' events interleave): a fork before its exec. */
+const byTime = (a: ReadEvent, b: ReadEvent) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0);
+
 self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
   const stop = message.data.stop;
   const lib = openLibc();
@@ -74,58 +105,61 @@ self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
     self.postMessage({ refused: "libc cannot be reached through Deno's FFI" });
     return;
   }
-  // where the kernel filters per listener, execs come alone on one socket and wake this
-  // thread at once (the command line must be read before a short process is gone),
-  // while forks and exits wait on another and are collected every BATCH_MS: a third of
-  // the wake-ups. Elsewhere one socket brings everything.
-  const filtered = kernelFilters();
-  const immediate = openConnector(lib, filtered ? PROC_EVENT.EXEC : undefined);
-  if (typeof immediate === "string") {
-    self.postMessage({ refused: immediate });
-    return;
-  }
-  const batched = filtered
-    ? openConnector(lib, PROC_EVENT.FORK | PROC_EVENT.EXIT | PROC_EVENT.COMM)
-    : null;
-  if (typeof batched === "string") {
-    immediate.close();
-    self.postMessage({ refused: batched });
-    return;
-  }
-  self.postMessage({ ready: true });
-  const buffer = new Uint8Array(4096);
+  const sockets: Connector[] = [];
+  let ready = false;
+  let failure: string | null = null;
   let pending: ReadEvent[] = [];
+  const buffer = new Uint8Array(4096);
   const take = (got: number) => {
     const event: ReadEvent | null = got > 0 ? parseProcEvent(buffer.subarray(0, got)) : null;
     if (event === null || event.pid !== event.tgid) return; // threads are left out
     enrich(lib, event);
     pending.push(event);
   };
-  let last = performance.now();
-  while (Atomics.load(stop, 0) === 0) {
-    const got = immediate.receive(buffer);
-    take(got);
-    if (got > 0 && performance.now() - last < BATCH_MS) continue;
-    if (batched) {
-      for (let n = batched.receive(buffer, false); n > 0; n = batched.receive(buffer, false)) {
-        take(n);
+  const drain = (socket: Connector) => {
+    for (let n = socket.receive(buffer, false); n > 0; n = socket.receive(buffer, false)) take(n);
+  };
+  const refuse = (reason: string) => self.postMessage({ refused: reason });
+  try {
+    // where the kernel filters per listener, execs come alone on one socket and wake this
+    // thread at once (the command line must be read before a short process is gone),
+    // while forks and exits wait on another and are collected every BATCH_MS: a third of
+    // the wake-ups. Elsewhere one socket brings everything.
+    const filtered = probeFilters(lib);
+    if (typeof filtered === "string") return refuse(filtered);
+    const immediate = openConnector(lib, filtered ? PROC_EVENT.EXEC : undefined);
+    if (typeof immediate === "string") return refuse(immediate);
+    sockets.push(immediate);
+    const batched = filtered
+      ? openConnector(lib, PROC_EVENT.FORK | PROC_EVENT.EXIT | PROC_EVENT.COMM)
+      : null;
+    if (typeof batched === "string") return refuse(batched);
+    if (batched) sockets.push(batched);
+    self.postMessage({ ready: true });
+    ready = true;
+    let last = performance.now();
+    while (Atomics.load(stop, 0) === 0) {
+      const got = immediate.receive(buffer);
+      take(got);
+      if (got > 0 && performance.now() - last < BATCH_MS) continue;
+      if (batched) drain(batched);
+      if (pending.length > 0) {
+        self.postMessage({ events: pending.sort(byTime) });
+        pending = [];
       }
+      last = performance.now();
     }
-    if (pending.length > 0) {
-      // the two sockets' events in the kernel's order: a fork before its exec
-      pending.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
-      self.postMessage({ events: pending });
-      pending = [];
+    if (batched) drain(batched);
+  } catch (error) {
+    failure = error instanceof Error ? error.message : String(error);
+    if (!ready) refuse(`the connector's reader failed: ${failure}`);
+  } finally {
+    // overruns before close: a closed socket counts nothing more
+    const overruns = sockets.reduce((sum, socket) => sum + socket.overruns, 0);
+    for (const socket of sockets) socket.close();
+    if (ready) {
+      if (pending.length > 0) self.postMessage({ events: pending.sort(byTime) });
+      self.postMessage({ closed: true, overruns, failure });
     }
-    last = performance.now();
   }
-  if (batched) {
-    for (let n = batched.receive(buffer, false); n > 0; n = batched.receive(buffer, false)) take(n);
-  }
-  pending.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0));
-  if (pending.length > 0) self.postMessage({ events: pending });
-  const lost = immediate.lost + (batched?.lost ?? 0);
-  immediate.close();
-  batched?.close();
-  self.postMessage({ closed: true, lost });
 };

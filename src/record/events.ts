@@ -1,12 +1,14 @@
 /**
  * Recording what happens between samples: the process-events connector feeding an
  * `EventTracker`, with the events' monotonic stamps turned into unix time. Where the
- * kernel refuses the subscription (a container, a kernel before 6.6 for a user other
- * than root) it says why in one line and the recording goes on without the table.
+ * kernel refuses the subscription (a container; a user other than root, on a kernel
+ * that keeps the connector to root, as Linux 6.18 here does) it says why in one line
+ * and the recording goes on without the table.
  *
  * @module
  */
 import { listenProcEvents } from "../kernel/proc_events.ts";
+import type { ListenerEnd } from "../kernel/proc_events.ts";
 import { monotonicNs } from "../kernel/libc.ts";
 import type { ProcReader } from "../procfs/mod.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
@@ -23,8 +25,33 @@ export interface EventSource {
   drain(): ProcessEventRow[];
   /** Processes started in the tracked subtrees so far. */
   readonly started: number;
-  /** Stops listening; returns how many events the kernel dropped. */
-  stop(): Promise<number>;
+  /** Stops listening; returns how the listener went (see {@link listenerWarnings}). */
+  stop(): Promise<ListenerEnd>;
+}
+
+export type { ListenerEnd };
+
+/**
+ * The warnings a listener's end calls for: events the kernel dropped (it says how often
+ * a socket overflowed, not how many events each time), and a listener that stopped early.
+ */
+export function listenerWarnings(end: ListenerEnd): string[] {
+  const warnings: string[] = [];
+  if (end.overruns > 0) {
+    const times = end.overruns === 1 ? "once" : `${end.overruns} times`;
+    warnings.push(
+      `The kernel dropped process events (its socket overflowed ${times}: procpath read ` +
+        "them too slowly); some processes that lived between samples are missing from " +
+        "process_event",
+    );
+  }
+  if (end.failure !== null) {
+    warnings.push(
+      `Process events stopped before the recording did (${end.failure}); later ones are ` +
+        "missing from process_event",
+    );
+  }
+  return warnings;
 }
 
 /**

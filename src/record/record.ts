@@ -17,6 +17,7 @@ import {
 } from "../store/mod.ts";
 import type { ProcessEventRow, Store } from "../store/mod.ts";
 import type { EventSource } from "./events.ts";
+import { listenerWarnings } from "./events.ts";
 import { withoutChildren } from "../tree/flatten_tree.ts";
 import { parsePidList } from "../text/pid_list.ts";
 import { quoteInput } from "../text/visible.ts";
@@ -305,11 +306,9 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
     } finally {
       io.progress.clear();
       if (io.events) {
-        const lost = await io.events.stop();
+        const ended = await io.events.stop();
         storeEvents(store, io, path);
-        if (lost > 0) {
-          io.warning(`The kernel dropped ${lost} process events: procpath read them too slowly`);
-        }
+        for (const warning of listenerWarnings(ended)) io.warning(warning);
       }
       store.close();
       warnings.finish();

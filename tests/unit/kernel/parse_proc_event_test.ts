@@ -54,11 +54,3 @@ Deno.test("the machine's namespaces are told from a container's", () => {
   assertEquals(isInitialPidNamespace("Name:\tsh\nNSpid:\t9328\n"), true);
   assertEquals(isInitialPidNamespace("Name:\tsh\nNSpid:\t9328\t1\n"), false);
 });
-
-Deno.test("the kernel filters events per listener from Linux 6.6", async () => {
-  const { kernelFilters } = await import("../../../src/kernel/connector.ts");
-  assertEquals(
-    ["6.18.44-fc", "6.6.0", "6.5.13", "5.15.0-91-generic", "7.0"].map((r) => kernelFilters(r)),
-    [true, true, false, false, true],
-  );
-});
