@@ -173,15 +173,19 @@ export const backfillCommand = defineCommand({
       compileGroups(options.group),
     ]);
     const output = openOutput(options.output ?? "-", deps.writeOut);
-    let samples: number;
+    let written: { samples: number; points: number };
     try {
-      samples = await backfill(options.databaseFile, groups, output);
+      written = await backfill(options.databaseFile, groups, output);
       output.commit();
     } catch (error) {
       output.abort();
       throw error;
     }
-    deps.log.info(`Wrote ${samples} samples of ${groups.map((g) => g.name).join(", ")}`);
+    deps.log.info(
+      `Wrote ${written.samples} samples (${written.points} points) of ${
+        groups.map((g) => g.name).join(", ")
+      }`,
+    );
     return EXIT.ok;
   },
 });

@@ -15,15 +15,22 @@ import type { Group } from "./collect.ts";
 import { familyHeader, sampleLine } from "./exposition.ts";
 import type { MetricFamily } from "./exposition.ts";
 
+/** What a backfill wrote: the recording's samples, and the metric points made of them. */
+export interface BackfillCount {
+  samples: number;
+  /** Lines of values, one per series and sample. */
+  points: number;
+}
+
 /**
  * Writes the recording's group metrics to `out` (not committed: the caller commits);
- * returns the samples written. Every write is checked: a failure throws.
+ * returns what it wrote. Every write is checked: a failure throws.
  */
 export async function backfill(
   path: string,
   groups: readonly Group[],
   out: OutputFile,
-): Promise<number> {
+): Promise<BackfillCount> {
   const timeline = openTimeline(path);
   const dir = await Deno.makeTempDir({ prefix: "procpath-backfill-" });
   try {
@@ -38,8 +45,9 @@ export async function backfill(
       bootTime: NaN,
     });
     const families = new Map<string, { family: MetricFamily; series: Map<string, Deno.FsFile> }>();
-    let count = 0;
+    let count = 0, samples = 0;
     for (const { ts, roots } of timeline.samples()) {
+      samples++;
       for (const family of collector.collect(roots, ts)) {
         let known = families.get(family.name);
         if (!known) families.set(family.name, known = { family, series: new Map() });
@@ -67,7 +75,7 @@ export async function backfill(
       }
     }
     out.write("# EOF\n");
-    return count;
+    return { samples, points: count };
   } finally {
     timeline.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});

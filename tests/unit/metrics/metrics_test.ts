@@ -14,6 +14,8 @@ import {
 import type { TimeSeries } from "../../../src/metrics/remote_write.ts";
 import { compileQuery } from "../../../src/query/mod.ts";
 import type { ProcessNode } from "../../../src/tree/types.ts";
+import { simulate } from "../../_helpers/process_simulation.ts";
+import type { SimProcess } from "../../_helpers/process_simulation.ts";
 
 const FAMILIES: MetricFamily[] = [
   {
@@ -128,6 +130,48 @@ Deno.test("group CPU counts what exited between scrapes: children reaped by the 
     tree(withChildren(110, 300)),
   ].map((roots) => value(collector.collect(roots), "procpath_group_cpu_seconds", "user"));
   assertEquals(cpu, [1, 4.1, 4.1]);
+});
+
+/** Simulated processes as a snapshot's flat roots. */
+const simNodes = (processes: readonly SimProcess[]) =>
+  processes.map((p) =>
+    ({ stat: { ...p, rss: 1, num_threads: 1 }, children: [] }) as unknown as ProcessNode
+  );
+
+Deno.test("the group CPU counter grows by what a simulated tree used in every interval (#31)", () => {
+  // the truth is the simulation's own tick count, short-lived processes included
+  const { samples, usedBy } = simulate({ seed: 7, ticks: 3000, every: 50 });
+  const collector = new Collector({ ...OPTIONS, groups: [{ name: "all", query: null }] });
+  let before: number | null = null;
+  for (const { tick, processes } of samples) {
+    const families = collector.collect(simNodes(processes), 1_700_000_000 + tick / 100);
+    const now = value(families, "procpath_group_cpu_seconds", "user") +
+      value(families, "procpath_group_cpu_seconds", "system");
+    if (before !== null) assertEquals(Math.round((now - before) * 100), usedBy.get(tick));
+    before = now;
+  }
+});
+
+Deno.test("a process re-entering a group adds only what it used since, not its whole life (#31)", () => {
+  const collector = new Collector({ ...OPTIONS, groups: [{ name: "all", query: null }] });
+  const at = (s: number) => 1_700_000_000 + s;
+  // PID 20 started 10 s after boot (1,000 ticks); the machine booted at 1,699,000,000
+  const p = (pid: number, utime: number, starttime: number) =>
+    ({
+      stat: { pid, ppid: 1, utime, stime: 0, rss: 1, num_threads: 1, starttime },
+      children: [],
+    }) as unknown as ProcessNode;
+  const young = 100_000_000; // started just before the first scrape
+  const cpu = [
+    [p(10, 0, young), p(20, 100_000, 1_000)], // 1,000 s of its own so far
+    [p(10, 5, young)], // 20 left the group (a filter stopped matching)
+    [p(10, 10, young), p(20, 100_050, 1_000)], // back, 0.5 s later in its life
+    [p(10, 15, young), p(20, 100_060, 1_000)],
+  ].map((nodes, i) =>
+    value(collector.collect(nodes, at(1_000_000 + i)), "procpath_group_cpu_seconds", "user")
+  );
+  // 1,000 s at first, then 0.05 s of 10 a scrape; 20's return adds nothing, then 0.1 s
+  assertEquals(cpu.map((c) => Math.round(c * 100) / 100), [1000, 1000.05, 1000.1, 1000.25]);
 });
 
 Deno.test("with -f schedstat, the group's run-queue delay is a counter, exits folded in", () => {
