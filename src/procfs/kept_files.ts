@@ -80,10 +80,14 @@ interface Slot {
   /** At that `stat`: one thread, asleep (see `isIdle`). */
   idle: boolean;
   /**
-   * `schedstat` as read since that `stat` (null: unreadable, or a kernel without it;
-   * undefined: not read yet).
+   * `schedstat` as read just before that `stat` (null: not read — a process whose
+   * command line or I/O was never asked for, a kernel without it — or unreadable).
    */
-  schedstat: string | null | undefined;
+  schedstat: string | null;
+  /** Whether a file of {@link CHANGED_BY_OWN_WORK} was read: `schedstat` is read then. */
+  proving: boolean;
+  /** Times the files were reopened for a new process under the PID. */
+  generation: number;
   unchanged: Map<string, Unchanged>;
 }
 
@@ -140,13 +144,18 @@ export class KeptFiles implements FileKeeper {
    *
    * A `cmdline` or `io` read after the process's `stat` is served from the previous
    * read when the process has provably not run since: `schedstat` — nanoseconds on the
-   * CPU and the number of times it was switched in — is what it was just before that
-   * read. Required besides: one thread at both `stat` reads (`schedstat` is the main
-   * thread's; a second thread is made by the main one running), asleep at this `stat`
-   * (a run in progress is not in the nanoseconds until it ends or the next tick, while
-   * one that began since is in the switch count; a stopped, traced or uninterruptible
-   * process may have its memory written by a debugger or a `vfork` child), and a kernel
-   * that counts (`0 0 0` otherwise).
+   * CPU and the number of times it was switched in — read just before this `stat` is
+   * what it was just before the `stat` that preceded that read. Required besides: one
+   * thread at both `stat` reads, asleep (a run in progress is not in the nanoseconds
+   * until it ends or the next tick, while one that began since is in the switch count;
+   * a stopped, traced or uninterruptible process may have its memory written by a
+   * debugger or a `vfork` child), and a kernel that counts (`0 0 0` otherwise).
+   *
+   * The order is the proof: `schedstat` is the main thread's, and only a running
+   * thread makes another. A `stat` read after `schedstat` that shows one thread leaves
+   * no thread unseen: any made later was made by the main thread running, after that
+   * `schedstat`, and moves the next one. Read the other way round, a thread made
+   * between `stat` and `schedstat` could rename the process and exit unseen (tested).
    */
   read(
     pid: number,
@@ -159,17 +168,23 @@ export class KeptFiles implements FileKeeper {
         fds: new Map(),
         round: 0,
         idle: false,
-        schedstat: undefined,
+        schedstat: null,
+        proving: false,
+        generation: 0,
         unchanged: new Map(),
       };
       this.#slots.set(pid, slot);
     }
     if (CHANGED_BY_OWN_WORK.has(name)) return this.#unlessUnchanged(pid, slot, name, pathOf);
+    if (name !== "stat") return this.#readKept(pid, slot, name, pathOf);
+    const generation = slot.generation;
+    const schedstat = slot.proving ? this.#schedstatOf(pid, slot, pathOf) : null;
     const bytes = this.#readKept(pid, slot, name, pathOf);
-    if (name === "stat" && bytes !== null) {
+    if (bytes !== null) {
       slot.round = ++this.#rounds;
       slot.idle = isIdle(bytes);
-      slot.schedstat = undefined;
+      // a schedstat of a process gone since proves nothing of the one the stat is of
+      slot.schedstat = slot.generation === generation ? schedstat : null;
     }
     return bytes;
   }
@@ -181,25 +196,23 @@ export class KeptFiles implements FileKeeper {
     name: string,
     pathOf: PathOf,
   ): Uint8Array | null {
+    slot.proving = true;
     const known = slot.unchanged.get(name);
-    if (slot.round === 0 || !slot.idle || known?.round === slot.round) {
+    const schedstat = slot.schedstat;
+    if (
+      slot.round === 0 || !slot.idle || schedstat === null || known?.round === slot.round
+    ) {
       return this.#readInFull(pid, slot, name, pathOf);
     }
-    if (slot.schedstat === undefined) {
-      const round = slot.round;
-      slot.schedstat = this.#schedstatOf(pid, slot, pathOf);
-      // its files were reopened for a new process under the PID since this round's stat
-      if (slot.round !== round) return this.#readInFull(pid, slot, name, pathOf);
-    }
-    const schedstat = slot.schedstat;
-    if (schedstat === null) return this.#readInFull(pid, slot, name, pathOf);
     if (known !== undefined && known.schedstat === schedstat) {
       known.round = slot.round;
       this.#reused++;
       return known.bytes;
     }
+    const generation = slot.generation;
     const bytes = this.#readKept(pid, slot, name, pathOf);
-    if (bytes === null) slot.unchanged.delete(name);
+    // bytes of a new process under the PID are not those the schedstat was of
+    if (bytes === null || slot.generation !== generation) slot.unchanged.delete(name);
     else slot.unchanged.set(name, { schedstat, bytes: bytes.slice(), round: slot.round });
     return bytes;
   }
@@ -316,6 +329,7 @@ export class KeptFiles implements FileKeeper {
       // nothing known of the old process proves anything about a new one
       this.#closeFiles(slot);
       slot.round = 0;
+      slot.generation++;
       slot.unchanged.clear();
     }
     if (this.#count >= this.#budget) return null;

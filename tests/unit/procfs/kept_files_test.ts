@@ -1,6 +1,6 @@
 // Files kept open between samples read exactly what a fresh open reads, on live processes
 // that exec and rewrite their own command lines, and are closed when their process goes.
-import { assertEquals } from "../../_helpers/assert.ts";
+import { assertEquals, assertIncludes } from "../../_helpers/assert.ts";
 import { installed, needs } from "../../_helpers/needs.ts";
 import { waitFor } from "../../_helpers/processes.ts";
 import { createProcReader } from "../../../src/procfs/proc_reader.ts";
@@ -20,6 +20,17 @@ const filesOf = (pid: number) =>
   }).length;
 const fresh = (pid: number, name: string) => Deno.readFileSync(`/proc/${pid}/${name}`);
 
+/**
+ * Ends a child and waits for it, whether or not it ended already (kill throws on a child
+ * that has, which in a `finally` would hide the assertion that failed).
+ */
+async function end(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* it ended */ }
+  await child.status;
+}
+
 Deno.test({
   ...needs("kept files read what a fresh open reads: exec, rewritten titles, CPU counters", {
     "perl is not installed": hasPerl,
@@ -30,7 +41,7 @@ Deno.test({
       args: [
         "-e",
         '$| = 1; for my $i (1..50) { $0 = "title-$i-" . ("x" x ($i * 7)); ' +
-        'select(undef, undef, undef, 0.02) } exec "sleep", "30"',
+        'select(undef, undef, undef, 0.02) } exec "sleep", "600"',
       ],
       stdout: "null",
     }).spawn();
@@ -55,7 +66,7 @@ Deno.test({
       }, 15_000);
       assertEquals(done && sawTitle, true, `compared ${compared} reads`);
       // after the exec: the same kept file reads the new program's command line
-      assertEquals(decoder.decode(reader.readFile(child.pid, "cmdline")), "sleep\x0030\x00");
+      assertEquals(decoder.decode(reader.readFile(child.pid, "cmdline")), "sleep\x00600\x00");
       // its stat and cmdline, and the schedstat that proves a command line unchanged
       assertEquals(filesOf(child.pid), 3);
       child.kill("SIGKILL");
@@ -71,10 +82,7 @@ Deno.test({
       reader.listPids();
       assertEquals(filesOf(child.pid), 0);
     } finally {
-      try {
-        child.kill("SIGKILL");
-        await child.status;
-      } catch { /* ended above */ }
+      await end(child);
     }
   },
 });
@@ -188,12 +196,7 @@ Deno.test({
       );
       assertEquals(execs.length > 0, true, "some exec'd during the comparison");
     } finally {
-      for (const child of children) {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* gone */ }
-        await child.status;
-      }
+      for (const child of children) await end(child);
       kept?.closeAll();
     }
   },
@@ -250,8 +253,7 @@ Deno.test({
       for (let i = 0; i < 10; i++) sampleBoth(reader, child.pid);
       assertEquals(kept!.reused, before);
     } finally {
-      child.kill("SIGKILL");
-      await child.status;
+      await end(child);
       kept?.closeAll();
     }
   },
@@ -282,9 +284,113 @@ Deno.test({
       assertEquals(kept!.reused, stopped);
       Deno.kill(child.pid, "SIGCONT");
     } finally {
-      child.kill("SIGKILL");
-      await child.status;
+      await end(child);
       kept?.closeAll();
+    }
+  },
+});
+
+/**
+ * A program whose main thread, asleep in `read(0)`, makes a thread for each byte it
+ * reads; the thread waits for a byte on the FIFO named by argv[1], then rewrites the
+ * command line in place and exits — all while the main thread sleeps.
+ */
+const RENAMER_C = `
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+static char *title;
+static size_t room;
+static const char *fifo;
+static void *rename_and_exit(void *unused) {
+  char byte;
+  int fd = open(fifo, O_RDONLY);
+  (void)unused;
+  if (fd >= 0 && read(fd, &byte, 1) == 1) {
+    memset(title, 0, room);
+    strcpy(title, "renamed-by-a-thread");
+  }
+  return NULL;
+}
+int main(int argc, char **argv) {
+  char byte;
+  fifo = argv[1];
+  title = argv[0];
+  room = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
+  while (read(0, &byte, 1) == 1) {
+    pthread_t thread;
+    pthread_create(&thread, NULL, rename_and_exit, NULL);
+    pthread_detach(thread);
+  }
+  return 0;
+}
+`;
+
+Deno.test({
+  ...needs(
+    "a thread made after a stat read, that renames the process and exits, is never missed (#31)",
+    { "cc is not installed": installed("cc"), "mkfifo is not installed": installed("mkfifo") },
+  ),
+  async fn() {
+    const dir = Deno.makeTempDirSync();
+    const fifo = `${dir}/go`;
+    Deno.writeTextFileSync(`${dir}/renamer.c`, RENAMER_C);
+    const built = new Deno.Command("cc", {
+      args: ["-O1", "-pthread", "-o", `${dir}/renamer`, `${dir}/renamer.c`],
+    }).outputSync();
+    assertEquals(built.success, true, new TextDecoder().decode(built.stderr));
+    assertEquals(new Deno.Command("mkfifo", { args: [fifo] }).outputSync().success, true);
+    const child = new Deno.Command(`${dir}/renamer`, {
+      args: [fifo, "original-title-long-enough-for-the-new-one"],
+      stdin: "piped",
+    }).spawn();
+    const input = child.stdin.getWriter();
+    const kept = KeptFiles.open();
+    const reader = createProcReader("/proc");
+    reader.keepFiles(kept);
+    const threads = () =>
+      /^Threads:\s+(\d+)$/m.exec(decoder.decode(fresh(child.pid, "status")))![1];
+    const mainState = () => {
+      const stat = decoder.decode(fresh(child.pid, `task/${child.pid}/stat`));
+      return stat[stat.lastIndexOf(")") + 2];
+    };
+    try {
+      // asleep in read(0), its command line served unread
+      const before = kept!.reused;
+      const served = await waitFor(() => {
+        sample(reader, child.pid);
+        return kept!.reused > before;
+      }, 10_000);
+      assertEquals(served, true, "served unread while it sleeps");
+      // a sample's stat: one thread, asleep
+      reader.readFile(child.pid, "stat");
+      // the main thread wakes, makes the thread, and sleeps again
+      await input.write(new Uint8Array([1]));
+      const made = await waitFor(() => threads() === "2" && mainState() === "S", 5_000);
+      assertEquals(made, true, "the thread is made and the main thread asleep");
+      // the same sample's command line: still the original one
+      assertIncludes(
+        decoder.decode(reader.readFile(child.pid, "cmdline")),
+        "original-title",
+      );
+      // the thread renames the process and exits; the main thread sleeps on
+      const writer = Deno.openSync(fifo, { write: true });
+      writer.writeSync(new Uint8Array([1]));
+      writer.close();
+      const renamed = await waitFor(
+        () =>
+          threads() === "1" && decoder.decode(fresh(child.pid, "cmdline")).startsWith("renamed"),
+        5_000,
+      );
+      assertEquals(renamed, true, "renamed by the thread, which ended");
+      // the next sample reads the new command line
+      assertEquals(sample(reader, child.pid), decoder.decode(fresh(child.pid, "cmdline")));
+    } finally {
+      await input.close().catch(() => {});
+      await end(child);
+      kept?.closeAll();
+      Deno.removeSync(dir, { recursive: true });
     }
   },
 });
