@@ -61,6 +61,7 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
   // a process of another user has no readable io: expected, not worth a warning
   const quiet = new ReadWarnings(() => {});
   return (): Sample => {
+    const startMs = performance.now();
     const roots = readSnapshot(
       {
         procfs: plan.procfs,
@@ -80,7 +81,10 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
       branches,
       quiet,
     );
-    const atMs = performance.now();
+    // the read's middle: processes are read one after another over the read (a whole
+    // host's takes a second beside two busy loops), and the middle moment is the one
+    // whose error, when two reads take different times, is half the end's at most
+    const atMs = (startMs + performance.now()) / 2;
     const { nodes, whole } = selectProcesses(query, roots, plan.subtree !== false);
     if (!whole) {
       throw new TopError(
