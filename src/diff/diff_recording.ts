@@ -1,4 +1,4 @@
-import { displayCommand } from "../model/process.ts";
+import { displayCommand, UNNAMED } from "../model/process.ts";
 import { compileQuery, selectProcesses } from "../query/mod.ts";
 import { openTimeline } from "../store/timeline.ts";
 import { iso, MomentError, resolveMoment } from "../time/moment.ts";
@@ -60,9 +60,15 @@ export function diffRecording(
     let events: RecordingDiff["events"] = null;
     if (rows !== null) {
       const counts = new Map<string, number>();
+      // an exec read too late has no name: its exit's (read from the zombie) may have one
+      const exitComm = new Map<number, string>();
+      for (const row of rows) if (row.kind === "exit" && row.comm) exitComm.set(row.pid, row.comm);
       for (const row of rows) {
         if (row.kind !== "exec") continue;
-        const command = displayCommand(row.cmdline, row.comm);
+        const comm = row.comm ?? exitComm.get(row.pid) ?? null;
+        const command = row.cmdline === null && comm === null
+          ? UNNAMED
+          : displayCommand(row.cmdline, comm);
         counts.set(command, (counts.get(command) ?? 0) + 1);
       }
       events = {

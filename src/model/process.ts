@@ -40,6 +40,12 @@ export function displayCommand(cmdline: unknown, comm: unknown): string {
   return typeof cmdline === "string" && cmdline !== "" ? cmdline : `[${String(comm ?? "?")}]`;
 }
 
+/**
+ * How a process is listed that exec'd and exited before procpath could read its
+ * command line or name (the kernel's exec event carries neither), rather than `[?]`.
+ */
+export const UNNAMED = "(gone before it was named)";
+
 /** Pages in bytes. */
 export const pagesToBytes = (pages: number, units: KernelUnits): number => pages * units.pageSize;
 

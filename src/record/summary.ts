@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { displayCommand } from "../model/process.ts";
+import { displayCommand, UNNAMED } from "../model/process.ts";
 import type { KernelUnits } from "../model/process.ts";
 import { toNumber } from "../procfs/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
@@ -50,9 +50,6 @@ export interface TreeSummary {
 }
 
 const num = (value: unknown) => toNumber(value) ?? 0;
-
-/** What a process gone before any name of it was read runs, as the summary says it. */
-export const UNNAMED = "(gone before it was named)";
 
 /** The program a command runs: its first word's base name, or the bracketed name's inside. */
 export function programOf(command: string): string {

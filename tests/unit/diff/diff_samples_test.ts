@@ -58,3 +58,16 @@ Deno.test("diff: RSS change and CPU by process and subtree, reaped children coun
   const two = diff.cpuBySubtree.find((c) => c.pid === 2)!;
   assertEquals([two.processes, two.cpuSeconds], [2, 6]);
 });
+
+Deno.test("diff: a process that entered the selection without being born counts nothing (#31)", () => {
+  // the earlier sample at 1,000 s of uptime: born after it means a start past 100,000 ticks
+  const before = [node(1, 0, { ticks: 10 })];
+  const after = [
+    node(1, 0, { ticks: 20 }),
+    node(2, 1, { start: 5_000, ticks: 90_000 }), // started at 50 s: entered, 900 s not ours
+    node(3, 1, { start: 100_050, ticks: 30 }), // born between the samples: all of it
+  ];
+  const diff = diffSamples(before, after, 10, { ...units, bornAfter: 100_000 }, 10);
+  assertEquals(diff.cpuByProcess.map((c) => [c.pid, c.cpuSeconds]), [[3, 0.3], [1, 0.1]]);
+  assertEquals(diff.cpuBySubtree.map((c) => [c.pid, c.cpuSeconds]), [[1, 0.4]]);
+});
