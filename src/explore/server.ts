@@ -106,11 +106,16 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
   const token = newToken();
 
   // the sample times, reread only when the recording grew (its last rowid moved)
-  let cached: { last: number; times: number[] } | null = null;
+  let cached: { last: number; times: number[]; bootAt?: number } | null = null;
   const times = () => {
     const last = lastRecordId(db);
     if (!cached || cached.last !== last) cached = { last, times: timeline.times() };
     return cached.times;
+  };
+  // the boot moment the tree's CPU tells births by, with the times (it scans every row)
+  const bootAt = () => {
+    times();
+    return cached!.bootAt ??= timeline.bootAt();
   };
   const columns = recordColumns(db);
   const clockTicks = Number(timeline.meta.clock_ticks ?? 100);
@@ -165,7 +170,7 @@ export function serveExplore(options: ExploreOptions): ExploreServer {
         if (at === undefined || !Number.isFinite(at)) {
           return problem(400, "at: a unix time is needed");
         }
-        return json(200, treeAt(timeline, times(), at) satisfies TreeAnswer);
+        return json(200, treeAt(timeline, times(), at, bootAt()) satisfies TreeAnswer);
       }
       case "/api/query": {
         if (request.method !== "POST") return problem(405, "POST a JSON body {sql}");

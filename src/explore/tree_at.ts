@@ -40,12 +40,14 @@ export interface TreeRow {
 
 /**
  * The tree of the sample at or before `at` (unix seconds) among `times`, the
- * recording's sample times (the server keeps them: reading them scans every row).
+ * recording's sample times, with `bootAt` its boot moment (`Timeline.bootAt`; the
+ * server keeps both: reading them scans every row).
  */
 export function treeAt(
   timeline: Timeline,
   times: readonly number[],
   at: number,
+  bootAt: number = timeline.bootAt(),
 ): { ts: number; sample: number; rows: TreeRow[] } {
   const { ts, index } = resolveMoment({ kind: "absolute", seconds: at }, times);
   const context = {
@@ -53,7 +55,7 @@ export function treeAt(
     clockTicks: Number(timeline.meta.clock_ticks ?? 100),
   };
   const roots = timeline.forestAt(ts);
-  const tracker = new RateTracker(context, { includeNew: true, bootAt: timeline.bootAt() });
+  const tracker = new RateTracker(context, { includeNew: true, bootAt });
   if (index > 0) {
     tracker.next(flattenTree(timeline.forestAt(times[index - 1]!)), times[index - 1]! * 1000);
   }
