@@ -180,6 +180,8 @@ export function buildRun(rows: RunRows): Run {
     const p = pid === null ? undefined : byPid.get(pid);
     return p && p.exitTs === null ? p : undefined;
   };
+  /** A new process's parent: the live one with its PID, else the last one (an exit stamped early). */
+  const parentOf = (pid: number | null) => live(pid) ?? (pid === null ? undefined : byPid.get(pid));
   const create = (pid: number, parent: Building | undefined): Building => {
     const p: Building = {
       id: all.length,
@@ -218,10 +220,10 @@ export function buildRun(rows: RunRows): Run {
       const seen = current && current.forkTs === null && current.firstSeen !== null &&
         Math.abs(current.firstSeen - e.ts) < SAME_PROCESS_SLACK;
       if (seen) current.forkTs = e.ts;
-      else create(e.pid, live(e.ppid)).forkTs = e.ts;
+      else create(e.pid, parentOf(e.ppid)).forkTs = e.ts;
       return;
     }
-    const p = current ?? create(e.pid, live(e.ppid));
+    const p = current ?? create(e.pid, parentOf(e.ppid));
     if (e.kind === "exec") {
       p.execSeen = true;
       p.execCommand = e.cmdline || null;
@@ -288,7 +290,7 @@ export function buildRun(rows: RunRows): Run {
       const same = p !== undefined && (p.starttime === starttime ||
         (p.starttime === null &&
           (p.exitTs === null || ts - p.exitTs < SAME_PROCESS_SLACK)));
-      if (!same) p = create(pid, live(ppid));
+      if (!same) p = create(pid, parentOf(ppid));
       p = p!;
       p.starttime = starttime;
       p.firstSeen ??= ts;

@@ -102,8 +102,12 @@ function timeline(/** @type {TimelineData} */ data) {
     const lane = Math.floor(y / ROW);
     const t = view.from + x / width * (view.to - view.from);
     const slack = (view.to - view.from) / width * 2;
+    const within = y - lane * ROW;
     let found = -1;
     for (const i of rows[lane] ?? []) {
+      // a nested bar is inset: the rim around it is its parent's
+      const inset = Math.min(p.depth[i], 3) * INSET;
+      if (within < 1 + inset || within > ROW - 1 - inset) continue;
       if (p.start[i] - slack <= t && t <= p.start[i] + p.dur[i] + slack) {
         if (found < 0 || p.depth[i] >= p.depth[found]) found = i;
       }

@@ -57,18 +57,22 @@ export function shortProgramsScript(count = 60): string {
   return lines.join("\n") + "\n";
 }
 
-/** Records `command` with `record -i 0.5 -d path -- command…`; throws unless it exits `expect`. */
+/**
+ * Records `command` with `record -i 0.5 -d path -- command…` and returns what the
+ * command printed; throws unless it exits `expect`.
+ */
 export async function recordJob(
   path: string,
   command: string[],
   options: { cwd?: string; expect?: number } = {},
-): Promise<void> {
+): Promise<string> {
   const result = await runProcpath(["record", "-i", "0.5", "-d", path, "--", ...command], {
     cwd: options.cwd,
   });
   if (result.code !== (options.expect ?? 0)) {
     throw new Error(`record exited ${result.code}: ${result.stderr}`);
   }
+  return result.stdout;
 }
 
 /** The two recordings of a test file: a `make -j2` build and a script of short programs. */
