@@ -89,6 +89,7 @@ interface Last {
   /** utime + stime, ticks. */
   own: number;
   program: string;
+  programRef: Program;
   cmdline: unknown;
   comm: unknown;
   /** The sample's time, unix seconds, and its own CPU's pace then, ticks a second. */
@@ -152,10 +153,10 @@ export class SummaryTracker {
     return program;
   }
 
-  /** Credits `ticks` to a command and its program (a label such as `children of sh` is both). */
-  #add(command: string, ticks: number, label = false): void {
+  /** Credits `ticks` to a command and its program (`name`, its own unless given). */
+  #add(command: string, ticks: number, name = programOf(command)): void {
     if (!(ticks > 0)) return;
-    const program = this.#program(label ? command : programOf(command));
+    const program = this.#program(name);
     program.ticks += ticks;
     const mine = (program.byCommand.get(command) ?? 0) + ticks;
     program.byCommand.set(command, mine);
@@ -204,41 +205,56 @@ export class SummaryTracker {
         this.#started++;
       }
       // the program is named again only when the command line or name changed
-      let program: string;
-      if (
-        known?.starttime === starttime && known.cmdline === node.cmdline &&
-        known.comm === s.comm
-      ) program = known.program;
-      else {
-        program = programOf(commandOf(node));
+      const same = known?.starttime === starttime;
+      let program: Program;
+      let name: string;
+      if (same && known!.cmdline === node.cmdline && known!.comm === s.comm) {
+        program = known!.programRef;
+        name = known!.program;
+      } else {
+        name = programOf(commandOf(node));
+        program = this.#program(name);
         // a new process, or an exec: one more process ran the program
-        if (fresh || (known?.starttime === starttime && known.program !== program)) {
-          this.#program(program).processes++;
-        }
+        if (fresh || (same && known!.program !== name)) program.processes++;
       }
       const cpu = intervals.get(pid);
       const used = cpu ? cpu.userOwn + cpu.systemOwn : 0;
-      if (used > 0) this.#add(commandOf(node), used);
+      if (used > 0) this.#add(commandOf(node), used, name);
       const rss = num(s.rss) * this.#pageSize;
-      if (rss > 0) {
-        const p = this.#program(program);
-        p.peakRss = Math.max(p.peakRss ?? 0, rss);
+      if (rss > (program.peakRss ?? 0)) program.peakRss = rss;
+      const seconds = same ? at - known!.at : 0;
+      const pace = seconds > 0 ? used / seconds : known?.pace ?? (used > 0 ? this.#clockTicks : 0);
+      const own = num(s.utime) + num(s.stime);
+      if (same) {
+        // updated in place: a new object per process and sample adds up over 3,000
+        const last = known!;
+        last.own = own;
+        last.program = name;
+        last.programRef = program;
+        last.cmdline = node.cmdline;
+        last.comm = s.comm;
+        last.at = at;
+        last.pace = pace;
+        last.sample = sampleNo;
+      } else {
+        now.set(pid, {
+          starttime,
+          own,
+          program: name,
+          programRef: program,
+          cmdline: node.cmdline,
+          comm: s.comm,
+          at,
+          pace,
+          sample: sampleNo,
+        });
       }
-      const seconds = known?.starttime === starttime ? at - known.at : 0;
-      now.set(pid, {
-        starttime,
-        own: num(s.utime) + num(s.stime),
-        program,
-        cmdline: node.cmdline,
-        comm: s.comm,
-        at,
-        pace: seconds > 0 ? used / seconds : known?.pace ?? (used > 0 ? this.#clockTicks : 0),
-        sample: sampleNo,
-      });
     }
     this.#attributeExits(byPid, reapedBy);
-    for (const [pid, last] of now) {
-      if (last.sample <= sampleNo - REMEMBERED_SAMPLES) now.delete(pid);
+    if (sampleNo % REMEMBERED_SAMPLES === 0) {
+      for (const [pid, last] of now) {
+        if (last.sample <= sampleNo - REMEMBERED_SAMPLES) now.delete(pid);
+      }
     }
     if (treeRss > 0 && treeRss > (this.#peakTree?.bytes ?? -1)) {
       this.#peakTree = { bytes: treeRss, at: wallMs / 1000 };
@@ -358,11 +374,11 @@ export class SummaryTracker {
       const unexplained = [...this.#unexplained.values()].reduce((sum, u) => sum + u.ticks, 0);
       if (rest - unexplained >= 1 && unknown.length > 0) this.#share(unknown, rest - unexplained);
       else if (rest - unexplained >= 1) {
-        this.#add("(after the last sample)", rest - unexplained, true);
+        this.#add("(after the last sample)", rest - unexplained, "(after the last sample)");
       }
     } else this.#attributeExits(null, new Map());
     for (const { ticks, program } of this.#unexplained.values()) {
-      this.#add(`children of ${program}`, ticks, true);
+      this.#add(`children of ${program}`, ticks, `children of ${program}`);
     }
     this.#unexplained = new Map();
     const topPrograms = [...this.#programs].filter(([, p]) => p.ticks > 0)
