@@ -1,6 +1,7 @@
 import { EXIT } from "../exit_codes.ts";
 import { writeDirectory } from "../files/output_directory.ts";
 import { SHARED } from "./shared_options.ts";
+import { countOf } from "../text/plural.ts";
 import { selectLiveProcesses } from "./selection_options.ts";
 import { defineCommand } from "./spec.ts";
 
@@ -52,7 +53,9 @@ export const captureCommand = defineCommand({
         options.procfileList,
         temp,
       ));
-    deps.log.info(`Captured ${processes} processes (${files} files) into ${directory}`);
+    deps.log.info(
+      `Captured ${countOf(processes, "process")} (${countOf(files, "file")}) into ${directory}`,
+    );
     return EXIT.ok;
   },
 });

@@ -130,8 +130,9 @@ export function selectionOf(
 
 /**
  * Reads a stat-only snapshot and returns what `queryText` selects (everything when
- * absent) with every subtree, each process once; throws `CommandError` ("Cannot <verb>
- * …") when the JSONPath selects anything but whole process nodes.
+ * absent) with every subtree, each process once — for the thread target, each selected
+ * process's threads too (`status` is read for their process ID); throws `CommandError`
+ * ("Cannot <verb> …") when the JSONPath selects anything but whole process nodes.
  */
 export async function selectLiveProcesses(
   verb: string,
@@ -140,13 +141,16 @@ export async function selectLiveProcesses(
   deps: CliDeps,
   subtree = true,
 ): Promise<ProcessNode[]> {
-  const [{ compileQuery, selectProcesses }, { readSnapshot }] = await Promise.all([
-    import("../query/mod.ts"),
-    import("../snapshot/mod.ts"),
-  ]);
+  const [{ compileQuery, selectProcesses }, { readSnapshot }, { withThreads }] = await Promise
+    .all([
+      import("../query/mod.ts"),
+      import("../snapshot/mod.ts"),
+      import("../tree/thread_groups.ts"),
+    ]);
   const compiled = queryText ? compileQuery(queryText) : null;
+  const threads = source.procfsTarget === "thread";
   const roots = readSnapshot(
-    { ...source, procfileList: ["stat"] },
+    { ...source, procfileList: threads ? ["stat", "status"] : ["stat"] },
     { pid: deps.pid, warn: (m) => deps.log.warning(m) },
   );
   const { nodes, whole } = selectProcesses(compiled, roots, subtree);
@@ -155,7 +159,7 @@ export async function selectLiveProcesses(
       `Cannot ${verb} ${quoteInput(queryText ?? "")}: the JSONPath must select whole process nodes`,
     );
   }
-  return nodes;
+  return threads && compiled ? withThreads(nodes, roots, false) : nodes;
 }
 
 /**

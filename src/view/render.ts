@@ -93,7 +93,9 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
   const glyph = options.ascii ? BRANCHES.ascii : BRANCHES.box;
   // with threads, each non-main thread moves under its process, before its child processes
   const threadsOf = new Map<unknown, ProcessNode[]>();
+  const present = new Set<unknown>();
   if (options.threads) {
+    for (const node of flattenTree(nodes)) present.add(node.stat.pid);
     for (const node of flattenTree(options.forest ?? nodes)) {
       const process = processOf(node);
       if (process === null) continue;
@@ -102,6 +104,12 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
       else threadsOf.set(process, [node]);
     }
   }
+  // a thread whose process's parent is not in the tree (a captured subtree) is a root of
+  // its own, and drawn under its process already when that is drawn
+  const drawnUnder = (node: ProcessNode) => {
+    const process = processOf(node);
+    return process !== null && present.has(process);
+  };
   // each line's branches and name, and its column cells: aligned under a header once
   // the whole tree is known (a line with no columns is pstree's, unpadded)
   const entries: { label: string; cells: string[] }[] = [];
@@ -115,7 +123,7 @@ export function renderTree(nodes: readonly ProcessNode[], options: TreeOptions):
       .map((c) => ({ node: c, thread: false })),
   ];
   type Item = { node: ProcessNode; thread: boolean; prefix: string; branch: string };
-  const pending: Item[] = distinctRoots(nodes).reverse()
+  const pending: Item[] = distinctRoots(nodes).filter((node) => !drawnUnder(node)).reverse()
     .map((node) => ({ node, thread: false, prefix: "", branch: "" }));
   while (pending.length > 0) {
     const { node, thread, prefix, branch } = pending.pop()!;

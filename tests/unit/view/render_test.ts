@@ -188,3 +188,14 @@ Deno.test("a command line with a newline, tab or ESC stays on its row in the tab
   assertEquals(tree[1], "9 e\\x1bvil  sh -c 'a\\x0ab'\\x0…");
   assertEquals(tree[1]!.length, 30);
 });
+
+Deno.test("a captured thread tree: threads that are roots are drawn once, under their process", () => {
+  // the process's parent was not captured: its threads (ppid = that parent) are roots too
+  const main = node(10, "app", { tgid: 10 });
+  const forest = [main, node(11, "worker", { tgid: 10 }), node(12, "worker", { tgid: 10 })];
+  const whole = renderTree(forest, { columns: [], context, threads: true, forest });
+  assertEquals(whole, ["10 app", "├─ {worker}(11)", "└─ {worker}(12)"]);
+  // a thread selected alone is drawn alone
+  const one = renderTree([forest[1]!], { columns: [], context, threads: true, forest });
+  assertEquals(one, ["11 worker"]);
+});
