@@ -17,6 +17,14 @@ const storm = (seconds: number) =>
   `sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done'; done`;
 
 /**
+ * The same shape as {@link storm}, a fixed number of children: a fixed amount of CPU
+ * however loaded the machine is (a timed storm on a starved machine used too little).
+ */
+const stormOf = (children: number) =>
+  `n=0; while [ $n -lt ${children} ]; do n=$((n+1)); ` +
+  `sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i+1)); done'; done`;
+
+/**
  * A built-in query's values summed per sample and averaged over the recording, each
  * interval weighted by its length (a loaded machine's intervals differ): % of a core.
  */
@@ -106,7 +114,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     // two loops at once (a make -j2) of short children, then bash's own count of them
-    const work = `(${storm(2)}) & (${storm(2)}) & wait; times`;
+    const work = `(${stormOf(60)}) & (${stormOf(60)}) & wait; times`;
     const { code, stdout, stderr } = await runProcpath([
       "record",
       "-i",
