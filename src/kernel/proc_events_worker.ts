@@ -13,7 +13,7 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { errno, openLibc } from "./libc.ts";
+import { openLibc } from "./libc.ts";
 import type { Libc } from "./libc.ts";
 import { openConnector, probeFilters } from "./connector.ts";
 import type { Connector } from "./connector.ts";
@@ -37,19 +37,17 @@ let fileBuffer = new Uint8Array(8192);
 const MAX_BYTES = 16 << 20;
 /** O_RDONLY | O_CLOEXEC: children are spawned while the file is open. */
 const O_RDONLY_CLOEXEC = 0o2000000;
-/** Errnos of a process that is gone (ENOENT, ESRCH) or not this user's to read (EACCES, EPERM). */
-const EXPECTED_ERRNOS = new Set([2, 3, 13, 1]);
-
 /**
  * Reads `/proc/<pid>/<name>` with libc directly (system calls, no runtime op), to its
  * end: the process may live only microseconds longer. `undefined` when it cannot be
- * read — gone, or not this user's to read (the tracker reads it again and tells which);
- * any other failure is thrown.
+ * read now — gone, not this user's, or out of descriptors: the tracker reads it again
+ * from procfs, where a missing process, a denied file and an error are told apart,
+ * instead of one failed read ending the listener.
  */
 function readNow(lib: Libc, pid: number, name: string): Uint8Array | undefined {
   const { written } = encoder.encodeInto(`/proc/${pid}/${name}\0`, pathBuffer);
   const fd = lib.open(pathBuffer.subarray(0, written), O_RDONLY_CLOEXEC);
-  if (fd < 0) return failed(lib, pid, name);
+  if (fd < 0) return undefined;
   try {
     let length = 0;
     for (;;) {
@@ -62,7 +60,7 @@ function readNow(lib: Libc, pid: number, name: string): Uint8Array | undefined {
       const got = Number(
         lib.read(fd, fileBuffer.subarray(length), BigInt(fileBuffer.length - length)),
       );
-      if (got < 0) return failed(lib, pid, name);
+      if (got < 0) return undefined;
       if (got === 0) break;
       length += got;
     }
@@ -70,13 +68,6 @@ function readNow(lib: Libc, pid: number, name: string): Uint8Array | undefined {
   } finally {
     lib.close(fd);
   }
-}
-
-/** `undefined` for a process gone or not this user's; throws on anything else. */
-function failed(lib: Libc, pid: number, name: string): undefined {
-  const code = errno(lib);
-  if (EXPECTED_ERRNOS.has(code)) return undefined;
-  throw new Error(`reading /proc/${pid}/${name} failed: errno ${code}`);
 }
 
 /** How often forks and exits are collected from their socket and events sent on, ms. */
