@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { buildRun } from "../report/run_model.ts";
-import { readRunRows } from "../store/report_reads.ts";
+import { readRun } from "../report/read_run.ts";
 import { compareRuns } from "./compare_runs.ts";
 import type { Comparison, Limit } from "./compare_runs.ts";
 
@@ -13,5 +12,5 @@ import type { Comparison, Limit } from "./compare_runs.ts";
  * `RecordingError` for a file that is not a finished recording.
  */
 export function compareRecordings(base: string, now: string, limits: readonly Limit[]): Comparison {
-  return compareRuns(buildRun(readRunRows(base)), buildRun(readRunRows(now)), limits);
+  return compareRuns(readRun(base), readRun(now), limits);
 }

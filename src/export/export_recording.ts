@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { buildRun, lacksEvents } from "../report/run_model.ts";
-import { readRunRows } from "../store/report_reads.ts";
+import { readRun } from "../report/read_run.ts";
+import { lacksEvents } from "../report/run_model.ts";
 import { toChromeTrace } from "./chrome_trace.ts";
 
 /** The formats `export` writes. */
@@ -27,7 +27,7 @@ export interface Exported {
  * that is not a finished recording.
  */
 export function exportRecording(path: string, _format: ExportFormat): Exported {
-  const run = buildRun(readRunRows(path));
+  const run = readRun(path);
   const trace = toChromeTrace(run);
   const events = trace.traceEvents.map((event) => JSON.stringify(event)).join(",\n");
   return {

@@ -9,7 +9,7 @@
  */
 import timelineJs from "./timeline.js" with { type: "text" };
 import { assignLanes } from "./lanes.ts";
-import { endedText } from "./markdown.ts";
+import { endedText, processesText } from "./markdown.ts";
 import { toReportData } from "./report_data.ts";
 import { renderStackChart } from "./stack_chart.ts";
 import { escapeHtml, scriptJson } from "./html_text.ts";
@@ -75,7 +75,7 @@ export function renderHtml(run: Run): string {
     ]);
   }
   summaryRows.push(
-    ["processes", `${data.processes} started, ${data.failures} failed`],
+    ["processes", processesText(data)],
     ["recording", `${data.recording}, from ${data.start}`],
     [
       "samples",

@@ -43,6 +43,13 @@ export function endedText(status: number | null, signal: number | null): string 
   return "exit not recorded";
 }
 
+/** How many processes ran and failed, in words: without events, only the samples' count is known. */
+export function processesText(data: ReportData): string {
+  return data.process_events
+    ? `${data.processes} started, ${data.failures} failed`
+    : `${data.processes} seen in samples (exits not recorded)`;
+}
+
 /** Returns the report as Markdown (pure), ending with a newline. */
 export function renderMarkdown(data: ReportData, options: MarkdownOptions): string {
   const lines: string[] = [];
@@ -70,7 +77,7 @@ export function renderMarkdown(data: ReportData, options: MarkdownOptions): stri
       } |`,
     );
   }
-  lines.push(`| processes | ${data.processes} started, ${data.failures} failed |`);
+  lines.push(`| processes | ${processesText(data)} |`);
   lines.push(
     `| samples | ${data.samples}, every ${data.interval_s.toFixed(2)} s; process events ${
       data.process_events ? "recorded" : "**not recorded**"

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { readRunRows } from "../store/report_reads.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { toReportData } from "./report_data.ts";
-import { buildRun, lacksEvents } from "./run_model.ts";
+import { readRun } from "./read_run.ts";
+import { lacksEvents } from "./run_model.ts";
 
 /** The formats `report` writes. */
 export const REPORT_FORMATS = ["markdown", "json", "html"] as const;
@@ -34,7 +34,7 @@ export interface Report {
  * that is not a finished recording.
  */
 export async function reportRecording(path: string, options: ReportOptions): Promise<Report> {
-  const run = buildRun(readRunRows(path));
+  const run = readRun(path);
   const lacking = run.summary.hasEvents ? null : lacksEvents(path);
   if (options.format === "html") {
     const { renderHtml } = await import("./html_report.ts");

@@ -141,6 +141,19 @@ interface Building {
   children: number[];
 }
 
+/** A sampled row and the process it belongs to. */
+interface SampleSeen {
+  p: Building;
+  row: SampledRow;
+}
+
+/** The sample of the largest sum of RSS. */
+interface PeakSample {
+  bytes: number;
+  at: number;
+  rows: SampleSeen[];
+}
+
 /** An event and a sample this close (s) with the same PID are one process's: the clocks differ. */
 const SAME_PROCESS_SLACK = 1;
 
@@ -168,7 +181,7 @@ const median = (values: number[]) => {
   return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 };
 
-/** Returns the run a recording holds (pure: the rows are read by `readRunRows`). */
+/** Returns the run a recording holds (pure but for iterating `rows.samples()`, which `openRunRows` reads). */
 export function buildRun(rows: RunRows): Run {
   const hz = Number(rows.meta.clock_ticks) || 100;
   const pageSize = Number(rows.meta.page_size) || 4096;
@@ -242,76 +255,43 @@ export function buildRun(rows: RunRows): Run {
     }
   };
 
-  // samples, grouped by time, with the events up to each applied first
-  const groups: { ts: number; from: number; to: number }[] = [];
-  for (let i = 0; i < rows.samples.length;) {
-    const ts = rows.samples[i]![0];
-    let j = i;
-    while (j < rows.samples.length && rows.samples[j]![0] === ts) j++;
-    groups.push({ ts, from: i, to: j });
-    i = j;
-  }
-  const windowStart = Math.min(groups[0]!.ts, events[0]?.ts ?? Infinity);
-  const lastTs = groups[groups.length - 1]!.ts;
-  const windowEnd = Math.max(lastTs, events[events.length - 1]?.ts ?? -Infinity);
+  // samples read in one pass, grouped by time, with the events up to each applied first
+  let firstTs: number | null = null;
+  let windowStart = events[0]?.ts ?? Infinity;
   let nextEvent = 0;
   let previous: CpuSample | null = null;
-  // the boot moment on the samples' clock: no process was born after the sample that holds it
-  let bootAt = Infinity;
-  for (const row of rows.samples) bootAt = Math.min(bootAt, row[0] - row[3] / hz);
-  const clock: BirthClock = { clockTicks: hz, bootAt };
+  const clock: BirthClock = { clockTicks: hz, bootAt: rows.bootAt };
   let previousTs = windowStart;
+  const times: number[] = [];
   const unattributed = new Map<string, number>();
   const seriesCpu = new Map<string, number[]>();
   const seriesRss = new Map<string, number[]>();
   const seriesAdd = (table: Map<string, number[]>, program: string, at: number, value: number) => {
     if (value === 0) return;
     let row = table.get(program);
-    if (!row) table.set(program, row = new Array(groups.length).fill(0));
-    row[at] = row[at]! + value;
+    if (!row) table.set(program, row = []);
+    row[at] = (row[at] ?? 0) + value;
   };
-  let peakTree: { bytes: number; at: number; group: number } | null = null;
+  let peakTree: PeakSample | null = null;
   let peakProcess: { bytes: number; command: string } | null = null;
-  const rowProcess: Building[] = new Array(rows.samples.length);
-  for (let g = 0; g < groups.length; g++) {
-    const { ts, from, to } = groups[g]!;
-    // a sample's time is taken before its processes are read, on another clock than the
-    // events': what happened in the read's first moments belongs before it
-    while (nextEvent < events.length && events[nextEvent]!.ts <= ts + READ_SLACK) {
-      applyEvent(events[nextEvent++]!);
-    }
-    const current = new Map<number, ProcessCpu>();
-    let treeRss = 0;
-    for (let r = from; r < to; r++) {
-      const row: SampledRow = rows.samples[r]!;
-      const [, pid, ppid, starttime, utime, stime, cutime, cstime, rssPages, comm, cmdline] = row;
-      if (current.has(pid)) continue; // a PID twice in a sample: the first row, as record keeps
-      let p = byPid.get(pid);
-      const same = p !== undefined && (p.starttime === starttime ||
-        (p.starttime === null &&
-          (p.exitTs === null || ts - p.exitTs < SAME_PROCESS_SLACK)));
-      if (!same) p = create(pid, parentOf(ppid));
-      p = p!;
-      p.starttime = starttime;
-      p.firstSeen ??= ts;
-      if (p.exitTs === null) p.lastSeen = ts;
-      if (comm !== null) p.sampleComm = comm;
-      if (cmdline !== null) p.sampleCommand = displayCommand(cmdline, comm);
-      const rss = rssPages * pageSize;
-      if (rss > p.peakRss) p.peakRss = rss;
-      if (rss > (peakProcess?.bytes ?? 0)) peakProcess = { bytes: rss, command: commandOf(p) };
-      treeRss += rss;
-      seriesAdd(seriesRss, nameOf(p), g, rss);
-      rowProcess[r] = p;
-      current.set(pid, { pid, ppid, starttime, utime, stime, cutime, cstime });
+  /** The current sample's rows with their processes. */
+  let seen: SampleSeen[] = [];
+  let current = new Map<number, ProcessCpu>();
+  let treeRss = 0;
+  let ts = NaN;
+  /** Ends the sample at `ts`: the interval's CPU, the peak, the series' index `g`. */
+  const endSample = () => {
+    const g = times.length;
+    times.push(ts);
+    for (const { p, row } of seen) {
       // born in the recording and first seen at its first sample: all its CPU is the run's
       if (previous === null && p.forkTs !== null) {
-        p.cpuTicks += utime + stime;
-        seriesAdd(seriesCpu, nameOf(p), g, utime + stime);
+        p.cpuTicks += row[4] + row[5];
+        seriesAdd(seriesCpu, nameOf(p), g, row[4] + row[5]);
       }
-      p.sampledTicks = utime + stime;
+      seriesAdd(seriesRss, nameOf(p), g, row[8] * pageSize);
     }
-    if (treeRss > (peakTree?.bytes ?? -1)) peakTree = { bytes: treeRss, at: ts, group: g };
+    if (treeRss > (peakTree?.bytes ?? -1)) peakTree = { bytes: treeRss, at: ts, rows: seen };
     const sample: CpuSample = { at: ts, processes: current };
     for (const [pid, used] of intervalCpu(previous, sample, clock)) {
       const p = byPid.get(pid)!;
@@ -321,10 +301,53 @@ export function buildRun(rows: RunRows): Run {
       const reaped = used.userReaped + used.systemReaped;
       if (reaped > 0) shareReaped(p, reaped, exitedSince.get(pid) ?? [], g);
     }
+    for (const { p, row } of seen) p.sampledTicks = row[4] + row[5];
     exitedSince = new Map();
     previous = sample;
     previousTs = ts;
+    seen = [];
+    current = new Map();
+    treeRss = 0;
+  };
+  for (const row of rows.samples()) {
+    if (row[0] !== ts) {
+      if (seen.length > 0) endSample();
+      ts = row[0];
+      if (firstTs === null) {
+        firstTs = ts;
+        windowStart = Math.min(windowStart, ts);
+        previousTs = windowStart;
+      }
+      // a sample's time is taken before its processes are read, on another clock than the
+      // events': what happened in the read's first moments belongs before it
+      while (nextEvent < events.length && events[nextEvent]!.ts <= ts + READ_SLACK) {
+        applyEvent(events[nextEvent++]!);
+      }
+    }
+    const [, pid, ppid, starttime, utime, stime, cutime, cstime, rssPages, comm, cmdline] = row;
+    if (current.has(pid)) continue; // a PID twice in a sample: the first row, as record keeps
+    let p = byPid.get(pid);
+    const same = p !== undefined && (p.starttime === starttime ||
+      (p.starttime === null &&
+        (p.exitTs === null || ts - p.exitTs < SAME_PROCESS_SLACK)));
+    if (!same) p = create(pid, parentOf(ppid));
+    p = p!;
+    p.starttime = starttime;
+    p.firstSeen ??= ts;
+    if (p.exitTs === null) p.lastSeen = ts;
+    if (comm !== null) p.sampleComm = comm;
+    if (cmdline !== null) p.sampleCommand = displayCommand(cmdline, comm);
+    const rss = rssPages * pageSize;
+    if (rss > p.peakRss) p.peakRss = rss;
+    if (rss > (peakProcess?.bytes ?? 0)) peakProcess = { bytes: rss, command: commandOf(p) };
+    treeRss += rss;
+    seen.push({ p, row });
+    current.set(pid, { pid, ppid, starttime, utime, stime, cutime, cstime });
   }
+  if (seen.length > 0) endSample();
+  if (firstTs === null) throw new RangeError(`${rows.path} holds no sample`);
+  const lastTs = ts;
+  const windowEnd = Math.max(lastTs, events[events.length - 1]?.ts ?? -Infinity);
   while (nextEvent < events.length) applyEvent(events[nextEvent++]!);
 
   /** Gives the CPU `parent` reaped in an interval to the children that exited in it. */
@@ -388,7 +411,7 @@ export function buildRun(rows: RunRows): Run {
 
   function startOf(p: Building): number {
     if (p.forkTs !== null) return p.forkTs;
-    if (p.firstSeen === groups[0]!.ts && rows.events !== null) return windowStart;
+    if (p.firstSeen === firstTs && rows.events !== null) return windowStart;
     return p.firstSeen ?? p.exitTs ?? windowStart;
   }
 
@@ -399,7 +422,7 @@ export function buildRun(rows: RunRows): Run {
 
   const processes: RunProcess[] = all.map((p) => {
     const running = p.exitTs === null && p.lastSeen === lastTs;
-    const before = p.forkTs === null && p.firstSeen === groups[0]!.ts;
+    const before = p.forkTs === null && p.firstSeen === firstTs;
     return {
       id: p.id,
       pid: p.pid,
@@ -421,14 +444,17 @@ export function buildRun(rows: RunRows): Run {
   const order = new Map(programs.map((p, i) => [p.program, i]));
   const names = [...new Set([...seriesCpu.keys(), ...seriesRss.keys()])]
     .sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || (a < b ? -1 : 1));
-  const times = groups.map((g) => g.ts);
-  const zeros = () => new Array(groups.length).fill(0);
-  const cpu = names.map((name) => {
-    const ticks = seriesCpu.get(name) ?? zeros();
-    return ticks.map((t, i) => i === 0 ? 0 : t / hz / Math.max(1e-9, times[i]! - times[i - 1]!));
-  });
-  const rss = names.map((name) => seriesRss.get(name) ?? zeros());
+  // a series is sparse where the program had nothing: every sample gets a value
+  const full = (row: number[] | undefined) => Array.from(times, (_, i) => row?.[i] ?? 0);
+  const cpu = names.map((name) =>
+    full(seriesCpu.get(name)).map((t, i) =>
+      i === 0 ? 0 : t / hz / Math.max(1e-9, times[i]! - times[i - 1]!)
+    )
+  );
+  const rss = names.map((name) => full(seriesRss.get(name)));
 
+  // set in endSample, which the compiler does not follow
+  const peak = peakTree as PeakSample | null;
   const root = commandRoot(rows, all);
   const failures = processes.filter(failed).length;
   const cpuSeconds = processes.reduce((sum, p) => sum + p.cpuSeconds, 0) +
@@ -440,7 +466,7 @@ export function buildRun(rows: RunRows): Run {
       ? root.exitTs - root.forkTs
       : windowEnd - windowStart,
     cpuSeconds,
-    peakTreeRss: peakTree && { bytes: peakTree.bytes, at: peakTree.at },
+    peakTreeRss: peak && { bytes: peak.bytes, at: peak.at },
     peakProcessRss: peakProcess,
     processes: processes.length,
     failures,
@@ -449,18 +475,17 @@ export function buildRun(rows: RunRows): Run {
       exitCode: root.exitCode,
       exitSignal: root.exitSignal,
     },
-    samples: groups.length,
+    samples: times.length,
     interval: median(times.slice(1).map((t, i) => t - times[i]!)),
     hasEvents: rows.events !== null,
   };
-  const peakGroup = peakTree === null ? null : groups[peakTree.group]!;
   return {
     path: rows.path,
     summary,
     processes,
     programs,
     series: { times, programs: names, cpu, rss },
-    peakTree: peakGroup === null ? [] : treeRows(rows.samples, rowProcess, peakGroup, pageSize),
+    peakTree: peak === null ? [] : treeRows(peak.rows, pageSize),
   };
 }
 
@@ -482,7 +507,7 @@ export const failed = (p: Pick<RunProcess, "exitCode" | "exitSignal">): boolean 
 function commandRoot(rows: RunRows, all: Building[]): Building | null {
   const first = rows.events?.find((e) => e.kind === "fork");
   if (!first || first.ppid === null) return null;
-  const recorded = rows.samples.some((row) => row[1] === first.ppid);
+  const recorded = all.some((p) => p.pid === first.ppid && p.firstSeen !== null);
   if (recorded) return null;
   return all.find((p) => p.pid === first.pid && p.forkTs === first.ts) ?? null;
 }
@@ -529,17 +554,9 @@ function programStats(
 }
 
 /** The processes of one sample as a tree, depth first, children by PID. */
-function treeRows(
-  samples: SampledRow[],
-  rowProcess: Building[],
-  group: { from: number; to: number },
-  pageSize: number,
-): PeakTreeRow[] {
-  const at = new Map<number, { row: SampledRow; p: Building }>();
-  for (let r = group.from; r < group.to; r++) {
-    const row = samples[r]!;
-    if (!at.has(row[1]) && rowProcess[r]) at.set(row[1], { row, p: rowProcess[r]! });
-  }
+function treeRows(seen: SampleSeen[], pageSize: number): PeakTreeRow[] {
+  const at = new Map<number, SampleSeen>();
+  for (const one of seen) at.set(one.row[1], one);
   const children = new Map<number | null, number[]>();
   for (const [pid, { row }] of at) {
     const parent = at.has(row[2]) && row[2] !== pid ? row[2] : null;

@@ -51,10 +51,24 @@ export interface RunRows {
   path: string;
   /** The `meta` table (empty for a recording without one). */
   meta: Readonly<Record<string, string>>;
-  /** Sampled rows in recording order (a sample's rows are consecutive). */
-  samples: SampledRow[];
+  /**
+   * The sampled rows in recording order (a sample's rows are consecutive), read as they
+   * are iterated: a long recording is never in memory whole.
+   */
+  samples(): Iterable<SampledRow>;
+  /**
+   * The latest moment the machine can have booted, on the samples' clock (unix s): the
+   * least `ts − starttime / clock_ticks` of the rows, since no process was born after the
+   * sample that holds it.
+   */
+  bootAt: number;
   /** The process events in order; null when the recording has no `process_event` table. */
   events: EventRow[] | null;
+}
+
+/** A recording opened for the reports; `close` when done. */
+export interface OpenRunRows extends RunRows {
+  close(): void;
 }
 
 const NEEDED = ["ts", "stat_pid", "stat_ppid", "stat_starttime", "stat_utime", "stat_stime"];
@@ -64,12 +78,12 @@ const orDefault = (present: Set<string>, column: string, fallback: string) =>
   present.has(column) ? column : fallback;
 
 /**
- * Reads a finished recording for the reports. Throws `RecordingError` (exit 1, one line)
- * for a file that is missing, not SQLite, not a recording of processes with `stat`, has
- * no sample, or is still being written (its write-ahead log is open: `record` folds it
- * back only when it ends).
+ * Opens a finished recording for the reports, read-only. Throws `RecordingError` (exit
+ * 1, one line) for a file that is missing, not SQLite, not a recording of processes with
+ * `stat`, has no sample, or is still being written (its write-ahead log is open:
+ * `record` folds it back only when it ends).
  */
-export function readRunRows(path: string): RunRows {
+export function openRunRows(path: string): OpenRunRows {
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(path);
@@ -120,16 +134,26 @@ export function readRunRows(path: string): RunRows {
         `${orDefault(present, "stat_rss", "0")}, ${orDefault(present, "stat_comm", "NULL")}, ` +
         `${orDefault(present, "cmdline", "NULL")} FROM record ORDER BY record_id`,
     ));
-    const samples = select.all() as unknown as SampledRow[];
-    if (samples.length === 0) {
+    const hz = Number(meta.clock_ticks) || 100;
+    const boot = db.prepare("SELECT MIN(ts - stat_starttime / ?) boot FROM record").get(hz) as {
+      boot: number | null;
+    };
+    if (boot.boot === null) {
       throw new RecordingError(`Cannot report on "${path}": it holds no sample`);
     }
-    return { path, meta, samples, events: readEvents(db) };
+    const events = readEvents(db);
+    return {
+      path,
+      meta,
+      bootAt: boot.boot,
+      events,
+      samples: () => select.iterate() as unknown as Iterable<SampledRow>,
+      close: () => db.close(),
+    };
   } catch (error) {
+    db.close();
     if (error instanceof RecordingError) throw error;
     throw new RecordingError(`Cannot report on "${path}": ${reason(error)}`);
-  } finally {
-    db.close();
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * A small recorded run as `readRunRows` returns it, with every figure known by hand:
+ * A small recorded run as `openRunRows` gives it, with every figure known by hand:
  * `sh` (PID 10) runs `gcc` (11, sampled once) and `ls` (12, never sampled, exits 2),
  * then exits 0. Counters in ticks (100 a second), RSS in 4 KiB pages.
  */
@@ -48,7 +48,8 @@ export function handRun(withEvents = true): RunRows {
   return {
     path: "hand.sqlite",
     meta: { clock_ticks: "100", page_size: "4096" },
-    samples,
+    samples: () => samples,
+    bootAt: Math.min(...samples.map((r) => r[0] - r[3] / 100)),
     events: withEvents ? events : null,
   };
 }

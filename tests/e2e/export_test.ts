@@ -2,6 +2,7 @@
 // keeps the format's rules, a trace parser from npm reads it back, and bad input gets
 // one line and a non-zero exit.
 import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
 import { buildModel } from "npm:@tracerbench/trace-model@8.0.0";
 import { assertEquals } from "../_helpers/assert.ts";
 import { badInputs, ciRecordings } from "../_helpers/ci_recordings.ts";
@@ -32,9 +33,16 @@ Deno.test("export: a make -j2 build's trace keeps the format's rules and names e
   assertEquals(traceRuleBreaks(trace), []);
   const slices = trace.traceEvents.filter((e: { ph: string }) => e.ph === "X");
   const names = slices.map((e: { name: string }) => e.name);
-  // 13 compiles (main.c and 12 units) and one link, each a cc driver
-  assertEquals(names.filter((n: string) => n === "cc").length, 14);
-  assert.ok(names.filter((n: string) => n === "cc1").length >= 12, names.join(" "));
+  // a slice for every fork the kernel reported, counted by SQLite
+  const db = new DatabaseSync(build, { readOnly: true });
+  const forks = db.prepare("SELECT count(*) n FROM process_event WHERE kind = 'fork'").get();
+  db.close();
+  assertEquals(slices.length, forks!.n);
+  // 13 compiles (main.c and 12 units) and one link, each a cc driver: named where the
+  // recorder read the name in time (under load a program may be gone before)
+  const cc = names.filter((n: string) => n === "cc").length;
+  assert.ok(cc <= 14 && cc >= 10, names.join(" "));
+  assert.ok(names.filter((n: string) => n === "cc1").length >= 9, names.join(" "));
   assertEquals(names[0], "make");
   const make = slices[0];
   assertEquals([make.ts, make.args.exit_status, make.args.command], [0, 0, "/usr/bin/make -j2 -s"]);

@@ -10,7 +10,7 @@ import type { SampledRow } from "../../../src/store/report_reads.ts";
 /** The hand run with every CPU counter doubled: the same processes, twice the CPU. */
 function doubled() {
   const rows = handRun();
-  rows.samples = rows.samples.map((r) =>
+  const samples = [...rows.samples()].map((r) =>
     [
       r[0],
       r[1],
@@ -25,7 +25,7 @@ function doubled() {
       r[10],
     ] as SampledRow
   );
-  return buildRun(rows);
+  return buildRun({ ...rows, samples: () => samples });
 }
 
 Deno.test("compareRuns(): a run against itself changes nothing and exceeds no limit", () => {
