@@ -45,7 +45,11 @@ export async function recordSession(
   io: SessionIo,
 ): Promise<SessionResult> {
   const system = plan.procfs.systemInfo();
-  const tracker = new SummaryTracker({ clockTicks: system.clockTicks, pageSize: system.pageSize });
+  const tracker = new SummaryTracker({
+    clockTicks: system.clockTicks,
+    pageSize: system.pageSize,
+    bootTime: plan.procfs.bootTime(),
+  });
   const started = performance.now();
   const live = plan.procfs.isLive;
   const reader = plan.procfs.reader("process");
