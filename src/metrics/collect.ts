@@ -181,7 +181,11 @@ export class Collector {
         this.#groups.set(group.name, {
           live: new Map(),
           total: null,
-          cpu: new ReapedCpuTracker(o.clockTicks),
+          // btime is whole seconds, rounded down: the boot is before the next one
+          cpu: new ReapedCpuTracker(
+            o.clockTicks,
+            Number.isFinite(o.bootTime) && o.bootTime > 0 ? o.bootTime + 1 : undefined,
+          ),
         })
           .get(group.name)!;
       const intervals = state.cpu.next(nodes, timestamp ?? Date.now() / 1000);

@@ -202,23 +202,23 @@ export function intervalCpu(
  * Follows processes from one sample to the next and returns, per interval, each
  * process's CPU by mode with its reaped children's (`intervalCpu`): what `top`, the
  * metrics groups, the record summary and a recording's replay each need. The boot
- * moment is the one given (a recording's, so every view of it agrees), else the
- * tightest `bootBound` of the samples seen so far.
+ * moment is the tightest of the one given (a recording's `bootAt`, so every view of it
+ * agrees; or `btime` + 1 s, an upper bound from the kernel's whole seconds) and the
+ * `bootBound`s of the samples seen so far.
  */
 export class ReapedCpuTracker {
   #previous: CpuSample | null = null;
   #bootAt: number;
-  readonly #fixed: boolean;
 
+  /** `bootAt`: the latest the machine can have booted, seconds on the samples' clock. */
   constructor(readonly clockTicks: number, bootAt?: number) {
-    this.#fixed = bootAt !== undefined;
     this.#bootAt = bootAt ?? Infinity;
   }
 
   /** Returns the interval since the previous call, by PID; empty at the first. `at`: seconds. */
   next(nodes: readonly ProcessNode[], at: number): Map<number, IntervalCpu> {
     const current = { at, processes: processCpuOf(nodes) };
-    if (!this.#fixed) this.#bootAt = Math.min(this.#bootAt, bootBound(current, this.clockTicks));
+    this.#bootAt = Math.min(this.#bootAt, bootBound(current, this.clockTicks));
     const used = intervalCpu(this.#previous, current, {
       clockTicks: this.clockTicks,
       bootAt: this.#bootAt,

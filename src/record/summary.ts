@@ -132,10 +132,20 @@ export class SummaryTracker {
   /** Exits not yet attributed (their process may still be in the next sample). */
   #exits: Exit[] = [];
 
-  constructor(context: KernelUnits) {
+  /**
+   * `bootTime`: the kernel's `btime` (unix seconds, whole), which bounds the boot
+   * moment that tells a process born between samples from one that entered the
+   * selection; without it the samples alone bound it.
+   */
+  constructor(context: KernelUnits & { bootTime?: number | undefined }) {
     this.#clockTicks = context.clockTicks;
     this.#pageSize = context.pageSize;
-    this.#cpu = new ReapedCpuTracker(context.clockTicks);
+    const btime = context.bootTime;
+    // btime is whole seconds, rounded down: the boot is before the next one
+    this.#cpu = new ReapedCpuTracker(
+      context.clockTicks,
+      btime !== undefined && btime > 0 ? btime + 1 : undefined,
+    );
   }
 
   #program(name: string): Program {

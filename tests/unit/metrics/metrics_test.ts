@@ -99,7 +99,8 @@ const value = (families: MetricFamily[], name: string, mode?: string) =>
     .value;
 
 Deno.test("group counters never go down: exits fold in, a reused PID is a new process", () => {
-  const collector = new Collector(OPTIONS);
+  // scraped now, with start times of a fake boot: births are told by the samples alone
+  const collector = new Collector({ ...OPTIONS, bootTime: NaN });
   const steps = [
     tree(node(10, 1, 100), node(11, 1, 50)), // 1.5 s
     tree(node(10, 1, 150)), // 11 exited with 50 ticks: 1.5 + 0.5 = 2.0 s
@@ -141,7 +142,11 @@ const simNodes = (processes: readonly SimProcess[]) =>
 Deno.test("the group CPU counter grows by what a simulated tree used in every interval (#31)", () => {
   // the truth is the simulation's own tick count, short-lived processes included
   const { samples, usedBy } = simulate({ seed: 7, ticks: 3000, every: 50 });
-  const collector = new Collector({ ...OPTIONS, groups: [{ name: "all", query: null }] });
+  const collector = new Collector({
+    ...OPTIONS,
+    groups: [{ name: "all", query: null }],
+    bootTime: 1_700_000_000, // the simulation's boot: start times count from it
+  });
   let before: number | null = null;
   for (const { tick, processes } of samples) {
     const families = collector.collect(simNodes(processes), 1_700_000_000 + tick / 100);
@@ -153,7 +158,11 @@ Deno.test("the group CPU counter grows by what a simulated tree used in every in
 });
 
 Deno.test("a process re-entering a group adds only what it used since, not its whole life (#31)", () => {
-  const collector = new Collector({ ...OPTIONS, groups: [{ name: "all", query: null }] });
+  const collector = new Collector({
+    ...OPTIONS,
+    groups: [{ name: "all", query: null }],
+    bootTime: NaN,
+  });
   const at = (s: number) => 1_700_000_000 + s;
   // PID 20 started 10 s after boot (1,000 ticks); the machine booted at 1,699,000,000
   const p = (pid: number, utime: number, starttime: number) =>

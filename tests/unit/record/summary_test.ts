@@ -109,3 +109,19 @@ Deno.test("the summary says a peak is unknown when the only sample caught a zomb
   assertEquals(lines.some((l) => l.includes("0.0 MiB")), false);
   assertEquals(lines.some((l) => l.includes("no sample caught a live process")), true);
 });
+
+Deno.test("the summary credits nothing to an old process that first enters the selection mid-recording (#31)", () => {
+  // booted at 1,000,000 s (btime); sleep (PID 5) started 10 s after boot with 1,000 s of
+  // CPU, and a filter on its name matches it from the third sample on
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100, bootTime: 1_000_000 });
+  tracker.sample([], 1_002_000_000);
+  tracker.sample([], 1_002_000_500);
+  tracker.sample([node(5, 1, "sleep 60", { utime: 100_000, start: 1_000 })], 1_002_001_000);
+  tracker.sample([node(5, 1, "sleep 60", { utime: 100_000, start: 1_000 })], 1_002_001_500);
+  assertEquals(tracker.finish(1.5).userSeconds, 0);
+  // without btime, the samples alone bound the boot: this process is all they show
+  const blind = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  blind.sample([], 1_002_000_500);
+  blind.sample([node(5, 1, "sleep 60", { utime: 100_000, start: 1_000 })], 1_002_001_000);
+  assertEquals(blind.finish(1).userSeconds, 1000);
+});
