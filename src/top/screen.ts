@@ -1,5 +1,6 @@
 import type { StopSignals } from "../signals/stop_signals.ts";
 import { oneLine } from "../text/visible.ts";
+import { displayWidth } from "../text/display_width.ts";
 import { delay } from "../time/delay.ts";
 import { cutLine } from "../view/mod.ts";
 import type { Effect, FrameLine, FrameParts, Interaction } from "./interaction.ts";
@@ -54,7 +55,8 @@ export async function runScreen(io: TopIo, interval: number, view: ScreenView): 
     // and before the line is cut: `\n` shown as `\x0a` takes four columns of the row
     const lines = view.frame(columns, rows).slice(0, rows).map((line) => {
       const text = cutLine(oneLine(line.text), columns);
-      return line.reverse ? REVERSE[0] + text.padEnd(columns) + REVERSE[1] : text;
+      const fill = " ".repeat(Math.max(0, columns - displayWidth(text)));
+      return line.reverse ? REVERSE[0] + text + fill + REVERSE[1] : text;
     });
     io.write(`\x1b[H${lines.map((line) => line + "\x1b[K").join("\r\n")}\x1b[J`);
   };

@@ -2,6 +2,7 @@ import { flattenTree } from "../tree/flatten_tree.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import type { CellValue, Column, ColumnContext, RowSort } from "./columns.ts";
 import { oneLine } from "../text/visible.ts";
+import { charWidth, displayWidth } from "../text/display_width.ts";
 
 /** The glyphs of a tree's branches: box drawing, or ASCII. */
 export const BRANCHES = {
@@ -58,14 +59,21 @@ export function distinctRoots(nodes: readonly ProcessNode[]): ProcessNode[] {
 }
 
 /**
- * A line cut to `width` characters, with "…" where it was cut; a character outside the
- * BMP is never split. Escape control characters first (`oneLine`): a cut line that held
- * one would not be `width` wide on a terminal.
+ * A line cut to `width` terminal columns, with "…" where it was cut: a wide character
+ * (CJK, emoji) takes two, a combining mark none, and no character is split. Escape
+ * control characters first (`oneLine`): a cut line that held one would not be `width`
+ * wide on a terminal.
  */
 export function cutLine(line: string, width?: number): string {
-  if (width === undefined || line.length <= width) return line;
-  const chars = [...line];
-  return chars.length <= width ? line : chars.slice(0, Math.max(0, width - 1)).join("") + "…";
+  if (width === undefined || displayWidth(line) <= width) return line;
+  let used = 0, end = 0;
+  for (const char of line) {
+    const w = charWidth(char);
+    if (used + w > width - 1) break;
+    used += w;
+    end += char.length;
+  }
+  return line.slice(0, end) + "…";
 }
 const cut = cutLine;
 
@@ -221,12 +229,17 @@ function alignRows(
   numeric: readonly boolean[],
   width?: number,
 ): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
+  // in terminal columns: a wide character (CJK, emoji) takes two
+  const widths = header.map((h) => displayWidth(h));
+  for (const row of cells) {
+    row.forEach((text, i) => widths[i] = Math.max(widths[i]!, displayWidth(text)));
+  }
+  const pad = (text: string, i: number) => " ".repeat(widths[i]! - displayWidth(text));
   const line = (texts: readonly string[]) =>
     cut(
       texts.map((text, i) => {
-        if (numeric[i]) return text.padStart(widths[i]!);
-        return i === texts.length - 1 ? text : text.padEnd(widths[i]!);
+        if (numeric[i]) return pad(text, i) + text;
+        return i === texts.length - 1 ? text : text + pad(text, i);
       }).join("  ").trimEnd(),
       width,
     );

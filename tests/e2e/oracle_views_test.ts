@@ -308,7 +308,8 @@ Deno.test({
 
 /** A command line with a newline, a tab and an escape sequence, and a marker of its own. */
 function oddCommand(marker: string): string {
-  return `sleep 600; : '${marker}\nline2\tcol\x1b[31mred'`;
+  // then wide characters (two columns each on a terminal) past any width
+  return `sleep 600; : '${marker}\nline2\tcol\x1b[31mred${"日本語のプロセス🚀".repeat(12)}'`;
 }
 const ESCAPED = "\\x0aline2\\x09col\\x1b[31mred";
 
@@ -407,8 +408,14 @@ Deno.test({
       const rows = lines.filter((line) => line.includes(marker));
       assertEquals(rows.length, 1, lines.join("\n"));
       assertIncludes(rows[0]!, marker + "\\x0aline2");
-      // no line ran past the edge (-J joins what the terminal wrapped)
-      for (const line of lines) assertEquals(line.length <= 160, true, line);
+      // nothing wrapped: the terminal's own lines (no -J) under the column header are rows
+      // (PID first), blank, or the key line; a wrapped row would go on in CJK text
+      const raw = tmux("capture-pane", "-p", "-t", session).split("\n");
+      const below = raw.slice(raw.findIndex((line) => line.includes("COMMAND")) + 1);
+      for (const line of below) {
+        const ok = line.trim() === "" || /^\s+\d+ /.test(line) || line.includes("q quit");
+        assertEquals(ok, true, raw.join("\n"));
+      }
       tmux("send-keys", "-t", session, "q", "");
       await waitFor(() => !screen()[0]!.startsWith("procpath top"));
     } finally {

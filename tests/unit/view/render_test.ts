@@ -1,6 +1,7 @@
 import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
 import {
   ColumnError,
+  cutLine,
   parseColumns,
   parseSort,
   renderDelimited,
@@ -198,4 +199,18 @@ Deno.test("a captured thread tree: threads that are roots are drawn once, under 
   // a thread selected alone is drawn alone
   const one = renderTree([forest[1]!], { columns: [], context, threads: true, forest });
   assertEquals(one, ["11 worker"]);
+});
+
+Deno.test("lines are cut by terminal columns: a wide character takes two, none is split", () => {
+  assertEquals(cutLine("ab日本語", 5), "ab日…");
+  assertEquals(cutLine("ab日本語", 8), "ab日本語");
+  assertEquals(cutLine("a🚀🚀🚀", 4), "a🚀…");
+  assertEquals(cutLine("e\u0301e\u0301e\u0301", 2), "e\u0301…");
+  // a table aligns by columns too
+  const rows = tableRows([node(1, "日本"), node(22, "ab")], parseColumns("comm,pid"), context);
+  assertEquals(renderTable(rows, parseColumns("comm,pid")), [
+    "COMM  PID",
+    "日本    1",
+    "ab     22",
+  ]);
 });
