@@ -242,8 +242,9 @@ function threadReport(
   const perTick = 100 / clockTicks / seconds;
   const user = before ? Math.max(0, after.utime - before.utime) * perTick : 0;
   const system = before ? Math.max(0, after.stime - before.stime) * perTick : 0;
+  // counters read a few µs off the window's ends may pass 100 % by as much: capped
   const wait = before && before.waitNs !== null && after.waitNs !== null
-    ? Math.max(0, after.waitNs - before.waitNs) / 1e7 / seconds
+    ? Math.min(100, Math.max(0, after.waitNs - before.waitNs) / 1e7 / seconds)
     : null;
   const runPercent = before && after.runNs !== null && before.runNs !== null
     ? Math.max(0, after.runNs - before.runNs) / 1e7 / seconds
@@ -303,10 +304,12 @@ function threadReport(
 export function processReport(
   before: ProcessSample,
   after: ProcessSample | null,
-  context: ReportContext,
+  given: ReportContext,
 ): ProcessReport {
   const now = after ?? before;
-  const { seconds } = context;
+  // the window between this process's own two looks (the others' reads sit around it)
+  const seconds = after ? Math.max(0.001, (after.at - before.at) / 1000) : given.seconds;
+  const context = { ...given, seconds };
   const threadsBefore = new Map(before.threads.map((t) => [t.tid, t]));
   const threads = after === null
     ? []
@@ -335,7 +338,7 @@ export function processReport(
       unreadable.push(`${now.unreadableLinks} descriptor links`);
     }
     if (now.io === null) unreadable.push("I/O counters");
-    if (threads.some((t) => t.state !== "R" && t.wchan === null && t.shares.hidden)) {
+    if (now.threads.some((t) => t.state !== "R" && t.wchan === null && t.syscall === null)) {
       unreadable.push("wait channels (wchan)");
     }
     if (now.threads.some((t) => t.syscall === null && t.state !== "R")) {

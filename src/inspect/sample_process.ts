@@ -64,6 +64,8 @@ export interface Descriptor {
 /** A process at one moment. */
 export interface ProcessSample {
   pid: number;
+  /** When it was read (`performance.now()`, ms): each process's window is its own. */
+  at: number;
   ppid: number;
   comm: string;
   cmdline: string;
@@ -212,6 +214,7 @@ export function sampleProcess(
   pid: number,
   pageSize: number,
 ): ProcessSample | null {
+  const at = performance.now();
   let stat;
   try {
     stat = parseStatBytes(reader.readFile(pid, "stat"));
@@ -234,6 +237,7 @@ export function sampleProcess(
   const swap = toNumber(status?.vmswap);
   return {
     pid,
+    at,
     ppid: stat.ppid ?? 0,
     comm: stat.comm ?? "",
     cmdline,

@@ -1,0 +1,182 @@
+import { assertEquals } from "../../_helpers/assert.ts";
+import { processReport, wantedInodes } from "../../../src/inspect/report.ts";
+import type { Look, ReportContext } from "../../../src/inspect/report.ts";
+import type { ProcessSample, ThreadSample } from "../../../src/inspect/sample_process.ts";
+import type { SocketEntry } from "../../../src/inspect/net.ts";
+import { syscallName, waitKind } from "../../../src/inspect/syscalls.ts";
+import { parseSyscall } from "../../../src/procfs/parse_syscall.ts";
+import { parseCgroupPaths } from "../../../src/inspect/cgroup_files.ts";
+
+const thread = (tid: number, extra: Partial<ThreadSample> = {}): ThreadSample => ({
+  tid,
+  name: `t${tid}`,
+  state: "S",
+  utime: 0,
+  stime: 0,
+  runNs: 0,
+  waitNs: 0,
+  slices: 0,
+  blkioTicks: 0,
+  voluntary: 0,
+  involuntary: 0,
+  wchan: "wait_woken",
+  syscall: null,
+  ...extra,
+});
+
+const sample = (extra: Partial<ProcessSample> = {}): ProcessSample => ({
+  pid: 10,
+  at: 0,
+  ppid: 1,
+  comm: "app",
+  cmdline: "app",
+  state: "S",
+  kernelThread: false,
+  uid: 0,
+  rssBytes: 4096,
+  swapBytes: 0,
+  majorFaults: 0,
+  blkioTicks: 0,
+  io: null,
+  threads: [thread(10)],
+  descriptors: [],
+  unreadableLinks: 0,
+  limits: null,
+  oomScore: 0,
+  cgroups: null,
+  zombieChildren: [],
+  ...extra,
+});
+
+const tcp = (inode: number, local: string, remote: string): SocketEntry => ({
+  protocol: "tcp",
+  local,
+  remote,
+  state: "ESTABLISHED",
+  sendQueue: 0,
+  receiveQueue: 0,
+  inode,
+});
+
+const context = (extra: Partial<ReportContext> = {}): ReportContext => ({
+  seconds: 2,
+  clockTicks: 100,
+  depth: 0,
+  arch: "x86_64",
+  looks: new Map(),
+  sockets: new Map(),
+  holders: new Map(),
+  cgroupBefore: null,
+  cgroupAfter: null,
+  delayAccounting: false,
+  ...extra,
+});
+
+Deno.test("processReport() names each thread's own socket and its peer from its own syscall (#32)", () => {
+  // reader 11 in recvfrom(fd 4), reader 12 in read(fd 6): x86-64 numbers 45 and 0
+  const recv = (fd: number, nr: number) =>
+    parseSyscall(`${nr} 0x${fd.toString(16)} 0x0 0x1 0x0 0x0 0x0 0x7ff 0x7f`);
+  const threads = [
+    thread(10, { wchan: "futex_do_wait" }),
+    thread(11, { syscall: recv(4, 45) }),
+    thread(12, { syscall: recv(6, 0) }),
+  ];
+  const descriptors = [
+    { fd: 4, target: "socket:[100]", position: null, access: 2, size: null },
+    { fd: 6, target: "socket:[200]", position: null, access: 2, size: null },
+  ];
+  const sockets = new Map([
+    [100, tcp(100, "127.0.0.1:40000", "127.0.0.1:5432")],
+    [101, tcp(101, "127.0.0.1:5432", "127.0.0.1:40000")],
+    [200, tcp(200, "127.0.0.1:40001", "127.0.0.1:6379")],
+    [201, tcp(201, "127.0.0.1:6379", "127.0.0.1:40001")],
+  ]);
+  const before = sample({ threads, descriptors });
+  const after = sample({ at: 2000, threads, descriptors });
+  assertEquals([...wantedInodes([after], sockets, "x86_64")].sort(), [101, 201]);
+  const holders = new Map([
+    [101, [{ pid: 77, comm: "postgres", fd: 9, access: 2 }]],
+    [201, [{ pid: 78, comm: "redis", fd: 5, access: 2 }]],
+  ]);
+  const report = processReport(before, after, context({ sockets, holders }));
+  const [, one, two] = report.threads;
+  assertEquals(
+    [one!.syscall, one!.waitsOn?.fd, one!.waitsOn?.socket?.remote, one!.waitsOn?.peers[0]?.comm],
+    ["recvfrom", 4, "127.0.0.1:5432", "postgres"],
+  );
+  assertEquals(
+    [two!.syscall, two!.waitsOn?.fd, two!.waitsOn?.socket?.remote, two!.waitsOn?.peers[0]?.comm],
+    ["read", 6, "127.0.0.1:6379", "redis"],
+  );
+});
+
+Deno.test("processReport() splits a thread's window: CPU and run queue exactly, sleeps by the looks", () => {
+  const looks: Look[] = [
+    ...Array(6).fill({ state: "S", wchan: "futex_do_wait" }),
+    ...Array(2).fill({ state: "D", wchan: "submit_bio_wait" }),
+    ...Array(2).fill({ state: "R", wchan: null }),
+  ];
+  const before = sample({ threads: [thread(10, { runNs: 0, waitNs: 0 })] });
+  // 0.4 s on a CPU and 0.2 s waiting for one in a 2 s window: 20 % and 10 %
+  const after = sample({
+    at: 2000,
+    threads: [thread(10, { runNs: 4e8, waitNs: 2e8, wchan: "futex_do_wait" })],
+  });
+  const [t] = processReport(before, after, context({ looks: new Map([[10, looks]]) })).threads;
+  assertEquals(t!.shares, { running: 20, cpu_wait: 10, futex: 52.5, disk: 17.5 });
+});
+
+Deno.test("processReport() says what it could not read, and a run-queue share never passes 100 % (#32)", () => {
+  const before = sample({ threads: [thread(10, { waitNs: 0, wchan: null })], descriptors: null });
+  const after = sample({
+    at: 1000,
+    threads: [thread(10, { waitNs: 1.2e9, wchan: null })],
+    descriptors: null,
+  });
+  const looks = new Map([[10, [{ state: "S", wchan: null }]]]);
+  const report = processReport(before, after, context({ looks }));
+  assertEquals(report.threads[0]!.waitPercent, 100);
+  assertEquals(report.unreadable, [
+    "descriptors and sockets",
+    "I/O counters",
+    "wait channels (wchan)",
+    "the current system calls",
+  ]);
+  // links listed but not readable (PID 1 as root in a container): counted and said
+  const pid1 = sample({ descriptors: [], unreadableLinks: 327 });
+  const r1 = processReport(pid1, { ...pid1, at: 1000 }, context());
+  assertEquals(r1.descriptors?.open, 327);
+  assertEquals(r1.unreadable.includes("327 descriptor links"), true);
+  // a kernel thread has no descriptors or calls to miss
+  const kthread = sample({ kernelThread: true, descriptors: null, io: null });
+  assertEquals(processReport(kthread, { ...kthread, at: 1000 }, context()).unreadable, []);
+});
+
+Deno.test("syscallName() and waitKind() on both architectures", () => {
+  assertEquals(
+    [syscallName(0, "x86_64"), syscallName(74, "x86_64"), syscallName(58, "x86_64")],
+    ["read", "fsync", "vfork"],
+  );
+  assertEquals(
+    [syscallName(63, "aarch64"), syscallName(82, "aarch64"), syscallName(207, "aarch64")],
+    ["read", "fsync", "recvfrom"],
+  );
+  assertEquals(
+    [
+      waitKind("S", "anon_pipe_write"),
+      waitKind("S", "wait_woken", "socket"),
+      waitKind("S", "do_epoll_wait"),
+      waitKind("D", "kernel_clone"),
+      waitKind("D", null),
+      waitKind("t", "ptrace_stop"),
+    ],
+    ["pipe", "socket", "poll", "uninterruptible", "uninterruptible", "stopped"],
+  );
+});
+
+Deno.test("parseCgroupPaths() keeps each v1 controller's own path (#32)", () => {
+  const paths = parseCgroupPaths(
+    "9:name=systemd:/\n4:memory:/jobs/a\n2:cpuacct:/\n1:cpu:/batch\n0::/\n",
+  );
+  assertEquals([paths.v2, paths.v1.get("cpu"), paths.v1.get("memory")], ["/", "/batch", "/jobs/a"]);
+});
