@@ -44,11 +44,13 @@ function processLines(p: ProcessReport): string[] {
     `${pad}  ${facts.join(", ")}`,
   ];
   if (p.threads.length > 0) {
+    // another user's sleeping thread shows no channel: "?" (unknown), not "-" (running)
+    const hidden = p.unreadable.includes("wait channels (wchan)");
     const rows = p.threads.map((t) => [
       t.name,
       String(t.tid),
       t.state,
-      t.wchan ?? "-",
+      t.wchan ?? (hidden && t.state !== "R" ? "?" : "-"),
       t.syscall ?? "-",
       f1(t.userPercent),
       f1(t.systemPercent),

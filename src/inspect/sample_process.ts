@@ -224,12 +224,14 @@ export function sampleProcess(
   const status = tryRead(reader, pid, "status", parseStatus);
   const tasks = listDir(`${reader.root}/${pid}/task`);
   const tids = Array.isArray(tasks) ? tasks.map(Number).sort((a, b) => a - b) : [];
+  const kernelThread = ((toNumber(stat.flags) ?? 0) & PF_KTHREAD) !== 0;
   const threads = tids.map((tid) => sampleThread(reader, pid, tid)).filter((t) => t !== null);
+  // a kernel thread makes no system calls: its `syscall` file shows zeros, not a read
+  if (kernelThread) { for (const t of threads) t.syscall = null; }
   let cmdline = "";
   try {
     cmdline = parseCmdline(reader.readFile(pid, "cmdline"));
   } catch { /* gone */ }
-  const kernelThread = ((toNumber(stat.flags) ?? 0) & PF_KTHREAD) !== 0;
   const { found, unreadable } = kernelThread
     ? { found: null, unreadable: 0 }
     : descriptorsOf(reader, pid);
