@@ -16,6 +16,7 @@ import {
   openStore,
 } from "../store/mod.ts";
 import type { ProcessEventRow, Store } from "../store/mod.ts";
+import { BOOT_TIME_META_KEY } from "../store/queries.ts";
 import type { EventSource } from "./events.ts";
 import { listenerWarnings } from "./events.ts";
 import { withoutChildren } from "../tree/flatten_tree.ts";
@@ -131,6 +132,9 @@ function openDatabase(path: string, plan: RecordPlan, io: RecordIo): Store {
     target: plan.procfsTarget,
   });
   if (io.events) meta[EVENT_META_KEY] = io.events.description;
+  // the kernel's btime: the views tell a process born between samples by it
+  const boot = plan.procfs.bootTime();
+  if (boot > 0) meta[BOOT_TIME_META_KEY] = String(boot);
   try {
     return openStore(path, {
       columns: columnsFor(plan.procfileList),

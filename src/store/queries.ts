@@ -59,6 +59,12 @@ ORDER BY stat_pid, record_id`;
   };
 }
 
+/**
+ * The `meta` key of the kernel's `btime` (unix seconds, whole) where `record` wrote it:
+ * an upper bound, + 1 s, of the boot moment `cpu_total` tells births by.
+ */
+export const BOOT_TIME_META_KEY = "boot_time";
+
 const META = (key: string) => `(SELECT value FROM meta WHERE key = '${key}')`;
 
 /** A CTE giving per-process differences of `expr` and of `ts` between consecutive records. */
@@ -84,8 +90,8 @@ function deltaCte(expr: string): string {
  * the interval had at the previous sample), a vanished child whose parent vanished too
  * going to the nearest ancestor still there; a process absent from the previous sample
  * counts all it has if born after that sample's moment (`BIRTH_SLACK_SECONDS` early),
- * else nothing. The boot moment is the recording's `bootBound`: the least of `ts` less
- * a process's age at it. Identity is `stat_pid` with `stat_starttime`.
+ * else nothing. The boot moment is the recording's `bootBound` (the least of `ts` less
+ * a process's age at it) or its `btime` + 1 s, whichever is earlier. Identity is `stat_pid` with `stat_starttime`.
  */
 const REAPED_CPU_CTE = `WITH RECURSIVE samples AS (
     SELECT ts, LAG(ts) OVER (ORDER BY ts) prev_ts, LEAD(ts) OVER (ORDER BY ts) next_ts
@@ -93,7 +99,10 @@ const REAPED_CPU_CTE = `WITH RECURSIVE samples AS (
 ), clock AS (
     SELECT ${META("clock_ticks")} hz
 ), born AS (
-    SELECT MIN(ts - 1.0 * stat_starttime / (SELECT hz FROM clock)) boot_at FROM record
+    SELECT MIN(
+        MIN(ts - 1.0 * stat_starttime / (SELECT hz FROM clock)),
+        COALESCE(${META(BOOT_TIME_META_KEY)} + 1, 1e300)
+    ) boot_at FROM record
 ), counted AS (
     SELECT
         r.record_id, r.ts, r.stat_pid, r.stat_ppid, r.stat_starttime,

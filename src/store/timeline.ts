@@ -17,6 +17,7 @@ import { recordColumns, tableColumns } from "./_inspect.ts";
 import { columnsFor } from "./schema.ts";
 import type { Column, ProcessEventRow } from "./schema.ts";
 import { runUserQuery } from "./user_sql.ts";
+import { BOOT_TIME_META_KEY } from "./queries.ts";
 import type { ResultValue } from "./user_sql.ts";
 
 import { RecordingError } from "./errors.ts";
@@ -46,7 +47,7 @@ export interface Timeline {
   eventsBetween(after: number, before: number): ProcessEventRow[] | null;
   /**
    * The latest moment the machine can have booted at, unix seconds (`bootBound` of
-   * `model/cpu.ts` over every sample): what tells a process born between two samples
+   * `model/cpu.ts` over every sample, or the recorded `btime` + 1 s): what tells a process born between two samples
    * from one that entered the selection, as `cpu_total` tells them. `Infinity` when
    * the recording is empty.
    */
@@ -197,7 +198,9 @@ export function openTimeline(path: string): Timeline {
         const row = db.prepare(
           "SELECT MIN(ts - 1.0 * stat_starttime / ?) boot_at FROM record",
         ).get(hz) as { boot_at: number | null };
-        return row.boot_at === null ? Infinity : Number(row.boot_at);
+        const btime = Number(meta[BOOT_TIME_META_KEY]);
+        // btime is whole seconds, rounded down: the boot is before the next one
+        return Math.min(row.boot_at ?? Infinity, btime > 0 ? btime + 1 : Infinity);
       },
       query: (sql) => runUserQuery(db, sql),
       close: () => db.close(),

@@ -6,6 +6,8 @@ import type { SimSample } from "../../_helpers/process_simulation.ts";
 import { syntheticRecording } from "../../_helpers/synthetic_recording.ts";
 import { ReapedCpuTracker } from "../../../src/model/cpu.ts";
 import { BUILTIN_QUERIES, openRecording } from "../../../src/store/mod.ts";
+import { BOOT_TIME_META_KEY } from "../../../src/store/queries.ts";
+import { DatabaseSync } from "node:sqlite";
 import { openTimeline } from "../../../src/store/timeline.ts";
 import type { ProcessNode } from "../../../src/tree/types.ts";
 
@@ -136,6 +138,38 @@ Deno.test("cpu_total credits nothing to a process re-entering a filtered selecti
       }
     }
     assertEquals(reentries > 20, true, `${reentries} re-entries`);
+  } finally {
+    Deno.removeSync(path);
+  }
+});
+
+Deno.test("cpu_total takes an old process first entering mid-recording as entered where the recording has btime (#31)", () => {
+  // PID 5 started 500 s after boot with 1,000 s of CPU; a filter matches it from the third
+  // sample on, beside PID 2 (started at 10 s); nothing younger is ever recorded
+  const old = (pid: number, utime: number) => ({
+    pid,
+    ppid: 1,
+    starttime: pid === 5 ? 50_000 : 1_000,
+    utime,
+    stime: 0,
+    cutime: 0,
+    cstime: 0,
+    comm: `p${pid}`,
+  });
+  const samples: SimSample[] = [0, 50, 100, 150].map((k, i) => ({
+    tick: 200_000 + k,
+    processes: i < 2 ? [old(2, 10)] : [old(2, 10), old(5, 100_000 + i)],
+  }));
+  const path = write(samples);
+  try {
+    const entered = () => sqlTicks(path).get(`${BOOT + 2001}/5`);
+    // the samples alone cannot tell: PID 5 is the youngest thing they show
+    assertEquals(entered(), 100_002);
+    const db = new DatabaseSync(path);
+    db.prepare("INSERT INTO meta VALUES (?, ?)").run(BOOT_TIME_META_KEY, String(BOOT));
+    db.close();
+    assertEquals(entered(), 0);
+    assertEquals(sqlTicks(path), modelTicks(path));
   } finally {
     Deno.removeSync(path);
   }
