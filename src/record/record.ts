@@ -132,8 +132,9 @@ function openDatabase(path: string, plan: RecordPlan, io: RecordIo): Store {
     target: plan.procfsTarget,
   });
   if (io.events) meta[EVENT_META_KEY] = io.events.description;
-  // the kernel's btime: the views tell a process born between samples by it
-  const boot = plan.procfs.bootTime();
+  // the kernel's btime: the views tell a process born between samples by it (a captured
+  // tree may lack its own, and the host's would not match its start times)
+  const boot = plan.procfs.isLive ? plan.procfs.bootTime() : 0;
   if (boot > 0) meta[BOOT_TIME_META_KEY] = String(boot);
   try {
     return openStore(path, {
