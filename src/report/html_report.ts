@@ -114,7 +114,8 @@ export function renderHtml(run: Run): string {
   }</table></section>
 <section id="timeline-section"><h2>Timeline of every process</h2>
 ${lacking}<p class="legend">${legend}</p>
-<div class="timeline-box"><canvas id="timeline"></canvas><pre id="timeline-tip" hidden></pre></div>
+<div class="timeline-box" id="timeline-box"><div id="timeline-space"><canvas id="timeline"></canvas>` +
+    `<pre id="timeline-tip" hidden></pre></div></div>
 <div id="timeline-axis"></div>
 <p id="timeline-note" class="note"></p></section>
 <section id="charts"><h2>CPU and RSS by program</h2>
@@ -123,12 +124,12 @@ ${stackCharts(run, colorOf)}</section>
 ${programsTable(run, colorOf)}</section>
 ${failuresTable(run)}
 <section id="peak-tree"><h2>The tree at peak memory${
-    data.peak_rss_at ? `, ${escapeHtml(data.peak_rss_at.slice(11, 19))} UTC` : ""
-  }</h2>
+      data.peak_rss_at ? `, ${escapeHtml(data.peak_rss_at.slice(11, 19))} UTC` : ""
+    }</h2>
 ${peakTree(run)}</section>
 <script id="timeline-data" type="application/json">${
-    scriptJson(timelineData(run, colorOf))
-  }</script>
+      scriptJson(timelineData(run, colorOf))
+    }</script>
 <script>
 ${timelineJs}
 timeline(JSON.parse(document.getElementById("timeline-data").textContent));
@@ -276,8 +277,9 @@ table.numbers td:nth-child(1), table.numbers td.command { text-align: left; }
 table.numbers tbody tr:nth-child(odd) { background: #f6f7f9; }
 td.command { font-family: ui-monospace, monospace; font-size: 12px; word-break: break-all; }
 .dim { color: #777; }
-.timeline-box { position: relative; overflow-x: hidden; border: 1px solid #ddd; }
-canvas { display: block; cursor: grab; }
+.timeline-box { overflow-x: hidden; overflow-y: auto; max-height: 640px; border: 1px solid #ddd; }
+#timeline-space { position: relative; }
+canvas { position: absolute; left: 0; display: block; cursor: grab; }
 #timeline-tip { position: absolute; margin: 0; padding: 4px 6px; background: #fff; border: 1px solid #999;
   font: 12px ui-monospace, monospace; white-space: pre-wrap; max-width: 360px; pointer-events: none; }
 #timeline-axis { position: relative; height: 1.4em; font-size: 11px; color: #555; }

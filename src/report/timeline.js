@@ -23,6 +23,8 @@ function timeline(/** @type {TimelineData} */ data) {
   const ROW = 22;
   const INSET = 3;
   const canvas = /** @type {HTMLCanvasElement} */ (document.getElementById("timeline"));
+  const box = /** @type {HTMLElement} */ (document.getElementById("timeline-box"));
+  const space = /** @type {HTMLElement} */ (document.getElementById("timeline-space"));
   const tip = /** @type {HTMLElement} */ (document.getElementById("timeline-tip"));
   const note = /** @type {HTMLElement} */ (document.getElementById("timeline-note"));
   const axis = /** @type {HTMLElement} */ (document.getElementById("timeline-axis"));
@@ -46,47 +48,64 @@ function timeline(/** @type {TimelineData} */ data) {
       : `${(ms / 1000).toFixed(ms < 10 ? 4 : 3)} s`;
   const xOf = (/** @type {number} */ ms) => (ms - view.from) / (view.to - view.from) * width;
 
+  // the canvas covers the visible rows only (a whole machine's thousands of rows would
+  // pass a canvas's largest size): it moves with the box's scroll and is drawn anew
+  space.style.height = `${Math.max(1, data.lanes) * ROW}px`;
+  const VISIBLE = 640;
+
   function draw() {
-    width = canvas.parentElement?.clientWidth ?? 800;
-    const height = Math.max(1, data.lanes) * ROW;
+    width = box.clientWidth || 800;
+    const top = box.scrollTop;
+    const height = Math.min(Math.max(1, data.lanes) * ROW, VISIBLE);
+    const first = Math.floor(top / ROW),
+      last = Math.min(data.lanes, Math.ceil((top + height) / ROW));
+    canvas.style.top = `${top}px`;
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(height * ratio);
-    g.setTransform(ratio, 0, 0, ratio, 0, 0);
-    g.clearRect(0, 0, width, height);
-    let thin = 0;
-    for (let lane = 0; lane < data.lanes; lane++) {
+    g.setTransform(ratio, 0, 0, ratio, 0, -top * ratio);
+    g.clearRect(0, top, width, height);
+    let thin = 0, inView = 0;
+    for (let lane = first; lane < last; lane++) {
       if (lane % 2 === 1) {
         g.fillStyle = "#f4f6f8";
         g.fillRect(0, lane * ROW, width, ROW);
       }
     }
-    for (let i = 0; i < count; i++) {
-      const end = p.start[i] + p.dur[i];
-      if (end < view.from || p.start[i] > view.to) continue;
-      const x0 = xOf(p.start[i]);
-      let w = xOf(end) - x0;
-      if (w < 1) {
-        w = 1;
-        thin++;
-      }
-      // a nested bar is drawn thinner, so its parent shows around it
-      const inset = Math.min(p.depth[i], 3) * INSET;
-      const y = p.lane[i] * ROW + 1 + inset;
-      const h = ROW - 2 - 2 * inset;
-      g.fillStyle = data.colors[p.prog[i]] ?? "#888";
-      g.fillRect(x0, y, w, Math.max(2, h));
-      if (p.exit[i] !== null && p.exit[i] !== 0 || p.signal[i] !== null) {
-        g.strokeStyle = "#d00";
-        g.lineWidth = 2;
-        g.strokeRect(x0, y, Math.max(w, 3), Math.max(2, h));
+    for (let lane = first; lane < last; lane++) {
+      for (const i of rows[lane] ?? []) {
+        const end = p.start[i] + p.dur[i];
+        if (end < view.from || p.start[i] > view.to) continue;
+        inView++;
+        const x0 = xOf(p.start[i]);
+        let w = xOf(end) - x0;
+        if (w < 1) {
+          w = 1;
+          thin++;
+        }
+        // a nested bar is drawn thinner, so its parent shows around it
+        const inset = Math.min(p.depth[i], 3) * INSET;
+        const y = lane * ROW + 1 + inset;
+        const h = ROW - 2 - 2 * inset;
+        g.fillStyle = data.colors[p.prog[i]] ?? "#888";
+        g.fillRect(x0, y, w, Math.max(2, h));
+        if (p.exit[i] !== null && p.exit[i] !== 0 || p.signal[i] !== null) {
+          g.strokeStyle = "#d00";
+          g.lineWidth = 2;
+          g.strokeRect(x0, y, Math.max(w, 3), Math.max(2, h));
+        }
       }
     }
-    note.textContent = thin > 0
-      ? `${thin} of the ${count} processes in view are shorter than a pixel at this zoom: ` +
-        "each is drawn one pixel wide (zoom in with the wheel to tell them apart)."
-      : `${count} processes; wheel to zoom, drag to pan, double click for the whole run.`;
+    const more = data.lanes * ROW > VISIBLE
+      ? ` Rows ${first + 1}–${last} of ${data.lanes} shown: scroll the timeline for the rest.`
+      : "";
+    note.textContent =
+      (thin > 0
+        ? `${thin} of the ${inView} processes in view are shorter than a pixel at this zoom: ` +
+          "each is drawn one pixel wide (zoom in with the wheel to tell them apart)."
+        : `${inView} of ${count} processes in view; wheel to zoom, drag to pan, double click ` +
+          "for the whole run.") + more;
     const ticks = 6;
     axis.textContent = "";
     for (let k = 0; k <= ticks; k++) {
@@ -149,7 +168,8 @@ function timeline(/** @type {TimelineData} */ data) {
       draw();
       return;
     }
-    const i = hit(event.offsetX, event.offsetY);
+    const y = event.offsetY + box.scrollTop;
+    const i = hit(event.offsetX, y);
     if (i < 0) {
       tip.hidden = true;
       return;
@@ -157,7 +177,7 @@ function timeline(/** @type {TimelineData} */ data) {
     tip.textContent = describe(i);
     tip.hidden = false;
     tip.style.left = `${Math.min(event.offsetX + 12, width - 360)}px`;
-    tip.style.top = `${event.offsetY + 14}px`;
+    tip.style.top = `${y + 14}px`;
   });
   canvas.addEventListener("mouseleave", () => {
     tip.hidden = true;
@@ -177,5 +197,6 @@ function timeline(/** @type {TimelineData} */ data) {
     draw();
   });
   globalThis.addEventListener("resize", draw);
+  box.addEventListener("scroll", draw);
   draw();
 }

@@ -13,6 +13,7 @@ import type { Page } from "../_helpers/browser.ts";
 import { badInputs, ciRecordings, recordJob, writeCProject } from "../_helpers/ci_recordings.ts";
 import { needs } from "../_helpers/needs.ts";
 import { runProcpath } from "../_helpers/run_procpath.ts";
+import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
 
 const withBrowser = (name: string) => ({
   ...needs(name, { "chromium is not installed": CHROMIUM !== undefined }),
@@ -20,11 +21,13 @@ const withBrowser = (name: string) => ({
   sanitizeOps: false,
 });
 
-/** Writes the HTML report of `recording` and returns its path. */
-async function htmlReport(recording: string): Promise<string> {
+/** Writes the HTML report of `recording` and returns its path; `withoutEvents` expects the warning. */
+async function htmlReport(recording: string, withoutEvents = false): Promise<string> {
   const out = `${recording}.${crypto.randomUUID()}.html`;
   const result = await runProcpath(["report", "-d", recording, "-o", out]);
-  assertEquals([result.code, result.stderr], [0, ""]);
+  assertEquals(result.code, 0, result.stderr);
+  if (withoutEvents) assert.match(result.stderr, /has no process events/);
+  else assertEquals(result.stderr, "");
   return out;
 }
 
@@ -191,6 +194,41 @@ Deno.test(
         await p.evaluate("document.querySelectorAll('#failures tbody tr').length"),
         failures,
       );
+    });
+  },
+);
+
+Deno.test(
+  withBrowser("report: a timeline of more rows than fit scrolls, and draws the rows in view"),
+  async () => {
+    const { dir } = await ciRecordings();
+    const recording = `${dir}/wide.sqlite`;
+    // 120 sleepers side by side under one shell: a row each, as on a busy machine
+    const db = syntheticRecording(recording, ["stat", "cmdline"]);
+    const insert = db.prepare(
+      "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_starttime, stat_rss, cmdline) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    for (const ts of [1_800_000_000, 1_800_000_001, 1_800_000_002]) {
+      insert.run(ts, 10, 1, "sh", 100, 100, "sh");
+      for (let pid = 11; pid <= 130; pid++) {
+        insert.run(ts, pid, 10, "sleep", 100 + pid, 50, "sleep 9");
+      }
+    }
+    db.close();
+    await openReport(await htmlReport(recording, true), async (page) => {
+      const note = () => page.evaluate("document.getElementById('timeline-note').textContent");
+      assert.match(await note() as string, /Rows 1–30 of 120 shown/);
+      await page.evaluate(
+        "(() => { const box = document.getElementById('timeline-box'); box.scrollTop = box.scrollHeight; })()",
+      );
+      assert.ok(
+        await page.waitFor(
+          "/Rows 9[01]–120 of 120/.test(document.getElementById('timeline-note').textContent)",
+        ),
+      );
+      const [painted] = await page.evaluate(CANVAS_PIXELS("#000000")) as number[];
+      assert.ok(painted > 1000, `${painted} pixels painted after the scroll`);
     });
   },
 );
