@@ -26,6 +26,8 @@ export interface Finding {
  * is CPU-bound: the one to look at (on a busy machine it may get only half a core).
  */
 export const HOT_THREAD_PERCENT = 80;
+/** Fewer instruction-pointer samples than this name no function (too few to rank). */
+export const MIN_SAMPLES = 20;
 /** Lock contention: at least this many threads asleep on futexes most of the window… */
 export const LOCK_MIN_THREADS = 3;
 /** …being at least this share of the process's threads… */
@@ -240,7 +242,13 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
         pct(t.systemPercent)
       })${waited >= 5 ? ` and waited ${pct(waited)} of the window for a CPU` : ""}${
         threads.length > 1 && i === 0 ? ` — the busiest of ${threads.length} threads` : ""
-      }; perf top -t ${t.tid} shows where`,
+      }${
+        t.hotFunctions && t.hotFunctions.samples >= MIN_SAMPLES
+          ? `; in ${
+            t.hotFunctions.top.slice(0, 3).map((f) => `${f.name} ${pct(f.percent)}`).join(", ")
+          } of ${t.hotFunctions.samples} samples; perf record -g -t ${t.tid} for call chains`
+          : `; perf top -t ${t.tid} shows where`
+      }`,
     );
   });
 

@@ -80,6 +80,15 @@ function processLines(p: ProcessReport): string[] {
           .join("  ")).trimEnd();
     lines.push(line(header), ...rows.map(line));
     for (const t of p.threads) {
+      const hot = t.hotFunctions;
+      if (!hot || hot.samples === 0) continue;
+      lines.push(
+        `${pad}  ${t.name} (TID ${t.tid}) on a CPU in: ${
+          hot.top.map((f) => `${f.name} ${f.percent.toFixed(0)}%`).join(", ")
+        } (${hot.samples} samples)`,
+      );
+    }
+    for (const t of p.threads) {
       const object = t.waitsOn;
       if (!object) continue;
       const peers = object.peers.map((h) => `PID ${h.pid} ${h.comm} fd ${h.fd}`).join(", ");
@@ -152,6 +161,9 @@ export function formatReport(report: InspectReport): string[] {
     } over ${report.windowSeconds.toFixed(1)} s`,
   ];
   for (const p of report.processes) lines.push("", ...processLines(p));
+  if (report.sampler.refused) {
+    lines.push("", `hot functions not sampled: ${report.sampler.refused}`);
+  }
   lines.push("", "findings:");
   if (report.findings.length === 0) lines.push("  none: nothing stands out in this window");
   const names = new Map(report.processes.map((p) => [p.pid, p.comm]));

@@ -20,6 +20,10 @@ import { createProcReader } from "../procfs/proc_reader.ts";
 import type { ProcReader } from "../procfs/proc_reader.ts";
 import { parseStatBytes } from "../procfs/parse_stat.ts";
 import { parseWchan } from "../procfs/parse_inspect_files.ts";
+import { startIpSampler } from "../kernel/perf_sampler.ts";
+import type { IpSampler } from "../kernel/perf_sampler.ts";
+import { parseMaps, rankFunctions, Symbolizer } from "./elf_symbols.ts";
+import type { HotFunction } from "./elf_symbols.ts";
 
 /** What to inspect and how. */
 export interface InspectPlan {
@@ -43,6 +47,55 @@ export interface InspectReport {
   findings: Finding[];
   /** PIDs that were asked for but gone before the first look. */
   missing: number[];
+  /** The hot-function sampler: how many threads it watched, or why it could not. */
+  sampler: { threads: number; samples: number; refused: string | null };
+}
+
+/** The most threads whose instruction pointers are sampled (each costs a descriptor and 36 KiB). */
+const SAMPLED_THREADS = 32;
+/** Samples a second per thread: ~200 in a 2 s window of a busy thread, a fraction of a % of a core. */
+const SAMPLE_HZ = 99;
+
+/**
+ * The threads worth sampling: running ones first, then by CPU so far; never kernel
+ * threads (no user space) — at most {@link SAMPLED_THREADS}.
+ */
+function samplingCandidates(samples: Iterable<ProcessSample>): number[] {
+  const threads = [...samples].filter((p) => !p.kernelThread).flatMap((p) => p.threads);
+  return threads.sort((a, b) =>
+    Number(b.state === "R") - Number(a.state === "R") ||
+    (b.utime + b.stime) - (a.utime + a.stime)
+  ).slice(0, SAMPLED_THREADS).map((t) => t.tid);
+}
+
+/** The hot functions of each sampled thread of `pid`, by TID, named from its mappings. */
+function hotFunctionsOf(
+  reader: ProcReader,
+  pid: number,
+  tids: readonly number[],
+  samples: ReadonlyMap<number, bigint[]>,
+  symbolizer: Symbolizer,
+): Map<number, { samples: number; top: HotFunction[] }> {
+  const found = new Map<number, { samples: number; top: HotFunction[] }>();
+  const sampled = tids.filter((tid) => (samples.get(tid)?.length ?? 0) > 0);
+  if (sampled.length === 0) return found;
+  let maps;
+  try {
+    maps = parseMaps(decoder.decode(reader.readFile(pid, "maps")));
+  } catch {
+    return found; // gone, or not ours
+  }
+  // the files as this process sees them (its own mount namespace), where we may look
+  const rooted = maps.map((m) => ({ ...m, path: `${reader.root}/${pid}/root${m.path}` }));
+  const usable = rooted.length > 0 && symbolizer.table(rooted[0]!.path) !== null ? rooted : maps;
+  for (const tid of sampled) {
+    const ips = samples.get(tid)!;
+    found.set(tid, {
+      samples: ips.length,
+      top: rankFunctions(ips.map((ip) => symbolizer.name(ip, usable))),
+    });
+  }
+  return found;
 }
 
 /** How often the threads are looked at during the window, ms. */
@@ -88,6 +141,12 @@ export async function inspect(
     else missing.push(pid);
   }
   const cgroupsBefore = cgroupsOf(before.values());
+  const sampling = startIpSampler(samplingCandidates(before.values()), {
+    frequency: SAMPLE_HZ,
+    pageSize: plan.pageSize,
+  });
+  const sampler: IpSampler | null = typeof sampling === "string" ? null : sampling;
+  const refused = typeof sampling === "string" ? sampling : null;
   const threads = [...before.values()].flatMap((p) => p.threads.map((t) => [p.pid, t.tid]));
   const looks = new Map<number, Look[]>();
   const every = LOOK_EVERY_MS * Math.max(1, Math.ceil(threads.length / LOOK_THREADS));
@@ -95,6 +154,7 @@ export async function inspect(
   const windowMs = plan.windowSeconds * 1000;
   for (let next = every; next < windowMs; next += every) {
     await sleep(Math.max(0, started + next - performance.now()));
+    sampler?.drain();
     for (const [pid, tid] of threads) {
       const seen = look(reader, pid!, tid!);
       if (seen === null) continue;
@@ -105,6 +165,8 @@ export async function inspect(
   }
   await sleep(Math.max(0, started + windowMs - performance.now()));
   const seconds = (performance.now() - started) / 1000;
+  const samples = sampler?.stop() ?? new Map<number, bigint[]>();
+  const symbolizer = new Symbolizer();
   const after = new Map<number, ProcessSample | null>();
   for (const pid of before.keys()) after.set(pid, sampleProcess(reader, pid, plan.pageSize));
   const live = [...after.values()].filter((p) => p !== null);
@@ -128,11 +190,28 @@ export async function inspect(
       cgroupBefore: cgroupsBefore.get(cgroupKey(first)) ?? null,
       cgroupAfter: cgroupsAfter.get(cgroupKey(first)) ?? null,
       delayAccounting,
+      hotFunctions: hotFunctionsOf(
+        reader,
+        pid,
+        first.threads.map((t) => t.tid),
+        samples,
+        symbolizer,
+      ),
     });
     processes.push(report);
     if (!report.exited) findings.push(...findingsFor(report, seconds, plan.cpus));
   }
-  return { windowSeconds: seconds, processes, findings: rankFindings(findings), missing };
+  return {
+    windowSeconds: seconds,
+    processes,
+    findings: rankFindings(findings),
+    missing,
+    sampler: {
+      threads: samples.size,
+      samples: [...samples.values()].reduce((sum, ips) => sum + ips.length, 0),
+      refused,
+    },
+  };
 }
 
 /** A process's cgroups as one key (processes in the same groups share their figures). */

@@ -12,6 +12,7 @@ import { linkInode } from "./peers.ts";
 import type { Descriptor, ProcessSample, ThreadSample } from "./sample_process.ts";
 import { syscallName, waitedFd, waitKind } from "./syscalls.ts";
 import type { WaitKind } from "./syscalls.ts";
+import type { HotFunction } from "./elf_symbols.ts";
 
 /** One look at a thread during the window: its state and wait channel. */
 export interface Look {
@@ -63,6 +64,8 @@ export interface ThreadReport {
   waitsOn: WaitObject | null;
   /** Asleep in the same place at both ends, with no CPU in between. */
   blockedAllWindow: boolean;
+  /** Its user-space instruction pointers sampled in the window: how many, and where. */
+  hotFunctions: { samples: number; top: HotFunction[] } | null;
 }
 
 /** A socket the process holds. */
@@ -158,6 +161,8 @@ export interface ReportContext {
   cgroupAfter: CgroupFigures | null;
   /** Whether the kernel counts block I/O delay (`kernel.task_delayacct`). */
   delayAccounting: boolean;
+  /** The sampled hot functions of the process's threads, by TID. */
+  hotFunctions?: ReadonlyMap<number, { samples: number; top: HotFunction[] }>;
 }
 
 /** The socket on this host whose ends are `socket`'s swapped (a loopback TCP peer). */
@@ -292,6 +297,7 @@ function threadReport(
     involuntaryPerSecond: before ? (after.involuntary - before.involuntary) / seconds : 0,
     syscall: call === null || call.running ? null : syscallName(call.number, context.arch),
     waitsOn,
+    hotFunctions: context.hotFunctions?.get(after.tid) ?? null,
     blockedAllWindow: before !== undefined && runPercent === 0 && after.state !== "R" &&
       before.wchan !== null && before.wchan === after.wchan,
   };

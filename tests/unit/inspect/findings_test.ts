@@ -18,6 +18,7 @@ const thread = (tid: number, extra: Partial<ThreadReport> = {}): ThreadReport =>
   syscall: null,
   waitsOn: null,
   blockedAllWindow: false,
+  hotFunctions: null,
   ...extra,
 });
 
