@@ -555,6 +555,121 @@ Deno.test({
   },
 });
 
+/** `perf record`'s top user-space symbol of `pid` over `seconds` (the oracle). */
+async function perfTopSymbol(pid: number, seconds: number, dir: string): Promise<string> {
+  const data = `${dir}/perf.data`;
+  const record = await new Deno.Command("perf", {
+    args: [
+      "record",
+      "-q",
+      "-e",
+      "cpu-clock",
+      "-F",
+      "99",
+      "-p",
+      String(pid),
+      "-o",
+      data,
+      "--",
+      "sleep",
+      String(seconds),
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  assertEquals(record.success, true);
+  const report = await new Deno.Command("perf", {
+    args: ["report", "-i", data, "--stdio", "--sort", "symbol"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const line = new TextDecoder().decode(report.stdout).split("\n")
+    .find((l) => /^\s+[\d.]+%\s+\[\.\]\s+\S/.test(l));
+  return /\[\.\]\s+(\S+)/.exec(line ?? "")?.[1] ?? "";
+}
+
+/** Whether `perf_event_open` may sample a user's own processes here. */
+function perfAllowed(): boolean {
+  try {
+    return Number(Deno.readTextFileSync("/proc/sys/kernel/perf_event_paranoid")) <= 2;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  ...needs("inspect names the hot function perf record names, from the ELF symbols", {
+    ...cc,
+    "perf is not installed (the oracle)": installed("perf"),
+    "kernel.perf_event_paranoid is above 2": perfAllowed(),
+  }),
+  ...unsanitized,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
+    const w = await workload([build(dir, "two_hot_functions")]);
+    try {
+      // both over the same seconds: perf's window covers inspect's
+      const [oracle, { findings, report }] = await Promise.all([
+        perfTopSymbol(w.pid, 3, dir),
+        inspectJson(["--no-subtree", "-w", "2", "-p", String(w.pid)]),
+      ]);
+      assertEquals(oracle, "hot_outer");
+      const [process] = report.processes as {
+        threads: { hotFunctions: { samples: number; top: { name: string }[] } | null }[];
+      }[];
+      const hot = process!.threads[0]!.hotFunctions;
+      assertEquals(hot !== null && hot.samples >= 20, true, JSON.stringify(hot));
+      assertEquals(hot!.top[0]!.name, `${oracle} (two_hot_functions)`);
+      assertEquals(
+        of(findings, w.pid).some((f) => f.text.includes(`in ${oracle} (two_hot_functions)`)),
+        true,
+        show(findings),
+      );
+      assertEquals((report.sampler as { refused: string | null }).refused, null);
+    } finally {
+      await w.stop();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...needs("inspect samples hot functions as nobody, or says why the kernel refuses", {
+    ...cc,
+    "switching users needs root": Deno.uid() === 0,
+    "setpriv is not installed": installed("setpriv"),
+  }),
+  ...unsanitized,
+  async fn() {
+    const checkout = await readableCheckout();
+    const dir = `${checkout.dir}/workloads`;
+    Deno.mkdirSync(dir);
+    Deno.chmodSync(dir, 0o755);
+    const w = await workload([build(dir, "two_hot_functions")], { nobody: true });
+    try {
+      const output = await checkout.asNobody([
+        "inspect",
+        "--format",
+        "json",
+        "-p",
+        String(w.pid),
+      ]);
+      assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+      const report = JSON.parse(new TextDecoder().decode(output.stdout));
+      if (perfAllowed()) {
+        assertEquals(report.sampler.refused, null);
+        assertEquals(
+          report.processes[0].threads[0].hotFunctions.top[0].name,
+          "hot_outer (two_hot_functions)",
+        );
+      } else assertIncludes(report.sampler.refused, "kernel.perf_event_paranoid");
+    } finally {
+      await w.stop();
+      await checkout.remove();
+    }
+  },
+});
+
 Deno.test({
   ...needs("inspect names a descriptor leak near RLIMIT_NOFILE", python),
   ...unsanitized,
