@@ -106,7 +106,9 @@ export const queryCommand = defineCommand({
    * drops every permission, then applies the JSONPath and optional SQL and prints
    * the result.
    */
-  async run([positionalQuery, sqlTemplate], options, { deps }) {
+  async run([positionalQuery, sqlArgument], options, { deps }) {
+    // a playbook's empty sql_query is none, as the reference's `if sql_query`
+    const sqlTemplate = sqlArgument === "" ? undefined : sqlArgument;
     const selection = selectionOf(positionalQuery as string | undefined, options);
     const queryTemplate = selection.query;
     // a shorthand is new to procpath: it prints what a person reads (the tree of what it

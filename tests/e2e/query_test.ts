@@ -92,3 +92,33 @@ Deno.test("a filter cannot write a file or run a command", async () => {
   assertEquals([...Deno.readDirSync(target)].length, 0);
   await Deno.remove(target, { recursive: true });
 });
+
+Deno.test("a playbook's query section prints a sorted table: its empty sql_query is no SQL", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/p.ini`,
+      `[top:query]\nprocfs: ${BROWSER}\nformat: table\ncolumns: pid,rss\nsort: -rss\nlimit: 2\n`,
+    );
+    const { code, stdout, stderr } = await runProcpath(["play", "-f", `${dir}/p.ini`, "top:query"]);
+    assertEquals(code, 0, stderr);
+    const rows = stdout.trim().split("\n").slice(1).map((line) => line.trim().split(/\s+/));
+    // the largest first: stat's rss of the fixture, in MiB
+    const all = await runProcpath([
+      "query",
+      "--procfs",
+      BROWSER,
+      "--format",
+      "csv",
+      "--columns",
+      "pid,rss",
+    ]);
+    const largest = all.stdout.trim().split("\n").slice(1).map((line) =>
+      line.split(",").map(Number)
+    )
+      .sort((a, b) => b[1]! - a[1]!).slice(0, 2).map(([pid]) => String(pid));
+    assertEquals(rows.map(([pid]) => pid), largest);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
