@@ -162,6 +162,36 @@ Deno.test({
 });
 
 Deno.test({
+  ...needs("thread target: a process of 600 threads lists the TIDs ps -T lists, in pids and JSON", {
+    "python3 is not installed": hasPython,
+    "ps is not installed": hasPs,
+  }),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const work = await startScript([script("threads.py"), "600"]);
+    try {
+      const tids = ascending(numbers(output("ps", ["-T", "-p", `${work.pid}`, "-o", "spid="])));
+      assertEquals(tids.length, 601);
+      const thread = ["--procfs-target", "thread", "--pid", `${work.pid}`, "--no-subtree"];
+      const pids = await runProcpath(["query", ...thread, "--format", "pids"]);
+      assertEquals(numbers(pids.stdout), tids, pids.stderr);
+      const json = await runProcpath([
+        "query",
+        "--procfs-target",
+        "thread",
+        `$..children[?(@.stat.pid == ${work.pid})]`,
+      ]);
+      const child = descendantsOf(work.pid)[0]!;
+      const below = numbers(output("ps", ["-T", "-p", `${child}`, "-o", "spid="]));
+      assertEquals(ascending(jsonPids(JSON.parse(json.stdout))), ascending([...tids, ...below]));
+    } finally {
+      await work.stop();
+    }
+  },
+});
+
+Deno.test({
   ...needs(
     "thread target: top -b's CPU of a multi-threaded process that reaps busy children is the kernel's count",
     { "python3 is not installed": hasPython },
