@@ -175,26 +175,14 @@ export class SummaryTracker {
 
   /** Takes one stored sample's processes (each once) at `wallMs` (unix ms). */
   sample(nodes: readonly ProcessNode[], wallMs: number): void {
-    const byPid = new Map<number, ProcessNode>();
     const now = this.#last;
     const sampleNo = ++this.#samples;
     const at = wallMs / 1000;
     let treeRss = 0;
     let largest: ProcessNode | null = null;
     let largestRss = this.#peakProcess?.bytes ?? 0;
-    for (const node of nodes) {
-      const s = node.stat;
-      byPid.set(num(s.pid), node);
-      const rss = num(s.rss) * this.#pageSize;
-      treeRss += rss;
-      if (rss > largestRss) {
-        largest = node;
-        largestRss = rss;
-      }
-    }
     // the command of a process is made only where it is needed: 3,000 a sample add up
     const commandOf = (node: ProcessNode) => displayCommand(node.cmdline, node.stat.comm);
-    if (largest !== null) this.#peakProcess = { bytes: largestRss, command: commandOf(largest) };
     const intervals = this.#cpu.next(nodes, wallMs / 1000);
     // what each reaper reaped in the interval, by its PID
     const reapedBy = new Map<number, number>();
@@ -231,6 +219,11 @@ export class SummaryTracker {
       const used = cpu ? cpu.userOwn + cpu.systemOwn : 0;
       if (used > 0) this.#add(commandOf(node), used, name);
       const rss = num(s.rss) * this.#pageSize;
+      treeRss += rss;
+      if (rss > largestRss) {
+        largest = node;
+        largestRss = rss;
+      }
       if (rss > (program.peakRss ?? 0)) program.peakRss = rss;
       const seconds = same ? at - known!.at : 0;
       const pace = seconds > 0 ? used / seconds : known?.pace ?? (used > 0 ? this.#clockTicks : 0);
@@ -260,7 +253,8 @@ export class SummaryTracker {
         });
       }
     }
-    this.#attributeExits(byPid, reapedBy);
+    if (largest !== null) this.#peakProcess = { bytes: largestRss, command: commandOf(largest) };
+    this.#attributeExits((pid) => now.get(pid)?.sample === sampleNo, reapedBy);
     if (sampleNo % REMEMBERED_SAMPLES === 0) {
       for (const [pid, last] of now) {
         if (last.sample <= sampleNo - REMEMBERED_SAMPLES) now.delete(pid);
@@ -272,17 +266,17 @@ export class SummaryTracker {
   }
 
   /**
-   * Gives the exits whose process is gone from the sample (`present`) their own CPU
+   * Gives the exits whose process is gone from the sample (not `present`) their own CPU
    * since they were last sampled, and the rest of what their reapers reaped to the
    * exits without figures, by lifetime.
    */
   #attributeExits(
-    present: ReadonlyMap<number, unknown> | null,
+    present: ((pid: number) => boolean) | null,
     reapedBy: Map<number, number>,
   ): Exit[] {
     const done: Exit[] = [];
     const pending: Exit[] = [];
-    for (const exit of this.#exits) (present?.has(exit.pid) ? pending : done).push(exit);
+    for (const exit of this.#exits) (present?.(exit.pid) ? pending : done).push(exit);
     this.#exits = pending;
     const exitedPids = new Map(done.map((e) => [e.pid, e]));
     // an exit's reaper: its parent, or the nearest ancestor that did not exit too
