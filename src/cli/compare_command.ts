@@ -52,15 +52,17 @@ export const compareCommand = defineCommand({
   async run([base, now], options, { deps }) {
     const { compareRecordings } = await import("../compare/compare_recordings.ts");
     const { formatComparison } = await import("../compare/format_comparison.ts");
-    let comparison;
+    let compared;
     try {
-      comparison = compareRecordings(base as string, now as string, options.maxIncrease);
+      compared = compareRecordings(base as string, now as string, options.maxIncrease);
     } catch (error) {
       if (error instanceof RecordingError) {
         throw new CompareInputError(error.message, { cause: error });
       }
       throw error;
     }
+    const { comparison, lacking } = compared;
+    for (const line of lacking) deps.log.warning(line);
     deps.writeOut(
       options.format === "json"
         ? JSON.stringify(comparison, null, 2) + "\n"

@@ -6,11 +6,26 @@
 import { readRun } from "../report/read_run.ts";
 import { compareRuns } from "./compare_runs.ts";
 import type { Comparison, Limit } from "./compare_runs.ts";
+import { lacksEvents } from "../report/run_model.ts";
+
+/** A comparison and what its recordings lack, a line each for a warning. */
+export interface ComparedRecordings {
+  comparison: Comparison;
+  lacking: string[];
+}
 
 /**
  * Returns the comparison of the recordings at `base` and `now`. Throws
  * `RecordingError` for a file that is not a finished recording.
  */
-export function compareRecordings(base: string, now: string, limits: readonly Limit[]): Comparison {
-  return compareRuns(readRun(base), readRun(now), limits);
+export function compareRecordings(
+  base: string,
+  now: string,
+  limits: readonly Limit[],
+): ComparedRecordings {
+  const runs = [readRun(base), readRun(now)] as const;
+  return {
+    comparison: compareRuns(runs[0], runs[1], limits),
+    lacking: runs.filter((run) => !run.summary.hasEvents).map((run) => lacksEvents(run.path)),
+  };
 }

@@ -84,10 +84,21 @@ export interface CiRecordings {
 
 let made: Promise<CiRecordings> | null = null;
 
+/** A temporary directory removed when the test file's run ends. */
+export async function temporaryDir(prefix: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* gone already */ }
+  });
+  return dir;
+}
+
 /** Makes (once per test file) both recordings in a temporary directory. */
 export function ciRecordings(): Promise<CiRecordings> {
   made ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-ci-" });
+    const dir = await temporaryDir("procpath-ci-");
     const project = `${dir}/project`;
     Deno.mkdirSync(project);
     writeCProject(project);

@@ -7,6 +7,7 @@ import {
   badInputs,
   recordJob,
   shortProgramsScript,
+  temporaryDir,
   writeCProject,
 } from "../_helpers/ci_recordings.ts";
 import { runProcpath } from "../_helpers/run_procpath.ts";
@@ -24,7 +25,7 @@ let made: Promise<Runs> | null = null;
 /** The four recordings, made once for this file. */
 function runs(): Promise<Runs> {
   made ??= (async () => {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-compare-" });
+    const dir = await temporaryDir("procpath-compare-");
     const build = async (name: string, files: number) => {
       const project = `${dir}/${name}`;
       Deno.mkdirSync(project);
@@ -113,6 +114,17 @@ Deno.test("compare: a run against itself exits 0, every measure within noise", a
   ]);
   assertEquals([result.code, result.stderr], [0, ""]);
   assertEquals((result.stdout.match(/within noise/g) ?? []).length, 5);
+});
+
+Deno.test("compare: recordings without events are compared, with a warning for each", async () => {
+  const { dir } = await runs();
+  const { noEvents } = await badInputs(await Deno.makeTempDir({ dir }));
+  const result = await runProcpath(["compare", noEvents, noEvents, "--max-increase", "cpu=1%"]);
+  assertEquals(result.code, 0, result.stderr);
+  assertEquals(
+    result.stderr.trim().split("\n").filter((l) => /has no process events/.test(l)).length,
+    2,
+  );
 });
 
 Deno.test("compare: bad input is exit 2 with one line (1 means a limit was exceeded)", async () => {
