@@ -39,9 +39,10 @@ Deno.test("export: a make -j2 build's trace keeps the format's rules and names e
   db.close();
   assertEquals(slices.length, forks!.n);
   // 13 compiles (main.c and 12 units) and one link, each a cc driver: named where the
-  // recorder read the name in time (under load a program may be gone before)
+  // recorder read the name in time (under load a program may be gone before, and a child
+  // whose exec was not read keeps its parent's name)
   const cc = names.filter((n: string) => n === "cc").length;
-  assert.ok(cc <= 14 && cc >= 10, names.join(" "));
+  assert.ok(cc >= 10, names.join(" "));
   assert.ok(names.filter((n: string) => n === "cc1").length >= 9, names.join(" "));
   assertEquals(names[0], "make");
   const make = slices[0];
