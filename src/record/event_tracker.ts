@@ -18,7 +18,7 @@ const decoder = new TextDecoder();
 /** What a tracker tells its owner besides the rows. */
 export interface EventTrackerHooks {
   /** A tracked process forked a process (command mode learns its orphans-to-be). */
-  onFork?(pid: number): void;
+  onFork?(pid: number, parentPid: number): void;
   /** A tracked process exited (command mode reaps the orphans it adopted). */
   onExit?(pid: number, parentPid: number): void;
 }
@@ -69,7 +69,7 @@ export class EventTracker {
         this.#tracked.set(event.tgid, this.#tracked.get(event.parentTgid) ?? null);
         this.started++;
         this.#push(event.ns, "fork", event.tgid, event.parentTgid);
-        this.#hooks.onFork?.(event.tgid);
+        this.#hooks.onFork?.(event.tgid, event.parentTgid);
         return;
       case "exec": {
         if (event.pid !== event.tgid || !this.tracks(event.tgid)) return;

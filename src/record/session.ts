@@ -15,6 +15,7 @@ import type { RecordIo, RecordPlan, RecordSummary } from "./record.ts";
 import { startEventSource } from "./events.ts";
 import type { EventSource } from "./events.ts";
 import { runCommand } from "./run_command.ts";
+import { describeExit } from "./exit_text.ts";
 import type { RunningCommand } from "./run_command.ts";
 import { formatSummary, SummaryTracker } from "./summary.ts";
 import { displayCommand } from "../model/process.ts";
@@ -63,7 +64,11 @@ export async function recordSession(
     const source = await startEventSource(reader, {
       all: !command && plan.query === undefined && plan.pidList === undefined,
       now: io.now,
-      onFork: (pid) => running?.saw([pid]),
+      // procpath's own children (the -e shells) are not the command's: a stop signal
+      // passed on to the command's tree must not kill an evaluation meanwhile
+      onFork: (pid, parentPid) => {
+        if (parentPid !== io.pid) running?.saw([pid]);
+      },
       onExit: (pid, parentPid) => {
         if (running && reapsAll && parentPid === io.pid) running.reap(pid);
       },
@@ -79,7 +84,7 @@ export async function recordSession(
     // the command's fork and everything it forks before the first sample are events too
     events?.track([io.pid]);
     try {
-      running = runCommand(command, reader, io.pid, reapsAll);
+      running = runCommand(command, reader, io.pid, reapsAll, io.info);
     } catch (error) {
       await events?.stop();
       throw error;
@@ -136,8 +141,8 @@ export async function recordSession(
     started: events?.started ?? null,
   });
   const title = running
-    ? `procpath record: ${command!.join(" ")} exited with status ${exitCode}` +
-      (running.interrupted ? " after a stop signal" : "")
+    ? `procpath record: ${command!.join(" ")} ` +
+      describeExit(exitCode, running.signal, running.interrupted)
     : `procpath record: ${recorded.path}`;
   return { recorded, tree, treeLines: formatSummary(tree, title), exitCode };
 }

@@ -1,0 +1,197 @@
+/**
+ * What `record -- COMMAND` says while it waits and when the command ends, driven as a
+ * user drives it: signals sent to procpath's PID, waits on what it writes and on the
+ * processes it runs, never fixed sleeps. Oracles: the shell's own `$?` and `$!`, and
+ * the live processes.
+ */
+import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
+import { logLines, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
+import { processesWith, readUntil, survivors, waitFor } from "../_helpers/processes.ts";
+import { sql } from "../_helpers/sqlite.ts";
+
+const OPTIONS = { ignore: Deno.build.os !== "linux", sanitizeResources: false, sanitizeOps: false };
+
+/** A number for `sleep` that no other test's process has in its command line. */
+const marker = () => `${7000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+
+/** Ends a procpath a failed test left running. */
+function stop(child: Deno.ChildProcess): void {
+  try {
+    child.kill("SIGKILL");
+  } catch { /* it has exited */ }
+}
+
+/** The status a shell gives for `script` run directly: the oracle of a command's status. */
+function shellStatus(script: string): number {
+  return new Deno.Command("sh", { args: ["-c", script] }).outputSync().code;
+}
+
+Deno.test({
+  ...OPTIONS,
+  name:
+    "record -- COMMAND names the signal that killed the command, and hints at one a shell reported",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const direct = "kill -SEGV $$";
+    const killed = await runProcpath(
+      ["record", "-i", "0.2", "-d", `${dir}/a.sqlite`, "--", "sh", "-c", direct],
+    );
+    assertEquals(killed.code, shellStatus(direct));
+    assertIncludes(killed.stderr, "exited with status 139 (killed by SIGSEGV)");
+    // a shell whose program was killed reports 128 + 11 as its own exit status
+    const reported = `sh -c '${direct}'; exit $?`;
+    const shell = await runProcpath(
+      ["record", "-i", "0.2", "-d", `${dir}/b.sqlite`, "--", "sh", "-c", reported],
+    );
+    assertEquals(shell.code, shellStatus(reported));
+    assertIncludes(
+      shell.stderr,
+      "exited with status 139 (128 + 11: a program it ran was likely killed by SIGSEGV)",
+    );
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  ...OPTIONS,
+  name:
+    "record -- COMMAND says once which processes the command left running, and a stop ends them",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const sleep = `sleep ${marker()}`;
+    // a daemon of its own session, as `daemon`, `nohup … &` or a double fork leave
+    const child = spawnProcpath([
+      "record",
+      "-i",
+      "0.1",
+      "-d",
+      `${dir}/c.sqlite`,
+      "--",
+      "sh",
+      "-c",
+      `setsid ${sleep} & echo $! > ${dir}/daemon`,
+    ]);
+    try {
+      const { match, rest } = await readUntil(
+        child.stderr,
+        /goes on until the process it left running exits: (\d+) \((.*)\); press Ctrl\+C to end it \(SIGTERM\)\n/,
+      );
+      // the shell's $! and the live process agree with the message
+      assertEquals(
+        [Number(match[1]), match[2]],
+        [Number(Deno.readTextFileSync(`${dir}/daemon`)), sleep],
+      );
+      assertEquals(processesWith(sleep), [Number(match[1])]);
+      Deno.kill(child.pid, "SIGINT");
+      const { code } = await child.status;
+      const stderr = await rest;
+      assertEquals(code, 0, stderr);
+      assertEquals(logLines(stderr).filter((l) => l.includes("goes on until")).length, 1);
+      assertIncludes(stderr, "wall time");
+      assertEquals(await survivors(sleep), []);
+    } finally {
+      stop(child);
+      for (const pid of processesWith(sleep)) Deno.kill(pid, "SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...OPTIONS,
+  name:
+    "record -- COMMAND: a command that ignores SIGTERM is told of, and a second SIGTERM kills its tree",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const sleep = `sleep ${marker()}`;
+    // the ignored SIGTERM is inherited by the sleep below the shell
+    const child = spawnProcpath(
+      ["record", "-i", "0.1", "-d", `${dir}/d.sqlite`, "--", "sh", "-c", `trap '' TERM; ${sleep}`],
+    );
+    try {
+      assertEquals(await waitFor(() => processesWith(sleep).length === 1), true);
+      Deno.kill(child.pid, "SIGTERM");
+      const { rest } = await readUntil(
+        child.stderr,
+        /Waiting for sh \(PID \d+\) to exit after SIGTERM; a second Ctrl\+C or stop signal kills the whole tree\n/,
+      );
+      assertEquals(processesWith(sleep).length, 1); // still running: it ignores SIGTERM
+      Deno.kill(child.pid, "SIGTERM");
+      const { code } = await child.status;
+      const stderr = await rest;
+      assertEquals(code, 137, stderr);
+      assertIncludes(stderr, "exited with status 137 after a stop signal (killed by SIGKILL)");
+      assertIncludes(stderr, "wall time");
+      // the sleep below the shell too, not left to run as an orphan
+      assertEquals(await survivors(sleep), []);
+    } finally {
+      stop(child);
+      for (const pid of processesWith(sleep)) Deno.kill(pid, "SIGKILL");
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+for (const withCommand of [false, true]) {
+  Deno.test({
+    ...OPTIONS,
+    name: `record -v: SIGINT during a re-evaluation of -e keeps the samples and prints the summary${
+      withCommand ? " (-- COMMAND)" : ""
+    }`,
+    async fn() {
+      const dir = await Deno.makeTempDir();
+      const sleep = `sleep ${marker()}`;
+      // each evaluation leaves a file, then takes long enough to be interrupted
+      const evaluation = `X=mktemp ${dir}/evaluation.XXXXXX >/dev/null; sleep 2; echo 1`;
+      const child = spawnProcpath([
+        "record",
+        "-i",
+        "0.1",
+        "-v",
+        "1",
+        "-e",
+        evaluation,
+        "-d",
+        `${dir}/e.sqlite`,
+        // a command that ignores SIGINT keeps the recording going past the first one
+        ...(withCommand ? ["--", "sh", "-c", `trap '' INT; exec ${sleep}`] : ["-p", "1"]),
+      ]);
+      try {
+        const evaluations = () =>
+          [...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("evaluation.")).length;
+        // two evaluations before the first sample (the database path's, then the first
+        // iteration's, as the reference does), the third after it was committed
+        assertEquals(await waitFor(() => evaluations() === 3, 30000), true);
+        Deno.kill(child.pid, "SIGINT");
+        let text: string;
+        if (withCommand) {
+          // the SIGINT is passed on to the command alone, not to procpath's own evaluation,
+          // which ends as usual: the recording goes on to its next evaluation
+          const { rest } = await readUntil(
+            child.stderr,
+            /Waiting for sh \(PID \d+\) to exit after SIGINT; a second Ctrl\+C or stop signal/,
+          );
+          assertEquals(await waitFor(() => evaluations() === 4, 30000), true);
+          Deno.kill(child.pid, "SIGINT");
+          text = await rest;
+        } else text = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+        const { code } = await child.status;
+        assertEquals(code, withCommand ? 137 : 0, text);
+        assertEquals(logLines(text).filter((l) => l.startsWith("ERROR")), []);
+        assertIncludes(text, withCommand ? "Recorded 2 samples, " : "Recorded 1 sample, ");
+        if (withCommand) {
+          assertIncludes(text, "exited with status 137 after a stop signal (killed by SIGKILL)");
+          assertIncludes(text, "wall time");
+        }
+        assertEquals(sql(`${dir}/e.sqlite`, "SELECT COUNT(DISTINCT ts) n FROM record"), [{
+          n: withCommand ? 2 : 1,
+        }]);
+        assertEquals(await survivors(sleep), []);
+      } finally {
+        stop(child);
+        for (const pid of processesWith(sleep)) Deno.kill(pid, "SIGKILL");
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
