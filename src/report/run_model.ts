@@ -127,6 +127,8 @@ interface Building {
   execCommand: string | null;
   sampleComm: string | null;
   sampleCommand: string | null;
+  /** The name the exit event read from the zombie (or last heard of). */
+  exitComm: string | null;
   inherited: string;
   inheritedCommand: string;
   exitCode: number | null;
@@ -167,8 +169,8 @@ function programOf(command: string): string {
 }
 
 function nameOf(p: Building): string {
-  if (p.execSeen) return p.execName ?? p.sampleComm ?? "?";
-  return p.sampleComm ?? p.inherited;
+  if (p.execSeen) return p.execName ?? p.sampleComm ?? p.exitComm ?? "?";
+  return p.sampleComm ?? p.exitComm ?? p.inherited;
 }
 
 function commandOf(p: Building): string {
@@ -210,6 +212,7 @@ export function buildRun(rows: RunRows): Run {
       execCommand: null,
       sampleComm: null,
       sampleCommand: null,
+      exitComm: null,
       inherited: parent ? nameOf(parent) : "?",
       inheritedCommand: parent ? commandOf(parent) : "[?]",
       exitCode: null,
@@ -244,6 +247,7 @@ export function buildRun(rows: RunRows): Run {
       return;
     }
     p.exitTs = e.ts;
+    p.exitComm = e.comm;
     p.exitCode = e.exitCode;
     p.exitSignal = e.exitSignal;
     if (e.utime !== null && e.stime !== null) p.exitCpu = e.utime + e.stime;

@@ -60,3 +60,12 @@ Deno.test("buildRun() without events: lifetimes from the samples, reaped CPU kep
   // 35 reaped ticks less gcc's 20 seen at the first sample; those 20 predate the run's view
   close(run.programs[0]!.cpuSeconds, 0.15, "children of sh");
 });
+
+Deno.test("buildRun(): a program whose exec was not read is named by its exit's comm", () => {
+  const rows = handRun();
+  rows.events![5] = { ...rows.events![5]!, comm: null, cmdline: null }; // ls's exec, unread
+  rows.events![6] = { ...rows.events![6]!, comm: "ls" }; // its zombie's stat was read
+  assertEquals(buildRun(rows).processes[2]!.program, "ls");
+  rows.events![6] = { ...rows.events![6]!, comm: null };
+  assertEquals(buildRun(rows).processes[2]!.program, "?");
+});
