@@ -53,12 +53,21 @@ export function assignLanes(spans: readonly Span[]): LaneLayout {
   const heads: number[] = [];
   /** Each row's open bars, outermost first. */
   const stacks: number[][] = [];
+  // rows in use by when their outermost bar ends, and rows free by index: the first free
+  // row is found without looking at every row (a whole machine has thousands)
+  const busy = new Heap<[number, number]>((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const free = new Heap<number>((a, b) => a - b);
   /** Closes the bars of a row that ended by `at`. */
   const settle = (stack: number[], at: number) => {
     while (stack.length > 0 && spans[stack[stack.length - 1]!]!.end <= at) stack.pop();
   };
   for (const i of order) {
     const span = spans[i]!;
+    while (busy.size > 0 && busy.peek()![0] <= span.start) {
+      const [, row] = busy.pop()!;
+      stacks[row] = [];
+      free.push(row);
+    }
     let row = -1;
     const parent = span.parent;
     if (parent !== null && lane[parent]! >= 0) {
@@ -68,23 +77,58 @@ export function assignLanes(spans: readonly Span[]): LaneLayout {
       if (top === parent && span.end <= spans[parent]!.end) row = lane[parent]!;
     }
     if (row < 0) {
-      for (let r = 0; r < stacks.length; r++) {
-        settle(stacks[r]!, span.start);
-        if (stacks[r]!.length === 0) {
-          row = r;
-          break;
-        }
-      }
-    }
-    if (row < 0) {
-      row = stacks.length;
-      stacks.push([]);
+      row = free.size > 0 ? free.pop()! : stacks.length;
+      if (row === stacks.length) stacks.push([]);
+      heads[row] ??= i;
+      busy.push([span.end, row]);
     }
     const stack = stacks[row]!;
-    if (stack.length === 0 && heads[row] === undefined) heads[row] = i;
     depth[i] = stack.length;
     stack.push(i);
     lane[i] = row;
   }
   return { lane, heads, depth };
+}
+
+/** A binary heap, least first by `before`. */
+class Heap<T> {
+  readonly #items: T[] = [];
+  constructor(readonly before: (a: T, b: T) => number) {}
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  peek(): T | undefined {
+    return this.#items[0];
+  }
+
+  push(item: T): void {
+    const items = this.#items;
+    items.push(item);
+    for (let at = items.length - 1; at > 0;) {
+      const up = (at - 1) >> 1;
+      if (this.before(items[at]!, items[up]!) >= 0) break;
+      [items[at], items[up]] = [items[up]!, items[at]!];
+      at = up;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.#items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    for (let at = 0;;) {
+      const left = 2 * at + 1, right = left + 1;
+      let least = at;
+      if (left < items.length && this.before(items[left]!, items[least]!) < 0) least = left;
+      if (right < items.length && this.before(items[right]!, items[least]!) < 0) least = right;
+      if (least === at) break;
+      [items[at], items[least]] = [items[least]!, items[at]!];
+      at = least;
+    }
+    return top;
+  }
 }
