@@ -98,8 +98,10 @@ function hotFunctionsOf(
   return found;
 }
 
-/** How often the threads are looked at during the window, ms. */
+/** How often a hundred threads or more are looked at during the window, ms. */
 const LOOK_EVERY_MS = 100;
+/** The shortest interval between looks, for a selection of 10 threads or fewer, ms. */
+const LOOK_MIN_MS = 10;
 /** Past this many threads they are looked at less often (each look costs ~20 µs). */
 const LOOK_THREADS = 2000;
 
@@ -149,7 +151,10 @@ export async function inspect(
   const refused = typeof sampling === "string" ? sampling : null;
   const threads = [...before.values()].flatMap((p) => p.threads.map((t) => [p.pid, t.tid]));
   const looks = new Map<number, Look[]>();
-  const every = LOOK_EVERY_MS * Math.max(1, Math.ceil(threads.length / LOOK_THREADS));
+  // a few threads are looked at up to every 10 ms (a short D between two looks 100 ms
+  // apart is missed), a hundred or more every 100 ms: each look costs ~20 µs a thread
+  const every = Math.max(LOOK_MIN_MS, Math.min(LOOK_EVERY_MS, threads.length)) *
+    Math.max(1, Math.ceil(threads.length / LOOK_THREADS));
   const started = performance.now();
   const windowMs = plan.windowSeconds * 1000;
   for (let next = every; next < windowMs; next += every) {

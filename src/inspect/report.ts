@@ -64,6 +64,10 @@ export interface ThreadReport {
   waitsOn: WaitObject | null;
   /** Asleep in the same place at both ends, with no CPU in between. */
   blockedAllWindow: boolean;
+  /** Storage read and written per second by this thread (`task/TID/io`), bytes. */
+  io: { readPerSecond: number; writePerSecond: number } | null;
+  /** Its kernel stack at the end when in D (root only), innermost first. */
+  stack: string[] | null;
   /** Its user-space instruction pointers sampled in the window: how many, and where. */
   hotFunctions: { samples: number; top: HotFunction[] } | null;
 }
@@ -266,9 +270,16 @@ function threadReport(
   const visible = after.wchan !== null || after.syscall !== null;
   // a D look whose channel read as nothing woke in between: its D channel is the usual one
   const usualD = mostSeen(looks.filter((l) => l.state === "D").map((l) => l.wchan));
+  // …and where none showed one, a thread moving storage data was waiting on it
+  const storing = before?.io && after.io
+    ? after.io.read + after.io.written > before.io.read + before.io.written
+    : false;
   for (const look of looks) {
     const wchan = look.state === "D" && look.wchan === null && visible ? usualD : look.wchan;
-    const kind = waitKind(look.state, wchan, waitsOn?.kind ?? null);
+    const object = look.state === "D" && wchan === null && visible && storing
+      ? "file"
+      : waitsOn?.kind ?? null;
+    const kind = waitKind(look.state, wchan, object);
     if (kind !== "running" && !(kind === "hidden" && visible)) {
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
     }
@@ -297,6 +308,13 @@ function threadReport(
     involuntaryPerSecond: before ? (after.involuntary - before.involuntary) / seconds : 0,
     syscall: call === null || call.running ? null : syscallName(call.number, context.arch),
     waitsOn,
+    io: before?.io && after.io
+      ? {
+        readPerSecond: Math.max(0, after.io.read - before.io.read) / seconds,
+        writePerSecond: Math.max(0, after.io.written - before.io.written) / seconds,
+      }
+      : null,
+    stack: after.stack,
     hotFunctions: context.hotFunctions?.get(after.tid) ?? null,
     blockedAllWindow: before !== undefined && runPercent === 0 && after.state !== "R" &&
       before.wchan !== null && before.wchan === after.wchan,

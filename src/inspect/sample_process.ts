@@ -18,6 +18,7 @@ import { toNumber } from "../procfs/int.ts";
 import { parseLimits, parseSchedstat, parseWchan } from "../procfs/parse_inspect_files.ts";
 import type { Limits } from "../procfs/parse_inspect_files.ts";
 import { parseSyscall } from "../procfs/parse_syscall.ts";
+import { parseStack } from "../procfs/parse_stack.ts";
 import type { Syscall } from "../procfs/parse_syscall.ts";
 import type { Io } from "../procfs/types.ts";
 import { parseCgroupPaths } from "./cgroup_files.ts";
@@ -46,6 +47,10 @@ export interface ThreadSample {
   wchan: string | null;
   /** The call it is blocked in; `null` where not readable or in none. */
   syscall: Syscall | null;
+  /** Storage bytes read and written so far (`task/TID/io`); `null` where not readable. */
+  io: { read: number; written: number } | null;
+  /** The kernel stack of a task in D, innermost first (root only); `null` otherwise. */
+  stack: string[] | null;
 }
 
 /** An open descriptor. */
@@ -130,6 +135,9 @@ export function sampleThread(reader: ProcReader, pid: number, tid: number): Thre
   const schedstat = tryRead(reader, pid, `${dir}/schedstat`, parseSchedstat);
   const wchan = tryRead(reader, pid, `${dir}/wchan`, parseWchan);
   const syscall = tryRead(reader, pid, `${dir}/syscall`, parseSyscall);
+  const io = tryRead(reader, pid, `${dir}/io`, parseIo);
+  // only a blocked task's stack says anything, and reading one costs a stack walk
+  const stack = stat.state === "D" ? tryRead(reader, pid, `${dir}/stack`, parseStack) : null;
   return {
     tid,
     name: stat.comm ?? "",
@@ -144,6 +152,10 @@ export function sampleThread(reader: ProcReader, pid: number, tid: number): Thre
     involuntary: toNumber(status?.nonvoluntary_ctxt_switches) ?? 0,
     wchan,
     syscall,
+    io: io === null
+      ? null
+      : { read: toNumber(io.read_bytes) ?? 0, written: toNumber(io.write_bytes) ?? 0 },
+    stack: stack !== null && stack.length > 0 ? stack : null,
   };
 }
 

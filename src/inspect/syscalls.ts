@@ -89,7 +89,7 @@ export type WaitKind =
 
 /** Wait channels of storage I/O (block requests, page and buffer locks, journals). */
 const DISK =
-  /^(submit_bio_wait|io_schedule|folio_wait|wait_on_page|__folio_lock|jbd2|blkdev|bit_wait_io|wait_on_buffer|__wait_on_buffer|ext4_|xfs_|btrfs_|file_write_and_wait|filemap_fdatawait|rq_qos_wait|blk_mq_get_tag|wbt_wait)/;
+  /^(submit_bio_wait|__?sync_dirty_buffer|out_of_line_wait_on_bit|__wait_on_bit|wait_for_completion_io|blk_|generic_file_fsync|sync_inode|writeback_|__filemap_fdatawait|io_schedule|folio_wait|wait_on_page|__folio_lock|jbd2|blkdev|bit_wait_io|wait_on_buffer|__wait_on_buffer|ext4_|xfs_|btrfs_|file_write_and_wait|filemap_fdatawait|rq_qos_wait|blk_mq_get_tag|wbt_wait)/;
 
 /** Wait channels by kind, across kernel versions (names change: `futex_wait_queue` → `futex_do_wait`). */
 const CHANNELS: [WaitKind, RegExp][] = [

@@ -18,6 +18,8 @@ const thread = (tid: number, extra: Partial<ThreadReport> = {}): ThreadReport =>
   syscall: null,
   waitsOn: null,
   blockedAllWindow: false,
+  io: null,
+  stack: null,
   hotFunctions: null,
   ...extra,
 });
@@ -230,10 +232,26 @@ Deno.test("storage_wait leads over the wake-up latency of a thread that blocks o
     io: { readPerSecond: 0, writePerSecond: 1.3 * 1048576 },
   });
   assertEquals(rules(r), ["storage_wait", "run_queue"]);
+  // on an overloaded machine the run queue takes most of the window; storage still leads
+  const overloaded = report({
+    threads: [
+      thread(100, {
+        wchan: "submit_bio_wait",
+        shares: { running: 8, cpu_wait: 86, disk: 4, other: 2 },
+        waitPercent: 86,
+        waitPerSliceMs: 0.82,
+        voluntaryPerSecond: 2000,
+        involuntaryPerSecond: 300,
+      }),
+    ],
+    io: { readPerSecond: 0, writePerSecond: 60 * 1048576 },
+  });
+  assertEquals(rules(overloaded), ["storage_wait", "run_queue"]);
   assertEquals(
     first(r).text,
     "thread fsync_loop (TID 100) waited for storage 40% of the window (D in submit_bio_wait); " +
-      "the process writes 1.3 MiB/s and reads 0 KiB/s of storage",
+      "the process writes 1.3 MiB/s and reads 0 KiB/s of storage, and 45% waiting for a CPU " +
+      "after its 7000 wake-ups a second",
   );
 });
 

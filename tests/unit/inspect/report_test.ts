@@ -21,6 +21,8 @@ const thread = (tid: number, extra: Partial<ThreadSample> = {}): ThreadSample =>
   involuntary: 0,
   wchan: "wait_woken",
   syscall: null,
+  io: null,
+  stack: null,
   ...extra,
 });
 
