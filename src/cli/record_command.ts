@@ -65,6 +65,12 @@ export const recordCommand = defineCommand({
       "stop when an iteration records nothing",
       { value: Boolean },
     ),
+    compact: flag(
+      "--compact",
+      "store only what changed between samples (record stays a view of the same rows; " +
+        "appending needs the layout the database has)",
+      { value: Boolean },
+    ),
     events: negatedFlag(
       "--no-events",
       "do not listen for process events (no process_event table: the processes that live " +
@@ -118,6 +124,13 @@ export const recordCommand = defineCommand({
         },
       );
       // the final flush: what the receiver has not taken yet, for up to 10 s
+      if (push && push.writer.queued > 0) {
+        deps.log.info(
+          `remote write: waiting up to 10 s for the receiver to take the ${
+            counted(push.writer.queued, "sample", true)
+          } still queued`,
+        );
+      }
       await push?.writer.flush(10_000);
       deps.log.info(
         `Recorded ${counted(summary.samples, "sample", true)}, ${

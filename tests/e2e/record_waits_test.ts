@@ -195,3 +195,36 @@ for (const withCommand of [false, true]) {
     },
   });
 }
+
+Deno.test({
+  ...OPTIONS,
+  name: "record --remote-write says what its final flush waits for",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    // a receiver that cannot be reached: the samples stay queued to the end
+    const child = spawnProcpath([
+      "record",
+      "-i",
+      "0.1",
+      "-r",
+      "2",
+      "-p",
+      String(Deno.pid),
+      "-d",
+      `${dir}/f.sqlite`,
+      "--remote-write",
+      "http://127.0.0.1:9/api/v1/write",
+    ]);
+    try {
+      const { match } = await readUntil(
+        child.stderr,
+        /remote write: waiting up to 10 s for the receiver to take the (\d+) samples? still queued/,
+      );
+      assertEquals(Number(match[1]) > 0, true);
+    } finally {
+      stop(child);
+      await child.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
