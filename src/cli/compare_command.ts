@@ -30,6 +30,12 @@ export const compareCommand = defineCommand({
       defaultText: "none",
       repeatable: true,
     }),
+    rerun: option({
+      flags: "--rerun <recording>",
+      help: "a second recording of the base command: changes within twice the difference " +
+        "between the two base runs are noise and fail no limit",
+      parse: (text: string) => text,
+    }),
     format: option({
       flags: "--format <format>",
       help: "markdown or json",
@@ -46,6 +52,7 @@ export const compareCommand = defineCommand({
   },
   examples: [
     "procpath compare main.sqlite branch.sqlite --max-increase cpu=10% --max-increase peak_rss=15%",
+    "procpath compare main.sqlite branch.sqlite --rerun main-again.sqlite --max-increase wall=10%",
     "procpath compare main.sqlite branch.sqlite --format json",
   ],
   /** Reads both runs, compares them, prints the comparison; 1 when a limit was exceeded. */
@@ -54,7 +61,10 @@ export const compareCommand = defineCommand({
     const { formatComparison } = await import("../compare/format_comparison.ts");
     let compared;
     try {
-      compared = compareRecordings(base as string, now as string, options.maxIncrease);
+      compared = compareRecordings(base as string, now as string, {
+        limits: options.maxIncrease,
+        rerun: options.rerun,
+      });
     } catch (error) {
       if (error instanceof RecordingError) {
         throw new CompareInputError(error.message, { cause: error });

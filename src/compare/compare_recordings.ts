@@ -15,17 +15,20 @@ export interface ComparedRecordings {
 }
 
 /**
- * Returns the comparison of the recordings at `base` and `now`. Throws
+ * Returns the comparison of the recordings at `base` and `now` (the noise measured by
+ * `rerun`, a second recording of the base command, when given). Throws
  * `RecordingError` for a file that is not a finished recording.
  */
 export function compareRecordings(
   base: string,
   now: string,
-  limits: readonly Limit[],
+  options: { limits: readonly Limit[]; rerun?: string | undefined },
 ): ComparedRecordings {
-  const runs = [readRun(base), readRun(now)] as const;
+  const runs = [readRun(base), readRun(now)];
+  const rerun = options.rerun === undefined ? null : readRun(options.rerun);
+  if (rerun) runs.push(rerun);
   return {
-    comparison: compareRuns(runs[0], runs[1], limits),
+    comparison: compareRuns(runs[0]!, runs[1]!, options.limits, rerun),
     lacking: runs.filter((run) => !run.summary.hasEvents).map((run) => lacksEvents(run.path)),
   };
 }

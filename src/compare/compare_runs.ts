@@ -4,8 +4,9 @@
  * limits on how much a measure may grow (`--max-increase cpu=10%`).
  *
  * A change is called noise when it is under 5 % or under the measure's resolution
- * (wall 0.1 s, CPU 0.05 s, RSS 1 MiB): reruns of one command differ that much (the
- * docs show how to measure it with `compare` of two runs of the base).
+ * (wall 0.1 s, CPU 0.05 s, RSS 1 MiB): reruns of one command differ that much. Given a
+ * rerun of the base, noise is measured instead: a change within twice the difference
+ * between the two base runs (or the resolution, if larger) is noise, and fails no limit.
  *
  * @module
  */
@@ -33,6 +34,8 @@ export interface MetricChange {
   change_pct: number | null;
   /** Within what reruns of one command show. */
   noise: boolean;
+  /** With a rerun of the base: the change reruns show (twice theirs), in the measure's unit. */
+  noise_band: number | null;
   /** The limit given for it, percent; null when none. */
   limit_pct: number | null;
   exceeded: boolean;
@@ -60,6 +63,8 @@ export interface ProgramChange {
 export interface Comparison {
   base: string;
   new: string;
+  /** The base's rerun that measured the noise, if one was given. */
+  rerun: string | null;
   metrics: MetricChange[];
   /** Largest change first (CPU seconds, then peak RSS, then processes). */
   programs: ProgramChange[];
@@ -105,22 +110,33 @@ const NONE: ProgramFigures = { cpu_s: 0, peak_rss_bytes: 0, processes: 0, lifeti
 /**
  * Returns the comparison of `base` and `now` with each limit checked: a measure
  * exceeds its limit when it grew by more than the limit's percent of the base (from a
- * base of 0, any growth does).
+ * base of 0, any growth does), unless `rerun` (the base command run again) shows a
+ * change as large.
  */
-export function compareRuns(base: Run, now: Run, limits: readonly Limit[]): Comparison {
+export function compareRuns(
+  base: Run,
+  now: Run,
+  limits: readonly Limit[],
+  rerun: Run | null = null,
+): Comparison {
   const limitOf = new Map(limits.map((l) => [l.metric, l.percent]));
   const metrics = METRICS.map((metric): MetricChange => {
     const b = totalOf(base, metric), n = totalOf(now, metric);
     const change = pct(b, n);
     const limit = limitOf.get(metric) ?? null;
-    const exceeded = limit !== null && n > b &&
-      (change === null || change > limit);
+    const band = rerun === null ? null : round(2 * Math.abs(totalOf(rerun, metric) - b));
+    const noise = band === null
+      ? isNoise(metric, b, n)
+      : Math.abs(n - b) <= Math.max(band, RESOLUTION[metric]);
+    const exceeded = limit !== null && n > b && (change === null || change > limit) &&
+      !(band !== null && noise);
     return {
       metric,
       base: b,
       new: n,
       change_pct: change === null ? null : round(change, 1),
-      noise: isNoise(metric, b, n),
+      noise,
+      noise_band: band,
       limit_pct: limit,
       exceeded,
     };
@@ -154,6 +170,7 @@ export function compareRuns(base: Run, now: Run, limits: readonly Limit[]): Comp
   return {
     base: base.path,
     new: now.path,
+    rerun: rerun?.path ?? null,
     metrics,
     programs,
     exceeded: metrics.some((m) => m.exceeded),

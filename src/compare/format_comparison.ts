@@ -50,7 +50,9 @@ export function formatComparison(comparison: Comparison, options: { limit: numbe
     const verdict = m.exceeded
       ? "**exceeded**"
       : m.noise
-      ? "within noise"
+      ? m.noise_band === null
+        ? "within noise"
+        : `within noise (reruns: ±${show(m.metric, m.noise_band)})`
       : m.limit_pct === null
       ? ""
       : "ok";
@@ -86,8 +88,11 @@ export function formatComparison(comparison: Comparison, options: { limit: numbe
     "",
     comparison.exceeded
       ? "A limit was exceeded."
-      : "No limit was exceeded. Changes within noise are under 5 % or under the measure's " +
-        "resolution (wall 0.1 s, CPU 0.05 s, RSS 1 MiB).",
+      : comparison.rerun === null
+      ? "No limit was exceeded. Changes within noise are under 5 % or under the measure's " +
+        "resolution (wall 0.1 s, CPU 0.05 s, RSS 1 MiB)."
+      : `No limit was exceeded. Changes within noise are within twice the difference between ` +
+        `the base and its rerun (${markdownText(comparison.rerun, 60)}).`,
     "",
   );
   return lines.join("\n");

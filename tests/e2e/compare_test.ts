@@ -101,6 +101,21 @@ Deno.test("compare: a build and its double — the compilers' CPU about doubles,
   assert.match(wide.stdout, /\| CPU \| [\d.]+ s \| [\d.]+ s \| \+[\d.]+ % \| \+400 % \| ok \|/);
 });
 
+Deno.test("compare --rerun: a change no larger than a rerun's passes the gate", async () => {
+  const { script, scriptTwice } = await runs();
+  const args = ["compare", script, scriptTwice, "--max-increase", "processes=50%", "--rerun"];
+  // the base against itself as its rerun: no noise, the doubled processes fail
+  assertEquals((await runProcpath([...args, script])).code, 1);
+  // a "rerun" as far off as the new run: the change is within noise
+  const noisy = await runProcpath([...args, scriptTwice, "--format", "json"]);
+  assertEquals(noisy.code, 0, noisy.stderr);
+  const processes = metric(JSON.parse(noisy.stdout), "processes") as unknown as {
+    noise: boolean;
+    noise_band: number;
+  };
+  assertEquals([processes.noise, processes.noise_band], [true, 100]);
+});
+
 Deno.test("compare: a run against itself exits 0, every measure within noise", async () => {
   const { build } = await runs();
   const result = await runProcpath([

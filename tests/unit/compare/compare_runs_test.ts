@@ -76,3 +76,23 @@ Deno.test("formatComparison() marks the exceeded limit and lists programs", () =
   assert.match(text, /\| gcc \| 0\.33 → 0\.66 \| \+100\.0 % \|/);
   assert.match(text, /A limit was exceeded\./);
 });
+
+Deno.test("compareRuns() with a rerun: noise measured, and a change within it fails no limit", () => {
+  const base = buildRun(handRun()), twice = doubled();
+  // a rerun as far from the base as the new run: the doubling is what reruns show
+  const noisy = compareRuns(base, twice, [parseLimit("cpu=50%")], twice);
+  const cpu = noisy.metrics.find((m) => m.metric === "cpu")!;
+  assertEquals([cpu.noise_band, cpu.noise, cpu.exceeded, noisy.exceeded], [
+    0.72,
+    true,
+    false,
+    false,
+  ]);
+  // a rerun equal to the base: no noise, the doubling fails the limit
+  const steady = compareRuns(base, twice, [parseLimit("cpu=50%")], base);
+  assertEquals(steady.metrics.find((m) => m.metric === "cpu")!.exceeded, true);
+  assert.match(
+    formatComparison(noisy, { limit: 5 }),
+    /\| CPU \| 0\.36 s \| 0\.72 s \| \+100\.0 % \| \+50 % \| within noise \(reruns: ±0\.72 s\) \|/,
+  );
+});
