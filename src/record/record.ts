@@ -40,6 +40,8 @@ export interface RecordPlan extends SnapshotSource {
   emptyIsFailure?: string | undefined;
   /** Whether what runs below the selected processes is recorded too (`--no-subtree`: false). */
   subtree?: boolean | undefined;
+  /** The compact layout: only what changed is stored (`store/compact_schema.ts`). */
+  compact?: boolean | undefined;
 }
 
 /** One iteration's figures, for a status line. */
@@ -142,6 +144,7 @@ function openDatabase(path: string, plan: RecordPlan, io: RecordIo): Store {
       meta,
       wal: true,
       events: io.events !== undefined,
+      compact: plan.compact,
     });
   } catch (error) {
     if ((error as Error).name === "SchemaMismatchError") throw error;
@@ -205,7 +208,7 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
   // a stop signal while an -e command runs ends the recording like at any other moment
   const evaluate = async () => {
     try {
-      return await evaluateEnvironment(plan.environment, io.warning, io.stop.signal);
+      return await evaluateEnvironment(plan.environment, io.warning, io.stop.signal, io.info);
     } catch (error) {
       if (io.stop.requested) return null;
       throw error;

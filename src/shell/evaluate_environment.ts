@@ -1,5 +1,6 @@
 import { quoteInput } from "../text/visible.ts";
 import { spawnAsCaller } from "../kernel/caller_limits.ts";
+import { delay } from "../time/delay.ts";
 /** One `-e NAME='shell command'` pair. */
 export interface EnvironmentSpec {
   name: string;
@@ -15,6 +16,8 @@ export class EnvironmentError extends Error {
 }
 
 const STATUS_MARK = "procpath-environment-status";
+/** How long the commands may run before `say` hears that they are awaited, ms. */
+const SLOW_MS = 5000;
 
 /**
  * Builds the POSIX sh script that evaluates the variables in order, so a later
@@ -49,13 +52,14 @@ export function parseEnvironmentSpec(text: string): EnvironmentSpec {
  * line, and a command that exits non-zero still gives its output, with one warning
  * naming its status. Their stderr passes through. `warn` also gets one line per
  * variable that evaluated empty; `signal` kills the shell (a stop request while a
- * command hangs). Throws `EnvironmentError` only when `sh` itself cannot run or is
- * killed.
+ * command hangs); `say` hears once that the commands are awaited when they run for 5 s.
+ * Throws `EnvironmentError` only when `sh` itself cannot run or is killed.
  */
 export async function evaluateEnvironment(
   specs: readonly EnvironmentSpec[],
   warn: (message: string) => void,
   signal?: AbortSignal,
+  say?: (message: string) => void,
 ): Promise<Record<string, string>> {
   if (specs.length === 0) return {};
   let child: Deno.ChildProcess;
@@ -81,10 +85,19 @@ export async function evaluateEnvironment(
   };
   if (signal?.aborted) kill();
   signal?.addEventListener("abort", kill);
+  const done = new AbortController();
+  if (say) {
+    delay(SLOW_MS, signal ? AbortSignal.any([done.signal, signal]) : done.signal).then(() => {
+      if (done.signal.aborted || signal?.aborted) return;
+      const names = specs.map((s) => s.name).join(", ");
+      say(`Waiting for the -e commands of ${names} (running for ${SLOW_MS / 1000} s)`);
+    });
+  }
   let output: Deno.CommandOutput;
   try {
     output = await child.output();
   } finally {
+    done.abort();
     signal?.removeEventListener("abort", kill);
   }
   const stderr = new TextDecoder().decode(output.stderr);

@@ -156,6 +156,7 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
             options.environment,
             (m) => io.warning(m),
             stop.signal,
+            (m) => io.info(m),
           );
         } catch (error) {
           if (stop.requested) break; // the stop killed an -e command

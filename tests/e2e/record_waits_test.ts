@@ -228,3 +228,34 @@ Deno.test({
     }
   },
 });
+
+for (const command of ["record", "watch"]) {
+  Deno.test({
+    ...OPTIONS,
+    name: `${command} says when its -e commands keep it waiting, and a stop still ends the wait`,
+    async fn() {
+      const dir = await Deno.makeTempDir();
+      const sleep = `sleep ${marker()}`;
+      const args = command === "record"
+        ? ["record", "-i", "0.1", "-r", "1", "-p", "1", "-d", `${dir}/g.sqlite`]
+        : ["watch", "-i", "0.1", "-r", "1", "-c", "true"];
+      const child = spawnProcpath([...args, "-e", `X=${sleep}; echo 1`, "-e", "Y=echo 2"]);
+      try {
+        const { rest } = await readUntil(
+          child.stderr,
+          /Waiting for the -e commands of X, Y \(running for 5 s\)\n/,
+        );
+        Deno.kill(child.pid, "SIGINT");
+        const { code } = await child.status;
+        const stderr = await rest;
+        assertEquals(code, 0, stderr);
+        assertEquals(logLines(stderr).filter((l) => l.includes("Waiting for the -e")).length, 1);
+        assertEquals(await survivors(sleep), []);
+      } finally {
+        stop(child);
+        for (const pid of processesWith(sleep)) Deno.kill(pid, "SIGKILL");
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
