@@ -555,6 +555,76 @@ Deno.test({
   },
 });
 
+Deno.test({
+  ...needs("inspect names CPU throttling and a memory limit as nobody, in groups root made", {
+    ...root,
+    ...cc,
+    "setpriv is not installed": installed("setpriv"),
+    "no cgroup CPU controller to make a group in": cpuQuotaPlace() !== null,
+    "no cgroup memory controller to make a group in": memoryPlace() !== null,
+  }),
+  ...unsanitized,
+  async fn() {
+    const cpu = cpuQuotaPlace()!, memory = memoryPlace()!;
+    const checkout = await readableCheckout();
+    const dir = `${checkout.dir}/workloads`;
+    Deno.mkdirSync(dir);
+    Deno.chmodSync(dir, 0o755);
+    const hold = build(dir, "hold_memory");
+    const name = `procpath-test-${Deno.pid}-nobody`;
+    try {
+      await withCgroup(
+        `${cpu.dir}/${name}`,
+        (quota) =>
+          withCgroup(`${memory.dir}/${name}`, async (limit) => {
+            if (cpu.v2) Deno.writeTextFileSync(`${quota}/cpu.max`, "10000 100000");
+            else Deno.writeTextFileSync(`${quota}/cpu.cfs_quota_us`, "10000");
+            Deno.writeTextFileSync(
+              `${limit}/${memory.v2 ? "memory.max" : "memory.limit_in_bytes"}`,
+              String(64 << 20),
+            );
+            const busy = spawnGroup([...NOBODY, "sh", "-c", "while :; do :; done"]);
+            Deno.writeTextFileSync(`${quota}/cgroup.procs`, String(busy.pid));
+            // root moves the holder in before it allocates: nobody may not write cgroup.procs
+            const holder = new Deno.Command("sh", {
+              args: [
+                "-c",
+                `echo $$ > ${limit}/cgroup.procs && exec ${NOBODY.join(" ")} ${hold} 62`,
+              ],
+              stdout: "piped",
+              stderr: "null",
+            }).spawn();
+            try {
+              await readUntil(holder.stdout, /ready/);
+              const output = await checkout.asNobody([
+                "inspect",
+                "--format",
+                "json",
+                "--no-subtree",
+                "-p",
+                `${busy.pid},${holder.pid}`,
+              ]);
+              assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+              const { findings } = JSON.parse(new TextDecoder().decode(output.stdout));
+              const throttled = of(findings, busy.pid)[0];
+              assertEquals(throttled?.rule, "throttled", show(findings));
+              assertIncludes(throttled!.text, `in cgroup /${name};`);
+              const limited = of(findings, holder.pid)[0];
+              assertEquals(limited?.rule, "memory_limit", show(findings));
+              assertIncludes(limited!.text, `cgroup /${name})`);
+            } finally {
+              holder.kill("SIGKILL");
+              await holder.status;
+              await busy.kill();
+            }
+          }),
+      );
+    } finally {
+      await checkout.remove();
+    }
+  },
+});
+
 /** `perf record`'s top user-space symbol of `pid` over `seconds` (the oracle). */
 async function perfTopSymbol(pid: number, seconds: number, dir: string): Promise<string> {
   const data = `${dir}/perf.data`;
