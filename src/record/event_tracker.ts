@@ -17,6 +17,8 @@ const decoder = new TextDecoder();
 
 /** What a tracker tells its owner besides the rows. */
 export interface EventTrackerHooks {
+  /** Whether the fork of a tracked process is followed (default: yes). */
+  follows?(pid: number, parentPid: number): boolean;
   /** A tracked process forked a process (command mode learns its orphans-to-be). */
   onFork?(pid: number, parentPid: number): void;
   /** A tracked process exited (command mode reaps the orphans it adopted). */
@@ -66,6 +68,7 @@ export class EventTracker {
     switch (event.kind) {
       case "fork":
         if (event.pid !== event.tgid || !this.tracks(event.parentTgid)) return;
+        if (this.#hooks.follows?.(event.tgid, event.parentTgid) === false) return;
         this.#tracked.set(event.tgid, this.#tracked.get(event.parentTgid) ?? null);
         this.started++;
         this.#push(event.ns, "fork", event.tgid, event.parentTgid);

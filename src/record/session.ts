@@ -64,8 +64,10 @@ export async function recordSession(
     const source = await startEventSource(reader, {
       all: !command && plan.query === undefined && plan.pidList === undefined,
       now: io.now,
-      // procpath's own children (the -e shells) are not the command's: a stop signal
-      // passed on to the command's tree must not kill an evaluation meanwhile
+      // of procpath's own children only the command is recorded: its -e shells are
+      // not the command's (nor are their CPU and processes), and a stop signal passed on
+      // to the command's tree must not kill an evaluation meanwhile
+      follows: (pid, parentPid) => parentPid !== io.pid || !command || pid === running?.pid,
       onFork: (pid, parentPid) => {
         if (parentPid !== io.pid) running?.saw([pid]);
       },

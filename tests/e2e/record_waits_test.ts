@@ -182,6 +182,19 @@ for (const withCommand of [false, true]) {
         if (withCommand) {
           assertIncludes(text, "exited with status 137 after a stop signal (killed by SIGKILL)");
           assertIncludes(text, "wall time");
+          // procpath's -e shells are not events of the command's tree (where events are had)
+          const db = `${dir}/e.sqlite`;
+          const tables = sql(db, "SELECT name FROM sqlite_master WHERE name = 'process_event'");
+          if (tables.length > 0) {
+            assertEquals(
+              sql(db, "SELECT COUNT(*) n FROM process_event WHERE cmdline LIKE '%mktemp%'"),
+              [{ n: 0 }],
+            );
+            assertEquals(
+              sql(db, "SELECT COUNT(*) n FROM process_event WHERE kind = 'fork'"),
+              [{ n: 1 }],
+            );
+          }
         }
         assertEquals(sql(`${dir}/e.sqlite`, "SELECT COUNT(DISTINCT ts) n FROM record"), [{
           n: withCommand ? 2 : 1,
