@@ -57,8 +57,12 @@ function paranoidLevel(): string {
 
 function refusal(code: number): SamplerRefusal {
   if (code === EACCES || code === EPERM) {
-    return `perf_event_open refused (kernel.perf_event_paranoid = ${paranoidLevel()}; ` +
-      "2 or lower lets a user sample its own processes, or run as root)";
+    const level = paranoidLevel();
+    return Number(level) <= 2
+      ? `perf_event_open refused (another user's threads: only their user or root may ` +
+        `sample them)`
+      : `perf_event_open refused (kernel.perf_event_paranoid = ${level}; ` +
+        "2 or lower lets a user sample its own processes, or run as root)";
   }
   if (code === ENOSYS || code === ENOENT) {
     return "perf_event_open is not available in this kernel (CONFIG_PERF_EVENTS)";
@@ -104,7 +108,9 @@ export function startIpSampler(
       const code = errno(lib);
       if (code === ESRCH) continue; // ended meanwhile
       if (code === EMFILE) break;
-      refused = code;
+      refused ??= code;
+      // another user's thread is refused where ours are not: try the rest
+      if (code === EACCES || code === EPERM) continue;
       break;
     }
     const base = lib.mmap(null, BigInt(length), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0n);

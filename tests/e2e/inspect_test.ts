@@ -852,6 +852,8 @@ Deno.test({
     assertEquals(code, 0, stderr);
     assertIncludes(stdout, "not readable for this user: descriptors and sockets");
     assertIncludes(stdout, "wait channels (wchan)");
+    // and the kernel's refusal to sample another user's threads is said, with why
+    assertIncludes(stdout, "hot functions not sampled: perf_event_open refused (");
   },
 });
 
