@@ -5,9 +5,11 @@
  * the live processes.
  */
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
-import { logLines, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
+import { logLines, repoPath, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { processesWith, readUntil, survivors, waitFor } from "../_helpers/processes.ts";
 import { sql } from "../_helpers/sqlite.ts";
+import { installed, needs } from "../_helpers/needs.ts";
+import { newSession, tmux } from "../_helpers/tmux.ts";
 
 const OPTIONS = { ignore: Deno.build.os !== "linux", sanitizeResources: false, sanitizeOps: false };
 
@@ -266,6 +268,54 @@ for (const command of ["record", "watch"]) {
         assertEquals(await survivors(sleep), []);
       } finally {
         stop(child);
+        for (const pid of processesWith(sleep)) Deno.kill(pid, "SIGKILL");
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+/** The screen of a tmux session, its lines unwrapped. */
+const screen = (session: string) => tmux("capture-pane", "-p", "-J", "-t", session);
+
+for (const left of [true, false]) {
+  Deno.test({
+    ...OPTIONS,
+    ...needs(
+      left
+        ? "record -- COMMAND at a terminal: Ctrl+C ends what the command left running"
+        : "record -- COMMAND at a terminal: a command ignoring Ctrl+C is told of, a second one kills it",
+      { "tmux is not installed": installed("tmux") },
+    ),
+    async fn() {
+      const dir = await Deno.makeTempDir();
+      const sleep = `sleep ${marker()}`;
+      const session = `procpath-waits-${crypto.randomUUID().slice(0, 8)}`;
+      const script = left ? `setsid ${sleep} &` : `trap '' INT; ${sleep}`;
+      newSession(session, "-x", "200", "-y", "50", "-c", repoPath(""));
+      try {
+        tmux(
+          "send-keys",
+          "-t",
+          session,
+          `scripts/procpath record -i 0.2 -d ${dir}/h.sqlite -- sh -c "${script}"; echo END=$?`,
+          "Enter",
+        );
+        const told = left
+          ? "press Ctrl+C to end it (SIGTERM)"
+          : "a second Ctrl+C or stop signal kills the whole tree";
+        if (!left) {
+          assertEquals(await waitFor(() => processesWith(sleep).length === 1), true);
+          tmux("send-keys", "-t", session, "C-c", "");
+        }
+        assertEquals(await waitFor(() => screen(session).includes(told)), true, screen(session));
+        tmux("send-keys", "-t", session, "C-c", "");
+        assertEquals(await waitFor(() => /END=\d+/.test(screen(session))), true, screen(session));
+        assertIncludes(screen(session), left ? "END=0" : "END=137");
+        assertIncludes(screen(session), "wall time");
+        assertEquals(await survivors(sleep), []);
+      } finally {
+        tmux("kill-session", "-t", session);
         for (const pid of processesWith(sleep)) Deno.kill(pid, "SIGKILL");
         await Deno.remove(dir, { recursive: true });
       }
