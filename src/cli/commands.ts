@@ -28,6 +28,7 @@ const LOADERS: Readonly<Record<string, Loader>> = {
   export: () => import("./export_command.ts").then((m) => m.exportCommand),
   report: () => import("./report_command.ts").then((m) => m.reportCommand),
   compare: () => import("./compare_command.ts").then((m) => m.compareCommand),
+  convert: () => import("./convert_command.ts").then((m) => m.convertCommand),
   completion: () => import("./help_commands.ts").then((m) => m.completionCommand),
   man: () => import("./help_commands.ts").then((m) => m.manCommand),
 };

@@ -69,7 +69,7 @@ export const recordCommand = defineCommand({
       "--compact",
       "store only what changed between samples (record stays a view of the same rows; " +
         "appending needs the layout the database has)",
-      { value: Boolean },
+      { onlyWhenSet: true },
     ),
     events: negatedFlag(
       "--no-events",

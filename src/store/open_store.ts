@@ -5,6 +5,8 @@ import type { Row } from "./flatten.ts";
 import { metaValue, recordColumns, tableColumns } from "./_inspect.ts";
 import { connect } from "./_connect.ts";
 import { runUserQuery } from "./user_sql.ts";
+import { createCompactSql, readRecordLayout } from "./compact_schema.ts";
+import { openCompactWriter } from "./compact_writer.ts";
 import type { ResultValue } from "./user_sql.ts";
 
 export type { ResultValue };
@@ -39,6 +41,11 @@ export interface OpenStoreOptions {
   wal?: boolean;
   /** Also create the `process_event` table. */
   events?: boolean | undefined;
+  /**
+   * The compact layout (`compact_schema.ts`): only what changed is stored, `record` is a
+   * view of the same rows. Appending to a recording of the other layout is refused.
+   */
+  compact?: boolean | undefined;
 }
 
 /** A database that exists already holds a `record` table of other columns. */
@@ -60,6 +67,15 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
   try {
     // everything that can refuse the file runs before the first write (the switch to
     // WAL rewrites the header), so a refused database is left byte for byte as it was
+    const layout = readRecordLayout(db);
+    const wantedLayout = options.compact ? "compact" : "plain";
+    if (layout !== "none" && layout !== wantedLayout) {
+      throw new SchemaMismatchError(
+        `Cannot append to "${path}": it is a ${layout} recording; record ${
+          layout === "compact" ? "with" : "without"
+        } --compact, or into a new database`,
+      );
+    }
     const existing = recordColumns(db).filter((name) => name !== "record_id" && name !== "ts");
     const wanted = options.columns.map((c) => c.name);
     if (existing.length > 0 && [...existing].sort().join() !== [...wanted].sort().join()) {
@@ -84,7 +100,9 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
     db.close();
     throw error;
   }
-  db.exec(createRecordTableSql(options.columns));
+  if (options.compact) {
+    for (const sql of createCompactSql(options.columns)) db.exec(sql);
+  } else db.exec(createRecordTableSql(options.columns));
   db.exec(CREATE_META_TABLE_SQL);
   if (options.events) db.exec(CREATE_EVENT_TABLE_SQL);
   const insertEvent = options.events
@@ -96,17 +114,22 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
   const replaceMeta = db.prepare("REPLACE INTO meta (key, value) VALUES (?, ?)");
   for (const [key, value] of Object.entries(options.meta)) replaceMeta.run(key, value);
   const names = options.columns.map((c) => c.name);
+  const compact = options.compact
+    ? openCompactWriter(db, options.columns, names.indexOf("stat_pid"))
+    : null;
   const rowSql = `(?${", ?".repeat(names.length)})`;
   const insertSql = (rows: number) =>
     `INSERT INTO record (ts, ${names.join(", ")}) VALUES ${Array(rows).fill(rowSql).join(", ")}`;
   // rows go in batches: one statement call per BATCH rows instead of per row
   const batch = Math.max(1, Math.floor(BIND_LIMIT / (names.length + 1)));
-  const insertBatch = db.prepare(insertSql(batch));
-  const insertOne = db.prepare(insertSql(1));
+  // a view takes no INSERT: the compact writer has statements of its own
+  const insertBatch = compact === null ? db.prepare(insertSql(batch)) : null;
+  const insertOne = compact === null ? db.prepare(insertSql(1)) : null;
   return {
     insertSnapshot(ts, rows) {
       if (rows.length === 0) return 0;
       const stamp = Math.round(ts * 1e6) / 1e6;
+      if (compact !== null) return compact.insertSnapshot(stamp, rows);
       db.exec("BEGIN");
       try {
         let at = 0;
@@ -118,9 +141,9 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
             values[r * width] = stamp;
             for (let c = 0; c < row!.length; c++) values[r * width + 1 + c] = row![c]!;
           }
-          insertBatch.run(...values);
+          insertBatch!.run(...values);
         }
-        for (; at < rows.length; at++) insertOne.run(stamp, ...rows[at]!);
+        for (; at < rows.length; at++) insertOne!.run(stamp, ...rows[at]!);
         db.exec("COMMIT");
       } catch (error) {
         try {

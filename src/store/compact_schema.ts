@@ -1,0 +1,72 @@
+/**
+ * The compact layout of a recording: what the reference's `record` table holds, stored
+ * as what changed, behind a view of the same name, columns and rows.
+ *
+ * - `record_state`: one row per distinct set of values a process had (a process whose
+ *   values repeat those of its previous sample keeps its state, an idle one for good);
+ * - `record_layout`: one row per distinct sample composition, the JSON list of its
+ *   processes' `state_id`s in the order `record` stores them;
+ * - `record_sample`: one row per sample: its `ts`, the `record_id` of its first process
+ *   and its layout.
+ *
+ * The view `record` unrolls each sample's layout with `json_each` (in every SQLite since
+ * 3.38, and as the JSON1 extension in Debian's before): `record_id` is the sample's
+ * first plus the position in the layout, so ids, rows and their natural order are the
+ * plain table's.
+ *
+ * @module
+ */
+import type { DatabaseSync } from "node:sqlite";
+
+/** A column of the `record` table as a state holds it: name and declared type. */
+export interface StateColumn {
+  name: string;
+  /** The declared type (`INTEGER`, `TEXT`, …), empty for none: its affinity is the plain table's. */
+  sqlType: string;
+}
+
+/** How a database lays out `record`: a table, the compact view, or nothing yet. */
+export type RecordLayout = "plain" | "compact" | "none";
+
+/** The tables and the view of the compact layout, for `columns` (`record_id` and `ts` excluded). */
+export function createCompactSql(columns: readonly StateColumn[]): string[] {
+  const stateDefs = ["state_id INTEGER PRIMARY KEY NOT NULL"]
+    .concat(columns.map((c) => `${c.name}${c.sqlType ? " " + c.sqlType : ""}`));
+  const selected = ["s.first_record_id + j.key AS record_id", "s.ts AS ts"]
+    .concat(columns.map((c) => `r.${c.name} AS ${c.name}`));
+  return [
+    `CREATE TABLE IF NOT EXISTS record_state (\n  ${stateDefs.join(",\n  ")}\n)`,
+    "CREATE TABLE IF NOT EXISTS record_layout " +
+    "(layout_id INTEGER PRIMARY KEY NOT NULL, state_ids TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS record_sample (sample_id INTEGER PRIMARY KEY NOT NULL, " +
+    "ts REAL NOT NULL, first_record_id INTEGER NOT NULL, layout_id INTEGER NOT NULL)",
+    // CROSS JOIN keeps the loops in this order, so an unordered SELECT reads rows by
+    // record_id as the plain table does; LEFT JOIN lets SQLite skip the states when a
+    // query reads only ts and record_id (every state a layout names exists)
+    `CREATE VIEW IF NOT EXISTS record AS SELECT\n  ${selected.join(",\n  ")}\n` +
+    "FROM record_sample s\n" +
+    "  CROSS JOIN record_layout l\n" +
+    "  CROSS JOIN json_each(l.state_ids) j\n" +
+    "  LEFT JOIN record_state r ON r.state_id = j.value\n" +
+    "WHERE l.layout_id = s.layout_id",
+  ];
+}
+
+/** Returns how `db` lays out `record`: a compact view beside `record_state`, a table, or none. */
+export function readRecordLayout(db: DatabaseSync): RecordLayout {
+  const rows = db.prepare(
+    "SELECT name, type FROM sqlite_master WHERE name IN ('record', 'record_state')",
+  ).all() as { name: string; type: string }[];
+  const record = rows.find((r) => r.name === "record");
+  if (record === undefined) return "none";
+  if (record.type === "view" && rows.some((r) => r.name === "record_state")) return "compact";
+  return "plain";
+}
+
+/** The columns of `table` but its first `skip` ones, with their declared types, in order. */
+export function readStateColumns(db: DatabaseSync, table: string, skip: number): StateColumn[] {
+  return (db.prepare("SELECT name, type FROM pragma_table_info(?) ORDER BY cid").all(table) as {
+    name: string;
+    type: string;
+  }[]).slice(skip).map((c) => ({ name: c.name, sqlType: c.type }));
+}
