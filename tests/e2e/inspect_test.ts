@@ -782,6 +782,45 @@ Deno.test({
 });
 
 Deno.test({
+  name: "inspect names zombie children a parent does not reap",
+  ...unsanitized,
+  async fn() {
+    // ten children that exit at once, and a parent that becomes sleep, which never waits
+    const group = spawnGroup(["sh", "-c", "for i in $(seq 10); do true & done; exec sleep 600"]);
+    try {
+      const zombies = () =>
+        descendantsOf(group.pid).filter((pid) => {
+          try {
+            return /\) Z /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
+          } catch {
+            return false;
+          }
+        });
+      assertEquals(
+        await waitFor(() => zombies().length === 10 && commOf(group.pid) === "sleep"),
+        true,
+      );
+      const { findings } = await inspectJson([
+        "-w",
+        "0.5",
+        "--no-subtree",
+        "-p",
+        String(group.pid),
+      ]);
+      const found = of(findings, group.pid).find((f) => f.rule === "zombies");
+      // the oracle: the kernel's children list of the parent, in state Z
+      assertEquals(
+        found?.text.startsWith(`${zombies().length} zombie children`),
+        true,
+        show(findings),
+      );
+    } finally {
+      await group.kill();
+    }
+  },
+});
+
+Deno.test({
   name: "inspect reports every process of a 100-process subtree",
   ...unsanitized,
   async fn() {

@@ -182,3 +182,22 @@ Deno.test("parseCgroupPaths() keeps each v1 controller's own path (#32)", () => 
   );
   assertEquals([paths.v2, paths.v1.get("cpu"), paths.v1.get("memory")], ["/", "/batch", "/jobs/a"]);
 });
+
+Deno.test("processReport() says a thread reading its tty waits on the tty, not on the TCP socket it also holds (#32)", () => {
+  const reading = parseSyscall("0 0x0 0x7ffd 0x400 0x0 0x0 0x0 0x7ff 0x7f"); // read(0, …)
+  const threads = [thread(10, { wchan: "wait_woken", syscall: reading })];
+  const descriptors = [
+    { fd: 0, target: "/dev/pts/3", position: 0, access: 2, size: null },
+    { fd: 3, target: "socket:[100]", position: null, access: 2, size: null },
+  ];
+  const sockets = new Map([[100, tcp(100, "10.0.0.2:40000", "10.0.0.9:5432")]]);
+  const looks = new Map([[10, Array(10).fill({ state: "S", wchan: "wait_woken" })]]);
+  const report = processReport(
+    sample({ threads, descriptors }),
+    sample({ at: 2000, threads, descriptors }),
+    context({ sockets, looks }),
+  );
+  const [t] = report.threads;
+  assertEquals([t!.waitsOn?.kind, t!.waitsOn?.target, t!.shares.tty], ["tty", "/dev/pts/3", 100]);
+  assertEquals(t!.shares.socket, undefined);
+});
