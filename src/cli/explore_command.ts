@@ -9,7 +9,11 @@ async function openBrowser(url: string): Promise<void> {
     const display = Deno.env.get("DISPLAY") || Deno.env.get("WAYLAND_DISPLAY");
     const opener = Deno.build.os === "darwin" ? "open" : display ? "xdg-open" : null;
     if (!opener) return;
-    const child = new Deno.Command(opener, { args: [url], stdout: "null", stderr: "null" }).spawn();
+    // the browser gets the caller's open-files limit, not the one Deno raised
+    const { spawnAsCaller } = await import("../kernel/caller_limits.ts");
+    const child = spawnAsCaller(
+      new Deno.Command(opener, { args: [url], stdout: "null", stderr: "null" }),
+    );
     await child.status;
   } catch {
     // no opener: the URL is printed
