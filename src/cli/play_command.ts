@@ -4,6 +4,7 @@ import { toPythonJson } from "../text/python_format.ts";
 import { parseCommandLine, ParseError } from "./parse_argv.ts";
 import { CommandError } from "./errors.ts";
 import { collect } from "./options.ts";
+import { listenForStop } from "../signals/stop_signals.ts";
 import { readUserFile } from "./read_user_file.ts";
 import { defineCommand, flag, option, playbookKey, takesValue } from "./spec.ts";
 import type { AnyCommand, ArgumentValues } from "./spec.ts";
@@ -113,36 +114,50 @@ export const playCommand = defineCommand({
       deps.writeOut(sections.map((name) => name + "\n").join(""));
       return EXIT.ok;
     }
-    for (const section of sections) {
-      const command = commands.find((c) => c.playable && c.name === commandOf(section))!;
-      let argv: string[];
-      let parsed: { args: ArgumentValues; options: object };
-      try {
-        argv = sectionArgv(ini, section, playbookSpec(command), overrides);
-        parsed = parseCommandLine(command, argv);
-      } catch (error) {
-        if (error instanceof PlaybookSyntaxError) throw new CommandError(error.message);
-        if (error instanceof ParseError) throw new CommandError(sectionError(error));
-        throw new CommandError(`Invalid section: ${(error as Error).message}`, { cause: error });
+    // a stop signal that ends one section ends the play, as the reference's
+    // KeyboardInterrupt does: the sections after it are not run
+    const stop = options.dryRun ? null : listenForStop();
+    try {
+      for (const [at, section] of sections.entries()) {
+        if (stop?.requested) {
+          const rest = sections.slice(at);
+          deps.log.info(
+            `Stopped: ${rest.length === 1 ? "section" : "sections"} ${rest.join(", ")} not run`,
+          );
+          return EXIT.ok;
+        }
+        const command = commands.find((c) => c.playable && c.name === commandOf(section))!;
+        let argv: string[];
+        let parsed: { args: ArgumentValues; options: object };
+        try {
+          argv = sectionArgv(ini, section, playbookSpec(command), overrides);
+          parsed = parseCommandLine(command, argv);
+        } catch (error) {
+          if (error instanceof PlaybookSyntaxError) throw new CommandError(error.message);
+          if (error instanceof ParseError) throw new CommandError(sectionError(error));
+          throw new CommandError(`Invalid section: ${(error as Error).message}`, { cause: error });
+        }
+        deps.log.info(`Executing section ${section}`);
+        if (options.dryRun) {
+          const kwargs = dryRunKwargs(
+            command,
+            parsed.args,
+            parsed.options as Record<string, unknown>,
+          );
+          deps.writeOut(toPythonJson(kwargs, 2) + "\n");
+          continue;
+        }
+        // later sections may need what a query section would drop after its read
+        const keep = { ...deps, dropPermissions: () => {} };
+        const code = await command.run(parsed.args, parsed.options as never, {
+          deps: keep,
+          commands,
+        });
+        if (code !== 0) return code;
       }
-      deps.log.info(`Executing section ${section}`);
-      if (options.dryRun) {
-        const kwargs = dryRunKwargs(
-          command,
-          parsed.args,
-          parsed.options as Record<string, unknown>,
-        );
-        deps.writeOut(toPythonJson(kwargs, 2) + "\n");
-        continue;
-      }
-      // later sections may need what a query section would drop after its read
-      const keep = { ...deps, dropPermissions: () => {} };
-      const code = await command.run(parsed.args, parsed.options as never, {
-        deps: keep,
-        commands,
-      });
-      if (code !== 0) return code;
+      return EXIT.ok;
+    } finally {
+      stop?.dispose();
     }
-    return EXIT.ok;
   },
 });

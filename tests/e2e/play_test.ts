@@ -1,5 +1,6 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
-import { fixture, logLines, runProcpath } from "../_helpers/run_procpath.ts";
+import { fixture, logLines, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
+import { readUntil, waitFor } from "../_helpers/processes.ts";
 import { sql } from "../_helpers/sqlite.ts";
 
 function playbook(dir: string): string {
@@ -115,3 +116,54 @@ Deno.test("procpath play rejects bad playbooks with one line", async () => {
   assertIncludes(missing.stderr, `Cannot read "${dir}/missing.ini"`);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test({
+  name: "procpath play: a stop signal during one section ends the play, as the reference's Ctrl+C",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    Deno.writeTextFileSync(
+      `${dir}/stop.ini`,
+      `[a:record]
+database_file: ${dir}/a.sqlite
+interval: 0.1
+pid_list: ${Deno.pid}
+
+[b:watch]
+command: touch ${dir}/b-ran
+interval: 0.1
+repeat: 1
+`,
+    );
+    const child = spawnProcpath(["play", "-f", `${dir}/stop.ini`, "*"]);
+    const { rest } = await readUntil(child.stderr, /Executing section a:record\n/);
+    // a sample is committed: the record section runs
+    assertEquals(
+      await waitFor(() => {
+        try {
+          return sql(`${dir}/a.sqlite`, "SELECT COUNT(*) n FROM record")[0]!.n as number > 0;
+        } catch {
+          return false;
+        }
+      }),
+      true,
+    );
+    Deno.kill(child.pid, "SIGINT");
+    const { code } = await child.status;
+    const stderr = await rest;
+    assertEquals(code, 0, stderr);
+    assertIncludes(stderr, "INFO    procpath Stopped: section b:watch not run");
+    assertEquals(existsSync(`${dir}/b-ran`), false);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
