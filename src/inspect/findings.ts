@@ -114,7 +114,9 @@ function blockedText(t: ThreadReport, report: ProcessReport, seconds: number): s
   const only = object === null ? onlyConnected(report) : null;
   const socket = object?.socket ?? only;
   const accepting = t.wchan?.startsWith("inet_csk_accept") || t.syscall?.startsWith("accept");
-  const where = socket
+  const where = socket?.protocol === "unix"
+    ? `unix socket ${socket.local || object?.target || ""} (fd ${object?.fd ?? only?.fd})`
+    : socket
     ? `${
       socket.remote !== "" && !socket.remote.startsWith("0.0.0.0:0") ? socket.remote : socket.local
     } (${socket.protocol}, fd ${

@@ -12,7 +12,8 @@ import { findingsFor, rankFindings } from "./findings.ts";
 import type { Finding } from "./findings.ts";
 import { readSockets } from "./net.ts";
 import { findHolders } from "./peers.ts";
-import { processReport, wantedInodes } from "./report.ts";
+import { processReport, waitsOnUnixSocket, wantedInodes } from "./report.ts";
+import { readUnixPeers } from "../kernel/unix_peers.ts";
 import type { Look, ProcessReport } from "./report.ts";
 import { sampleProcess } from "./sample_process.ts";
 import type { ProcessSample } from "./sample_process.ts";
@@ -177,7 +178,9 @@ export async function inspect(
   const live = [...after.values()].filter((p) => p !== null);
   const cgroupsAfter = cgroupsOf(live);
   const sockets = readSockets(plan.root);
-  const holders = findHolders(reader, wantedInodes(live, sockets, Deno.build.arch));
+  const arch = Deno.build.arch;
+  const unixPeers = waitsOnUnixSocket(live, sockets, arch) ? readUnixPeers() : new Map();
+  const holders = findHolders(reader, wantedInodes(live, sockets, arch, unixPeers));
   const delayAccounting = delayAccountingOn(reader);
   const processes: ProcessReport[] = [];
   const findings: Finding[] = [];
@@ -195,6 +198,7 @@ export async function inspect(
       cgroupBefore: cgroupsBefore.get(cgroupKey(first)) ?? null,
       cgroupAfter: cgroupsAfter.get(cgroupKey(first)) ?? null,
       delayAccounting,
+      unixPeers,
       hotFunctions: hotFunctionsOf(
         reader,
         pid,

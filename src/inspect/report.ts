@@ -167,21 +167,57 @@ export interface ReportContext {
   delayAccounting: boolean;
   /** The sampled hot functions of the process's threads, by TID. */
   hotFunctions?: ReadonlyMap<number, { samples: number; top: HotFunction[] }>;
+  /** Each connected Unix socket's peer inode, by inode (where asked for). */
+  unixPeers?: ReadonlyMap<number, number>;
 }
 
-/** The socket on this host whose ends are `socket`'s swapped (a loopback TCP peer). */
-function localPeer(
+/**
+ * The inode of the socket at the other end of `socket` on this host: a loopback TCP
+ * connection's (its ends swapped), a Unix socket's (from the kernel's diagnostics).
+ */
+function peerInode(
   socket: SocketEntry,
   sockets: ReadonlyMap<number, SocketEntry>,
-): SocketEntry | null {
+  unixPeers: ReadonlyMap<number, number>,
+): number | null {
+  if (socket.protocol === "unix") return unixPeers.get(socket.inode) ?? null;
   if (!socket.protocol.startsWith("tcp") || socket.state === "LISTEN") return null;
   for (const other of sockets.values()) {
     if (
       other.inode !== socket.inode && other.local === socket.remote &&
       other.remote === socket.local
-    ) return other;
+    ) return other.inode;
   }
   return null;
+}
+
+/** The sockets the threads of `samples` are blocked on. */
+function waitedSockets(
+  samples: Iterable<ProcessSample>,
+  sockets: ReadonlyMap<number, SocketEntry>,
+  arch: string,
+): { pipes: number[]; sockets: SocketEntry[] } {
+  const found = { pipes: [] as number[], sockets: [] as SocketEntry[] };
+  for (const sample of samples) {
+    for (const thread of sample.threads) {
+      const fd = waitedFd(thread.syscall, arch);
+      const d = fd === null ? undefined : sample.descriptors?.find((x) => x.fd === fd);
+      const link = d ? linkInode(d.target) : null;
+      if (link?.kind === "pipe") found.pipes.push(link.inode);
+      const socket = link?.kind === "socket" ? sockets.get(link.inode) : undefined;
+      if (socket) found.sockets.push(socket);
+    }
+  }
+  return found;
+}
+
+/** Whether a thread of `samples` waits on a Unix socket (whose peer only netlink knows). */
+export function waitsOnUnixSocket(
+  samples: Iterable<ProcessSample>,
+  sockets: ReadonlyMap<number, SocketEntry>,
+  arch: string,
+): boolean {
+  return waitedSockets(samples, sockets, arch).sockets.some((s) => s.protocol === "unix");
 }
 
 function waitObject(
@@ -203,8 +239,8 @@ function waitObject(
     peers = [...(context.holders.get(link.inode) ?? [])].filter((h) => h.pid !== pid);
   } else if (link?.kind === "socket") {
     socket = context.sockets.get(link.inode) ?? null;
-    const peer = socket ? localPeer(socket, context.sockets) : null;
-    if (peer) peers = [...(context.holders.get(peer.inode) ?? [])];
+    const peer = socket ? peerInode(socket, context.sockets, context.unixPeers ?? new Map()) : null;
+    if (peer !== null) peers = [...(context.holders.get(peer) ?? [])];
   }
   return {
     fd,
@@ -217,25 +253,18 @@ function waitObject(
   };
 }
 
-/** The inodes whose holders the reports will want: pipes and loopback peers waited on. */
+/** The inodes whose holders the reports will want: pipes and local peers waited on. */
 export function wantedInodes(
   samples: Iterable<ProcessSample>,
   sockets: ReadonlyMap<number, SocketEntry>,
   arch: string,
+  unixPeers: ReadonlyMap<number, number> = new Map(),
 ): Set<number> {
-  const inodes = new Set<number>();
-  for (const sample of samples) {
-    for (const thread of sample.threads) {
-      const fd = waitedFd(thread.syscall, arch);
-      const d = fd === null ? undefined : sample.descriptors?.find((x) => x.fd === fd);
-      const link = d ? linkInode(d.target) : null;
-      if (link?.kind === "pipe") inodes.add(link.inode);
-      if (link?.kind === "socket") {
-        const socket = sockets.get(link.inode);
-        const peer = socket ? localPeer(socket, sockets) : null;
-        if (peer) inodes.add(peer.inode);
-      }
-    }
+  const waited = waitedSockets(samples, sockets, arch);
+  const inodes = new Set<number>(waited.pipes);
+  for (const socket of waited.sockets) {
+    const peer = peerInode(socket, sockets, unixPeers);
+    if (peer !== null) inodes.add(peer);
   }
   return inodes;
 }

@@ -506,6 +506,28 @@ Deno.test({
 });
 
 Deno.test({
+  ...needs("inspect names the process at the other end of a Unix socket", python),
+  ...unsanitized,
+  async fn() {
+    const w = await pythonWorkload("unix_reader");
+    try {
+      const [, child] = /ready (\d+)/.exec(w.ready)!;
+      assertEquals(await waitFor(() => /unix_stream_read/.test(wchanOf(w.pid))), true);
+      const { findings } = await inspectJson(["--no-subtree", "-p", String(w.pid)]);
+      const first = of(findings, w.pid)[0];
+      assertEquals(first?.rule, "blocked_socket", show(findings));
+      // the oracle: the child's own descriptor on the pair's other socket
+      const theirs = [...Deno.readDirSync(`/proc/${child}/fd`)].map((e) => e.name).find((fd) =>
+        Deno.readLinkSync(`/proc/${child}/fd/${fd}`).startsWith("socket:")
+      );
+      assertIncludes(first!.text, `the other end is PID ${child} python3 (fd ${theirs})`);
+    } finally {
+      await w.stop();
+    }
+  },
+});
+
+Deno.test({
   ...needs("inspect names a pipe writer, a stopped process and two socket readers as nobody", {
     ...cc,
     "switching users needs root": Deno.uid() === 0,
