@@ -15,7 +15,8 @@
  */
 import { intervalCpu } from "../model/cpu.ts";
 import type { BirthClock, CpuSample, ProcessCpu } from "../model/cpu.ts";
-import { displayCommand } from "../model/process.ts";
+import { displayCommand, UNNAMED } from "../model/process.ts";
+import { programOf } from "../record/summary.ts";
 import type { EventRow, RunRows, SampledRow } from "../store/report_reads.ts";
 
 /** One process of a run (a PID the kernel reused is another process). */
@@ -130,6 +131,8 @@ interface Building {
   /** The name the exit event read from the zombie (or last heard of). */
   exitComm: string | null;
   inherited: string;
+  /** Its program's name, as `rename` last made it. */
+  name: string;
   inheritedCommand: string;
   exitCode: number | null;
   exitSignal: number | null;
@@ -162,15 +165,21 @@ const SAME_PROCESS_SLACK = 1;
 /** How long after its moment a sample's processes may have been read, seconds. */
 const READ_SLACK = 0.05;
 
-/** The program a command line ran: its first word's last path part, cut as the kernel cuts comm. */
-function programOf(command: string): string {
-  const first = command.split(" ", 1)[0] ?? "";
-  return (first.slice(first.lastIndexOf("/") + 1) || first).slice(0, 15);
+function nameOf(p: Building): string {
+  return p.name;
 }
 
-function nameOf(p: Building): string {
-  if (p.execSeen) return p.execName ?? p.sampleComm ?? p.exitComm ?? "?";
-  return p.sampleComm ?? p.exitComm ?? p.inherited;
+/**
+ * Names a process's program as the record summary does (the command line's first word),
+ * from what is known of it: its exec, else the samples, else its exit; a process that
+ * never exec'd runs its parent's program.
+ */
+function rename(p: Building): void {
+  const sampled = p.sampleCommand === null ? p.sampleComm : programOf(p.sampleCommand);
+  p.name = p.execSeen
+    ? (p.execCommand === null ? p.execName : programOf(p.execCommand)) ?? sampled ?? p.exitComm ??
+      UNNAMED
+    : sampled ?? p.exitComm ?? p.inherited;
 }
 
 function commandOf(p: Building): string {
@@ -213,7 +222,8 @@ export function buildRun(rows: RunRows): Run {
       sampleComm: null,
       sampleCommand: null,
       exitComm: null,
-      inherited: parent ? nameOf(parent) : "?",
+      inherited: parent ? nameOf(parent) : UNNAMED,
+      name: parent ? nameOf(parent) : UNNAMED,
       inheritedCommand: parent ? commandOf(parent) : "[?]",
       exitCode: null,
       exitSignal: null,
@@ -243,11 +253,13 @@ export function buildRun(rows: RunRows): Run {
     if (e.kind === "exec") {
       p.execSeen = true;
       p.execCommand = e.cmdline || null;
-      p.execName = e.comm ?? (p.execCommand ? programOf(p.execCommand) : null);
+      p.execName = e.comm;
+      rename(p);
       return;
     }
     p.exitTs = e.ts;
     p.exitComm = e.comm;
+    rename(p);
     p.exitCode = e.exitCode;
     p.exitSignal = e.exitSignal;
     if (e.utime !== null && e.stime !== null) p.exitCpu = e.utime + e.stime;
@@ -339,8 +351,13 @@ export function buildRun(rows: RunRows): Run {
     p.starttime = starttime;
     p.firstSeen ??= ts;
     if (p.exitTs === null) p.lastSeen = ts;
-    if (comm !== null) p.sampleComm = comm;
-    if (cmdline !== null) p.sampleCommand = displayCommand(cmdline, comm);
+    // a name changes rarely: the program is worked out again only when it does
+    const command = cmdline === null ? p.sampleCommand : displayCommand(cmdline, comm);
+    if ((comm !== null && comm !== p.sampleComm) || command !== p.sampleCommand) {
+      if (comm !== null) p.sampleComm = comm;
+      p.sampleCommand = command;
+      rename(p);
+    }
     const rss = rssPages * pageSize;
     if (rss > p.peakRss) p.peakRss = rss;
     if (rss > (peakProcess?.bytes ?? 0)) peakProcess = { bytes: rss, command: commandOf(p) };

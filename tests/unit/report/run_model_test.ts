@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { assertEquals } from "../../_helpers/assert.ts";
 import { handRun } from "../../_helpers/run_rows.ts";
 import { buildRun } from "../../../src/report/run_model.ts";
+import { UNNAMED } from "../../../src/model/process.ts";
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
@@ -67,5 +68,5 @@ Deno.test("buildRun(): a program whose exec was not read is named by its exit's 
   rows.events![6] = { ...rows.events![6]!, comm: "ls" }; // its zombie's stat was read
   assertEquals(buildRun(rows).processes[2]!.program, "ls");
   rows.events![6] = { ...rows.events![6]!, comm: null };
-  assertEquals(buildRun(rows).processes[2]!.program, "?");
+  assertEquals(buildRun(rows).processes[2]!.program, UNNAMED);
 });
