@@ -34,7 +34,7 @@ export interface RunProcess {
   startFrom: "fork" | "sample" | "before";
   /** Still running when the recording ended. */
   running: boolean;
-  /** The program's name (the kernel's `comm` after its last exec). */
+  /** Its program: the command line's first word after its last exec, else its `comm`. */
   program: string;
   /** The command line, or `[comm]` where none was read. */
   command: string;
