@@ -45,6 +45,22 @@ Deno.test("export: a make -j2 build's trace keeps the format's rules and names e
   assert.ok(cc >= 10, names.join(" "));
   assert.ok(names.filter((n: string) => n === "cc1").length >= 9, names.join(" "));
   assertEquals(names[0], "make");
+  // a process alone with its parent (inside its lifetime, no sibling beside it) is drawn
+  // inside the parent's slice, on the parent's track
+  type Slice = { ts: number; dur: number; tid: number; args: { pid: number; ppid: number } };
+  const byPid = new Map<number, Slice>(slices.map((e: Slice) => [e.args.pid, e]));
+  const inside = (a: Slice, b: Slice) => b.ts <= a.ts && a.ts + a.dur <= b.ts + b.dur;
+  const overlap = (a: Slice, b: Slice) => a.ts < b.ts + b.dur && b.ts < a.ts + a.dur;
+  let alone = 0;
+  for (const e of slices as Slice[]) {
+    const parent = byPid.get(e.args.ppid);
+    if (!parent || !inside(e, parent)) continue;
+    const siblings = (slices as Slice[]).filter((o) => o !== e && o.args.ppid === e.args.ppid);
+    if (siblings.some((o) => overlap(o, e))) continue;
+    alone++;
+    assertEquals(e.tid, parent.tid, JSON.stringify(e));
+  }
+  assert.ok(alone >= 13, `${alone} processes alone with their parent`);
   const make = slices[0];
   assertEquals([make.ts, make.args.exit_status, make.args.command], [0, 0, "/usr/bin/make -j2 -s"]);
 });
