@@ -235,8 +235,11 @@ function waitObject(
   let socket: SocketEntry | null = null;
   let peers: Holder[] = [];
   if (link?.kind === "pipe") {
-    // the other end: holders of the same pipe other than this process
-    peers = [...(context.holders.get(link.inode) ?? [])].filter((h) => h.pid !== pid);
+    // the other end: other processes holding the pipe open the other way (a writer's
+    // readers, a reader's writers; a shell that forked both may hold both ends)
+    peers = [...(context.holders.get(link.inode) ?? [])].filter((h) =>
+      h.pid !== pid && (d.access === null || h.access === null || h.access !== d.access)
+    );
   } else if (link?.kind === "socket") {
     socket = context.sockets.get(link.inode) ?? null;
     const peer = socket ? peerInode(socket, context.sockets, context.unixPeers ?? new Map()) : null;
