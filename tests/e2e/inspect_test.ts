@@ -528,21 +528,38 @@ Deno.test({
 });
 
 Deno.test({
-  ...needs("inspect names a pipe writer, a stopped process and two socket readers as nobody", {
-    ...cc,
-    "switching users needs root": Deno.uid() === 0,
-    "setpriv is not installed": installed("setpriv"),
-  }),
+  ...needs(
+    "inspect names a full pipe, T, D, an fsync loop, two socket readers and an idle pool as nobody",
+    {
+      ...cc,
+      "switching users needs root": Deno.uid() === 0,
+      "setpriv is not installed": installed("setpriv"),
+    },
+  ),
   ...unsanitized,
   async fn() {
     const checkout = await readableCheckout();
     const dir = `${checkout.dir}/workloads`;
     Deno.mkdirSync(dir);
     Deno.chmodSync(dir, 0o755);
-    const sockets = await workload([build(dir, "two_sockets")], { nobody: true });
+    // a directory nobody may write, for the fsync loop's file
+    const data = `${checkout.dir}/data`;
+    Deno.mkdirSync(data);
+    Deno.chmodSync(data, 0o777);
+    // each started one is stopped in the end, even when a later one fails to start
+    const started: Workload[] = [];
+    const start = async (args: string[]) => {
+      const w = await workload(args, { nobody: true });
+      started.push(w);
+      return w;
+    };
     const pipe = spawnGroup([...NOBODY, "sh", "-c", "yes | sleep 600"]);
     const stopped = spawnGroup([...NOBODY, "sleep", "600"]);
     try {
+      const sockets = await start([build(dir, "two_sockets")]);
+      const held = await start([build(dir, "vfork_wait")]);
+      const syncing = await start([build(dir, "fsync_loop"), `${data}/file`]);
+      const pool = await start([build(dir, "condvar_pool")]);
       await stopOnce(stopped.pid, "sleep");
       let writer: number | undefined;
       assertEquals(
@@ -559,7 +576,7 @@ Deno.test({
         "json",
         "--no-subtree",
         "-p",
-        `${sockets.pid},${writer},${stopped.pid}`,
+        `${sockets.pid},${writer},${stopped.pid},${held.pid},${syncing.pid},${pool.pid}`,
       ]);
       const stderr = new TextDecoder().decode(output.stderr);
       assertEquals(output.code, 0, stderr);
@@ -568,8 +585,11 @@ Deno.test({
       assertEquals(of(findings, writer!)[0]?.rule, "blocked_pipe", show(findings));
       assertIncludes(of(findings, writer!)[0]!.text, "sleep (fd 0)");
       assertEquals(of(findings, stopped.pid)[0]?.rule, "stopped", show(findings));
+      assertEquals(of(findings, held.pid)[0]?.rule, "uninterruptible", show(findings));
+      assertEquals(of(findings, syncing.pid)[0]?.rule, "storage_wait", show(findings));
+      assertEquals(of(findings, pool.pid).filter((f) => f.rule === "lock_contention"), []);
     } finally {
-      await sockets.stop();
+      for (const w of started) await w.stop();
       await pipe.kill();
       await stopped.kill();
       await checkout.remove();
