@@ -52,7 +52,7 @@ export interface InspectReport {
   sampler: { threads: number; samples: number; refused: string | null };
 }
 
-/** The most threads whose instruction pointers are sampled (each costs a descriptor and 36 KiB). */
+/** The most threads whose instruction pointers are sampled (each costs a descriptor and a 12 KiB ring). */
 const SAMPLED_THREADS = 32;
 /** Samples a second per thread: ~200 in a 2 s window of a busy thread, a fraction of a % of a core. */
 const SAMPLE_HZ = 99;

@@ -20,8 +20,12 @@ const PERF_RECORD_SAMPLE = 9;
 const EXCLUDE_KERNEL = 1n << 5n, EXCLUDE_HV = 1n << 6n, FREQ = 1n << 10n;
 const ATTR_SIZE = 128;
 const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
-/** Data pages per ring (a power of two): 32 KiB holds 1,300 samples between drains. */
-const DATA_PAGES = 8;
+/**
+ * Data pages per ring (a power of two): 8 KiB holds 340 samples, 3 s of a busy thread
+ * between drains; with the control page 12 KiB a ring, so the 32 rings of a window
+ * fit the 516 KiB an unprivileged user may lock for perf (`kernel.perf_event_mlock_kb`).
+ */
+const DATA_PAGES = 2;
 /** `perf_event_mmap_page`: where the kernel's write head and our read tail sit. */
 const DATA_HEAD = 1024, DATA_TAIL = 1032;
 const EPERM = 1, EACCES = 13, ENOSYS = 38, ENOENT = 2, EMFILE = 24;
