@@ -22,8 +22,8 @@ const ATTR_SIZE = 128;
 const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
 /**
  * Data pages per ring (a power of two): 8 KiB holds 340 samples, 3 s of a busy thread
- * between drains; with the control page 12 KiB a ring, so the 32 rings of a window
- * fit the 516 KiB an unprivileged user may lock for perf (`kernel.perf_event_mlock_kb`).
+ * between drains; with the control page 12 KiB a ring, little against what a user may
+ * lock for perf (`kernel.perf_event_mlock_kb` per CPU, then `RLIMIT_MEMLOCK`).
  */
 const DATA_PAGES = 2;
 /** `perf_event_mmap_page`: where the kernel's write head and our read tail sit. */
