@@ -163,7 +163,9 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
         t.wchan ?? "a hidden wait channel"
       }${t.syscall ? ` (system call ${t.syscall})` : ""}${
         t.stack ? `, kernel stack ${t.stack.slice(0, 4).join(" ← ")}` : ""
-      }: signals wait until the kernel lets it go`,
+      }: signals wait until the kernel lets it go${
+        t.stack ? "" : `; as root, /proc/${report.pid}/task/${t.tid}/stack shows where`
+      }`,
     );
   }
   for (const t of threads) {
@@ -201,7 +203,7 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
             Math.round(t.voluntaryPerSecond)
           } wake-ups a second`
           : ""
-      }`,
+      }; iostat -x 1 shows the device's latency, fewer syncs or larger writes wait less`,
     );
   }
 
@@ -289,7 +291,8 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
         pct(mean)
       } of the window, blocking ${Math.round(switches)} times/s and preempted ${
         Math.round(preempted)
-      } times/s (threads runnable together): lock contention`,
+      } times/s (threads runnable together): lock contention; a stack dump of the threads ` +
+        `(gdb -p ${report.pid} -batch -ex "thread apply all bt", py-spy dump) shows who holds it`,
     );
   }
 
@@ -312,7 +315,8 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
     say(
       "descriptors",
       90,
-      `${d.open} of ${d.limit} descriptors open (RLIMIT_NOFILE): a leak, or a limit too low`,
+      `${d.open} of ${d.limit} descriptors open (RLIMIT_NOFILE): a leak, or a limit too low; ` +
+        `ls -l /proc/${report.pid}/fd shows what they are`,
     );
   }
   const memory = report.cgroup?.memory;
@@ -329,7 +333,7 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
       }${
         memory.limitHits ? `, the limit hit ${memory.limitHits} times` : ""
       }: the kernel reclaims ` +
-        `its cache and kills at the limit`,
+        `its cache and kills at the limit; raise ${memory.from} or shrink what the group holds`,
     );
   } else if (memory?.oomKills) {
     say(

@@ -100,7 +100,8 @@ Deno.test("lock_contention needs threads that want to run, not an idle pool (#32
   assertEquals(
     first(busy).text,
     "7 of 8 threads wait in futex_do_wait 90% of the window, blocking 4200 times/s and " +
-      "preempted 2100 times/s (threads runnable together): lock contention",
+      "preempted 2100 times/s (threads runnable together): lock contention; a stack dump of " +
+      'the threads (gdb -p 100 -batch -ex "thread apply all bt", py-spy dump) shows who holds it',
   );
   // four workers woken one at a time, once every 2 ms in all: a pool waiting for work
   const pool = report({
@@ -251,7 +252,8 @@ Deno.test("storage_wait leads over the wake-up latency of a thread that blocks o
     first(r).text,
     "thread fsync_loop (TID 100) waited for storage 40% of the window (D in submit_bio_wait); " +
       "the process writes 1.3 MiB/s and reads 0 KiB/s of storage, and 45% waiting for a CPU " +
-      "after its 7000 wake-ups a second",
+      "after its 7000 wake-ups a second; iostat -x 1 shows the device's latency, fewer syncs " +
+      "or larger writes wait less",
   );
 });
 
@@ -275,7 +277,8 @@ Deno.test("stopped and uninterruptible processes are findings (#32)", () => {
   assertEquals(
     first(d).text,
     "thread t100 (TID 100) in uninterruptible sleep (D) 100% of the window in kernel_clone " +
-      "(system call vfork): signals wait until the kernel lets it go",
+      "(system call vfork): signals wait until the kernel lets it go; as root, " +
+      "/proc/100/task/100/stack shows where",
   );
 });
 
@@ -297,7 +300,7 @@ Deno.test("memory_limit with OOM kills from a v1 memory cgroup (#32)", () => {
     first(r).text,
     "cgroup memory 64 MiB of its limit 64 MiB (99.9%, memory.limit_in_bytes, cgroup /jobs); " +
       "1 OOM kill recorded, the limit hit 115 times: the kernel reclaims its cache and kills at " +
-      "the limit",
+      "the limit; raise memory.limit_in_bytes or shrink what the group holds",
   );
   const far = report({
     cgroup: cgroup({
@@ -318,7 +321,8 @@ Deno.test("memory_limit with OOM kills from a v1 memory cgroup (#32)", () => {
 Deno.test("descriptors near RLIMIT_NOFILE, and growing over the window (#32)", () => {
   assertEquals(
     first(report({ descriptors: { open: 1019, limit: 1024, unreadableLinks: 0 } })).text,
-    "1019 of 1024 descriptors open (RLIMIT_NOFILE): a leak, or a limit too low",
+    "1019 of 1024 descriptors open (RLIMIT_NOFILE): a leak, or a limit too low; " +
+      "ls -l /proc/100/fd shows what they are",
   );
   const growing = report({
     trend: { descriptors: [100, 278], threads: [1, 1], rssBytes: [1, 1] },
