@@ -20,8 +20,7 @@
 
 // deno-lint-ignore no-unused-vars -- called by the line the page adds after this text
 function timeline(/** @type {TimelineData} */ data) {
-  const ROW = 22;
-  const INSET = 3;
+  const ROW = 26;
   const canvas = /** @type {HTMLCanvasElement} */ (document.getElementById("timeline"));
   const box = /** @type {HTMLElement} */ (document.getElementById("timeline-box"));
   const space = /** @type {HTMLElement} */ (document.getElementById("timeline-space"));
@@ -32,6 +31,8 @@ function timeline(/** @type {TimelineData} */ data) {
   if (context === null) return;
   const g = context;
   const p = data.procs;
+  // a nested bar is drawn 2 px thinner on each side than its parent, down to depth 4
+  const insetOf = (/** @type {number} */ i) => Math.min(p.depth[i], 4) * 2;
   const count = p.start.length;
   /** Each row's bars, by start. */
   const rows = Array.from({ length: data.lanes }, () => /** @type {number[]} */ ([]));
@@ -85,7 +86,7 @@ function timeline(/** @type {TimelineData} */ data) {
           thin++;
         }
         // a nested bar is drawn thinner, so its parent shows around it
-        const inset = Math.min(p.depth[i], 3) * INSET;
+        const inset = insetOf(i);
         const y = lane * ROW + 1 + inset;
         const h = ROW - 2 - 2 * inset;
         g.fillStyle = data.colors[p.prog[i]] ?? "#888";
@@ -125,7 +126,7 @@ function timeline(/** @type {TimelineData} */ data) {
     let found = -1;
     for (const i of rows[lane] ?? []) {
       // a nested bar is inset: the rim around it is its parent's
-      const inset = Math.min(p.depth[i], 3) * INSET;
+      const inset = insetOf(i);
       if (within < 1 + inset || within > ROW - 1 - inset) continue;
       if (p.start[i] - slack <= t && t <= p.start[i] + p.dur[i] + slack) {
         if (found < 0 || p.depth[i] >= p.depth[found]) found = i;

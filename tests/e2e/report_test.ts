@@ -140,11 +140,11 @@ Deno.test(
       assert.ok(programs.includes("cc1") && programs.includes("make"), programs.join());
       const [painted] = await page.evaluate(CANVAS_PIXELS("#000000")) as number[];
       assert.ok(painted > 1000, `the timeline painted ${painted} pixels`);
-      // hovering make's bar, the first row's left end, names it
+      // hovering make's bar at the first row's left end, above the inset of the bars in it
       const tip = await page.evaluate(`(() => {
       const c = document.getElementById('timeline');
       c.dispatchEvent(new MouseEvent('mousemove', { clientX: c.getBoundingClientRect().left + 2,
-        clientY: c.getBoundingClientRect().top + 3, bubbles: true }));
+        clientY: c.getBoundingClientRect().top + 1.5, bubbles: true }));
       const tip = document.getElementById('timeline-tip');
       return [tip.hidden, tip.textContent];
     })()`) as [boolean, string];
@@ -219,13 +219,13 @@ Deno.test(
     db.close();
     await openReport(await htmlReport(recording, true), async (page) => {
       const note = () => page.evaluate("document.getElementById('timeline-note').textContent");
-      assert.match(await note() as string, /Rows 1–30 of 120 shown/);
+      assert.match(await note() as string, /Rows 1–25 of 120 shown/);
       await page.evaluate(
         "(() => { const box = document.getElementById('timeline-box'); box.scrollTop = box.scrollHeight; })()",
       );
       assert.ok(
         await page.waitFor(
-          "/Rows 9[01]–120 of 120/.test(document.getElementById('timeline-note').textContent)",
+          "/Rows 9[56]–120 of 120/.test(document.getElementById('timeline-note').textContent)",
         ),
       );
       const [painted] = await page.evaluate(CANVAS_PIXELS("#000000")) as number[];
