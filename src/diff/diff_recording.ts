@@ -6,6 +6,7 @@ import type { Moment } from "../time/moment.ts";
 import { bornAfter } from "../model/cpu.ts";
 import { diffSamples } from "./diff_samples.ts";
 import type { DiffChange, DiffProcess, SampleDiff } from "./diff_samples.ts";
+import { oneLine } from "../text/visible.ts";
 
 /** A diff of a recording, with the samples it compares. */
 export interface RecordingDiff extends SampleDiff {
@@ -94,8 +95,12 @@ export function diffRecording(
 const mib = (v: number | null) => (v === null ? "-" : v.toFixed(1));
 const signed = (v: number) => `${v > 0 ? "+" : ""}${v.toFixed(1)}`;
 
-/** Aligns rows of cells into columns under a header, numbers right. */
-function table(header: string[], rows: string[][], numeric: boolean[]): string[] {
+/**
+ * Aligns rows of cells into columns under a header, numbers right; a control character
+ * in a cell (a newline in a command line) is shown as `\xHH`, so a row stays one line.
+ */
+function table(header: string[], given: string[][], numeric: boolean[]): string[] {
+  const rows = given.map((row) => row.map(oneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     "  " +
