@@ -4,7 +4,7 @@
  * included) over 5 runs, and the HTML page's size and time to draw in headless Chromium
  * where it is installed (the issue asks ≤ 3 MB and ≤ 2 s).
  *
- *   deno run -A scripts/bench_report.ts
+ *   deno task bench:report
  */
 import { writeBigBuild } from "../tests/_helpers/big_run.ts";
 import { CHROMIUM, withChromium } from "../tests/_helpers/browser.ts";
