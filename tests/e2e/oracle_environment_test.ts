@@ -29,10 +29,12 @@ const NEED = { "the open-files hard limit is too low to lower the soft one below
 
 /**
  * A probe for the started programs: writes its `ulimit -Sn`, `ulimit -Hn`, how many
- * descriptors the procpath above it holds, whether it sees the launcher's variable, then
- * its own `/proc/PID/limits`, to `OUT.PID`.
+ * descriptors the procpath above it holds, whether it sees the launcher's variable, the
+ * descriptors it was started with, then its own `/proc/PID/limits`, to `OUT.PID`.
  */
 const PROBE = `#!/bin/sh
+# into a file: a pipe of $(…) would be one more descriptor, and a racy one
+ls /proc/$$/fd > "$1.$$.fds"
 p=$PPID
 while [ "$p" -gt 1 ] && [ "$(cat /proc/$p/comm)" != deno ]; do
   p=$(sed 's/.*) //' /proc/$p/stat | cut -d' ' -f2)
@@ -42,8 +44,10 @@ done
   ulimit -Hn
   ls /proc/$p/fd | wc -l
   env | grep -c '^PROCPATH_CALLER_NOFILE='
+  echo $(cat "$1.$$.fds")
   cat /proc/$$/limits
 } > "$1.$$"
+rm "$1.$$.fds"
 `;
 
 interface Probed {
@@ -52,6 +56,8 @@ interface Probed {
   /** Descriptors procpath held when the program was started. */
   procpathFds: number;
   launcherVariable: string;
+  /** The probe's own descriptors as it started ("0 1 2"). */
+  fds: string;
   limits: string;
 }
 
@@ -63,15 +69,19 @@ async function setUp() {
 }
 
 /** What each probe wrote. */
-function probed(dir: string): Probed[] {
-  return [...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("probed.")).map((e) => {
-    const [soft, hard, fds, variable, ...limits] = Deno.readTextFileSync(`${dir}/${e.name}`)
-      .split("\n");
+function probed(dir: string, prefix = "probed."): Probed[] {
+  return [...Deno.readDirSync(dir)].filter((e) =>
+    e.name.startsWith(prefix) && !e.name.endsWith(".fds")
+  ).map((e) => {
+    const [soft, hard, procpathFds, variable, fds, ...limits] = Deno.readTextFileSync(
+      `${dir}/${e.name}`,
+    ).split("\n");
     return {
       soft: soft!,
       hard: hard!,
-      procpathFds: Number(fds),
+      procpathFds: Number(procpathFds),
       launcherVariable: variable!,
+      fds: fds!,
       limits: limits.join("\n"),
     };
   });
@@ -83,7 +93,7 @@ function probed(dir: string): Probed[] {
  * (the compiled binary's case: no launcher). Returns the status, stderr, and the caller's
  * own limits as the kernel shows them.
  */
-async function asCaller(dir: string, args: string[], direct = false) {
+async function asCaller(dir: string, args: string[], direct = false, before = "true") {
   const program = direct
     ? [
       Deno.execPath(),
@@ -100,7 +110,7 @@ async function asCaller(dir: string, args: string[], direct = false) {
   const output = await new Deno.Command("bash", {
     args: [
       "-c",
-      `ulimit -Sn ${SOFT} && ulimit -Hn ${HARD} && cat /proc/$$/limits > "${dir}/caller" && ${run}`,
+      `ulimit -Sn ${SOFT} && ulimit -Hn ${HARD} && cat /proc/$$/limits > "${dir}/caller" && ${before} && ${run}`,
       "bash",
       ...program,
       ...args,
@@ -117,6 +127,23 @@ async function asCaller(dir: string, args: string[], direct = false) {
   };
 }
 
+/** The oracle of descriptors: the probe run by the calling shell itself, through `sh -c`. */
+const directProbe = (probe: string, dir: string) => `sh -c '${probe} ${dir}/direct'`;
+
+/**
+ * None of procpath's thousands of descriptors leaked into what it started: each probe has
+ * only numbers the probe had when the calling shell ran it (what the caller's own caller
+ * left open is inherited either way).
+ */
+function assertNoDescriptorOfProcpath(dir: string, found: Probed[]) {
+  const numbers = (text: string) => text.trim().split(" ");
+  const direct = new Set(numbers(probed(dir, "direct.")[0]!.fds));
+  for (const p of found) {
+    const leaked = numbers(p.fds).filter((fd) => !direct.has(fd));
+    assertEquals(leaked.length, 0, `leaked: ${leaked.slice(0, 10).join(" ")}…`);
+  }
+}
+
 /** Every probe saw the caller's limits, all of them, and no variable of procpath's. */
 function assertCallerLimits(found: Probed[], caller: string, least: number) {
   if (found.length < least) throw new Error(`${found.length} programs probed, ${least} expected`);
@@ -130,22 +157,32 @@ function assertCallerLimits(found: Probed[], caller: string, least: number) {
 
 Deno.test({
   ...OPTIONS,
-  ...needs("record -- COMMAND: the command and what it forks run with the caller's limits", NEED),
+  ...needs(
+    "record -- COMMAND: the command and what it forks run with the caller's limits and descriptors",
+    NEED,
+  ),
   async fn() {
     const { dir, probe, out } = await setUp();
-    const run = await asCaller(dir, [
-      "record",
-      "-i",
-      "0.1",
-      "-d",
-      `${dir}/db.sqlite`,
-      "--",
-      "sh",
-      "-c",
-      `${probe} ${out}; sh -c '${probe} ${out}'`,
-    ]);
+    const run = await asCaller(
+      dir,
+      [
+        "record",
+        "-i",
+        "0.1",
+        "-d",
+        `${dir}/db.sqlite`,
+        "--",
+        "sh",
+        "-c",
+        `${probe} ${out}; sh -c '${probe} ${out}'`,
+      ],
+      false,
+      directProbe(probe, dir),
+    );
     assertEquals([run.code, run.stderr.includes("exited with status 0")], [0, true]);
-    assertCallerLimits(probed(dir), run.caller, 2);
+    const found = probed(dir);
+    assertCallerLimits(found, run.caller, 2);
+    assertNoDescriptorOfProcpath(dir, found);
   },
 });
 
@@ -160,25 +197,31 @@ Deno.test({
     // enough processes that procpath keeps more files open than the caller's soft limit
     const crowd = spawnGroup(["sh", "-c", "for i in $(seq 200); do sleep 600 & done; wait"]);
     try {
-      const run = await asCaller(dir, [
-        "record",
-        "-i",
-        "0.1",
-        "-r",
-        "4",
-        "-v",
-        "1",
-        "-e",
-        `X=${probe} ${out}; echo 1`,
-        "-d",
-        `${dir}/db.sqlite`,
-      ]);
+      const run = await asCaller(
+        dir,
+        [
+          "record",
+          "-i",
+          "0.1",
+          "-r",
+          "4",
+          "-v",
+          "1",
+          "-e",
+          `X=${probe} ${out}; echo 1`,
+          "-d",
+          `${dir}/db.sqlite`,
+        ],
+        false,
+        directProbe(probe, dir),
+      );
       assertEquals([run.code, run.stderr.includes("ERROR")], [0, false]);
       const found = probed(dir);
       assertCallerLimits(found, run.caller, 3);
       // the later evaluations ran while procpath held more descriptors than the soft limit
       const most = Math.max(...found.map((p) => p.procpathFds));
       if (most <= SOFT) throw new Error(`procpath held at most ${most} descriptors`);
+      assertNoDescriptorOfProcpath(dir, found);
     } finally {
       await crowd.kill();
     }
@@ -195,23 +238,29 @@ Deno.test({
     const { dir, probe, out } = await setUp();
     const crowd = spawnGroup(["sh", "-c", "for i in $(seq 200); do sleep 600 & done; wait"]);
     try {
-      const run = await asCaller(dir, [
-        "watch",
-        "-i",
-        "0.1",
-        "-r",
-        "4",
-        "-q",
-        "P=$..children[?(@.stat.pid == 1)].stat.pid",
-        "-c",
-        `${probe} ${out}`,
-      ]);
+      const run = await asCaller(
+        dir,
+        [
+          "watch",
+          "-i",
+          "0.1",
+          "-r",
+          "4",
+          "-q",
+          "P=$..children[?(@.stat.pid == 1)].stat.pid",
+          "-c",
+          `${probe} ${out}`,
+        ],
+        false,
+        directProbe(probe, dir),
+      );
       assertEquals(run.code, 0);
       // the queries are read before the first start, so every start is beside kept files
       const found = probed(dir);
       assertCallerLimits(found, run.caller, 1);
       const most = Math.max(...found.map((p) => p.procpathFds));
       if (most <= SOFT) throw new Error(`procpath held at most ${most} descriptors`);
+      assertNoDescriptorOfProcpath(dir, found);
     } finally {
       await crowd.kill();
     }
