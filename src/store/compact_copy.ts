@@ -7,7 +7,12 @@
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { connect, returnArrays } from "./_connect.ts";
-import { createCompactSql, readRecordLayout, readStateColumns } from "./compact_schema.ts";
+import {
+  COMPACT_TABLES,
+  createCompactSql,
+  readRecordLayout,
+  readStateColumns,
+} from "./compact_schema.ts";
 import type { RecordLayout, StateColumn } from "./compact_schema.ts";
 import { openCompactWriter } from "./compact_writer.ts";
 import type { StoredValue } from "./compact_writer.ts";
@@ -22,9 +27,6 @@ export interface CopyFigures {
   /** Samples: runs of consecutive `record_id`s sharing one `ts`. */
   samples: number;
 }
-
-/** The compact layout's own tables, never copied as they are. */
-const LAYOUT_TABLES = new Set(["record", "record_state", "record_layout", "record_sample"]);
 
 /** Rows bound per INSERT statement, within SQLite's limit on parameters. */
 const BIND_LIMIT = 2000;
@@ -91,7 +93,7 @@ function copyOtherTables(from: DatabaseSync, to: DatabaseSync): void {
       "AND name NOT LIKE 'sqlite_%' ORDER BY CASE type WHEN 'table' THEN 0 ELSE 1 END, rowid",
   ).all() as { type: string; name: string; tbl_name: string; sql: string }[];
   for (const entry of entries) {
-    if (LAYOUT_TABLES.has(entry.name) || LAYOUT_TABLES.has(entry.tbl_name)) continue;
+    if (COMPACT_TABLES.has(entry.name) || COMPACT_TABLES.has(entry.tbl_name)) continue;
     to.exec(entry.sql);
     if (entry.type !== "table") continue;
     const count = readStateColumns(from, entry.name, 0).length;

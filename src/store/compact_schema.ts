@@ -4,15 +4,19 @@
  *
  * - `record_state`: one row per distinct set of values a process had (a process whose
  *   values repeat those of its previous sample keeps its state, an idle one for good);
- * - `record_layout`: one row per distinct sample composition, the JSON list of its
- *   processes' `state_id`s in the order `record` stores them;
- * - `record_sample`: one row per sample: its `ts`, the `record_id` of its first process
- *   and its layout.
+ * - `record_run`: a sample's composition (its layout), as runs of consecutive
+ *   `state_id`s in the order `record` stores the rows: `count` states from
+ *   `first_state`, the first of them at `position` in the sample. Samples whose states
+ *   are the same share a layout; states are numbered in the order they are stored, so
+ *   an unchanged process keeps its place in a run and the processes that changed
+ *   together make one new run;
+ * - `record_sample`: one row per sample: its `ts`, the `record_id` of its first row and
+ *   its layout;
+ * - `record_ordinal`: the integers 0…n−1, n the longest run: what unrolls a run into
+ *   rows in plain SQL (no JSON, no extension: every SQLite client reads the view).
  *
- * The view `record` unrolls each sample's layout with `json_each` (in every SQLite since
- * 3.38, and as the JSON1 extension in Debian's before): `record_id` is the sample's
- * first plus the position in the layout, so ids, rows and their natural order are the
- * plain table's.
+ * The view `record` joins them: `record_id` is the sample's first plus the row's
+ * position, so ids, rows and their natural order are the plain table's.
  *
  * @module
  */
@@ -25,6 +29,15 @@ export interface StateColumn {
   sqlType: string;
 }
 
+/** The compact layout's tables and view: a copy of a recording leaves them to its writer. */
+export const COMPACT_TABLES: ReadonlySet<string> = new Set([
+  "record",
+  "record_state",
+  "record_run",
+  "record_sample",
+  "record_ordinal",
+]);
+
 /** How a database lays out `record`: a table, the compact view, or nothing yet. */
 export type RecordLayout = "plain" | "compact" | "none";
 
@@ -32,23 +45,26 @@ export type RecordLayout = "plain" | "compact" | "none";
 export function createCompactSql(columns: readonly StateColumn[]): string[] {
   const stateDefs = ["state_id INTEGER PRIMARY KEY NOT NULL"]
     .concat(columns.map((c) => `${c.name}${c.sqlType ? " " + c.sqlType : ""}`));
-  const selected = ["s.first_record_id + j.key AS record_id", "s.ts AS ts"]
+  const selected = ["s.first_record_id + u.position + o.n AS record_id", "s.ts AS ts"]
     .concat(columns.map((c) => `r.${c.name} AS ${c.name}`));
   return [
     `CREATE TABLE IF NOT EXISTS record_state (\n  ${stateDefs.join(",\n  ")}\n)`,
-    "CREATE TABLE IF NOT EXISTS record_layout " +
-    "(layout_id INTEGER PRIMARY KEY NOT NULL, state_ids TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS record_run (layout_id INTEGER NOT NULL, " +
+    "position INTEGER NOT NULL, first_state INTEGER NOT NULL, count INTEGER NOT NULL, " +
+    "PRIMARY KEY (layout_id, position)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS record_sample (sample_id INTEGER PRIMARY KEY NOT NULL, " +
     "ts REAL NOT NULL, first_record_id INTEGER NOT NULL, layout_id INTEGER NOT NULL)",
-    // CROSS JOIN keeps the loops in this order, so an unordered SELECT reads rows by
-    // record_id as the plain table does; LEFT JOIN lets SQLite skip the states when a
-    // query reads only ts and record_id (every state a layout names exists)
+    "CREATE TABLE IF NOT EXISTS record_ordinal (n INTEGER PRIMARY KEY NOT NULL)",
+    // CROSS JOIN keeps the loops in this order (samples, their runs by position, each
+    // run's states), so an unordered SELECT reads rows by record_id as the plain table
+    // does; LEFT JOIN lets SQLite skip the states when a query reads only ts and
+    // record_id (every state a run names exists)
     `CREATE VIEW IF NOT EXISTS record AS SELECT\n  ${selected.join(",\n  ")}\n` +
     "FROM record_sample s\n" +
-    "  CROSS JOIN record_layout l\n" +
-    "  CROSS JOIN json_each(l.state_ids) j\n" +
-    "  LEFT JOIN record_state r ON r.state_id = j.value\n" +
-    "WHERE l.layout_id = s.layout_id",
+    "  CROSS JOIN record_run u\n" +
+    "  CROSS JOIN record_ordinal o\n" +
+    "  LEFT JOIN record_state r ON r.state_id = u.first_state + o.n\n" +
+    "WHERE u.layout_id = s.layout_id AND o.n < u.count",
   ];
 }
 

@@ -1,8 +1,9 @@
 /**
  * Writes samples into the compact layout (`compact_schema.ts`): a process whose values
- * are those of its previous sample keeps its state, a sample whose list of states is the
- * previous sample's keeps its layout, so an idle process costs nothing after its first
- * sample.
+ * are those of its previous sample keeps its state, a sample whose states are the
+ * previous sample's keeps its layout, and a layout is stored as runs of consecutive
+ * states, so an idle process costs nothing after its first sample and a changed one
+ * about its state's row.
  *
  * @module
  */
@@ -48,6 +49,24 @@ function sameValue(a: StoredValue, b: StoredValue): boolean {
   return a.every((byte, i) => byte === b[i]);
 }
 
+/** A run of consecutive states: `count` of them from `first`, at `position` in the sample. */
+interface Run {
+  position: number;
+  first: number;
+  count: number;
+}
+
+/** Cuts a sample's list of states into runs of consecutive ids. */
+export function runsOf(ids: readonly number[]): Run[] {
+  const runs: Run[] = [];
+  let run: Run | null = null;
+  ids.forEach((id, position) => {
+    if (run !== null && id === run.first + run.count) run.count++;
+    else runs.push(run = { position, first: id, count: 1 });
+  });
+  return runs;
+}
+
 function sameRow(a: readonly StoredValue[], b: readonly StoredValue[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!sameValue(a[i]!, b[i]!)) return false;
@@ -69,35 +88,44 @@ export function openCompactWriter(
     keyColumn < 0 ? at : row[keyColumn];
   const next = db.prepare(
     "SELECT (SELECT COALESCE(MAX(state_id), 0) FROM record_state) state, " +
-      "(SELECT COALESCE(MAX(layout_id), 0) FROM record_layout) layout",
-  ).get() as { state: number; layout: number };
+      "(SELECT COALESCE(MAX(layout_id), 0) FROM record_run) layout, " +
+      "(SELECT COUNT(*) FROM record_ordinal) ordinals",
+  ).get() as { state: number; layout: number; ordinals: number };
   let nextState = Number(next.state) + 1;
   let nextLayout = Number(next.layout) + 1;
+  let ordinals = Number(next.ordinals);
   let nextRecord = 1;
-  let lastLayout: { id: number; text: string } | null = null;
+  let lastLayout: { id: number; key: string } | null = null;
   let kept = new Map<unknown, Kept>();
   const last = db.prepare(
-    "SELECT s.first_record_id first, l.layout_id id, l.state_ids text FROM record_sample s " +
-      "JOIN record_layout l ON l.layout_id = s.layout_id ORDER BY s.sample_id DESC LIMIT 1",
-  ).get() as { first: number; id: number; text: string } | undefined;
+    "SELECT first_record_id first, layout_id id FROM record_sample ORDER BY sample_id DESC LIMIT 1",
+  ).get() as { first: number; id: number } | undefined;
   if (last !== undefined) {
-    const ids = JSON.parse(last.text) as number[];
+    const runs = db.prepare(
+      "SELECT first_state, count FROM record_run WHERE layout_id = ? ORDER BY position",
+    ).all(last.id) as { first_state: number; count: number }[];
+    const ids = runs.flatMap((run) =>
+      Array.from({ length: Number(run.count) }, (_, n) => Number(run.first_state) + n)
+    );
     nextRecord = Number(last.first) + ids.length;
-    lastLayout = { id: Number(last.id), text: last.text };
+    lastLayout = { id: Number(last.id), key: ids.join(",") };
     const read = db.prepare(
       `SELECT state_id, ${columns.map((c) => c.name).join(", ")} FROM record_state ` +
-        "WHERE state_id IN (SELECT value FROM json_each(?))",
+        "WHERE state_id BETWEEN ? AND ?",
     );
     read.setReadBigInts(true);
     (read as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
-    const byId = new Map<number, StoredValue[]>();
     // as a flattened sample holds them: integers as numbers where exact
     const asFlattened = (value: StoredValue) =>
       typeof value === "bigint" && value >= -MAX_EXACT && value <= MAX_EXACT
         ? Number(value)
         : value;
-    for (const values of read.all(last.text) as unknown as StoredValue[][]) {
-      byId.set(Number(values[0]), values.slice(1).map(asFlattened));
+    const byId = new Map<number, StoredValue[]>();
+    for (const run of runs) {
+      const from = Number(run.first_state), to = from + Number(run.count) - 1;
+      for (const values of read.all(from, to) as unknown as StoredValue[][]) {
+        byId.set(Number(values[0]), values.slice(1).map(asFlattened));
+      }
     }
     ids.forEach((id, at) => {
       const row = byId.get(id);
@@ -113,8 +141,12 @@ export function openCompactWriter(
     db.prepare(`INSERT INTO record_state (${names}) VALUES ${Array(count).fill(tuple).join(", ")}`);
   const insertBatch = insertStates(batch);
   const insertOne = insertStates(1);
-  const insertLayout = db.prepare(
-    "INSERT INTO record_layout (layout_id, state_ids) VALUES (?, ?)",
+  const insertRun = db.prepare(
+    "INSERT INTO record_run (layout_id, position, first_state, count) VALUES (?, ?, ?, ?)",
+  );
+  const insertOrdinals = db.prepare(
+    "WITH RECURSIVE c(n) AS (SELECT ? UNION ALL SELECT n + 1 FROM c WHERE n + 1 < ?) " +
+      "INSERT INTO record_ordinal (n) SELECT n FROM c",
   );
   const insertSample = db.prepare(
     "INSERT INTO record_sample (ts, first_record_id, layout_id) VALUES (?, ?, ?)",
@@ -137,8 +169,10 @@ export function openCompactWriter(
         ids[at] = id;
         now.set(key, { id, row });
       });
-      const text = "[" + ids.join(",") + "]";
-      const layoutId = text === lastLayout?.text ? lastLayout.id : nextLayout;
+      const key = ids.join(",");
+      const layoutId = key === lastLayout?.key ? lastLayout.id : nextLayout;
+      const runs = layoutId === nextLayout ? runsOf(ids) : [];
+      const longest = runs.reduce((most, run) => Math.max(most, run.count), ordinals);
       db.exec("BEGIN");
       try {
         let at = 0;
@@ -152,7 +186,8 @@ export function openCompactWriter(
           insertBatch.run(...values);
         }
         for (; at < fresh.length; at++) insertOne.run(fresh[at]!.id, ...fresh[at]!.row);
-        if (layoutId === nextLayout) insertLayout.run(layoutId, text);
+        if (longest > ordinals) insertOrdinals.run(ordinals, longest);
+        for (const run of runs) insertRun.run(layoutId, run.position, run.first, run.count);
         insertSample.run(ts, first, layoutId);
         db.exec("COMMIT");
       } catch (error) {
@@ -164,8 +199,9 @@ export function openCompactWriter(
       // only a committed sample moves the writer on
       nextState = stateId;
       if (layoutId === nextLayout) nextLayout++;
-      lastLayout = { id: layoutId, text };
+      lastLayout = { id: layoutId, key };
       nextRecord = first + rows.length;
+      ordinals = longest;
       kept = now;
       return rows.length;
     },

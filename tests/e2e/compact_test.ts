@@ -16,7 +16,7 @@ function contents(path: string): Record<string, unknown[][]> {
   try {
     const tables = (db.prepare(
       "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' " +
-        "AND name NOT IN ('record_state', 'record_layout', 'record_sample') ORDER BY name",
+        "AND name NOT IN ('record_state', 'record_run', 'record_sample', 'record_ordinal') ORDER BY name",
     ).all() as { name: string }[]).map((t) => t.name);
     const all: Record<string, unknown[][]> = {};
     for (const table of tables) {
@@ -227,7 +227,7 @@ Deno.test({
       const db = new DatabaseSync(compact, { readOnly: true });
       const counts = db.prepare(
         "SELECT (SELECT COUNT(*) FROM record) n, (SELECT MAX(record_id) FROM record) last, " +
-          "(SELECT COUNT(*) FROM record_state) states, (SELECT COUNT(*) FROM record_layout) layouts",
+          "(SELECT COUNT(*) FROM record_state) states, (SELECT COUNT(DISTINCT layout_id) FROM record_run) layouts",
       ).get();
       db.close();
       // the browser tree does not change: its 22 processes are stored once, in one layout

@@ -10,6 +10,7 @@ import {
 } from "../../../src/store/mod.ts";
 import type { Row } from "../../../src/store/mod.ts";
 import { copyRecording } from "../../../src/store/compact_copy.ts";
+import { runsOf } from "../../../src/store/compact_writer.ts";
 
 const COLUMNS = columnsFor(["stat", "cmdline"]);
 const META = { procfile_list: '["stat", "cmdline"]', clock_ticks: "100", page_size: "4096" };
@@ -125,7 +126,9 @@ Deno.test("an idle process costs one state for the whole recording, and an uncha
     const count = (table: string) =>
       Number(dump(`${dir}/idle.sqlite`, `SELECT COUNT(*) FROM ${table}`)[0]![0]);
     assertEquals(count("record_state"), 50 + 5);
-    assertEquals(count("record_layout"), 1 + 5);
+    assertEquals(count("(SELECT DISTINCT layout_id FROM record_run)"), 1 + 5);
+    // the changed process's states are a run of their own beside the idle ones'
+    assertEquals(count("record_run"), 1 + 5 * 2);
     assertEquals(count("record_sample"), 15);
     assertEquals(count("record"), 10 * 50 + 5 * 51);
   });
@@ -147,7 +150,12 @@ Deno.test("appending to a compact recording carries on its ids and its processes
       [7n, 3, 2n],
     ]);
     // the appended sample stored only PID 3's state
-    assertEquals(dump(path, "SELECT state_ids FROM record_layout"), [["[1,2]"], ["[1,3,2]"]]);
+    assertEquals(dump(path, "SELECT * FROM record_run"), [
+      [1n, 0n, 1n, 2n],
+      [2n, 0n, 1n, 1n],
+      [2n, 1n, 3n, 1n],
+      [2n, 2n, 2n, 1n],
+    ]);
   });
 });
 
@@ -220,4 +228,13 @@ Deno.test("copyRecording() turns plain into compact and back with every value, e
       ),
     );
   });
+});
+
+Deno.test("runsOf() cuts a sample's states into runs of consecutive ids", () => {
+  assertEquals(runsOf([1, 2, 3, 9, 10, 4]), [
+    { position: 0, first: 1, count: 3 },
+    { position: 3, first: 9, count: 2 },
+    { position: 5, first: 4, count: 1 },
+  ]);
+  assertEquals(runsOf([]), []);
 });
