@@ -17,10 +17,9 @@
  * only once the child has been cloned and has run `exec` (measured: 300 of 300 children
  * saw the lowered limit, posix_spawn and fork paths alike, 0.85 ms a spawn; setting the
  * child's limit with `prlimit` after the spawn came too late for 43 of 300 `cat
- * /proc/self/limits`). Meanwhile
- * the runtime and other threads may open descriptors only below the lowered limit, so
- * the descriptors procpath keeps by the thousand are moved above it
- * ({@link aboveCallerRange}).
+ * /proc/self/limits`). Meanwhile the runtime and other threads may open descriptors only
+ * below the lowered limit, so the descriptors procpath keeps by the thousand are moved
+ * above it ({@link aboveCallerRange}).
  *
  * @module
  */
