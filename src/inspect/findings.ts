@@ -26,6 +26,8 @@ export interface Finding {
  * is CPU-bound: the one to look at (on a busy machine it may get only half a core).
  */
 export const HOT_THREAD_PERCENT = 80;
+/** Calls that wait for storage to confirm data is written. */
+const SYNC_CALLS = new Set(["fsync", "fdatasync", "sync_file_range", "msync", "sync", "syncfs"]);
 /** Fewer instruction-pointer samples than this name no function (too few to rank). */
 export const MIN_SAMPLES = 20;
 /** Lock contention: at least this many threads asleep on futexes most of the window… */
@@ -169,7 +171,14 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
     );
   }
   for (const t of threads) {
-    const disk = Math.max(share(t, "disk"), threads.length === 1 ? report.blkioPercent ?? 0 : 0);
+    // time inside the calls that wait for storage to confirm a write, woken or not
+    const syncing = Object.entries(t.calls).filter(([name]) => SYNC_CALLS.has(name));
+    const inSync = syncing.reduce((sum, [, v]) => sum + v, 0);
+    const disk = Math.max(
+      share(t, "disk"),
+      inSync,
+      threads.length === 1 ? report.blkioPercent ?? 0 : 0,
+    );
     const asleep = 100 - share(t, "running") - share(t, "cpu_wait");
     const moving = (t.io ?? report.io) !== null &&
       ((t.io ?? report.io)!.writePerSecond + (t.io ?? report.io)!.readPerSecond) > 0;
@@ -193,9 +202,13 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
     say(
       "storage_wait",
       disk,
-      `thread ${label(t)} waited for storage ${pct(disk)} of the window (D in ${t.wchan ?? "-"}${
-        t.syscall ? `, ${t.syscall}` : ""
-      }${object ? ` on fd ${object.fd} ${object.target}` : ""})${io}${
+      `thread ${label(t)} waited for storage ${pct(disk)} of the window (${
+        inSync > 0
+          ? `in ${syncing.map(([name, v]) => `${name} ${pct(v)}`).join(", ")} of the looks; `
+          : ""
+      }D in ${t.wchan ?? "-"}${t.syscall ? `, ${t.syscall}` : ""}${
+        object ? ` on fd ${object.fd} ${object.target}` : ""
+      })${io}${
         report.blkioPercent !== null ? `, I/O wait ${pct(report.blkioPercent)} (delayacct)` : ""
       }${
         share(t, "cpu_wait") >= 5 && t.voluntaryPerSecond > t.involuntaryPerSecond

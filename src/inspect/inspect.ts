@@ -21,6 +21,7 @@ import { createProcReader } from "../procfs/proc_reader.ts";
 import type { ProcReader } from "../procfs/proc_reader.ts";
 import { parseStatBytes } from "../procfs/parse_stat.ts";
 import { parseWchan } from "../procfs/parse_inspect_files.ts";
+import { parseSyscall } from "../procfs/parse_syscall.ts";
 import { startIpSampler } from "../kernel/perf_sampler.ts";
 import type { IpSampler } from "../kernel/perf_sampler.ts";
 import { parseMaps, rankFunctions, Symbolizer } from "./elf_symbols.ts";
@@ -108,14 +109,29 @@ const LOOK_THREADS = 2000;
 
 const decoder = new TextDecoder();
 
-function look(reader: ProcReader, pid: number, tid: number): Look | null {
+/**
+ * One look at a thread: its state, wait channel and — where this user may read it —
+ * the system call it is in (a thread woken inside a call and waiting for a CPU is still
+ * in it, so the looks show which call its time goes to). `refused` collects the threads
+ * whose `syscall` is not readable, so they are not asked again.
+ */
+function look(reader: ProcReader, pid: number, tid: number, refused: Set<number>): Look | null {
   try {
     const state = parseStatBytes(reader.readFile(pid, `task/${tid}/stat`)).state ?? "?";
     let wchan: string | null = null;
     try {
       wchan = parseWchan(decoder.decode(reader.readFile(pid, `task/${tid}/wchan`)));
     } catch { /* unreadable: the state alone */ }
-    return { state, wchan };
+    let syscall: number | null = null;
+    if (!refused.has(tid)) {
+      try {
+        const call = parseSyscall(decoder.decode(reader.readFile(pid, `task/${tid}/syscall`)));
+        syscall = call === null ? -1 : call.running ? null : call.number;
+      } catch {
+        refused.add(tid);
+      }
+    }
+    return { state, wchan, syscall };
   } catch {
     return null; // the thread ended
   }
@@ -152,6 +168,7 @@ export async function inspect(
   const refused = typeof sampling === "string" ? sampling : null;
   const threads = [...before.values()].flatMap((p) => p.threads.map((t) => [p.pid, t.tid]));
   const looks = new Map<number, Look[]>();
+  const callsHidden = new Set<number>();
   // a few threads are looked at up to every 10 ms (a short D between two looks 100 ms
   // apart is missed), a hundred or more every 100 ms: each look costs ~20 µs a thread
   const every = Math.max(LOOK_MIN_MS, Math.min(LOOK_EVERY_MS, threads.length)) *
@@ -162,7 +179,7 @@ export async function inspect(
     await sleep(Math.max(0, started + next - performance.now()));
     sampler?.drain();
     for (const [pid, tid] of threads) {
-      const seen = look(reader, pid!, tid!);
+      const seen = look(reader, pid!, tid!, callsHidden);
       if (seen === null) continue;
       let list = looks.get(tid!);
       if (!list) looks.set(tid!, list = []);

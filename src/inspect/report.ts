@@ -18,6 +18,11 @@ import type { HotFunction } from "./elf_symbols.ts";
 export interface Look {
   state: string;
   wchan: string | null;
+  /**
+   * The system call it was in (`-1`: in user space, not running), `null` when running
+   * or not readable.
+   */
+  syscall?: number | null;
 }
 
 /** What a thread's blocked call waits on. */
@@ -55,6 +60,11 @@ export interface ThreadReport {
    * (runnable, no CPU), and each kind of sleep in proportion to the looks that saw it.
    */
   shares: Partial<Record<WaitKind | "cpu_wait", number>>;
+  /**
+   * The system calls it was seen in, % of the looks (blocked in one, or woken inside it
+   * and waiting for a CPU): where its time goes, as `strace -c` would count it.
+   */
+  calls: Record<string, number>;
   /** Context switches per second: blocking and preempted. */
   voluntaryPerSecond: number;
   involuntaryPerSecond: number;
@@ -323,6 +333,12 @@ function threadReport(
   }
   for (const [kind, n] of counts) shares[kind] = (shares[kind] ?? 0) + asleep * n / slept;
   const call = after.syscall;
+  const calls: Record<string, number> = {};
+  for (const look of looks) {
+    if (look.syscall === undefined || look.syscall === null || look.syscall < 0) continue;
+    const name = syscallName(look.syscall, context.arch);
+    calls[name] = (calls[name] ?? 0) + 100 / looks.length;
+  }
   return {
     tid: after.tid,
     name: after.name,
@@ -336,6 +352,7 @@ function threadReport(
       ? wait * seconds * 10 / (after.slices - before.slices)
       : null,
     shares,
+    calls,
     voluntaryPerSecond: before ? (after.voluntary - before.voluntary) / seconds : 0,
     involuntaryPerSecond: before ? (after.involuntary - before.involuntary) / seconds : 0,
     syscall: call === null || call.running ? null : syscallName(call.number, context.arch),

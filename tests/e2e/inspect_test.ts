@@ -339,33 +339,112 @@ Deno.test({
   },
 });
 
+/** The `major:minor` of the whole disk holding `path` (a partition's parent). */
+function diskOf(path: string): string {
+  const dev = Deno.statSync(path).dev;
+  const major = Number((BigInt(dev) >> 8n) & 0xfffn), minor = dev & 0xff;
+  const sys = `/sys/dev/block/${major}:${minor}`;
+  try {
+    Deno.statSync(`${sys}/partition`);
+    return Deno.readTextFileSync(`${Deno.realPathSync(sys)}/../dev`).trim();
+  } catch {
+    return `${major}:${minor}`;
+  }
+}
+
+/**
+ * Where the test may slow the writes of a group to 1 MiB/s on `disk` (as the issue's
+ * fsync loop wrote 1.3 MB/s): a v2 `io.max`, or v1 blkio's `write_bps_device`.
+ */
+function diskThrottlePlace():
+  | { dir: string; file: string; limit: (disk: string) => string }
+  | null {
+  for (const base of ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]) {
+    try {
+      if (Deno.readTextFileSync(`${base}/cgroup.subtree_control`).split(/\s+/).includes("io")) {
+        return { dir: base, file: "io.max", limit: (disk) => `${disk} wbps=1048576` };
+      }
+    } catch { /* not cgroup v2 here */ }
+  }
+  try {
+    Deno.statSync("/sys/fs/cgroup/blkio/blkio.throttle.write_bps_device");
+    return {
+      dir: "/sys/fs/cgroup/blkio",
+      file: "blkio.throttle.write_bps_device",
+      limit: (disk) => `${disk} 1048576`,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `body` with an fsync loop writing to `dir` at 1 MiB/s at most (a group of its
+ * own, removed in the end); as uid 65534 with `nobody`.
+ */
+async function withSlowFsync(
+  dir: string,
+  binary: string,
+  options: { nobody?: boolean },
+  body: (w: Workload) => Promise<void>,
+): Promise<void> {
+  const place = diskThrottlePlace()!;
+  const name = `procpath-test-${Deno.pid}-disk${options.nobody ? "-nobody" : ""}`;
+  await withCgroup(`${place.dir}/${name}`, async (group) => {
+    Deno.writeTextFileSync(`${group}/${place.file}`, place.limit(diskOf(dir)));
+    // root moves the shell into the group; it then becomes the loop (as nobody, if asked)
+    const user = options.nobody ? `${NOBODY.join(" ")} ` : "";
+    const w = await workload([
+      "sh",
+      "-c",
+      `echo $$ > ${group}/cgroup.procs && exec ${user}${binary} ${dir}/data`,
+    ]);
+    try {
+      await body(w);
+    } finally {
+      await w.stop();
+    }
+  });
+}
+
+const slowDisk = {
+  ...root,
+  "no blkio or io controller to slow a disk with": diskThrottlePlace() !== null,
+};
+
 Deno.test({
-  ...needs("inspect names storage waits of an fsync loop, with its write rate", cc),
+  ...needs("inspect names storage waits of an fsync loop on a slow disk, with its write rate", {
+    ...cc,
+    ...slowDisk,
+  }),
   ...unsanitized,
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
-    const w = await workload([build(dir, "fsync_loop"), `${dir}/data`]);
     try {
-      const written = () =>
-        Number(/^write_bytes: (\d+)/m.exec(Deno.readTextFileSync(`/proc/${w.pid}/io`))![1]);
-      const before = written();
-      const { findings, report } = await inspectJson(["-p", String(w.pid)]);
-      const after = written();
-      const first = of(findings, w.pid)[0];
-      assertEquals(first?.rule, "storage_wait", show(findings));
-      // D in the block layer or waiting on a page's writeback, as the kernel names it
-      assertEquals(
-        /D in (submit_bio_wait|folio_wait|io_schedule|jbd2|file_write_and_wait)/.test(first!.text),
-        true,
-        first!.text,
-      );
-      // the rate over the window against the kernel's counter read around the whole run:
-      // the window is inside the run, so it cannot have written more
-      const [process] = report.processes as { io: { writePerSecond: number } }[];
-      const inWindow = process!.io.writePerSecond * (report.windowSeconds as number);
-      assertEquals(inWindow > 0 && inWindow <= (after - before) * 1.01, true, `${inWindow}`);
+      await withSlowFsync(dir, build(dir, "fsync_loop"), {}, async (w) => {
+        const written = () =>
+          Number(/^write_bytes: (\d+)/m.exec(Deno.readTextFileSync(`/proc/${w.pid}/io`))![1]);
+        const before = written();
+        const { findings, report } = await inspectJson(["-p", String(w.pid)]);
+        const after = written();
+        const first = of(findings, w.pid)[0];
+        assertEquals(first?.rule, "storage_wait", show(findings));
+        // in fsync, D in the block layer or waiting on a page's writeback
+        assertIncludes(first!.text, "in fsync");
+        assertEquals(
+          /D in (submit_bio_wait|folio_wait|io_schedule|jbd2|file_write_and_wait)/.test(
+            first!.text,
+          ),
+          true,
+          first!.text,
+        );
+        // the rate over the window against the kernel's counter read around the whole run:
+        // the window is inside the run, so it cannot have written more
+        const [process] = report.processes as { io: { writePerSecond: number } }[];
+        const inWindow = process!.io.writePerSecond * (report.windowSeconds as number);
+        assertEquals(inWindow > 0 && inWindow <= (after - before) * 1.01, true, `${inWindow}`);
+      });
     } finally {
-      await w.stop();
       Deno.removeSync(dir, { recursive: true });
     }
   },
@@ -529,7 +608,7 @@ Deno.test({
 
 Deno.test({
   ...needs(
-    "inspect names a full pipe, T, D, an fsync loop, two socket readers and an idle pool as nobody",
+    "inspect names a full pipe, T, D, two socket readers and an idle pool as nobody",
     {
       ...cc,
       "switching users needs root": Deno.uid() === 0,
@@ -542,10 +621,6 @@ Deno.test({
     const dir = `${checkout.dir}/workloads`;
     Deno.mkdirSync(dir);
     Deno.chmodSync(dir, 0o755);
-    // a directory nobody may write, for the fsync loop's file
-    const data = `${checkout.dir}/data`;
-    Deno.mkdirSync(data);
-    Deno.chmodSync(data, 0o777);
     // each started one is stopped in the end, even when a later one fails to start
     const started: Workload[] = [];
     const start = async (args: string[]) => {
@@ -558,7 +633,6 @@ Deno.test({
     try {
       const sockets = await start([build(dir, "two_sockets")]);
       const held = await start([build(dir, "vfork_wait")]);
-      const syncing = await start([build(dir, "fsync_loop"), `${data}/file`]);
       const pool = await start([build(dir, "condvar_pool")]);
       await stopOnce(stopped.pid, "sleep");
       let writer: number | undefined;
@@ -576,7 +650,7 @@ Deno.test({
         "json",
         "--no-subtree",
         "-p",
-        `${sockets.pid},${writer},${stopped.pid},${held.pid},${syncing.pid},${pool.pid}`,
+        `${sockets.pid},${writer},${stopped.pid},${held.pid},${pool.pid}`,
       ]);
       const stderr = new TextDecoder().decode(output.stderr);
       assertEquals(output.code, 0, stderr);
@@ -586,12 +660,42 @@ Deno.test({
       assertIncludes(of(findings, writer!)[0]!.text, "sleep (fd 0)");
       assertEquals(of(findings, stopped.pid)[0]?.rule, "stopped", show(findings));
       assertEquals(of(findings, held.pid)[0]?.rule, "uninterruptible", show(findings));
-      assertEquals(of(findings, syncing.pid)[0]?.rule, "storage_wait", show(findings));
       assertEquals(of(findings, pool.pid).filter((f) => f.rule === "lock_contention"), []);
     } finally {
       for (const w of started) await w.stop();
       await pipe.kill();
       await stopped.kill();
+      await checkout.remove();
+    }
+  },
+});
+
+Deno.test({
+  ...needs("inspect names storage waits of nobody's fsync loop on a slow disk, as nobody", {
+    ...cc,
+    ...slowDisk,
+    "setpriv is not installed": installed("setpriv"),
+  }),
+  ...unsanitized,
+  async fn() {
+    const checkout = await readableCheckout();
+    const dir = `${checkout.dir}/workloads`;
+    Deno.mkdirSync(dir);
+    Deno.chmodSync(dir, 0o777); // the loop's file is nobody's
+    try {
+      await withSlowFsync(dir, build(dir, "fsync_loop"), { nobody: true }, async (w) => {
+        const output = await checkout.asNobody([
+          "inspect",
+          "--format",
+          "json",
+          "-p",
+          String(w.pid),
+        ]);
+        assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+        const { findings } = JSON.parse(new TextDecoder().decode(output.stdout));
+        assertEquals(of(findings, w.pid)[0]?.rule, "storage_wait", show(findings));
+      });
+    } finally {
       await checkout.remove();
     }
   },

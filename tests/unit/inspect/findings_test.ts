@@ -13,6 +13,7 @@ const thread = (tid: number, extra: Partial<ThreadReport> = {}): ThreadReport =>
   waitPercent: 0,
   waitPerSliceMs: null,
   shares: { other: 100 },
+  calls: {},
   voluntaryPerSecond: 0,
   involuntaryPerSecond: 0,
   syscall: null,
@@ -238,7 +239,9 @@ Deno.test("storage_wait leads over the wake-up latency of a thread that blocks o
     threads: [
       thread(100, {
         wchan: "submit_bio_wait",
-        shares: { running: 8, cpu_wait: 86, disk: 4, other: 2 },
+        shares: { running: 8, cpu_wait: 86, uninterruptible: 4, other: 2 },
+        // woken inside fsync and waiting for a CPU: still in the call at most looks
+        calls: { fsync: 85 },
         waitPercent: 86,
         waitPerSliceMs: 0.82,
         voluntaryPerSecond: 2000,
