@@ -380,6 +380,9 @@ export function buildRun(rows: RunRows): Run {
       else {
         const after = Math.max(0, child.exitCpu - child.sampledTicks);
         seriesAdd(seriesCpu, nameOf(child), g, Math.min(after, rest));
+        // one born in the recording gets its whole exit figure at the end; one older than
+        // the recording only what it used since its last sample
+        if (child.forkTs === null) child.cpuTicks += Math.min(after, rest);
         rest -= after;
       }
     }

@@ -70,3 +70,14 @@ Deno.test("buildRun(): a program whose exec was not read is named by its exit's 
   rows.events![6] = { ...rows.events![6]!, comm: null };
   assertEquals(buildRun(rows).processes[2]!.program, UNNAMED);
 });
+
+Deno.test("buildRun(): a process older than the recording whose exit read its CPU gets its tail", () => {
+  const rows = handRun();
+  // gcc's fork was before the recording: no fork event; its zombie showed 30 ticks
+  rows.events!.splice(2, 1);
+  rows.events![6] = { ...rows.events![6]!, utime: 28, stime: 2 }; // its exit
+  const gcc = buildRun(rows).processes.find((p) => p.pid === 11)!;
+  // nothing of its first 20 ticks (before the first sample, as for any older process),
+  // then the 10 after that sample, out of the 15 the shell reaped
+  assertEquals([gcc.startFrom, gcc.cpuSeconds], ["before", 0.1]);
+});
