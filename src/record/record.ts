@@ -80,6 +80,8 @@ export interface RecordIo {
   events?: EventSource | undefined;
   /** Hears the events stored with each sample. */
   onEvents?: ((rows: readonly ProcessEventRow[]) => void) | undefined;
+  /** Runs each evaluation of the `-e` commands (`record -- COMMAND` measures their CPU). */
+  aroundEvaluation?: (<T>(evaluation: () => Promise<T>) => Promise<T>) | undefined;
 }
 
 /** How a recording ended. */
@@ -208,7 +210,9 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
   // a stop signal while an -e command runs ends the recording like at any other moment
   const evaluate = async () => {
     try {
-      return await evaluateEnvironment(plan.environment, io.warning, io.stop.signal, io.info);
+      const evaluation = () =>
+        evaluateEnvironment(plan.environment, io.warning, io.stop.signal, io.info);
+      return await (io.aroundEvaluation ? io.aroundEvaluation(evaluation) : evaluation());
     } catch (error) {
       if (io.stop.requested) return null;
       throw error;

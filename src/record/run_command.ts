@@ -45,6 +45,8 @@ export interface RunningCommand {
   readonly status: Promise<number>;
   /** Whether a stop signal was forwarded (the summary says so). */
   readonly interrupted: boolean;
+  /** Whether the command itself has exited (and the runtime reaped it). */
+  readonly exited: boolean;
   /** The signal that ended the command ("SIGSEGV"), once it has ended by one; else `null`. */
   readonly signal: string | null;
   /** Kills whatever is still running of the tree (a failed recording) and stops listening. */
@@ -259,6 +261,9 @@ export function runCommand(
     status,
     get interrupted() {
       return interrupted;
+    },
+    get exited() {
+      return exited;
     },
     get signal() {
       return endSignal;

@@ -8,6 +8,7 @@
  */
 import { keepFilesOpen } from "../procfs/kept_files.ts";
 import { childrenUsage } from "../kernel/libc.ts";
+import type { ChildrenUsage } from "../kernel/libc.ts";
 import { flattenTree } from "../tree/flatten_tree.ts";
 import { listenForStop } from "../signals/stop_signals.ts";
 import { record } from "./record.ts";
@@ -32,7 +33,10 @@ export interface SessionResult {
 }
 
 /** What a session needs besides the loop's own needs (its stop and hooks are the session's). */
-export type SessionIo = Omit<RecordIo, "stop" | "branches" | "events" | "onEvents">;
+export type SessionIo = Omit<
+  RecordIo,
+  "stop" | "branches" | "events" | "onEvents" | "aroundEvaluation"
+>;
 
 /**
  * Records `plan`, starting `command` first when given (the first sample is taken at
@@ -95,6 +99,31 @@ export async function recordSession(
   const commands = new Map<number, string>();
   const forked = new Map<number, number>();
   const stop = running?.stop ?? listenForStop();
+  // the -e shells are procpath's children too: their CPU is in getrusage(RUSAGE_CHILDREN)
+  // and is taken out again, measured around each evaluation — while the command runs, it
+  // is all procpath reaps then (orphans are reaped by procpath only once the command has
+  // exited, or without -e). An evaluation the command exited during holds the command's
+  // CPU too, which is not known apart (the runtime reaps the command at once, before its
+  // exit event's read): it is left in.
+  const shells = { user: 0, system: 0 };
+  const aroundEvaluation = async <T>(evaluation: () => Promise<T>): Promise<T> => {
+    const before = running?.exited ? null : childrenUsage();
+    try {
+      return await evaluation();
+    } finally {
+      // reaped by now, whether or not its status has reached this thread yet
+      const reaped = running !== null && (running.exited || !reader.hasStat(running.pid));
+      const after = before === null ? null : childrenUsage();
+      if (before !== null && after !== null) {
+        const user = after.userSeconds - before.userSeconds;
+        const system = after.systemSeconds - before.systemSeconds;
+        if (!reaped) {
+          shells.user += user;
+          shells.system += system;
+        }
+      }
+    }
+  };
   let recorded: RecordSummary;
   try {
     const child = running;
@@ -102,6 +131,7 @@ export async function recordSession(
       ...io,
       stop,
       branches: child ? () => child.branches() : undefined,
+      aroundEvaluation: child ? aroundEvaluation : undefined,
       events,
       onSample(nodes, wallMs) {
         const processes = flattenTree(nodes);
@@ -139,7 +169,7 @@ export async function recordSession(
   const exitCode = running ? await running.status : 0;
   const wallSeconds = (performance.now() - started) / 1000;
   const tree = tracker.finish(wallSeconds, {
-    rusage: running ? childrenUsage() : null,
+    rusage: running ? withoutShells(childrenUsage(), shells) : null,
     started: events?.started ?? null,
   });
   const title = running
@@ -147,4 +177,17 @@ export async function recordSession(
       describeExit(exitCode, running.signal, running.interrupted)
     : `procpath record: ${recorded.path}`;
   return { recorded, tree, treeLines: formatSummary(tree, title), exitCode };
+}
+
+/** The usage of procpath's children less what its own -e shells used, seconds. */
+function withoutShells(
+  usage: ChildrenUsage | null,
+  shells: { user: number; system: number },
+): ChildrenUsage | null {
+  if (usage === null) return null;
+  return {
+    ...usage,
+    userSeconds: Math.max(0, usage.userSeconds - shells.user),
+    systemSeconds: Math.max(0, usage.systemSeconds - shells.system),
+  };
 }

@@ -322,3 +322,55 @@ for (const left of [true, false]) {
     },
   });
 }
+
+/** The CPU seconds a `times` printed (the shell's and its children's, user and system). */
+function timesSeconds(text: string): number {
+  return [...text.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (s, m) => s + Number(m[1]) * 60 + Number(m[2]),
+    0,
+  );
+}
+
+Deno.test({
+  ...OPTIONS,
+  name: "record -- COMMAND -v: the -e shells' CPU is not counted as the command's (oracle: times)",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const loop = "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done";
+    // what one evaluation costs, as its shell counts it
+    const evaluation = timesSeconds(
+      new TextDecoder().decode(
+        new Deno.Command("sh", { args: ["-c", `${loop}; times`] }).outputSync().stdout,
+      ),
+    );
+    const run = await runProcpath([
+      "record",
+      "-i",
+      "0.1",
+      "-v",
+      "1",
+      "-e",
+      `X=mktemp ${dir}/evaluation.XXXXXX >/dev/null; ${loop}; echo 1`,
+      "-d",
+      `${dir}/i.sqlite`,
+      "--",
+      "sh",
+      "-c",
+      "sleep 2; times",
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    const evaluations = [...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("evaluation."));
+    if (evaluations.length < 4) throw new Error(`${evaluations.length} evaluations, 4 expected`);
+    const command = timesSeconds(run.stdout);
+    const summary = Number(/\n {2}CPU +([\d.]+) s/.exec(run.stderr)![1]);
+    // at most the evaluation the command ended during is left in (its CPU is not known
+    // apart from the command's); all of them were counted before: 4 and more
+    const most = command + 1.5 * evaluation + 0.03;
+    assertEquals(
+      summary <= most,
+      true,
+      `summary ${summary} s, command ${command} s, ${evaluation} s an evaluation`,
+    );
+    await Deno.remove(dir, { recursive: true });
+  },
+});
