@@ -180,6 +180,26 @@ Deno.test({
       const events = contents(db).process_event ?? [];
       if (events.length === 0) console.log("no process_event rows here (no connector)");
       await roundTrip(db, ["cpu"]);
+      // the commands that read a recording answer alike from the compact copy
+      const outputs = [];
+      for (const file of [db, `${dir}/job.compact.sqlite`]) {
+        const answers = [];
+        for (
+          const args of [
+            ["report", "-d", file, "--format", "json"],
+            ["export", "-d", file, "-o", "-"],
+            ["backfill", "-d", file, "-g", "job=$..children"],
+            ["diff", "-d", file, "--format", "json"],
+            ["top", "-b", "--recording", file],
+          ]
+        ) {
+          const out = await runProcpath(args);
+          assertEquals(out.code, 0, `${args.join(" ")}: ${out.stderr}`);
+          answers.push([args[0], out.code, out.stdout.replaceAll(file, "FILE")]);
+        }
+        outputs.push(answers);
+      }
+      assertEquals(outputs[1], outputs[0]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
