@@ -334,3 +334,23 @@ Deno.test("descriptors near RLIMIT_NOFILE, and growing over the window (#32)", (
   const steady = report({ trend: { descriptors: [100, 110], threads: [1, 1], rssBytes: [1, 1] } });
   assertEquals(rules(steady), []);
 });
+
+Deno.test("threads and resident memory growing, major faults and zombies are findings (#32)", () => {
+  const grown = report({
+    trend: { descriptors: [10, 10], threads: [4, 40], rssBytes: [100 << 20, 300 << 20] },
+    majorFaultsPerSecond: 450,
+    swapBytes: 64 << 20,
+    zombieChildren: [1, 2, 3, 4, 5, 6],
+  });
+  assertEquals(rankFindings(findingsFor(grown, 2, 2)).map((f) => f.text), [
+    "threads grew 4 → 40 in 2.0 s: a leak if it goes on",
+    "resident memory grew 100 MiB → 300 MiB in 2.0 s: a leak if it goes on",
+    "450 major page faults/s: pages read back from disk or swap (64 MiB swapped out)",
+    "6 zombie children not reaped (it does not wait() for them)",
+  ]);
+  // small changes are not growth
+  const steady = report({
+    trend: { descriptors: [10, 10], threads: [4, 8], rssBytes: [100 << 20, 110 << 20] },
+  });
+  assertEquals(rules(steady), []);
+});
