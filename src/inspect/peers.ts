@@ -8,6 +8,9 @@
  */
 import type { ProcReader } from "../procfs/proc_reader.ts";
 import { parseStatBytes } from "../procfs/parse_stat.ts";
+import { parseFdinfo } from "../procfs/parse_task_figures.ts";
+
+const decoder = new TextDecoder();
 
 /** A process holding a descriptor on an inode. */
 export interface Holder {
@@ -58,9 +61,7 @@ export function findHolders(
       }
       let access: number | null = null;
       try {
-        const info = new TextDecoder().decode(reader.readFile(pid, `fdinfo/${name}`));
-        const flags = /^flags:\s*([0-7]+)/m.exec(info);
-        if (flags) access = parseInt(flags[1]!, 8) & 3;
+        access = parseFdinfo(decoder.decode(reader.readFile(pid, `fdinfo/${name}`))).access;
       } catch { /* closed meanwhile */ }
       const list = found.get(link.inode) ?? [];
       list.push({ pid, comm, fd: Number(name), access });

@@ -18,6 +18,7 @@ import { parseLimits, parseSchedstat, parseWchan } from "../procfs/parse_inspect
 import type { Limits } from "../procfs/parse_inspect_files.ts";
 import { parseSyscall } from "../procfs/parse_syscall.ts";
 import { parseStack } from "../procfs/parse_stack.ts";
+import { parseFdinfo, parseStatusFigures } from "../procfs/parse_task_figures.ts";
 import type { Syscall } from "../procfs/parse_syscall.ts";
 import type { Io } from "../procfs/types.ts";
 import { parseCgroupPaths } from "./cgroup_files.ts";
@@ -104,44 +105,6 @@ const PF_KTHREAD = 0x00200000;
 
 const decoder = new TextDecoder();
 
-/** The fields of `status` inspect uses, as numbers (`Uid` its first: the real uid). */
-export interface StatusFigures {
-  uid: number | null;
-  voluntary: number;
-  involuntary: number;
-  /** VmSwap, kB; `null` where absent (kernel threads). */
-  swapKb: number | null;
-}
-
-/**
- * Parses the four `status` fields inspect needs. Not `parseStatus`: that builds all
- * 55 fields (26 µs a call warm, 250 µs in the few cold calls of one inspect, measured)
- * and inspect reads `status` for every thread twice; this takes 3.5 µs warm.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseStatusFigures } from "./sample_process.ts";
- * assert.deepEqual(
- *   parseStatusFigures("Uid:\t1000\t1000\t1000\t1000\nVmSwap:\t  12 kB\nvoluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t2\n"),
- *   { uid: 1000, voluntary: 5, involuntary: 2, swapKb: 12 },
- * );
- * ```
- */
-export function parseStatusFigures(text: string): StatusFigures {
-  const figures: StatusFigures = { uid: null, voluntary: 0, involuntary: 0, swapKb: null };
-  for (const line of text.split("\n")) {
-    const colon = line.indexOf(":");
-    const key = line.slice(0, colon);
-    const value = () => Number(/\d+/.exec(line.slice(colon + 1))?.[0] ?? NaN);
-    if (key === "Uid") figures.uid = value();
-    else if (key === "VmSwap") figures.swapKb = value();
-    else if (key === "voluntary_ctxt_switches") figures.voluntary = value();
-    else if (key === "nonvoluntary_ctxt_switches") figures.involuntary = value();
-  }
-  return figures;
-}
-
 /** Reads and parses a file of `pid` through the reader; `null` when gone or denied. */
 function tryRead<T>(reader: ProcReader, pid: number, name: string, parse: (text: string) => T) {
   try {
@@ -193,16 +156,6 @@ export function sampleThread(reader: ProcReader, pid: number, tid: number): Thre
       ? null
       : { read: toNumber(io.read_bytes) ?? 0, written: toNumber(io.write_bytes) ?? 0 },
     stack: stack !== null && stack.length > 0 ? stack : null,
-  };
-}
-
-/** The `pos:` and `flags:` lines of an `fdinfo` file. */
-function parseFdinfo(text: string): { position: number | null; access: number | null } {
-  const pos = /^pos:\s*(\d+)/m.exec(text);
-  const flags = /^flags:\s*([0-7]+)/m.exec(text);
-  return {
-    position: pos ? Number(pos[1]) : null,
-    access: flags ? parseInt(flags[1]!, 8) & 3 : null,
   };
 }
 
