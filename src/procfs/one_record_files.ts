@@ -13,7 +13,7 @@
  * however much room is left: reading one of those until a short read loses the rest
  * (a parent of 1,500 children showed 683).
  *
- * One read instead of two: reading these to the end-of-file read too costs 6–10 % more
+ * One read instead of two: reading these on to the end-of-file read costs 6–10 % more
  * CPU (3,100 processes' `stat`, `cmdline` and `status`, least CPU of 35 rounds, three
  * runs each on a loaded machine: kept files 55–57 ms a round with one read, 58–61 ms
  * to the end, 53–55 ms before the full reads; opened each time 146–155 ms against 157).
