@@ -1,5 +1,6 @@
 import { assertEquals } from "../../_helpers/assert.ts";
 import { installed, needs } from "../../_helpers/needs.ts";
+import { readUntil } from "../../_helpers/processes.ts";
 import { parseUnixDiag, readUnixPeers } from "../../../src/kernel/unix_peers.ts";
 
 /** One `SOCK_DIAG_BY_FAMILY` reply: a socket's inode and, when given, its peer attribute. */
@@ -38,29 +39,31 @@ Deno.test({
     },
   ),
   async fn() {
-    // the oracle: a pair made by python3, whose two inodes /proc/PID/fd shows
+    // the oracle: a pair made by python3, whose two inodes its /proc/PID/fd links show
     const child = new Deno.Command("python3", {
       args: [
         "-c",
-        "import socket,sys; a,b=socket.socketpair(); print(a.fileno(), b.fileno(), flush=True); sys.stdin.read()",
+        "import os,socket,sys; a,b=socket.socketpair(); " +
+        "print(os.getpid(), a.fileno(), b.fileno(), flush=True); sys.stdin.read()",
       ],
       stdin: "piped",
       stdout: "piped",
     }).spawn();
     try {
-      const reader = child.stdout.getReader();
-      const { value } = await reader.read();
-      const [a, b] = new TextDecoder().decode(value).trim().split(" ");
+      const { match, rest } = await readUntil(child.stdout, /(\d+) (\d+) (\d+)\n/);
+      const [, pid, a, b] = match;
       const inode = (fd: string) =>
-        Number(/\d+/.exec(Deno.readLinkSync(`/proc/${child.pid}/fd/${fd}`))![0]);
+        Number(/\d+/.exec(Deno.readLinkSync(`/proc/${pid}/fd/${fd}`))![0]);
       const peers = readUnixPeers();
       assertEquals(peers.get(inode(a!)), inode(b!));
       assertEquals(peers.get(inode(b!)), inode(a!));
-      reader.releaseLock();
-    } finally {
       await child.stdin.close();
+      await rest;
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* ended */ }
       await child.status;
-      await child.stdout.cancel().catch(() => {});
     }
   },
 });
