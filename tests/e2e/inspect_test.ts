@@ -1059,6 +1059,29 @@ Deno.test({
 });
 
 Deno.test({
+  ...needs("inspect shows a kernel thread with no system call and nothing missing (#32)", {
+    "no kthreadd (PID 2) here": (() => {
+      try {
+        return Deno.readTextFileSync("/proc/2/comm").trim() === "kthreadd";
+      } catch {
+        return false;
+      }
+    })(),
+  }),
+  async fn() {
+    const { report } = await inspectJson(["-w", "0.3", "--no-subtree", "-p", "2"]);
+    const [kthreadd] = report.processes as {
+      kernelThread: boolean;
+      unreadable: string[];
+      threads: { syscall: string | null; waitsOn: unknown }[];
+    }[];
+    assertEquals(kthreadd!.kernelThread, true);
+    assertEquals(kthreadd!.threads.map((t) => [t.syscall, t.waitsOn]), [[null, null]]);
+    assertEquals(kthreadd!.unreadable, []);
+  },
+});
+
+Deno.test({
   ...needs("inspect as root says PID 1's descriptor links are unreadable, not zero", {
     "only root meets links it may list but not read": Deno.uid() === 0,
   }),
