@@ -10,6 +10,7 @@ import {
   requireShorthandMatch,
   SELECTION_OPTIONS,
   selectionOf,
+  withSelectionFiles,
 } from "./selection_options.ts";
 
 /** A `-g NAME=JSONPATH` before compiling: the name and the query text. */
@@ -117,7 +118,10 @@ export const metricsCommand = defineCommand({
       import("../metrics/serve_metrics.ts"),
       compileGroups([...options.group, ...shorthand]),
     ]);
-    const files = [...new Set(["stat", ...options.procfileList])] as typeof options.procfileList;
+    const files = withSelectionFiles(
+      ["stat", ...options.procfileList] as typeof options.procfileList,
+      selection,
+    );
     return await serveUntilStopped(
       deps,
       { bind: options.bind, port: options.port, exposes: "reads the process metrics" },

@@ -4,7 +4,7 @@ import { COLUMN_NAMES, parseColumns, parseSort } from "../view/mod.ts";
 import { FORMATS, runQueryPlan } from "../selection/query_engine.ts";
 import type { QueryFormat } from "../selection/query_engine.ts";
 import { SHARED } from "./shared_options.ts";
-import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
+import { SELECTION_OPTIONS, selectionOf, withSelectionFiles } from "./selection_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
 
@@ -156,6 +156,7 @@ export const queryCommand = defineCommand({
     }
     return await runQueryPlan({
       ...options,
+      procfileList: withSelectionFiles(options.procfileList, selection),
       query: queryTemplate,
       sql: sqlTemplate as string | undefined,
       wholeRecordingSql: options.sql,

@@ -6,7 +6,7 @@ import { counted, createProgress } from "./progress.ts";
 import { REMOTE_WRITE_OPTIONS } from "./remote_write_options.ts";
 import { SHARED } from "./shared_options.ts";
 import { startRemoteFeed } from "../metrics/remote_feed.ts";
-import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
+import { SELECTION_OPTIONS, selectionOf, withSelectionFiles } from "./selection_options.ts";
 import { defineCommand, flag, negatedFlag, option } from "./spec.ts";
 
 /** `procpath record`: the selection sampled into SQLite every interval. */
@@ -108,6 +108,7 @@ export const recordCommand = defineCommand({
       const { recorded: summary, treeLines, exitCode } = await recordSession(
         {
           ...options,
+          procfileList: withSelectionFiles(options.procfileList, selection),
           query: selection.query,
           subtree: selection.subtree,
           emptyIsFailure: selection.shorthand ? selection.label : undefined,

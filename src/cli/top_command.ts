@@ -106,6 +106,7 @@ export const topCommand = defineCommand({
         query: selection.query,
         subtree: selection.subtree,
         emptyIsFailure: selection.shorthand ? selection.label : undefined,
+        procfiles: selection.procfiles,
         batch: !interactive,
       }, {
         pid: deps.pid,

@@ -4,7 +4,12 @@ import { PyFloat } from "../text/python_format.ts";
 import { collect, collectNamedQuery, parsePositiveInt, parseSeconds } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
 import { defineCommand, flag, negatedFlag, option, OptionValueError } from "./spec.ts";
-import { requireShorthandMatch, SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
+import {
+  requireShorthandMatch,
+  SELECTION_OPTIONS,
+  selectionOf,
+  withSelectionFiles,
+} from "./selection_options.ts";
 
 /** Parses `-s/--stop-signal`: a signal name such as `SIGINT` or `SIGTERM`. */
 export function parseSignal(text: string): Deno.Signal {
@@ -126,7 +131,11 @@ export const watchCommand = defineCommand({
       : options.query;
     const stop = listenForStop();
     try {
-      return await watch({ ...options, query }, {
+      return await watch({
+        ...options,
+        procfileList: withSelectionFiles(options.procfileList, selection),
+        query,
+      }, {
         pid: deps.pid,
         live: deps.live,
         info: (m) => deps.log.info(m),

@@ -1,6 +1,6 @@
 import { keepFilesOpen } from "../procfs/kept_files.ts";
 import { EXIT, RunFailure } from "../exit_codes.ts";
-import type { ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
+import type { ProcFileName, ProcfsTarget, ProcRoot } from "../procfs/mod.ts";
 import type { Moment } from "../time/moment.ts";
 import { branchPidsOf, compileQuery, selectProcesses } from "../query/mod.ts";
 import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
@@ -46,6 +46,8 @@ export interface TopPlan {
   subtree?: boolean | undefined;
   /** A shorthand selection (`--name nginx`): selecting nothing at the start is exit 1. */
   emptyIsFailure?: string | undefined;
+  /** Procfiles the selection's filter reads (`status` for `-u`). */
+  procfiles?: readonly ProcFileName[] | undefined;
 }
 
 /** A view the query cannot feed. */
@@ -74,6 +76,7 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
           ...new Set([
             ...columns().flatMap((c) => c.files ?? []),
             ...(threads ? ["status" as const] : []),
+            ...plan.procfiles ?? [],
           ]),
         ],
       },
