@@ -210,26 +210,34 @@ function readMemoryV1(mount: string, path: string): MemoryLimit | null {
 
 /**
  * Reads the cgroup figures of a process in `paths` (from its `/proc/PID/cgroup`). The
- * CPU quota comes from v2's `cpu.max` where the v2 group has one, else from v1's `cpu`
- * hierarchy at the `cpu` line's path; memory likewise (`memory.max`, else v1's
+ * CPU quota comes from v2's `cpu.max`, else from v1's `cpu` hierarchy at the `cpu`
+ * line's path — the group's own or its nearest ancestor's; the memory from the group
+ * or ancestor whose usage is closest to its limit (`memory.max`, else v1's
  * `memory.limit_in_bytes`). `base` is where cgroups are mounted.
  */
 export function readCgroupFigures(paths: CgroupPaths, base = "/sys/fs/cgroup"): CgroupFigures {
   const root = paths.v2 === null ? null : cgroupRoot(base);
   const v2 = root !== null && paths.v2 !== null ? paths.v2 : null;
-  let cpu = v2 !== null && v2 !== "/" ? readCpuV2(root!, v2) : null;
-  const cpuPath = paths.v1.get("cpu");
-  if (cpu === null && cpuPath !== undefined) {
-    const mount = v1Mount(base, "cpu");
-    if (mount) cpu = readCpuV1(mount, cpuPath);
-  }
-  let memory = v2 !== null && v2 !== "/" ? readMemoryV2(root!, v2) : null;
-  const memoryPath = paths.v1.get("memory");
-  if ((memory === null || memory.max === null) && memoryPath !== undefined) {
-    const mount = v1Mount(base, "memory");
-    const v1 = mount ? readMemoryV1(mount, memoryPath) : null;
-    if (v1 && (memory === null || v1.max !== null)) memory = v1;
-  }
+  const cpuMount = v1Mount(base, "cpu"), memoryMount = v1Mount(base, "memory");
+  const cpuPath = paths.v1.get("cpu"), memoryPath = paths.v1.get("memory");
+  // a quota or limit set on an ancestor binds the group too: the nearest quota, and the
+  // limit the usage is closest to, wherever in the lineage they are set
+  const cpus: CpuQuota[] = [
+    ...(v2 === null ? [] : lineage(v2).filter((p) => p !== "/").map((p) => readCpuV2(root!, p))),
+    ...(cpuPath === undefined || !cpuMount
+      ? []
+      : lineage(cpuPath).map((p) => readCpuV1(cpuMount, p))),
+  ].filter((c) => c !== null);
+  const cpu = cpus.find((c) => c.quotaUs !== null) ?? cpus[0] ?? null;
+  const memories: MemoryLimit[] = [
+    ...(v2 === null ? [] : lineage(v2).filter((p) => p !== "/").map((p) => readMemoryV2(root!, p))),
+    ...(memoryPath === undefined || !memoryMount
+      ? []
+      : lineage(memoryPath).map((p) => readMemoryV1(memoryMount, p))),
+  ].filter((m) => m !== null);
+  const limited = memories.filter((m) => m.max !== null)
+    .sort((a, b) => b.current / b.max! - a.current / a.max!);
+  const memory = limited[0] ?? memories[0] ?? null;
   const read = root !== null && v2 !== null ? reader(join(root, v2)) : () => null;
   const pressure = (name: string) => {
     const text = read(`${name}.pressure`);
@@ -241,4 +249,20 @@ export function readCgroupFigures(paths: CgroupPaths, base = "/sys/fs/cgroup"): 
     memory,
     pressure: { cpu: pressure("cpu"), memory: pressure("memory"), io: pressure("io") },
   };
+}
+
+/**
+ * `path` and its ancestors, nearest first, ending with `/`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lineage } from "./cgroup_files.ts";
+ * assert.deepEqual(lineage("/a/b"), ["/a/b", "/a", "/"]);
+ * assert.deepEqual(lineage("/"), ["/"]);
+ * ```
+ */
+export function lineage(path: string): string[] {
+  const parts = path.split("/").filter((part) => part !== "");
+  return [...parts.map((_, i) => `/${parts.slice(0, parts.length - i).join("/")}`), "/"];
 }

@@ -81,3 +81,33 @@ Deno.test("readCgroupFigures() on cgroup v2 reads cpu.max, memory.max and memory
     Deno.removeSync(base, { recursive: true });
   }
 });
+
+Deno.test("readCgroupFigures() finds a quota and a limit set on an ancestor of the group", () => {
+  const base = tree({
+    "unified/cgroup.controllers": "\n",
+    "cpu/batch/cpu.cfs_quota_us": "50000\n",
+    "cpu/batch/cpu.cfs_period_us": "100000\n",
+    "cpu/batch/cpu.stat": "nr_periods 20\nnr_throttled 10\nthrottled_time 5\n",
+    "cpu/batch/job/cpu.cfs_quota_us": "-1\n",
+    "cpu/batch/job/cpu.cfs_period_us": "100000\n",
+    "cpu/batch/job/cpu.stat": "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n",
+    "memory/jobs/memory.usage_in_bytes": "990\n",
+    "memory/jobs/memory.limit_in_bytes": "1000\n",
+    "memory/jobs/a/memory.usage_in_bytes": "600\n",
+    "memory/jobs/a/memory.limit_in_bytes": "9223372036854771712\n",
+  });
+  try {
+    const figures = readCgroupFigures(
+      parseCgroupPaths("4:memory:/jobs/a\n1:cpu:/batch/job\n0::/\n"),
+      base,
+    );
+    assertEquals([figures.cpu?.path, figures.cpu?.quotaUs], ["/batch", 50000]);
+    assertEquals([figures.memory?.path, figures.memory?.current, figures.memory?.max], [
+      "/jobs",
+      990,
+      1000,
+    ]);
+  } finally {
+    Deno.removeSync(base, { recursive: true });
+  }
+});
