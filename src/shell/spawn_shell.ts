@@ -9,6 +9,8 @@ export interface Shell {
   readonly pid: number;
   /** Exit code once the shell has exited, else `null`. */
   readonly exitCode: number | null;
+  /** The signal that ended the shell ("SIGSEGV"), once one has; else `null`. */
+  readonly signal: string | null;
   /** Settles when the shell has exited (its output may still be draining). */
   readonly exited: Promise<void>;
   /** Settles when the shell has exited and its output has been forwarded. */
@@ -70,9 +72,11 @@ export function spawnShell(
     }),
   );
   let exitCode: number | null = null;
+  let signal: string | null = null;
   const cancel = new AbortController();
   const exited = child.status.then((status) => {
     exitCode = status.signal ? signalled(signalNumber(status.signal)) : status.code;
+    signal = status.signal;
   });
   const done = Promise.all([
     forwardLines(child.stdout, (line) => options.output.stdout(label, line), cancel.signal),
@@ -85,6 +89,9 @@ export function spawnShell(
     pid: child.pid,
     get exitCode() {
       return exitCode;
+    },
+    get signal() {
+      return signal;
     },
     exited,
     done,

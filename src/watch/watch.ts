@@ -117,7 +117,7 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
   const noteExit = (shell: Shell) =>
     shell.exited.then(() => {
       if (stopping || options.restart) return;
-      io.info(`${shell.label} exited with code ${shell.exitCode}`);
+      io.info(`${shell.label} exited with code ${shell.exitCode}${killedBy(shell)}`);
       if (shell.exitCode !== 0 && failure === 0) failure = shell.exitCode ?? 1;
     });
   let lastScan = -Infinity;
@@ -201,7 +201,9 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
               return;
             }
             skipped.delete(key);
-            if (shell) io.info(`${label} exited with code ${shell.exitCode}, restarting`);
+            if (shell) {
+              io.info(`${label} exited with code ${shell.exitCode}${killedBy(shell)}, restarting`);
+            }
             // it sees the shells of the other commands of its value that run: $WPS1, $WPS2, …
             const wps: Record<string, string> = {};
             options.command.forEach((_, j) => {
@@ -239,6 +241,11 @@ export async function watch(options: WatchPlan, io: WatchIo): Promise<number> {
     readWarnings.finish();
   }
   return failure;
+}
+
+/** " (killed by SIGSEGV)" for a shell a signal ended, else "": the code alone does not say. */
+function killedBy(shell: Shell): string {
+  return shell.signal === null ? "" : ` (killed by ${shell.signal})`;
 }
 
 /** The first variable a command uses (`$NAME`, `${NAME}`) that is defined but empty, else `null`. */

@@ -316,3 +316,13 @@ Deno.test({
     assertEquals(await survivors(`sleep ${marker}`), []);
   },
 });
+
+Deno.test("procpath watch names the signal that ended a command (the code alone is a shell's 128 + N)", async () => {
+  const { code, stderr } = await runProcpath(
+    ["watch", "--no-restart", "-i", "0.1", "-c", "kill -SEGV $$"],
+  );
+  // oracle: the status a shell gives the same command
+  const shell = new Deno.Command("sh", { args: ["-c", "sh -c 'kill -SEGV $$'"] }).outputSync().code;
+  assertEquals(code, shell);
+  assertEquals(logLines(stderr), [`INFO №1 exited with code ${shell} (killed by SIGSEGV)`]);
+});
