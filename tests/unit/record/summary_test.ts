@@ -82,11 +82,57 @@ Deno.test("the summary credits a compiler's CPU to cc1, not to the make and gcc 
   tracker.exited(exit(2, 1, 1001.31), "gcc -c a.c", 0.9);
   tracker.sample([node(1, 0, "make -j2", { utime: 1, cutime: 120, start: 0 })], 1_001_500);
   const top = tracker.finish(1.5).topPrograms;
+  // cc1's sampled 90; the 30 after its last sample were cc1's or gcc's: not known which
   assertEquals(top.map((p) => [p.program, Math.round(p.seconds * 100), p.processes]), [
-    ["cc1", 120, 1],
+    ["cc1", 90, 1],
+    ["(exited between samples)", 30, 0],
     ["make", 1, 1],
   ]);
   assertEquals(top[0]!.peakRssBytes, 8192 * 4096);
+  assertEquals(top[1]!.command, "cc1, gcc");
+});
+
+Deno.test("the summary credits what a reaper reaped to the one exit that explains it, and guesses no split (#31)", () => {
+  // sh runs an idle sleep, then alloc2 (18 ticks of page faults), both between samples;
+  // their zombies were reaped unread. A lifetime split gave it all to the sleep once.
+  const run = (exits: [number, string][]) => {
+    const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+    tracker.sample([node(1, 0, "sh -c job", { start: 0 })], 1_000_000);
+    exits.forEach(([pid, command], i) => tracker.exited(exit(pid, 1, 1000.2 + i / 10), command, 5));
+    tracker.sample([node(1, 0, "sh -c job", { cutime: 18, start: 0 })], 1_001_000);
+    return tracker.finish(1).topPrograms.map((p) => [p.program, p.command, p.seconds]);
+  };
+  assertEquals(run([[2, "./alloc2"]]), [["alloc2", "./alloc2", 0.18]]);
+  assertEquals(run([[2, "sleep 0.2"], [3, "./alloc2"]]), [
+    ["(exited between samples)", "sleep, alloc2", 0.18],
+  ]);
+  // one program however many ran it: its name is right whatever the split
+  assertEquals(run([[2, "sh -c a"], [3, "sh -c b"]]), [["sh", "sh", 0.18]]);
+  // an exit whose zombie was read explains its part; the one left takes the rest
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.sample([node(1, 0, "sh -c job", { start: 0 })], 1_000_000);
+  tracker.exited(exit(2, 1, 1000.2, 0), "sleep 0.2");
+  tracker.exited(exit(3, 1, 1000.4), "./alloc2");
+  tracker.sample([node(1, 0, "sh -c job", { cutime: 18, start: 0 })], 1_001_000);
+  assertEquals(tracker.finish(1).topPrograms.map((p) => [p.program, p.seconds]), [[
+    "alloc2",
+    0.18,
+  ]]);
+});
+
+Deno.test("the summary names CPU no exit explains children of the reaper's program, as the docs say", () => {
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.sample([node(5, 4, "sleep 9", { start: 0 })], 1_000_000);
+  tracker.sample([node(5, 4, "sleep 9", { cutime: 7, start: 0 })], 1_001_000);
+  assertEquals(tracker.finish(1).topPrograms.map((p) => p.program), ["children of sleep"]);
+  // still when the reaper has left the samples long before the end (it was forgotten)
+  const gone = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  gone.sample([node(5, 4, "sleep 9", { start: 0 })], 1_000_000);
+  gone.sample([node(5, 4, "sleep 9", { cutime: 7, start: 0 })], 1_001_000);
+  for (let i = 2; i < 20; i++) {
+    gone.sample([node(8, 4, "idle", { start: 0 })], 1_000_000 + i * 1000);
+  }
+  assertEquals(gone.finish(20).topPrograms.map((p) => p.program), ["children of sleep"]);
 });
 
 Deno.test("the summary's largest process is the kernel's when it lived between samples (#31)", () => {
