@@ -53,6 +53,8 @@ export function treeAt(
   const context = {
     pageSize: Number(timeline.meta.page_size ?? 4096),
     clockTicks: Number(timeline.meta.clock_ticks ?? 100),
+    // an interval is at least what the recorded CPUs need for its CPU (model/cpu.ts)
+    cpus: Number(timeline.meta.cpu_count) || undefined,
   };
   const roots = timeline.forestAt(ts);
   const tracker = new RateTracker(context, { includeNew: true, bootAt });

@@ -199,6 +199,43 @@ export function intervalCpu(
 }
 
 /**
+ * Returns the length to divide an interval's CPU by, seconds: the difference of its
+ * samples' stamps, or — when longer — the least time the machine's `cpus` CPUs need
+ * to do the `ticks` its processes used in it. A sample is stamped when its reading
+ * starts, and reading ~4,000 processes takes ~0.5 s under load, so two stamps can be
+ * closer than the reads of the same process were; no machine does more than `cpus`
+ * CPU-seconds per second, so the true interval is at least `ticks / (cpus × HZ)`.
+ * Without `cpus` (a recording that does not say) the stamps' difference.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { intervalSeconds } from "./cpu.ts";
+ * // 277 ticks at 100 Hz stamped 0.5 s apart on 2 CPUs: at least 1.385 s passed
+ * assert.equal(intervalSeconds(0.5, 277, { clockTicks: 100, cpus: 2 }), 1.385);
+ * assert.equal(intervalSeconds(0.5, 60, { clockTicks: 100, cpus: 2 }), 0.5);
+ * ```
+ */
+export function intervalSeconds(
+  stampSeconds: number,
+  ticks: number,
+  clock: { clockTicks: number; cpus?: number | undefined },
+): number {
+  const cpus = clock.cpus;
+  if (cpus === undefined || !(cpus > 0) || !(stampSeconds > 0)) return stampSeconds;
+  return Math.max(stampSeconds, ticks / clock.clockTicks / cpus);
+}
+
+/** Returns the CPU of an interval's processes together, clock ticks (what `intervalSeconds` bounds by). */
+export function intervalTicks(used: ReadonlyMap<number, IntervalCpu>): number {
+  let ticks = 0;
+  for (const cpu of used.values()) {
+    ticks += cpu.userOwn + cpu.systemOwn + cpu.userReaped + cpu.systemReaped;
+  }
+  return ticks;
+}
+
+/**
  * Follows processes from one sample to the next and returns, per interval, each
  * process's CPU by mode with its reaped children's (`intervalCpu`): what `top`, the
  * metrics groups, the record summary and a recording's replay each need. The boot

@@ -1,6 +1,6 @@
 import { toNumber } from "../procfs/int.ts";
 import type { ProcessNode } from "../tree/types.ts";
-import { ReapedCpuTracker } from "./cpu.ts";
+import { intervalSeconds, intervalTicks, ReapedCpuTracker } from "./cpu.ts";
 import { displayCommand, pagesToMib, ticksToSeconds } from "./process.ts";
 import type { KernelUnits } from "./process.ts";
 
@@ -61,6 +61,11 @@ export interface RateContext extends KernelUnits {
   memoryBytes?: number | undefined;
   /** User names by uid (for USER); uids are shown as numbers when absent. */
   userNames?: ReadonlyMap<number, string> | undefined;
+  /**
+   * The machine's CPUs: an interval is then at least as long as they need for the CPU
+   * its processes used (`intervalSeconds`), so no block shows more than CPUs × 100 %.
+   */
+  cpus?: number | undefined;
 }
 
 /**
@@ -99,8 +104,10 @@ export class RateTracker {
   next(nodes: readonly ProcessNode[], atMs: number): ProcessRates[] {
     const current = new Map<number, Counters>();
     const rates: ProcessRates[] = [];
-    const seconds = this.#previousAt === null ? 0 : (atMs - this.#previousAt) / 1000;
     const intervals = this.#cpu.next(nodes, atMs / 1000);
+    const seconds = this.#previousAt === null
+      ? 0
+      : intervalSeconds((atMs - this.#previousAt) / 1000, intervalTicks(intervals), this.context);
     const perTick = seconds > 0 ? 100 / this.context.clockTicks / seconds : 0;
     for (const node of nodes) {
       const pid = num(node.stat.pid);

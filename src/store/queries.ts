@@ -92,6 +92,8 @@ function deltaCte(expr: string): string {
  * counts all it has if born after that sample's moment (`BIRTH_SLACK_SECONDS` early),
  * else nothing. The boot moment is the recording's `bootBound` (the least of `ts` less
  * a process's age at it) or its `btime` + 1 s, whichever is earlier. Identity is `stat_pid` with `stat_starttime`.
+ * An interval is at least what the recording's `cpu_count` CPUs need for the CPU all its
+ * processes used in it (`intervalSeconds`): stamps are taken as a read starts.
  */
 const REAPED_CPU_CTE = `WITH RECURSIVE samples AS (
     SELECT ts, LAG(ts) OVER (ORDER BY ts) prev_ts, LEAD(ts) OVER (ORDER BY ts) next_ts
@@ -134,7 +136,7 @@ const REAPED_CPU_CTE = `WITH RECURSIVE samples AS (
         SELECT 1 FROM vanished v WHERE v.ts = c.ts AND v.stat_pid = c.reaper
     )
     GROUP BY s.next_ts, c.reaper
-), delta AS (
+), used AS (
     SELECT
         c.record_id, c.ts, c.stat_pid,
         CASE WHEN c.seen_ts IS c.prev_ts THEN MAX(0, c.own - c.seen_own)
@@ -146,6 +148,14 @@ const REAPED_CPU_CTE = `WITH RECURSIVE samples AS (
         c.ts - c.prev_ts ts_diff
     FROM counted c LEFT JOIN gone g ON g.ts = c.ts AND g.ppid = c.stat_pid
     WHERE c.prev_ts IS NOT NULL AND c.ts > c.prev_ts
+), spent AS (
+    SELECT ts, SUM(diff) ticks FROM used GROUP BY ts
+), delta AS (
+    SELECT u.record_id, u.ts, u.stat_pid, u.diff,
+        MAX(u.ts_diff, COALESCE(
+            1.0 * s.ticks / (SELECT hz FROM clock) / NULLIF(1.0 * ${META("cpu_count")}, 0), 0
+        )) ts_diff
+    FROM used u JOIN spent s ON s.ts = u.ts
 )`;
 
 const WINDOW_FUNCTIONS: [number, number] = [3, 25];

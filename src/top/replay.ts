@@ -84,6 +84,8 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
       pageSize,
       clockTicks: Number(timeline.meta.clock_ticks ?? 100),
       memoryBytes: Number(timeline.meta.physical_pages ?? 0) * pageSize,
+      // an interval is at least what the recorded CPUs need for its CPU (model/cpu.ts)
+      cpus: Number(timeline.meta.cpu_count) || undefined,
     };
     // births are told from entries as cpu_total tells them (model/cpu.ts)
     const bootAt = timeline.bootAt();

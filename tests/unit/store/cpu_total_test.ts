@@ -5,6 +5,7 @@ import { simulate } from "../../_helpers/process_simulation.ts";
 import type { SimSample } from "../../_helpers/process_simulation.ts";
 import { syntheticRecording } from "../../_helpers/synthetic_recording.ts";
 import { ReapedCpuTracker } from "../../../src/model/cpu.ts";
+import { RateTracker } from "../../../src/model/rates.ts";
 import { BUILTIN_QUERIES, openRecording } from "../../../src/store/mod.ts";
 import { BOOT_TIME_META_KEY } from "../../../src/store/queries.ts";
 import { DatabaseSync } from "node:sqlite";
@@ -18,9 +19,13 @@ const BOOT = 1_700_000_000;
 function write(
   samples: readonly SimSample[],
   keep: (pid: number, tick: number) => boolean = () => true,
+  bounded = false,
 ): string {
   const path = Deno.makeTempFileSync({ suffix: ".sqlite" });
   const db = syntheticRecording(path, ["stat"]);
+  // the simulated machine has the CPUs its tree needs (an interval is at least what the
+  // recorded CPUs need for its CPU: a test below has them)
+  if (!bounded) db.exec("DELETE FROM meta WHERE key = 'cpu_count'");
   const insert = db.prepare(
     "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_starttime, stat_utime, " +
       "stat_stime, stat_cutime, stat_cstime, stat_rss) VALUES (?,?,?,?,?,?,?,?,?,0)",
@@ -171,6 +176,57 @@ Deno.test("cpu_total takes an old process first entering mid-recording as entere
     assertEquals(entered(), 0);
     assertEquals(sqlTicks(path), modelTicks(path));
   } finally {
+    Deno.removeSync(path);
+  }
+});
+
+Deno.test("cpu_total's intervals are at least what the recording's CPUs need for their CPU, as the replay's (a late-read sample, #31)", () => {
+  // three busy processes read 0.5 s of stamps apart used 277 ticks: 2 CPUs need 1.385 s
+  const busy = (pid: number, utime: number) => ({
+    pid,
+    ppid: 1,
+    starttime: 10,
+    utime,
+    stime: 0,
+    cutime: 0,
+    cstime: 0,
+    comm: `p${pid}`,
+  });
+  const samples: SimSample[] = [
+    { tick: 1000, processes: [busy(2, 0), busy(3, 0), busy(4, 0)] },
+    { tick: 1050, processes: [busy(2, 100), busy(3, 100), busy(4, 77)] },
+    { tick: 1100, processes: [busy(2, 120), busy(3, 120), busy(4, 97)] },
+  ];
+  const path = write(samples, undefined, true);
+  const recording = openRecording(path);
+  try {
+    const percent = new Map<number, number>();
+    for (const row of recording.series(BUILTIN_QUERIES.cpu_total!, {})) {
+      percent.set(row.ts, (percent.get(row.ts) ?? 0) + Number(row.value));
+    }
+    assertEquals(Math.round(percent.get(BOOT + 10.5)! * 1e6) / 1e6, 200);
+    // 60 ticks in 0.5 s fit 2 CPUs: the stamps stand
+    assertEquals(Math.round(percent.get(BOOT + 11)! * 1e6) / 1e6, 120);
+    const timeline = openTimeline(path);
+    try {
+      const rates = new RateTracker({ pageSize: 4096, clockTicks: HZ, cpus: 2 }, {
+        bootAt: timeline.bootAt(),
+      });
+      const total = (ts: number) => {
+        const nodes = timeline.forestAt(ts).flatMap((r) => [r, ...(r.children ?? [])]);
+        return rates.next(nodes as ProcessNode[], ts * 1000).reduce(
+          (sum, r) => sum + r.userPercent + r.systemPercent + r.reapedPercent,
+          0,
+        );
+      };
+      total(BOOT + 10);
+      assertEquals(Math.round(total(BOOT + 10.5) * 1e6) / 1e6, 200);
+      assertEquals(Math.round(total(BOOT + 11) * 1e6) / 1e6, 120);
+    } finally {
+      timeline.close();
+    }
+  } finally {
+    recording.close();
     Deno.removeSync(path);
   }
 });
