@@ -36,6 +36,16 @@ export const compareCommand = defineCommand({
         "between the two base runs are noise and fail no limit",
       parse: (text: string) => text,
     }),
+    baseRun: option({
+      flags: "--base-run <n>",
+      help: "which run of BASE when it holds several (record -d appended to it), from 1",
+      parse: parsePositiveInt,
+    }),
+    newRun: option({
+      flags: "--new-run <n>",
+      help: "which run of NEW when it holds several, from 1 (BASE and NEW may be one file)",
+      parse: parsePositiveInt,
+    }),
     format: option({
       flags: "--format <format>",
       help: "markdown or json",
@@ -64,6 +74,8 @@ export const compareCommand = defineCommand({
       compared = compareRecordings(base as string, now as string, {
         limits: options.maxIncrease,
         rerun: options.rerun,
+        baseRun: options.baseRun,
+        newRun: options.newRun,
       });
     } catch (error) {
       if (error instanceof RecordingError) {

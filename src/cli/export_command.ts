@@ -1,6 +1,6 @@
 import { EXIT } from "../exit_codes.ts";
 import { writeOutputFile } from "../files/output_file.ts";
-import { parseChoice } from "./options.ts";
+import { parseChoice, parsePositiveInt } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
 import { defineCommand, option } from "./spec.ts";
 
@@ -19,6 +19,11 @@ export const exportCommand = defineCommand({
       default: "chrome-trace" as const,
       defaultText: "chrome-trace",
     }),
+    run: option({
+      flags: "--run <n>",
+      help: "which run of a recording that holds several (record -d appended to it), from 1",
+      parse: parsePositiveInt,
+    }),
     output: option({
       flags: "-o, --output <file>",
       help: "where to write (- for standard output)",
@@ -33,7 +38,9 @@ export const exportCommand = defineCommand({
   /** Reads the recording, turns it into the format and writes it by the output-path rules. */
   async run(_args, options, { deps }) {
     const { exportRecording } = await import("../export/export_recording.ts");
-    const { text, lacking } = exportRecording(options.databaseFile, options.format);
+    const { text, lacking } = exportRecording(options.databaseFile, options.format, {
+      run: options.run,
+    });
     if (lacking !== null) deps.log.warning(lacking);
     if (options.output === "-") deps.writeOut(text);
     else writeOutputFile(options.output, text);

@@ -27,6 +27,11 @@ export const reportCommand = defineCommand({
       default: "-",
       defaultText: "-",
     }),
+    run: option({
+      flags: "--run <n>",
+      help: "which run of a recording that holds several (record -d appended to it), from 1",
+      parse: parsePositiveInt,
+    }),
     limit: option({
       flags: "--limit <rows>",
       help: "rows of the Markdown tables",
@@ -47,6 +52,7 @@ export const reportCommand = defineCommand({
     const { text, lacking } = await reportRecording(options.databaseFile, {
       format,
       limit: options.limit,
+      run: options.run,
     });
     if (lacking !== null) deps.log.warning(lacking);
     if (toFile) writeOutputFile(options.output, text);

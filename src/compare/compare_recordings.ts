@@ -22,10 +22,21 @@ export interface ComparedRecordings {
 export function compareRecordings(
   base: string,
   now: string,
-  options: { limits: readonly Limit[]; rerun?: string | undefined },
+  options: {
+    limits: readonly Limit[];
+    rerun?: string | undefined;
+    /** Which run of each recording of several (1-based). */
+    baseRun?: number | undefined;
+    newRun?: number | undefined;
+  },
 ): ComparedRecordings {
-  const runs = [readRun(base), readRun(now)];
-  const rerun = options.rerun === undefined ? null : readRun(options.rerun);
+  const runs = [
+    readRun(base, { run: options.baseRun, severalHint: "choose one with --base-run N" }),
+    readRun(now, { run: options.newRun, severalHint: "choose one with --new-run N" }),
+  ];
+  const rerun = options.rerun === undefined
+    ? null
+    : readRun(options.rerun, { severalHint: "--rerun takes a recording of one run" });
   if (rerun) runs.push(rerun);
   return {
     comparison: compareRuns(runs[0]!, runs[1]!, options.limits, rerun),

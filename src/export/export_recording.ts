@@ -26,8 +26,12 @@ export interface Exported {
  * a line (diffable, and a reader can stream it). Throws `RecordingError` for a file
  * that is not a finished recording.
  */
-export function exportRecording(path: string, _format: ExportFormat): Exported {
-  const run = readRun(path);
+export function exportRecording(
+  path: string,
+  _format: ExportFormat,
+  options: { run?: number | undefined } = {},
+): Exported {
+  const run = readRun(path, { run: options.run });
   const trace = toChromeTrace(run);
   const events = trace.traceEvents.map((event) => JSON.stringify(event)).join(",\n");
   return {

@@ -21,6 +21,7 @@ import type { RunningCommand } from "./run_command.ts";
 import { formatSummary, SummaryTracker } from "./summary.ts";
 import { displayCommand } from "../model/process.ts";
 import type { TreeSummary } from "./summary.ts";
+import { noteRun } from "../store/run_log.ts";
 
 /** How a session ended. */
 export interface SessionResult {
@@ -56,6 +57,7 @@ export async function recordSession(
     bootTime: plan.procfs.bootTime(),
   });
   const started = performance.now();
+  const startedAt = io.now() / 1000;
   const live = plan.procfs.isLive;
   const reader = plan.procfs.reader("process");
   keepFilesOpen(plan.procfs, plan.procfsTarget);
@@ -168,10 +170,28 @@ export async function recordSession(
   }
   const exitCode = running ? await running.status : 0;
   const wallSeconds = (performance.now() - started) / 1000;
+  const usage = running ? withoutShells(childrenUsage(), shells) : null;
   const tree = tracker.finish(wallSeconds, {
-    rusage: running ? withoutShells(childrenUsage(), shells) : null,
+    rusage: usage,
     started: events?.started ?? null,
   });
+  // the run's span and the kernel's counts, for the reports (which read only the file)
+  if (recorded.samples > 0) {
+    try {
+      noteRun(recorded.path, {
+        start: startedAt,
+        end: io.now() / 1000,
+        command: command ? command.join(" ") : null,
+        exitCode: running ? exitCode : null,
+        userSeconds: usage?.userSeconds ?? null,
+        systemSeconds: usage?.systemSeconds ?? null,
+        // a child forked from procpath starts with procpath's size: only a larger peak is its
+        maxRssKib: usage && usage.maxRssKib > usage.selfMaxRssKib ? usage.maxRssKib : null,
+      });
+    } catch (error) {
+      io.warning(`Cannot note the run in "${recorded.path}": ${(error as Error).message}`);
+    }
+  }
   const title = running
     ? `procpath record: ${command!.join(" ")} ` +
       describeExit(exitCode, running.signal, running.interrupted)

@@ -9,7 +9,15 @@
  */
 import timelineJs from "./timeline.js" with { type: "text" };
 import { assignLanes } from "./lanes.ts";
-import { endedText, processesText } from "./markdown.ts";
+import {
+  cpuCell,
+  cpuText,
+  endedText,
+  largestText,
+  PEAK_NOTE,
+  peakCell,
+  processesText,
+} from "./markdown.ts";
 import { toReportData } from "./report_data.ts";
 import { renderStackChart } from "./stack_chart.ts";
 import { escapeHtml, scriptJson } from "./html_text.ts";
@@ -57,9 +65,7 @@ export function renderHtml(run: Run): string {
     ["wall time", `${s2(data.wall_s)} s`],
     [
       "CPU",
-      `${s2(data.cpu_s)} s (${
-        data.cores_average.toFixed(2)
-      } cores on average), exited processes included`,
+      cpuText(data),
     ],
   ];
   if (data.peak_rss_bytes !== null && data.peak_rss_at !== null) {
@@ -68,11 +74,10 @@ export function renderHtml(run: Run): string {
       `${mib(data.peak_rss_bytes)} MiB the whole tree, at ${data.peak_rss_at.slice(11, 19)} UTC`,
     ]);
   }
-  if (data.largest_process) {
-    summaryRows.push([
-      "largest process",
-      `${mib(data.largest_process.rss_bytes)} MiB: ${data.largest_process.command}`,
-    ]);
+  const largest = largestText(data);
+  if (largest !== null) summaryRows.push(["largest process", largest]);
+  if (data.runs > 1) {
+    summaryRows.push(["run", `${data.run} of the ${data.runs} this recording holds (--run)`]);
   }
   summaryRows.push(
     ["processes", processesText(data)],
@@ -222,16 +227,18 @@ function stackCharts(run: Run, colorOf: Map<string, string>): string {
 }
 
 function programsTable(run: Run, colorOf: Map<string, string>): string {
-  const rows = run.programs.map((p) =>
+  const data = toReportData(run).programs;
+  const cells = data.map(peakCell);
+  const rows = run.programs.map((p, i) =>
     `<tr><td><i class="swatch" style="background:${colorOf.get(p.program)}"></i>${
       escapeHtml(p.program)
-    }</td><td>${s2(p.cpuSeconds)}</td><td>${mib(p.peakRss)}</td><td>${p.count}</td><td>${
+    }</td><td>${cpuCell(data[i]!)}</td><td>${cells[i]}</td><td>${p.count}</td><td>${
       s2(p.totalLifetime)
     }</td><td>${s2(p.longestLifetime)}</td><td>${p.failures}</td></tr>`
   );
-  return `<table class="numbers"><thead><tr><th>program</th><th>CPU s</th><th>peak RSS MiB</th>` +
+  return `<table class="numbers"><thead><tr><th>program</th><th>CPU s</th><th>peak RSS MiB (samples)</th>` +
     `<th>processes</th><th>total lifetime s</th><th>longest s</th><th>failed</th></tr></thead>` +
-    `<tbody>${rows.join("")}</tbody></table>`;
+    `<tbody>${rows.join("")}</tbody></table><p class="note">${escapeHtml(PEAK_NOTE)}</p>`;
 }
 
 function failuresTable(run: Run): string {

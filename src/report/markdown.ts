@@ -43,6 +43,47 @@ export function endedText(status: number | null, signal: number | null): string 
   return "exit not recorded";
 }
 
+/** The run's CPU, in words: whose count it is. */
+export function cpuText(data: ReportData): string {
+  return `${seconds(data.cpu_s)} (${data.cores_average.toFixed(2)} cores on average), ` +
+    (data.cpu_source === "rusage"
+      ? "exited processes included (the kernel's count, getrusage)"
+      : "exited processes included (from the samples)");
+}
+
+/** The largest process, in words (null when there is none): the kernel's count says so. */
+export function largestText(data: ReportData): string | null {
+  const largest = data.largest_process;
+  if (largest === null) return null;
+  return largest.command === null
+    ? `${mib(largest.rss_bytes)}, the kernel's count (getrusage ru_maxrss): it lived ` +
+      "between samples"
+    : `${mib(largest.rss_bytes)}: ${largest.command}`;
+}
+
+/**
+ * A program's peak RSS in MiB for a table cell: "≥" where some of its processes lived
+ * between samples (their memory was never seen), "–" where all did.
+ */
+export function peakCell(row: ReportData["programs"][number]): string {
+  if (row.peak_rss_bytes === null) return "–";
+  const value = (row.peak_rss_bytes / MIB).toFixed(1);
+  return row.unsampled_processes > 0 ? `≥ ${value}` : value;
+}
+
+/** A program's CPU seconds for a table cell: "≈" where a tenth or more of it is an estimate. */
+export function cpuCell(row: ReportData["programs"][number]): string {
+  const estimated = row.cpu_estimated_s >= 0.01 && row.cpu_estimated_s >= row.cpu_s / 10;
+  return `${estimated ? "≈ " : ""}${row.cpu_s.toFixed(2)}`;
+}
+
+/** What the programs table's CPU and peak RSS are, in two sentences. */
+export const PEAK_NOTE = "≈ marks CPU partly estimated: processes that exited in one " +
+  "interval without a figure of their own share what their parent reaped by the pace a " +
+  "sample saw them keep. Peak RSS is the largest sum of a program's processes at one sample, " +
+  "a lower bound: memory between samples is not seen. ≥ marks programs with processes that " +
+  "lived between two samples, – those no sample saw at all.";
+
 /** How many processes ran and failed, in words: without events, only the samples' count is known. */
 export function processesText(data: ReportData): string {
   return data.process_events
@@ -61,23 +102,18 @@ export function renderMarkdown(data: ReportData, options: MarkdownOptions): stri
   lines.push(`### ${title}`, "");
   lines.push("| measure | value |", "| --- | --- |");
   lines.push(`| wall time | ${seconds(data.wall_s)} |`);
-  lines.push(
-    `| CPU | ${seconds(data.cpu_s)} (${data.cores_average.toFixed(2)} cores on average), ` +
-      "exited processes included |",
-  );
+  lines.push(`| CPU | ${markdownText(cpuText(data), 200)} |`);
   if (data.peak_rss_bytes !== null && data.peak_rss_at !== null) {
     lines.push(
       `| peak RSS | ${mib(data.peak_rss_bytes)} the whole tree, at ${time(data.peak_rss_at)} |`,
     );
   }
-  if (data.largest_process) {
-    lines.push(
-      `| largest process | ${mib(data.largest_process.rss_bytes)}: ${
-        markdownText(data.largest_process.command, 80)
-      } |`,
-    );
-  }
+  const largest = largestText(data);
+  if (largest !== null) lines.push(`| largest process | ${markdownText(largest, 100)} |`);
   lines.push(`| processes | ${processesText(data)} |`);
+  if (data.runs > 1) {
+    lines.push(`| run | ${data.run} of the ${data.runs} this recording holds (\`--run\`) |`);
+  }
   lines.push(
     `| samples | ${data.samples}, every ${data.interval_s.toFixed(2)} s; process events ${
       data.process_events ? "recorded" : "**not recorded**"
@@ -93,21 +129,19 @@ export function renderMarkdown(data: ReportData, options: MarkdownOptions): stri
   }
   lines.push(`#### Programs by CPU`, "");
   lines.push(
-    "| program | CPU s | peak RSS MiB | processes | total lifetime s | longest s | failed |",
+    "| program | CPU s | peak RSS MiB (samples) | processes | total lifetime s | longest s | failed |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const p of data.programs.slice(0, options.limit)) {
     lines.push(
-      `| ${markdownText(p.program, 40)} | ${p.cpu_s.toFixed(2)} | ${
-        (p.peak_rss_bytes / MIB).toFixed(1)
-      } | ${p.processes} | ${p.total_lifetime_s.toFixed(2)} | ${
-        p.longest_lifetime_s.toFixed(2)
-      } | ${p.failures} |`,
+      `| ${markdownText(p.program, 40)} | ${cpuCell(p)} | ${peakCell(p)} | ${p.processes} | ${
+        p.total_lifetime_s.toFixed(2)
+      } | ${p.longest_lifetime_s.toFixed(2)} | ${p.failures} |`,
     );
   }
   const more = data.programs.length - options.limit;
   if (more > 0) lines.push("", `… and ${more} more programs (\`--format json\` lists all).`);
-  lines.push("");
+  lines.push("", markdownText(PEAK_NOTE, 400), "");
   if (data.failed_processes.length > 0) {
     lines.push(`#### Failed processes`, "");
     lines.push("| at s | PID | program | how | command |", "| ---: | ---: | --- | --- | --- |");

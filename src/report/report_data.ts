@@ -12,9 +12,16 @@ import type { Run } from "./run_model.ts";
 export interface ProgramRow {
   program: string;
   cpu_s: number;
-  /** Largest sum of its processes' RSS at one sample. */
-  peak_rss_bytes: number;
+  /** The part of `cpu_s` shared among processes that exited together by estimate. */
+  cpu_estimated_s: number;
+  /**
+   * Largest sum of its processes' RSS at one sample: a lower bound (memory between
+   * samples is not seen), null when no sample saw any of its processes.
+   */
+  peak_rss_bytes: number | null;
   processes: number;
+  /** Its processes that lived between two samples: none of their memory is in the peak. */
+  unsampled_processes: number;
   total_lifetime_s: number;
   longest_lifetime_s: number;
   failures: number;
@@ -42,18 +49,27 @@ export interface ReportData {
   start: string;
   wall_s: number;
   cpu_s: number;
+  /** "rusage": the kernel's count the recorder noted (getrusage); "samples": summed from them. */
+  cpu_source: "rusage" | "samples";
   /** CPU seconds per wall second. */
   cores_average: number;
   peak_rss_bytes: number | null;
   /** ISO 8601 UTC. */
   peak_rss_at: string | null;
-  largest_process: { rss_bytes: number; command: string } | null;
+  /**
+   * The largest process: from the samples, or (`command` null) the kernel's count of the
+   * command's tree that the recorder noted, for one that lived between samples.
+   */
+  largest_process: { rss_bytes: number; command: string | null } | null;
   processes: number;
   failures: number;
   samples: number;
   interval_s: number;
   /** Whether short-lived processes and exits were recorded (the events table). */
   process_events: boolean;
+  /** Which run of the recording this is (1-based, `--run`) and how many it holds. */
+  run: number;
+  runs: number;
   programs: ProgramRow[];
   failed_processes: FailedProcess[];
 }
@@ -72,6 +88,7 @@ export function toReportData(run: Run): ReportData {
     start: iso(s.start),
     wall_s: round(s.wallSeconds),
     cpu_s: round(s.cpuSeconds),
+    cpu_source: s.cpuSource,
     cores_average: s.wallSeconds > 0 ? round(s.cpuSeconds / s.wallSeconds, 2) : 0,
     peak_rss_bytes: s.peakTreeRss?.bytes ?? null,
     peak_rss_at: s.peakTreeRss ? iso(s.peakTreeRss.at) : null,
@@ -82,11 +99,15 @@ export function toReportData(run: Run): ReportData {
     samples: s.samples,
     interval_s: round(s.interval),
     process_events: s.hasEvents,
+    run: s.run,
+    runs: s.runs,
     programs: run.programs.map((p) => ({
       program: p.program,
       cpu_s: round(p.cpuSeconds),
-      peak_rss_bytes: p.peakRss,
+      cpu_estimated_s: round(p.estimatedCpuSeconds),
+      peak_rss_bytes: p.unsampled === p.count ? null : p.peakRss,
       processes: p.count,
+      unsampled_processes: p.unsampled,
       total_lifetime_s: round(p.totalLifetime),
       longest_lifetime_s: round(p.longestLifetime),
       failures: p.failures,

@@ -20,6 +20,8 @@ export interface ReportOptions {
   format: ReportFormat;
   /** Rows of the Markdown tables. */
   limit: number;
+  /** Which run of a recording of several (1-based). */
+  run?: number | undefined;
 }
 
 /** A written report. */
@@ -34,7 +36,7 @@ export interface Report {
  * that is not a finished recording.
  */
 export async function reportRecording(path: string, options: ReportOptions): Promise<Report> {
-  const run = readRun(path);
+  const run = readRun(path, { run: options.run });
   const lacking = run.summary.hasEvents ? null : lacksEvents(path);
   if (options.format === "html") {
     const { renderHtml } = await import("./html_report.ts");

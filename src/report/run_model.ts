@@ -8,8 +8,14 @@
  * samples; an exited process's total from its zombie's counters where the exit event
  * read them; and the CPU a parent reaped in an interval (what its children used after
  * their last sample, or all of it for children no sample saw) shared among the
- * children that exited in that interval — by what their zombies showed, else by
- * lifetime — or, where no event names them, kept as `children of PROGRAM`.
+ * children that exited in that interval by what their zombies showed; what no zombie
+ * explains goes to the one child that can have used it, else is shared among them as
+ * the record summary shares it (the pace a sample saw, or a busy core for one none
+ * saw) and marked an estimate, else kept as `UNATTRIBUTED`, or as `children of
+ * PROGRAM` where no event names a child. Where
+ * the recorder noted the kernel's count of the command's tree (`store/run_log.ts`), the
+ * run's CPU and largest process are the kernel's, and what the samples and events
+ * leave over is `UNATTRIBUTED` too.
  *
  * @module
  */
@@ -42,17 +48,34 @@ export interface RunProcess {
   exitSignal: number | null;
   /** CPU used within the recording, seconds. */
   cpuSeconds: number;
+  /**
+   * The part of `cpuSeconds` estimated: CPU its reaper reaped in an interval where it
+   * and others exited with no figure of their own, shared by the pace each kept.
+   */
+  estimatedCpuSeconds: number;
   /** Largest resident memory a sample saw, bytes (0 for a process no sample saw). */
   peakRss: number;
+  /** Whether a sample saw it alive (its `peakRss` is a lower bound all the same). */
+  sampled: boolean;
 }
+
+/** The name of CPU the recording cannot place on one program. */
+export const UNATTRIBUTED = "(unattributed: exited between samples)";
 
 /** What one program's processes did together. */
 export interface ProgramStats {
   program: string;
   cpuSeconds: number;
-  /** Largest sum of the program's processes' RSS at one sample, bytes. */
+  /** The part of `cpuSeconds` shared among processes by estimate (see `RunProcess`). */
+  estimatedCpuSeconds: number;
+  /**
+   * Largest sum of the program's processes' RSS at one sample, bytes: a lower bound,
+   * since a process's memory between samples is not seen.
+   */
   peakRss: number;
   count: number;
+  /** Its processes no sample saw (they lived between two): their memory is not in `peakRss`. */
+  unsampled: number;
   /** Sum of the processes' lifetimes, seconds. */
   totalLifetime: number;
   longestLifetime: number;
@@ -68,10 +91,16 @@ export interface RunSummary {
   /** The command's fork to its exit where the events show them, else the recording's span; s. */
   wallSeconds: number;
   cpuSeconds: number;
+  /** Where `cpuSeconds` comes from: the kernel's count the recorder noted, or the samples. */
+  cpuSource: "rusage" | "samples";
   /** The largest sum of RSS at one sample, bytes, and when (unix s). */
   peakTreeRss: { bytes: number; at: number } | null;
-  /** The largest RSS of one process, bytes, and its command. */
-  peakProcessRss: { bytes: number; command: string } | null;
+  /**
+   * The largest RSS of one process, bytes, and its command: from the samples, or the
+   * kernel's count the recorder noted when larger (`command` null: it lived between
+   * samples).
+   */
+  peakProcessRss: { bytes: number; command: string | null } | null;
   processes: number;
   failures: number;
   /** The recorded command (`record -- COMMAND`) and how it ended; null when unknown. */
@@ -81,6 +110,9 @@ export interface RunSummary {
   interval: number;
   /** Whether the recording has the process events (short-lived processes, exits). */
   hasEvents: boolean;
+  /** Which run of the recording this is (1-based) and how many it holds. */
+  run: number;
+  runs: number;
 }
 
 /** Per-program series at the samples: CPU in cores over the interval ending there, RSS in bytes. */
@@ -139,6 +171,8 @@ interface Building {
   /** The zombie's own CPU, ticks; null when the exit event could not read it. */
   exitCpu: number | null;
   cpuTicks: number;
+  /** The part of `cpuTicks` shared to it by estimate, ticks. */
+  estimatedTicks: number;
   /** What it had at its latest sample, ticks (own). */
   sampledTicks: number;
   peakRss: number;
@@ -229,6 +263,7 @@ export function buildRun(rows: RunRows): Run {
       exitSignal: null,
       exitCpu: null,
       cpuTicks: 0,
+      estimatedTicks: 0,
       sampledTicks: 0,
       peakRss: 0,
       children: [],
@@ -391,10 +426,26 @@ export function buildRun(rows: RunRows): Run {
     // that exited in the interval share its part by the time each ran with no child
     // running (a process waiting for its children mostly uses none)
     const members = inexact.flatMap((child) => subtreeExitedAfter(child, previousTs));
-    const weights = members.map((m) => Math.max(1e-6, exclusiveTime(m)));
+    if (members.length === 1) {
+      members[0]!.cpuTicks += rest;
+      seriesAdd(seriesCpu, nameOf(members[0]!), g, rest);
+      return;
+    }
+    // several could have used it: shared as the record summary shares it, by what each
+    // likely used since a sample last saw it — the pace it kept until then (an idle
+    // sleep sampled at 0 ticks gets none; by lifetime alone it took a quarter of a
+    // 400 MiB alloc2's CPU) — or, for one no sample saw, a core over the time it ran
+    // with no child running (a compiler driver waiting for cc1 uses next to none).
+    // Each share is marked an estimate.
+    const weights = members.map((m) =>
+      m.firstSeen === null || m.lastSeen === null
+        ? exclusiveTime(m) * hz
+        : paceOf(m) * Math.max(0, (m.exitTs ?? m.lastSeen) - m.lastSeen)
+    );
     const total = weights.reduce((a, b) => a + b, 0);
-    if (total === 0) {
-      const name = `children of ${nameOf(parent)}`;
+    if (!(total > 0)) {
+      // no event names a child (a recording without events): its reaper's children
+      const name = members.length === 0 ? `children of ${nameOf(parent)}` : UNATTRIBUTED;
       unattributed.set(name, (unattributed.get(name) ?? 0) + rest);
       seriesAdd(seriesCpu, name, g, rest);
       return;
@@ -402,8 +453,15 @@ export function buildRun(rows: RunRows): Run {
     members.forEach((member, i) => {
       const share = rest * weights[i]! / total;
       member.cpuTicks += share;
+      member.estimatedTicks += share;
       seriesAdd(seriesCpu, nameOf(member), g, share);
     });
+  }
+
+  /** The CPU a sampled process used a second, ticks, from its start to its last sample. */
+  function paceOf(p: Building): number {
+    const lived = (p.lastSeen ?? 0) - startOf(p);
+    return lived > 0 ? p.sampledTicks / lived : 0;
   }
 
   /** `p` and its descendants that exited after `after` (unix s). */
@@ -441,7 +499,10 @@ export function buildRun(rows: RunRows): Run {
 
   // an exited process whose zombie showed its CPU: that is its whole CPU, if born here
   for (const p of all) {
-    if (p.exitCpu !== null && p.forkTs !== null) p.cpuTicks = p.exitCpu;
+    if (p.exitCpu !== null && p.forkTs !== null) {
+      p.cpuTicks = p.exitCpu;
+      p.estimatedTicks = 0;
+    }
   }
 
   const processes: RunProcess[] = all.map((p) => {
@@ -460,9 +521,25 @@ export function buildRun(rows: RunRows): Run {
       exitCode: p.exitCode,
       exitSignal: p.exitSignal,
       cpuSeconds: p.cpuTicks / hz,
+      estimatedCpuSeconds: p.estimatedTicks / hz,
       peakRss: p.peakRss,
+      sampled: p.firstSeen !== null,
     };
   });
+  // the recorder's count of the command's tree: what samples and events leave over is
+  // CPU of processes that lived between samples without a figure of their own
+  const noted = rows.run;
+  const kernelTicks = noted?.userSeconds != null && noted.systemSeconds != null
+    ? (noted.userSeconds + noted.systemSeconds) * hz
+    : null;
+  if (kernelTicks !== null) {
+    const counted = all.reduce((sum, p) => sum + p.cpuTicks, 0) +
+      [...unattributed.values()].reduce((a, b) => a + b, 0);
+    // under a tick is the counters' rounding
+    if (kernelTicks - counted >= 1) {
+      unattributed.set(UNATTRIBUTED, (unattributed.get(UNATTRIBUTED) ?? 0) + kernelTicks - counted);
+    }
+  }
 
   const programs = programStats(processes, seriesRss, unattributed, hz);
   const order = new Map(programs.map((p, i) => [p.program, i]));
@@ -481,8 +558,11 @@ export function buildRun(rows: RunRows): Run {
   const peak = peakTree as PeakSample | null;
   const root = commandRoot(rows, all);
   const failures = processes.filter(failed).length;
-  const cpuSeconds = processes.reduce((sum, p) => sum + p.cpuSeconds, 0) +
-    [...unattributed.values()].reduce((a, b) => a + b, 0) / hz;
+  const cpuSeconds = kernelTicks !== null
+    ? kernelTicks / hz
+    : processes.reduce((sum, p) => sum + p.cpuSeconds, 0) +
+      [...unattributed.values()].reduce((a, b) => a + b, 0) / hz;
+  const kernelPeak = (noted?.maxRssKib ?? 0) * 1024;
   const summary: RunSummary = {
     start: windowStart,
     end: windowEnd,
@@ -490,8 +570,11 @@ export function buildRun(rows: RunRows): Run {
       ? root.exitTs - root.forkTs
       : windowEnd - windowStart,
     cpuSeconds,
+    cpuSource: kernelTicks !== null ? "rusage" : "samples",
     peakTreeRss: peak && { bytes: peak.bytes, at: peak.at },
-    peakProcessRss: peakProcess,
+    peakProcessRss: kernelPeak > (peakProcess?.bytes ?? 0)
+      ? { bytes: kernelPeak, command: null }
+      : peakProcess,
     processes: processes.length,
     failures,
     command: root && {
@@ -502,6 +585,8 @@ export function buildRun(rows: RunRows): Run {
     samples: times.length,
     interval: median(times.slice(1).map((t, i) => t - times[i]!)),
     hasEvents: rows.events !== null,
+    run: rows.runNumber,
+    runs: rows.runCount,
   };
   return {
     path: rows.path,
@@ -551,8 +636,11 @@ function programStats(
         s = {
           program,
           cpuSeconds: 0,
-          peakRss: Math.max(0, ...(seriesRss.get(program) ?? [])),
+          estimatedCpuSeconds: 0,
+          // a sparse row: reduce skips its holes (a spread made them NaN)
+          peakRss: (seriesRss.get(program) ?? []).reduce((a, b) => Math.max(a, b), 0),
           count: 0,
+          unsampled: 0,
           totalLifetime: 0,
           longestLifetime: 0,
           failures: 0,
@@ -565,7 +653,9 @@ function programStats(
     const s = of(p.program);
     const life = Math.max(0, p.end - p.start);
     s.cpuSeconds += p.cpuSeconds;
+    s.estimatedCpuSeconds += p.estimatedCpuSeconds;
     s.count++;
+    if (!p.sampled) s.unsampled++;
     s.totalLifetime += life;
     s.longestLifetime = Math.max(s.longestLifetime, life);
     if (failed(p)) s.failures++;

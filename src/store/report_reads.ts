@@ -10,6 +10,10 @@ import type { DatabaseSync } from "node:sqlite";
 import { connect, returnArrays } from "./_connect.ts";
 import { recordColumns, tableColumns } from "./_inspect.ts";
 import { RecordingError } from "./errors.ts";
+import { parseRuns, RUNS_META_KEY } from "./run_log.ts";
+import type { RecordedRun } from "./run_log.ts";
+
+export type { RecordedRun };
 
 /**
  * One sampled process: `[ts, pid, ppid, starttime, utime, stime, cutime, cstime, rss,
@@ -64,6 +68,29 @@ export interface RunRows {
   bootAt: number;
   /** The process events in order; null when the recording has no `process_event` table. */
   events: EventRow[] | null;
+  /**
+   * The run read, as its recorder noted it (the kernel's CPU and peak counts of its
+   * command); null for a run recorded before runs were noted.
+   */
+  run: RecordedRun | null;
+  /** Which run of the recording this is (1-based) and how many it holds. */
+  runNumber: number;
+  runCount: number;
+}
+
+/** Which run of a recording to read. */
+export interface OpenRunOptions {
+  /** 1-based; needed when the recording holds several runs. */
+  run?: number | undefined;
+  /** What to do about a recording of several runs, ending its refusal ("choose one with --run N"). */
+  severalHint?: string;
+}
+
+/** One run's stretch of a recording: samples and events at `from` ≤ ts < `to`. */
+interface RunSpan {
+  from: number;
+  to: number;
+  noted: RecordedRun | null;
 }
 
 /** A recording opened for the reports; `close` when done. */
@@ -83,7 +110,7 @@ const orDefault = (present: Set<string>, column: string, fallback: string) =>
  * `stat`, has no sample, or is still being written (its write-ahead log is open:
  * `record` folds it back only when it ends).
  */
-export function openRunRows(path: string): OpenRunRows {
+export function openRunRows(path: string, options: OpenRunOptions = {}): OpenRunRows {
   let info: Deno.FileInfo;
   try {
     info = Deno.statSync(path);
@@ -128,26 +155,37 @@ export function openRunRows(path: string): OpenRunRows {
         meta[String(row.key)] = String(row.value);
       }
     }
+    const allEvents = readEvents(db);
+    const times = (returnArrays(db.prepare("SELECT DISTINCT ts FROM record ORDER BY ts"))
+      .all() as unknown as number[][]).map((r) => Number(r[0]));
+    if (times.length === 0) {
+      throw new RecordingError(`Cannot report on "${path}": it holds no sample`);
+    }
+    const spans = runSpans(parseRuns(meta[RUNS_META_KEY]), times, allEvents, db);
+    const span = chooseRun(path, spans, { ...options, times });
+    const within = "WHERE ts >= ? AND ts < ?";
     const select = returnArrays(db.prepare(
       "SELECT ts, stat_pid, stat_ppid, stat_starttime, stat_utime, stat_stime, " +
         `${orDefault(present, "stat_cutime", "0")}, ${orDefault(present, "stat_cstime", "0")}, ` +
         `${orDefault(present, "stat_rss", "0")}, ${orDefault(present, "stat_comm", "NULL")}, ` +
-        `${orDefault(present, "cmdline", "NULL")} FROM record ORDER BY record_id`,
+        `${orDefault(present, "cmdline", "NULL")} FROM record ${within} ORDER BY record_id`,
     ));
     const hz = Number(meta.clock_ticks) || 100;
-    const boot = db.prepare("SELECT MIN(ts - stat_starttime / ?) boot FROM record").get(hz) as {
-      boot: number | null;
-    };
+    const boot = db.prepare(`SELECT MIN(ts - stat_starttime / ?) boot FROM record ${within}`)
+      .get(hz, span.from, span.to) as { boot: number | null };
     if (boot.boot === null) {
       throw new RecordingError(`Cannot report on "${path}": it holds no sample`);
     }
-    const events = readEvents(db);
+    const events = allEvents && allEvents.filter((e) => e.ts >= span.from && e.ts < span.to);
     return {
       path,
       meta,
       bootAt: boot.boot,
       events,
-      samples: () => select.iterate() as unknown as Iterable<SampledRow>,
+      run: span.noted,
+      runNumber: spans.indexOf(span) + 1,
+      runCount: spans.length,
+      samples: () => select.iterate(span.from, span.to) as unknown as Iterable<SampledRow>,
       close: () => db.close(),
     };
   } catch (error) {
@@ -155,6 +193,85 @@ export function openRunRows(path: string): OpenRunRows {
     if (error instanceof RecordingError) throw error;
     throw new RecordingError(`Cannot report on "${path}": ${reason(error)}`);
   }
+}
+
+/**
+ * The runs of a recording, in order. Each `record` session notes its span (`run_log.ts`);
+ * stretches of samples outside every noted span are runs recorded before runs were
+ * noted, told apart where the events show `record -- COMMAND` roots forked by
+ * different recorders (a root: a fork whose parent the recording never holds).
+ */
+function runSpans(
+  noted: RecordedRun[],
+  times: number[],
+  events: EventRow[] | null,
+  db: DatabaseSync,
+): RunSpan[] {
+  const spans: RunSpan[] = noted.map((run) => ({ from: run.start, to: run.end, noted: run }));
+  // the gaps between noted runs that hold samples
+  const edges = [-Infinity, ...noted.flatMap((run) => [run.start, run.end]), Infinity];
+  for (let i = 0; i < edges.length; i += 2) {
+    const from = edges[i]!, to = edges[i + 1]!;
+    if (!times.some((t) => t >= from && t < to)) continue;
+    for (const part of unnotedRuns(from, to, events, db)) {
+      if (times.some((t) => t >= part.from && t < part.to)) spans.push(part);
+    }
+  }
+  return spans.sort((a, b) => a.from - b.from);
+}
+
+/** The stretch [from, to) split where a recorder other than the previous one forked a root. */
+function unnotedRuns(
+  from: number,
+  to: number,
+  events: EventRow[] | null,
+  db: DatabaseSync,
+): RunSpan[] {
+  const forks = (events ?? []).filter((e) => e.kind === "fork" && e.ts >= from && e.ts < to);
+  if (forks.length === 0) return [{ from, to, noted: null }];
+  const pids = new Set(
+    (returnArrays(db.prepare("SELECT DISTINCT stat_pid FROM record WHERE ts >= ? AND ts < ?"))
+      .all(from, to) as unknown as number[][]).map((r) => Number(r[0])),
+  );
+  for (const e of events!) if (e.ts >= from && e.ts < to) pids.add(e.pid);
+  const starts: number[] = [];
+  let recorder: number | null = null;
+  for (const fork of forks) {
+    if (fork.ppid === null || pids.has(fork.ppid) || fork.ppid === recorder) continue;
+    if (recorder !== null) starts.push(fork.ts);
+    recorder = fork.ppid;
+  }
+  const bounds = [from, ...starts, to];
+  return bounds.slice(1).map((end, i) => ({ from: bounds[i]!, to: end, noted: null }));
+}
+
+/** The run `options` chooses; refuses (one line) a choice out of range, or none among several. */
+function chooseRun(
+  path: string,
+  spans: RunSpan[],
+  options: OpenRunOptions & { times: number[] },
+): RunSpan {
+  const hhmmss = (t: number) => new Date(t * 1000).toISOString().slice(11, 19);
+  const list = () =>
+    spans.map((s, i) =>
+      `${i + 1}: ${s.noted?.command ?? "a run"} at ${
+        hhmmss(options.times.find((t) => t >= s.from && t < s.to) ?? s.from)
+      } UTC`
+    ).join(", ");
+  if (options.run !== undefined) {
+    const span = spans[options.run - 1];
+    if (span) return span;
+    throw new RecordingError(
+      `Cannot report on run ${options.run} of "${path}": it holds ${spans.length} run${
+        spans.length === 1 ? "" : "s"
+      }`,
+    );
+  }
+  if (spans.length === 1) return spans[0]!;
+  throw new RecordingError(
+    `Cannot report on "${path}" as one run: it holds ${spans.length} (${list()}); ` +
+      (options.severalHint ?? "choose one with --run N"),
+  );
 }
 
 /** The events in order, or null without the table. */

@@ -26,8 +26,11 @@ const event = (
   ...fields,
 });
 
-/** The run; `withEvents: false` gives it as a recording made without the connector. */
-export function handRun(withEvents = true): RunRows {
+/**
+ * The run; `withEvents: false` gives it as a recording made without the connector,
+ * `noted` with what its recorder noted of it (`store/run_log.ts`).
+ */
+export function handRun(withEvents = true, noted: RunRows["run"] = null): RunRows {
   const samples: SampledRow[] = [
     [100.5, 10, 9, 1000, 1, 0, 0, 0, 100, "sh", "sh job.sh"],
     [100.5, 11, 10, 1020, 15, 5, 0, 0, 2560, "gcc", "gcc -c a.c"],
@@ -51,5 +54,8 @@ export function handRun(withEvents = true): RunRows {
     samples: () => samples,
     bootAt: Math.min(...samples.map((r) => r[0] - r[3] / 100)),
     events: withEvents ? events : null,
+    run: noted,
+    runNumber: 1,
+    runCount: 1,
   };
 }

@@ -36,6 +36,8 @@ Deno.test("toChromeTrace(): CPU and RSS counters by program at each sample", () 
     [1_000_000, { gcc: 0, ls: 0, sh: 0.4 }],
   ]);
   const cpu = trace.traceEvents.filter((e) => e.ph === "C" && e.name === "CPU cores");
-  // the second interval (0.5 s): 15 reaped ticks shared 0.7 : 0.1 by gcc and ls
-  assert.ok(Math.abs((cpu[1]!.args.gcc as number) - 0.15 * 0.875 / 0.5) < 0.001);
+  // the second interval (0.5 s): 15 reaped ticks shared 26.67 : 10 by gcc and ls (the
+  // pace gcc's sample showed over the 0.4 s after it, a core over ls's 0.1 s)
+  const gccShare = (20 / 0.3 * 0.4) / (20 / 0.3 * 0.4 + 10);
+  assert.ok(Math.abs((cpu[1]!.args.gcc as number) - 0.15 * gccShare / 0.5) < 0.001);
 });

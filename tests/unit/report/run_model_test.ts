@@ -22,13 +22,18 @@ Deno.test("buildRun() gives each process its lifetime from the events, program a
   assertEquals([run.summary.processes, run.summary.failures, run.summary.samples], [3, 1, 2]);
 });
 
-Deno.test("buildRun(): the CPU the shell reaped is shared by the children that exited, by lifetime", () => {
+Deno.test("buildRun(): the CPU the shell reaped is shared by the pace each child kept", () => {
   const run = buildRun(handRun());
-  // sh: 1 tick of its own; gcc: 20 sampled; the 15 reaped after gcc's sample go 0.7 : 0.1
+  // sh: 1 tick of its own; gcc: 20 sampled after 0.3 s of life, so 20 / 0.3 ticks a second
+  // over the 0.4 s after its sample; ls, never sampled: a core over its 0.1 s. The 15
+  // reaped after gcc's sample go 26.67 : 10, marked estimates
+  const gccWeight = 20 / 0.3 * 0.4, lsWeight = 0.1 * 100;
   const cpu = run.processes.map((p) => p.cpuSeconds);
   close(cpu[0]!, 0.01, "sh");
-  close(cpu[1]!, 0.20 + 0.15 * 0.7 / 0.8, "gcc");
-  close(cpu[2]!, 0.15 * 0.1 / 0.8, "ls");
+  close(cpu[1]!, 0.20 + 0.15 * gccWeight / (gccWeight + lsWeight), "gcc");
+  close(cpu[2]!, 0.15 * lsWeight / (gccWeight + lsWeight), "ls");
+  close(run.processes[1]!.estimatedCpuSeconds, cpu[1]! - 0.2, "gcc's estimate");
+  close(run.processes[0]!.estimatedCpuSeconds, 0, "sh's estimate");
   // the whole run is what the kernel counted: sh's own and everything it reaped
   close(run.summary.cpuSeconds, (1 + 30 + 5) / 100, "total");
 });
