@@ -5,7 +5,7 @@
 // programs against gcc's own `-ftime-report`; peak RSS against `/usr/bin/time -f %M`.
 import { assertEquals } from "../_helpers/assert.ts";
 import { runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
-import { readUntil } from "../_helpers/processes.ts";
+import { readUntil, spawnGroup } from "../_helpers/processes.ts";
 import { installed, needs } from "../_helpers/needs.ts";
 import { sql } from "../_helpers/sqlite.ts";
 import { BUILTIN_QUERIES, openRecording } from "../../src/store/mod.ts";
@@ -381,6 +381,60 @@ Deno.test({
         assertEquals(named >= oracle - 0.03, true, `kernel ${oracle} s: ${stderr}`);
       }
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...needs(
+    "no view of a whole-machine recording made under load shows more than CPUs × 100 % (#31)",
+    {},
+  ),
+  ...unsanitized,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "procpath-oracle-" });
+    // two busy loops: the samples' reads take long and the iterations overrun
+    const busy = spawnGroup(["sh", "-c", "yes > /dev/null & yes > /dev/null & wait"]);
+    try {
+      const db = `${dir}/w.sqlite`;
+      const recorded = await runProcpath([
+        "record",
+        "-i",
+        "0.5",
+        "-r",
+        "8",
+        "-d",
+        db,
+        "--no-events",
+      ]);
+      assertEquals(recorded.code, 0, recorded.stderr);
+      const cpus = Number(sql(db, "SELECT value FROM meta WHERE key = 'cpu_count'")[0]!.value);
+      // the kernel's own bound: a machine does at most cpus CPU-seconds a second
+      const limit = cpus * 100 + 0.01;
+      const { code, stdout, stderr } = await runProcpath(["top", "--recording", db, "-b"]);
+      assertEquals(code, 0, stderr);
+      const blocks = [...stdout.matchAll(/CPU ([\d.]+)% incl\. exited/g)].map((m) => Number(m[1]));
+      assertEquals(blocks.length, 8, stdout.slice(0, 400));
+      for (const block of blocks) {
+        assertEquals(block <= limit, true, `${blocks.join(" ")} on ${cpus}`);
+      }
+      // busy: the loops alone are most of the machine, so the bound is not met by showing 0
+      assertEquals(Math.max(...blocks) > 50 * cpus, true, blocks.join(" "));
+      const recording = openRecording(db);
+      try {
+        const sums = new Map<number, number>();
+        for (const row of recording.series(BUILTIN_QUERIES.cpu_total!, {})) {
+          sums.set(row.ts, (sums.get(row.ts) ?? 0) + Number(row.value));
+        }
+        for (const sum of sums.values()) {
+          assertEquals(sum <= limit, true, `${[...sums.values()].join(" ")} on ${cpus}`);
+        }
+      } finally {
+        recording.close();
+      }
+    } finally {
+      await busy.kill();
       await Deno.remove(dir, { recursive: true });
     }
   },
