@@ -57,6 +57,11 @@ function figures(plain: string, compact: string) {
       "JOIN record_ordinal o ON o.n < u.count",
   ) + layouts * 6;
   db.close();
+  const plainDb = new DatabaseSync(plain, { readOnly: true });
+  const plainRecord = Number(
+    (plainDb.prepare("SELECT SUM(pgsize) b FROM dbstat WHERE name = 'record'").get()!).b,
+  );
+  plainDb.close();
   const size = Deno.statSync(compact).size;
   return {
     rows,
@@ -66,6 +71,9 @@ function figures(plain: string, compact: string) {
     runs,
     tables,
     plain: Deno.statSync(plain).size,
+    plainRecord,
+    compactRecord: ["record_state", "record_run", "record_sample", "record_ordinal"]
+      .reduce((sum, t) => sum + (tables[t] ?? 0), 0),
     compact: size,
     jsonList: size - (tables.record_run ?? 0) - (tables.record_ordinal ?? 0) + jsonList,
   };
@@ -148,6 +156,10 @@ try {
         ")",
     );
     console.log(`  compact, layouts as JSON lists      ${per(f.jsonList)}`);
+    console.log(
+      `  the record rows alone (no meta, no process_event): plain ${per(f.plainRecord)}, ` +
+        `compact ${per(f.compactRecord)}`,
+    );
     console.log(`  plain gzipped whole (no SQL)        ${per(await gzipped(plain))}`);
   }
   const host = {

@@ -86,3 +86,27 @@ export function readStateColumns(db: DatabaseSync, table: string, skip: number):
     type: string;
   }[]).slice(skip).map((c) => ({ name: c.name, sqlType: c.type }));
 }
+
+/**
+ * The recording's last `record_id` (0 when empty), in either layout: a compact one's
+ * from its last sample, not by unrolling every row of the view.
+ */
+export function readLastRecordId(db: DatabaseSync): number {
+  const sql = readRecordLayout(db) === "compact"
+    ? "SELECT s.first_record_id + (SELECT SUM(count) FROM record_run u " +
+      "WHERE u.layout_id = s.layout_id) - 1 last FROM record_sample s ORDER BY s.sample_id DESC LIMIT 1"
+    : "SELECT MAX(record_id) last FROM record";
+  const row = db.prepare(sql).get() as { last: number | null } | undefined;
+  return Number(row?.last ?? 0);
+}
+
+/**
+ * The distinct sample times of the recording, unix seconds ascending, in either layout:
+ * a compact one's from its samples (each has rows), not by unrolling the view.
+ */
+export function readSampleTimes(db: DatabaseSync): number[] {
+  const sql = readRecordLayout(db) === "compact"
+    ? "SELECT DISTINCT ts FROM record_sample ORDER BY ts"
+    : "SELECT DISTINCT ts FROM record ORDER BY ts";
+  return (db.prepare(sql).all() as { ts: number }[]).map((row) => Number(row.ts));
+}

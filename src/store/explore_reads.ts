@@ -9,6 +9,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import { connect, returnArrays } from "./_connect.ts";
 import { lastValues, recordColumns } from "./_inspect.ts";
+import { readLastRecordId } from "./compact_schema.ts";
 import type { SeriesQuery } from "./queries.ts";
 
 export { lastValues, recordColumns, returnArrays };
@@ -25,10 +26,7 @@ export function openReadOnly(path: string): ReadOnlyRecording {
 
 /** The recording's last rowid: it moves when the recording grows. */
 export function lastRecordId(db: ReadOnlyRecording): number {
-  const row = db.prepare("SELECT MAX(record_id) last FROM record").get() as {
-    last: number | null;
-  };
-  return Number(row.last ?? 0);
+  return readLastRecordId(db);
 }
 
 /** A time window cut into pixel columns of `step` seconds from `t0`, optionally some PIDs only. */

@@ -14,6 +14,7 @@ import { buildForest } from "../tree/build_forest.ts";
 import type { ProcessNode } from "../tree/mod.ts";
 import { connect } from "./_connect.ts";
 import { recordColumns, tableColumns } from "./_inspect.ts";
+import { readSampleTimes } from "./compact_schema.ts";
 import { columnsFor } from "./schema.ts";
 import type { Column, ProcessEventRow } from "./schema.ts";
 import { runUserQuery } from "./user_sql.ts";
@@ -149,8 +150,7 @@ export function openTimeline(path: string): Timeline {
       meta,
       files,
       times() {
-        return (db.prepare("SELECT DISTINCT ts FROM record ORDER BY ts").all() as { ts: number }[])
-          .map((row) => Number(row.ts));
+        return readSampleTimes(db);
       },
       forestAt(ts) {
         const rows = select.all(ts) as Record<string, unknown>[];

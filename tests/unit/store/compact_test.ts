@@ -11,6 +11,11 @@ import {
 import type { Row } from "../../../src/store/mod.ts";
 import { copyRecording } from "../../../src/store/compact_copy.ts";
 import { runsOf } from "../../../src/store/compact_writer.ts";
+import {
+  readLastRecordId,
+  readRecordLayout,
+  readSampleTimes,
+} from "../../../src/store/compact_schema.ts";
 
 const COLUMNS = columnsFor(["stat", "cmdline"]);
 const META = { procfile_list: '["stat", "cmdline"]', clock_ticks: "100", page_size: "4096" };
@@ -99,6 +104,16 @@ Deno.test("a compact recording's record view has the plain table's rows, ids, va
     ) {
       assertEquals(dump(`${dir}/compact.sqlite`, sql), dump(`${dir}/plain.sqlite`, sql), sql);
     }
+    const layouts = [`${dir}/plain.sqlite`, `${dir}/compact.sqlite`].map((path) => {
+      const db = new DatabaseSync(path, { readOnly: true });
+      const facts = [readRecordLayout(db), readLastRecordId(db), readSampleTimes(db)];
+      db.close();
+      return facts;
+    });
+    assertEquals(layouts[0]![0], "plain");
+    assertEquals(layouts[1]![0], "compact");
+    assertEquals(layouts[1]!.slice(1), layouts[0]!.slice(1));
+    assertEquals((layouts[0]![2] as number[]).length, samples.length);
     const plain = openRecording(`${dir}/plain.sqlite`);
     const compact = openRecording(`${dir}/compact.sqlite`);
     for (const name of ["cpu", "cpu_total", "rss"]) {
