@@ -44,7 +44,8 @@ export interface MetricChange {
 /** One program's figures in a run. */
 export interface ProgramFigures {
   cpu_s: number;
-  peak_rss_bytes: number;
+  /** Largest sum at one sample (a lower bound); null when no sample saw its processes. */
+  peak_rss_bytes: number | null;
   processes: number;
   /** Sum of its processes' lifetimes, seconds. */
   lifetime_s: number;
@@ -97,13 +98,20 @@ function totalOf(run: Run, metric: Metric): number {
     case "cpu":
       return round(run.summary.cpuSeconds);
     case "peak_rss":
-      return run.summary.peakTreeRss?.bytes ?? 0;
+      // both lower bounds of the tree's peak: the largest sum a sample saw, and the
+      // largest process (the kernel's count where the recorder noted it: a 400 MiB
+      // process between two samples is in no sample's sum)
+      return Math.max(run.summary.peakTreeRss?.bytes ?? 0, run.summary.peakProcessRss?.bytes ?? 0);
     case "wall":
       return round(run.summary.wallSeconds);
     case "processes":
       return run.summary.processes;
   }
 }
+
+/** How far a program's sampled peak moved, bytes (0 where a side is unknown). */
+const rssChange = (p: ProgramChange) =>
+  Math.abs((p.new.peak_rss_bytes ?? 0) - (p.base.peak_rss_bytes ?? 0));
 
 const NONE: ProgramFigures = { cpu_s: 0, peak_rss_bytes: 0, processes: 0, lifetime_s: 0 };
 
@@ -144,7 +152,7 @@ export function compareRuns(
   const figures = (run: Run) =>
     new Map(run.programs.map((p) => [p.program, {
       cpu_s: round(p.cpuSeconds),
-      peak_rss_bytes: p.peakRss,
+      peak_rss_bytes: p.unsampled === p.count ? null : p.peakRss,
       processes: p.count,
       lifetime_s: round(p.totalLifetime),
     }]));
@@ -152,7 +160,10 @@ export function compareRuns(
   const names = [...new Set([...before.keys(), ...after.keys()])];
   const programs = names.map((program): ProgramChange => {
     const b = before.get(program) ?? NONE, n = after.get(program) ?? NONE;
-    const cpu = pct(b.cpu_s, n.cpu_s), rss = pct(b.peak_rss_bytes, n.peak_rss_bytes);
+    const cpu = pct(b.cpu_s, n.cpu_s);
+    const rss = b.peak_rss_bytes === null || n.peak_rss_bytes === null
+      ? null
+      : pct(b.peak_rss_bytes, n.peak_rss_bytes);
     return {
       program,
       base: b,
@@ -162,8 +173,7 @@ export function compareRuns(
     };
   }).sort((x, y) =>
     Math.abs(y.new.cpu_s - y.base.cpu_s) - Math.abs(x.new.cpu_s - x.base.cpu_s) ||
-    Math.abs(y.new.peak_rss_bytes - y.base.peak_rss_bytes) -
-      Math.abs(x.new.peak_rss_bytes - x.base.peak_rss_bytes) ||
+    rssChange(y) - rssChange(x) ||
     Math.abs(y.new.processes - y.base.processes) - Math.abs(x.new.processes - x.base.processes) ||
     (x.program < y.program ? -1 : 1)
   );

@@ -30,6 +30,9 @@ function show(metric: Metric, value: number): string {
   }
 }
 
+/** A program's sampled peak in MiB; "–" where no sample saw its processes. */
+const peakMib = (bytes: number | null) => bytes === null ? "–" : (bytes / MIB).toFixed(1);
+
 /** A change in percent with its sign; "new" from nothing (`pct` null: the base was 0). */
 export function changeText(now: number, pct: number | null): string {
   if (pct === null) return now === 0 ? "0 %" : "new";
@@ -66,17 +69,19 @@ export function formatComparison(comparison: Comparison, options: { limit: numbe
     "",
     "#### Programs, largest change first",
     "",
-    "| program | CPU s | change | peak RSS MiB | change | processes | lifetime s |",
+    "| program | CPU s | change | peak RSS MiB (samples) | change | processes | lifetime s |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const p of comparison.programs.slice(0, options.limit)) {
     lines.push(
       `| ${markdownText(p.program, 40)} | ${p.base.cpu_s.toFixed(2)} → ${
         p.new.cpu_s.toFixed(2)
-      } | ${changeText(p.new.cpu_s, p.cpu_change_pct)} | ${
-        (p.base.peak_rss_bytes / MIB).toFixed(1)
-      } → ${(p.new.peak_rss_bytes / MIB).toFixed(1)} | ${
-        changeText(p.new.peak_rss_bytes, p.peak_rss_change_pct)
+      } | ${changeText(p.new.cpu_s, p.cpu_change_pct)} | ${peakMib(p.base.peak_rss_bytes)} → ${
+        peakMib(p.new.peak_rss_bytes)
+      } | ${
+        p.base.peak_rss_bytes === null || p.new.peak_rss_bytes === null
+          ? ""
+          : changeText(p.new.peak_rss_bytes, p.peak_rss_change_pct)
       } | ${p.base.processes} → ${p.new.processes} | ${p.base.lifetime_s.toFixed(2)} → ${
         p.new.lifetime_s.toFixed(2)
       } |`,
@@ -85,6 +90,10 @@ export function formatComparison(comparison: Comparison, options: { limit: numbe
   const more = comparison.programs.length - options.limit;
   if (more > 0) lines.push("", `… and ${more} more programs (\`--format json\` lists all).`);
   lines.push(
+    "",
+    "Peak RSS is a lower bound: the larger of the largest sum a sample saw and the largest " +
+      "process (the kernel's count where the recording has it); – marks a program no " +
+      "sample saw.",
     "",
     comparison.exceeded
       ? "A limit was exceeded."

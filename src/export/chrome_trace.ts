@@ -102,15 +102,26 @@ export function toChromeTrace(run: Run): ChromeTrace {
     });
   }
   if (counterPid !== null) events.push(...counters(run, counterPid, us));
-  return {
-    traceEvents: events,
-    displayTimeUnit: "ms",
-    otherData: {
-      recording: run.path,
-      start: new Date(origin * 1000).toISOString(),
-      source: "procpath export --format chrome-trace",
-    },
+  const s = run.summary;
+  // the whole run's figures, which no slice or counter holds: CPU after the last sample,
+  // and a largest process that lived between samples
+  const otherData: Record<string, string> = {
+    recording: run.path,
+    start: new Date(origin * 1000).toISOString(),
+    source: "procpath export --format chrome-trace",
+    cpu_s: `${round(s.cpuSeconds, 3)} (${
+      s.cpuSource === "rusage" ? "the kernel's count, getrusage" : "from the samples"
+    })`,
   };
+  if (s.peakProcessRss !== null) {
+    otherData.largest_process_rss_mib = `${round(s.peakProcessRss.bytes / MIB, 1)} (${
+      s.peakProcessRss.command === null
+        ? "the kernel's count, ru_maxrss: it lived between samples"
+        : s.peakProcessRss.command
+    })`;
+  }
+  if (s.runs > 1) otherData.run = `${s.run} of ${s.runs}`;
+  return { traceEvents: events, displayTimeUnit: "ms", otherData };
 }
 
 function meta(
@@ -132,8 +143,12 @@ function sliceArgs(p: RunProcess, run: Run): Record<string, unknown> {
     ppid: p.parent === null ? null : run.processes[p.parent]!.pid,
     command: p.command,
     cpu_s: round(p.cpuSeconds, 3),
-    peak_rss_mib: round(p.peakRss / MIB, 1),
   };
+  // a share of CPU several processes' reaper reaped is an estimate; say how much
+  if (p.estimatedCpuSeconds >= 0.0005) args.cpu_estimated_s = round(p.estimatedCpuSeconds, 3);
+  // what samples saw is a lower bound; a process none saw has no figure at all
+  if (p.sampled) args.peak_rss_mib_sampled = round(p.peakRss / MIB, 1);
+  else args.peak_rss = "not sampled: it lived between two samples";
   if (p.exitSignal !== null) args.exit_signal = p.exitSignal;
   else if (p.exitCode !== null) args.exit_status = p.exitCode;
   if (p.running) args.running_at_end = true;

@@ -188,7 +188,10 @@ function timelineData(run: Run, colorOf: Map<string, string>) {
       cpu: ps.map((p) => Math.round(p.cpuSeconds * 1000)),
       rss: ps.map((p) => Math.round(p.peakRss / 1024)),
       cmd,
-      flags: ps.map((p) => (p.running ? 1 : 0) | (p.startFrom === "before" ? 2 : 0)),
+      flags: ps.map((p) =>
+        (p.running ? 1 : 0) | (p.startFrom === "before" ? 2 : 0) |
+        (p.estimatedCpuSeconds >= 0.0005 ? 4 : 0) | (p.sampled ? 0 : 8)
+      ),
     },
   };
 }

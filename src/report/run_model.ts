@@ -437,11 +437,7 @@ export function buildRun(rows: RunRows): Run {
     // 400 MiB alloc2's CPU) — or, for one no sample saw, a core over the time it ran
     // with no child running (a compiler driver waiting for cc1 uses next to none).
     // Each share is marked an estimate.
-    const weights = members.map((m) =>
-      m.firstSeen === null || m.lastSeen === null
-        ? exclusiveTime(m) * hz
-        : paceOf(m) * Math.max(0, (m.exitTs ?? m.lastSeen) - m.lastSeen)
-    );
+    const weights = members.map(likelyUse);
     const total = weights.reduce((a, b) => a + b, 0);
     if (!(total > 0)) {
       // no event names a child (a recording without events): its reaper's children
@@ -456,6 +452,13 @@ export function buildRun(rows: RunRows): Run {
       member.estimatedTicks += share;
       seriesAdd(seriesCpu, nameOf(member), g, share);
     });
+  }
+
+  /** What `p` likely used since a sample last saw it, ticks (a weight, not a figure). */
+  function likelyUse(p: Building): number {
+    return p.firstSeen === null || p.lastSeen === null
+      ? exclusiveTime(p) * hz
+      : paceOf(p) * Math.max(0, (p.exitTs ?? p.lastSeen) - p.lastSeen);
   }
 
   /** The CPU a sampled process used a second, ticks, from its start to its last sample. */
@@ -505,6 +508,32 @@ export function buildRun(rows: RunRows): Run {
     }
   }
 
+  // the recorder's count of the command's tree: what samples and events leave over was
+  // used after the last sample by the processes that exited since, shared among them as
+  // above (estimates), else by processes no figure explains
+  const noted = rows.run;
+  const kernelTicks = noted?.userSeconds != null && noted.systemSeconds != null
+    ? (noted.userSeconds + noted.systemSeconds) * hz
+    : null;
+  if (kernelTicks !== null) {
+    const counted = all.reduce((sum, p) => sum + p.cpuTicks, 0) +
+      [...unattributed.values()].reduce((a, b) => a + b, 0);
+    const rest = kernelTicks - counted;
+    const late = all.filter((p) => p.exitTs !== null && p.exitTs > lastTs && p.exitCpu === null);
+    const weights = late.map(likelyUse);
+    const total = weights.reduce((a, b) => a + b, 0);
+    // under a tick is the counters' rounding
+    if (rest >= 1 && total > 0) {
+      late.forEach((p, i) => {
+        const share = rest * weights[i]! / total;
+        p.cpuTicks += share;
+        p.estimatedTicks += share;
+      });
+    } else if (rest >= 1) {
+      unattributed.set(UNATTRIBUTED, (unattributed.get(UNATTRIBUTED) ?? 0) + rest);
+    }
+  }
+
   const processes: RunProcess[] = all.map((p) => {
     const running = p.exitTs === null && p.lastSeen === lastTs;
     const before = p.forkTs === null && p.firstSeen === firstTs;
@@ -526,21 +555,6 @@ export function buildRun(rows: RunRows): Run {
       sampled: p.firstSeen !== null,
     };
   });
-  // the recorder's count of the command's tree: what samples and events leave over is
-  // CPU of processes that lived between samples without a figure of their own
-  const noted = rows.run;
-  const kernelTicks = noted?.userSeconds != null && noted.systemSeconds != null
-    ? (noted.userSeconds + noted.systemSeconds) * hz
-    : null;
-  if (kernelTicks !== null) {
-    const counted = all.reduce((sum, p) => sum + p.cpuTicks, 0) +
-      [...unattributed.values()].reduce((a, b) => a + b, 0);
-    // under a tick is the counters' rounding
-    if (kernelTicks - counted >= 1) {
-      unattributed.set(UNATTRIBUTED, (unattributed.get(UNATTRIBUTED) ?? 0) + kernelTicks - counted);
-    }
-  }
-
   const programs = programStats(processes, seriesRss, unattributed, hz);
   const order = new Map(programs.map((p, i) => [p.program, i]));
   const names = [...new Set([...seriesCpu.keys(), ...seriesRss.keys()])]

@@ -150,7 +150,12 @@ function timeline(/** @type {TimelineData} */ data) {
         (p.flags[i] & 2) !== 0 ? " (started before the recording)" : ""
       }` +
       `, lived ${seconds(p.dur[i])}, ${ended}`,
-      `CPU ${(p.cpu[i] / 1000).toFixed(3)} s, peak RSS ${(p.rss[i] / 1024).toFixed(1)} MiB`,
+      // flags 4: a share of its CPU is an estimate; 8: no sample saw its memory
+      `CPU ${(p.flags[i] & 4) !== 0 ? "≈ " : ""}${(p.cpu[i] / 1000).toFixed(3)} s, ${
+        (p.flags[i] & 8) !== 0
+          ? "peak RSS not sampled (it lived between two samples)"
+          : `peak RSS ≥ ${(p.rss[i] / 1024).toFixed(1)} MiB (samples)`
+      }`,
     ].join("\n");
   }
 
