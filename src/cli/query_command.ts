@@ -4,7 +4,12 @@ import { COLUMN_NAMES, parseColumns, parseSort } from "../view/mod.ts";
 import { FORMATS, runQueryPlan } from "../selection/query_engine.ts";
 import type { QueryFormat } from "../selection/query_engine.ts";
 import { SHARED } from "./shared_options.ts";
-import { SELECTION_OPTIONS, selectionOf, withSelectionFiles } from "./selection_options.ts";
+import {
+  ANCESTORS_OPTION,
+  SELECTION_OPTIONS,
+  selectionOf,
+  withSelectionFiles,
+} from "./selection_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
 
@@ -37,6 +42,7 @@ export const queryCommand = defineCommand({
     }),
     environment: SHARED.environment,
     ...SELECTION_OPTIONS,
+    ancestors: ANCESTORS_OPTION,
     procfs: SHARED.procfs,
     procfsTarget: SHARED.procfsTarget,
     format: option({
@@ -98,6 +104,7 @@ export const queryCommand = defineCommand({
     "procpath query -f stat,status '$..children[?(@.stat.comm == \"nginx\")]' \\\n" +
     "    'SELECT SUM(status_vmrss) / 1024.0 mib FROM record'",
     "procpath query --recording out.sqlite --at 03:00 --format tree",
+    "procpath query --pid 2610 --ancestors --no-subtree",
     "procpath query --recording out.sqlite --format table --sql \\\n" +
     "    'SELECT COUNT(DISTINCT ts) samples, MAX(stat_rss) peak_pages FROM record'",
   ],
@@ -113,9 +120,11 @@ export const queryCommand = defineCommand({
     const queryTemplate = selection.query;
     // a shorthand is new to procpath: it prints what a person reads (the tree of what it
     // selects, as pstree) unless asked otherwise; a JSONPath keeps the reference's JSON
+    // and so does --ancestors: the chain is for reading
     if (
-      selection.shorthand && options.format === undefined && options.delimiter === undefined &&
-      options.indent === undefined && sqlTemplate === undefined
+      (selection.shorthand || options.ancestors) && options.format === undefined &&
+      options.delimiter === undefined && options.indent === undefined &&
+      sqlTemplate === undefined && options.sql === undefined
     ) {
       options = { ...options, format: "tree" };
     }

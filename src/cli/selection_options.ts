@@ -18,7 +18,7 @@ import type { ProcessNode } from "../tree/types.ts";
 import { quoteInput } from "../text/visible.ts";
 import { CommandError } from "./errors.ts";
 import type { CliDeps } from "./deps.ts";
-import { negatedFlag, option, OptionValueError } from "./spec.ts";
+import { flag, negatedFlag, option, OptionValueError } from "./spec.ts";
 import { parsePidList } from "./options.ts";
 
 /** The options, to spread into a command's table. */
@@ -86,6 +86,13 @@ export function parseUser(
   for (const [uid, name] of names()) if (name === text) return { uid, text };
   throw new OptionValueError(`no user named ${JSON.stringify(text)} in /etc/passwd`);
 }
+
+/** `--ancestors`, for the commands that draw a tree (query, top). */
+export const ANCESTORS_OPTION = flag(
+  "--ancestors",
+  "the selected processes under the chain of their ancestors up to PID 1, as pstree -s",
+  { onlyWhenSet: true },
+);
 
 /** What a command's line selects: its query, and whether a shorthand made it. */
 export interface Selection {

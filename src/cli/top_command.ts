@@ -5,7 +5,7 @@ import { SHARED } from "./shared_options.ts";
 import { terminalSize } from "./terminal.ts";
 import { defineCommand, flag, option, OptionValueError } from "./spec.ts";
 import { COLUMN_NAMES, parseTopColumns } from "../top/render.ts";
-import { SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
+import { ANCESTORS_OPTION, SELECTION_OPTIONS, selectionOf } from "./selection_options.ts";
 
 /** Parses `-i` of `top`: seconds, more than zero (a zero interval would spin). */
 function parseRefresh(text: string): number {
@@ -64,6 +64,7 @@ export const topCommand = defineCommand({
     }),
     ascii: flag("--ascii", "tree branches in ASCII"),
     ...SELECTION_OPTIONS,
+    ancestors: ANCESTORS_OPTION,
     columns: option({
       flags: "--columns <columns>",
       help: `columns before COMMAND: ${COLUMN_NAMES.join(",")} ` +
@@ -105,6 +106,8 @@ export const topCommand = defineCommand({
         ...options,
         query: selection.query,
         subtree: selection.subtree,
+        // the chain is drawn in the tree view
+        tree: options.tree || options.ancestors,
         emptyIsFailure: selection.shorthand ? selection.label : undefined,
         procfiles: selection.procfiles,
         batch: !interactive,

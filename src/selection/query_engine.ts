@@ -21,6 +21,7 @@ import {
   isProcessNode as isNode,
   withoutChildren,
 } from "../tree/flatten_tree.ts";
+import { withAncestors } from "../tree/ancestors.ts";
 import { withThreads } from "../tree/thread_groups.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import {
@@ -60,6 +61,11 @@ export interface QueryPlan {
   ascii?: boolean | undefined;
   /** Whether what runs below the selected processes belongs to the output. */
   subtree: boolean;
+  /**
+   * `--ancestors`: the selected processes under the chain of their ancestors up to PID 1,
+   * as `pstree -s` draws them, in every output.
+   */
+  ancestors?: boolean | undefined;
   delimiter?: string | undefined;
   indent?: number | undefined;
   /** Exit 1 when nothing is selected (`--fail-empty`, or a shorthand selection). */
@@ -272,19 +278,31 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
   for (const warning of compiled ? queryWarnings(compiled, files) : []) io.warning(warning);
 
   let result: unknown[] = compiled ? runQuery(compiled, { children: roots }) : roots;
+  let subtree = plan.subtree;
+  if (plan.ancestors && compiled) {
+    if (!result.every(isNode)) {
+      throw new SelectionError(
+        `Cannot show the ancestors of ${quoteInput(queryText)}: the JSONPath must select ` +
+          "whole process nodes",
+      );
+    }
+    // the chains down to the selection, cut to it already: the outputs take them whole
+    result = withAncestors(roots, result, plan.subtree);
+    subtree = true;
+  }
   // --no-subtree: each selected process without what runs below it, in every output
-  if (!plan.subtree && compiled) {
+  if (!subtree && compiled) {
     result = result.map((item) => isNode(item) ? withoutChildren(item) : item);
   }
   // the thread target: a selected process's other threads are its siblings, added here
   // (the tree nests them under it itself)
   if (threads && compiled && plan.format !== "tree") {
-    result = withThreads(result, roots, plan.subtree);
+    result = withThreads(result, roots, subtree);
   }
   if (unasked !== null && !readable) dropFile(result.filter(isNode), unasked);
   const status = (count: number) => plan.failEmpty && count === 0 ? EXIT.failure : EXIT.ok;
   if (plan.format === "pids" || plan.format === "pids-space") {
-    const pids = pidsOf(result, plan.subtree, zombiesOf(roots));
+    const pids = pidsOf(result, subtree, zombiesOf(roots));
     if (pids === null) {
       throw new SelectionError(
         `Cannot show ${quoteInput(queryText)} as PIDs: the JSONPath must select process ` +
@@ -314,7 +332,7 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
         const rows = tableRows(result, columns, context, {
           sort: plan.sort,
           limit: plan.limit,
-          selectedOnly: !plan.subtree,
+          selectedOnly: !subtree,
         });
         return plan.format === "table"
           ? renderTable(rows, columns, io.width)

@@ -6,6 +6,8 @@ import { branchPidsOf, compileQuery, selectProcesses } from "../query/mod.ts";
 import { readSnapshot, ReadWarnings } from "../snapshot/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import { processIdOf, withThreads } from "../tree/thread_groups.ts";
+import { withAncestors } from "../tree/ancestors.ts";
+import { flattenTree } from "../tree/flatten_tree.ts";
 import { formatLocalTime } from "../view/mod.ts";
 import { readHostLoad } from "../procfs/host_load.ts";
 import type { CpuTimes } from "../procfs/host_load.ts";
@@ -48,6 +50,8 @@ export interface TopPlan {
   emptyIsFailure?: string | undefined;
   /** Procfiles the selection's filter reads (`status` for `-u`). */
   procfiles?: readonly ProcFileName[] | undefined;
+  /** `--ancestors`: the selection under the chain of its ancestors up to PID 1. */
+  ancestors?: boolean | undefined;
 }
 
 /** A view the query cannot feed. */
@@ -88,7 +92,12 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
     // host's takes a second beside two busy loops), and the middle moment is the one
     // whose error, when two reads take different times, is half the end's at most
     const atMs = (startMs + performance.now()) / 2;
-    const { nodes, whole } = selectProcesses(query, roots, plan.subtree !== false);
+    const ancestors = Boolean(plan.ancestors && query);
+    const selected = selectProcesses(query, roots, plan.subtree !== false && !ancestors);
+    const { whole } = selected;
+    const nodes = ancestors
+      ? flattenTree(withAncestors(roots, selected.nodes, plan.subtree !== false))
+      : selected.nodes;
     if (!whole) {
       throw new TopError(
         `Cannot show "${plan.query}": the JSONPath must select whole process nodes`,

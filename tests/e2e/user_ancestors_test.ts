@@ -114,3 +114,77 @@ Deno.test({
     assertEquals(withPath.code, 2);
   },
 });
+
+/** The PIDs pstree prints, in its order (`name(PID)`), threads hidden. */
+const pstreePids = (pid: number) =>
+  [...sh(`pstree -l -s -p -T ${pid}`).matchAll(/\((\d+)\)/g)].map((m) => Number(m[1]));
+
+Deno.test("--ancestors draws the chain from PID 1 as pstree -s -p does, on query and top", async () => {
+  // a chain of three shells and two sleeps, in a process group the test ends alone
+  const group = spawnGroup([
+    "sh",
+    "-c",
+    "sh -c 'sh -c \"sleep 311 & sleep 312; wait\"; wait' ; wait",
+  ]);
+  try {
+    await waitFor(() => {
+      const middle = childrenOf(group.pid)[0];
+      const inner = middle === undefined ? undefined : childrenOf(middle)[0];
+      return inner !== undefined && childrenOf(inner).length === 2;
+    });
+    const middle = childrenOf(group.pid)[0]!;
+    const inner = childrenOf(middle)[0]!;
+    const chain = pstreePids(middle);
+    // pstree -s: the ancestors, the process, its subtree; procpath's tree draws the same
+    const tree = await runProcpath(["query", "--pid", String(middle), "--ancestors"]);
+    assertEquals(tree.code, 0, tree.stderr);
+    const drawn = tree.stdout.trim().split("\n").map((line) => Number(/\d+/.exec(line)![0]));
+    assertEquals(drawn, chain, `${tree.stdout}\n${sh(`pstree -l -s -p -T ${middle}`)}`);
+    // each line one level deeper down to the selected process: a chain
+    const depth = (line: string) => line.search(/\d/);
+    const lines = tree.stdout.trim().split("\n");
+    const at = drawn.indexOf(middle);
+    for (let i = 1; i <= at + 1; i++) assertEquals(depth(lines[i]!) > depth(lines[i - 1]!), true);
+    assertEquals(drawn[0], 1);
+    const pids = await runProcpath([
+      "query",
+      "--pid",
+      String(middle),
+      "--ancestors",
+      "--format",
+      "pids",
+    ]);
+    assertEquals(pids.stdout.trim(), [...chain].sort((a, b) => a - b).join(","));
+    // --no-subtree: the chain down to the process, nothing below it
+    const alone = await runProcpath(
+      ["query", "--pid", String(inner), "--ancestors", "--no-subtree", "--format", "pids"],
+    );
+    assertEquals(
+      alone.stdout.trim(),
+      chain.slice(0, chain.indexOf(middle) + 2).sort((a, b) => a - b).join(","),
+    );
+    // two selected processes share their ancestors once
+    const sleeps = childrenOf(inner);
+    const both = await runProcpath(
+      ["query", "--pid", sleeps.join(","), "--ancestors", "--format", "pids"],
+    );
+    assertEquals(both.stdout.trim(), chain.sort((a, b) => a - b).join(","));
+    // top draws the same chain in its tree view
+    const top = await runProcpath(
+      ["top", "-b", "-r", "1", "-i", "0.1", "--pid", String(middle), "--ancestors"],
+    );
+    const topPids = top.stdout.trim().split("\n").slice(2, -1)
+      .map((line) => Number(/\d+/.exec(line)![0]));
+    assertEquals(topPids, pstreePids(middle));
+    const json = await runProcpath(
+      ["query", "--pid", String(middle), "--ancestors", "--format", "json"],
+    );
+    const roots = JSON.parse(json.stdout) as { stat: { pid: number } }[];
+    assertEquals(roots.map((r) => r.stat.pid), [1]);
+    const values = await runProcpath(["query", "--ancestors", "$..children..pid"]);
+    assertEquals(values.code, 1);
+    assertIncludes(values.stderr, "must select whole process nodes");
+  } finally {
+    await group.kill();
+  }
+});
