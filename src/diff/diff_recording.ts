@@ -22,6 +22,8 @@ export interface RecordingDiff extends SampleDiff {
   events: {
     started: number;
     exited: number;
+    /** Of the exits, those of processes the earlier sample held (listed as exited above). */
+    exitedSampled: number;
     commands: { command: string; count: number }[];
   } | null;
 }
@@ -72,9 +74,11 @@ export function diffRecording(
           : displayCommand(row.cmdline, comm);
         counts.set(command, (counts.get(command) ?? 0) + 1);
       }
+      const gonePids = new Set(diff.disappeared.map((p) => p.pid));
       events = {
         started: rows.filter((r) => r.kind === "fork").length,
         exited: rows.filter((r) => r.kind === "exit").length,
+        exitedSampled: rows.filter((r) => r.kind === "exit" && gonePids.has(r.pid)).length,
         commands: [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
           .slice(0, options.limit).map(([command, count]) => ({ command, count })),
       };
@@ -159,10 +163,12 @@ export function formatDiff(diff: RecordingDiff): string[] {
     ...processList("exited", diff.disappeared, limit),
     ...(diff.events === null ? [] : [
       "",
-      `started and exited in between (process events): ${diff.events.started} started, ` +
-      `${diff.events.exited} exited`,
+      `process events in between: ${diff.events.started} started, ${diff.events.exited} exited` +
+      (diff.events.exitedSampled > 0
+        ? ` (${diff.events.exitedSampled} of them listed as exited above)`
+        : ""),
       ...(diff.events.commands.length === 0 ? [] : table(
-        ["COUNT", "COMMAND"],
+        ["EXECS", "PROGRAM RUN"],
         diff.events.commands.map((c) => [String(c.count), c.command]),
         [true, false],
       )),

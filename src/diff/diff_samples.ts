@@ -174,8 +174,9 @@ export function diffSamples(
     change(s, [s], a.has(s.id) ? [a.get(s.id)!] : null, false)
   );
   const trees = subtrees(b), treesBefore = subtrees(a);
+  // every process roots a subtree, a lone one too: a busy process with no children is
+  // its own busiest subtree (left out, its CPU showed by process and "no change" here)
   const bySubtree = [...b.values()]
-    .filter((s) => trees.get(s.id)!.length > 1 || (treesBefore.get(s.id)?.length ?? 0) > 1)
     .map((s) => change(s, trees.get(s.id)!, treesBefore.get(s.id) ?? null, true));
   // a subtree one of its child subtrees explains (its ancestors' rows repeat its figures)
   const subtreeOf = new Map(bySubtree.map((c) => [c.pid, c]));

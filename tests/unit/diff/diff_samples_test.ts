@@ -69,5 +69,16 @@ Deno.test("diff: a process that entered the selection without being born counts 
   ];
   const diff = diffSamples(before, after, 10, { ...units, bornAfter: 100_000 }, 10);
   assertEquals(diff.cpuByProcess.map((c) => [c.pid, c.cpuSeconds]), [[3, 0.3], [1, 0.1]]);
-  assertEquals(diff.cpuBySubtree.map((c) => [c.pid, c.cpuSeconds]), [[1, 0.4]]);
+  assertEquals(diff.cpuBySubtree.map((c) => [c.pid, c.cpuSeconds]), [[1, 0.4], [3, 0.3]]);
+});
+
+Deno.test("diff: a busy process without children is its own subtree, so the two lists agree", () => {
+  // PID 2 was in both samples (a filter that let it out in between changes nothing): its
+  // 0.24 s is by process and by subtree alike, not "no change" by subtree
+  const before = [node(1, 0, { ticks: 10 }), node(2, 1, { ticks: 100 })];
+  const after = [node(1, 0, { ticks: 10 }), node(2, 1, { ticks: 124 })];
+  const diff = diffSamples(before, after, 10, units, 10);
+  assertEquals(diff.cpuByProcess.map((c) => [c.pid, c.cpuSeconds]), [[2, 0.24]]);
+  // the root's 0.24 s is all its child's: the child's row alone
+  assertEquals(diff.cpuBySubtree.map((c) => [c.pid, c.processes, c.cpuSeconds]), [[2, 1, 0.24]]);
 });
