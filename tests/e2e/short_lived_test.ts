@@ -156,8 +156,11 @@ async function namedShare(
   const script = `${dir}/names.sh`;
   Deno.writeTextFileSync(
     script,
-    `end=$(($(date +%s) + 3)); n=0\nwhile [ $(date +%s) -lt $end ]; do /bin/true "cmd-$n"; ` +
-      `n=$((n+1)); done\necho "$n" > ${dir}/count\n`,
+    // each command lives ~20 ms: naming one that lives a millisecond (/bin/true) needs a
+    // CPU free at once, which a loaded suite does not give (51 % named beside two busy
+    // loops); bench:short-lived measures that case on a quiet machine
+    `end=$(($(date +%s) + 3)); n=0\nwhile [ $(date +%s) -lt $end ]; do ` +
+      `sh -c 'sleep 0.02; :' "cmd-$n"; n=$((n+1)); done\necho "$n" > ${dir}/count\n`,
   );
   Deno.chmodSync(dir, 0o777);
   const [command, ...words] = [...prefix, procpath];
@@ -189,7 +192,7 @@ async function namedShare(
     sql(
       `${dir}/names.sqlite`,
       "SELECT COUNT(DISTINCT cmdline) n FROM process_event " +
-        "WHERE kind = 'exec' AND cmdline LIKE '/bin/true cmd-%'",
+        "WHERE kind = 'exec' AND cmdline LIKE 'sh -c sleep 0.02; : cmd-%'",
     )[0].n,
   );
   assertEquals(execd > 20, true, `${execd} commands in 3 s`);
@@ -202,8 +205,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     const share = await namedShare(dir);
-    // 91-96 % on a quiet machine (scripts/bench_short_lived.ts); the suite runs beside it
-    assertEquals(share >= 0.75, true, `${(share * 100).toFixed(1)} % named`);
+    assertEquals(share >= 0.9, true, `${(share * 100).toFixed(1)} % named`);
     const meta = sql(`${dir}/names.sqlite`, "SELECT value FROM meta WHERE key = 'process_events'");
     assertIncludes(String(meta[0].value), "process-events connector");
     const kinds = sql(`${dir}/names.sqlite`, "SELECT DISTINCT kind FROM process_event ORDER BY 1")
@@ -253,7 +255,7 @@ Deno.test({
     } finally {
       await checkout.remove();
     }
-    assertEquals(share >= 0.75, true, `${(share * 100).toFixed(1)} % named`);
+    assertEquals(share >= 0.9, true, `${(share * 100).toFixed(1)} % named`);
     await Deno.remove(dir, { recursive: true });
   },
 });
@@ -272,11 +274,14 @@ Deno.test({
     const checkout = await readableCheckout();
     try {
       const result = await checkout.asNobody(
-        ["record", "-i", "0.2", "-d", `${dir}/run.sqlite`, "--", "sh", "-c", "sleep 0.5"],
+        ["record", "-i", "0.5", "-d", `${dir}/run.sqlite`, "--", "sh", "-c", "sleep 1"],
       );
       const stderr = new TextDecoder().decode(result.stderr);
       assertEquals(result.code, 0, stderr);
-      const warnings = logLines(stderr).filter((l) => l.startsWith("WARNING"));
+      // a loaded machine may add "Iteration took longer …": not this test's business
+      const warnings = logLines(stderr).filter((l) =>
+        l.startsWith("WARNING") && !l.includes("Iteration took longer")
+      );
       assertEquals(warnings.length, 1, stderr);
       assertIncludes(warnings[0], "Processes that live between samples are not named");
       assertIncludes(warnings[0], "not permitted");

@@ -205,12 +205,19 @@ Deno.test({
 Deno.test("the kept listing of /proc gives the PIDs a directory read gives, ascending", () => {
   const kept = KeptFiles.open();
   assertEquals(kept !== null, true, "kept files are available");
-  const readDir = () =>
-    new Set(
-      [...Deno.readDirSync("/proc")].map((e) => e.name).filter((name) => /^\d+$/.test(name)).map(
-        Number,
-      ),
-    );
+  const pidMax = Number(Deno.readTextFileSync("/proc/sys/kernel/pid_max"));
+  // each PID with its process's start time: a PID reused between two reads is two processes
+  const readDir = () => {
+    const started = new Map<number, string>();
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+        started.set(Number(entry.name), stat.slice(stat.lastIndexOf(")")).split(" ")[20]!);
+      } catch { /* gone */ }
+    }
+    return started;
+  };
   try {
     for (let round = 0; round < 3; round++) {
       const before = readDir();
@@ -218,11 +225,12 @@ Deno.test("the kept listing of /proc gives the PIDs a directory read gives, asce
       const after = readDir();
       assertEquals(listed !== null, true, "getdents64 is there");
       assertEquals(listed!, [...listed!].sort((a, b) => a - b));
-      // processes may come and go between the reads: what both reads saw must be listed,
-      // and nothing neither saw
+      // processes come and go meanwhile (other tests fork thousands): each one alive from
+      // the first read to the last must be listed; one born and gone between them may be
       const set = new Set(listed);
-      assertEquals([...before].filter((pid) => after.has(pid) && !set.has(pid)), []);
-      assertEquals(listed!.filter((pid) => !before.has(pid) && !after.has(pid)), []);
+      const throughout = [...before].filter(([pid, start]) => after.get(pid) === start);
+      assertEquals(throughout.filter(([pid]) => !set.has(pid)), []);
+      assertEquals(listed!.filter((pid) => !(pid > 0 && pid <= pidMax)), []);
       assertEquals(set.has(Deno.pid) && set.has(1), true);
     }
   } finally {
