@@ -86,3 +86,42 @@ Deno.test("buildRun(): a process older than the recording whose exit read its CP
   // then the 10 after that sample, out of the 15 the shell reaped
   assertEquals([gcc.startFrom, gcc.cpuSeconds], ["before", 0.1]);
 });
+
+Deno.test("buildRun() with the recorder's counts: the kernel's CPU and peak, the rest shared after the last sample", () => {
+  // the kernel counted 0.50 s and a 400 MiB process: 0.36 s the samples and events
+  // explain, 0.14 s after the last sample (101.0) by sh's exit at 101.2, the only
+  // process that exited since, which the last sample saw
+  const run = buildRun(handRun(true, {
+    start: 99.9,
+    end: 101.3,
+    command: "sh job.sh",
+    exitCode: 0,
+    userSeconds: 0.3,
+    systemSeconds: 0.2,
+    maxRssKib: 400 * 1024,
+  }));
+  assertEquals(run.summary.cpuSource, "rusage");
+  close(run.summary.cpuSeconds, 0.5, "total");
+  assertEquals(run.summary.peakProcessRss, { bytes: 400 * 1024 * 1024, command: null });
+  // sh's pace at its samples: 1 tick over 1 s of life; all of the 14 ticks are its
+  close(run.processes[0]!.cpuSeconds, 0.01 + 0.14, "sh");
+  close(run.processes[0]!.estimatedCpuSeconds, 0.14, "sh's estimate");
+  const sum = run.programs.reduce((a, p) => a + p.cpuSeconds, 0);
+  close(sum, 0.5, "programs");
+});
+
+Deno.test("buildRun(): a program's peak never NaN where samples skip it; processes no sample saw are counted", () => {
+  const rows = handRun();
+  // cat only in the third of three samples: its RSS row has holes before it (which
+  // Math.max(...row) read as NaN)
+  const samples = [...rows.samples()];
+  samples.push(
+    [101.5, 10, 9, 1000, 1, 0, 30, 5, 100, "sh", "sh job.sh"],
+    [101.5, 13, 10, 1110, 0, 0, 0, 0, 50, "cat", "cat x"],
+  );
+  const run = buildRun({ ...rows, samples: () => samples });
+  for (const p of run.programs) assert.ok(Number.isFinite(p.peakRss), p.program);
+  assertEquals(run.programs.find((p) => p.program === "cat")!.peakRss, 50 * 4096);
+  const ls = run.programs.find((p) => p.program === "ls")!;
+  assertEquals([ls.count, ls.unsampled], [1, 1]);
+});
