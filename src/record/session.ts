@@ -175,8 +175,9 @@ export async function recordSession(
     rusage: usage,
     started: events?.started ?? null,
   });
-  // the run's span and the kernel's counts, for the reports (which read only the file)
-  if (recorded.samples > 0) {
+  // the run's span and the kernel's counts, for the reports (which read only the file);
+  // a captured tree's recording keeps the reference's meta as it was, like boot_time
+  if (recorded.samples > 0 && live) {
     try {
       noteRun(recorded.path, {
         start: startedAt,
