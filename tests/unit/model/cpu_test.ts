@@ -4,6 +4,7 @@ import {
   BIRTH_SLACK_SECONDS,
   bootBound,
   intervalCpu,
+  intervalSeconds,
   ReapedCpuTracker,
 } from "../../../src/model/cpu.ts";
 import type { CpuSample, ProcessCpu } from "../../../src/model/cpu.ts";
@@ -123,3 +124,14 @@ for (const seed of [1, 2, 3, 4, 5]) {
     assertEquals(intervals, 60);
   });
 }
+
+Deno.test("intervalSeconds() is the stamps' difference unless the CPUs could not have done the interval's CPU in it (#31)", () => {
+  const clock = { clockTicks: 100, cpus: 2 };
+  // 4,000 processes read in 0.5 s under load: 277 ticks stamped 0.5 s apart
+  assertEquals(intervalSeconds(0.5, 277, clock), 1.385);
+  assertEquals(100 * 277 / 100 / intervalSeconds(0.5, 277, clock), 200);
+  assertEquals(intervalSeconds(0.5, 100, clock), 0.5);
+  // a recording that does not say its CPUs, or no interval at all: the stamps stand
+  assertEquals(intervalSeconds(0.5, 277, { clockTicks: 100 }), 0.5);
+  assertEquals(intervalSeconds(0, 277, clock), 0);
+});
