@@ -141,6 +141,10 @@ Deno.test("the summary's largest process is the kernel's when it lived between s
   const usage = { userSeconds: 1, systemSeconds: 0, maxRssKib: 413_000, selfMaxRssKib: 60_000 };
   const summary = tracker.finish(1, { rusage: usage });
   assertEquals(summary.peakProcessRss, { bytes: 413_000 * 1024, command: null });
+  // the process may have been sampled too: its peak, not its life, fell between samples
+  const line = formatSummary(summary, "t").find((l) => l.includes("403.3 MiB"))!;
+  assertEquals(line.includes("its peak fell between samples"), true, line);
+  assertEquals(line.includes("it lived between samples"), false, line);
   // below procpath's own peak, the children's figure may be procpath's (a fork's copy)
   const small = tracker.finish(1, { rusage: { ...usage, maxRssKib: 50_000 } });
   assertEquals(small.peakProcessRss, { bytes: 400 * 4096, command: "sh -c python3 big.py" });
