@@ -1,0 +1,168 @@
+/**
+ * Where `record -i 1`'s memory per followed process goes (#35): records a small branch
+ * and a large one (the C forker's sleeping tree) for SECONDS, then reads the recorder's
+ * resident memory and open descriptors from /proc, and takes a V8 heap snapshot through
+ * its inspector, summed by object kind: the difference between the two branches, divided
+ * by the difference of their process counts, is the cost of one more process.
+ *
+ *   deno run -A scripts/bench_record_memory.ts [SMALL] [LARGE] [SECONDS] [LAYOUTS]
+ *   (defaults 20, 1000, 15, plain,compact)
+ */
+import { spawnTree } from "./_bench_tree.ts";
+
+const SMALL = Number(Deno.args[0] ?? 20);
+const LARGE = Number(Deno.args[1] ?? 1000);
+const SECONDS = Number(Deno.args[2] ?? 15);
+const LAYOUTS = (Deno.args[3] ?? "plain,compact").split(",");
+
+const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+
+/** kB fields of /proc/PID/status and smaps_rollup that tell memory apart. */
+function memoryOf(pid: number): Record<string, number> {
+  const kb: Record<string, number> = {};
+  const text = Deno.readTextFileSync(`/proc/${pid}/status`) +
+    Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
+  for (const key of ["VmRSS", "RssAnon", "RssFile", "Anonymous"]) {
+    kb[key] = Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
+  }
+  kb.fds = [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
+  return kb;
+}
+
+/**
+ * `Deno.memoryUsage()` of the inspected process (bytes), and a heap snapshot of it, self
+ * sizes summed by node type and name.
+ */
+async function inspectHeap(
+  port: number,
+): Promise<{ usage: Record<string, number>; heap: Map<string, number> }> {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
+    webSocketDebuggerUrl: string;
+  }[];
+  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise((resolve) => socket.onopen = resolve);
+  const chunks: string[] = [];
+  let usage: Record<string, number> = {};
+  const done = new Promise<void>((resolve) => {
+    socket.onmessage = (event) => {
+      const message = JSON.parse(event.data as string);
+      if (message.method === "HeapProfiler.addHeapSnapshotChunk") chunks.push(message.params.chunk);
+      if (message.id === 3) usage = JSON.parse(message.result.result.value);
+      if (message.id === 2) resolve();
+    };
+  });
+  socket.send(JSON.stringify({
+    id: 3,
+    method: "Runtime.evaluate",
+    params: { expression: "JSON.stringify(Deno.memoryUsage())", returnByValue: true },
+  }));
+  socket.send(JSON.stringify({ id: 1, method: "HeapProfiler.enable" }));
+  socket.send(JSON.stringify({ id: 2, method: "HeapProfiler.takeHeapSnapshot", params: {} }));
+  await done;
+  socket.close();
+  const snapshot = JSON.parse(chunks.join(""));
+  const fields: string[] = snapshot.snapshot.meta.node_fields;
+  const types: string[] = snapshot.snapshot.meta.node_types[0];
+  const width = fields.length;
+  const [typeAt, nameAt, sizeAt] = ["type", "name", "self_size"].map((f) => fields.indexOf(f));
+  const sums = new Map<string, number>();
+  const nodes: number[] = snapshot.nodes;
+  for (let i = 0; i < nodes.length; i += width) {
+    const type = types[nodes[i + typeAt!]!]!;
+    // strings and code by kind; objects by constructor
+    const name = ["object", "closure", "native"].includes(type)
+      ? `${type} ${snapshot.strings[nodes[i + nameAt!]!]}`
+      : type;
+    sums.set(name, (sums.get(name) ?? 0) + nodes[i + sizeAt!]!);
+  }
+  return { usage, heap: sums };
+}
+
+/** Records the branch of `root` for SECONDS; returns /proc's figures and the heap's. */
+async function measure(root: number, port: number, dir: string, compact: boolean) {
+  const db = `${dir}/m${port}.sqlite`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `--inspect=127.0.0.1:${port}`,
+      // BENCH_V8_FLAGS=--max-semi-space-size=1 tries a heap setting on the recorder
+      ...(Deno.env.get("BENCH_V8_FLAGS") ? [`--v8-flags=${Deno.env.get("BENCH_V8_FLAGS")}`] : []),
+      new URL("../src/main.ts", import.meta.url).pathname,
+      "record",
+      ...(compact ? ["--compact"] : []),
+      "-i",
+      "1",
+      "-p",
+      String(root),
+      "-d",
+      db,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const errors = new Response(child.stderr).text();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  let proc: Record<string, number>;
+  try {
+    proc = memoryOf(child.pid);
+  } catch {
+    throw new Error(`the recorder ended early: ${await errors}`);
+  }
+  const { usage, heap } = await inspectHeap(port);
+  child.kill("SIGINT");
+  await child.status;
+  await errors;
+  return { proc, usage, heap };
+}
+
+const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-memory-" });
+Deno.mkdirSync(`${dir}/small`);
+Deno.mkdirSync(`${dir}/large`);
+const small = await spawnTree(`${dir}/small`, SMALL);
+const large = await spawnTree(`${dir}/large`, LARGE);
+try {
+  for (const compact of LAYOUTS.map((layout) => layout === "compact")) {
+    const a = await measure(small.rootPid, compact ? 9332 : 9330, dir, compact);
+    const b = await measure(large.rootPid, compact ? 9333 : 9331, dir, compact);
+    const extra = LARGE - SMALL;
+    console.log(
+      `\nrecord -i 1${
+        compact ? " --compact" : ""
+      }, ${SMALL} vs ${LARGE} processes after ${SECONDS} s ` +
+        `(load ${load()}):`,
+    );
+    for (const key of Object.keys(a.proc)) {
+      const per = (b.proc[key]! - a.proc[key]!) / extra;
+      console.log(
+        `  ${key.padEnd(10)} ${String(a.proc[key]).padStart(8)} → ${
+          String(b.proc[key]).padStart(8)
+        }` +
+          `  ${
+            key === "fds" ? per.toFixed(2) + " a process" : (per * 1024).toFixed(0) + " B a process"
+          }`,
+      );
+    }
+    for (const key of ["rss", "heapTotal", "heapUsed", "external"]) {
+      const [x, y] = [a.usage[key] ?? 0, b.usage[key] ?? 0];
+      console.log(
+        `  Deno.memoryUsage().${key.padEnd(9)} ${(x / 1024).toFixed(0).padStart(7)} kB → ` +
+          `${(y / 1024).toFixed(0).padStart(7)} kB  ${((y - x) / extra).toFixed(0)} B a process`,
+      );
+    }
+    const total = (heap: Map<string, number>) => [...heap.values()].reduce((s, v) => s + v, 0);
+    console.log(
+      `  V8 heap (snapshot) ${(total(a.heap) / 1024).toFixed(0)} kB → ${
+        (total(b.heap) / 1024).toFixed(0)
+      } kB: ${((total(b.heap) - total(a.heap)) / extra).toFixed(0)} B a process, of which:`,
+    );
+    const growth = [...b.heap.entries()]
+      .map(([name, size]) => [name, (size - (a.heap.get(name) ?? 0)) / extra] as const)
+      .sort((x, y) => y[1] - x[1]).slice(0, 12);
+    for (const [name, per] of growth) console.log(`    ${per.toFixed(0).padStart(6)} B  ${name}`);
+  }
+} finally {
+  await small.kill();
+  await large.kill();
+  Deno.removeSync(dir, { recursive: true });
+}
