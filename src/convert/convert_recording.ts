@@ -6,7 +6,7 @@
  * @module
  */
 import { RunFailure } from "../exit_codes.ts";
-import { dirnameOf, followLinks, OutputError, reasonOf } from "../files/output_path.ts";
+import { dirnameOf, followLinks, OutputError, planOutput, reasonOf } from "../files/output_path.ts";
 import { openOutput } from "../files/output_file.ts";
 import { copyRecording } from "../store/compact_copy.ts";
 import type { CopyFigures } from "../store/compact_copy.ts";
@@ -43,6 +43,7 @@ export function convertRecording(options: ConvertOptions): ConvertResult {
   } catch (error) {
     throw new RunFailure(`Cannot convert "${input}": ${reasonOf(error)}`, { cause: error });
   }
+  planOutput(output); // a directory or a loop of links is refused before any work
   const target = followLinks(output);
   if (target.info !== null && samePath(input, target.path)) {
     throw new RunFailure(`Cannot convert "${input}" into itself: name another output file`);

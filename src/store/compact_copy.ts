@@ -154,7 +154,7 @@ function copyToCompact(
   columns: readonly StateColumn[],
 ): { rows: number; samples: number } {
   for (const sql of createCompactSql(columns)) to.exec(sql);
-  // the writer's own transactions nest in the copy's as savepoints would not: end ours
+  // the writer commits a transaction per sample, as a recording does: end the copy's own
   to.exec("COMMIT");
   const writer = openCompactWriter(to, columns, columns.findIndex((c) => c.name === "stat_pid"));
   const counts = eachSample(from, columns, (first, ts, rows) => {
