@@ -114,7 +114,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     // two loops at once (a make -j2) of short children, then bash's own count of them
-    const work = `(${stormOf(60)}) & (${stormOf(60)}) & wait; times`;
+    const work = `(${stormOf(100)}) & (${stormOf(100)}) & wait; times`;
     const { code, stdout, stderr } = await runProcpath([
       "record",
       "-i",
@@ -129,7 +129,7 @@ Deno.test({
     assertEquals(code, 0, stderr);
     const truth = timesOf(stdout);
     const [, cpu] = /CPU +([\d.]+) s/.exec(stderr)!;
-    assertEquals(truth > 0.5, true, `bash counted ${truth} s`);
+    assertEquals(truth > 0.25, true, `bash counted ${truth} s`);
     assertEquals(
       closeTo(Number(cpu), truth),
       true,
@@ -161,7 +161,8 @@ async function namedShare(
     // each command lives ~20 ms: naming one that lives a millisecond (/bin/true) needs a
     // CPU free at once, which a loaded suite does not give (51 % named beside two busy
     // loops); bench:short-lived measures that case on a quiet machine
-    `end=$(($(date +%s) + 3)); n=0\nwhile [ $(date +%s) -lt $end ]; do ` +
+    // (a fixed count: a loaded machine runs fewer in a given time)
+    `n=0\nwhile [ $n -lt 40 ]; do ` +
       `sh -c 'sleep 0.02; :' "cmd-$n"; n=$((n+1)); done\necho "$n" > ${dir}/count\n`,
   );
   Deno.chmodSync(dir, 0o777);
@@ -197,7 +198,7 @@ async function namedShare(
         "WHERE kind = 'exec' AND cmdline LIKE 'sh -c sleep 0.02; : cmd-%'",
     )[0].n,
   );
-  assertEquals(execd > 20, true, `${execd} commands in 3 s`);
+  assertEquals(execd, 40, "the script ran its 40 commands");
   return named / execd;
 }
 
