@@ -78,6 +78,17 @@ interface Exit {
   command: string;
   /** Its own CPU at exit (read from the zombie), ticks; `null` when not read. */
   ownTicks: number | null;
+  /** When it exited, unix seconds. */
+  at: number;
+}
+
+/** An interval's reaped CPU waiting for the exits that explain it. */
+interface Interval {
+  /** The sample that ends it: its number and stamp (unix seconds). */
+  sample: number;
+  at: number;
+  /** What each reaper reaped in it beyond what its vanished children had shown, ticks. */
+  reapedBy: Map<number, number>;
 }
 
 /** What a sampled process had, to take from its exit's figures. */
@@ -132,6 +143,13 @@ export class SummaryTracker {
   #unexplained = new Map<number, { ticks: number; program: string }>();
   /** Exits not yet attributed (their process may still be in the next sample). */
   #exits: Exit[] = [];
+  /**
+   * The latest intervals, settled two samples late: an exit event comes up to 100 ms
+   * (a batch) after the exit, later under load, so the exits of an interval are all
+   * known only once the next interval has passed (settled at once, a sampled idle
+   * `sleep` took the CPU of an `alloc2` whose exit came 52 ms after the sample).
+   */
+  #intervals: Interval[] = [];
 
   /**
    * `bootTime`: the kernel's `btime` (unix seconds, whole), which bounds the boot
@@ -183,6 +201,7 @@ export class SummaryTracker {
     let largestRss = this.#peakProcess?.bytes ?? 0;
     // the command of a process is made only where it is needed: 3,000 a sample add up
     const commandOf = (node: ProcessNode) => displayCommand(node.cmdline, node.stat.comm);
+    const at = wallMs / 1000;
     const intervals = this.#cpu.next(nodes, wallMs / 1000);
     // what each reaper reaped in the interval, by its PID
     const reapedBy = new Map<number, number>();
@@ -248,7 +267,11 @@ export class SummaryTracker {
       }
     }
     if (largest !== null) this.#peakProcess = { bytes: largestRss, command: commandOf(largest) };
-    this.#attributeExits((pid) => now.get(pid)?.sample === sampleNo, reapedBy);
+    this.#intervals.push({ sample: sampleNo, at, reapedBy });
+    while (this.#intervals.length > 2) {
+      const interval = this.#intervals.shift()!;
+      this.#settle(interval, this.#intervals[0]!.at);
+    }
     if (sampleNo % REMEMBERED_SAMPLES === 0) {
       for (const [pid, last] of now) {
         if (last.sample <= sampleNo - REMEMBERED_SAMPLES) now.delete(pid);
@@ -260,19 +283,22 @@ export class SummaryTracker {
   }
 
   /**
-   * Gives the exits whose process is gone from the sample (not `present`) their own CPU
-   * since they were last sampled, and the rest of what their reapers reaped to the
-   * exits without figures where that is known (`#credit`); returns those exits.
+   * Settles an interval: the exits before `until` (the next sample's stamp) whose
+   * process its sample no longer showed explain what their reapers reaped — by their
+   * own figures where the zombie was read, else as `#credit` says; what none explains
+   * is carried to the next interval. Exits before the interval's end are used up; later
+   * ones may still belong to the next interval. Returns the exits without figures left.
    */
-  #attributeExits(
-    present: ((pid: number) => boolean) | null,
-    reapedBy: Map<number, number>,
-  ): Exit[] {
-    const done: Exit[] = [];
-    const pending: Exit[] = [];
-    for (const exit of this.#exits) (present?.(exit.pid) ? pending : done).push(exit);
-    this.#exits = pending;
-    const exitedPids = new Map(done.map((e) => [e.pid, e]));
+  #settle(interval: Interval, until: number): Exit[] {
+    const { reapedBy } = interval;
+    const gone = (exit: Exit) => (this.#last.get(exit.pid)?.sample ?? 0) < interval.sample;
+    // an exit whose figures were read explains the interval it ended in (one reaped just
+    // after it, its reaper's rest is carried and meets it); one without may have been
+    // reaped before its reaper's read in the next sample
+    const candidates = this.#exits.filter((e) =>
+      e.at < (e.ownTicks === null ? until : interval.at) && gone(e)
+    );
+    const exitedPids = new Map(candidates.map((e) => [e.pid, e]));
     // an exit's reaper: its parent, or the nearest ancestor that did not exit too
     const reaperOf = (exit: Exit) => {
       let ppid = exit.ppid;
@@ -282,6 +308,7 @@ export class SummaryTracker {
       return ppid;
     };
     const unknown = new Map<number, Exit[]>();
+    const used = new Set<Exit>();
     // a carried reaper keeps the name it had (it may be forgotten since)
     const carriedNames = new Map<number, string>();
     for (const [pid, carried] of this.#unexplained) {
@@ -289,24 +316,26 @@ export class SummaryTracker {
       carriedNames.set(pid, carried.program);
     }
     this.#unexplained = new Map();
-    for (const exit of done) {
+    for (const exit of candidates) {
       const reaper = reaperOf(exit);
-      const last = this.#last.get(exit.pid);
-      this.#last.delete(exit.pid);
       if (exit.ownTicks !== null) {
-        const ticks = Math.max(0, exit.ownTicks - (last?.own ?? 0));
+        const ticks = Math.max(0, exit.ownTicks - (this.#last.get(exit.pid)?.own ?? 0));
         this.#add(exit.command, ticks);
         reapedBy.set(reaper, (reapedBy.get(reaper) ?? 0) - ticks);
+        used.add(exit);
       } else {
         unknown.set(reaper, [...unknown.get(reaper) ?? [], exit]);
+        // gone by the interval's end: reaped in it or before (a parent reaps at once)
+        if (exit.at < interval.at) used.add(exit);
       }
-      if (last === undefined) this.#program(programOf(exit.command)).processes++;
     }
     for (const [reaper, rest] of reapedBy) {
       if (rest <= 0) continue;
       const exits = unknown.get(reaper) ?? [];
-      if (exits.length > 0) this.#credit(exits, rest);
-      // the exits that explain it may come with a later sample's events
+      if (exits.length > 0) {
+        this.#credit(exits, rest);
+        for (const exit of exits) used.add(exit);
+      } // the exits that explain it may come with a later sample's events
       else {
         // a reaper outside the recording (procpath itself, for the orphans it adopts)
         const program = this.#last.get(reaper)?.program ?? carriedNames.get(reaper) ??
@@ -314,7 +343,24 @@ export class SummaryTracker {
         this.#unexplained.set(reaper, { ticks: rest, program });
       }
     }
-    return [...unknown.values()].flat();
+    for (const exit of used) {
+      if (!this.#last.has(exit.pid)) this.#program(programOf(exit.command)).processes++;
+      this.#last.delete(exit.pid);
+    }
+    this.#exits = this.#exits.filter((e) => !used.has(e));
+    return this.#exits.filter((e) => e.ownTicks === null);
+  }
+
+  /** Settles every interval left (the last with every exit), then the exits after them. */
+  #settleAll(): Exit[] {
+    while (this.#intervals.length > 0) {
+      const interval = this.#intervals.shift()!;
+      this.#settle(interval, this.#intervals[0]?.at ?? Infinity);
+    }
+    // exits after the last sample: their own figures where read; the rest is returned
+    const after = this.#settle({ sample: Infinity, at: Infinity, reapedBy: new Map() }, Infinity);
+    this.#exits = [];
+    return after;
   }
 
   /**
@@ -345,6 +391,7 @@ export class SummaryTracker {
       ppid: row.ppid,
       command,
       ownTicks: row.utime !== null && row.stime !== null ? row.utime + row.stime : null,
+      at: row.ts,
     });
   }
 
@@ -368,7 +415,7 @@ export class SummaryTracker {
     if (rusage) {
       // what ran after the last sample: the exits since explain it by their own CPU, the
       // exits without figures take the rest as #credit does, else it is not attributed
-      const unknown = this.#attributeExits(null, new Map());
+      const unknown = this.#settleAll();
       const counted = [...this.#programs.values()].reduce((sum, p) => sum + p.ticks, 0);
       const rest = (rusage.userSeconds + rusage.systemSeconds) * this.#clockTicks - counted;
       const unexplained = [...this.#unexplained.values()].reduce((sum, u) => sum + u.ticks, 0);
@@ -377,7 +424,7 @@ export class SummaryTracker {
       } else if (rest - unexplained >= 1) {
         this.#add(AFTER_LAST, rest - unexplained, AFTER_LAST);
       }
-    } else this.#attributeExits(null, new Map());
+    } else this.#settleAll();
     for (const { ticks, program } of this.#unexplained.values()) {
       this.#add(`children of ${program}`, ticks, `children of ${program}`);
     }

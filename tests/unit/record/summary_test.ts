@@ -120,6 +120,22 @@ Deno.test("the summary credits what a reaper reaped to the one exit that explain
   ]]);
 });
 
+Deno.test("the summary waits for exit events that come after the sample showing their reaping (#31)", () => {
+  // sh runs sleep 0.75 (sampled), then alloc2 (16 ticks); alloc2's exit event comes after
+  // the sample that shows sh's cutime rise (events are batched): the sleep, the one exit
+  // known then, once took it all
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  const sh = (cutime = 0) => node(1, 0, "sh -c job", { cutime, start: 0 });
+  tracker.sample([sh(), node(2, 1, "sleep 0.75", { start: 1 })], 1_000_000);
+  tracker.sample([sh(), node(2, 1, "sleep 0.75", { start: 1 })], 1_000_500);
+  tracker.exited(exit(2, 1, 1000.73), "sleep 0.75");
+  tracker.sample([sh(16), node(4, 1, "sleep 0.6", { start: 100_095 })], 1_001_000);
+  tracker.exited(exit(3, 1, 1000.95), "./alloc2");
+  tracker.sample([sh(16), node(4, 1, "sleep 0.6", { start: 100_095 })], 1_001_500);
+  const top = tracker.finish(1.5).topPrograms.map((p) => [p.program, p.command, p.seconds]);
+  assertEquals(top, [["(exited between samples)", "sleep, alloc2", 0.16]]);
+});
+
 Deno.test("the summary names CPU no exit explains children of the reaper's program, as the docs say", () => {
   const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
   tracker.sample([node(5, 4, "sleep 9", { start: 0 })], 1_000_000);
