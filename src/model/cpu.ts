@@ -17,7 +17,8 @@
  * outside the group summed. An orphan whose parent vanished in the same interval is
  * taken as reaped by its nearest ancestor still there (true under a subreaper, as
  * `record -- COMMAND` runs). `BUILTIN_QUERIES.cpu_total` in `store/queries.ts` is
- * the same model in SQL; a test holds the two equal.
+ * the same model in SQL; a test holds the two equal. A share of a core divides by
+ * `intervalSeconds`: never less than the machine's CPUs need for the interval's CPU.
  *
  * @module
  */

@@ -324,7 +324,9 @@ export class SummaryTracker {
         reapedBy.set(reaper, (reapedBy.get(reaper) ?? 0) - ticks);
         used.add(exit);
       } else {
-        unknown.set(reaper, [...unknown.get(reaper) ?? [], exit]);
+        const list = unknown.get(reaper);
+        if (list) list.push(exit);
+        else unknown.set(reaper, [exit]);
         // gone by the interval's end: reaped in it or before (a parent reaps at once)
         if (exit.at < interval.at) used.add(exit);
       }
