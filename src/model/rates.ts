@@ -35,8 +35,19 @@ export interface ProcessRates {
   nice: number;
   /** CPU time used since it started (user and kernel), seconds. */
   cpuSeconds: number;
-  /** The owner's name (the uid where `/etc/passwd` has none); `null` without `status`. */
+  /**
+   * The owner's name (the effective uid, as ps and htop; the number where `/etc/passwd`
+   * has none); `null` without `status`.
+   */
   user: string | null;
+  /** The kernel's scheduling priority (stat `priority`: 20 at nice 0, as htop's PRI). */
+  priority: number;
+  /** Virtual memory, MiB (stat `vsize`). */
+  virtMib: number;
+  /** Resident memory shared with others (file pages and shmem), MiB; `null` without `status`. */
+  shrMib: number | null;
+  /** A kernel thread (stat flags PF_KTHREAD): no command line, no user space. */
+  kernel: boolean;
 }
 
 /** One process as sampled: the counters rates are computed from. */
@@ -51,6 +62,9 @@ interface Counters {
 }
 
 const num = (value: unknown) => toNumber(value) ?? 0;
+const MIB = 1024 * 1024;
+/** stat's flag of a kernel thread (include/linux/sched.h). */
+const PF_KTHREAD = 0x00200000;
 const orNull = toNumber;
 /** A process born in the interval had nothing before it. */
 const BORN: Omit<Counters, "starttime" | "utime" | "stime"> = { read: 0, write: 0, wait: 0 };
@@ -96,7 +110,7 @@ export class RateTracker {
 
   #userOf(node: ProcessNode): string | null {
     const uid = node.status?.uid;
-    const id = Array.isArray(uid) ? toNumber(uid[0]) : null;
+    const id = Array.isArray(uid) ? toNumber(uid[1] ?? uid[0]) : null;
     return id === null ? null : this.context.userNames?.get(id) ?? String(id);
   }
 
@@ -150,6 +164,12 @@ export class RateTracker {
         nice: num(node.stat.nice),
         cpuSeconds: ticksToSeconds(counters.utime + counters.stime, this.context),
         user: this.#userOf(node),
+        priority: num(node.stat.priority),
+        virtMib: num(node.stat.vsize) / MIB,
+        shrMib: node.status?.rssfile === undefined
+          ? null
+          : (num(node.status.rssfile) + num(node.status.rssshmem)) / 1024,
+        kernel: (num(node.stat.flags) & PF_KTHREAD) !== 0,
       });
     }
     this.#previous = current;

@@ -127,3 +127,85 @@ export function headerLines(
   }
   return lines;
 }
+
+/**
+ * The machine's lines of a batch block, as procps `top -b` heads each of its own, in
+ * text a log keeps (no bars): uptime, load and tasks; memory and swap used of total;
+ * each CPU's busy share over the block's interval (with `before`, the previous read).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { batchHeaderLines } from "./header.ts";
+ * const tasks = { processes: 3, running: 1, sleeping: 2, other: 0, threads: 4 };
+ * const load = {
+ *   uptime: 3700, load: [0.5, 0.25, 0.1] as [number, number, number],
+ *   memory: { total: 8 * 2 ** 30, available: 6 * 2 ** 30, swapTotal: 0, swapFree: 0 },
+ *   cpus: [{ busy: 150, total: 200 }],
+ * };
+ * assert.deepEqual(batchHeaderLines(load, [{ busy: 100, total: 100 }], tasks), [
+ *   "up 01:01:40  load 0.50 0.25 0.10  tasks 3, 1 running; 4 threads",
+ *   "Mem 2.0G used of 8.0G  Swp 0B used of 0B  CPU 0: 50.0%",
+ * ]);
+ * ```
+ */
+export function batchHeaderLines(
+  load: HostLoad,
+  before: readonly CpuTimes[] | null,
+  tasks: TaskCounts,
+): string[] {
+  const [first] = headerLines({ ...load, memory: null, cpus: null }, null, tasks, 0);
+  const bytes = (n: number) => formatRate(n).replace(/^(\d+)$/, "$1B");
+  const parts: string[] = [];
+  if (load.memory) {
+    const { total, available, swapTotal, swapFree } = load.memory;
+    parts.push(
+      `Mem ${bytes(total - available)} used of ${bytes(total)}`,
+      `Swp ${bytes(swapTotal - swapFree)} used of ${bytes(swapTotal)}`,
+    );
+  }
+  if (load.cpus) {
+    const shares = cpuShares(load.cpus, before);
+    parts.push(
+      `CPU ${shares.map((share, i) => `${i}: ${(share * 100).toFixed(1)}%`).join(" ")}`,
+    );
+  }
+  return parts.length > 0 ? [first!, parts.join("  ")] : [first!];
+}
+
+/**
+ * A replay's header, from what a recording holds (the selection, not the machine):
+ * its tasks, then bars of its resident memory against the recorded machine's memory
+ * and of its CPU against the recorded CPUs (all of them busy is 100 %).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { replayHeaderLines } from "./header.ts";
+ * const rate = { pid: 1, threads: 2, state: "R", rssMib: 512, userPercent: 50, systemPercent: 0 };
+ * const [tasks, bars] = replayHeaderLines([rate as never], { memoryBytes: 2 ** 31, cpus: 2 }, 60);
+ * assert.equal(tasks, "tasks 1, 1 running; 2 threads (the selection)");
+ * assert.equal(bars, "RSS[||||||       512.0M/2.0G]  CPU[||||||        50.0%/200%]");
+ * ```
+ */
+export function replayHeaderLines(
+  rates: readonly ProcessRates[],
+  machine: { memoryBytes?: number | undefined; cpus?: number | undefined },
+  width: number,
+  processOf?: ReadonlyMap<number, number> | null,
+): string[] {
+  const tasks = countTasks(rates, processOf);
+  const first = `tasks ${tasks.processes}, ${tasks.running} running` +
+    (tasks.other > 0 ? `, ${tasks.other} other` : "") +
+    `; ${countOf(tasks.threads, "thread")} (the selection)`;
+  const half = Math.floor((width - 2) / 2);
+  const bytes = (n: number) => formatRate(n).replace(/^(\d+)$/, "$1B");
+  const rss = rates.reduce((sum, r) => sum + r.rssMib, 0) * 1024 * 1024;
+  const cpu = rates.reduce((sum, r) => sum + r.userPercent + r.systemPercent, 0);
+  const memory = machine.memoryBytes ?? 0, cpus = machine.cpus ?? 0;
+  const bars = [
+    memory > 0 ? bar("RSS", rss / memory, `${bytes(rss)}/${bytes(memory)}`, half) : "",
+    cpus > 0 ? bar("CPU", cpu / (cpus * 100), `${cpu.toFixed(1)}%/${cpus * 100}%`, half) : "",
+  ].filter(Boolean);
+  return bars.length > 0 ? [first, bars.join("  ")] : [first];
+}

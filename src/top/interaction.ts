@@ -1,10 +1,13 @@
 /**
  * What a person does in the live view and the replay, apart from the terminal: a cursor
  * that follows its process across refreshes, scrolling, incremental search (`/`, `n`,
- * `N`), a filter (`\`), folding subtrees (`-`, `+`, `*`), sorting by any column (`<`,
- * `>`, `I`, and c/m/p), choosing columns (`C`), the help screen (`h`, `?`), and — live
- * only — a signal menu (`k`) and renice (`[`, `]`). Keys follow htop's where it has one.
- * No I/O: keys come in, frames and effects (send a signal, renice) go out.
+ * `N`), a filter (`\`), one user's processes (`u`), hiding kernel and user threads (`K`,
+ * `H`), folding subtrees (`-`, `+`, `*`), sorting by any column (`<`, `>`, `I`, F6,
+ * P/M/T), choosing columns (`C`), pausing (`Z`), the help screen (`h`, `?`), and — live
+ * only — tagging (space, `c`, `U`), a signal menu (`k`, for the tagged processes or the
+ * cursor's) and renice (`[`, `]`). Keys follow htop's; `KEY_HELP` is the one list of them
+ * that the help screen and the man page print. No I/O: keys come in, frames and effects
+ * (send a signal, renice) go out.
  *
  * @module
  */
@@ -17,6 +20,7 @@ import {
   parentPids,
   rowText,
   SORT_KEYS,
+  sortMarker,
   TOP_COLUMNS,
 } from "./render.ts";
 import type { TopColumn, TopSort, VisibleRow } from "./render.ts";
@@ -41,16 +45,21 @@ export type Mode =
   | { kind: "search"; text: string }
   | { kind: "filter"; text: string }
   | { kind: "help" }
-  | { kind: "kill"; pid: number; command: string; choice: number }
-  | { kind: "setup"; choice: number };
+  /** The signal menu for `pids` (the tagged processes, or the cursor's). */
+  | { kind: "kill"; pids: readonly number[]; command: string; choice: number }
+  | { kind: "setup"; choice: number }
+  /** F6: the sort menu. */
+  | { kind: "sort"; choice: number }
+  /** u: the user menu (`users[0]` is every user). */
+  | { kind: "user"; users: readonly string[]; choice: number };
 
 /** What the program must do after a key. */
 export type Effect =
   | { kind: "quit" }
   | { kind: "redraw" }
   | { kind: "ignore" }
-  /** Send `signal` to `pid` (the outcome goes to the status row). */
-  | { kind: "signal"; pid: number; signal: Deno.Signal }
+  /** Send `signal` to each of `pids` (the outcome goes to the status row). */
+  | { kind: "signal"; pids: readonly number[]; signal: Deno.Signal }
   | { kind: "renice"; pid: number; nice: number }
   /** The columns changed: the procfiles read may have to change too. */
   | { kind: "columns"; columns: readonly TopColumn[] };
@@ -75,10 +84,14 @@ export interface FrameParts {
   header: readonly string[];
 }
 
-/** A frame line; `reverse` draws it in reverse video (the cursor row, the chosen item). */
+/**
+ * A frame line; `reverse` draws it in reverse video (the cursor row, the chosen item),
+ * `tagged` in bold yellow (a tagged process, as htop draws one).
+ */
 export interface FrameLine {
   text: string;
   reverse?: boolean;
+  tagged?: boolean;
 }
 
 const KEYS = {
@@ -95,6 +108,7 @@ const KEYS = {
   search: ["/", "\x1bOR"],
   filter: ["\\", "\x1bOS"],
   tree: ["t", "\x1b[15~"],
+  sortMenu: ["\x1b[17~"],
   kill: ["k", "\x1b[20~"],
   quit: ["q", "Q", "\x03", "\x1b[21~"],
   setup: ["C", "\x1bOQ"],
@@ -103,26 +117,68 @@ const KEYS = {
   niceUp: ["[", "\x1b[19~"],
 } as const;
 
+/** What the sort menu offers: every column, COMMAND last. */
+const SORT_NAMES: readonly string[] = [...COLUMN_NAMES, "command"];
+
 const is = (key: string, name: keyof typeof KEYS) =>
   (KEYS[name] as readonly string[]).includes(key);
 
-const HELP: readonly string[] = [
-  "procpath top — keys (any key closes this screen)",
-  "",
-  "  ↑ ↓ PgUp PgDn Home End   move the cursor (the view scrolls with it)",
-  "  /  F3    search command lines as you type; n, N next and previous match",
-  "  \\  F4    filter: only processes whose command line holds the text; Esc clears",
-  "  t  F5    tree or table",
-  "  -  +  *  fold or unfold the cursor's subtree, or every subtree (tree view)",
-  "  < >      sort by the column left or right;  I  the other way",
-  "  c m p    sort by CPU, memory (RSS) or PID (P, M, T as htop: CPU, memory, time)",
-  "  C  F2    choose the columns",
-  "  k  F9    signal the cursor's process: a menu, Enter sends, Esc cancels",
-  "  ]  F7    renice the cursor's process up (nice − 1);  [  F8  down (nice + 1)",
-  "  space    pause or resume",
-  "  h  ?  F1 this screen",
-  "  q  F10   quit",
+/** One row of the key table: the keys, what they do, and where they work. */
+export interface KeyHelp {
+  keys: string;
+  does: string;
+  /** Only in the live view (acts on processes) or only in a replay (moves in time). */
+  only?: "live" | "replay";
+}
+
+/**
+ * Every key of the live view and the replay, in the order the help screen lists them:
+ * the help screen (`h`) and `procpath man` print this table, so neither can drift.
+ */
+export const KEY_HELP: readonly KeyHelp[] = [
+  { keys: "↑ ↓ PgUp PgDn Home End", does: "move the cursor (the view scrolls with it)" },
+  { keys: "→ ←  . ,", does: "the next or previous sample (pauses)", only: "replay" },
+  { keys: "] [", does: "a minute later or earlier", only: "replay" },
+  { keys: "g G", does: "the first or the last sample", only: "replay" },
+  { keys: "/  F3", does: "search command lines as you type; n, N next and previous match" },
+  { keys: "\\  F4", does: "filter: only processes whose command line holds the text; Esc clears" },
+  { keys: "u", does: "only one user's processes: a menu of the users shown" },
+  { keys: "K  H", does: "hide or show kernel threads; user threads (--procfs-target thread)" },
+  { keys: "t  F5", does: "tree or table" },
+  { keys: "-  +  *", does: "fold or unfold the cursor's subtree, or every subtree (tree view)" },
+  { keys: "F6", does: "sort by: a menu of the columns" },
+  { keys: "P M T", does: "sort by CPU%, memory (RES) or TIME+; m and p by memory and PID" },
+  { keys: "< >  I", does: "sort by the column left or right; I the other way" },
+  { keys: "C  F2", does: "choose the columns" },
+  { keys: "space", does: "tag or untag the cursor's process (and move down)", only: "live" },
+  { keys: "c", does: "tag the cursor's process and everything below it", only: "live" },
+  { keys: "U", does: "untag every process", only: "live" },
+  {
+    keys: "k  F9",
+    does: "signal the tagged processes, or the cursor's: a menu, Enter sends",
+    only: "live",
+  },
+  {
+    keys: "]  F7",
+    does: "renice the cursor's process up (nice − 1); [  F8 down (nice + 1)",
+    only: "live",
+  },
+  { keys: "Z", does: "pause or resume the refresh (the replay: playing)" },
+  { keys: "h  ?  F1", does: "this screen" },
+  { keys: "q  F10", does: "quit" },
 ];
+
+/** The help screen's lines: the keys that work where the view runs (live or a replay). */
+export function helpLines(live: boolean): string[] {
+  const rows = KEY_HELP.filter((k) =>
+    k.only === undefined || k.only === (live ? "live" : "replay")
+  );
+  return [
+    `procpath top${live ? "" : " --recording"} — keys (any key closes this screen)`,
+    "",
+    ...rows.map((k) => `  ${k.keys.padEnd(22)} ${k.does}`),
+  ];
+}
 
 /**
  * The state of one interactive view and its answers to keys. `frame` lays out a frame
@@ -138,6 +194,14 @@ export class Interaction {
   filter = "";
   search = "";
   mode: Mode = { kind: "browse" };
+  /** `u`: only this user's processes; null for every user. */
+  user: string | null = null;
+  /** `K`: kernel threads left out. */
+  hideKernel = false;
+  /** `H`: threads other than each process's main one left out (the thread target). */
+  hideThreads = false;
+  /** Tagged processes (space, `c`): what `k` signals. */
+  readonly tagged = new Set<number>();
   /** One line for the status row (a refused kill, no match); cleared by the next key. */
   message: string | null = null;
   readonly collapsed = new Set<number>();
@@ -147,6 +211,8 @@ export class Interaction {
   #rows: VisibleRow[] = [];
   #processOf: ReadonlyMap<number, number> | null = null;
   #bodyHeight = 10;
+  /** Whether the text typed in the search matches nothing. */
+  #searchMisses = false;
   /** Nice values set since the last sample showed them: a second key press steps on from there. */
   readonly #niceSet = new Map<number, number>();
 
@@ -168,15 +234,39 @@ export class Interaction {
 
   /** Markers that must stay visible, for the front of the status line. */
   markers(): string[] {
+    const sorted = this.sort === "command" || this.columns.some((c) => c.name === this.sort);
     return [
       this.paused ? "PAUSED" : "",
+      this.user !== null ? `USER "${this.user}"` : "",
       this.filter !== "" ? `FILTER "${this.filter}"` : "",
+      this.tagged.size > 0 ? `${this.tagged.size} TAGGED` : "",
+      this.hideKernel ? "NO KERNEL THREADS" : "",
+      this.hideThreads ? "NO USER THREADS" : "",
+      // a sort by a column not shown says so: its header cannot carry the marker
+      sorted
+        ? ""
+        : `SORT ${TOP_COLUMNS[this.sort]?.header ?? this.sort}${
+          sortMarker(this.sort, this.invert, this.start.ascii)
+        }`,
     ].filter(Boolean);
+  }
+
+  /** The rates the frame shows: `u`, `K` and `H` leave some out. */
+  #shownRates(rates: readonly ProcessRates[]): readonly ProcessRates[] {
+    if (this.user === null && !this.hideKernel && !this.hideThreads) return rates;
+    const processOf = this.#processOf;
+    return rates.filter((r) =>
+      (this.user === null || r.user === this.user) &&
+      !(this.hideKernel && (r.kernel || r.pid === 2 || r.ppid === 2)) &&
+      !(this.hideThreads && processOf !== null && (processOf.get(r.pid) ?? r.pid) !== r.pid)
+    );
   }
 
   /** Lays out a frame `width`×`height` (rows already ordered for the current state). */
   frame(rates: readonly ProcessRates[], parts: FrameParts, width: number, height: number) {
     this.#processOf = parts.processOf ?? null;
+    const all = rates;
+    rates = this.#shownRates(rates);
     const rows = orderRows(rates, {
       processOf: this.#processOf,
       tree: this.tree,
@@ -188,6 +278,11 @@ export class Interaction {
     });
     this.#rows = rows;
     for (const r of rates) if (this.#niceSet.get(r.pid) === r.nice) this.#niceSet.delete(r.pid);
+    // a tagged process that ended is no longer tagged
+    if (this.tagged.size > 0) {
+      const alive = new Set(all.map((r) => r.pid));
+      for (const pid of this.tagged) if (!alive.has(pid)) this.tagged.delete(pid);
+    }
     const status = [...this.markers(), parts.status].join("  ");
     // the machine lines give way first on a short terminal: rows matter more
     const header = height >= 16 ? parts.header : height >= 10 ? parts.header.slice(0, 1) : [];
@@ -211,6 +306,7 @@ export class Interaction {
       .map((row, i): FrameLine => ({
         text: cutLine(rowText(row, this.columns, maxPrefix), width),
         reverse: this.#scroll + i === this.#cursorIndex,
+        ...(this.tagged.has(row.rates.pid) ? { tagged: true } : {}),
       }));
     const lines = [...top, ...shown];
     while (lines.length < height - 1) lines.push({ text: "" });
@@ -236,7 +332,11 @@ export class Interaction {
 
   /** The last line: what a key said, the input being typed, or the scroll marks and keys. */
   #bottomLine(total: number, body: number): string {
-    if (this.mode.kind === "search") return `search: ${this.mode.text}▏  Enter keep  Esc close`;
+    if (this.mode.kind === "search") {
+      // htop's feedback while typing: the text that finds nothing says so at once
+      const miss = this.#searchMisses ? "  no match" : "";
+      return `search: ${this.mode.text}▏${miss}  Enter keep  Esc close`;
+    }
     if (this.mode.kind === "filter") return `filter: ${this.mode.text}▏  Enter keep  Esc clear`;
     if (this.message !== null) return this.message;
     const above = this.#scroll, below = Math.max(0, total - this.#scroll - body);
@@ -245,8 +345,8 @@ export class Interaction {
       below > 0 ? `${below} more below` : "",
     ].filter(Boolean).join(", ");
     const keys = this.start.signals
-      ? "h help  / search  \\ filter  k kill  t tree  < > sort  q quit"
-      : "h help  / search  \\ filter  t tree  < > sort  q quit";
+      ? "h help  / search  \\ filter  k kill  t tree  F6 sort  q quit"
+      : "h help  / search  \\ filter  t tree  F6 sort  q quit";
     return marks === "" ? keys : `${marks}  ${keys}`;
   }
 
@@ -254,11 +354,12 @@ export class Interaction {
   #overlay(width: number, body: number): FrameLine[] | null {
     const mode = this.mode;
     if (mode.kind === "help") {
-      return HELP.slice(0, body).map((text) => ({ text: cutLine(text, width) }));
+      return helpLines(this.start.signals).slice(0, body)
+        .map((text) => ({ text: cutLine(text, width) }));
     }
     if (mode.kind === "kill") {
       const lines: FrameLine[] = [
-        { text: cutLine(`Send a signal to ${mode.pid} (${mode.command})`, width) },
+        { text: cutLine(`Send a signal to ${mode.command}`, width) },
         { text: "↑/↓ choose  Enter send  Esc cancel" },
         ...SIGNAL_MENU.map((s, i) => ({
           text: `  ${String(s.number).padStart(2)} ${s.name}`,
@@ -281,6 +382,20 @@ export class Interaction {
       const start = Math.max(0, Math.min(mode.choice + 1 - (body - 1), lines.length - body));
       return [lines[0]!, ...lines.slice(1 + start, start + body)];
     }
+    if (mode.kind === "sort" || mode.kind === "user") {
+      const items = mode.kind === "sort"
+        ? SORT_NAMES.map((name) => `${name.padEnd(8)} ${TOP_COLUMNS[name]!.header}`)
+        : mode.users.map((user, i) => i === 0 ? "all users" : user);
+      const title = mode.kind === "sort"
+        ? "Sort by: ↑/↓ choose  Enter sort  Esc cancel"
+        : "Show the processes of: ↑/↓ choose  Enter show  Esc cancel";
+      const lines: FrameLine[] = items.map((text, i) => ({
+        text: `  ${text}`,
+        reverse: i === mode.choice,
+      }));
+      const start = Math.max(0, Math.min(mode.choice + 1 - (body - 1), lines.length - body + 1));
+      return [{ text: title }, ...lines.slice(start, start + body - 1)];
+    }
     return null;
   }
 
@@ -295,6 +410,7 @@ export class Interaction {
     if (mode.kind === "search" || mode.kind === "filter") return this.#typing(mode, key);
     if (mode.kind === "kill") return this.#killMenu(mode, key);
     if (mode.kind === "setup") return this.#setup(mode, key);
+    if (mode.kind === "sort" || mode.kind === "user") return this.#menu(mode, key);
     return this.#browse(key);
   }
 
@@ -312,19 +428,40 @@ export class Interaction {
     else if (is(key, "filter")) this.mode = { kind: "filter", text: this.filter };
     else if (key === "n" || key === "N") this.#findNext(key === "n" ? 1 : -1);
     else if (is(key, "tree")) this.tree = !this.tree;
-    else if (key === " ") this.paused = !this.paused;
-    else if (key === "-" || key === "+" || key === "=") this.#fold(key === "-");
+    else if (key === "Z" || (key === " " && !this.start.signals)) this.paused = !this.paused;
+    else if (key === " " && this.start.signals) this.#tag(false);
+    else if (key === "c" && this.start.signals) this.#tag(true);
+    else if (key === "U" && this.start.signals) this.tagged.clear();
+    else if (key === "K") this.hideKernel = !this.hideKernel;
+    else if (key === "H") {
+      if (this.#processOf === null) return this.#say("H hides threads of --procfs-target thread");
+      this.hideThreads = !this.hideThreads;
+    } else if (key === "u") {
+      const users = [...new Set(rows.map((r) => r.rates.user ?? "").filter(Boolean))].sort();
+      const at = this.user === null ? 0 : users.indexOf(this.user) + 1;
+      this.mode = { kind: "user", users: ["", ...users], choice: Math.max(0, at) };
+    } else if (is(key, "sortMenu")) {
+      this.mode = { kind: "sort", choice: Math.max(0, SORT_NAMES.indexOf(this.sort)) };
+    } else if (key === "-" || key === "+" || key === "=") this.#fold(key === "-");
     else if (key === "*") this.#foldAll();
     else if (key === "<" || key === ">") this.#sortNext(key === ">" ? 1 : -1);
-    else if (key === "I") this.invert = !this.invert;
-    else if (SORT_KEYS[key]) {
-      this.sort = SORT_KEYS[key];
-      this.invert = false;
-    } else if (is(key, "setup")) this.mode = { kind: "setup", choice: 0 };
+    else if (key === "I") {
+      this.invert = !this.invert;
+      this.#toTop();
+    } else if (SORT_KEYS[key]) this.#sortBy(SORT_KEYS[key]);
+    else if (is(key, "setup")) this.mode = { kind: "setup", choice: 0 };
     else if (is(key, "kill") && this.start.signals) {
       const row = rows[this.#cursorIndex];
-      if (!row) return this.#say("no process under the cursor");
-      this.mode = { kind: "kill", pid: row.rates.pid, command: row.rates.command, choice: 0 };
+      if (this.tagged.size > 0) {
+        const pids = [...this.tagged].sort((a, b) => a - b);
+        const command = `${pids.length} tagged process${pids.length > 1 ? "es" : ""} ` +
+          `(${pids.join(", ")})`;
+        this.mode = { kind: "kill", pids, command, choice: 0 };
+      } else if (!row) return this.#say("no process under the cursor");
+      else {
+        const command = `${row.rates.pid} (${row.rates.command})`;
+        this.mode = { kind: "kill", pids: [row.rates.pid], command, choice: 0 };
+      }
     } else if ((is(key, "niceDown") || is(key, "niceUp")) && this.start.signals) {
       const row = rows[this.#cursorIndex];
       if (!row) return this.#say("no process under the cursor");
@@ -333,6 +470,68 @@ export class Interaction {
       return { kind: "renice", pid: row.rates.pid, nice };
     } else return { kind: "ignore" };
     return { kind: "redraw" };
+  }
+
+  /** Tags or untags the cursor's process (with everything below it: `c`), then moves down. */
+  #tag(withChildren: boolean): void {
+    const row = this.#rows[this.#cursorIndex];
+    if (!row) return;
+    const pid = row.rates.pid;
+    if (!withChildren) {
+      if (this.tagged.has(pid)) this.tagged.delete(pid);
+      else this.tagged.add(pid);
+      this.#moveTo(this.#cursorIndex + 1);
+      return;
+    }
+    // everything below it, from the parent links of the rows (the table has no branches)
+    const below = new Map<number, number[]>();
+    for (const r of this.#rows) {
+      const list = below.get(r.rates.ppid);
+      if (list) list.push(r.rates.pid);
+      else below.set(r.rates.ppid, [r.rates.pid]);
+    }
+    const pending = [pid];
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      this.tagged.add(next);
+      pending.push(...(below.get(next) ?? []).filter((p) => !this.tagged.has(p)));
+    }
+  }
+
+  /** A new order starts at its top, as htop's does. */
+  #toTop(): void {
+    this.#cursorIndex = 0;
+    this.#cursorPid = null;
+    this.#scroll = 0;
+  }
+
+  #sortBy(sort: TopSort): void {
+    this.sort = sort;
+    this.invert = false;
+    this.#toTop();
+  }
+
+  #menu(mode: Extract<Mode, { kind: "sort" | "user" }>, key: string): Effect {
+    const count = mode.kind === "sort" ? SORT_NAMES.length : mode.users.length;
+    if (is(key, "escape") || key === "q") {
+      this.mode = { kind: "browse" };
+      return { kind: "redraw" };
+    }
+    if (is(key, "up") || is(key, "down")) {
+      const choice = (mode.choice + (is(key, "up") ? -1 : 1) + count) % count;
+      this.mode = { ...mode, choice };
+      return { kind: "redraw" };
+    }
+    if (is(key, "enter")) {
+      this.mode = { kind: "browse" };
+      if (mode.kind === "sort") this.#sortBy(SORT_NAMES[mode.choice]!);
+      else {
+        this.user = mode.choice === 0 ? null : mode.users[mode.choice]!;
+        this.#toTop();
+      }
+      return { kind: "redraw" };
+    }
+    return { kind: "ignore" };
   }
 
   #moveBy(delta: number): void {
@@ -357,6 +556,7 @@ export class Interaction {
       return { kind: "redraw" };
     }
     let text = mode.text;
+    this.#searchMisses = false;
     if (is(key, "backspace")) text = text.slice(0, -1);
     else if (key.length === 1 && key >= " ") text += key;
     else return { kind: "ignore" };
@@ -381,6 +581,7 @@ export class Interaction {
         return;
       }
     }
+    this.#searchMisses = true;
     this.message = `no process matches "${this.search}"`;
   }
 
@@ -410,8 +611,7 @@ export class Interaction {
   #sortNext(step: 1 | -1): void {
     const names = [...this.columns.map((c) => c.name), "command"];
     const at = names.indexOf(this.sort);
-    this.sort = names[((at < 0 ? 0 : at + step) + names.length) % names.length]!;
-    this.invert = false;
+    this.#sortBy(names[((at < 0 ? 0 : at + step) + names.length) % names.length]!);
   }
 
   #killMenu(mode: Extract<Mode, { kind: "kill" }>, key: string): Effect {
@@ -427,7 +627,7 @@ export class Interaction {
     }
     if (is(key, "enter")) {
       this.mode = { kind: "browse" };
-      return { kind: "signal", pid: mode.pid, signal: SIGNAL_MENU[mode.choice]!.name };
+      return { kind: "signal", pids: mode.pids, signal: SIGNAL_MENU[mode.choice]!.name };
     }
     return { kind: "ignore" };
   }

@@ -7,13 +7,12 @@ import { oneLine } from "../text/visible.ts";
 /** What the view sorts by: a column's name (`cpu`, `rss`, `pid`, `user`, …). */
 export type TopSort = string;
 
-/** The sorts, by the key that selects them in the live view (htop's P, M, T too). */
+/** The sorts, by the key that selects them in the live view (htop's P, M, T; c tags). */
 export const SORT_KEYS: Record<string, TopSort> = {
-  c: "cpu",
-  m: "rss",
+  m: "res",
   p: "pid",
   P: "cpu",
-  M: "rss",
+  M: "res",
   T: "time",
 };
 
@@ -149,12 +148,39 @@ function text(
 
 const whole = String;
 
+/**
+ * Memory as htop prints it in five characters, from MiB: KiB below 100,000 (`98304`),
+ * then MiB below 10,000 (`1234M`), then GiB (`97.7G`, `1234G`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatMemory } from "./render.ts";
+ * assert.deepEqual(
+ *   [0.5, 96, 1234, 18272, 100000, 1263616].map(formatMemory),
+ *   ["512", "98304", "1234M", "17.8G", "97.7G", "1234G"],
+ * );
+ * ```
+ */
+export function formatMemory(mib: number): string {
+  const kib = mib * 1024;
+  if (kib < 100000) return String(Math.round(kib));
+  if (Math.round(mib) < 10000) return `${Math.round(mib)}M`;
+  const gib = mib / 1024;
+  return gib < 99.95 ? `${gib.toFixed(1)}G` : `${Math.round(gib)}G`;
+}
+
 /** Every column `top --columns` knows, by name; COMMAND always closes the line. */
 export const TOP_COLUMNS: Readonly<Record<string, TopColumn>> = {
   pid: figure("pid", "PID", 7, (r) => r.pid, whole),
   ppid: figure("ppid", "PPID", 7, (r) => r.ppid, whole),
   user: text("user", "USER", 9, (r) => r.user, ["status"]),
+  // a real-time policy's priority (-100 and below) shows as RT, as in htop
+  pri: figure("pri", "PRI", 3, (r) => r.priority, (n) => n <= -100 ? "RT" : String(n)),
   nice: figure("nice", "NI", 3, (r) => r.nice, whole),
+  virt: figure("virt", "VIRT", 5, (r) => r.virtMib, formatMemory),
+  res: figure("res", "RES", 5, (r) => r.rssMib, formatMemory),
+  shr: figure("shr", "SHR", 5, (r) => r.shrMib, formatMemory, ["status"]),
   state: text("state", "S", 2, (r) => r.state),
   usr: figure("usr", "USR%", 6, (r) => r.userPercent),
   sys: figure("sys", "SYS%", 6, (r) => r.systemPercent),
@@ -163,7 +189,7 @@ export const TOP_COLUMNS: Readonly<Record<string, TopColumn>> = {
   exited: figure("exited", "EXIT%", 6, (r) => r.reapedPercent),
   time: figure("time", "TIME+", 9, (r) => r.cpuSeconds, formatCpuTime),
   rss: figure("rss", "RSS_MIB", 9, (r) => r.rssMib),
-  mem: figure("mem", "%MEM", 5, (r) => r.memPercent),
+  mem: figure("mem", "MEM%", 5, (r) => r.memPercent),
   thr: figure("thr", "THR", 4, (r) => r.threads, whole),
   read: figure("read", "READ/s", 8, (r) => r.readRate, formatRate),
   write: figure("write", "WRITE/s", 8, (r) => r.writeRate, formatRate),
@@ -186,8 +212,26 @@ export const COLUMN_NAMES: readonly string[] = Object.keys(TOP_COLUMNS).filter((
   n !== "command"
 );
 
-/** The columns `top` shows without `--columns`. */
+/** The columns the live view shows without `--columns`: htop's. */
 export const DEFAULT_TOP_COLUMNS: readonly TopColumn[] = [
+  "pid",
+  "user",
+  "pri",
+  "nice",
+  "virt",
+  "res",
+  "shr",
+  "state",
+  "cpu",
+  "mem",
+  "time",
+].map((name) => TOP_COLUMNS[name]!);
+
+/**
+ * The columns batch blocks show without `--columns`: pidstat's figures (user and
+ * system CPU, I/O rates), for logs and scripts that compare blocks.
+ */
+export const BATCH_TOP_COLUMNS: readonly TopColumn[] = [
   "pid",
   "usr",
   "sys",
@@ -382,6 +426,9 @@ export function frameRows(rates: readonly ProcessRates[], options: FrameOptions)
 
 /** Columns a total line sums; the others stay empty in it. */
 const SUMMED = new Set([
+  "virt",
+  "res",
+  "shr",
   "usr",
   "sys",
   "cpu",
@@ -427,6 +474,8 @@ export function totalLine(
     reapedPercent: sum((r) => r.reapedPercent) ?? 0,
     cpuSeconds: sum((r) => r.cpuSeconds) ?? 0,
     rssMib: sum((r) => r.rssMib, perProcess) ?? 0,
+    virtMib: sum((r) => r.virtMib, perProcess) ?? 0,
+    shrMib: sum((r) => r.shrMib, perProcess),
     memPercent: sum((r) => r.memPercent, perProcess) ?? 0,
     threads: sum((r) => r.threads, perProcess) ?? 0,
     readRate: sum((r) => r.readRate),
@@ -440,7 +489,8 @@ export function totalLine(
 
 /**
  * One block of batch output, as `pidstat` prints them: a heading line (time, counts),
- * the header, the rows and a blank line, each line ended.
+ * the machine's lines (`machine`, as procps `top -b` heads its blocks; none in a
+ * replay), the header, the rows and a blank line, each line ended.
  */
 export function batchBlock(
   heading: string,
@@ -452,17 +502,21 @@ export function batchBlock(
     columns?: readonly TopColumn[] | undefined;
     /** The thread target: each row's process ID (its threads' totals count it once). */
     processOf?: ReadonlyMap<number, number> | null | undefined;
+    /** Lines between the heading and the header: the machine's load, tasks and memory. */
+    machine?: readonly string[] | undefined;
   },
 ): string {
+  const columns = options.columns ?? BATCH_TOP_COLUMNS;
   const rows = frameRows(rates, {
     tree: Boolean(options.tree),
     sort: options.sort,
     ascii: options.ascii,
-    columns: options.columns,
+    columns,
     processOf: options.processOf,
   });
-  const total = rates.length > 1 ? [totalLine(rates, options.columns, options.processOf)] : [];
-  return [heading, headerLine(options.columns), ...rows, ...total, ""].join("\n") + "\n";
+  const total = rates.length > 1 ? [totalLine(rates, columns, options.processOf)] : [];
+  return [heading, ...options.machine ?? [], headerLine(columns), ...rows, ...total, ""]
+    .join("\n") + "\n";
 }
 
 /**

@@ -19,6 +19,7 @@ import { interactiveView, runScreen } from "./screen.ts";
 import type { TopIo } from "./screen.ts";
 import { Interaction } from "./interaction.ts";
 import { batchBlock, countLine, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
+import { replayHeaderLines } from "./header.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "../model/rates.ts";
 import type { ProcessRates } from "../model/rates.ts";
@@ -113,6 +114,7 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
         get times() {
           return times;
         },
+        machine: context,
         refresh() {
           times = timeline.times();
         },
@@ -128,6 +130,8 @@ export async function replay(plan: ReplayPlan, io: TopIo): Promise<number> {
 
 interface Samples {
   readonly times: number[];
+  /** The recorded machine's memory and CPUs, for the header's bars. */
+  readonly machine: { memoryBytes?: number | undefined; cpus?: number | undefined };
   /** Rereads the sample times: a recording still being written grows. */
   refresh(): void;
   ratesAt(i: number): ProcessRates[];
@@ -158,7 +162,8 @@ async function live(
     ascii: plan.ascii,
     signals: false,
   });
-  // the replay plays until a step key says otherwise; space pauses it as it pauses top
+  // the replay plays until a step key says otherwise; Z (or space: a replay tags nothing)
+  // pauses it as Z pauses top
   interaction.paused = false;
   let rates = samples.ratesAt(position());
   const go = (index: number) => {
@@ -173,7 +178,7 @@ async function live(
     plan.interval,
     interactiveView(interaction, {
       rates: () => rates,
-      parts() {
+      parts(width) {
         const i = position(), times = samples.times;
         const playing = !interaction.paused && i < times.length - 1;
         // what the replay is doing comes first: an 80-column terminal cuts the line's end
@@ -186,7 +191,7 @@ async function live(
             totalCpu(rates),
             "←/→ sample  [/] minute  g/G first/last",
           ].filter(Boolean).join("  "),
-          header: [],
+          header: replayHeaderLines(rates, samples.machine, width),
         };
       },
       key(key) {

@@ -36,6 +36,8 @@ const MIN_COLUMNS = 40, MIN_ROWS = 5;
 
 /** The escape sequences around a line drawn in reverse video (the cursor row). */
 const REVERSE = ["\x1b[7m", "\x1b[27m"] as const;
+/** Around a tagged process's line: bold yellow, as htop draws one. */
+const TAGGED = ["\x1b[1;33m", "\x1b[0m"] as const;
 
 /**
  * Runs a view on the terminal's alternate screen (the user's terminal comes back as
@@ -56,7 +58,8 @@ export async function runScreen(io: TopIo, interval: number, view: ScreenView): 
     const lines = view.frame(columns, rows).slice(0, rows).map((line) => {
       const text = cutLine(oneLine(line.text), columns);
       const fill = " ".repeat(Math.max(0, columns - displayWidth(text)));
-      return line.reverse ? REVERSE[0] + text + fill + REVERSE[1] : text;
+      if (line.reverse) return REVERSE[0] + text + fill + REVERSE[1];
+      return line.tagged ? TAGGED[0] + text + TAGGED[1] : text;
     });
     io.write(`\x1b[H${lines.map((line) => line + "\x1b[K").join("\r\n")}\x1b[J`);
   };
@@ -100,7 +103,10 @@ export interface ViewSource {
   key?(key: string): "redraw" | "ignore";
   /** A new sample every interval; returns whether to redraw. Not called while paused. */
   tick(): boolean;
-  /** Carries out a signal or a renice; returns the system's reason on failure, else null. */
+  /**
+   * Carries out a signal or a renice; returns the system's reason on failure (for a
+   * signal, `PID: reason` of each process it failed for), else null.
+   */
   act?(effect: Extract<Effect, { kind: "signal" | "renice" }>): string | null;
   /** The columns changed (`C`): read what they need from the next sample on. */
   columnsChanged?(columns: readonly TopColumn[]): void;
@@ -119,12 +125,15 @@ export function interactiveView(interaction: Interaction, source: ViewSource): S
       const effect = interaction.key(key);
       if (effect.kind === "signal" || effect.kind === "renice") {
         const failure = source.act?.(effect) ?? null;
-        const { pid } = effect;
         if (effect.kind === "signal") {
+          const to = effect.pids.length === 1
+            ? String(effect.pids[0])
+            : `${effect.pids.length} processes`;
           interaction.message = failure === null
-            ? `sent ${effect.signal} to ${pid}`
-            : `cannot send ${effect.signal} to ${pid}: ${failure}`;
+            ? `sent ${effect.signal} to ${to}`
+            : `cannot send ${effect.signal} to ${failure}`;
         } else {
+          const { pid } = effect;
           if (failure === null) interaction.reniced(pid, effect.nice);
           interaction.message = failure === null
             ? `${pid} now runs at nice ${effect.nice}`

@@ -17,8 +17,14 @@ import { reasonOf } from "../files/output_path.ts";
 import { interactiveView, runScreen } from "./screen.ts";
 import type { TopIo } from "./screen.ts";
 import { Interaction } from "./interaction.ts";
-import { countTasks, headerLines } from "./header.ts";
-import { batchBlock, countLine, DEFAULT_TOP_COLUMNS, totalCpu } from "./render.ts";
+import { batchHeaderLines, countTasks, headerLines } from "./header.ts";
+import {
+  BATCH_TOP_COLUMNS,
+  batchBlock,
+  countLine,
+  DEFAULT_TOP_COLUMNS,
+  totalCpu,
+} from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "../model/rates.ts";
 import type { ProcessRates } from "../model/rates.ts";
@@ -79,7 +85,8 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
           "io",
           ...new Set([
             ...columns().flatMap((c) => c.files ?? []),
-            ...(threads ? ["status" as const] : []),
+            // the thread target's process IDs; the live view's u (a user's processes)
+            ...(threads || io.keys ? ["status" as const] : []),
             ...plan.procfiles ?? [],
           ]),
         ],
@@ -143,7 +150,7 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
     // a captured tree's uids are another machine's: shown as numbers
     userNames: plan.procfs.isLive ? readUserNames() : undefined,
   });
-  let columns = plan.columns ?? DEFAULT_TOP_COLUMNS;
+  let columns = plan.columns ?? (io.keys ? DEFAULT_TOP_COLUMNS : BATCH_TOP_COLUMNS);
   const sample = sampler(plan, io, () => columns);
   const first = sample();
   if (plan.emptyIsFailure !== undefined && first.nodes.length === 0) {
@@ -175,18 +182,31 @@ async function batch(
   tracker: RateTracker,
   sample: () => Sample,
 ): Promise<number> {
+  const reader = plan.procfs.reader("process");
+  let before = readHostLoad(reader).cpus;
   for (let block = 1; plan.repeat === undefined || block <= plan.repeat; block++) {
-    await io.stop.sleep(plan.interval * 1000);
+    // the first block at once, as procps top -b prints its first: rates need two
+    // samples, so it measures the shortest while the live view's first frame does
+    const wait = block === 1
+      ? Math.min(FIRST_FRAME_MS, plan.interval * 1000)
+      : plan.interval * 1000;
+    await io.stop.sleep(wait);
     if (io.stop.requested) break;
     const { nodes, atMs, processOf } = sample();
     const rates = tracker.next(nodes, atMs);
+    const host = readHostLoad(reader);
     io.write(
       batchBlock(
         `${formatLocalTime(io.now() / 1000)}  ${countLine(rates, processOf)}  ${totalCpu(rates)}`,
         rates,
-        { ...plan, processOf },
+        {
+          ...plan,
+          processOf,
+          machine: batchHeaderLines(host, before, countTasks(rates, processOf)),
+        },
       ),
     );
+    before = host.cpus;
   }
   return EXIT.ok;
 }
@@ -238,12 +258,15 @@ async function live(
       },
       act(effect) {
         if (effect.kind === "renice") return renice(effect.pid, effect.nice);
-        try {
-          Deno.kill(effect.pid, effect.signal);
-          return null;
-        } catch (error) {
-          return reasonOf(error);
+        const failures: string[] = [];
+        for (const pid of effect.pids) {
+          try {
+            Deno.kill(pid, effect.signal);
+          } catch (error) {
+            failures.push(`${pid}: ${reasonOf(error)}`);
+          }
         }
+        return failures.length === 0 ? null : failures.join(", ");
       },
       columnsChanged: setColumns,
     }),

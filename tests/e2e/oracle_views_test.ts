@@ -397,8 +397,8 @@ Deno.test({
       assertIncludes(tree.stdout, marker + ESCAPED);
       const top = await runProcpath(["top", "-b", "--pid", pid, "-r", "1", "-i", "0.2"]);
       const block = top.stdout.trimEnd().split("\n");
-      // heading, header, sh, sleep, TOTAL
-      assertEquals(block.length, 5, top.stdout);
+      // heading, the machine's two lines, header, sh, sleep, TOTAL
+      assertEquals(block.length, 7, top.stdout);
       assertEquals(block.filter((line) => line.includes(marker)).length, 1);
       assertIncludes(top.stdout, marker + ESCAPED);
       const csv = await runProcpath([

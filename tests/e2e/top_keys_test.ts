@@ -102,7 +102,8 @@ async function drive(columns: number, rows: number): Promise<void> {
   const family = markedFamily();
   await waitFor(() => family.children().length === 2);
   const [first, second] = family.children();
-  const t = new Terminal(columns, rows, "scripts/procpath top -i 1 -s pid");
+  // few columns: an 80-column terminal keeps room for the tree and its commands
+  const t = new Terminal(columns, rows, "scripts/procpath top -i 1 -s pid --columns pid,user,cpu");
   try {
     await t.until("the first frame", () => / more below/.test(t.text()));
     const status = t.lines()[0];
@@ -150,9 +151,9 @@ async function drive(columns: number, rows: number): Promise<void> {
 
     // sorting by any column, with its marker
     t.keys(">");
-    await t.until("> sorts by the next column", () => t.text().includes("USR%▼"));
+    await t.until("> sorts by the next column", () => t.text().includes("USER▲"));
     t.keys("I");
-    await t.until("I turns the order", () => t.text().includes("USR%▲"));
+    await t.until("I turns the order", () => t.text().includes("USER▼"));
     t.keys("<");
     await t.until("< goes back to PID", () => t.text().includes("PID▲"));
 
@@ -183,11 +184,11 @@ async function drive(columns: number, rows: number): Promise<void> {
     t.keys("Escape");
     await t.until("Esc closes help", () => !t.text().includes("any key closes this screen"));
 
-    // columns: USER added from the setup screen
+    // columns: PPID added from the setup screen
     t.keys("C");
     await t.until("C shows the columns", () => t.text().includes("Columns:"));
-    t.keys("Down", "Down", "Space", "Enter");
-    await t.until("USER is shown", () => /PID\S* USER /.test(t.text()));
+    t.keys("Down", "Space", "Enter");
+    await t.until("PPID is shown", () => /PID\S* +PPID +USER /.test(t.text()));
 
     // renice and kill the children from the table
     t.keys("t", "Home", "/");
@@ -230,6 +231,147 @@ async function drive(columns: number, rows: number): Promise<void> {
   }
 }
 
+/** Moves a menu's choice with `key` until the chosen line (trimmed) passes `wanted`. */
+async function menuTo(t: Terminal, wanted: (line: string) => boolean, key: string) {
+  for (let step = 0; step < 100 && !wanted(t.cursor().trim()); step++) {
+    const before = t.cursor();
+    t.keys(key);
+    await t.until(`${key} moves the menu`, () => t.cursor() !== before);
+  }
+  assertEquals(wanted(t.cursor().trim()), true, t.cursor());
+}
+
+/** The PIDs of the rows on screen (the first figure of each line under the header). */
+function rowPids(t: Terminal): number[] {
+  const lines = t.lines();
+  const header = lines.findIndex((l) => /^\s+PID\S* /.test(l));
+  // the last line's scroll marks ("12 more below") are not rows
+  return lines.slice(header + 1).filter((l) => !/ more (above|below)/.test(l))
+    .map((l) => /^\s*(\d+) /.exec(l)?.[1])
+    .filter((pid): pid is string => pid !== undefined).map(Number);
+}
+
+/**
+ * The rest of an htop user's habits (#34): htop's columns, T with its marker and the
+ * top of the list in view, F6, u, K, search feedback, Z, and tagging three processes
+ * that one k ends. `nobody` runs the three sleeps `u` looks for (as root), else the
+ * test's own user does.
+ */
+async function driveHabits(columns: number, rows: number): Promise<void> {
+  const marker = `8888.${Math.floor(Math.random() * 1e6)}`;
+  const asNobody = Deno.uid() === 0 && hasSetpriv ? [...NOBODY] : [];
+  const group = spawnGroup([
+    ...asNobody,
+    "sh",
+    "-c",
+    "sleep $0 & sleep $0 & sleep $0 & wait",
+    marker,
+  ]);
+  const sleeps = () => {
+    try {
+      const text = Deno.readTextFileSync(`/proc/${group.pid}/task/${group.pid}/children`).trim();
+      return text === "" ? [] : text.split(" ").map(Number).sort((a, b) => a - b);
+    } catch {
+      return [];
+    }
+  };
+  await waitFor(() => sleeps().length === 3);
+  const three = sleeps();
+  const user = asNobody.length > 0 ? "nobody" : Deno.env.get("USER") ?? "root";
+  const t = new Terminal(columns, rows, "scripts/procpath top -i 1");
+  try {
+    await t.until("the first frame", () => / more below/.test(t.text()));
+    // htop's columns, CPU% sorted
+    const header = t.lines().find((l) => /^\s+PID /.test(l)) ?? "";
+    assertEquals(
+      header.trim().split(/\s+/).slice(0, 11),
+      ["PID", "USER", "PRI", "NI", "VIRT", "RES", "SHR", "S", "CPU%▼", "MEM%", "TIME+"],
+    );
+    for (const line of t.lines()) assertEquals(line.length <= columns, true, line);
+
+    // T: TIME+ with its marker, the top of the list in view (after moving far down)
+    t.keys("PageDown", "PageDown", "T");
+    await t.until("T sorts by TIME+", () => t.text().includes("TIME+▼"));
+    await t.until(
+      "the top of the list in view",
+      () => !t.lines()[rows - 1]!.includes("more above"),
+    );
+    assertEquals(t.cursor().trim().split(/\s+/)[0], String(rowPids(t)[0]));
+
+    // F6: the sort menu, PID chosen
+    t.keys("F6");
+    await t.until("F6 opens the sort menu", () => t.text().includes("Sort by:"));
+    await menuTo(t, (line) => line.startsWith("pid "), "Up");
+    t.keys("Enter");
+    await t.until("F6 sorted by PID", () => t.text().includes("PID▲"));
+
+    // F3 search: a text that matches nothing says so while typing
+    t.keys("F3");
+    t.type("zz-no-such-command-zz");
+    await t.until("no match while typing", () => t.lines()[rows - 1]!.includes("no match"));
+    t.keys("Escape");
+
+    // u: only that user's rows, the status line says which
+    t.keys("u");
+    await t.until("u opens the users", () => t.text().includes("all users"));
+    await menuTo(t, (line) => line === user, "Down");
+    t.keys("Enter");
+    await t.until("only the user's rows", () => t.lines()[0].includes(`USER "${user}"`));
+    await t.until("the user's rows alone", () => {
+      const body = t.lines().filter((l) => /^\s+\d+ /.test(l));
+      return body.length > 0 && body.every((l) => l.trim().split(/\s+/)[1] === user);
+    });
+    if (user === "nobody") {
+      // nobody's processes are the test's three sleeps and their shell (others may run some)
+      for (const pid of [group.pid, ...three]) {
+        await t.until(`${pid} shown`, () => rowPids(t).includes(pid));
+      }
+    }
+
+    // K hides kernel threads (kthreadd, PID 2, among them), and again shows them
+    t.keys("u");
+    await t.until("u opens the users again", () => t.text().includes("all users"));
+    await menuTo(t, (line) => line === "all users", "Up");
+    t.keys("Enter");
+    await t.until("every user", () => !t.lines()[0].includes('USER "'));
+    t.keys("Home");
+    await t.until("PID 2 at the top", () => rowPids(t).includes(2));
+    t.keys("K");
+    await t.until("K hides kernel threads", () => !rowPids(t).includes(2));
+    assertIncludes(t.lines()[0], "NO KERNEL THREADS");
+    t.keys("K");
+    await t.until("K shows them again", () => rowPids(t).includes(2));
+
+    // Z pauses; space no longer does
+    t.keys("Z");
+    await t.until("Z pauses", () => t.lines()[0].startsWith("PAUSED"));
+    t.keys("Z");
+    await t.until("Z resumes", () => !t.lines()[0].startsWith("PAUSED"));
+
+    // tag the three sleeps with space, k, SIGTERM: all three gone
+    t.keys("\\");
+    t.type(`sleep ${marker}`);
+    t.keys("Enter");
+    await t.until("the filter leaves the sleeps", () => rowPids(t).length === 3);
+    t.keys("Home", "Space", "Space", "Space");
+    await t.until("three tagged", () => t.lines()[0].includes("3 TAGGED"));
+    t.keys("k");
+    await t.until(
+      "k offers the tagged",
+      () => t.text().includes(`3 tagged processes (${three.join(", ")})`),
+    );
+    t.keys("Enter");
+    await t.until("all three gone", () => three.every((pid) => !alive(pid)));
+    await t.until("the status row says so", () => t.text().includes("sent SIGTERM to 3 processes"));
+    await t.until("no tag left", () => !t.lines()[0].includes("TAGGED"));
+    t.keys("q");
+    await t.until("q restores the shell", () => t.text().includes("READY"));
+  } finally {
+    t.close();
+    await group.kill();
+  }
+}
+
 Deno.test({
   ...needs(`top's keys at 80×24 and 200×60 with ${FILLERS} more processes on the host`, {
     "tmux is not installed": hasTmux,
@@ -252,6 +394,8 @@ Deno.test({
       assertEquals(await waitFor(() => count() >= FILLERS, 60000), true, `${count()} started`);
       await drive(80, 24);
       await drive(200, 60);
+      await driveHabits(80, 24);
+      await driveHabits(200, 60);
     } finally {
       await fillers.kill();
     }

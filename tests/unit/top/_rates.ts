@@ -26,6 +26,10 @@ export function rates(
     nice: 0,
     cpuSeconds: 0,
     user: "root",
+    priority: 20,
+    virtMib: 8,
+    shrMib: 0.5,
+    kernel: false,
     ...over,
   };
 }

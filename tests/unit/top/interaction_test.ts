@@ -1,5 +1,5 @@
 import { assertEquals } from "../../_helpers/assert.ts";
-import { Interaction } from "../../../src/top/interaction.ts";
+import { helpLines, Interaction } from "../../../src/top/interaction.ts";
 import { parseTopColumns } from "../../../src/top/render.ts";
 import { rates } from "./_rates.ts";
 
@@ -37,12 +37,18 @@ Deno.test("the cursor moves by row, page and end, and the view scrolls with mark
   assertEquals(frame().at(-1)!.startsWith("8 more above, 33 more below"), true);
 });
 
-Deno.test("the cursor stays on its process when the order changes", () => {
-  const { interaction, cursor } = view();
+Deno.test("the cursor stays on its process across refreshes; a new order starts at its top", () => {
+  const { interaction, cursor, frame } = view();
   for (let i = 0; i < 4; i++) interaction.key("\x1b[B");
   assertEquals(cursor(), "5 proc-5");
-  interaction.key("I"); // PID descending: proc-5 is now near the end
+  frame();
   assertEquals(cursor(), "5 proc-5");
+  interaction.key("I"); // PID descending: the top of the list is proc-50, in view
+  assertEquals(cursor(), "50 proc-50");
+  assertEquals(frame()[2]!.trim(), "50 proc-50");
+  for (let i = 0; i < 3; i++) interaction.key("\x1b[B");
+  interaction.key("T"); // TIME+: the top again
+  assertEquals(frame().find((l) => /^\s+\d+ proc/.test(l))!.trim(), cursor());
 });
 
 Deno.test("search moves to matches as typed; n and N go on; no match says so", () => {
@@ -81,7 +87,7 @@ Deno.test("the kill menu picks a signal; renice is asked for; a replay offers ne
   assertEquals(interaction.key("k").kind, "redraw");
   assertEquals(frame().includes("Send a signal to 2 (proc-2)"), true);
   interaction.key("\x1b[B");
-  assertEquals(interaction.key("\r"), { kind: "signal", pid: 2, signal: "SIGKILL" });
+  assertEquals(interaction.key("\r"), { kind: "signal", pids: [2], signal: "SIGKILL" });
   assertEquals(interaction.key("["), { kind: "renice", pid: 2, nice: 1 });
   assertEquals(interaction.key("]"), { kind: "renice", pid: 2, nice: -1 });
   const replay = view(false).interaction;
@@ -129,4 +135,111 @@ Deno.test("a second renice key steps on from the first, before a sample shows it
   // a frame whose sample does not show it yet keeps the value set
   frame();
   assertEquals(interaction.key("]"), { kind: "renice", pid: 2, nice: 1 });
+});
+
+Deno.test("space tags and moves down, c tags a subtree, k signals the tagged, U untags", () => {
+  const tree = [
+    rates(1, 0, "init"),
+    rates(10, 1, "nginx: master"),
+    rates(11, 10, "nginx: worker"),
+    rates(12, 11, "nginx: helper"),
+    rates(20, 1, "sshd"),
+  ];
+  const interaction = new Interaction({
+    tree: false,
+    sort: "pid",
+    columns: parseTopColumns("pid"),
+    signals: true,
+  });
+  const frame = () => interaction.frame(tree, parts, 60, 12);
+  frame();
+  interaction.key("\x1b[B"); // 10
+  interaction.key(" "); // tags 10, the cursor on 11
+  interaction.key(" "); // tags 11
+  const tagged = frame().filter((l) => l.tagged).map((l) => l.text.trim());
+  assertEquals(tagged, ["10 nginx: master", "11 nginx: worker"]);
+  assertEquals(frame()[0]!.text, "2 TAGGED  status");
+  interaction.key("\x1b[A");
+  interaction.key(" "); // untags 11
+  interaction.key("\x1b[H");
+  interaction.key("\x1b[B");
+  interaction.key("c"); // 10 and everything below it
+  assertEquals([...interaction.tagged].sort((a, b) => a - b), [10, 11, 12]);
+  interaction.key("k");
+  assertEquals(frame().some((l) => l.text.includes("3 tagged processes (10, 11, 12)")), true);
+  assertEquals(interaction.key("\r"), { kind: "signal", pids: [10, 11, 12], signal: "SIGTERM" });
+  // a tagged process that ended is no longer tagged
+  interaction.frame(tree.filter((r) => r.pid !== 12), parts, 60, 12);
+  assertEquals([...interaction.tagged].sort((a, b) => a - b), [10, 11]);
+  interaction.key("U");
+  assertEquals(interaction.tagged.size, 0);
+  // Z pauses; a replay, which tags nothing, pauses with space too
+  interaction.key("Z");
+  assertEquals(interaction.paused, true);
+  const replay = view(false).interaction;
+  replay.key(" ");
+  assertEquals([replay.paused, replay.tagged.size], [true, 0]);
+});
+
+Deno.test("u shows one user's processes and says which; K hides kernel threads", () => {
+  const mixed = [
+    rates(1, 0, "init"),
+    rates(2, 0, "kthreadd", { kernel: true }),
+    rates(3, 2, "kworker/0:1", { kernel: true }),
+    rates(40, 1, "sleep 300", { user: "nobody" }),
+    rates(41, 1, "sleep 301", { user: "nobody" }),
+  ];
+  const interaction = new Interaction({
+    tree: false,
+    sort: "pid",
+    columns: parseTopColumns("pid,user"),
+    signals: true,
+  });
+  const frame = () => interaction.frame(mixed, parts, 60, 12).map((l) => l.text);
+  const pids = () =>
+    frame().filter((l) => /^\s+\d+ /.test(l)).map((l) => Number(l.trim().split(" ")[0]));
+  frame();
+  interaction.key("u");
+  assertEquals(frame().some((l) => l.trim() === "all users"), true);
+  interaction.key("\x1b[B"); // nobody (the users sorted: nobody, root)
+  interaction.key("\r");
+  assertEquals(pids(), [40, 41]);
+  assertEquals(frame()[0], 'USER "nobody"  status');
+  interaction.key("u"); // the menu opens on the user shown
+  interaction.key("\x1b[A");
+  interaction.key("\r"); // all users again
+  assertEquals(pids(), [1, 2, 3, 40, 41]);
+  interaction.key("K");
+  assertEquals(pids(), [1, 40, 41]);
+  assertEquals(frame()[0], "NO KERNEL THREADS  status");
+  assertEquals(interaction.key("H").kind, "redraw");
+  assertEquals(interaction.message, "H hides threads of --procfs-target thread");
+});
+
+Deno.test("F6 sorts by the chosen column; a hidden sort column shows in the status", () => {
+  const { interaction, frame } = view();
+  interaction.key("\x1b[17~");
+  assertEquals(frame()[2], "Sort by: ↑/↓ choose  Enter sort  Esc cancel");
+  interaction.key("\x1b[B"); // pid is chosen first: ppid next
+  interaction.key("\r");
+  assertEquals(interaction.sort, "ppid");
+  assertEquals(frame()[0], "SORT PPID▲  status");
+});
+
+Deno.test("a search that matches nothing says so while typing", () => {
+  const { interaction, frame } = view();
+  interaction.key("/");
+  interaction.key("q");
+  assertEquals(frame().at(-1)!.startsWith("search: q▏  no match"), true);
+  interaction.key("\x7f");
+  interaction.key("p");
+  assertEquals(frame().at(-1)!.startsWith("search: p▏  Enter"), true);
+});
+
+Deno.test("the help screen lists the keys of where it runs: live or a replay", () => {
+  const live = helpLines(true).join("\n"), replay = helpLines(false).join("\n");
+  for (const text of ["k  F9", "space", "Z"]) assertEquals(live.includes(text), true, text);
+  for (const text of ["g G", "→ ←"]) assertEquals(live.includes(text), false, text);
+  for (const text of ["g G", "→ ←", "Z", "F6"]) assertEquals(replay.includes(text), true, text);
+  for (const text of ["k  F9", "renice", "tag"]) assertEquals(replay.includes(text), false, text);
 });
