@@ -434,3 +434,56 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...needs("a replay's help lists the replay's keys only, and its header has bars", {
+    "tmux is not installed": hasTmux,
+  }),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const family = markedFamily();
+    try {
+      await waitFor(() => family.children().length === 2);
+      const record = new Deno.Command(repoPath("scripts/procpath"), {
+        args: [
+          "record",
+          "-r",
+          "3",
+          "-i",
+          "0.2",
+          "-d",
+          `${dir}/r.sqlite`,
+          "--pid",
+          `${family.group.pid}`,
+        ],
+        stdout: "null",
+        stderr: "null",
+      });
+      assertEquals((await record.output()).code, 0);
+      for (const [columns, rows] of [[80, 24], [200, 60]]) {
+        const t = new Terminal(columns, rows, `scripts/procpath top --recording ${dir}/r.sqlite`);
+        try {
+          await t.until("the replay", () => t.lines()[0].startsWith("replay "));
+          // the header: the selection's tasks, its memory and CPU as bars
+          await t.until("the header's bars", () => /^RSS\[.*\] {2}CPU\[.*\]$/.test(t.lines()[2]));
+          assertIncludes(t.lines()[1], "tasks 3, ");
+          t.keys("h");
+          await t.until("h shows the keys", () => t.text().includes("any key closes this screen"));
+          const help = t.text();
+          for (const key of ["→ ←", "g G", "] [", "Z"]) assertIncludes(help, key);
+          for (const key of ["k  F9", "renice", "tag"]) {
+            assertEquals(help.includes(key), false, key);
+          }
+          t.keys("q");
+          t.keys("q");
+          await t.until("q restores the shell", () => t.text().includes("READY"));
+        } finally {
+          t.close();
+        }
+      }
+    } finally {
+      await family.group.kill();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
