@@ -113,6 +113,11 @@ export function toChromeTrace(run: Run): ChromeTrace {
       s.cpuSource === "rusage" ? "the kernel's count, getrusage" : "from the samples"
     })`,
   };
+  // CPU of processes not told apart (their zombies unread) is no slice's: the slices and
+  // this add up to cpu_s
+  const unattributed = run.programs.filter((p) => p.count === 0)
+    .reduce((sum, p) => sum + p.cpuSeconds, 0);
+  if (unattributed > 0) otherData.cpu_unattributed_s = String(round(unattributed, 3));
   if (s.peakProcessRss !== null) {
     otherData.largest_process_rss_mib = `${round(s.peakProcessRss.bytes / MIB, 1)} (${
       s.peakProcessRss.command === null

@@ -9,15 +9,7 @@
  */
 import timelineJs from "./timeline.js" with { type: "text" };
 import { assignLanes } from "./lanes.ts";
-import {
-  cpuCell,
-  cpuText,
-  endedText,
-  largestText,
-  PEAK_NOTE,
-  peakCell,
-  processesText,
-} from "./markdown.ts";
+import { cpuText, endedText, largestText, PEAK_NOTE, peakCell, processesText } from "./markdown.ts";
 import { toReportData } from "./report_data.ts";
 import { renderStackChart } from "./stack_chart.ts";
 import { escapeHtml, scriptJson } from "./html_text.ts";
@@ -235,7 +227,7 @@ function programsTable(run: Run, colorOf: Map<string, string>): string {
   const rows = run.programs.map((p, i) =>
     `<tr><td><i class="swatch" style="background:${colorOf.get(p.program)}"></i>${
       escapeHtml(p.program)
-    }</td><td>${cpuCell(data[i]!)}</td><td>${cells[i]}</td><td>${p.count}</td><td>${
+    }</td><td>${s2(p.cpuSeconds)}</td><td>${cells[i]}</td><td>${p.count}</td><td>${
       s2(p.totalLifetime)
     }</td><td>${s2(p.longestLifetime)}</td><td>${p.failures}</td></tr>`
   );

@@ -7,6 +7,7 @@
  * @module
  */
 import type { ReportData } from "./report_data.ts";
+import { AFTER_LAST, EXITED_BETWEEN } from "../record/summary.ts";
 
 /** How much of a report to show. */
 export interface MarkdownOptions {
@@ -71,16 +72,13 @@ export function peakCell(row: ReportData["programs"][number]): string {
   return row.unsampled_processes > 0 ? `≥ ${value}` : value;
 }
 
-/** A program's CPU seconds for a table cell: "≈" where a tenth or more of it is an estimate. */
-export function cpuCell(row: ReportData["programs"][number]): string {
-  const estimated = row.cpu_estimated_s >= 0.01 && row.cpu_estimated_s >= row.cpu_s / 10;
-  return `${estimated ? "≈ " : ""}${row.cpu_s.toFixed(2)}`;
-}
-
-/** What the programs table's CPU and peak RSS are, in two sentences. */
-export const PEAK_NOTE = "≈ marks CPU partly estimated: processes that exited in one " +
-  "interval without a figure of their own share what their parent reaped by the pace a " +
-  "sample saw them keep. Peak RSS is the largest sum of a program's processes at one sample, " +
+/**
+ * What the programs table's CPU and peak RSS are, in sentences: the pseudo-programs of
+ * CPU not put on one program, and peaks as lower bounds.
+ */
+export const PEAK_NOTE = `CPU of processes of different programs that exited between ` +
+  `two samples without a figure of their own is not split by guess: it is ${EXITED_BETWEEN} ` +
+  `(or ${AFTER_LAST}). Peak RSS is the largest sum of a program's processes at one sample, ` +
   "a lower bound: memory between samples is not seen. ≥ marks programs with processes that " +
   "lived between two samples, – those no sample saw at all.";
 
@@ -134,9 +132,11 @@ export function renderMarkdown(data: ReportData, options: MarkdownOptions): stri
   );
   for (const p of data.programs.slice(0, options.limit)) {
     lines.push(
-      `| ${markdownText(p.program, 40)} | ${cpuCell(p)} | ${peakCell(p)} | ${p.processes} | ${
-        p.total_lifetime_s.toFixed(2)
-      } | ${p.longest_lifetime_s.toFixed(2)} | ${p.failures} |`,
+      `| ${markdownText(p.program, 40)} | ${p.cpu_s.toFixed(2)} | ${
+        peakCell(p)
+      } | ${p.processes} | ${p.total_lifetime_s.toFixed(2)} | ${
+        p.longest_lifetime_s.toFixed(2)
+      } | ${p.failures} |`,
     );
   }
   const more = data.programs.length - options.limit;

@@ -12,8 +12,6 @@ import type { Run } from "./run_model.ts";
 export interface ProgramRow {
   program: string;
   cpu_s: number;
-  /** The part of `cpu_s` shared among processes that exited together by estimate. */
-  cpu_estimated_s: number;
   /**
    * Largest sum of its processes' RSS at one sample: a lower bound (memory between
    * samples is not seen), null when no sample saw any of its processes.
@@ -104,7 +102,6 @@ export function toReportData(run: Run): ReportData {
     programs: run.programs.map((p) => ({
       program: p.program,
       cpu_s: round(p.cpuSeconds),
-      cpu_estimated_s: round(p.estimatedCpuSeconds),
       peak_rss_bytes: p.unsampled === p.count ? null : p.peakRss,
       processes: p.count,
       unsampled_processes: p.unsampled,

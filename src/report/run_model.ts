@@ -8,21 +8,22 @@
  * samples; an exited process's total from its zombie's counters where the exit event
  * read them; and the CPU a parent reaped in an interval (what its children used after
  * their last sample, or all of it for children no sample saw) shared among the
- * children that exited in that interval by what their zombies showed; what no zombie
- * explains goes to the one child that can have used it, else is shared among them as
- * the record summary shares it (the pace a sample saw, or a busy core for one none
- * saw) and marked an estimate, else kept as `UNATTRIBUTED`, or as `children of
- * PROGRAM` where no event names a child. Where
- * the recorder noted the kernel's count of the command's tree (`store/run_log.ts`), the
- * run's CPU and largest process are the kernel's, and what the samples and events
- * leave over is `UNATTRIBUTED` too.
+ * children that exited in that interval by what their zombies showed. What no zombie
+ * explains is credited as the record summary credits it (`record/summary.ts`): to the
+ * one process that can have used it (the child, with its exited descendants), or to
+ * the program all of them ran; else it stays `EXITED_BETWEEN` rather than guessed (a
+ * split by lifetime gave an idle `sleep` a quarter of a 400 MiB `alloc2`'s CPU), and
+ * reaped CPU no event explains is `children of PROGRAM`. Where the recorder noted the
+ * kernel's count of the command's tree (`store/run_log.ts`), the run's CPU and largest
+ * process are the kernel's, and what it counted after the last sample is credited the
+ * same way among the processes that exited since, else `AFTER_LAST`.
  *
  * @module
  */
 import { intervalCpu } from "../model/cpu.ts";
 import type { BirthClock, CpuSample, ProcessCpu } from "../model/cpu.ts";
 import { displayCommand, UNNAMED } from "../model/process.ts";
-import { programOf } from "../record/summary.ts";
+import { AFTER_LAST, EXITED_BETWEEN, programOf } from "../record/summary.ts";
 import type { EventRow, RunRows, SampledRow } from "../store/report_reads.ts";
 
 /** One process of a run (a PID the kernel reused is another process). */
@@ -50,7 +51,8 @@ export interface RunProcess {
   cpuSeconds: number;
   /**
    * The part of `cpuSeconds` estimated: CPU its reaper reaped in an interval where it
-   * and others exited with no figure of their own, shared by the pace each kept.
+   * and other processes of its program exited with no figure of their own, split among
+   * them by the time each ran with no child running (the program's sum is exact).
    */
   estimatedCpuSeconds: number;
   /** Largest resident memory a sample saw, bytes (0 for a process no sample saw). */
@@ -59,15 +61,12 @@ export interface RunProcess {
   sampled: boolean;
 }
 
-/** The name of CPU the recording cannot place on one program. */
-export const UNATTRIBUTED = "(unattributed: exited between samples)";
+export { AFTER_LAST, EXITED_BETWEEN };
 
 /** What one program's processes did together. */
 export interface ProgramStats {
   program: string;
   cpuSeconds: number;
-  /** The part of `cpuSeconds` shared among processes by estimate (see `RunProcess`). */
-  estimatedCpuSeconds: number;
   /**
    * Largest sum of the program's processes' RSS at one sample, bytes: a lower bound,
    * since a process's memory between samples is not seen.
@@ -423,48 +422,37 @@ export function buildRun(rows: RunRows): Run {
     }
     if (rest <= 0) return;
     // what a child reaped is its exited descendants' CPU: the child and each of them
-    // that exited in the interval share its part by the time each ran with no child
-    // running (a process waiting for its children mostly uses none)
+    // that exited in the interval may have used it
     const members = inexact.flatMap((child) => subtreeExitedAfter(child, previousTs));
+    // no event names a child (a recording without events): its reaper's children
+    const label = members.length === 0 ? `children of ${nameOf(parent)}` : EXITED_BETWEEN;
+    seriesAdd(seriesCpu, credit(members, rest, label), g, rest);
+  }
+
+  /**
+   * Credits `ticks` that `members` used between them, as the record summary does: to
+   * the one member, or to the program all of them ran (each process a share by the time
+   * it ran with no child running, an estimate within the program's exact figure); else
+   * to `label`. Returns the program (or label) credited.
+   */
+  function credit(members: Building[], ticks: number, label: string): string {
     if (members.length === 1) {
-      members[0]!.cpuTicks += rest;
-      seriesAdd(seriesCpu, nameOf(members[0]!), g, rest);
-      return;
+      members[0]!.cpuTicks += ticks;
+      return nameOf(members[0]!);
     }
-    // several could have used it: shared as the record summary shares it, by what each
-    // likely used since a sample last saw it — the pace it kept until then (an idle
-    // sleep sampled at 0 ticks gets none; by lifetime alone it took a quarter of a
-    // 400 MiB alloc2's CPU) — or, for one no sample saw, a core over the time it ran
-    // with no child running (a compiler driver waiting for cc1 uses next to none).
-    // Each share is marked an estimate.
-    const weights = members.map(likelyUse);
+    const names = new Set(members.map(nameOf));
+    if (names.size !== 1) {
+      unattributed.set(label, (unattributed.get(label) ?? 0) + ticks);
+      return label;
+    }
+    const weights = members.map((m) => Math.max(1e-6, exclusiveTime(m)));
     const total = weights.reduce((a, b) => a + b, 0);
-    if (!(total > 0)) {
-      // no event names a child (a recording without events): its reaper's children
-      const name = members.length === 0 ? `children of ${nameOf(parent)}` : UNATTRIBUTED;
-      unattributed.set(name, (unattributed.get(name) ?? 0) + rest);
-      seriesAdd(seriesCpu, name, g, rest);
-      return;
-    }
-    members.forEach((member, i) => {
-      const share = rest * weights[i]! / total;
-      member.cpuTicks += share;
-      member.estimatedTicks += share;
-      seriesAdd(seriesCpu, nameOf(member), g, share);
+    members.forEach((m, i) => {
+      const share = ticks * weights[i]! / total;
+      m.cpuTicks += share;
+      m.estimatedTicks += share;
     });
-  }
-
-  /** What `p` likely used since a sample last saw it, ticks (a weight, not a figure). */
-  function likelyUse(p: Building): number {
-    return p.firstSeen === null || p.lastSeen === null
-      ? exclusiveTime(p) * hz
-      : paceOf(p) * Math.max(0, (p.exitTs ?? p.lastSeen) - p.lastSeen);
-  }
-
-  /** The CPU a sampled process used a second, ticks, from its start to its last sample. */
-  function paceOf(p: Building): number {
-    const lived = (p.lastSeen ?? 0) - startOf(p);
-    return lived > 0 ? p.sampledTicks / lived : 0;
+    return nameOf(members[0]!);
   }
 
   /** `p` and its descendants that exited after `after` (unix s). */
@@ -509,8 +497,7 @@ export function buildRun(rows: RunRows): Run {
   }
 
   // the recorder's count of the command's tree: what samples and events leave over was
-  // used after the last sample by the processes that exited since, shared among them as
-  // above (estimates), else by processes no figure explains
+  // used after the last sample by the processes that exited since, credited as above
   const noted = rows.run;
   const kernelTicks = noted?.userSeconds != null && noted.systemSeconds != null
     ? (noted.userSeconds + noted.systemSeconds) * hz
@@ -520,18 +507,8 @@ export function buildRun(rows: RunRows): Run {
       [...unattributed.values()].reduce((a, b) => a + b, 0);
     const rest = kernelTicks - counted;
     const late = all.filter((p) => p.exitTs !== null && p.exitTs > lastTs && p.exitCpu === null);
-    const weights = late.map(likelyUse);
-    const total = weights.reduce((a, b) => a + b, 0);
     // under a tick is the counters' rounding
-    if (rest >= 1 && total > 0) {
-      late.forEach((p, i) => {
-        const share = rest * weights[i]! / total;
-        p.cpuTicks += share;
-        p.estimatedTicks += share;
-      });
-    } else if (rest >= 1) {
-      unattributed.set(UNATTRIBUTED, (unattributed.get(UNATTRIBUTED) ?? 0) + rest);
-    }
+    if (rest >= 1) credit(late, rest, AFTER_LAST);
   }
 
   const processes: RunProcess[] = all.map((p) => {
@@ -650,7 +627,6 @@ function programStats(
         s = {
           program,
           cpuSeconds: 0,
-          estimatedCpuSeconds: 0,
           // a sparse row: reduce skips its holes (a spread made them NaN)
           peakRss: (seriesRss.get(program) ?? []).reduce((a, b) => Math.max(a, b), 0),
           count: 0,
@@ -667,7 +643,6 @@ function programStats(
     const s = of(p.program);
     const life = Math.max(0, p.end - p.start);
     s.cpuSeconds += p.cpuSeconds;
-    s.estimatedCpuSeconds += p.estimatedCpuSeconds;
     s.count++;
     if (!p.sampled) s.unsampled++;
     s.totalLifetime += life;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { assertEquals } from "../../_helpers/assert.ts";
 import { handRun } from "../../_helpers/run_rows.ts";
-import { buildRun } from "../../../src/report/run_model.ts";
+import { buildRun, EXITED_BETWEEN } from "../../../src/report/run_model.ts";
 import { UNNAMED } from "../../../src/model/process.ts";
 
 const close = (actual: number, expected: number, what: string) =>
@@ -22,18 +22,18 @@ Deno.test("buildRun() gives each process its lifetime from the events, program a
   assertEquals([run.summary.processes, run.summary.failures, run.summary.samples], [3, 1, 2]);
 });
 
-Deno.test("buildRun(): the CPU the shell reaped is shared by the pace each child kept", () => {
+Deno.test("buildRun(): what the shell reaped from children of two programs is not split by guess", () => {
   const run = buildRun(handRun());
-  // sh: 1 tick of its own; gcc: 20 sampled after 0.3 s of life, so 20 / 0.3 ticks a second
-  // over the 0.4 s after its sample; ls, never sampled: a core over its 0.1 s. The 15
-  // reaped after gcc's sample go 26.67 : 10, marked estimates
-  const gccWeight = 20 / 0.3 * 0.4, lsWeight = 0.1 * 100;
+  // sh: 1 tick of its own; gcc: 20 sampled; the 15 reaped after gcc's sample were gcc's
+  // or ls's, which nothing tells apart: they stay (exited between samples), as the
+  // record summary keeps them
   const cpu = run.processes.map((p) => p.cpuSeconds);
   close(cpu[0]!, 0.01, "sh");
-  close(cpu[1]!, 0.20 + 0.15 * gccWeight / (gccWeight + lsWeight), "gcc");
-  close(cpu[2]!, 0.15 * lsWeight / (gccWeight + lsWeight), "ls");
-  close(run.processes[1]!.estimatedCpuSeconds, cpu[1]! - 0.2, "gcc's estimate");
-  close(run.processes[0]!.estimatedCpuSeconds, 0, "sh's estimate");
+  close(cpu[1]!, 0.20, "gcc");
+  close(cpu[2]!, 0, "ls");
+  const between = run.programs.find((p) => p.program === EXITED_BETWEEN)!;
+  close(between.cpuSeconds, 0.15, "exited between samples");
+  assertEquals(between.count, 0);
   // the whole run is what the kernel counted: sh's own and everything it reaped
   close(run.summary.cpuSeconds, (1 + 30 + 5) / 100, "total");
 });
@@ -42,8 +42,9 @@ Deno.test("buildRun(): programs table, peak memory and the tree at the peak", ()
   const run = buildRun(handRun());
   assertEquals(run.programs.map((p) => [p.program, p.count, p.failures, p.peakRss]), [
     ["gcc", 1, 0, 2560 * 4096],
-    ["ls", 1, 1, 0],
+    [EXITED_BETWEEN, 0, 0, 0],
     ["sh", 1, 0, 100 * 4096],
+    ["ls", 1, 1, 0],
   ]);
   assertEquals(run.summary.peakTreeRss, { bytes: 2660 * 4096, at: 100.5 });
   assertEquals(run.peakTree.map((r) => [r.depth, r.pid, r.program]), [[0, 10, "sh"], [
@@ -89,8 +90,8 @@ Deno.test("buildRun(): a process older than the recording whose exit read its CP
 
 Deno.test("buildRun() with the recorder's counts: the kernel's CPU and peak, the rest shared after the last sample", () => {
   // the kernel counted 0.50 s and a 400 MiB process: 0.36 s the samples and events
-  // explain, 0.14 s after the last sample (101.0) by sh's exit at 101.2, the only
-  // process that exited since, which the last sample saw
+  // explain (0.15 s of it between samples), 0.14 s after the last sample (101.0) by sh's
+  // exit at 101.2, the only process that exited since
   const run = buildRun(handRun(true, {
     start: 99.9,
     end: 101.3,
@@ -103,9 +104,9 @@ Deno.test("buildRun() with the recorder's counts: the kernel's CPU and peak, the
   assertEquals(run.summary.cpuSource, "rusage");
   close(run.summary.cpuSeconds, 0.5, "total");
   assertEquals(run.summary.peakProcessRss, { bytes: 400 * 1024 * 1024, command: null });
-  // sh's pace at its samples: 1 tick over 1 s of life; all of the 14 ticks are its
+  // sh is the only process that exited after the last sample: the 14 ticks are its
   close(run.processes[0]!.cpuSeconds, 0.01 + 0.14, "sh");
-  close(run.processes[0]!.estimatedCpuSeconds, 0.14, "sh's estimate");
+  close(run.processes[0]!.estimatedCpuSeconds, 0, "sh's estimate");
   const sum = run.programs.reduce((a, p) => a + p.cpuSeconds, 0);
   close(sum, 0.5, "programs");
 });
