@@ -7,9 +7,16 @@
 import { optionsOf } from "./completion.ts";
 import { REFERENCE_VERSION, VERSION } from "../version.ts";
 import type { AnyCommand } from "./spec.ts";
+import { KEY_HELP } from "../top/interaction.ts";
 
+/**
+ * Text as roff reads it: backslashes and hyphens escaped, a leading dot or quote made
+ * text, and a break point (`\:`) after each comma inside a word, so that a long list
+ * (`--columns`'s) wraps instead of overflowing the line, which troff warns about.
+ */
 const roff = (text: string) =>
-  text.replace(/\\/g, "\\e").replace(/^([.'])/gm, "\\&$1").replace(/-/g, "\\-");
+  text.replace(/\\/g, "\\e").replace(/^([.'])/gm, "\\&$1").replace(/-/g, "\\-")
+    .replace(/,(?=\S)/g, ",\\:");
 
 /** The usage line of a command, from its table. */
 export function usage(command: AnyCommand): string {
@@ -24,6 +31,8 @@ export function usage(command: AnyCommand): string {
 export function manPage(commands: readonly AnyCommand[]): string {
   const out = [
     `.TH PROCPATH 1 "" "procpath ${VERSION}" "User Commands"`,
+    // left-aligned: a line of one long list (`--columns`) has no spaces to stretch
+    ".ad l",
     ".SH NAME",
     "procpath \\- process tree analysis workbench",
     ".SH SYNOPSIS",
@@ -51,6 +60,22 @@ export function manPage(commands: readonly AnyCommand[]): string {
     if (command.examples.length > 0) {
       out.push(".PP", "Examples:", ".nf", ...command.examples.map((line) => roff(line)), ".fi");
     }
+  }
+  // top's keys, from the table its help screen prints
+  out.push(
+    ".SH TOP KEYS",
+    roff(
+      "The keys of procpath top's live view and of its replay (top --recording), as its " +
+        "help screen (h) lists them:",
+    ),
+  );
+  for (const key of KEY_HELP) {
+    const where = key.only === "live"
+      ? " (live only)"
+      : key.only === "replay"
+      ? " (replay only)"
+      : "";
+    out.push(".TP", `.B ${roff(key.keys)}`, roff(key.does + where));
   }
   out.push(
     ".SH EXIT STATUS",
