@@ -15,6 +15,18 @@ function parseWindow(text: string): number {
   return value;
 }
 
+/** The JSON report of an inspection that found none of the processes asked for. */
+function emptyReport(window: number, missing: number[]) {
+  return {
+    windowSeconds: 0,
+    requestedSeconds: window,
+    processes: [],
+    findings: [],
+    missing,
+    sampler: { threads: 0, samples: 0, refused: null },
+  };
+}
+
 /** `procpath inspect`: why a process is slow, without root. */
 export const inspectCommand = defineCommand({
   name: "inspect",
@@ -76,6 +88,10 @@ export const inspectCommand = defineCommand({
       subtree: selection.subtree,
     });
     if (absent.length > 0 && processes.length === 0) {
+      // JSON readers get a document all the same: nothing inspected, what was missing
+      if (options.format === "json") {
+        deps.writeOut(JSON.stringify(emptyReport(options.window, absent), null, 2) + "\n");
+      }
       throw new CommandError(`No process ${absent.join(", ")}`);
     }
     if (absent.length > 0) deps.log.warning(`No process ${absent.join(", ")}: left out`);
@@ -103,6 +119,7 @@ export const inspectCommand = defineCommand({
         deps.log.warning(`Process ${exited.join(", ")} exited before the first look`);
       }
       if (report.processes.length === 0) {
+        if (options.format === "json") deps.writeOut(JSON.stringify(report, null, 2) + "\n");
         throw new CommandError("No process to inspect: all exited");
       }
       deps.writeOut(

@@ -74,6 +74,21 @@ export const MAJOR_FAULTS_PER_SECOND = 100;
 export const ZOMBIES = 5;
 
 const pct = (n: number) => `${Math.round(n)}%`;
+
+/**
+ * A function's share of a thread's samples: `<1%` for one that had some but rounds to
+ * none (a `0%` beside a function that was sampled reads as never).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { samplesPercent } from "./findings.ts";
+ * assert.deepEqual([samplesPercent(0.4), samplesPercent(0.5), samplesPercent(85.2)], ["<1%", "1%", "85%"]);
+ * ```
+ */
+export function samplesPercent(percent: number): string {
+  return percent > 0 && percent < 0.5 ? "<1%" : pct(percent);
+}
 const label = (t: { name: string; tid: number }) => `${t.name} (TID ${t.tid})`;
 const mib = (b: number) => `${(b / 1048576).toFixed(b < 10485760 ? 1 : 0)} MiB`;
 const rate = (b: number) =>
@@ -105,12 +120,16 @@ function blockedText(t: ThreadReport, report: ProcessReport, seconds: number): s
   if (object?.kind === "pipe" || (t.shares.pipe ?? 0) >= BLOCKED_PERCENT) {
     const writing = t.wchan?.includes("write") || t.syscall?.startsWith("write");
     const peers = object ? peersText(object) : "";
+    const many = (object?.peers.length ?? 0) > 1;
+    const end = writing ? "reader" : "writer";
     return `thread ${label(t)} blocked ${time} ${writing ? "writing to" : "reading from"} ${
       object ? `${object.target} (fd ${object.fd}, ${call})` : "a pipe"
-    } in ${t.wchan ?? "-"}: ${
-      writing ? "the pipe is full and its reader" : "the pipe is empty and its writer"
-    } ${peers ? `is ${peers}` : "is not visible to this user"}${
-      writing ? ", which is not reading" : ", which is not writing"
+    } in ${t.wchan ?? "-"}: the pipe is ${writing ? "full" : "empty"} and ${
+      !peers
+        ? `its ${end} is not visible to this user`
+        : many
+        ? `its ${end}s are ${peers}, none of them ${writing ? "reading" : "writing"}`
+        : `its ${end} is ${peers}, which is not ${writing ? "reading" : "writing"}`
     }`;
   }
   const only = object === null ? onlyConnected(report) : null;
@@ -133,8 +152,38 @@ function blockedText(t: ThreadReport, report: ProcessReport, seconds: number): s
   } ${where} in ${t.wchan ?? "-"}${peers ? `; the other end is ${peers}` : ""}`;
 }
 
-/** Returns the findings about one process over a window of `seconds`, on `cpus` CPUs. */
-export function findingsFor(report: ProcessReport, seconds: number, cpus: number): Finding[] {
+/** A process on a CPU or wanting one less than this share of the window is idle, %. */
+export const IDLE_PERCENT = 1;
+
+/**
+ * The PIDs among `reports` that were idle over the window: their threads together on a
+ * CPU or runnable without one less than {@link IDLE_PERCENT} of it. A reader waiting on
+ * an empty pipe whose writers are all idle is not a cause: it waits for them, and they
+ * for something else.
+ */
+export function idleProcesses(reports: readonly ProcessReport[]): Set<number> {
+  const idle = new Set<number>();
+  for (const r of reports) {
+    if (r.exited) continue;
+    const busy = r.threads.reduce(
+      (sum, t) => sum + (t.shares.running ?? 0) + (t.shares.cpu_wait ?? 0),
+      0,
+    );
+    if (busy < IDLE_PERCENT) idle.add(r.pid);
+  }
+  return idle;
+}
+
+/**
+ * Returns the findings about one process over a window of `seconds`, on `cpus` CPUs;
+ * `idle` (see {@link idleProcesses}) are the inspected processes that did nothing.
+ */
+export function findingsFor(
+  report: ProcessReport,
+  seconds: number,
+  cpus: number,
+  idle: ReadonlySet<number> = new Set(),
+): Finding[] {
   const found: Finding[] = [];
   const say = (rule: string, score: number, text: string) =>
     found.push({ pid: report.pid, rule, text, score: Math.round(score * 10) / 10 });
@@ -237,9 +286,10 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
       } CPU) in cgroup ${cpu.path}; raise the quota or give it less work`,
     );
   }
+  // each thread's wait beyond the part its cgroup's throttling explains (report.ts)
   const contended = threads.map((t) => ({
     t,
-    wait: Math.max(0, (t.waitPercent ?? 0) - throttledShare),
+    wait: share(t, "cpu_wait"),
   })).filter((x) => x.wait > 0).sort((a, b) => b.wait - a.wait);
   if (contended.length > 0 && contended[0]!.wait >= RUN_QUEUE_PERCENT) {
     const worst = contended[0]!;
@@ -266,7 +316,7 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
   const hot = threads.map((t) => ({
     t,
     cpu: t.userPercent + t.systemPercent,
-    waited: Math.max(0, (t.waitPercent ?? 0) - throttledShare),
+    waited: share(t, "cpu_wait"),
   })).filter((x) => x.cpu >= HOT_THREAD_PERCENT / 4 && x.cpu + x.waited >= HOT_THREAD_PERCENT)
     .sort((a, b) => b.cpu - a.cpu);
   hot.forEach(({ t, cpu, waited }, i) => {
@@ -280,7 +330,8 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
       }${
         t.hotFunctions && t.hotFunctions.samples >= MIN_SAMPLES
           ? `; in ${
-            t.hotFunctions.top.slice(0, 3).map((f) => `${f.name} ${pct(f.percent)}`).join(", ")
+            t.hotFunctions.top.slice(0, 3).map((f) => `${f.name} ${samplesPercent(f.percent)}`)
+              .join(", ")
           } of ${t.hotFunctions.samples} samples; perf record -g -t ${t.tid} for call chains`
           : `; perf top -t ${t.tid} shows where`
       }`,
@@ -312,6 +363,10 @@ export function findingsFor(report: ProcessReport, seconds: number, cpus: number
   for (const t of threads) {
     const blocked = Math.max(share(t, "socket"), share(t, "pipe"));
     if (blocked < BLOCKED_PERCENT && !(t.blockedAllWindow && blocked > 0)) continue;
+    // reading an empty pipe whose every writer sat idle too: waiting, not a cause
+    const peers = t.waitsOn?.kind === "pipe" ? t.waitsOn.peers : [];
+    const reading = !(t.wchan?.includes("write") || t.syscall?.startsWith("write"));
+    if (reading && peers.length > 0 && peers.every((h) => idle.has(h.pid))) continue;
     const text = blockedText(t, report, seconds);
     if (text) {
       say(

@@ -6,6 +6,8 @@
  * @module
  */
 import { displayCommand } from "../model/process.ts";
+import { oneLine } from "../text/visible.ts";
+import { samplesPercent } from "./findings.ts";
 import type { InspectReport } from "./inspect.ts";
 import type { ProcessReport, ThreadReport } from "./report.ts";
 
@@ -23,6 +25,21 @@ function sharesText(shares: ThreadReport["shares"]): string {
     .join(" ");
 }
 
+/**
+ * A process's cgroup as a summary: its v2 path, and the group its CPU quota or memory
+ * limit comes from where that is another (a v1 controller's, or an ancestor's), since
+ * a finding names that one.
+ */
+function cgroupText(c: NonNullable<ProcessReport["cgroup"]>): string {
+  const others = [
+    c.cpu && c.cpu.quotaUs !== null && c.cpu.path !== c.path ? `CPU quota ${c.cpu.path}` : null,
+    c.memory && c.memory.max !== null && c.memory.path !== c.path
+      ? `memory limit ${c.memory.path}`
+      : null,
+  ].filter((x) => x !== null);
+  return others.length > 0 ? `${c.path} (${others.join(", ")})` : c.path;
+}
+
 function processLines(p: ProcessReport): string[] {
   const pad = "  ".repeat(p.depth);
   const facts = [
@@ -34,11 +51,13 @@ function processLines(p: ProcessReport): string[] {
       } descriptors`
       : null,
     p.oomScore !== null ? `OOM score ${p.oomScore}` : null,
-    p.cgroup ? `cgroup ${p.cgroup.path}` : null,
+    p.cgroup ? `cgroup ${cgroupText(p.cgroup)}` : null,
     p.kernelThread ? "a kernel thread" : null,
   ].filter((x) => x !== null);
   const lines = [
-    `${pad}${p.pid} ${displayCommand(p.cmdline, p.comm)}${
+    // a command line or thread name may hold a newline or ESC: one row, nothing a
+    // terminal acts on (JSON keeps the exact text)
+    `${pad}${p.pid} ${oneLine(displayCommand(p.cmdline, p.comm))}${
       p.exited ? "  (exited during the window)" : ""
     }`,
     `${pad}  ${facts.join(", ")}`,
@@ -47,7 +66,7 @@ function processLines(p: ProcessReport): string[] {
     // another user's sleeping thread shows no channel: "?" (unknown), not "-" (running)
     const hidden = p.unreadable.includes("wait channels (wchan)");
     const rows = p.threads.map((t) => [
-      t.name,
+      oneLine(t.name),
       String(t.tid),
       t.state,
       t.wchan ?? (hidden && t.state !== "R" ? "?" : "-"),
@@ -83,17 +102,20 @@ function processLines(p: ProcessReport): string[] {
       const hot = t.hotFunctions;
       if (!hot || hot.samples === 0) continue;
       lines.push(
-        `${pad}  ${t.name} (TID ${t.tid}) on a CPU in: ${
-          hot.top.map((f) => `${f.name} ${f.percent.toFixed(0)}%`).join(", ")
+        `${pad}  ${oneLine(t.name)} (TID ${t.tid}) on a CPU in: ${
+          hot.top.map((f) => `${oneLine(f.name)} ${samplesPercent(f.percent)}`).join(", ")
         } (${hot.samples} samples)`,
       );
     }
     for (const t of p.threads) {
       const object = t.waitsOn;
       if (!object) continue;
-      const peers = object.peers.map((h) => `PID ${h.pid} ${h.comm} fd ${h.fd}`).join(", ");
+      const peers = object.peers.map((h) => `PID ${h.pid} ${oneLine(h.comm)} fd ${h.fd}`)
+        .join(", ");
       lines.push(
-        `${pad}  ${t.name} (TID ${t.tid}) ${t.syscall} on fd ${object.fd}: ${object.target}${
+        `${pad}  ${oneLine(t.name)} (TID ${t.tid}) ${t.syscall} on fd ${object.fd}: ${
+          oneLine(object.target)
+        }${
           object.socket
             ? ` ${object.socket.protocol} ${object.socket.local} -> ${object.socket.remote}`
             : ""
@@ -103,8 +125,8 @@ function processLines(p: ProcessReport): string[] {
   }
   for (const s of p.sockets) {
     lines.push(
-      `${pad}  socket fd ${s.fd}: ${s.protocol} ${s.local}${
-        s.remote ? ` -> ${s.remote}` : ""
+      `${pad}  socket fd ${s.fd}: ${s.protocol} ${oneLine(s.local)}${
+        s.remote ? ` -> ${oneLine(s.remote)}` : ""
       } ${s.state}` +
         (s.protocol === "unix" ? "" : `, send-q ${s.sendQueue}, recv-q ${s.receiveQueue}`),
     );
@@ -114,7 +136,7 @@ function processLines(p: ProcessReport): string[] {
       ? ` (${Math.round(100 * file.position / file.size)}%)`
       : "";
     lines.push(
-      `${pad}  file fd ${file.fd}: ${file.path} at ${
+      `${pad}  file fd ${file.fd}: ${oneLine(file.path)} at ${
         file.position ?? "?"
       } of ${file.size} bytes${share}`,
     );
@@ -153,6 +175,14 @@ function processLines(p: ProcessReport): string[] {
   return lines;
 }
 
+/** A window a tenth (and 0.1 s) longer than asked: procpath itself was kept from a CPU. */
+const stretched = (r: InspectReport) =>
+  r.windowSeconds > r.requestedSeconds * STRETCH_FACTOR + STRETCH_SECONDS;
+/** How much longer than asked a window may pass unremarked: a factor… */
+const STRETCH_FACTOR = 1.1;
+/** …and seconds (a short window's timer and reads). */
+const STRETCH_SECONDS = 0.1;
+
 /** Returns the report's lines. */
 export function formatReport(report: InspectReport): string[] {
   const lines = [
@@ -160,6 +190,13 @@ export function formatReport(report: InspectReport): string[] {
       report.processes.length === 1 ? "" : "es"
     } over ${report.windowSeconds.toFixed(1)} s`,
   ];
+  if (stretched(report)) {
+    lines.push(
+      `the window stretched to ${report.windowSeconds.toFixed(1)} s (${
+        report.requestedSeconds.toFixed(1)
+      } s asked): procpath waited for a CPU; every figure is over the time that passed`,
+    );
+  }
   for (const p of report.processes) lines.push("", ...processLines(p));
   if (report.sampler.refused) {
     lines.push("", `hot functions not sampled: ${report.sampler.refused}`);
@@ -167,6 +204,9 @@ export function formatReport(report: InspectReport): string[] {
   lines.push("", "findings:");
   if (report.findings.length === 0) lines.push("  none: nothing stands out in this window");
   const names = new Map(report.processes.map((p) => [p.pid, p.comm]));
-  for (const f of report.findings) lines.push(`  ${f.pid} ${names.get(f.pid)}: ${f.text}`);
+  // a finding's text quotes names and paths as they are: one row, nothing a terminal acts on
+  for (const f of report.findings) {
+    lines.push(`  ${f.pid} ${oneLine(names.get(f.pid) ?? "")}: ${oneLine(f.text)}`);
+  }
   return lines;
 }

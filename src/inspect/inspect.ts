@@ -8,11 +8,11 @@
  */
 import { readCgroupFigures } from "./cgroup_files.ts";
 import type { CgroupFigures } from "./cgroup_files.ts";
-import { findingsFor, rankFindings } from "./findings.ts";
+import { findingsFor, idleProcesses, rankFindings } from "./findings.ts";
 import type { Finding } from "./findings.ts";
 import { readSockets } from "./net.ts";
 import { findHolders } from "./peers.ts";
-import { processReport, waitsOnUnixSocket, wantedInodes } from "./report.ts";
+import { processReport, waitsOnUnixSocket, wantedFifos, wantedInodes } from "./report.ts";
 import { readUnixPeers } from "../kernel/unix_peers.ts";
 import type { Look, ProcessReport } from "./report.ts";
 import { sampleProcess } from "./sample_process.ts";
@@ -43,7 +43,10 @@ export interface InspectPlan {
 
 /** The whole result. */
 export interface InspectReport {
+  /** The window as it passed, s: longer than asked when procpath waited for a CPU. */
   windowSeconds: number;
+  /** The window asked for (`-w`), s. */
+  requestedSeconds: number;
   processes: ProcessReport[];
   /** Every finding, the one that explains most of the window first. */
   findings: Finding[];
@@ -197,7 +200,11 @@ export async function inspect(
   const sockets = readSockets(plan.root);
   const arch = Deno.build.arch;
   const unixPeers = waitsOnUnixSocket(live, sockets, arch) ? readUnixPeers() : new Map();
-  const holders = findHolders(reader, wantedInodes(live, sockets, arch, unixPeers));
+  const holders = findHolders(
+    reader,
+    wantedInodes(live, sockets, arch, unixPeers),
+    wantedFifos(live, arch),
+  );
   const delayAccounting = delayAccountingOn(reader);
   const processes: ProcessReport[] = [];
   const findings: Finding[] = [];
@@ -209,6 +216,7 @@ export async function inspect(
       clockTicks: plan.clockTicks,
       depth,
       arch: Deno.build.arch,
+      cpus: plan.cpus,
       looks,
       sockets,
       holders,
@@ -225,10 +233,14 @@ export async function inspect(
       ),
     });
     processes.push(report);
-    if (!report.exited) findings.push(...findingsFor(report, seconds, plan.cpus));
+  }
+  const idle = idleProcesses(processes);
+  for (const report of processes) {
+    if (!report.exited) findings.push(...findingsFor(report, seconds, plan.cpus, idle));
   }
   return {
     windowSeconds: seconds,
+    requestedSeconds: plan.windowSeconds,
     processes,
     findings: rankFindings(findings),
     missing,

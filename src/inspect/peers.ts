@@ -28,15 +28,32 @@ export function linkInode(target: string): { kind: "pipe" | "socket"; inode: num
 }
 
 /**
- * The holders of each of `inodes` among the processes `reader` lists (those this user
- * may look into; others are skipped, so a holder may be missing, never wrong).
+ * A named pipe's key among the holders: its device and inode (`stat` of the descriptor),
+ * kept apart from pipe and socket inodes, which number another file system's files.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fifoKey } from "./peers.ts";
+ * assert.equal(fifoKey(2049, 131), "fifo:2049:131");
+ * ```
+ */
+export function fifoKey(device: number, inode: number): string {
+  return `fifo:${device}:${inode}`;
+}
+
+/**
+ * The holders of each of `inodes` (pipes and sockets) and `fifos` ({@link fifoKey})
+ * among the processes `reader` lists (those this user may look into; others are
+ * skipped, so a holder may be missing, never wrong), keyed by inode or FIFO key.
  */
 export function findHolders(
   reader: ProcReader,
   inodes: ReadonlySet<number>,
-): Map<number, Holder[]> {
-  const found = new Map<number, Holder[]>();
-  if (inodes.size === 0) return found;
+  fifos: ReadonlySet<string> = new Set(),
+): Map<number | string, Holder[]> {
+  const found = new Map<number | string, Holder[]>();
+  if (inodes.size === 0 && fifos.size === 0) return found;
   for (const pid of reader.listPids()) {
     let names: string[];
     try {
@@ -53,7 +70,16 @@ export function findHolders(
         continue;
       }
       const link = linkInode(target);
-      if (!link || !inodes.has(link.inode)) continue;
+      let key: number | string | null = link && inodes.has(link.inode) ? link.inode : null;
+      if (key === null && fifos.size > 0 && target.startsWith("/")) {
+        // a path: a FIFO is known by the file the descriptor opened, not by its name
+        try {
+          const file = Deno.statSync(`${reader.root}/${pid}/fd/${name}`);
+          const fifo = file.isFifo ? fifoKey(file.dev, file.ino ?? 0) : null;
+          if (fifo !== null && fifos.has(fifo)) key = fifo;
+        } catch { /* closed meanwhile */ }
+      }
+      if (key === null) continue;
       try {
         comm ??= parseStatBytes(reader.readFile(pid, "stat")).comm ?? "";
       } catch {
@@ -63,9 +89,9 @@ export function findHolders(
       try {
         access = parseFdinfo(decoder.decode(reader.readFile(pid, `fdinfo/${name}`))).access;
       } catch { /* closed meanwhile */ }
-      const list = found.get(link.inode) ?? [];
+      const list = found.get(key) ?? [];
       list.push({ pid, comm, fd: Number(name), access });
-      found.set(link.inode, list);
+      found.set(key, list);
     }
   }
   return found;

@@ -56,10 +56,12 @@ export interface ThreadReport {
   /** The mean wait for a CPU each time it got one, ms (`null` without schedstat). */
   waitPerSliceMs: number | null;
   /**
-   * Where its window went, % (sums to about 100): `running` from schedstat, `cpu_wait`
-   * (runnable, no CPU), and each kind of sleep in proportion to the looks that saw it.
+   * Where its window went, % (sums to 100 but for rounding): `running` and `cpu_wait`
+   * (runnable, no CPU) from schedstat, `throttled` the part of that wait its cgroup's
+   * CPU quota explains (`cpu.stat`), and each kind of sleep in proportion to the looks
+   * that saw it.
    */
-  shares: Partial<Record<WaitKind | "cpu_wait", number>>;
+  shares: Partial<Record<WaitKind | "cpu_wait" | "throttled", number>>;
   /**
    * The system calls it was seen in, % of the looks (blocked in one, or woken inside it
    * and waiting for a CPU): where its time goes, as `strace -c` would count it.
@@ -169,14 +171,16 @@ export interface ReportContext {
   /** The looks at each thread during the window, by TID. */
   looks: ReadonlyMap<number, readonly Look[]>;
   sockets: ReadonlyMap<number, SocketEntry>;
-  /** Holders of pipe and socket inodes on this host. */
-  holders: ReadonlyMap<number, readonly Holder[]>;
+  /** Holders of pipe and socket inodes, and of FIFOs by `fifoKey`, on this host. */
+  holders: ReadonlyMap<number | string, readonly Holder[]>;
   cgroupBefore: CgroupFigures | null;
   cgroupAfter: CgroupFigures | null;
   /** Whether the kernel counts block I/O delay (`kernel.task_delayacct`). */
   delayAccounting: boolean;
   /** The sampled hot functions of the process's threads, by TID. */
   hotFunctions?: ReadonlyMap<number, { samples: number; top: HotFunction[] }>;
+  /** CPUs the machine has (a throttled cgroup's time is counted on each); 1 unknown. */
+  cpus?: number;
   /** Each connected Unix socket's peer inode, by inode (where asked for). */
   unixPeers?: ReadonlyMap<number, number>;
 }
@@ -206,14 +210,15 @@ function waitedSockets(
   samples: Iterable<ProcessSample>,
   sockets: ReadonlyMap<number, SocketEntry>,
   arch: string,
-): { pipes: number[]; sockets: SocketEntry[] } {
-  const found = { pipes: [] as number[], sockets: [] as SocketEntry[] };
+): { pipes: number[]; fifos: string[]; sockets: SocketEntry[] } {
+  const found = { pipes: [] as number[], fifos: [] as string[], sockets: [] as SocketEntry[] };
   for (const sample of samples) {
     for (const thread of sample.threads) {
       const fd = waitedFd(thread.syscall, arch);
       const d = fd === null ? undefined : sample.descriptors?.find((x) => x.fd === fd);
       const link = d ? linkInode(d.target) : null;
       if (link?.kind === "pipe") found.pipes.push(link.inode);
+      if (d?.fifo) found.fifos.push(d.fifo);
       const socket = link?.kind === "socket" ? sockets.get(link.inode) : undefined;
       if (socket) found.sockets.push(socket);
     }
@@ -240,14 +245,16 @@ function waitObject(
   if (fd === null || descriptors === null) return null;
   const d = descriptors.find((x) => x.fd === fd);
   if (!d) return null;
-  const kind = objectKind(d.target);
+  // a named pipe's link is its path: it is a pipe all the same
+  const kind = d.fifo ? "pipe" : objectKind(d.target);
   const link = linkInode(d.target);
   let socket: SocketEntry | null = null;
   let peers: Holder[] = [];
-  if (link?.kind === "pipe") {
+  const pipe = link?.kind === "pipe" ? link.inode : d.fifo;
+  if (pipe !== null && pipe !== undefined) {
     // the other end: other processes holding the pipe open the other way (a writer's
     // readers, a reader's writers; a shell that forked both may hold both ends)
-    peers = [...(context.holders.get(link.inode) ?? [])].filter((h) =>
+    peers = [...(context.holders.get(pipe) ?? [])].filter((h) =>
       h.pid !== pid && (d.access === null || h.access === null || h.access !== d.access)
     );
   } else if (link?.kind === "socket") {
@@ -282,6 +289,11 @@ export function wantedInodes(
   return inodes;
 }
 
+/** The named pipes ({@link fifoKey}s) threads of `samples` wait on. */
+export function wantedFifos(samples: Iterable<ProcessSample>, arch: string): Set<string> {
+  return new Set(waitedSockets(samples, new Map(), arch).fifos);
+}
+
 function threadReport(
   before: ThreadSample | undefined,
   after: ThreadSample,
@@ -302,7 +314,9 @@ function threadReport(
     : user + system;
   const looks = context.looks.get(after.tid) ?? [];
   const waitsOn = waitObject(after, descriptors, pid, context);
-  // where the window went: exact CPU and run-queue figures, the rest split by the looks
+  // where the window went: time on a CPU and runnable without one are the kernel's
+  // (schedstat over the window); only the rest, asleep, is split by the looks that saw
+  // each kind of sleep. Counters read a few µs off the window's ends may pass 100 %.
   const running = Math.min(100, runPercent);
   const cpuWait = Math.min(100 - running, wait ?? 0);
   const asleep = Math.max(0, 100 - running - cpuWait);
@@ -328,8 +342,18 @@ function threadReport(
   }
   const slept = [...counts.values()].reduce((a, b) => a + b, 0);
   const shares: ThreadReport["shares"] = { running, cpu_wait: cpuWait };
-  if (slept === 0 && asleep >= 1) {
-    shares[waitKind(after.state, after.wchan, waitsOn?.kind ?? null)] = asleep;
+  if (slept === 0 && asleep > 0) {
+    // no look caught it asleep: a sleep its end state shows, else one between the looks
+    // (it blocked: voluntary switches), else only the reads' skew, which the kernel's
+    // two figures then share
+    const end = waitKind(after.state, after.wchan, waitsOn?.kind ?? null);
+    const blocked = before !== undefined && after.voluntary > before.voluntary;
+    if (end !== "running") shares[end] = asleep;
+    else if (blocked) shares.other = asleep;
+    else if (running + cpuWait > 0) {
+      shares.running = running * 100 / (running + cpuWait);
+      shares.cpu_wait = cpuWait * 100 / (running + cpuWait);
+    } else shares.other = asleep;
   }
   for (const [kind, n] of counts) shares[kind] = (shares[kind] ?? 0) + asleep * n / slept;
   const call = after.syscall;
@@ -371,6 +395,24 @@ function threadReport(
 }
 
 /**
+ * Moves the part of each thread's wait for a CPU that its cgroup's throttling explains
+ * from `cpu_wait` to `throttled`. A throttled task stays queued, so its run-queue delay
+ * counts the throttled time; the cgroup counts throttled time per CPU, summed: the
+ * group's `throttled` share of the window is shared among the threads that waited (as
+ * many CPUs as they can occupy at once), never more than a thread's own wait.
+ */
+function splitThrottled(threads: ThreadReport[], throttledPercent: number, cpus: number): void {
+  const waiting = threads.filter((t) => (t.shares.cpu_wait ?? 0) > 0);
+  if (waiting.length === 0 || throttledPercent <= 0) return;
+  const each = throttledPercent / Math.max(1, Math.min(cpus, waiting.length));
+  for (const t of waiting) {
+    const throttled = Math.min(t.shares.cpu_wait!, each);
+    t.shares.throttled = throttled;
+    t.shares.cpu_wait = t.shares.cpu_wait! - throttled;
+  }
+}
+
+/**
  * Builds a process's report from its two looks (`after` null: it exited) and the
  * context of the window.
  */
@@ -403,6 +445,12 @@ export function processReport(
   const cb = context.cgroupBefore?.cpu, ca = context.cgroupAfter?.cpu;
   const quota = cb && ca && ca.quotaUs !== null ? { cb, ca } : null;
   const periods = quota ? ca!.periods - cb!.periods : 0;
+  const throttledWindowPercent = quota
+    ? (ca!.throttledUsec - cb!.throttledUsec) / 1e4 / seconds
+    : null;
+  if (throttledWindowPercent !== null) {
+    splitThrottled(threads, throttledWindowPercent, context.cpus ?? 1);
+  }
   const mb = context.cgroupBefore?.memory, ma = context.cgroupAfter?.memory;
   const unreadable: string[] = [];
   if (!now.kernelThread) {
@@ -465,7 +513,7 @@ export function processReport(
     oomScore: now.oomScore,
     cgroup: context.cgroupAfter,
     throttledPercent: periods > 0 ? 100 * (ca!.throttled - cb!.throttled) / periods : null,
-    throttledWindowPercent: quota ? (ca!.throttledUsec - cb!.throttledUsec) / 1e4 / seconds : null,
+    throttledWindowPercent,
     oomKillsInWindow: mb && ma && mb.oomKills !== null && ma.oomKills !== null
       ? ma.oomKills - mb.oomKills
       : null,

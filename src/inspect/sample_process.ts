@@ -22,6 +22,7 @@ import { parseFdinfo, parseStatusFigures } from "../procfs/parse_task_figures.ts
 import type { Syscall } from "../procfs/parse_syscall.ts";
 import type { Io } from "../procfs/types.ts";
 import { parseCgroupPaths } from "./cgroup_files.ts";
+import { fifoKey } from "./peers.ts";
 import type { CgroupPaths } from "./cgroup_files.ts";
 
 /** One thread at one moment. */
@@ -64,6 +65,11 @@ export interface Descriptor {
   access: number | null;
   /** The file's size when it is a regular file, bytes. */
   size: number | null;
+  /**
+   * A named pipe's identity (`fifoKey` of its device and inode): its link reads as its
+   * path, not `pipe:[N]`, so its other end is found by what the path names.
+   */
+  fifo?: string | null;
 }
 
 /** A process at one moment. */
@@ -179,10 +185,14 @@ function descriptorsOf(
     }
     const info = tryRead(reader, pid, `fdinfo/${fd}`, parseFdinfo);
     let size: number | null = null;
+    let fifo: string | null = null;
     if (target.startsWith("/")) {
       try {
-        const file = Deno.statSync(target);
+        // through the link, not its text: the file this process opened, in its own
+        // mount namespace, even renamed or removed since
+        const file = Deno.statSync(`${reader.root}/${pid}/fd/${fd}`);
         if (file.isFile) size = file.size;
+        if (file.isFifo) fifo = fifoKey(file.dev, file.ino ?? 0);
       } catch { /* gone, or not ours */ }
     }
     found.push({
@@ -191,6 +201,7 @@ function descriptorsOf(
       position: info?.position ?? null,
       access: info?.access ?? null,
       size,
+      fifo,
     });
   }
   return { found: found.sort((a, b) => a.fd - b.fd), unreadable };

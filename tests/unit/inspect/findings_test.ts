@@ -117,7 +117,12 @@ Deno.test("lock_contention needs threads that want to run, not an idle pool (#32
 Deno.test("run_queue: a share of the window per thread, never summed past 100 % (#32)", () => {
   const r = report({
     threads: [1, 2, 3, 4, 5, 6, 7, 8].map((t) =>
-      thread(t, { waitPercent: 40, waitPerSliceMs: 6, involuntaryPerSecond: 100 })
+      thread(t, {
+        waitPercent: 40,
+        shares: { cpu_wait: 40, other: 60 },
+        waitPerSliceMs: 6,
+        involuntaryPerSecond: 100,
+      })
     ),
   });
   assertEquals(
@@ -129,7 +134,15 @@ Deno.test("run_queue: a share of the window per thread, never summed past 100 % 
 
 Deno.test("throttled leads, and the run-queue delay it causes is not called contention (#32)", () => {
   const r = report({
-    threads: [thread(100, { userPercent: 10, waitPercent: 88, involuntaryPerSecond: 10 })],
+    threads: [
+      // report.ts moved the throttled part of its run-queue wait out of cpu_wait
+      thread(100, {
+        userPercent: 10,
+        waitPercent: 88,
+        shares: { running: 10, throttled: 88, cpu_wait: 0, other: 2 },
+        involuntaryPerSecond: 10,
+      }),
+    ],
     throttledPercent: 95,
     throttledWindowPercent: 88,
     cgroup: cgroup({

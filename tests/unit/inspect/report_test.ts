@@ -201,3 +201,74 @@ Deno.test("processReport() says a thread reading its tty waits on the tty, not o
   assertEquals([t!.waitsOn?.kind, t!.waitsOn?.target, t!.shares.tty], ["tty", "/dev/pts/3", 100]);
   assertEquals(t!.shares.socket, undefined);
 });
+
+/** The shares of a thread's window, summed. */
+const total = (shares: Record<string, number | undefined>) =>
+  Object.values(shares).reduce((sum: number, v) => sum + (v ?? 0), 0);
+
+Deno.test("processReport(): a throttled spinner's shares are schedstat's and sum to 100 (#32)", () => {
+  // 2 s: on a CPU 0.2 s, runnable 1.74 s of which the group was throttled 1.5 s; never
+  // seen asleep (every look R), never blocking: the 0.06 s left is the reads' skew
+  const before = sample({ threads: [thread(10, { state: "R", runNs: 1e9, waitNs: 5e9 })] });
+  const after = sample({
+    at: 2000,
+    threads: [thread(10, { state: "R", runNs: 1.2e9, waitNs: 6.74e9, utime: 20, involuntary: 60 })],
+  });
+  const cpu = (throttledUsec: number, periods: number) => ({
+    from: "cpu.cfs_quota_us" as const,
+    path: "/q",
+    quotaUs: 10000,
+    periodUs: 100000,
+    periods,
+    throttled: periods,
+    throttledUsec,
+  });
+  const group = (throttledUsec: number, periods: number) => ({
+    path: "/",
+    cpu: cpu(throttledUsec, periods),
+    memory: null,
+    pressure: { cpu: null, memory: null, io: null },
+  });
+  const looks = new Map([[10, Array.from({ length: 19 }, () => ({ state: "R", wchan: null }))]]);
+  const report = processReport(
+    before,
+    after,
+    context({ looks, cgroupBefore: group(0, 0), cgroupAfter: group(1.5e6, 20), cpus: 2 }),
+  );
+  const { shares } = report.threads[0]!;
+  // running is schedstat's 0.2 s of 2 s, never overwritten by what is left over
+  assertEquals(Math.abs(shares.running! - 10 * 100 / 97) < 0.01, true, JSON.stringify(shares));
+  assertEquals(Math.abs(shares.throttled! - 75) < 0.01, true, JSON.stringify(shares));
+  assertEquals(Math.abs(total(shares) - 100) < 1e-9, true, JSON.stringify(shares));
+});
+
+Deno.test("processReport(): a thread that blocked between looks keeps the kernel's figures", () => {
+  const before = sample({ threads: [thread(10, { state: "R", runNs: 0, waitNs: 0 })] });
+  const after = sample({
+    at: 2000,
+    threads: [thread(10, { state: "R", runNs: 1.8e9, waitNs: 0.1e9, voluntary: 40 })],
+  });
+  const looks = new Map([[10, [{ state: "R", wchan: null }]]]);
+  const { shares } = processReport(before, after, context({ looks })).threads[0]!;
+  assertEquals(shares, { running: 90, cpu_wait: 5, other: 5 });
+});
+
+Deno.test("processReport(): a named pipe's other end is found by its device and inode (#32)", () => {
+  // cat blocked in read(fd 3) of /tmp/f: a FIFO, whose link is its path
+  const read = parseSyscall("0 0x3 0x7ff 0x20000 0x0 0x0 0x0 0x7ff 0x7f");
+  const threads = [thread(10, { wchan: "anon_pipe_read", syscall: read })];
+  const descriptors = [
+    { fd: 3, target: "/tmp/f", position: 0, access: 0, size: null, fifo: "fifo:2049:77" },
+  ];
+  const before = sample({ threads, descriptors });
+  const after = sample({ at: 2000, threads, descriptors });
+  const holders = new Map([
+    ["fifo:2049:77", [
+      { pid: 10, comm: "cat", fd: 3, access: 0 },
+      { pid: 20, comm: "sleep", fd: 1, access: 1 },
+    ]],
+  ]);
+  const report = processReport(before, after, context({ holders }));
+  const waits = report.threads[0]!.waitsOn!;
+  assertEquals([waits.kind, waits.peers.map((h) => h.pid)], ["pipe", [20]]);
+});
