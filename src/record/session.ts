@@ -138,7 +138,8 @@ export async function recordSession(
       onSample(nodes, wallMs) {
         const processes = flattenTree(nodes);
         const pids = processes.map((node) => node.stat.pid as number);
-        tracker.sample(processes, wallMs);
+        // now is after the sample's reading: exits later were reaped after it
+        tracker.sample(processes, wallMs, io.now());
         events?.track(pids);
         child?.saw(pids);
         io.onSample?.(nodes, wallMs);

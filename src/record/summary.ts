@@ -87,6 +87,11 @@ interface Interval {
   /** The sample that ends it: its number and stamp (unix seconds). */
   sample: number;
   at: number;
+  /**
+   * When that sample's reading had ended, unix seconds, if known: an exit after it was
+   * reaped after its reaper's read, so in a later interval.
+   */
+  readEnd: number | null;
   /** What each reaper reaped in it beyond what its vanished children had shown, ticks. */
   reapedBy: Map<number, number>;
 }
@@ -192,8 +197,12 @@ export class SummaryTracker {
     if (mine > program.top.ticks) program.top = { command, ticks: mine };
   }
 
-  /** Takes one stored sample's processes (each once) at `wallMs` (unix ms). */
-  sample(nodes: readonly ProcessNode[], wallMs: number): void {
+  /**
+   * Takes one stored sample's processes (each once) stamped `wallMs` (unix ms, as its
+   * reading started); `readEndMs`, a moment after its reading ended (unix ms), narrows
+   * which exits can explain the interval's reaping.
+   */
+  sample(nodes: readonly ProcessNode[], wallMs: number, readEndMs?: number): void {
     const now = this.#last;
     const sampleNo = ++this.#samples;
     let treeRss = 0;
@@ -267,10 +276,13 @@ export class SummaryTracker {
       }
     }
     if (largest !== null) this.#peakProcess = { bytes: largestRss, command: commandOf(largest) };
-    this.#intervals.push({ sample: sampleNo, at, reapedBy });
+    // 10 ms for the event clock's own drift from the wall clock (a wider window only
+    // names fewer programs)
+    const readEnd = readEndMs === undefined ? null : readEndMs / 1000 + 0.01;
+    this.#intervals.push({ sample: sampleNo, at, readEnd, reapedBy });
     while (this.#intervals.length > 2) {
       const interval = this.#intervals.shift()!;
-      this.#settle(interval, this.#intervals[0]!.at);
+      this.#settle(interval, interval.readEnd ?? this.#intervals[0]!.at);
     }
     if (sampleNo % REMEMBERED_SAMPLES === 0) {
       for (const [pid, last] of now) {
@@ -283,7 +295,8 @@ export class SummaryTracker {
   }
 
   /**
-   * Settles an interval: the exits before `until` (the next sample's stamp) whose
+   * Settles an interval: the exits before `until` (its sample's read end, else the next
+   * sample's stamp) whose
    * process its sample no longer showed explain what their reapers reaped — by their
    * own figures where the zombie was read, else as `#credit` says; what none explains
    * is carried to the next interval. Exits before the interval's end are used up; later
@@ -357,10 +370,13 @@ export class SummaryTracker {
   #settleAll(): Exit[] {
     while (this.#intervals.length > 0) {
       const interval = this.#intervals.shift()!;
-      this.#settle(interval, this.#intervals[0]?.at ?? Infinity);
+      this.#settle(interval, interval.readEnd ?? this.#intervals[0]?.at ?? Infinity);
     }
     // exits after the last sample: their own figures where read; the rest is returned
-    const after = this.#settle({ sample: Infinity, at: Infinity, reapedBy: new Map() }, Infinity);
+    const after = this.#settle(
+      { sample: Infinity, at: Infinity, readEnd: null, reapedBy: new Map() },
+      Infinity,
+    );
     this.#exits = [];
     return after;
   }

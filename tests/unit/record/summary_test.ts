@@ -136,6 +136,26 @@ Deno.test("the summary waits for exit events that come after the sample showing 
   assertEquals(top, [["(exited between samples)", "sleep, alloc2", 0.16]]);
 });
 
+Deno.test("the summary leaves out of an interval the exits after its sample's reading ended (#31)", () => {
+  // make → gcc (sampled) → cc1 then as; gcc reaped cc1's last 30 ticks before the sample
+  // read at 1001 s (ended 1001.02 s); as exited at 1001.1 s, after it: not a candidate
+  const run = (readEnd?: number) => {
+    const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+    const gcc = (cutime: number) => node(2, 1, "gcc -c a.c", { cutime, start: 0 });
+    const make = node(1, 0, "make", { start: 0 });
+    tracker.sample([make, gcc(0), node(3, 2, "cc1 a.c", { utime: 50, start: 1 })], 1_000_500);
+    tracker.exited(exit(3, 2, 1000.9), "cc1 a.c");
+    tracker.exited(exit(4, 2, 1001.1), "as -o a.o");
+    tracker.sample([make, gcc(80)], 1_001_000, readEnd);
+    tracker.sample([make, gcc(80)], 1_001_500, readEnd === undefined ? undefined : readEnd + 500);
+    return tracker.finish(1).topPrograms.map((p) => [p.program, p.seconds]);
+  };
+  // (the 50 ticks of the first sample are before any interval)
+  assertEquals(run(1_001_020), [["cc1", 0.3]]);
+  // not knowing when the reading ended, as may have been reaped before gcc was read
+  assertEquals(run(), [["(exited between samples)", 0.3]]);
+});
+
 Deno.test("the summary names CPU no exit explains children of the reaper's program, as the docs say", () => {
   const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
   tracker.sample([node(5, 4, "sleep 9", { start: 0 })], 1_000_000);
