@@ -255,6 +255,19 @@ Deno.test({
  * Where the test may make a group with a CPU quota: cgroup v2 with the `cpu` controller
  * (its `cpu.max`), or v1's `cpu` hierarchy (`cpu.cfs_quota_us`); `null` when neither.
  */
+/** `/proc/PID/schedstat`: time on a CPU and runnable without one, ns. */
+function schedstatOf(pid: number): { run: number; wait: number } {
+  const [run, wait] = Deno.readTextFileSync(`/proc/${pid}/schedstat`).split(" ").map(Number);
+  return { run: run!, wait: wait! };
+}
+
+/** The window shares of thread `tid` of an inspect JSON report, %. */
+function threadShares(report: Record<string, unknown>, tid: number): Record<string, number> {
+  const processes = report.processes as { threads: { tid: number; shares: object }[] }[];
+  const thread = processes.flatMap((p) => p.threads).find((t) => t.tid === tid);
+  return thread!.shares as Record<string, number>;
+}
+
 function cpuQuotaPlace(): { dir: string; v2: boolean } | null {
   for (const base of ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]) {
     try {
@@ -289,7 +302,24 @@ Deno.test({
       const busy = spawnGroup(["sh", "-c", "while :; do :; done"]);
       try {
         Deno.writeTextFileSync(`${group}/cgroup.procs`, String(busy.pid));
-        const { findings } = await inspectJson(["-p", String(busy.pid)]);
+        // the oracle: the kernel's own run and wait times around procpath's window
+        const before = schedstatOf(busy.pid), start = performance.now();
+        const { findings, report } = await inspectJson(["-p", String(busy.pid)]);
+        const after = schedstatOf(busy.pid), seconds = (performance.now() - start) / 1000;
+        const kernelRunning = (after.run - before.run) / 1e7 / seconds;
+        const shares = threadShares(report, busy.pid);
+        const total = Object.values(shares).reduce((sum, v) => sum + v, 0);
+        // where its window went sums to 100; on a CPU as schedstat says (10 % at most
+        // under the quota), the rest runnable: throttled, or waiting for a CPU after it
+        assertEquals(Math.abs(total - 100) < 0.5, true, JSON.stringify(shares));
+        assertEquals(
+          Math.abs(shares.running! - kernelRunning) < 3,
+          true,
+          JSON.stringify(
+            { shares, kernelRunning },
+          ),
+        );
+        assertEquals(shares.throttled! > 20, true, JSON.stringify(shares));
         const first = of(findings, busy.pid)[0];
         assertEquals(first?.rule, "throttled", show(findings));
         assertIncludes(
@@ -1005,6 +1035,11 @@ Deno.test({
 Deno.test("inspect with bad input: no such PID, -w 0, no selection, a process that exits", async () => {
   const none = await runProcpath(["inspect", "-p", "999999"]);
   assertEquals([none.code, logLines(none.stderr)], [1, ["ERROR No process 999999"]]);
+  // JSON readers get a document all the same, with the PID as missing
+  const noneJson = await runProcpath(["inspect", "--format", "json", "-p", "999999"]);
+  assertEquals([noneJson.code, logLines(noneJson.stderr)], [1, ["ERROR No process 999999"]]);
+  const empty = JSON.parse(noneJson.stdout);
+  assertEquals([empty.missing, empty.processes, empty.findings], [[999999], [], []]);
   const zero = await runProcpath(["inspect", "-w", "0", "-p", "1"]);
   assertEquals(zero.code, 2);
   assertIncludes(zero.stderr, "expected a number of seconds, more than 0");
@@ -1104,5 +1139,69 @@ Deno.test({
       assertEquals(Math.abs(pid1!.descriptors.unreadableLinks - listed) <= 2, true);
       assertEquals(pid1!.unreadable.some((u) => u.includes("descriptor links")), true);
     } else assertEquals(pid1!.descriptors.unreadableLinks, 0);
+  },
+});
+
+Deno.test({
+  ...needs("inspect names the writer of a named pipe (FIFO) a reader waits on", {
+    "mkfifo is not installed": installed("mkfifo"),
+  }),
+  ...unsanitized,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "procpath-fifo-" });
+    const fifo = `${dir}/f`;
+    new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
+    // cat reads the FIFO; sleep, its child, holds it open for writing and never writes
+    const group = spawnGroup(["sh", "-c", `sleep 600 > ${fifo} & exec cat ${fifo}`]);
+    try {
+      let writer: number | undefined;
+      assertEquals(
+        await waitFor(() => {
+          writer = descendantNamed(group.pid, "sleep");
+          return writer !== undefined && /pipe_read/.test(wchanOf(group.pid));
+        }),
+        true,
+      );
+      const { findings } = await inspectJson(["--no-subtree", "-p", String(group.pid)]);
+      const first = of(findings, group.pid)[0];
+      assertEquals(first?.rule, "blocked_pipe", show(findings));
+      // the FIFO by its path, as /proc/PID/fd/N names it, and its writer by PID
+      assertIncludes(first!.text, `reading from ${fifo} (fd 3, read)`);
+      assertIncludes(first!.text, `its writer is PID ${writer} sleep (fd 1), which is not writing`);
+      // with the writer inspected too and idle, the reader's wait is no cause
+      const both = await inspectJson(["-p", String(group.pid)]);
+      assertEquals(of(both.findings, group.pid), [], show(both.findings));
+    } finally {
+      await group.kill();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  ...needs("inspect shows control characters in command lines and thread names escaped", {
+    "perl is not installed": installed("perl"),
+  }),
+  ...unsanitized,
+  async fn() {
+    // a command line with a newline and a screen-clearing ESC, a thread name with both
+    const script = String.raw`open my $f, ">", "/proc/self/comm"; print $f "t\e[31m\nq"; ` +
+      String.raw`close $f; $| = 1; print "ready\n"; sleep 600`;
+    const w = await workload(["perl", "-e", script, "a\nb", "\x1b[2J\x1b[31mRED"]);
+    try {
+      const text = await runProcpath(["inspect", "-w", "0.3", "-p", String(w.pid)]);
+      assertEquals(text.code, 0, text.stderr);
+      assertEquals(/[\x00-\x08\x0b-\x1f\x7f]/.test(text.stdout), false, text.stdout);
+      const heading = text.stdout.split("\n").find((line) => line.startsWith(`${w.pid} `));
+      assertEquals(heading, `${w.pid} perl -e ${script} a\\x0ab \\x1b[2J\\x1b[31mRED`);
+      assertIncludes(text.stdout, `t\\x1b[31m\\x0aq  ${w.pid}`);
+      // JSON keeps the exact text
+      const { report } = await inspectJson(["-w", "0.3", "-p", String(w.pid)]);
+      const [process] = report.processes as { cmdline: string; threads: { name: string }[] }[];
+      assertEquals(process!.cmdline, `perl -e ${script} a\nb \x1b[2J\x1b[31mRED`);
+      assertEquals(process!.threads[0]!.name, "t\x1b[31m\nq");
+    } finally {
+      await w.stop();
+    }
   },
 });
