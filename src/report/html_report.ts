@@ -9,7 +9,15 @@
  */
 import timelineJs from "./timeline.js" with { type: "text" };
 import { assignLanes } from "./lanes.ts";
-import { cpuText, endedText, largestText, PEAK_NOTE, peakCell, processesText } from "./markdown.ts";
+import {
+  cpuText,
+  endedText,
+  largestText,
+  PEAK_NOTE,
+  peakCell,
+  processesText,
+  programText,
+} from "./markdown.ts";
 import { toReportData } from "./report_data.ts";
 import { renderStackChart } from "./stack_chart.ts";
 import { escapeHtml, scriptJson } from "./html_text.ts";
@@ -226,7 +234,7 @@ function programsTable(run: Run, colorOf: Map<string, string>): string {
   const cells = data.map(peakCell);
   const rows = run.programs.map((p, i) =>
     `<tr><td><i class="swatch" style="background:${colorOf.get(p.program)}"></i>${
-      escapeHtml(p.program)
+      escapeHtml(programText(data[i]!))
     }</td><td>${s2(p.cpuSeconds)}</td><td>${cells[i]}</td><td>${p.count}</td><td>${
       s2(p.totalLifetime)
     }</td><td>${s2(p.longestLifetime)}</td><td>${p.failures}</td></tr>`

@@ -62,6 +62,11 @@ export function largestText(data: ReportData): string | null {
     : `${mib(largest.rss_bytes)}: ${largest.command}`;
 }
 
+/** A program's name for a table, with the programs CPU no one program holds was used by. */
+export function programText(row: ReportData["programs"][number]): string {
+  return row.among ? `${row.program}: ${row.among.join(", ")}` : row.program;
+}
+
 /**
  * A program's peak RSS in MiB for a table cell: "≥" where some of its processes lived
  * between samples (their memory was never seen), "–" where all did.
@@ -132,7 +137,7 @@ export function renderMarkdown(data: ReportData, options: MarkdownOptions): stri
   );
   for (const p of data.programs.slice(0, options.limit)) {
     lines.push(
-      `| ${markdownText(p.program, 40)} | ${p.cpu_s.toFixed(2)} | ${
+      `| ${markdownText(programText(p), 60)} | ${p.cpu_s.toFixed(2)} | ${
         peakCell(p)
       } | ${p.processes} | ${p.total_lifetime_s.toFixed(2)} | ${
         p.longest_lifetime_s.toFixed(2)

@@ -20,6 +20,8 @@ export interface ProgramRow {
   processes: number;
   /** Its processes that lived between two samples: none of their memory is in the peak. */
   unsampled_processes: number;
+  /** For CPU not put on one program: the programs that used it between them. */
+  among?: string[];
   total_lifetime_s: number;
   longest_lifetime_s: number;
   failures: number;
@@ -105,6 +107,7 @@ export function toReportData(run: Run): ReportData {
       peak_rss_bytes: p.unsampled === p.count ? null : p.peakRss,
       processes: p.count,
       unsampled_processes: p.unsampled,
+      ...(p.among ? { among: p.among } : {}),
       total_lifetime_s: round(p.totalLifetime),
       longest_lifetime_s: round(p.longestLifetime),
       failures: p.failures,

@@ -80,6 +80,11 @@ export interface ProgramStats {
   longestLifetime: number;
   /** Processes that exited non-zero or by a signal. */
   failures: number;
+  /**
+   * For CPU not put on one program (`EXITED_BETWEEN`, `AFTER_LAST`): the programs whose
+   * processes used it between them.
+   */
+  among?: string[];
 }
 
 /** The run as a whole. */
@@ -314,6 +319,8 @@ export function buildRun(rows: RunRows): Run {
   let previousTs = windowStart;
   const times: number[] = [];
   const unattributed = new Map<string, number>();
+  /** The programs each label's CPU was used by, one or another of them. */
+  const among = new Map<string, Set<string>>();
   const seriesCpu = new Map<string, number[]>();
   const seriesRss = new Map<string, number[]>();
   const seriesAdd = (table: Map<string, number[]>, program: string, at: number, value: number) => {
@@ -443,6 +450,8 @@ export function buildRun(rows: RunRows): Run {
     const names = new Set(members.map(nameOf));
     if (names.size !== 1) {
       unattributed.set(label, (unattributed.get(label) ?? 0) + ticks);
+      if (!among.has(label)) among.set(label, new Set());
+      for (const name of names) among.get(label)!.add(name);
       return label;
     }
     const weights = members.map((m) => Math.max(1e-6, exclusiveTime(m)));
@@ -533,6 +542,10 @@ export function buildRun(rows: RunRows): Run {
     };
   });
   const programs = programStats(processes, seriesRss, unattributed, hz);
+  for (const p of programs) {
+    const names = among.get(p.program);
+    if (names) p.among = [...names].sort();
+  }
   const order = new Map(programs.map((p, i) => [p.program, i]));
   const names = [...new Set([...seriesCpu.keys(), ...seriesRss.keys()])]
     .sort((a, b) => (order.get(a) ?? Infinity) - (order.get(b) ?? Infinity) || (a < b ? -1 : 1));
