@@ -1,5 +1,5 @@
 import { assertEquals } from "../../_helpers/assert.ts";
-import { findingsFor, rankFindings } from "../../../src/inspect/findings.ts";
+import { findingsFor, idleProcesses, rankFindings } from "../../../src/inspect/findings.ts";
 import type { ProcessReport, ThreadReport, WaitObject } from "../../../src/inspect/report.ts";
 import type { CgroupFigures } from "../../../src/inspect/cgroup_files.ts";
 
@@ -366,4 +366,56 @@ Deno.test("threads and resident memory growing, major faults and zombies are fin
     trend: { descriptors: [10, 10], threads: [4, 8], rssBytes: [100 << 20, 110 << 20] },
   });
   assertEquals(rules(steady), []);
+});
+
+/** A reader asleep on an empty pipe all window, with `writers` at its other end. */
+const reader = (writers: number) =>
+  report({
+    threads: [thread(100, {
+      name: "cat",
+      wchan: "anon_pipe_read",
+      syscall: "read",
+      shares: { pipe: 100 },
+      blockedAllWindow: true,
+      waitsOn: {
+        fd: 0,
+        kind: "pipe",
+        target: "pipe:[9]",
+        socket: null,
+        peers: Array.from({ length: writers }, (_, i) => ({
+          pid: 200 + i,
+          comm: "sh",
+          fd: 1,
+          access: 1,
+        })),
+        position: null,
+        size: null,
+      },
+    })],
+  });
+
+Deno.test("blocked_pipe: one writer or many, in words; capped at three named", () => {
+  assertEquals(
+    first(reader(1)).text,
+    "thread cat (TID 100) blocked 2.0 s of 2.0 s reading from pipe:[9] (fd 0, read) in " +
+      "anon_pipe_read: the pipe is empty and its writer is PID 200 sh (fd 1), which is not writing",
+  );
+  assertEquals(
+    first(reader(328)).text.split(": ").at(-1),
+    "the pipe is empty and its writers are PID 200 sh (fd 1), PID 201 sh (fd 1), PID 202 sh " +
+      "(fd 1) and 325 more, none of them writing",
+  );
+});
+
+Deno.test("blocked_pipe: a reader whose every writer was inspected and idle is no finding", () => {
+  const idleWriter = report({ pid: 200, threads: [thread(200, { shares: { other: 100 } })] });
+  const busyWriter = report({
+    pid: 201,
+    threads: [thread(201, { shares: { running: 30, other: 70 } })],
+  });
+  const idle = idleProcesses([idleWriter, busyWriter]);
+  assertEquals([...idle], [200]);
+  assertEquals(findingsFor(reader(1), 2, 2, idle), []);
+  // one writer not idle (or not inspected): the reader's wait is said
+  assertEquals(findingsFor(reader(2), 2, 2, idle).map((f) => f.rule), ["blocked_pipe"]);
 });
