@@ -243,3 +243,24 @@ Deno.test("the help screen lists the keys of where it runs: live or a replay", (
   for (const text of ["g G", "→ ←", "Z", "F6"]) assertEquals(replay.includes(text), true, text);
   for (const text of ["k  F9", "renice", "tag"]) assertEquals(replay.includes(text), false, text);
 });
+
+Deno.test("H hides the threads besides each process's main one (the thread target)", () => {
+  // process 10 with threads 11 and 12; process 20 alone
+  const tasks = [rates(10, 1, "app"), rates(11, 1, "app"), rates(12, 1, "app"), rates(20, 1, "db")];
+  const processOf = new Map([[10, 10], [11, 10], [12, 10], [20, 20]]);
+  const interaction = new Interaction({
+    tree: false,
+    sort: "pid",
+    columns: parseTopColumns("pid"),
+    signals: true,
+  });
+  const pids = () =>
+    interaction.frame(tasks, { ...parts, processOf }, 60, 12).map((l) => l.text)
+      .filter((l) => /^\s+\d+ /.test(l)).map((l) => Number(l.trim().split(" ")[0]));
+  assertEquals(pids(), [10, 11, 12, 20]);
+  interaction.key("H");
+  assertEquals(pids(), [10, 20]);
+  assertEquals(interaction.markers(), ["NO USER THREADS"]);
+  interaction.key("H");
+  assertEquals(pids(), [10, 11, 12, 20]);
+});
