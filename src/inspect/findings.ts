@@ -45,6 +45,15 @@ export const LOCK_MIN_SWITCHES_PER_SECOND = 100;
  * second; eight Python threads on one lock: 350 against 650).
  */
 export const LOCK_MIN_PREEMPTED_SHARE = 0.1;
+/**
+ * Two threads on one lock (too few for {@link LOCK_MIN_THREADS}), each blocking at least
+ * {@link LOCK_MIN_SWITCHES_PER_SECOND} times a second, seen asleep on a futex at least
+ * this share of the window (the two-thread convoy of the tests, favoured on a loaded
+ * machine: 22–47 %, blocking 3,100–8,000 times a second)…
+ */
+export const LOCK_PAIR_MIN_FUTEX = 10;
+/** …and on a CPU at least this share (46–73 % measured; an idle pool's workers ~1 %). */
+export const LOCK_PAIR_MIN_RUNNING = 10;
 /** Runnable but waiting for a CPU (beyond its cgroup's throttling) this share of the window. */
 export const RUN_QUEUE_PERCENT = 20;
 /**
@@ -356,6 +365,32 @@ export function findingsFor(
       } of the window, blocking ${Math.round(switches)} times/s and preempted ${
         Math.round(preempted)
       } times/s (threads runnable together): lock contention; a stack dump of the threads ` +
+        `(gdb -p ${report.pid} -batch -ex "thread apply all bt", py-spy dump) shows who holds it`,
+    );
+  }
+
+  // two threads taking turns on one lock (a convoy) are too few to count as many: each
+  // blocks on a futex often, sleeps there a good part of the window and runs much of
+  // the rest (an idle pool's workers, woken one at a time, barely run)
+  const pair = threads.filter((t) =>
+    (t.wchan ?? "").includes("futex") && share(t, "futex") >= LOCK_PAIR_MIN_FUTEX &&
+    share(t, "running") >= LOCK_PAIR_MIN_RUNNING &&
+    t.voluntaryPerSecond >= LOCK_MIN_SWITCHES_PER_SECOND
+  );
+  if (!found.some((f) => f.rule === "lock_contention") && pair.length >= 2) {
+    const mean = (kind: keyof ThreadReport["shares"]) =>
+      pair.reduce((sum, t) => sum + share(t, kind), 0) / pair.length;
+    const blocks = pair.reduce((sum, t) => sum + t.voluntaryPerSecond, 0);
+    const preempts = pair.reduce((sum, t) => sum + t.involuntaryPerSecond, 0);
+    say(
+      "lock_contention",
+      mean("futex"),
+      `${pair.length} threads (TID ${pair.map((t) => t.tid).join(", ")}) take turns on a lock: ` +
+        `they block in ${pair[0]!.wchan} ${Math.round(blocks)} times/s (preempted ${
+          Math.round(preempts)
+        } times/s), each on a CPU ${pct(mean("running"))} and asleep on the futex ${
+          pct(mean("futex"))
+        } of the window on average: lock contention; a stack dump of the threads ` +
         `(gdb -p ${report.pid} -batch -ex "thread apply all bt", py-spy dump) shows who holds it`,
     );
   }

@@ -203,6 +203,39 @@ Deno.test({
 });
 
 Deno.test({
+  ...needs("inspect names two threads taking turns on one lock (a convoy)", {
+    ...cc,
+    ...root,
+    "no cgroup CPU controller to make a group in": cpuQuotaPlace() !== null,
+  }),
+  ...unsanitized,
+  async fn() {
+    // a group of its own weighted far above the rest, so that the two threads run on a
+    // machine loaded by others (where they would only wait for a CPU, which inspect
+    // then rightly leads with)
+    const place = cpuQuotaPlace()!;
+    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
+    await withCgroup(`${place.dir}/procpath-test-${Deno.pid}-lock`, async (group) => {
+      if (place.v2) Deno.writeTextFileSync(`${group}/cpu.weight`, "10000");
+      else Deno.writeTextFileSync(`${group}/cpu.shares`, "262144");
+      const w = await workload([build(dir, "two_thread_lock")]);
+      try {
+        Deno.writeTextFileSync(`${group}/cgroup.procs`, String(w.pid));
+        const { findings } = await inspectJson(["-p", String(w.pid)]);
+        const first = of(findings, w.pid)[0];
+        assertEquals(first?.rule, "lock_contention", show(findings));
+        const tids = [...Deno.readDirSync(`/proc/${w.pid}/task`)].map((t) => Number(t.name))
+          .filter((tid) => tid !== w.pid).sort((a, b) => a - b);
+        assertIncludes(first!.text, `2 threads (TID ${tids.join(", ")}) take turns on a lock`);
+      } finally {
+        await w.stop();
+        Deno.removeSync(dir, { recursive: true });
+      }
+    });
+  },
+});
+
+Deno.test({
   ...needs("inspect does not call an idle condition-variable pool lock contention", cc),
   ...unsanitized,
   async fn() {

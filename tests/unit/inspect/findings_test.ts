@@ -419,3 +419,25 @@ Deno.test("blocked_pipe: a reader whose every writer was inspected and idle is n
   // one writer not idle (or not inspected): the reader's wait is said
   assertEquals(findingsFor(reader(2), 2, 2, idle).map((f) => f.rule), ["blocked_pipe"]);
 });
+
+Deno.test("lock_contention: two threads taking turns on one lock; not an idle pool's two workers", () => {
+  const turn = (tid: number, running: number, futex: number, blocks: number) =>
+    thread(tid, {
+      wchan: "futex_do_wait",
+      shares: { running, cpu_wait: 100 - running - futex, futex },
+      voluntaryPerSecond: blocks,
+      involuntaryPerSecond: 40,
+    });
+  // figures of the two-thread convoy of the e2e test (favoured on a loaded machine)
+  const convoy = report({
+    threads: [thread(100), turn(101, 73, 22, 3325), turn(102, 46, 47, 7696)],
+  });
+  assertEquals(rules(convoy), ["lock_contention"]);
+  assertEquals(
+    first(convoy).text.split(":")[0],
+    "2 threads (TID 101, 102) take turns on a lock",
+  );
+  // an idle pool's workers: on the futex nearly all the window, barely running
+  const pool = report({ threads: [thread(100), turn(101, 1, 97, 130), turn(102, 1, 97, 125)] });
+  assertEquals(rules(pool), []);
+});
