@@ -31,7 +31,10 @@ function emptyReport(window: number, missing: number[]) {
 export const inspectCommand = defineCommand({
   name: "inspect",
   summary: "Watch processes and their threads for a short window and say why they are slow: " +
-    "CPU, run-queue delay, waits, locks, sockets, files, limits and cgroup, as findings.",
+    "where each thread's time went (on a CPU, waiting for one, throttled, asleep by kind), " +
+    "its hot functions (sampled with perf_event_open where the kernel allows), waits, " +
+    "locks, pipes and sockets with the process at the other end, files, limits and " +
+    "cgroups, as ranked findings.",
   args: [{
     name: "query",
     help: "JSONPath selecting whole process nodes (and their subtrees)",
