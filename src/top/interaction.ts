@@ -213,6 +213,8 @@ export class Interaction {
   #bodyHeight = 10;
   /** Whether the text typed in the search matches nothing. */
   #searchMisses = false;
+  /** The users of the last frame's processes, before `u` chose one: what `u` offers. */
+  #users: readonly string[] = [];
   /** Nice values set since the last sample showed them: a second key press steps on from there. */
   readonly #niceSet = new Map<number, number>();
 
@@ -266,6 +268,7 @@ export class Interaction {
   frame(rates: readonly ProcessRates[], parts: FrameParts, width: number, height: number) {
     this.#processOf = parts.processOf ?? null;
     const all = rates;
+    this.#users = [...new Set(all.map((r) => r.user ?? "").filter(Boolean))].sort();
     rates = this.#shownRates(rates);
     const rows = orderRows(rates, {
       processOf: this.#processOf,
@@ -437,7 +440,7 @@ export class Interaction {
       if (this.#processOf === null) return this.#say("H hides threads of --procfs-target thread");
       this.hideThreads = !this.hideThreads;
     } else if (key === "u") {
-      const users = [...new Set(rows.map((r) => r.rates.user ?? "").filter(Boolean))].sort();
+      const users = this.#users;
       const at = this.user === null ? 0 : users.indexOf(this.user) + 1;
       this.mode = { kind: "user", users: ["", ...users], choice: Math.max(0, at) };
     } else if (is(key, "sortMenu")) {

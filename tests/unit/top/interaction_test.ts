@@ -205,7 +205,8 @@ Deno.test("u shows one user's processes and says which; K hides kernel threads",
   interaction.key("\r");
   assertEquals(pids(), [40, 41]);
   assertEquals(frame()[0], 'USER "nobody"  status');
-  interaction.key("u"); // the menu opens on the user shown
+  interaction.key("u"); // the menu opens on the user shown, and still offers the others
+  assertEquals(frame().some((l) => l.trim() === "root"), true);
   interaction.key("\x1b[A");
   interaction.key("\r"); // all users again
   assertEquals(pids(), [1, 2, 3, 40, 41]);
