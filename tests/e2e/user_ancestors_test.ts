@@ -96,6 +96,15 @@ Deno.test({
         ["watch", "-i", "1", "-r", "1", "-u", "nobody", "-n", "sleep", "-c", "echo pids=$PIDS"],
       );
       for (const pid of ours.split(",")) assertIncludes(watched.stderr, pid);
+      // inspect looks at the same processes (its selection reads status for -u too)
+      const inspected = await runProcpath(
+        ["inspect", "-w", "0.1", "-u", "nobody", "-n", "sleep", "--format", "json"],
+      );
+      assertEquals(inspected.code, 0, inspected.stderr);
+      const looked = (JSON.parse(inspected.stdout).processes as { pid: number }[])
+        .map((p) => p.pid);
+      // the three sleeps (the group's shell became the third by exec)
+      assertEquals(looked.filter((pid) => ours.split(",").includes(String(pid))).length, 3);
     } finally {
       await group.kill();
     }
