@@ -22,6 +22,8 @@ import { formatSummary, SummaryTracker } from "./summary.ts";
 import { displayCommand } from "../model/process.ts";
 import type { TreeSummary } from "./summary.ts";
 import { noteRun } from "../store/run_log.ts";
+import { parseStatus } from "../procfs/parse_status.ts";
+import type { ProcReader } from "../procfs/proc_reader.ts";
 
 /** How a session ended. */
 export interface SessionResult {
@@ -171,7 +173,14 @@ export async function recordSession(
   }
   const exitCode = running ? await running.status : 0;
   const wallSeconds = (performance.now() - started) / 1000;
-  const usage = running ? withoutShells(childrenUsage(), shells) : null;
+  const counted = running ? withoutShells(childrenUsage(), shells) : null;
+  // a child forked from procpath starts with procpath's size: only a larger peak is its.
+  // procpath's own memory's peak (VmHWM) tells, not getrusage(RUSAGE_SELF), which also
+  // holds its launcher's at the exec (a 600 MiB launcher hid a 400 MiB alloc2)
+  const usage = counted && {
+    ...counted,
+    selfMaxRssKib: ownPeakKib(reader, io.pid, counted.selfMaxRssKib),
+  };
   const tree = tracker.finish(wallSeconds, {
     rusage: usage,
     started: events?.started ?? null,
@@ -187,7 +196,6 @@ export async function recordSession(
         exitCode: running ? exitCode : null,
         userSeconds: usage?.userSeconds ?? null,
         systemSeconds: usage?.systemSeconds ?? null,
-        // a child forked from procpath starts with procpath's size: only a larger peak is its
         maxRssKib: usage && usage.maxRssKib > usage.selfMaxRssKib ? usage.maxRssKib : null,
       });
     } catch (error) {
@@ -199,6 +207,16 @@ export async function recordSession(
       describeExit(exitCode, running.signal, running.interrupted)
     : `procpath record: ${recorded.path}`;
   return { recorded, tree, treeLines: formatSummary(tree, title), exitCode };
+}
+
+/** procpath's own memory's peak, KiB (`VmHWM`), else `fallback`. */
+function ownPeakKib(reader: ProcReader, pid: number, fallback: number): number {
+  try {
+    const hwm = parseStatus(new TextDecoder().decode(reader.readFile(pid, "status"))).vmhwm;
+    return typeof hwm === "number" ? hwm : fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 /** The usage of procpath's children less what its own -e shells used, seconds. */
