@@ -1,8 +1,10 @@
 /**
  * What `report`, `export` and `compare` read of a recording: every sampled row's
- * identity, CPU counters and RSS, and the process events, in recording order. A file
- * that cannot be reported on is refused here with one line: not SQLite, not a
- * recording, no samples, or a recorder still writing it.
+ * identity, CPU counters and RSS, and the process events, in recording order, of one
+ * run (`record -d` appends a run to a file that exists; each run is the span its
+ * recorder noted, `run_log.ts`), with what the recorder noted of it. A file that cannot
+ * be reported on is refused here with one line: not SQLite, not a recording, no
+ * samples, a recorder still writing it, or several runs and none chosen.
  *
  * @module
  */
