@@ -103,13 +103,28 @@ const mib = (b: number) => `${(b / 1048576).toFixed(b < 10485760 ? 1 : 0)} MiB`;
 const rate = (b: number) =>
   b >= 1048576 ? `${(b / 1048576).toFixed(1)} MiB/s` : `${(b / 1024).toFixed(0)} KiB/s`;
 
-/** The processes at the other end of an object, as words. */
+/**
+ * The processes at the other end of an object, as words: each once, with its
+ * descriptors (a shell holds a pipe as stdout and stderr), at most three named.
+ */
 function peersText(object: WaitObject): string {
-  if (object.peers.length === 0) return "";
-  const shown = object.peers.slice(0, 3).map((h) => `PID ${h.pid} ${h.comm} (fd ${h.fd})`);
-  return `${shown.join(", ")}${
-    object.peers.length > 3 ? ` and ${object.peers.length - 3} more` : ""
-  }`;
+  const byPid = peerProcesses(object);
+  if (byPid.length === 0) return "";
+  const shown = byPid.slice(0, 3).map(({ pid, comm, fds }) =>
+    `PID ${pid} ${comm} (fd ${fds.join(", ")})`
+  );
+  return `${shown.join(", ")}${byPid.length > 3 ? ` and ${byPid.length - 3} more` : ""}`;
+}
+
+/** The processes among an object's peers, each once with its descriptors on it. */
+function peerProcesses(object: WaitObject): { pid: number; comm: string; fds: number[] }[] {
+  const byPid = new Map<number, { pid: number; comm: string; fds: number[] }>();
+  for (const h of object.peers) {
+    const entry = byPid.get(h.pid) ?? { pid: h.pid, comm: h.comm, fds: [] };
+    entry.fds.push(h.fd);
+    byPid.set(h.pid, entry);
+  }
+  return [...byPid.values()];
 }
 
 /** The connected socket of a process with one (the object when the call is unreadable). */
@@ -129,13 +144,14 @@ function blockedText(t: ThreadReport, report: ProcessReport, seconds: number): s
   if (object?.kind === "pipe" || (t.shares.pipe ?? 0) >= BLOCKED_PERCENT) {
     const writing = t.wchan?.includes("write") || t.syscall?.startsWith("write");
     const peers = object ? peersText(object) : "";
-    const many = (object?.peers.length ?? 0) > 1;
+    const many = object !== null && peerProcesses(object).length > 1;
     const end = writing ? "reader" : "writer";
     return `thread ${label(t)} blocked ${time} ${writing ? "writing to" : "reading from"} ${
       object ? `${object.target} (fd ${object.fd}, ${call})` : "a pipe"
     } in ${t.wchan ?? "-"}: the pipe is ${writing ? "full" : "empty"} and ${
       !peers
-        ? `its ${end} is not visible to this user`
+        ? `no process visible here holds its ${writing ? "read" : "write"} end (another ` +
+          "user's, or outside this PID namespace)"
         : many
         ? `its ${end}s are ${peers}, none of them ${writing ? "reading" : "writing"}`
         : `its ${end} is ${peers}, which is not ${writing ? "reading" : "writing"}`
@@ -398,10 +414,14 @@ export function findingsFor(
   for (const t of threads) {
     const blocked = Math.max(share(t, "socket"), share(t, "pipe"));
     if (blocked < BLOCKED_PERCENT && !(t.blockedAllWindow && blocked > 0)) continue;
-    // reading an empty pipe whose every writer sat idle too: waiting, not a cause
-    const peers = t.waitsOn?.kind === "pipe" ? t.waitsOn.peers : [];
+    // reading an empty pipe whose every writer sat idle too, or a pipe or socket only
+    // its own process holds the other end of (a wake-up channel between its threads):
+    // waiting, not a cause
+    const peers = t.waitsOn?.peers ?? [];
     const reading = !(t.wchan?.includes("write") || t.syscall?.startsWith("write"));
-    if (reading && peers.length > 0 && peers.every((h) => idle.has(h.pid))) continue;
+    const idleWriters = t.waitsOn?.kind === "pipe" && peers.every((h) => idle.has(h.pid));
+    const itself = peers.every((h) => h.pid === report.pid);
+    if (reading && peers.length > 0 && (idleWriters || itself)) continue;
     const text = blockedText(t, report, seconds);
     if (text) {
       say(

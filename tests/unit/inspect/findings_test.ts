@@ -441,3 +441,41 @@ Deno.test("lock_contention: two threads taking turns on one lock; not an idle po
   const pool = report({ threads: [thread(100), turn(101, 1, 97, 130), turn(102, 1, 97, 125)] });
   assertEquals(rules(pool), []);
 });
+
+Deno.test("blocked_pipe: a writer holding the pipe twice is one process; none visible is said", () => {
+  const r = reader(2);
+  r.threads[0]!.waitsOn!.peers[1] = { pid: 200, comm: "sh", fd: 2, access: 1 };
+  assertEquals(
+    first(r).text.split(": ").at(-1),
+    "the pipe is empty and its writer is PID 200 sh (fd 1, 2), which is not writing",
+  );
+  assertEquals(
+    first(reader(0)).text.split(": ").at(-1),
+    "the pipe is empty and no process visible here holds its write end (another user's, or " +
+      "outside this PID namespace)",
+  );
+});
+
+Deno.test("blocked_socket: a thread reading a socket whose other end its own process holds is no finding", () => {
+  const r = report({
+    threads: [
+      thread(100),
+      thread(101, {
+        wchan: "unix_stream_read_generic",
+        syscall: "recvfrom",
+        shares: { socket: 100 },
+        blockedAllWindow: true,
+        waitsOn: {
+          fd: 42,
+          kind: "socket",
+          target: "socket:[7]",
+          socket: null,
+          peers: [{ pid: 100, comm: "app", fd: 43, access: 2 }],
+          position: null,
+          size: null,
+        },
+      }),
+    ],
+  });
+  assertEquals(findingsFor(r, 2, 2), []);
+});
