@@ -2,7 +2,8 @@
 // gives one page per read, so a read that stops at the first short read loses the rest.
 // The oracle is Deno's own file read (Rust's read to end of file), which shares nothing
 // with procpath's readers.
-import { assertEquals } from "../../_helpers/assert.ts";
+import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
+import { UnsafeFileError } from "../../../src/procfs/errors.ts";
 import { installed, needs } from "../../_helpers/needs.ts";
 import { spawnGroup, waitFor } from "../../_helpers/processes.ts";
 import { createProcReader } from "../../../src/procfs/proc_reader.ts";
@@ -138,4 +139,29 @@ Deno.test({
       await group.kill();
     }
   },
+});
+
+Deno.test("a kept file longer than the most allowed is refused as such, the process's other files kept", () => {
+  const kept = KeptFiles.open(4096);
+  try {
+    assertEquals(kept !== null, true, "kept files are available");
+    assertEquals(
+      decoder.decode(kept!.read(Deno.pid, "stat", pathOf)!).startsWith(`${Deno.pid} (`),
+      true,
+    );
+    assertEquals(
+      Deno.readFileSync(pathOf(Deno.pid, "smaps")).length > 1 << 16,
+      true,
+      "smaps > 64 KiB",
+    );
+    // not "gone", not a stale errno: the file's own refusal, which readers take as unparsable
+    assertThrows(() => kept!.read(Deno.pid, "smaps", pathOf), UnsafeFileError);
+    assertEquals(kept!.size, 1, "stat stays open, smaps is not kept");
+    assertEquals(
+      decoder.decode(kept!.read(Deno.pid, "stat", pathOf)!).startsWith(`${Deno.pid} (`),
+      true,
+    );
+  } finally {
+    kept?.closeAll();
+  }
 });
