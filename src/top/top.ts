@@ -147,6 +147,9 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
     pageSize: system.pageSize,
     clockTicks: system.clockTicks,
     memoryBytes: system.physicalPages * system.pageSize,
+    // an interval is at least what the CPUs need for the CPU counted in it: a read of a
+    // large host takes long enough that stamps alone gave blocks over CPUs × 100 %
+    cpus: system.cpuCount,
     // a captured tree's uids are another machine's: shown as numbers
     userNames: plan.procfs.isLive ? readUserNames() : undefined,
   });
