@@ -1224,6 +1224,8 @@ Deno.test({
     try {
       const text = await runProcpath(["inspect", "-w", "0.3", "-p", String(w.pid)]);
       assertEquals(text.code, 0, text.stderr);
+      // the control characters a terminal acts on: none may reach it unescaped
+      // deno-lint-ignore no-control-regex
       assertEquals(/[\x00-\x08\x0b-\x1f\x7f]/.test(text.stdout), false, text.stdout);
       const heading = text.stdout.split("\n").find((line) => line.startsWith(`${w.pid} `));
       assertEquals(heading, `${w.pid} perl -e ${script} a\\x0ab \\x1b[2J\\x1b[31mRED`);

@@ -1,4 +1,3 @@
-import assert from "node:assert/strict";
 import { assertEquals } from "../../_helpers/assert.ts";
 import { handRun } from "../../_helpers/run_rows.ts";
 import { traceRuleBreaks } from "../../_helpers/trace_rules.ts";
