@@ -9,11 +9,11 @@ import { runProcpath } from "./run_procpath.ts";
 import { syntheticRecording } from "./synthetic_recording.ts";
 
 /** A C project of `files` sources (each a few functions) and a Makefile, written in `dir`. */
-export function writeCProject(dir: string, files = 12): void {
+export function writeCProject(dir: string, files = 12, functions = 40): void {
   const objects: string[] = [];
   for (let i = 0; i < files; i++) {
     const body = Array.from(
-      { length: 40 },
+      { length: functions },
       (_, k) =>
         `int f${i}_${k}(int x) { int s = 0; for (int j = 0; j < x; j++) s += j * ${
           k + 1

@@ -94,7 +94,9 @@ Deno.test("report --format json: the job's CPU is what the kernel counted for it
   const { dir } = await ciRecordings();
   const project = `${dir}/oracle`;
   Deno.mkdirSync(project);
-  writeCProject(project, 8);
+  // compiles of about a second each, as a real project's: the samples see them, so the
+  // report can rank cc1 (one that lives between samples is reaped unsplit from its `as`)
+  writeCProject(project, 6, 400);
   const recording = `${dir}/oracle.sqlite`;
   // the shell reaps make, which reaped every compiler: its cutime and cstime, read once
   // the build is over (and samples have seen it, even late ones under load), are the

@@ -113,12 +113,13 @@ Deno.test({
   ...unsanitized,
   async fn() {
     const dir = await Deno.makeTempDir();
-    // two loops at once (a make -j2) of short children, then bash's own count of them
-    const work = `(${stormOf(100)}) & (${stormOf(100)}) & wait; times`;
+    // two loops at once (a make -j2) of short children, then bash's own count of them;
+    // sampled often enough that an idle machine, done in a second, still gives intervals
+    const work = `(${stormOf(300)}) & (${stormOf(300)}) & wait; times`;
     const { code, stdout, stderr } = await runProcpath([
       "record",
       "-i",
-      "1",
+      "0.25",
       "-d",
       `${dir}/run.sqlite`,
       "--",
