@@ -1,5 +1,4 @@
 import { REFERENCE_VERSION, VERSION } from "./version.ts";
-import { rememberCallerLimits } from "./kernel/caller_limits.ts";
 
 if (import.meta.main) {
   if (Deno.args.length === 1 && Deno.args[0] === "--version") {
@@ -8,8 +7,9 @@ if (import.meta.main) {
     console.log(`procpath ${VERSION} (follows Procpath ${REFERENCE_VERSION})`);
     Deno.exit(0);
   }
-  // before the parent can be gone, and before any child could see the launcher's variable
-  rememberCallerLimits();
+  // before the parent can be gone, and before any child could see the launcher's
+  // variable; loaded with the command line's modules, not before --version's answer
+  const callerLimits = import("./kernel/caller_limits.ts").then((m) => m.rememberCallerLimits());
   if (Deno.args.includes("query")) {
     // the query's engine loads in the same wave as the command line's modules instead of
     // in a second one once `query` runs: module loading waits on the file system (median
@@ -21,5 +21,6 @@ if (import.meta.main) {
     import("./shell/evaluate_environment.ts").catch(() => {});
   }
   const { dropAllPermissions, realDeps, runCli } = await import("./cli/mod.ts");
+  await callerLimits;
   Deno.exit(await runCli(Deno.args, realDeps(dropAllPermissions)));
 }

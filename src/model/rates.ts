@@ -76,6 +76,13 @@ export interface RateContext extends KernelUnits {
   /** User names by uid (for USER); uids are shown as numbers when absent. */
   userNames?: ReadonlyMap<number, string> | undefined;
   /**
+   * The effective uid of a process not read with `status`: live, the owner of its
+   * `/proc/PID` (as ps and htop take it), a `stat` call where `status` costs a read and
+   * a parse of ~55 lines (live top of 3,000 processes: 2.3–2.7× procps top's CPU with
+   * `status`, 1.0× without).
+   */
+  ownerOf?: ((pid: number) => number | null) | undefined;
+  /**
    * The machine's CPUs: an interval is then at least as long as they need for the CPU
    * its processes used (`intervalSeconds`), so no block shows more than CPUs × 100 %.
    */
@@ -110,7 +117,9 @@ export class RateTracker {
 
   #userOf(node: ProcessNode): string | null {
     const uid = node.status?.uid;
-    const id = Array.isArray(uid) ? toNumber(uid[1] ?? uid[0]) : null;
+    const id = Array.isArray(uid)
+      ? toNumber(uid[1] ?? uid[0])
+      : this.context.ownerOf?.(num(node.stat.pid)) ?? null;
     return id === null ? null : this.context.userNames?.get(id) ?? String(id);
   }
 

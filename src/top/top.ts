@@ -85,8 +85,11 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
           "io",
           ...new Set([
             ...columns().flatMap((c) => c.files ?? []),
-            // the thread target's process IDs; the live view's u (a user's processes)
-            ...(threads || io.keys ? ["status" as const] : []),
+            // the thread target's process IDs; a captured tree's users (live, USER and
+            // u take the owner of /proc/PID instead: no status read)
+            ...(threads || (!plan.procfs.isLive && (io.keys || usesUser(columns())))
+              ? ["status" as const]
+              : []),
             ...plan.procfiles ?? [],
           ]),
         ],
@@ -118,6 +121,18 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
       processOf: new Map(tasks.map((node) => [node.stat.pid as number, processIdOf(node)])),
     };
   };
+}
+
+/** Whether a column shows the user (USER: a captured tree reads `status` for it). */
+const usesUser = (columns: readonly TopColumn[]) => columns.some((c) => c.name === "user");
+
+/** The owner of `/proc/PID`: the process's effective uid, as ps and htop read it; `null` once gone. */
+function ownerOf(procfs: string, pid: number): number | null {
+  try {
+    return Deno.statSync(`${procfs}/${pid}`).uid;
+  } catch {
+    return null;
+  }
 }
 
 /** One read of the selection: its tasks, when, and for the thread target each one's process. */
@@ -152,6 +167,7 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
     cpus: system.cpuCount,
     // a captured tree's uids are another machine's: shown as numbers
     userNames: plan.procfs.isLive ? readUserNames() : undefined,
+    ownerOf: plan.procfs.isLive ? (pid) => ownerOf(plan.procfs.path, pid) : undefined,
   });
   let columns = plan.columns ?? (io.keys ? DEFAULT_TOP_COLUMNS : BATCH_TOP_COLUMNS);
   const sample = sampler(plan, io, () => columns);
