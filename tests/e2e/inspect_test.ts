@@ -222,11 +222,18 @@ Deno.test({
       try {
         Deno.writeTextFileSync(`${group}/cgroup.procs`, String(w.pid));
         const { findings } = await inspectJson(["-p", String(w.pid)]);
-        const first = of(findings, w.pid)[0];
-        assertEquals(first?.rule, "lock_contention", show(findings));
         const tids = [...Deno.readDirSync(`/proc/${w.pid}/task`)].map((t) => Number(t.name))
           .filter((tid) => tid !== w.pid).sort((a, b) => a - b);
-        assertIncludes(first!.text, `2 threads (TID ${tids.join(", ")}) take turns on a lock`);
+        // first, or second behind the busier of the two threads themselves (given the
+        // CPU by its group's weight, the lock's holder burns most of a core: also true)
+        const [first, second] = of(findings, w.pid);
+        const lock = first?.rule === "lock_contention" ? first : second;
+        if (lock !== first) {
+          assertEquals(first?.rule, "hot_thread", show(findings));
+          assertEquals(tids.some((tid) => first!.text.includes(`(TID ${tid})`)), true);
+        }
+        assertEquals(lock?.rule, "lock_contention", show(findings));
+        assertIncludes(lock!.text, `2 threads (TID ${tids.join(", ")}) take turns on a lock`);
       } finally {
         await w.stop();
         Deno.removeSync(dir, { recursive: true });
