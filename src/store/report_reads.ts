@@ -14,6 +14,7 @@ import { recordColumns, tableColumns } from "./_inspect.ts";
 import { RecordingError } from "./errors.ts";
 import { parseRuns, RUNS_META_KEY } from "./run_log.ts";
 import type { RecordedRun } from "./run_log.ts";
+import type { ProcessEventRow } from "./schema.ts";
 
 export type { RecordedRun };
 
@@ -36,21 +37,8 @@ export type SampledRow = [
   cmdline: string | null,
 ];
 
-/** One `process_event` row as stored (unix seconds, clock ticks). */
-export interface EventRow {
-  ts: number;
-  kind: "fork" | "exec" | "exit";
-  pid: number;
-  ppid: number | null;
-  comm: string | null;
-  cmdline: string | null;
-  exitCode: number | null;
-  exitSignal: number | null;
-  utime: number | null;
-  stime: number | null;
-  cutime: number | null;
-  cstime: number | null;
-}
+/** One `process_event` row as stored (unix seconds, clock ticks): the schema's own type. */
+export type EventRow = ProcessEventRow;
 
 /** A recording as the reports read it. */
 export interface RunRows {
