@@ -27,3 +27,27 @@ export function returnArrays(statement: StatementSync): StatementSync {
   (statement as unknown as { setReturnArrays(on: boolean): void }).setReturnArrays(true);
   return statement;
 }
+
+/**
+ * Runs `body` in one transaction (`begin`: `BEGIN`, or `BEGIN IMMEDIATE` to take the write
+ * lock before reading) and returns what it returns: committed when it returns, rolled back
+ * when it throws — unless SQLite rolled back already (a full disk does), which is not a
+ * second error.
+ */
+export function inTransaction<T>(
+  db: DatabaseSync,
+  body: () => T,
+  begin: "BEGIN" | "BEGIN IMMEDIATE" = "BEGIN",
+): T {
+  db.exec(begin);
+  try {
+    const result = body();
+    db.exec("COMMIT");
+    return result;
+  } catch (error) {
+    try {
+      db.exec("ROLLBACK");
+    } catch { /* SQLite already rolled back */ }
+    throw error;
+  }
+}

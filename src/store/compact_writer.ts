@@ -9,6 +9,7 @@
  */
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import type { StateColumn } from "./compact_schema.ts";
+import { inTransaction } from "./_connect.ts";
 
 /** A value as bound to or read from SQLite (integers as bigint when read back). */
 export type StoredValue = number | bigint | string | Uint8Array | null;
@@ -173,8 +174,7 @@ export function openCompactWriter(
       const layoutId = key === lastLayout?.key ? lastLayout.id : nextLayout;
       const runs = layoutId === nextLayout ? runsOf(ids) : [];
       const longest = runs.reduce((most, run) => Math.max(most, run.count), ordinals);
-      db.exec("BEGIN");
-      try {
+      inTransaction(db, () => {
         let at = 0;
         const values: SQLInputValue[] = new Array(batch * width);
         for (; at + batch <= fresh.length; at += batch) {
@@ -189,13 +189,7 @@ export function openCompactWriter(
         if (longest > ordinals) insertOrdinals.run(ordinals, longest);
         for (const run of runs) insertRun.run(layoutId, run.position, run.first, run.count);
         insertSample.run(ts, first, layoutId);
-        db.exec("COMMIT");
-      } catch (error) {
-        try {
-          db.exec("ROLLBACK");
-        } catch { /* SQLite already rolled back (e.g. on a full disk) */ }
-        throw error;
-      }
+      });
       // only a committed sample moves the writer on
       nextState = stateId;
       if (layoutId === nextLayout) nextLayout++;

@@ -3,7 +3,7 @@ import { CREATE_EVENT_TABLE_SQL, CREATE_META_TABLE_SQL, createRecordTableSql } f
 import type { Column, ProcessEventRow } from "./schema.ts";
 import type { Row } from "./flatten.ts";
 import { metaValue, recordColumns, tableColumns } from "./_inspect.ts";
-import { connect } from "./_connect.ts";
+import { connect, inTransaction } from "./_connect.ts";
 import { runUserQuery } from "./user_sql.ts";
 import { createCompactSql, readRecordLayout } from "./compact_schema.ts";
 import { openCompactWriter } from "./compact_writer.ts";
@@ -102,20 +102,17 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
   }
   // the schema and meta in one transaction: one write to the log instead of one per
   // statement (a dozen pages, which a small file system may not have)
-  db.exec("BEGIN");
   try {
-    if (options.compact) {
-      for (const sql of createCompactSql(options.columns)) db.exec(sql);
-    } else db.exec(createRecordTableSql(options.columns));
-    db.exec(CREATE_META_TABLE_SQL);
-    if (options.events) db.exec(CREATE_EVENT_TABLE_SQL);
-    const replaceMeta = db.prepare("REPLACE INTO meta (key, value) VALUES (?, ?)");
-    for (const [key, value] of Object.entries(options.meta)) replaceMeta.run(key, value);
-    db.exec("COMMIT");
+    inTransaction(db, () => {
+      if (options.compact) {
+        for (const sql of createCompactSql(options.columns)) db.exec(sql);
+      } else db.exec(createRecordTableSql(options.columns));
+      db.exec(CREATE_META_TABLE_SQL);
+      if (options.events) db.exec(CREATE_EVENT_TABLE_SQL);
+      const replaceMeta = db.prepare("REPLACE INTO meta (key, value) VALUES (?, ?)");
+      for (const [key, value] of Object.entries(options.meta)) replaceMeta.run(key, value);
+    });
   } catch (error) {
-    try {
-      db.exec("ROLLBACK");
-    } catch { /* SQLite already rolled back */ }
     db.close();
     throw error;
   }
@@ -142,8 +139,7 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
       if (rows.length === 0) return 0;
       const stamp = Math.round(ts * 1e6) / 1e6;
       if (compact !== null) return compact.insertSnapshot(stamp, rows);
-      db.exec("BEGIN");
-      try {
+      inTransaction(db, () => {
         let at = 0;
         const width = names.length + 1;
         const values: SQLInputValue[] = new Array(batch * width);
@@ -156,19 +152,12 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
           insertBatch!.run(...values);
         }
         for (; at < rows.length; at++) insertOne!.run(stamp, ...rows[at]!);
-        db.exec("COMMIT");
-      } catch (error) {
-        try {
-          db.exec("ROLLBACK");
-        } catch { /* SQLite already rolled back (e.g. on a full disk) */ }
-        throw error;
-      }
+      });
       return rows.length;
     },
     insertEvents(rows) {
       if (rows.length === 0 || insertEvent === null) return;
-      db.exec("BEGIN");
-      try {
+      inTransaction(db, () => {
         for (const e of rows) {
           insertEvent.run(
             Math.round(e.ts * 1e6) / 1e6,
@@ -185,13 +174,7 @@ export function openStore(path: string, options: OpenStoreOptions): Store {
             e.cstime,
           );
         }
-        db.exec("COMMIT");
-      } catch (error) {
-        try {
-          db.exec("ROLLBACK");
-        } catch { /* already rolled back */ }
-        throw error;
-      }
+      });
     },
     query(sql, params = {}) {
       return runUserQuery(db, sql, params);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { connect } from "./_connect.ts";
+import { connect, inTransaction } from "./_connect.ts";
 import { CREATE_META_TABLE_SQL } from "./schema.ts";
 
 /** The `meta` key whose value lists the runs. */
@@ -88,8 +88,7 @@ export function parseRuns(text: string | undefined): RecordedRun[] {
 export function noteRun(path: string, run: RecordedRun): void {
   const db = connect(path);
   try {
-    db.exec("BEGIN IMMEDIATE");
-    try {
+    inTransaction(db, () => {
       db.exec(CREATE_META_TABLE_SQL);
       const row = db.prepare("SELECT value FROM meta WHERE key = ?").get(RUNS_META_KEY) as
         | { value: string }
@@ -104,13 +103,7 @@ export function noteRun(path: string, run: RecordedRun): void {
         RUNS_META_KEY,
         JSON.stringify(list),
       );
-      db.exec("COMMIT");
-    } catch (error) {
-      try {
-        db.exec("ROLLBACK");
-      } catch { /* already rolled back */ }
-      throw error;
-    }
+    }, "BEGIN IMMEDIATE");
   } finally {
     db.close();
   }
