@@ -1,6 +1,6 @@
 import { EXIT } from "../exit_codes.ts";
 import { writeOutputFile } from "../files/output_file.ts";
-import { parseChoice, parsePositiveInt } from "./options.ts";
+import { parseChoice } from "./options.ts";
 import { SHARED } from "./shared_options.ts";
 import { defineCommand, option } from "./spec.ts";
 
@@ -19,18 +19,8 @@ export const exportCommand = defineCommand({
       default: "chrome-trace" as const,
       defaultText: "chrome-trace",
     }),
-    run: option({
-      flags: "--run <n>",
-      help: "which run of a recording that holds several (record -d appended to it), from 1",
-      parse: parsePositiveInt,
-    }),
-    output: option({
-      flags: "-o, --output <file>",
-      help: "where to write (- for standard output)",
-      parse: (text: string) => text,
-      default: "-",
-      defaultText: "-",
-    }),
+    run: SHARED.recordingRun,
+    output: SHARED.artifactOutput,
   },
   examples: [
     "procpath export -d build.sqlite --format chrome-trace -o trace.json",

@@ -20,18 +20,8 @@ export const reportCommand = defineCommand({
       help: "markdown (the default on standard output), json, or html (the default with -o FILE)",
       parse: parseChoice(["markdown", "json", "html"]) as (text: string) => Format,
     }),
-    output: option({
-      flags: "-o, --output <file>",
-      help: "where to write (- for standard output)",
-      parse: (text: string) => text,
-      default: "-",
-      defaultText: "-",
-    }),
-    run: option({
-      flags: "--run <n>",
-      help: "which run of a recording that holds several (record -d appended to it), from 1",
-      parse: parsePositiveInt,
-    }),
+    output: SHARED.artifactOutput,
+    run: SHARED.recordingRun,
     limit: option({
       flags: "--limit <rows>",
       help: "rows of the Markdown tables",

@@ -5,6 +5,7 @@ import {
   collectEnvironment,
   DEFAULT_PROCFILES,
   parseMomentOption,
+  parsePositiveInt,
   parseProcfileList,
   parseProcRoot,
   parseTarget,
@@ -49,6 +50,20 @@ export const SHARED = {
     help: "SQLite database made by procpath record",
     parse: (text: string) => text,
     required: true,
+  }),
+  /** `--run`: which run of a recording `report` and `export` read. */
+  recordingRun: option({
+    flags: "--run <n>",
+    help: "which run of a recording that holds several (record -d appended to it), from 1",
+    parse: parsePositiveInt,
+  }),
+  /** `-o`: where `report` and `export` write, by the output-path rules. */
+  artifactOutput: option({
+    flags: "-o, --output <file>",
+    help: "where to write (- for standard output)",
+    parse: (text: string) => text,
+    default: "-",
+    defaultText: "-",
   }),
   /** `--at`: which sample of a recording `query` and `top` read. */
   at: (help: string) =>
