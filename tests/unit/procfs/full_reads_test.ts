@@ -96,6 +96,17 @@ Deno.test({
   },
 });
 
+/**
+ * A file's text with the figures that other processes move left out: smaps_rollup's
+ * proportional and shared/private splits change when another process maps or unmaps the
+ * same file pages between two reads (seen beside a busy suite: Pss 3303 → 3623 kB). Every
+ * line and its name stay, so a read cut short still differs.
+ */
+function unshared(name: string, text: string): string {
+  if (name !== "smaps_rollup") return text;
+  return text.replace(/^((?:Pss\w*|Shared_\w+|Private_\w+):)\s+\d+ kB$/gm, "$1 (shared)");
+}
+
 Deno.test({
   ...needs(
     "files taken whole from one read are, on a sleeping process with a 200 KiB command line",
@@ -123,13 +134,13 @@ Deno.test({
           continue; // not on this kernel (wchan without kallsyms, schedstat without sched info)
         }
         assertEquals(
-          decoder.decode(reader.readFile(group.pid, name)),
-          decoder.decode(expected),
+          unshared(name, decoder.decode(reader.readFile(group.pid, name))),
+          unshared(name, decoder.decode(expected)),
           name,
         );
         assertEquals(
-          decoder.decode(kept!.read(group.pid, name, pathOf)!),
-          decoder.decode(expected),
+          unshared(name, decoder.decode(kept!.read(group.pid, name, pathOf)!)),
+          unshared(name, decoder.decode(expected)),
           name,
         );
         if (name === "cmdline") assertEquals(expected.length > 200 * 1024, true);
