@@ -7,6 +7,15 @@
  *
  *   deno run -A scripts/bench_record_memory.ts [SMALL] [LARGE] [SECONDS] [LAYOUTS]
  *   (defaults 20, 1000, 15, plain,compact)
+ *
+ * `profile` mode ranks what a sample allocates instead: it records the whole host
+ * (`record -i 1`, no `-p`) beside a forker tree of COUNT processes, lets it warm up for
+ * 5 s, then runs V8's sampling heap profiler through the inspector for SAMPLES samples,
+ * objects later collected included, and prints the allocating functions by bytes a
+ * sample, and by bytes a sample and process.
+ *
+ *   deno run -A scripts/bench_record_memory.ts profile [COUNT] [SAMPLES] [LAYOUT]
+ *   (defaults 3000, 10, plain)
  */
 import { spawnTree } from "./_bench_tree.ts";
 
@@ -16,6 +25,11 @@ const SECONDS = Number(Deno.args[2] ?? 15);
 const LAYOUTS = (Deno.args[3] ?? "plain,compact").split(",");
 
 const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+
+if (Deno.args[0] === "profile") {
+  await profile(Number(Deno.args[1] ?? 3000), Number(Deno.args[2] ?? 10), Deno.args[3] ?? "plain");
+  Deno.exit(0);
+}
 
 /** kB fields of /proc/PID/status and smaps_rollup that tell memory apart. */
 function memoryOf(pid: number): Record<string, number> {
@@ -165,4 +179,107 @@ try {
   await small.kill();
   await large.kill();
   Deno.removeSync(dir, { recursive: true });
+}
+
+/** A node of V8's sampling heap profile (`HeapProfiler.SamplingHeapProfileNode`). */
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+/** Sends inspector commands over one socket; each answer's `result`, in order. */
+async function inspector(port: number) {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
+    webSocketDebuggerUrl: string;
+  }[];
+  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise((resolve) => socket.onopen = resolve);
+  const pending = new Map<number, (result: unknown) => void>();
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data as string);
+    if (message.id !== undefined) pending.get(message.id)?.(message.result);
+  };
+  let next = 1;
+  return {
+    send(method: string, params: unknown = {}): Promise<unknown> {
+      const id = next++;
+      const answer = new Promise((resolve) => pending.set(id, resolve));
+      socket.send(JSON.stringify({ id, method, params }));
+      return answer;
+    },
+    close: () => socket.close(),
+  };
+}
+
+/** Ranks what `record -i 1` of the whole host allocates a sample (see the module's doc). */
+async function profile(count: number, samples: number, layout: string) {
+  const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-profile-" });
+  const tree = await spawnTree(dir, count);
+  const port = 9340;
+  try {
+    const flags = Deno.env.get("BENCH_V8_FLAGS");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `--inspect=127.0.0.1:${port}`,
+        ...(flags ? [`--v8-flags=${flags}`] : []),
+        new URL("../src/main.ts", import.meta.url).pathname,
+        "record",
+        ...(layout === "compact" ? ["--compact"] : []),
+        "-i",
+        "1",
+        "-d",
+        `${dir}/p.sqlite`,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await new Promise((r) => setTimeout(r, 5000));
+    const processes = [...Deno.readDirSync("/proc")].filter((e) => /^\d+$/.test(e.name)).length;
+    const session = await inspector(port);
+    await session.send("HeapProfiler.enable");
+    await session.send("HeapProfiler.startSampling", {
+      samplingInterval: 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    await new Promise((r) => setTimeout(r, samples * 1000));
+    const { profile: root } = await session.send("HeapProfiler.stopSampling") as {
+      profile: { head: ProfileNode };
+    };
+    session.close();
+    child.kill("SIGINT");
+    await child.status;
+    const sites = new Map<string, number>();
+    // a built-in (`subarray`, `Map.set`) is named with the procpath function calling it
+    const walk = (node: ProfileNode, caller: string) => {
+      const frame = node.callFrame;
+      const name = frame.functionName || "(anonymous)";
+      const own = frame.url.includes("/src/")
+        ? `${name} ${frame.url.replace(/^.*\/src\//, "src/")}:${frame.lineNumber + 1}`
+        : null;
+      const key = own ?? `${name} ← ${caller}`;
+      sites.set(key, (sites.get(key) ?? 0) + node.selfSize);
+      for (const child of node.children) walk(child, own ?? caller);
+    };
+    walk(root.head, "(runtime)");
+    const total = [...sites.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `record -i 1${layout === "compact" ? " --compact" : ""}, whole host of ${processes} ` +
+        `processes, ${samples} s sampled (load ${load()}): ` +
+        `${(total / samples / 1024).toFixed(0)} kB a sample, ` +
+        `${(total / samples / processes).toFixed(0)} B a sample and process`,
+    );
+    for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+      console.log(
+        `  ${(bytes / samples / 1024).toFixed(0).padStart(7)} kB ` +
+          `${(bytes / samples / processes).toFixed(0).padStart(5)} B  ${site}`,
+      );
+    }
+  } finally {
+    await tree.kill();
+    Deno.removeSync(dir, { recursive: true });
+  }
 }

@@ -70,16 +70,27 @@ export const BIRTH_SLACK_SECONDS = 0.25;
 
 const num = (value: unknown) => toNumber(value) ?? 0;
 
+/** The counters made of a `stat` record (read-only, shared by the samples that hold it). */
+const countersOf = new WeakMap<object, ProcessCpu>();
+
 /** The CPU counters of processes (each once), by PID. */
 export function processCpuOf(nodes: readonly ProcessNode[]): Map<number, ProcessCpu> {
   const counters = new Map<number, ProcessCpu>();
-  for (const { stat, status } of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const { stat, status } = nodes[i]!;
+    // a stat record the reader served again (its bytes unchanged) has the same counters:
+    // shared, not made again each sample; with `status` they depend on its tgid too
+    const known = status === undefined ? countersOf.get(stat) : undefined;
+    if (known !== undefined) {
+      counters.set(known.pid, known);
+      continue;
+    }
     const pid = num(stat.pid);
     // the thread target: each task's stat carries its whole process's cutime and cstime
     // (they belong to the thread group), counted once, on the main thread
     const tgid = status?.tgid;
     const other = typeof tgid === "number" && tgid !== pid;
-    counters.set(pid, {
+    const counts: ProcessCpu = {
       pid,
       ppid: num(stat.ppid),
       starttime: num(stat.starttime),
@@ -87,8 +98,11 @@ export function processCpuOf(nodes: readonly ProcessNode[]): Map<number, Process
       stime: num(stat.stime),
       cutime: other ? 0 : num(stat.cutime),
       cstime: other ? 0 : num(stat.cstime),
-      ...(other ? { process: tgid } : {}),
-    });
+    };
+    // set only for a thread (no spread of an empty object for every process)
+    if (other) counts.process = tgid;
+    if (status === undefined) countersOf.set(stat, counts);
+    counters.set(pid, counts);
   }
   return counters;
 }
@@ -110,9 +124,10 @@ export function processCpuOf(nodes: readonly ProcessNode[]): Map<number, Process
  */
 export function bootBound(sample: CpuSample, clockTicks: number): number {
   let bound = Infinity;
-  for (const p of sample.processes.values()) {
+  // forEach: no iterator result a process
+  sample.processes.forEach((p) => {
     bound = Math.min(bound, sample.at - p.starttime / clockTicks);
-  }
+  });
   return bound;
 }
 
@@ -139,6 +154,23 @@ export function bornAfter(previousAt: number, clock: BirthClock): number {
   return (previousAt - clock.bootAt - BIRTH_SLACK_SECONDS) * clock.clockTicks;
 }
 
+/** A seen process's interval without CPU; frozen, since every such process shares it. */
+const IDLE: IntervalCpu = Object.freeze({
+  userOwn: 0,
+  systemOwn: 0,
+  userReaped: 0,
+  systemReaped: 0,
+  kind: "seen",
+});
+/** The interval of a process that entered the selection; shared, frozen. */
+const ENTERED: IntervalCpu = Object.freeze({
+  userOwn: 0,
+  systemOwn: 0,
+  userReaped: 0,
+  systemReaped: 0,
+  kind: "entered",
+});
+
 /**
  * Returns each current process's CPU in the interval since `previous`, by PID (a PID
  * names one process within a sample; one whose start time differs from the previous
@@ -162,26 +194,37 @@ export function intervalCpu(
   // as subreaper, keeps orphans in the tree this way)
   const goneUser = new Map<number, number>();
   const goneSystem = new Map<number, number>();
-  for (const [pid, p] of before) {
-    if (!goneFrom(pid)) continue;
+  // forEach, not for-of: no entry array a process and sample
+  before.forEach((p, pid) => {
+    if (!goneFrom(pid)) return;
     // a thread that ended while its process lives was reaped by no one: its CPU joined
     // its process's total, which no task's stat shows
-    if (p.process !== undefined && now.has(p.process)) continue;
+    if (p.process !== undefined && now.has(p.process)) return;
     let reaper = p.ppid;
     for (let hops = 0; goneFrom(reaper) && hops < 64; hops++) reaper = before.get(reaper)!.ppid;
     goneUser.set(reaper, (goneUser.get(reaper) ?? 0) + p.utime + p.cutime);
     goneSystem.set(reaper, (goneSystem.get(reaper) ?? 0) + p.stime + p.cstime);
-  }
+  });
   // born after the previous sample's moment, in ticks after boot
   const after = bornAfter(previous.at, clock);
-  for (const [pid, p] of now) {
+  now.forEach((p, pid) => {
     const then = before.get(pid);
     if (then !== undefined && then.starttime === p.starttime) {
+      const userReaped = p.cutime - then.cutime - (goneUser.get(pid) ?? 0);
+      const systemReaped = p.cstime - then.cstime - (goneSystem.get(pid) ?? 0);
+      if (
+        p.utime === then.utime && p.stime === then.stime && userReaped <= 0 &&
+        systemReaped <= 0
+      ) {
+        // most of a host sleeps through an interval: one shared record of nothing used
+        used.set(pid, IDLE);
+        return;
+      }
       used.set(pid, {
         userOwn: Math.max(0, p.utime - then.utime),
         systemOwn: Math.max(0, p.stime - then.stime),
-        userReaped: Math.max(0, p.cutime - then.cutime - (goneUser.get(pid) ?? 0)),
-        systemReaped: Math.max(0, p.cstime - then.cstime - (goneSystem.get(pid) ?? 0)),
+        userReaped: Math.max(0, userReaped),
+        systemReaped: Math.max(0, systemReaped),
         kind: "seen",
       });
     } else if (p.starttime > after) {
@@ -193,9 +236,9 @@ export function intervalCpu(
         kind: "born",
       });
     } else {
-      used.set(pid, { userOwn: 0, systemOwn: 0, userReaped: 0, systemReaped: 0, kind: "entered" });
+      used.set(pid, ENTERED);
     }
-  }
+  });
   return used;
 }
 

@@ -13,7 +13,10 @@
  *
  * One thing is not read again: a file only the process's own work can change
  * (`cmdline`, `io`) while the process provably has not run since it was last read —
- * see {@link KeptFiles.read}.
+ * see {@link KeptFiles.read}. And one is not parsed again: a `stat` whose bytes are
+ * those of the previous read (a sleeping process's, most of a host's) is the record
+ * parsed then — parsing every stat made a third of what a sample allocated, and the
+ * young generation V8 sizes to that is most of `record`'s memory (docs/performance.md).
  *
  * @module
  */
@@ -89,6 +92,15 @@ interface Slot {
   /** Times the files were reopened for a new process under the PID. */
   generation: number;
   unchanged: Map<string, Unchanged>;
+  /** The last `stat` parsed: a copy of its bytes and what `parse` made of them. */
+  stat: ParsedStat | null;
+}
+
+/** A `stat` as parsed, served again for the same bytes by the same parser. */
+interface ParsedStat {
+  bytes: Uint8Array;
+  parse: (bytes: Uint8Array) => unknown;
+  value: unknown;
 }
 
 /** Kept files of one procfs tree's processes. */
@@ -102,6 +114,8 @@ export class KeptFiles implements FileKeeper {
   #rounds = 0;
   #buffer = new Uint8Array(1 << 16);
   #bufferLength = BigInt(1 << 16);
+  /** Views of `#buffer` by length (see `#whole`), dropped when it grows. */
+  #views: Uint8Array[] = [];
   readonly #encoder = new TextEncoder();
   /** `/proc` itself, open for listing; -1 until first listed. */
   #procFd = -1;
@@ -172,6 +186,7 @@ export class KeptFiles implements FileKeeper {
         proving: false,
         generation: 0,
         unchanged: new Map(),
+        stat: null,
       };
       this.#slots.set(pid, slot);
     }
@@ -225,9 +240,14 @@ export class KeptFiles implements FileKeeper {
 
   /**
    * `parse(bytes)`, or the value the same function made of the same bytes before, when
-   * `bytes` are a file served unread (a command line decoded once, not every sample).
+   * `bytes` are a file served unread (a command line decoded once, not every sample) or
+   * a `stat` that reads as it did the last time (a sleeping process's).
    */
   parsed<T>(pid: number, name: string, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
+    if (name === "stat") {
+      const slot = this.#slots.get(pid);
+      if (slot !== undefined) return this.#parsedStat(slot, bytes, parse);
+    }
     const known = this.#slots.get(pid)?.unchanged.get(name);
     if (known === undefined || known.bytes !== bytes) return parse(bytes);
     if (known.parse !== parse) {
@@ -235,6 +255,21 @@ export class KeptFiles implements FileKeeper {
       known.parse = parse;
     }
     return known.value as T;
+  }
+
+  /** The stat record parsed from these bytes the last time, else parsed now and kept. */
+  #parsedStat<T>(slot: Slot, bytes: Uint8Array, parse: (bytes: Uint8Array) => T): T {
+    const last = slot.stat;
+    if (last !== null && last.parse === parse && sameBytes(last.bytes, bytes)) {
+      return last.value as T;
+    }
+    const value = parse(bytes);
+    if (last !== null && last.bytes.length === bytes.length) {
+      last.bytes.set(bytes);
+      last.parse = parse;
+      last.value = value;
+    } else slot.stat = { bytes: bytes.slice(), parse, value };
+    return value;
   }
 
   /** The process's `schedstat` line, or `null` where it cannot prove anything. */
@@ -251,6 +286,9 @@ export class KeptFiles implements FileKeeper {
     }
     // a kernel without sched info prints "0 0 0"; the line is ASCII digits
     if (bytes === null || bytes.length === 0 || bytes[0] === 48) return null;
+    // the line read last time when it reads the same (a sleeping process's): no new string
+    const last = slot.schedstat;
+    if (last !== null && isText(bytes, last)) return last;
     return String.fromCharCode.apply(null, bytes as unknown as number[]);
   }
 
@@ -286,16 +324,17 @@ export class KeptFiles implements FileKeeper {
     return pids.sort((a, b) => a - b);
   }
 
-  /** Closes the files of every PID not in `live` (a listing of the tree). */
-  prune(live: ReadonlySet<number>): void {
-    for (const [pid, slot] of this.#slots) {
-      if (!live.has(pid)) this.#drop(pid, slot);
-    }
+  /** Closes the files of every PID not in `live` (a listing of the tree, ascending). */
+  prune(live: readonly number[]): void {
+    // forEach and a binary search: no entry array or set a process a sample
+    this.#slots.forEach((slot, pid) => {
+      if (!includesSorted(live, pid)) this.#drop(pid, slot);
+    });
   }
 
   /** Closes every kept file. */
   closeAll(): void {
-    for (const [pid, slot] of this.#slots) this.#drop(pid, slot);
+    this.#slots.forEach((slot, pid) => this.#drop(pid, slot));
     if (this.#procFd >= 0) this.#lib.close(this.#procFd);
     this.#procFd = -1;
   }
@@ -331,6 +370,7 @@ export class KeptFiles implements FileKeeper {
       slot.round = 0;
       slot.generation++;
       slot.unchanged.clear();
+      slot.stat = null;
     }
     if (this.#count >= this.#budget) return null;
     const path = pathOf(pid, name);
@@ -364,6 +404,7 @@ export class KeptFiles implements FileKeeper {
         grown.set(this.#buffer);
         this.#buffer = grown;
         this.#bufferLength = BigInt(grown.length);
+        this.#views = [];
       }
       const n = Number(
         length === 0
@@ -377,12 +418,48 @@ export class KeptFiles implements FileKeeper {
           ),
       );
       if (n < 0) return errno(this.#lib);
-      if (n === 0) return this.#buffer.subarray(0, length);
+      if (n === 0) return this.#whole(length);
       const room = this.#buffer.length - length;
       length += n;
-      if (oneRecord && n < room) return this.#buffer.subarray(0, length);
+      if (oneRecord && n < room) return this.#whole(length);
     }
   }
+
+  /**
+   * `#buffer`'s first `length` bytes: one view per length, made once — a new view per
+   * read was a sixth of what a sample of small files allocated.
+   */
+  #whole(length: number): Uint8Array {
+    if (length >= 4096) return this.#buffer.subarray(0, length);
+    return this.#views[length] ??= this.#buffer.subarray(0, length);
+  }
+}
+
+/** Whether ascending `values` holds `value`. */
+function includesSorted(values: readonly number[], value: number): boolean {
+  let low = 0, high = values.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const at = values[mid]!;
+    if (at === value) return true;
+    if (at < value) low = mid + 1;
+    else high = mid - 1;
+  }
+  return false;
+}
+
+/** Whether ASCII `bytes` spell `text`. */
+function isText(bytes: Uint8Array, text: string): boolean {
+  if (bytes.length !== text.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether two byte strings are equal. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The error of a failed read (`code` an errno, or {@link TOO_LONG}). */

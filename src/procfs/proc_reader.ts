@@ -12,8 +12,8 @@ export type PathOf = (pid: number, name: string) => string;
  */
 export interface FileKeeper {
   read(pid: number, name: string, pathOf: PathOf): Uint8Array | null;
-  /** Closes the files of every PID not in `live`. */
-  prune(live: ReadonlySet<number>): void;
+  /** Closes the files of every PID not in `live` (ascending). */
+  prune(live: readonly number[]): void;
   /** The PIDs of `/proc`, ascending, or `null` to list it the ordinary way. */
   listPids(): number[] | null;
   /**
@@ -99,7 +99,7 @@ export function createProcReader(root: string, target: ProcfsTarget = "process")
     root: base,
     listPids() {
       const pids = listPidsOf();
-      kept?.prune(new Set(pids));
+      kept?.prune(pids);
       return pids;
     },
     keepFiles(files) {

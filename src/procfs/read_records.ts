@@ -25,20 +25,21 @@ export interface DetailOptions {
  * Fatal errors (e.g. Deno's `NotCapable`) propagate.
  */
 export function readStat(reader: ProcReader, pid: number): ProcessRecord | null {
-  let bytes: Uint8Array;
+  let stat: Stat;
   try {
-    bytes = reader.readFile(pid, "stat");
+    // parsed, or for a kept file that reads as before, the record parsed then
+    stat = reader.readParsed(pid, "stat", parseStat);
   } catch (error) {
-    // a stat that is no regular file or too large is no process either
+    // a stat line the parser cannot read (a SyntaxError), or a stat that is no regular
+    // file or too large, is no process either
     if (classifyReadError(error) === "fatal" && !(error instanceof SyntaxError)) throw error;
     return null;
   }
-  try {
-    return { stat: PROC_FILES.stat.parse(bytes) as Stat };
-  } catch {
-    return null; // a stat line the parser cannot read: treat the entry as not a process
-  }
+  return { stat };
 }
+
+/** `stat`'s parser, one function for every read: the kept files tell its records by it. */
+const parseStat = PROC_FILES.stat.parse as (bytes: Uint8Array) => Stat;
 
 /**
  * Reads the other procfiles of one record into it, in registry order. A file that is

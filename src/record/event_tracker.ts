@@ -55,6 +55,13 @@ export class EventTracker {
 
   /** Adds the processes of a sample's selection to the tracked ones. */
   track(pids: Iterable<number>): void {
+    if (Array.isArray(pids)) {
+      // a sample's thousands of PIDs: indexed, no iterator result each
+      for (let i = 0; i < pids.length; i++) {
+        if (!this.#tracked.has(pids[i])) this.#tracked.set(pids[i], null);
+      }
+      return;
+    }
     for (const pid of pids) if (!this.#tracked.has(pid)) this.#tracked.set(pid, null);
   }
 

@@ -11,9 +11,9 @@ import {
   buildMeta,
   columnsFor,
   EVENT_META_KEY,
-  flattenNodes,
   isProcessNode,
   openStore,
+  RowFlattener,
 } from "../store/mod.ts";
 import type { ProcessEventRow, Store } from "../store/mod.ts";
 import { BOOT_TIME_META_KEY } from "../store/queries.ts";
@@ -230,7 +230,8 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
     templated(plan, vars);
     created = !exists(path);
     const store = openDatabase(path, plan, io);
-    const columns = columnsFor(plan.procfileList);
+    // rows of processes unchanged since the previous sample are that sample's rows
+    const flattener = new RowFlattener(columnsFor(plan.procfileList));
     // anchored at the first iteration, after the database is open
     const schedule = new Schedule(plan.interval * 1000, performance.now());
     const warnings = new ReadWarnings(io.warning);
@@ -277,7 +278,7 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
         }
         let stored: number;
         try {
-          stored = store.insertSnapshot(startWall, flattenNodes(result, columns));
+          stored = store.insertSnapshot(startWall, flattener.flatten(result));
         } catch (error) {
           throw new RecordError(`Cannot write "${path}": ${(error as Error).message}`, {
             cause: error,

@@ -165,6 +165,12 @@ export function openCompactWriter(
         const key = keyOf(row, at);
         const before = kept.get(key);
         let id: number;
+        // the very row of the previous sample (a process the reader found unchanged)
+        if (before !== undefined && before.row === row) {
+          ids[at] = before.id;
+          now.set(key, before);
+          return;
+        }
         if (before !== undefined && sameRow(before.row, row)) id = before.id;
         else fresh.push({ id: id = stateId++, row });
         ids[at] = id;

@@ -6,7 +6,7 @@ export {
   EVENT_META_KEY,
 } from "./schema.ts";
 export type { Column, ProcessEventRow } from "./schema.ts";
-export { flattenNodes, isProcessNode, toSqlValue } from "./flatten.ts";
+export { flattenNodes, isProcessNode, RowFlattener, toSqlValue } from "./flatten.ts";
 export type { Row, SqlValue } from "./flatten.ts";
 export { openStore, SchemaMismatchError, SqlError } from "./open_store.ts";
 export type { OpenStoreOptions, ResultValue, Store } from "./open_store.ts";
