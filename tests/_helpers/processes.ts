@@ -101,3 +101,105 @@ export function descendantsOf(pid: number): number[] {
   }
   return found;
 }
+
+/**
+ * Runs `body` with a started process group (`spawnGroup`, `spawnReadyGroup`), then ends
+ * the group, even when `body` throws.
+ */
+export async function withGroup<G extends ProcessGroup, T>(
+  started: G | Promise<G>,
+  body: (group: G) => Promise<T>,
+): Promise<T> {
+  const group = await started;
+  try {
+    return await body(group);
+  } finally {
+    await group.kill();
+  }
+}
+
+/** A process group whose leader said it is ready. */
+export interface ReadyGroup extends ProcessGroup {
+  /** What `ready` matched of the leader's output. */
+  ready: RegExpExecArray;
+}
+
+/**
+ * Starts `args` through `setsid` (a process group of its own) and waits until its
+ * stdout matches `ready`; reads on, so a full pipe never blocks it. Ends the group and
+ * throws when the output ends first.
+ */
+export async function spawnReadyGroup(
+  args: string[],
+  ready: RegExp,
+  options: { cwd?: string } = {},
+): Promise<ReadyGroup> {
+  const child = new Deno.Command("setsid", {
+    args,
+    stdout: "piped",
+    stderr: "null",
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  }).spawn();
+  const end = async () => {
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+    } catch { /* the group is gone already */ }
+    await child.status;
+  };
+  try {
+    const { match, rest } = await readUntil(child.stdout, ready);
+    return {
+      pid: child.pid,
+      ready: match,
+      async kill() {
+        await end();
+        await rest;
+      },
+    };
+  } catch (error) {
+    await end();
+    throw error;
+  }
+}
+
+/**
+ * A number of seconds for `sleep` (hours, with this moment's milliseconds as its
+ * fraction) that no other test's process has in its command line, so that
+ * `processesWith` finds the test's own `sleep` alone.
+ */
+export const sleepMarker = () => `${3000 + Math.floor(Math.random() * 5000)}.${Date.now() % 1000}`;
+
+/**
+ * Runs `body` with a `sleep SECONDS` command of its own (`sleepMarker`), then SIGKILLs
+ * what a failed test left running of it: only processes started with that command line.
+ */
+export async function withSleepMarker<T>(body: (sleep: string) => Promise<T>): Promise<T> {
+  const sleep = `sleep ${sleepMarker()}`;
+  try {
+    return await body(sleep);
+  } finally {
+    for (const pid of processesWith(sleep)) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch { /* gone meanwhile */ }
+    }
+  }
+}
+
+/**
+ * Runs `body` with a started child (procpath in the background), then SIGKILLs it if a
+ * failed test left it running, and waits for it.
+ */
+export async function withChild<T>(
+  child: Deno.ChildProcess,
+  body: (child: Deno.ChildProcess) => Promise<T>,
+): Promise<T> {
+  try {
+    return await body(child);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* it has exited */ }
+    await child.status;
+  }
+}

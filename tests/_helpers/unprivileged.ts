@@ -43,3 +43,27 @@ export async function readableCheckout(): Promise<ReadableCheckout> {
     remove: () => Deno.remove(dir, { recursive: true }),
   };
 }
+
+/** Runs `body` with a readable checkout (`readableCheckout`), removed in the end even when it throws. */
+export async function withReadableCheckout<T>(
+  body: (checkout: ReadableCheckout) => Promise<T>,
+): Promise<T> {
+  const checkout = await readableCheckout();
+  try {
+    return await body(checkout);
+  } finally {
+    await checkout.remove();
+  }
+}
+
+/**
+ * Makes the directory `name` in the checkout's, for what uid 65534 runs or writes:
+ * `mode` 0o755 to read and run, 0o777 to write too (the chmod, since the umask trims
+ * mkdir's). Returns its path.
+ */
+export function nobodyDir(checkout: ReadableCheckout, name: string, mode: number): string {
+  const dir = `${checkout.dir}/${name}`;
+  Deno.mkdirSync(dir);
+  Deno.chmodSync(dir, mode);
+  return dir;
+}

@@ -4,13 +4,39 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
 import { installed, needs } from "../_helpers/needs.ts";
-import { NOBODY, readableCheckout } from "../_helpers/unprivileged.ts";
-import { descendantsOf, readUntil, spawnGroup, waitFor } from "../_helpers/processes.ts";
+import {
+  NOBODY,
+  nobodyDir,
+  type ReadableCheckout,
+  withReadableCheckout,
+} from "../_helpers/unprivileged.ts";
+import {
+  descendantsOf,
+  readUntil,
+  type ReadyGroup,
+  spawnGroup,
+  spawnReadyGroup,
+  waitFor,
+  withGroup,
+} from "../_helpers/processes.ts";
+import { compileC } from "../_helpers/compile_c.ts";
+import { type CgroupPlace, cgroupPlace, withCgroup } from "../_helpers/cgroups.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 const python = { "python3 is not installed": installed("python3") };
 const cc = { "cc is not installed": installed("cc") };
 const root = { "making a cgroup needs root": Deno.uid() === 0 };
+const cpuGroup = {
+  ...root,
+  "no cgroup CPU controller to make a group in": cpuQuotaPlace() !== null,
+};
+const memoryGroup = {
+  ...root,
+  "no cgroup memory controller to make a group in": memoryPlace() !== null,
+};
+const setpriv = { "setpriv is not installed": installed("setpriv") };
+const nobody = { "switching users needs root": Deno.uid() === 0, ...setpriv };
 
 /** A finding as `--format json` gives it. */
 interface Found {
@@ -22,53 +48,30 @@ interface Found {
 
 /** Compiles tests/fixtures/inspect/NAME.c into `dir` (readable by every user); its path. */
 function build(dir: string, name: string): string {
-  const out = `${dir}/${name}`;
-  const result = new Deno.Command("cc", {
-    args: ["-O1", "-pthread", "-o", out, repoPath(`tests/fixtures/inspect/${name}.c`)],
-    stderr: "piped",
-  }).outputSync();
-  if (!result.success) throw new Error(new TextDecoder().decode(result.stderr));
-  return out;
+  return compileC(repoPath(`tests/fixtures/inspect/${name}.c`), `${dir}/${name}`, [
+    "-O1",
+    "-pthread",
+  ]);
 }
 
-/** A workload started as the leader of a process group of its own (`setsid` execs it). */
-interface Workload {
-  pid: number;
-  /** What it printed up to and including "ready …". */
-  ready: string;
-  /** Ends the whole group (SIGKILL) and waits for the leader. */
-  stop(): Promise<void>;
-}
+/** A workload: a process group of its own whose leader printed "ready …" (`ready[0]`). */
+type Workload = ReadyGroup;
 
 /** Starts `args` in a group of its own (optionally as uid 65534) and waits for its "ready". */
-async function workload(args: string[], options: { nobody?: boolean } = {}): Promise<Workload> {
+function workload(args: string[], options: { nobody?: boolean } = {}): Promise<Workload> {
   const words = options.nobody ? [...NOBODY, ...args] : args;
-  const child = new Deno.Command("setsid", {
-    args: words,
-    stdout: "piped",
-    stderr: "null",
-    cwd: "/",
-  }).spawn();
-  try {
-    const { match, rest } = await readUntil(child.stdout, /ready[^\n]*\n/);
-    return {
-      pid: child.pid,
-      ready: match[0],
-      async stop() {
-        try {
-          Deno.kill(-child.pid, "SIGKILL");
-        } catch { /* gone */ }
-        await child.status;
-        await rest;
-      },
-    };
-  } catch (error) {
-    try {
-      Deno.kill(-child.pid, "SIGKILL");
-    } catch { /* gone */ }
-    await child.status;
-    throw error;
-  }
+  return spawnReadyGroup(words, /ready[^\n]*\n/, { cwd: "/" });
+}
+
+/**
+ * Compiles tests/fixtures/inspect/NAME.c into a temporary directory, starts it as a
+ * workload and runs `body` with it; the group is ended and the directory removed in the end.
+ */
+function withCompiled(name: string, body: (w: Workload, dir: string) => Promise<void>) {
+  return withTempDir(
+    (dir) => withGroup(workload([build(dir, name)]), (w) => body(w, dir)),
+    "procpath-inspect-",
+  );
 }
 
 /** Starts a Python workload of tests/fixtures/inspect and waits for its "ready". */
@@ -143,33 +146,22 @@ function descendantNamed(pid: number, comm: string): number | undefined {
   });
 }
 
-/** Makes a cgroup directory and removes it in the end, moving what is left to the parent. */
-async function withCgroup<T>(dir: string, body: (dir: string) => Promise<T>): Promise<T> {
-  Deno.mkdirSync(dir);
-  try {
-    return await body(dir);
-  } finally {
-    const parent = dir.replace(/\/[^/]+$/, "");
-    await waitFor(() => {
-      try {
-        for (const pid of Deno.readTextFileSync(`${dir}/cgroup.procs`).split("\n")) {
-          if (pid !== "") Deno.writeTextFileSync(`${parent}/cgroup.procs`, pid);
-        }
-        Deno.removeSync(dir);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  }
+/** Runs inspect as uid 65534 from `checkout`, as JSON; its findings, ranked, and the whole report. */
+async function inspectJsonAsNobody(
+  checkout: ReadableCheckout,
+  args: string[],
+): Promise<{ findings: Found[]; report: Record<string, unknown> }> {
+  const output = await checkout.asNobody(["inspect", "--format", "json", ...args]);
+  assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+  const report = JSON.parse(new TextDecoder().decode(output.stdout));
+  return { findings: report.findings, report };
 }
 
 Deno.test({
   ...needs("inspect names the one thread of a process that burns a CPU", python),
   ...unsanitized,
   async fn() {
-    const w = await pythonWorkload("hot_thread");
-    try {
+    await withGroup(pythonWorkload("hot_thread"), async (w) => {
       const { findings } = await inspectJson(["-p", String(w.pid)]);
       const hot = findings.filter((f) => f.rule === "hot_thread");
       const burner = hot.find((f) => f.text.includes("burner"));
@@ -180,9 +172,7 @@ Deno.test({
       assertEquals(Number(percent) + waited >= 78, true, burner!.text);
       // "the busiest" is said of one thread only
       assertEquals(hot.filter((f) => f.text.includes("the busiest")).length, 1, show(hot));
-    } finally {
-      await w.stop();
-    }
+    });
   },
 });
 
@@ -190,23 +180,19 @@ Deno.test({
   ...needs("inspect names eight threads contending for one lock", python),
   ...unsanitized,
   async fn() {
-    const w = await pythonWorkload("lock_contention");
-    try {
+    await withGroup(pythonWorkload("lock_contention"), async (w) => {
       const { findings } = await inspectJson(["-p", String(w.pid)]);
       const lock = findings.find((f) => f.rule === "lock_contention");
       assertEquals(lock !== undefined, true, show(findings));
       assertEquals(/\d+ of 9 threads wait in \w*futex\w*/.test(lock!.text), true, lock!.text);
-    } finally {
-      await w.stop();
-    }
+    });
   },
 });
 
 Deno.test({
   ...needs("inspect names two threads taking turns on one lock (a convoy)", {
     ...cc,
-    ...root,
-    "no cgroup CPU controller to make a group in": cpuQuotaPlace() !== null,
+    ...cpuGroup,
   }),
   ...unsanitized,
   async fn() {
@@ -214,12 +200,10 @@ Deno.test({
     // machine loaded by others (where they would only wait for a CPU, which inspect
     // then rightly leads with)
     const place = cpuQuotaPlace()!;
-    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
     await withCgroup(`${place.dir}/procpath-test-${Deno.pid}-lock`, async (group) => {
       if (place.v2) Deno.writeTextFileSync(`${group}/cpu.weight`, "10000");
       else Deno.writeTextFileSync(`${group}/cpu.shares`, "262144");
-      const w = await workload([build(dir, "two_thread_lock")]);
-      try {
+      await withCompiled("two_thread_lock", async (w) => {
         Deno.writeTextFileSync(`${group}/cgroup.procs`, String(w.pid));
         const { findings } = await inspectJson(["-p", String(w.pid)]);
         const tids = [...Deno.readDirSync(`/proc/${w.pid}/task`)].map((t) => Number(t.name))
@@ -234,10 +218,7 @@ Deno.test({
         }
         assertEquals(lock?.rule, "lock_contention", show(findings));
         assertIncludes(lock!.text, `2 threads (TID ${tids.join(", ")}) take turns on a lock`);
-      } finally {
-        await w.stop();
-        Deno.removeSync(dir, { recursive: true });
-      }
+      });
     });
   },
 });
@@ -246,9 +227,7 @@ Deno.test({
   ...needs("inspect does not call an idle condition-variable pool lock contention", cc),
   ...unsanitized,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
-    const w = await workload([build(dir, "condvar_pool")]);
-    try {
+    await withCompiled("condvar_pool", async (w) => {
       const { findings, report } = await inspectJson(["-p", String(w.pid)]);
       assertEquals(findings.filter((f) => f.rule === "lock_contention"), [], show(findings));
       // the pool is what the test meant: four workers asleep on a futex most of the window
@@ -258,10 +237,7 @@ Deno.test({
       const workers = process!.threads.filter((t) => t.name.startsWith("worker-"));
       assertEquals(workers.length, 4);
       for (const t of workers) assertEquals((t.shares.futex ?? 0) >= 50, true, JSON.stringify(t));
-    } finally {
-      await w.stop();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -271,8 +247,7 @@ Deno.test({
   async fn() {
     const cores = navigator.hardwareConcurrency;
     const loops = Array(cores * 2).fill('sh -c "while :; do :; done" &').join(" ");
-    const group = spawnGroup(["sh", "-c", `${loops} wait`]);
-    try {
+    await withGroup(spawnGroup(["sh", "-c", `${loops} wait`]), async (group) => {
       const { findings } = await inspectJson([
         "-w",
         "2",
@@ -285,16 +260,10 @@ Deno.test({
         const [, share] = /(\d+)% of the window/.exec(f.text)!;
         assertEquals(Number(share) <= 100, true, f.text);
       }
-    } finally {
-      await group.kill();
-    }
+    });
   },
 });
 
-/**
- * Where the test may make a group with a CPU quota: cgroup v2 with the `cpu` controller
- * (its `cpu.max`), or v1's `cpu` hierarchy (`cpu.cfs_quota_us`); `null` when neither.
- */
 /** `/proc/PID/schedstat`: time on a CPU and runnable without one, ns. */
 function schedstatOf(pid: number): { run: number; wait: number } {
   const [run, wait] = Deno.readTextFileSync(`/proc/${pid}/schedstat`).split(" ").map(Number);
@@ -308,27 +277,19 @@ function threadShares(report: Record<string, unknown>, tid: number): Record<stri
   return thread!.shares as Record<string, number>;
 }
 
-function cpuQuotaPlace(): { dir: string; v2: boolean } | null {
-  for (const base of ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]) {
-    try {
-      if (Deno.readTextFileSync(`${base}/cgroup.subtree_control`).split(/\s+/).includes("cpu")) {
-        return { dir: base, v2: true };
-      }
-    } catch { /* not cgroup v2 here */ }
-  }
-  try {
-    Deno.statSync("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
-    return { dir: "/sys/fs/cgroup/cpu", v2: false };
-  } catch {
-    return null;
-  }
+/**
+ * Where the test may make a group with a CPU quota: cgroup v2 with the `cpu` controller
+ * (its `cpu.max`), or v1's `cpu` hierarchy (`cpu.cfs_quota_us`); `null` when neither.
+ */
+function cpuQuotaPlace(): CgroupPlace | null {
+  return cgroupPlace("cpu", "cpu", "cpu.cfs_quota_us");
 }
 
 Deno.test({
-  ...needs("inspect leads with CPU-quota throttling, at the group's own path, not the run queue", {
-    ...root,
-    "no cgroup CPU controller to make a group in": cpuQuotaPlace() !== null,
-  }),
+  ...needs(
+    "inspect leads with CPU-quota throttling, at the group's own path, not the run queue",
+    cpuGroup,
+  ),
   ...unsanitized,
   async fn() {
     const place = cpuQuotaPlace()!;
@@ -339,8 +300,7 @@ Deno.test({
         Deno.writeTextFileSync(`${group}/cpu.cfs_period_us`, "100000");
         Deno.writeTextFileSync(`${group}/cpu.cfs_quota_us`, "10000");
       }
-      const busy = spawnGroup(["sh", "-c", "while :; do :; done"]);
-      try {
+      await withGroup(spawnGroup(["sh", "-c", "while :; do :; done"]), async (busy) => {
         Deno.writeTextFileSync(`${group}/cgroup.procs`, String(busy.pid));
         // the oracle: the kernel's own run and wait times around procpath's window
         const before = schedstatOf(busy.pid), start = performance.now();
@@ -374,9 +334,7 @@ Deno.test({
           of(findings, busy.pid).filter((f) => f.rule === "run_queue" && f.score >= first!.score),
           [],
         );
-      } finally {
-        await busy.kill();
-      }
+      });
     });
   },
 });
@@ -385,8 +343,7 @@ Deno.test({
   ...needs("inspect names a writer blocked on a full pipe and the process at its other end", {}),
   ...unsanitized,
   async fn() {
-    const group = spawnGroup(["sh", "-c", "yes | sleep 600"]);
-    try {
+    await withGroup(spawnGroup(["sh", "-c", "yes | sleep 600"]), async (group) => {
       let writer: number | undefined, reader: number | undefined;
       assertEquals(
         await waitFor(() => {
@@ -403,9 +360,7 @@ Deno.test({
       const pipe = Deno.readLinkSync(`/proc/${writer}/fd/1`);
       assertIncludes(first!.text, `writing to ${pipe} (fd 1, write)`);
       assertIncludes(first!.text, `PID ${reader} sleep (fd 0)`);
-    } finally {
-      await group.kill();
-    }
+    });
   },
 });
 
@@ -429,23 +384,13 @@ function diskOf(path: string): string {
 function diskThrottlePlace():
   | { dir: string; file: string; limit: (disk: string) => string }
   | null {
-  for (const base of ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]) {
-    try {
-      if (Deno.readTextFileSync(`${base}/cgroup.subtree_control`).split(/\s+/).includes("io")) {
-        return { dir: base, file: "io.max", limit: (disk) => `${disk} wbps=1048576` };
-      }
-    } catch { /* not cgroup v2 here */ }
-  }
-  try {
-    Deno.statSync("/sys/fs/cgroup/blkio/blkio.throttle.write_bps_device");
-    return {
-      dir: "/sys/fs/cgroup/blkio",
-      file: "blkio.throttle.write_bps_device",
-      limit: (disk) => `${disk} 1048576`,
-    };
-  } catch {
-    return null;
-  }
+  const place = cgroupPlace("io", "blkio", "blkio.throttle.write_bps_device");
+  if (place === null) return null;
+  return place.v2 ? { dir: place.dir, file: "io.max", limit: (disk) => `${disk} wbps=1048576` } : {
+    dir: place.dir,
+    file: "blkio.throttle.write_bps_device",
+    limit: (disk) => `${disk} 1048576`,
+  };
 }
 
 /**
@@ -464,16 +409,8 @@ async function withSlowFsync(
     Deno.writeTextFileSync(`${group}/${place.file}`, place.limit(diskOf(dir)));
     // root moves the shell into the group; it then becomes the loop (as nobody, if asked)
     const user = options.nobody ? `${NOBODY.join(" ")} ` : "";
-    const w = await workload([
-      "sh",
-      "-c",
-      `echo $$ > ${group}/cgroup.procs && exec ${user}${binary} ${dir}/data`,
-    ]);
-    try {
-      await body(w);
-    } finally {
-      await w.stop();
-    }
+    const loop = `echo $$ > ${group}/cgroup.procs && exec ${user}${binary} ${dir}/data`;
+    await withGroup(workload(["sh", "-c", loop]), body);
   });
 }
 
@@ -489,8 +426,7 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
-    try {
+    await withTempDir(async (dir) => {
       await withSlowFsync(dir, build(dir, "fsync_loop"), {}, async (w) => {
         const written = () =>
           Number(/^write_bytes: (\d+)/m.exec(Deno.readTextFileSync(`/proc/${w.pid}/io`))![1]);
@@ -514,9 +450,7 @@ Deno.test({
         const inWindow = process!.io.writePerSecond * (report.windowSeconds as number);
         assertEquals(inWindow > 0 && inWindow <= (after - before) * 1.01, true, `${inWindow}`);
       });
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    }, "procpath-inspect-");
   },
 });
 
@@ -524,66 +458,48 @@ Deno.test({
   ...needs("inspect names a stopped (T) and an uninterruptible (D) process", cc),
   ...unsanitized,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
-    const held = await workload([build(dir, "vfork_wait")]);
-    const stopped = spawnGroup(["sleep", "600"]);
-    try {
-      await stopOnce(stopped.pid, "sleep");
-      assertEquals(
-        await waitFor(() => /\) D /.test(Deno.readTextFileSync(`/proc/${held.pid}/stat`))),
-        true,
-      );
-      const { findings } = await inspectJson([
-        "--no-subtree",
-        "-p",
-        `${stopped.pid},${held.pid}`,
-      ]);
-      const t = of(findings, stopped.pid)[0];
-      assertEquals(t?.rule, "stopped", show(findings));
-      assertIncludes(t!.text, `kill -CONT ${stopped.pid}`);
-      const d = of(findings, held.pid)[0];
-      assertEquals(d?.rule, "uninterruptible", show(findings));
-      assertIncludes(d!.text, "(system call vfork)");
-    } finally {
-      await stopped.kill();
-      await held.stop();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    await withCompiled(
+      "vfork_wait",
+      (held) =>
+        withGroup(spawnGroup(["sleep", "600"]), async (stopped) => {
+          await stopOnce(stopped.pid, "sleep");
+          assertEquals(
+            await waitFor(() => /\) D /.test(Deno.readTextFileSync(`/proc/${held.pid}/stat`))),
+            true,
+          );
+          const { findings } = await inspectJson([
+            "--no-subtree",
+            "-p",
+            `${stopped.pid},${held.pid}`,
+          ]);
+          const t = of(findings, stopped.pid)[0];
+          assertEquals(t?.rule, "stopped", show(findings));
+          assertIncludes(t!.text, `kill -CONT ${stopped.pid}`);
+          const d = of(findings, held.pid)[0];
+          assertEquals(d?.rule, "uninterruptible", show(findings));
+          assertIncludes(d!.text, "(system call vfork)");
+        }),
+    );
   },
 });
 
 /** Where the test may make a memory cgroup: v2 with `memory`, or v1's `memory` hierarchy. */
-function memoryPlace(): { dir: string; v2: boolean } | null {
-  for (const base of ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"]) {
-    try {
-      if (
-        Deno.readTextFileSync(`${base}/cgroup.subtree_control`).split(/\s+/).includes("memory")
-      ) {
-        return { dir: base, v2: true };
-      }
-    } catch { /* not cgroup v2 here */ }
-  }
-  try {
-    Deno.statSync("/sys/fs/cgroup/memory/memory.limit_in_bytes");
-    return { dir: "/sys/fs/cgroup/memory", v2: false };
-  } catch {
-    return null;
-  }
+function memoryPlace(): CgroupPlace | null {
+  return cgroupPlace("memory", "memory", "memory.limit_in_bytes");
 }
 
 Deno.test({
   ...needs("inspect names a memory cgroup at its limit with an OOM kill recorded", {
     ...root,
     ...cc,
-    "no cgroup memory controller to make a group in": memoryPlace() !== null,
+    ...memoryGroup,
   }),
   ...unsanitized,
   async fn() {
     const place = memoryPlace()!;
-    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
-    const hold = build(dir, "hold_memory");
     const name = `procpath-test-${Deno.pid}-memory`;
-    try {
+    await withTempDir(async (dir) => {
+      const hold = build(dir, "hold_memory");
       await withCgroup(`${place.dir}/${name}`, async (group) => {
         Deno.writeTextFileSync(
           `${group}/${place.v2 ? "memory.max" : "memory.limit_in_bytes"}`,
@@ -615,15 +531,13 @@ Deno.test({
           await child.status;
         }
       });
-    } finally {
-      Deno.removeSync(dir, { recursive: true });
-    }
+    }, "procpath-inspect-");
   },
 });
 
 /** Runs the two-socket workload's check: each reader named with its own peer. */
 function checkTwoSockets(w: Workload, findings: Found[]): void {
-  const [, port1, port2, peer] = /ready (\d+) (\d+) (\d+)/.exec(w.ready)!;
+  const [, port1, port2, peer] = /ready (\d+) (\d+) (\d+)/.exec(w.ready[0])!;
   const blocked = of(findings, w.pid).filter((f) => f.rule === "blocked_socket");
   const one = blocked.find((f) => f.text.includes("reader-1"));
   const two = blocked.find((f) => f.text.includes("reader-2"));
@@ -641,16 +555,11 @@ Deno.test({
   ...needs("inspect names each of two threads with its own socket and the peer process", cc),
   ...unsanitized,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
-    const w = await workload([build(dir, "two_sockets")]);
-    try {
+    await withCompiled("two_sockets", async (w) => {
       assertEquals(await waitFor(() => readingSocket(w.pid)), true);
       const { findings } = await inspectJson(["--no-subtree", "-p", String(w.pid)]);
       checkTwoSockets(w, findings);
-    } finally {
-      await w.stop();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -658,9 +567,8 @@ Deno.test({
   ...needs("inspect names the process at the other end of a Unix socket", python),
   ...unsanitized,
   async fn() {
-    const w = await pythonWorkload("unix_reader");
-    try {
-      const [, child] = /ready (\d+)/.exec(w.ready)!;
+    await withGroup(pythonWorkload("unix_reader"), async (w) => {
+      const [, child] = /ready (\d+)/.exec(w.ready[0])!;
       assertEquals(await waitFor(() => /unix_stream_read/.test(wchanOf(w.pid))), true);
       const { findings } = await inspectJson(["--no-subtree", "-p", String(w.pid)]);
       const first = of(findings, w.pid)[0];
@@ -670,9 +578,7 @@ Deno.test({
         Deno.readLinkSync(`/proc/${child}/fd/${fd}`).startsWith("socket:")
       );
       assertIncludes(first!.text, `the other end is PID ${child} python3 (fd ${theirs})`);
-    } finally {
-      await w.stop();
-    }
+    });
   },
 });
 
@@ -681,62 +587,53 @@ Deno.test({
     "inspect names a full pipe, T, D, two socket readers and an idle pool as nobody",
     {
       ...cc,
-      "switching users needs root": Deno.uid() === 0,
-      "setpriv is not installed": installed("setpriv"),
+      ...nobody,
     },
   ),
   ...unsanitized,
   async fn() {
-    const checkout = await readableCheckout();
-    const dir = `${checkout.dir}/workloads`;
-    Deno.mkdirSync(dir);
-    Deno.chmodSync(dir, 0o755);
-    // each started one is stopped in the end, even when a later one fails to start
-    const started: Workload[] = [];
-    const start = async (args: string[]) => {
-      const w = await workload(args, { nobody: true });
-      started.push(w);
-      return w;
-    };
-    const pipe = spawnGroup([...NOBODY, "sh", "-c", "yes | sleep 600"]);
-    const stopped = spawnGroup([...NOBODY, "sleep", "600"]);
-    try {
-      const sockets = await start([build(dir, "two_sockets")]);
-      const held = await start([build(dir, "vfork_wait")]);
-      const pool = await start([build(dir, "condvar_pool")]);
-      await stopOnce(stopped.pid, "sleep");
-      let writer: number | undefined;
-      assertEquals(
-        await waitFor(() => {
-          writer = descendantNamed(pipe.pid, "yes");
-          return writer !== undefined && /pipe/.test(wchanOf(writer)) &&
-            readingSocket(sockets.pid);
-        }),
-        true,
-      );
-      const output = await checkout.asNobody([
-        "inspect",
-        "--format",
-        "json",
-        "--no-subtree",
-        "-p",
-        `${sockets.pid},${writer},${stopped.pid},${held.pid},${pool.pid}`,
-      ]);
-      const stderr = new TextDecoder().decode(output.stderr);
-      assertEquals(output.code, 0, stderr);
-      const { findings } = JSON.parse(new TextDecoder().decode(output.stdout));
-      checkTwoSockets(sockets, findings);
-      assertEquals(of(findings, writer!)[0]?.rule, "blocked_pipe", show(findings));
-      assertIncludes(of(findings, writer!)[0]!.text, "sleep (fd 0)");
-      assertEquals(of(findings, stopped.pid)[0]?.rule, "stopped", show(findings));
-      assertEquals(of(findings, held.pid)[0]?.rule, "uninterruptible", show(findings));
-      assertEquals(of(findings, pool.pid).filter((f) => f.rule === "lock_contention"), []);
-    } finally {
-      for (const w of started) await w.stop();
-      await pipe.kill();
-      await stopped.kill();
-      await checkout.remove();
-    }
+    await withReadableCheckout(async (checkout) => {
+      const dir = nobodyDir(checkout, "workloads", 0o755);
+      // each started one is stopped in the end, even when a later one fails to start
+      const started: Workload[] = [];
+      const start = async (args: string[]) => {
+        const w = await workload(args, { nobody: true });
+        started.push(w);
+        return w;
+      };
+      const pipe = spawnGroup([...NOBODY, "sh", "-c", "yes | sleep 600"]);
+      const stopped = spawnGroup([...NOBODY, "sleep", "600"]);
+      try {
+        const sockets = await start([build(dir, "two_sockets")]);
+        const held = await start([build(dir, "vfork_wait")]);
+        const pool = await start([build(dir, "condvar_pool")]);
+        await stopOnce(stopped.pid, "sleep");
+        let writer: number | undefined;
+        assertEquals(
+          await waitFor(() => {
+            writer = descendantNamed(pipe.pid, "yes");
+            return writer !== undefined && /pipe/.test(wchanOf(writer)) &&
+              readingSocket(sockets.pid);
+          }),
+          true,
+        );
+        const { findings } = await inspectJsonAsNobody(checkout, [
+          "--no-subtree",
+          "-p",
+          `${sockets.pid},${writer},${stopped.pid},${held.pid},${pool.pid}`,
+        ]);
+        checkTwoSockets(sockets, findings);
+        assertEquals(of(findings, writer!)[0]?.rule, "blocked_pipe", show(findings));
+        assertIncludes(of(findings, writer!)[0]!.text, "sleep (fd 0)");
+        assertEquals(of(findings, stopped.pid)[0]?.rule, "stopped", show(findings));
+        assertEquals(of(findings, held.pid)[0]?.rule, "uninterruptible", show(findings));
+        assertEquals(of(findings, pool.pid).filter((f) => f.rule === "lock_contention"), []);
+      } finally {
+        for (const w of started) await w.kill();
+        await pipe.kill();
+        await stopped.kill();
+      }
+    });
   },
 });
 
@@ -744,30 +641,17 @@ Deno.test({
   ...needs("inspect names storage waits of nobody's fsync loop on a slow disk, as nobody", {
     ...cc,
     ...slowDisk,
-    "setpriv is not installed": installed("setpriv"),
+    ...setpriv,
   }),
   ...unsanitized,
   async fn() {
-    const checkout = await readableCheckout();
-    const dir = `${checkout.dir}/workloads`;
-    Deno.mkdirSync(dir);
-    Deno.chmodSync(dir, 0o777); // the loop's file is nobody's
-    try {
+    await withReadableCheckout(async (checkout) => {
+      const dir = nobodyDir(checkout, "workloads", 0o777); // the loop's file is nobody's
       await withSlowFsync(dir, build(dir, "fsync_loop"), { nobody: true }, async (w) => {
-        const output = await checkout.asNobody([
-          "inspect",
-          "--format",
-          "json",
-          "-p",
-          String(w.pid),
-        ]);
-        assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
-        const { findings } = JSON.parse(new TextDecoder().decode(output.stdout));
+        const { findings } = await inspectJsonAsNobody(checkout, ["-p", String(w.pid)]);
         assertEquals(of(findings, w.pid)[0]?.rule, "storage_wait", show(findings));
       });
-    } finally {
-      await checkout.remove();
-    }
+    });
   },
 });
 
@@ -775,20 +659,16 @@ Deno.test({
   ...needs("inspect names CPU throttling and a memory limit as nobody, in groups root made", {
     ...root,
     ...cc,
-    "setpriv is not installed": installed("setpriv"),
-    "no cgroup CPU controller to make a group in": cpuQuotaPlace() !== null,
-    "no cgroup memory controller to make a group in": memoryPlace() !== null,
+    ...setpriv,
+    ...cpuGroup,
+    ...memoryGroup,
   }),
   ...unsanitized,
   async fn() {
     const cpu = cpuQuotaPlace()!, memory = memoryPlace()!;
-    const checkout = await readableCheckout();
-    const dir = `${checkout.dir}/workloads`;
-    Deno.mkdirSync(dir);
-    Deno.chmodSync(dir, 0o755);
-    const hold = build(dir, "hold_memory");
     const name = `procpath-test-${Deno.pid}-nobody`;
-    try {
+    await withReadableCheckout(async (checkout) => {
+      const hold = build(nobodyDir(checkout, "workloads", 0o755), "hold_memory");
       await withCgroup(
         `${cpu.dir}/${name}`,
         (quota) =>
@@ -812,16 +692,11 @@ Deno.test({
             }).spawn();
             try {
               await readUntil(holder.stdout, /ready/);
-              const output = await checkout.asNobody([
-                "inspect",
-                "--format",
-                "json",
+              const { findings } = await inspectJsonAsNobody(checkout, [
                 "--no-subtree",
                 "-p",
                 `${busy.pid},${holder.pid}`,
               ]);
-              assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
-              const { findings } = JSON.parse(new TextDecoder().decode(output.stdout));
               const throttled = of(findings, busy.pid)[0];
               assertEquals(throttled?.rule, "throttled", show(findings));
               assertIncludes(throttled!.text, `in cgroup /${name};`);
@@ -835,9 +710,7 @@ Deno.test({
             }
           }),
       );
-    } finally {
-      await checkout.remove();
-    }
+    });
   },
 });
 
@@ -905,9 +778,7 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "procpath-inspect-" });
-    const w = await workload([build(dir, "two_hot_functions")]);
-    try {
+    await withCompiled("two_hot_functions", async (w, dir) => {
       favour(w.pid);
       // both over the same seconds: perf's window covers inspect's
       const [oracle, { findings, report }] = await Promise.all([
@@ -927,48 +798,36 @@ Deno.test({
         show(findings),
       );
       assertEquals((report.sampler as { refused: string | null }).refused, null);
-    } finally {
-      await w.stop();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    });
   },
 });
 
 Deno.test({
   ...needs("inspect samples hot functions as nobody, or says why the kernel refuses", {
     ...cc,
-    "switching users needs root": Deno.uid() === 0,
-    "setpriv is not installed": installed("setpriv"),
+    ...nobody,
   }),
   ...unsanitized,
   async fn() {
-    const checkout = await readableCheckout();
-    const dir = `${checkout.dir}/workloads`;
-    Deno.mkdirSync(dir);
-    Deno.chmodSync(dir, 0o755);
-    const w = await workload([build(dir, "two_hot_functions")], { nobody: true });
-    try {
-      favour(w.pid);
-      const output = await checkout.asNobody([
-        "inspect",
-        "--format",
-        "json",
-        "-p",
-        String(w.pid),
-      ]);
-      assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
-      const report = JSON.parse(new TextDecoder().decode(output.stdout));
-      if (perfAllowed()) {
-        assertEquals(report.sampler.refused, null);
-        assertEquals(
-          report.processes[0].threads[0].hotFunctions.top[0].name,
-          "hot_outer (two_hot_functions)",
-        );
-      } else assertIncludes(report.sampler.refused, "kernel.perf_event_paranoid");
-    } finally {
-      await w.stop();
-      await checkout.remove();
-    }
+    await withReadableCheckout(async (checkout) => {
+      const dir = nobodyDir(checkout, "workloads", 0o755);
+      const hot = workload([build(dir, "two_hot_functions")], { nobody: true });
+      await withGroup(hot, async (w) => {
+        favour(w.pid);
+        const { report } = await inspectJsonAsNobody(checkout, ["-p", String(w.pid)]);
+        const { sampler, processes } = report as {
+          sampler: { refused: string | null };
+          processes: { threads: { hotFunctions: { top: { name: string }[] } }[] }[];
+        };
+        if (perfAllowed()) {
+          assertEquals(sampler.refused, null);
+          assertEquals(
+            processes[0]!.threads[0]!.hotFunctions.top[0]!.name,
+            "hot_outer (two_hot_functions)",
+          );
+        } else assertIncludes(sampler.refused ?? "", "kernel.perf_event_paranoid");
+      });
+    });
   },
 });
 
@@ -976,8 +835,7 @@ Deno.test({
   ...needs("inspect names a descriptor leak near RLIMIT_NOFILE", python),
   ...unsanitized,
   async fn() {
-    const w = await pythonWorkload("descriptor_leak");
-    try {
+    await withGroup(pythonWorkload("descriptor_leak"), async (w) => {
       const { findings } = await inspectJson(["-p", String(w.pid)]);
       const leak = findings.find((f) => f.rule === "descriptors");
       assertEquals(
@@ -985,9 +843,7 @@ Deno.test({
         true,
         show(findings),
       );
-    } finally {
-      await w.stop();
-    }
+    });
   },
 });
 
@@ -996,20 +852,15 @@ Deno.test({
   ...unsanitized,
   async fn() {
     // a shell opening a descriptor every 10 ms or so, up to 1,000 of them
-    const group = spawnGroup([
-      "bash",
-      "-c",
-      "ulimit -n 4096; for i in $(seq 1000); do exec {fd}</dev/null; sleep 0.01; done; sleep 600",
-    ]);
-    try {
+    const opener =
+      "ulimit -n 4096; for i in $(seq 1000); do exec {fd}</dev/null; sleep 0.01; done; sleep 600";
+    await withGroup(spawnGroup(["bash", "-c", opener]), async (group) => {
       const { findings } = await inspectJson(["--no-subtree", "-p", String(group.pid)]);
       const grew = of(findings, group.pid).find((f) => f.rule === "descriptors_growing");
       assertEquals(grew !== undefined, true, show(findings));
       const [, a, b] = /descriptors grew (\d+) → (\d+)/.exec(grew!.text)!;
       assertEquals(Number(b) - Number(a) >= 20, true, grew!.text);
-    } finally {
-      await group.kill();
-    }
+    });
   },
 });
 
@@ -1018,8 +869,8 @@ Deno.test({
   ...unsanitized,
   async fn() {
     // ten children that exit at once, and a parent that becomes sleep, which never waits
-    const group = spawnGroup(["sh", "-c", "for i in $(seq 10); do true & done; exec sleep 600"]);
-    try {
+    const parent = "for i in $(seq 10); do true & done; exec sleep 600";
+    await withGroup(spawnGroup(["sh", "-c", parent]), async (group) => {
       const zombies = () =>
         descendantsOf(group.pid).filter((pid) => {
           try {
@@ -1046,9 +897,7 @@ Deno.test({
         true,
         show(findings),
       );
-    } finally {
-      await group.kill();
-    }
+    });
   },
 });
 
@@ -1056,8 +905,8 @@ Deno.test({
   name: "inspect reports every process of a 100-process subtree",
   ...unsanitized,
   async fn() {
-    const group = spawnGroup(["sh", "-c", "for i in $(seq 100); do sleep 60 & done; wait"]);
-    try {
+    const sleepers = "for i in $(seq 100); do sleep 60 & done; wait";
+    await withGroup(spawnGroup(["sh", "-c", sleepers]), async (group) => {
       assertEquals(await waitFor(() => descendantsOf(group.pid).length === 100), true);
       // how long it takes is measured by scripts/bench_inspect.ts
       const { report } = await inspectJson([
@@ -1066,9 +915,7 @@ Deno.test({
         `$..children[?(@.stat.pid == ${group.pid})]`,
       ]);
       assertEquals((report.processes as unknown[]).length, 101);
-    } finally {
-      await group.kill();
-    }
+    });
   },
 });
 
@@ -1110,16 +957,13 @@ Deno.test("inspect with bad input: no such PID, -w 0, no selection, a process th
 Deno.test({
   ...needs(
     "inspect of another user's process gives a partial report and says what it could not read",
-    {
-      "switching users needs root": Deno.uid() === 0,
-      "setpriv is not installed": installed("setpriv"),
-    },
+    nobody,
   ),
   ...unsanitized,
   async fn() {
-    const checkout = await readableCheckout();
-    const output = await checkout.asNobody(["inspect", "-w", "0.5", "-p", "1"]);
-    await checkout.remove();
+    const output = await withReadableCheckout((checkout) =>
+      checkout.asNobody(["inspect", "-w", "0.5", "-p", "1"])
+    );
     const [code, stdout, stderr] = [
       output.code,
       new TextDecoder().decode(output.stdout),
@@ -1188,33 +1032,34 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    const dir = Deno.makeTempDirSync({ prefix: "procpath-fifo-" });
-    const fifo = `${dir}/f`;
-    new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
-    // cat reads the FIFO; sleep, its child, holds it open for writing and never writes
-    const group = spawnGroup(["sh", "-c", `sleep 600 > ${fifo} & exec cat ${fifo}`]);
-    try {
-      let writer: number | undefined;
-      assertEquals(
-        await waitFor(() => {
-          writer = descendantNamed(group.pid, "sleep");
-          return writer !== undefined && /pipe_read/.test(wchanOf(group.pid));
-        }),
-        true,
-      );
-      const { findings } = await inspectJson(["--no-subtree", "-p", String(group.pid)]);
-      const first = of(findings, group.pid)[0];
-      assertEquals(first?.rule, "blocked_pipe", show(findings));
-      // the FIFO by its path, as /proc/PID/fd/N names it, and its writer by PID
-      assertIncludes(first!.text, `reading from ${fifo} (fd 3, read)`);
-      assertIncludes(first!.text, `its writer is PID ${writer} sleep (fd 1), which is not writing`);
-      // with the writer inspected too and idle, the reader's wait is no cause
-      const both = await inspectJson(["-p", String(group.pid)]);
-      assertEquals(of(both.findings, group.pid), [], show(both.findings));
-    } finally {
-      await group.kill();
-      Deno.removeSync(dir, { recursive: true });
-    }
+    await withTempDir(async (dir) => {
+      const fifo = `${dir}/f`;
+      new Deno.Command("mkfifo", { args: [fifo] }).outputSync();
+      // cat reads the FIFO; sleep, its child, holds it open for writing and never writes
+      const reader = spawnGroup(["sh", "-c", `sleep 600 > ${fifo} & exec cat ${fifo}`]);
+      await withGroup(reader, async (group) => {
+        let writer: number | undefined;
+        assertEquals(
+          await waitFor(() => {
+            writer = descendantNamed(group.pid, "sleep");
+            return writer !== undefined && /pipe_read/.test(wchanOf(group.pid));
+          }),
+          true,
+        );
+        const { findings } = await inspectJson(["--no-subtree", "-p", String(group.pid)]);
+        const first = of(findings, group.pid)[0];
+        assertEquals(first?.rule, "blocked_pipe", show(findings));
+        // the FIFO by its path, as /proc/PID/fd/N names it, and its writer by PID
+        assertIncludes(first!.text, `reading from ${fifo} (fd 3, read)`);
+        assertIncludes(
+          first!.text,
+          `its writer is PID ${writer} sleep (fd 1), which is not writing`,
+        );
+        // with the writer inspected too and idle, the reader's wait is no cause
+        const both = await inspectJson(["-p", String(group.pid)]);
+        assertEquals(of(both.findings, group.pid), [], show(both.findings));
+      });
+    }, "procpath-fifo-");
   },
 });
 
@@ -1227,8 +1072,8 @@ Deno.test({
     // a command line with a newline and a screen-clearing ESC, a thread name with both
     const script = String.raw`open my $f, ">", "/proc/self/comm"; print $f "t\e[31m\nq"; ` +
       String.raw`close $f; $| = 1; print "ready\n"; sleep 600`;
-    const w = await workload(["perl", "-e", script, "a\nb", "\x1b[2J\x1b[31mRED"]);
-    try {
+    const perl = workload(["perl", "-e", script, "a\nb", "\x1b[2J\x1b[31mRED"]);
+    await withGroup(perl, async (w) => {
       const text = await runProcpath(["inspect", "-w", "0.3", "-p", String(w.pid)]);
       assertEquals(text.code, 0, text.stderr);
       // the control characters a terminal acts on: none may reach it unescaped
@@ -1242,8 +1087,6 @@ Deno.test({
       const [process] = report.processes as { cmdline: string; threads: { name: string }[] }[];
       assertEquals(process!.cmdline, `perl -e ${script} a\nb \x1b[2J\x1b[31mRED`);
       assertEquals(process!.threads[0]!.name, "t\x1b[31m\nq");
-    } finally {
-      await w.stop();
-    }
+    });
   },
 });

@@ -8,8 +8,9 @@
  */
 import { assertEquals } from "../_helpers/assert.ts";
 import { repoPath } from "../_helpers/run_procpath.ts";
-import { spawnGroup } from "../_helpers/processes.ts";
+import { spawnGroup, withGroup } from "../_helpers/processes.ts";
 import { needs } from "../_helpers/needs.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const OPTIONS = { sanitizeResources: false, sanitizeOps: false };
 
@@ -61,12 +62,24 @@ interface Probed {
   limits: string;
 }
 
-async function setUp() {
-  const dir = await Deno.makeTempDir({ prefix: "procpath-env-" });
-  const probe = `${dir}/probe.sh`;
-  Deno.writeTextFileSync(probe, PROBE, { mode: 0o755 });
-  return { dir, probe, out: `${dir}/probed` };
+/** Where a test's probe is and writes: `out.PID` for each program it probed. */
+interface ProbeFiles {
+  dir: string;
+  probe: string;
+  out: string;
 }
+
+/** Runs `body` with the probe written to a temporary directory, removed in the end. */
+function withProbe(body: (files: ProbeFiles) => Promise<void>): Promise<void> {
+  return withTempDir((dir) => {
+    const probe = `${dir}/probe.sh`;
+    Deno.writeTextFileSync(probe, PROBE, { mode: 0o755 });
+    return body({ dir, probe, out: `${dir}/probed` });
+  }, "procpath-env-");
+}
+
+/** Enough sleeping processes that procpath keeps more files open than the caller's soft limit. */
+const CROWD = ["sh", "-c", "for i in $(seq 200); do sleep 600 & done; wait"];
 
 /** What each probe wrote. */
 function probed(dir: string, prefix = "probed."): Probed[] {
@@ -144,6 +157,12 @@ function assertNoDescriptorOfProcpath(dir: string, found: Probed[]) {
   }
 }
 
+/** Some probe ran while procpath held more descriptors than the caller's soft limit. */
+function assertBesideKeptFiles(found: Probed[]) {
+  const most = Math.max(...found.map((p) => p.procpathFds));
+  if (most <= SOFT) throw new Error(`procpath held at most ${most} descriptors`);
+}
+
 /** Every probe saw the caller's limits, all of them, and no variable of procpath's. */
 function assertCallerLimits(found: Probed[], caller: string, least: number) {
   if (found.length < least) throw new Error(`${found.length} programs probed, ${least} expected`);
@@ -162,27 +181,28 @@ Deno.test({
     NEED,
   ),
   async fn() {
-    const { dir, probe, out } = await setUp();
-    const run = await asCaller(
-      dir,
-      [
-        "record",
-        "-i",
-        "0.1",
-        "-d",
-        `${dir}/db.sqlite`,
-        "--",
-        "sh",
-        "-c",
-        `${probe} ${out}; sh -c '${probe} ${out}'`,
-      ],
-      false,
-      directProbe(probe, dir),
-    );
-    assertEquals([run.code, run.stderr.includes("exited with status 0")], [0, true]);
-    const found = probed(dir);
-    assertCallerLimits(found, run.caller, 2);
-    assertNoDescriptorOfProcpath(dir, found);
+    await withProbe(async ({ dir, probe, out }) => {
+      const run = await asCaller(
+        dir,
+        [
+          "record",
+          "-i",
+          "0.1",
+          "-d",
+          `${dir}/db.sqlite`,
+          "--",
+          "sh",
+          "-c",
+          `${probe} ${out}; sh -c '${probe} ${out}'`,
+        ],
+        false,
+        directProbe(probe, dir),
+      );
+      assertEquals([run.code, run.stderr.includes("exited with status 0")], [0, true]);
+      const found = probed(dir);
+      assertCallerLimits(found, run.caller, 2);
+      assertNoDescriptorOfProcpath(dir, found);
+    });
   },
 });
 
@@ -193,38 +213,34 @@ Deno.test({
     NEED,
   ),
   async fn() {
-    const { dir, probe, out } = await setUp();
-    // enough processes that procpath keeps more files open than the caller's soft limit
-    const crowd = spawnGroup(["sh", "-c", "for i in $(seq 200); do sleep 600 & done; wait"]);
-    try {
-      const run = await asCaller(
-        dir,
-        [
-          "record",
-          "-i",
-          "0.1",
-          "-r",
-          "4",
-          "-v",
-          "1",
-          "-e",
-          `X=${probe} ${out}; echo 1`,
-          "-d",
-          `${dir}/db.sqlite`,
-        ],
-        false,
-        directProbe(probe, dir),
-      );
-      assertEquals([run.code, run.stderr.includes("ERROR")], [0, false]);
-      const found = probed(dir);
-      assertCallerLimits(found, run.caller, 3);
-      // the later evaluations ran while procpath held more descriptors than the soft limit
-      const most = Math.max(...found.map((p) => p.procpathFds));
-      if (most <= SOFT) throw new Error(`procpath held at most ${most} descriptors`);
-      assertNoDescriptorOfProcpath(dir, found);
-    } finally {
-      await crowd.kill();
-    }
+    await withProbe(({ dir, probe, out }) =>
+      withGroup(spawnGroup(CROWD), async () => {
+        const run = await asCaller(
+          dir,
+          [
+            "record",
+            "-i",
+            "0.1",
+            "-r",
+            "4",
+            "-v",
+            "1",
+            "-e",
+            `X=${probe} ${out}; echo 1`,
+            "-d",
+            `${dir}/db.sqlite`,
+          ],
+          false,
+          directProbe(probe, dir),
+        );
+        assertEquals([run.code, run.stderr.includes("ERROR")], [0, false]);
+        const found = probed(dir);
+        assertCallerLimits(found, run.caller, 3);
+        // the later evaluations ran while procpath held more descriptors than the soft limit
+        assertBesideKeptFiles(found);
+        assertNoDescriptorOfProcpath(dir, found);
+      })
+    );
   },
 });
 
@@ -235,35 +251,32 @@ Deno.test({
     NEED,
   ),
   async fn() {
-    const { dir, probe, out } = await setUp();
-    const crowd = spawnGroup(["sh", "-c", "for i in $(seq 200); do sleep 600 & done; wait"]);
-    try {
-      const run = await asCaller(
-        dir,
-        [
-          "watch",
-          "-i",
-          "0.1",
-          "-r",
-          "4",
-          "-q",
-          "P=$..children[?(@.stat.pid == 1)].stat.pid",
-          "-c",
-          `${probe} ${out}`,
-        ],
-        false,
-        directProbe(probe, dir),
-      );
-      assertEquals(run.code, 0);
-      // the queries are read before the first start, so every start is beside kept files
-      const found = probed(dir);
-      assertCallerLimits(found, run.caller, 1);
-      const most = Math.max(...found.map((p) => p.procpathFds));
-      if (most <= SOFT) throw new Error(`procpath held at most ${most} descriptors`);
-      assertNoDescriptorOfProcpath(dir, found);
-    } finally {
-      await crowd.kill();
-    }
+    await withProbe(({ dir, probe, out }) =>
+      withGroup(spawnGroup(CROWD), async () => {
+        const run = await asCaller(
+          dir,
+          [
+            "watch",
+            "-i",
+            "0.1",
+            "-r",
+            "4",
+            "-q",
+            "P=$..children[?(@.stat.pid == 1)].stat.pid",
+            "-c",
+            `${probe} ${out}`,
+          ],
+          false,
+          directProbe(probe, dir),
+        );
+        assertEquals(run.code, 0);
+        // the queries are read before the first start, so every start is beside kept files
+        const found = probed(dir);
+        assertCallerLimits(found, run.caller, 1);
+        assertBesideKeptFiles(found);
+        assertNoDescriptorOfProcpath(dir, found);
+      })
+    );
   },
 });
 
@@ -271,10 +284,10 @@ Deno.test({
   ...OPTIONS,
   ...needs("play: record and watch sections start programs with the caller's limits", NEED),
   async fn() {
-    const { dir, probe, out } = await setUp();
-    Deno.writeTextFileSync(
-      `${dir}/play.ini`,
-      `[r:record]
+    await withProbe(async ({ dir, probe, out }) => {
+      Deno.writeTextFileSync(
+        `${dir}/play.ini`,
+        `[r:record]
 environment: X=${probe} ${out}; echo 1
 database_file: ${dir}/db.sqlite
 interval: 0.1
@@ -285,10 +298,11 @@ command: ${probe} ${out}
 interval: 0.1
 repeat: 1
 `,
-    );
-    const run = await asCaller(dir, ["play", "-f", `${dir}/play.ini`, "*"]);
-    assertEquals(run.code, 0);
-    assertCallerLimits(probed(dir), run.caller, 2);
+      );
+      const run = await asCaller(dir, ["play", "-f", `${dir}/play.ini`, "*"]);
+      assertEquals(run.code, 0);
+      assertCallerLimits(probed(dir), run.caller, 2);
+    });
   },
 });
 
@@ -299,13 +313,14 @@ Deno.test({
     NEED,
   ),
   async fn() {
-    const { dir, probe, out } = await setUp();
-    const run = await asCaller(
-      dir,
-      ["record", "-i", "0.1", "-d", `${dir}/db.sqlite`, "--", probe, out],
-      true,
-    );
-    assertEquals(run.code, 0);
-    assertCallerLimits(probed(dir), run.caller, 1);
+    await withProbe(async ({ dir, probe, out }) => {
+      const run = await asCaller(
+        dir,
+        ["record", "-i", "0.1", "-d", `${dir}/db.sqlite`, "--", probe, out],
+        true,
+      );
+      assertEquals(run.code, 0);
+      assertCallerLimits(probed(dir), run.caller, 1);
+    });
   },
 });
