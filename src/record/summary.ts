@@ -11,6 +11,10 @@ import { toNumber } from "../procfs/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
 import { ReapedCpuTracker } from "../model/cpu.ts";
+import { AFTER_LAST, creditReaped, EXITED_BETWEEN, groupByReaper } from "../model/reaped_credit.ts";
+import type { ReapedCredit, ReapedExit } from "../model/reaped_credit.ts";
+
+export { AFTER_LAST, EXITED_BETWEEN };
 
 /** A program's share of the recording: every process that ran it. */
 export interface ProgramUse {
@@ -108,11 +112,6 @@ interface Last {
   /** The sample count at which it was last sampled (to forget it some samples after). */
   sample: number;
 }
-
-/** The program of CPU that exits used between samples, split among them in a way not known. */
-export const EXITED_BETWEEN = "(exited between samples)";
-/** The program of CPU used after the last sample by processes not told apart. */
-export const AFTER_LAST = "(after the last sample)";
 
 /** Samples after which a process that left them is forgotten (its exit event is late). */
 const REMEMBERED_SAMPLES = 8;
@@ -296,11 +295,12 @@ export class SummaryTracker {
 
   /**
    * Settles an interval: the exits before `until` (its sample's read end, else the next
-   * sample's stamp) whose
-   * process its sample no longer showed explain what their reapers reaped — by their
-   * own figures where the zombie was read, else as `#credit` says; what none explains
-   * is carried to the next interval. Exits before the interval's end are used up; later
-   * ones may still belong to the next interval. Returns the exits without figures left.
+   * sample's stamp) whose process its sample no longer showed explain what their
+   * reapers reaped, as `model/reaped_credit.ts` credits it; what none explains is
+   * carried to the next interval. Exits before the interval's end are used up; later
+   * ones may still belong to the next interval. Returns the exits without figures it
+   * took that no reaper's CPU was credited to (for the last settling, those after the
+   * last sample).
    */
   #settle(interval: Interval, until: number): Exit[] {
     const { reapedBy } = interval;
@@ -311,17 +311,6 @@ export class SummaryTracker {
     const candidates = this.#exits.filter((e) =>
       e.at < (e.ownTicks === null ? until : interval.at) && gone(e)
     );
-    const exitedPids = new Map(candidates.map((e) => [e.pid, e]));
-    // an exit's reaper: its parent, or the nearest ancestor that did not exit too
-    const reaperOf = (exit: Exit) => {
-      let ppid = exit.ppid;
-      for (let hops = 0; exitedPids.has(ppid) && hops < 64; hops++) {
-        ppid = exitedPids.get(ppid)!.ppid;
-      }
-      return ppid;
-    };
-    const unknown = new Map<number, Exit[]>();
-    const used = new Set<Exit>();
     // a carried reaper keeps the name it had (it may be forgotten since)
     const carriedNames = new Map<number, string>();
     for (const [pid, carried] of this.#unexplained) {
@@ -329,41 +318,64 @@ export class SummaryTracker {
       carriedNames.set(pid, carried.program);
     }
     this.#unexplained = new Map();
-    for (const exit of candidates) {
-      const reaper = reaperOf(exit);
-      if (exit.ownTicks !== null) {
-        const ticks = Math.max(0, exit.ownTicks - (this.#last.get(exit.pid)?.own ?? 0));
-        this.#add(exit.command, ticks);
-        reapedBy.set(reaper, (reapedBy.get(reaper) ?? 0) - ticks);
-        used.add(exit);
-      } else {
-        const list = unknown.get(reaper);
-        if (list) list.push(exit);
-        else unknown.set(reaper, [exit]);
-        // gone by the interval's end: reaped in it or before (a parent reaps at once)
-        if (exit.at < interval.at) used.add(exit);
+    const groups = groupByReaper(candidates);
+    const shares = [...new Set([...reapedBy.keys(), ...groups.keys()])].map((reaper) => ({
+      reaper,
+      share: creditReaped(
+        reapedBy.get(reaper) ?? 0,
+        (groups.get(reaper) ?? []).map((exit) => this.#reapedExit(exit)),
+      ),
+    }));
+    // the exits' own figures first, in their order, then the rests by reaper: the order
+    // of credits breaks ties between the commands of a program (its busiest)
+    const own = new Map<Exit, ReapedCredit<Exit>>();
+    for (const { share } of shares) {
+      for (const credit of share.credits) {
+        if (credit.kind === "own") own.set(credit.exit.process, credit);
       }
     }
-    for (const [reaper, rest] of reapedBy) {
-      if (rest <= 0) continue;
-      const exits = unknown.get(reaper) ?? [];
-      if (exits.length > 0) {
-        this.#credit(exits, rest);
-        for (const exit of exits) used.add(exit);
-      } // the exits that explain it may come with a later sample's events
-      else {
+    for (const exit of candidates) {
+      const credit = own.get(exit);
+      if (credit) this.#credit(credit);
+    }
+    const credited = new Set<Exit>();
+    for (const { reaper, share } of shares) {
+      for (const credit of share.credits) {
+        if (credit.kind === "own") continue;
+        this.#credit(credit);
+        for (const exit of credit.kind === "exit" ? [credit.exit] : credit.exits) {
+          credited.add(exit.process);
+        }
+      }
+      // the exits that explain it may come with a later sample's events
+      if (share.unexplained > 0) {
         // a reaper outside the recording (procpath itself, for the orphans it adopts)
         const program = this.#last.get(reaper)?.program ?? carriedNames.get(reaper) ??
           `PID ${reaper}, unrecorded`;
-        this.#unexplained.set(reaper, { ticks: rest, program });
+        this.#unexplained.set(reaper, { ticks: share.unexplained, program });
       }
     }
+    // gone by the interval's end: reaped in it or before (a parent reaps at once)
+    const used = candidates.filter((e) =>
+      e.ownTicks !== null || credited.has(e) || e.at < interval.at
+    );
     for (const exit of used) {
       if (!this.#last.has(exit.pid)) this.#program(programOf(exit.command)).processes++;
       this.#last.delete(exit.pid);
     }
-    this.#exits = this.#exits.filter((e) => !used.has(e));
-    return this.#exits.filter((e) => e.ownTicks === null);
+    const usedSet = new Set(used);
+    this.#exits = this.#exits.filter((e) => !usedSet.has(e));
+    return candidates.filter((e) => e.ownTicks === null && !credited.has(e));
+  }
+
+  /** An exit as the shared rule takes it: its program and CPU figures, ticks. */
+  #reapedExit(exit: Exit): ReapedExit<Exit> {
+    return {
+      process: exit,
+      program: programOf(exit.command),
+      zombieTicks: exit.ownTicks,
+      sampledTicks: this.#last.get(exit.pid)?.own ?? 0,
+    };
   }
 
   /** Settles every interval left (the last with every exit), then the exits after them. */
@@ -372,7 +384,8 @@ export class SummaryTracker {
       const interval = this.#intervals.shift()!;
       this.#settle(interval, interval.readEnd ?? this.#intervals[0]?.at ?? Infinity);
     }
-    // exits after the last sample: their own figures where read; the rest is returned
+    // exits after the last sample: their own figures where read; those without are
+    // returned, to take what the kernel counted after the last sample
     const after = this.#settle(
       { sample: Infinity, at: Infinity, readEnd: null, reapedBy: new Map() },
       Infinity,
@@ -382,19 +395,25 @@ export class SummaryTracker {
   }
 
   /**
-   * Credits `ticks` a reaper reaped beyond what exits' figures explain to the exits
-   * without figures: to the one there is, or to the program they all ran; else to
-   * `(exited between samples)`, naming their programs. Their pace at the last sample,
-   * or their lifetimes, do not tell how it split (an idle `sleep 0.2` beside a process
-   * that faulted in 400 MiB in 0.18 s of CPU was credited all of it that way).
+   * Adds one credit of the shared rule: to the exit's command; to the program (with
+   * the command all its exits ran, else its name); or to the label, with its programs
+   * as the command (`(exited between samples): sleep, alloc2`).
    */
-  #credit(exits: readonly Exit[], ticks: number, label = EXITED_BETWEEN): void {
-    const programs = [...new Set(exits.map((e) => programOf(e.command)))];
-    if (exits.length === 1) this.#add(exits[0]!.command, ticks);
-    else if (programs.length === 1) {
-      const commands = new Set(exits.map((e) => e.command));
-      this.#add(commands.size === 1 ? exits[0]!.command : programs[0]!, ticks, programs[0]);
-    } else this.#add(programs.join(", "), ticks, label);
+  #credit(credit: ReapedCredit<Exit>): void {
+    switch (credit.kind) {
+      case "own":
+      case "exit":
+        this.#add(credit.exit.process.command, credit.ticks, credit.exit.program);
+        return;
+      case "program": {
+        const commands = new Set(credit.exits.map((e) => e.process.command));
+        const command = commands.size === 1 ? credit.exits[0]!.process.command : credit.program;
+        this.#add(command, credit.ticks, credit.program);
+        return;
+      }
+      case "label":
+        this.#add(credit.programs.join(", "), credit.ticks, credit.label);
+    }
   }
 
   /**
@@ -432,15 +451,17 @@ export class SummaryTracker {
     const rusage = options.rusage ?? null;
     if (rusage) {
       // what ran after the last sample: the exits since explain it by their own CPU, the
-      // exits without figures take the rest as #credit does, else it is not attributed
-      const unknown = this.#settleAll();
+      // exits without figures take the rest by the shared rule, else it is not attributed
+      const after = this.#settleAll();
       const counted = [...this.#programs.values()].reduce((sum, p) => sum + p.ticks, 0);
       const rest = (rusage.userSeconds + rusage.systemSeconds) * this.#clockTicks - counted;
       const unexplained = [...this.#unexplained.values()].reduce((sum, u) => sum + u.ticks, 0);
-      if (rest - unexplained >= 1 && unknown.length > 0) {
-        this.#credit(unknown, rest - unexplained, AFTER_LAST);
-      } else if (rest - unexplained >= 1) {
-        this.#add(AFTER_LAST, rest - unexplained, AFTER_LAST);
+      // under a tick is the counters' rounding
+      if (rest - unexplained >= 1) {
+        const exits = after.map((exit) => this.#reapedExit(exit));
+        const share = creditReaped(rest - unexplained, exits, AFTER_LAST);
+        for (const credit of share.credits) this.#credit(credit);
+        if (share.unexplained > 0) this.#add(AFTER_LAST, share.unexplained, AFTER_LAST);
       }
     } else this.#settleAll();
     for (const { ticks, program } of this.#unexplained.values()) {

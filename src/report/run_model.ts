@@ -7,23 +7,26 @@
  * CPU follows `model/cpu.ts` (`intervalCpu`): each sampled process's own ticks between
  * samples; an exited process's total from its zombie's counters where the exit event
  * read them; and the CPU a parent reaped in an interval (what its children used after
- * their last sample, or all of it for children no sample saw) shared among the
- * children that exited in that interval by what their zombies showed. What no zombie
- * explains is credited as the record summary credits it (`record/summary.ts`): to the
- * one process that can have used it (the child, with its exited descendants), or to
- * the program all of them ran; else it stays `EXITED_BETWEEN` rather than guessed (a
- * split by lifetime gave an idle `sleep` a quarter of a 400 MiB `alloc2`'s CPU), and
- * reaped CPU no event explains is `children of PROGRAM`. Where the recorder noted the
- * kernel's count of the command's tree (`store/run_log.ts`), the run's CPU and largest
- * process are the kernel's, and what it counted after the last sample is credited the
- * same way among the processes that exited since, else `AFTER_LAST`.
+ * their last sample, or all of it for children no sample saw) credited to the
+ * processes that exited in that interval as the record summary credits it, by one
+ * rule (`model/reaped_credit.ts`): their zombies' figures, then the rest to the one
+ * process without a figure that can have used it (a child, or one of its exited
+ * descendants), or to the program all of them ran; else it stays `EXITED_BETWEEN`
+ * rather than guessed (a split by lifetime gave an idle `sleep` a quarter of a 400 MiB
+ * `alloc2`'s CPU), and reaped CPU no event explains is `children of PROGRAM`. Where
+ * the recorder noted the kernel's count of the command's tree (`store/run_log.ts`),
+ * the run's CPU and largest process are the kernel's, and what it counted after the
+ * last sample is credited the same way among the processes that exited since, else
+ * `AFTER_LAST`.
  *
  * @module
  */
 import { intervalCpu } from "../model/cpu.ts";
 import type { BirthClock, CpuSample, ProcessCpu } from "../model/cpu.ts";
 import { displayCommand, UNNAMED } from "../model/process.ts";
-import { AFTER_LAST, EXITED_BETWEEN, programOf } from "../record/summary.ts";
+import { AFTER_LAST, creditReaped, EXITED_BETWEEN, groupByReaper } from "../model/reaped_credit.ts";
+import type { ReapedCredit, ReapedExit } from "../model/reaped_credit.ts";
+import { programOf } from "../record/summary.ts";
 import type { EventRow, RunRows, SampledRow } from "../store/report_reads.ts";
 
 /** One process of a run (a PID the kernel reused is another process). */
@@ -184,6 +187,14 @@ interface Building {
   children: number[];
 }
 
+/** An exit of the current interval: the process and the parent that reaped it. */
+interface ExitSeen {
+  pid: number;
+  /** The reaper's PID: the exit's parent, else the fork's. */
+  ppid: number;
+  p: Building;
+}
+
 /** A sampled row and the process it belongs to. */
 interface SampleSeen {
   p: Building;
@@ -277,8 +288,8 @@ export function buildRun(rows: RunRows): Run {
     byPid.set(pid, p);
     return p;
   };
-  /** Children that exited since the previous sample, by the PID of the parent that reaped them. */
-  let exitedSince = new Map<number, Building[]>();
+  /** The processes that exited since the previous sample, with the parent that reaped them. */
+  let exitedSince: ExitSeen[] = [];
   const applyEvent = (e: EventRow) => {
     const current = live(e.pid);
     if (e.kind === "fork") {
@@ -303,11 +314,7 @@ export function buildRun(rows: RunRows): Run {
     p.exitSignal = e.exitSignal;
     if (e.utime !== null && e.stime !== null) p.exitCpu = e.utime + e.stime;
     const reaper = e.ppid ?? (p.parent === null ? null : all[p.parent]!.pid);
-    if (reaper !== null) {
-      const list = exitedSince.get(reaper);
-      if (list) list.push(p);
-      else exitedSince.set(reaper, [p]);
-    }
+    if (reaper !== null) exitedSince.push({ pid: e.pid, ppid: reaper, p });
   };
 
   // samples read in one pass, grouped by time, with the events up to each applied first
@@ -350,16 +357,20 @@ export function buildRun(rows: RunRows): Run {
     }
     if (treeRss > (peakTree?.bytes ?? -1)) peakTree = { bytes: treeRss, at: ts, rows: seen };
     const sample: CpuSample = { at: ts, processes: current };
+    /** What each reaper reaped in the interval, by its PID, ticks. */
+    const reapedBy = new Map<number, number>();
     for (const [pid, used] of intervalCpu(previous, sample, clock)) {
       const p = byPid.get(pid)!;
       const own = used.userOwn + used.systemOwn;
       p.cpuTicks += own;
       seriesAdd(seriesCpu, nameOf(p), g, own);
       const reaped = used.userReaped + used.systemReaped;
-      if (reaped > 0) shareReaped(p, reaped, exitedSince.get(pid) ?? [], g);
+      if (reaped > 0) reapedBy.set(pid, reaped);
     }
+    // before the first sample there is no interval: nothing was reaped in one
+    if (previous !== null) shareReaped(reapedBy, exitedSince, g);
     for (const { p, row } of seen) p.sampledTicks = row[4] + row[5];
-    exitedSince = new Map();
+    exitedSince = [];
     previous = sample;
     previousTs = ts;
     seen = [];
@@ -412,68 +423,72 @@ export function buildRun(rows: RunRows): Run {
   const windowEnd = Math.max(lastTs, events[events.length - 1]?.ts ?? -Infinity);
   while (nextEvent < events.length) applyEvent(events[nextEvent++]!);
 
-  /** Gives the CPU `parent` reaped in an interval to the children that exited in it. */
-  function shareReaped(parent: Building, reaped: number, children: Building[], g: number) {
-    let rest = reaped;
-    const inexact: Building[] = [];
-    for (const child of children) {
-      if (child.exitCpu === null) inexact.push(child);
-      else {
-        const after = Math.max(0, child.exitCpu - child.sampledTicks);
-        seriesAdd(seriesCpu, nameOf(child), g, Math.min(after, rest));
-        // one born in the recording gets its whole exit figure at the end; one older than
-        // the recording only what it used since its last sample
-        if (child.forkTs === null) child.cpuTicks += Math.min(after, rest);
-        rest -= after;
+  /**
+   * Credits what each reaper reaped in an interval (`reapedBy`, ticks by PID) to the
+   * processes that exited in it (`model/reaped_credit.ts`), and each exit's figure to
+   * it even where its reaper reaped nothing here; adds them to the series at `g`.
+   */
+  function shareReaped(reapedBy: Map<number, number>, exits: ExitSeen[], g: number) {
+    const groups = groupByReaper(exits);
+    for (const reaper of new Set([...reapedBy.keys(), ...groups.keys()])) {
+      const share = creditReaped(
+        reapedBy.get(reaper) ?? 0,
+        (groups.get(reaper) ?? []).map((e) => reapedExit(e.p)),
+      );
+      for (const one of share.credits) seriesAdd(seriesCpu, credit(one), g, one.ticks);
+      if (share.unexplained > 0) {
+        // no event names a child (a recording without events), or all had their figures
+        const label = `children of ${nameOf(byPid.get(reaper)!)}`;
+        unattribute(label, [], share.unexplained);
+        seriesAdd(seriesCpu, label, g, share.unexplained);
       }
     }
-    if (rest <= 0) return;
-    // what a child reaped is its exited descendants' CPU: the child and each of them
-    // that exited in the interval may have used it
-    const members = inexact.flatMap((child) => subtreeExitedAfter(child, previousTs));
-    // no event names a child (a recording without events): its reaper's children
-    const label = members.length === 0 ? `children of ${nameOf(parent)}` : EXITED_BETWEEN;
-    seriesAdd(seriesCpu, credit(members, rest, label), g, rest);
+  }
+
+  /** A process as the shared rule takes it: its program and CPU figures, ticks. */
+  function reapedExit(p: Building): ReapedExit<Building> {
+    return { process: p, program: nameOf(p), zombieTicks: p.exitCpu, sampledTicks: p.sampledTicks };
   }
 
   /**
-   * Credits `ticks` that `members` used between them, as the record summary does: to
-   * the one member, or to the program all of them ran (each process a share by the time
-   * it ran with no child running, an estimate within the program's exact figure); else
-   * to `label`. Returns the program (or label) credited.
+   * Adds one credit of the shared rule to its process or label: a process its figure
+   * (one born in the recording gets its whole exit figure at the end; one older than the
+   * recording only what it used since its last sample) or the rest; a program's
+   * processes each a share by the time it ran with no child running (an estimate within
+   * the program's exact figure). Returns the program (or label) credited.
    */
-  function credit(members: Building[], ticks: number, label: string): string {
-    if (members.length === 1) {
-      members[0]!.cpuTicks += ticks;
-      return nameOf(members[0]!);
+  function credit(one: ReapedCredit<Building>): string {
+    switch (one.kind) {
+      case "own": {
+        const p = one.exit.process;
+        if (p.forkTs === null) p.cpuTicks += one.ticks;
+        return nameOf(p);
+      }
+      case "exit":
+        one.exit.process.cpuTicks += one.ticks;
+        return nameOf(one.exit.process);
+      case "program": {
+        const members = one.exits.map((e) => e.process);
+        const weights = members.map((m) => Math.max(1e-6, exclusiveTime(m)));
+        const total = weights.reduce((a, b) => a + b, 0);
+        members.forEach((m, i) => {
+          const share = one.ticks * weights[i]! / total;
+          m.cpuTicks += share;
+          m.estimatedTicks += share;
+        });
+        return one.program;
+      }
+      case "label":
+        unattribute(one.label, one.programs, one.ticks);
+        return one.label;
     }
-    const names = new Set(members.map(nameOf));
-    if (names.size !== 1) {
-      unattributed.set(label, (unattributed.get(label) ?? 0) + ticks);
-      if (!among.has(label)) among.set(label, new Set());
-      for (const name of names) among.get(label)!.add(name);
-      return label;
-    }
-    const weights = members.map((m) => Math.max(1e-6, exclusiveTime(m)));
-    const total = weights.reduce((a, b) => a + b, 0);
-    members.forEach((m, i) => {
-      const share = ticks * weights[i]! / total;
-      m.cpuTicks += share;
-      m.estimatedTicks += share;
-    });
-    return nameOf(members[0]!);
   }
 
-  /** `p` and its descendants that exited after `after` (unix s). */
-  function subtreeExitedAfter(p: Building, after: number): Building[] {
-    const out = [p];
-    for (let i = 0; i < out.length; i++) {
-      for (const id of out[i]!.children) {
-        const child = all[id]!;
-        if (child.exitTs !== null && child.exitTs > after) out.push(child);
-      }
-    }
-    return out;
+  /** Adds `ticks` to `label`, used by one or another of `programs`. */
+  function unattribute(label: string, programs: string[], ticks: number) {
+    unattributed.set(label, (unattributed.get(label) ?? 0) + ticks);
+    if (!among.has(label)) among.set(label, new Set());
+    for (const name of programs) among.get(label)!.add(name);
   }
 
   /** How long `p` lived with none of its children alive, seconds. */
@@ -517,7 +532,11 @@ export function buildRun(rows: RunRows): Run {
     const rest = kernelTicks - counted;
     const late = all.filter((p) => p.exitTs !== null && p.exitTs > lastTs && p.exitCpu === null);
     // under a tick is the counters' rounding
-    if (rest >= 1) credit(late, rest, AFTER_LAST);
+    if (rest >= 1) {
+      const share = creditReaped(rest, late.map(reapedExit), AFTER_LAST);
+      for (const one of share.credits) credit(one);
+      if (share.unexplained > 0) unattribute(AFTER_LAST, [], share.unexplained);
+    }
   }
 
   const processes: RunProcess[] = all.map((p) => {

@@ -211,3 +211,32 @@ Deno.test("the summary credits nothing to an old process that first enters the s
   blind.sample([node(5, 1, "sleep 60", { utime: 100_000, start: 1_000 })], 1_002_001_000);
   assertEquals(blind.finish(1).userSeconds, 1000);
 });
+
+Deno.test("the summary credits what the kernel counted after the last sample to the exits since, as between samples", () => {
+  // sh (1) sampled at 1000 and 1001 s using nothing; then its children exit unread, and
+  // the kernel counted 0.5 s in all: none of it in a sample, all of it after the last
+  const run = (exits: [number, string][], alsoRead?: [number, number]) => {
+    const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+    tracker.sample([node(1, 0, "sh -c job", { start: 0 })], 1_000_000);
+    tracker.sample([node(1, 0, "sh -c job", { start: 0 })], 1_001_000);
+    exits.forEach(([pid, command], i) => tracker.exited(exit(pid, 1, 1001.2 + i / 10), command));
+    if (alsoRead) tracker.exited(exit(alsoRead[0], 1, 1001.1, alsoRead[1]), "cc1 a.c");
+    const usage = { userSeconds: 0.5, systemSeconds: 0 };
+    return tracker.finish(1.5, { rusage: usage }).topPrograms
+      .map((p) => [p.program, p.command, Math.round(p.seconds * 100)]);
+  };
+  // one exit: it is the one that can have used it (once all (after the last sample))
+  assertEquals(run([[2, "./alloc2"]]), [["alloc2", "./alloc2", 50]]);
+  // two programs: not split by guess, named
+  assertEquals(run([[2, "./alloc2"], [3, "sleep 1"]]), [
+    ["(after the last sample)", "alloc2, sleep", 50],
+  ]);
+  // a zombie read explains its part; the one unread takes the rest
+  assertEquals(run([[2, "./alloc2"]], [4, 20]), [["alloc2", "./alloc2", 30], [
+    "cc1",
+    "cc1 a.c",
+    20,
+  ]]);
+  // no exit since: nobody's
+  assertEquals(run([]), [["(after the last sample)", "(after the last sample)", 50]]);
+});

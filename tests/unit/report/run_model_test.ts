@@ -3,6 +3,7 @@ import { assertEquals } from "../../_helpers/assert.ts";
 import { handRun } from "../../_helpers/run_rows.ts";
 import { buildRun, EXITED_BETWEEN } from "../../../src/report/run_model.ts";
 import { UNNAMED } from "../../../src/model/process.ts";
+import type { EventRow, SampledRow } from "../../../src/store/report_reads.ts";
 
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} ≠ ${expected}`);
@@ -125,4 +126,62 @@ Deno.test("buildRun(): a program's peak never NaN where samples skip it; process
   assertEquals(run.programs.find((p) => p.program === "cat")!.peakRss, 50 * 4096);
   const ls = run.programs.find((p) => p.program === "ls")!;
   assertEquals([ls.count, ls.unsampled], [1, 1]);
+});
+
+Deno.test("buildRun(): what exited descendants used is credited once: by a zombie's figure, else to the descendant", () => {
+  // sh (10, sampled at 100.5 and 101.0) runs make (20), which runs cc1 (21); both exit
+  // between the samples and sh's cutime rises 35: cc1's zombie read 30, make's unread
+  const event = (ts: number, kind: EventRow["kind"], pid: number, f: Partial<EventRow> = {}) =>
+    ({
+      ts,
+      kind,
+      pid,
+      ppid: null,
+      comm: null,
+      cmdline: null,
+      exitCode: null,
+      exitSignal: null,
+      utime: null,
+      stime: null,
+      cutime: null,
+      cstime: null,
+      ...f,
+    }) as EventRow;
+  const run = (cc1Figure: number | null, makeFigure: number | null) => {
+    const rows = handRun();
+    const samples: SampledRow[] = [
+      [100.5, 10, 9, 1000, 1, 0, 0, 0, 100, "sh", "sh job.sh"],
+      [101.0, 10, 9, 1000, 1, 0, 35, 0, 100, "sh", "sh job.sh"],
+    ];
+    const events = [
+      event(100.0, "fork", 10, { ppid: 9 }),
+      event(100.001, "exec", 10, { comm: "sh", cmdline: "sh job.sh" }),
+      event(100.6, "fork", 20, { ppid: 10 }),
+      event(100.601, "exec", 20, { comm: "make", cmdline: "make" }),
+      event(100.62, "fork", 21, { ppid: 20 }),
+      event(100.621, "exec", 21, { comm: "cc1", cmdline: "cc1 a.c" }),
+      event(100.7, "exit", 21, { ppid: 20, exitCode: 0, utime: cc1Figure, stime: 0 }),
+      event(100.8, "exit", 20, { ppid: 10, exitCode: 0, utime: makeFigure, stime: 0 }),
+    ];
+    const built = buildRun({ ...rows, samples: () => samples, events });
+    return {
+      programs: built.programs.map((p) => [p.program, Math.round(p.cpuSeconds * 100)]),
+      total: Math.round(built.summary.cpuSeconds * 100),
+    };
+  };
+  // cc1's figure is its own, not also in a label beside make's (once 66 ticks of 36)
+  assertEquals(run(30, null), {
+    programs: [["cc1", 30], ["make", 5], ["sh", 1]],
+    total: 36,
+  });
+  // make's read and cc1's not: the rest is cc1's (once children of sh)
+  assertEquals(run(null, 5), {
+    programs: [["cc1", 30], ["make", 5], ["sh", 1]],
+    total: 36,
+  });
+  // neither read: the 35 are make's or cc1's, not known which
+  assertEquals(run(null, null), {
+    programs: [[EXITED_BETWEEN, 35], ["sh", 1], ["cc1", 0], ["make", 0]],
+    total: 36,
+  });
 });

@@ -1,0 +1,129 @@
+import { assertEquals } from "../../_helpers/assert.ts";
+import {
+  AFTER_LAST,
+  creditReaped,
+  EXITED_BETWEEN,
+  groupByReaper,
+} from "../../../src/model/reaped_credit.ts";
+import type { ReapedExit, ReapedShare } from "../../../src/model/reaped_credit.ts";
+
+// Every case is worked by hand in ticks (100 a second); a process is named by its PID.
+const unread = (pid: number, program: string, sampledTicks = 0): ReapedExit<number> => ({
+  process: pid,
+  program,
+  zombieTicks: null,
+  sampledTicks,
+});
+const read = (pid: number, program: string, zombie: number, sampled = 0): ReapedExit<number> => ({
+  process: pid,
+  program,
+  zombieTicks: zombie,
+  sampledTicks: sampled,
+});
+
+/** The credits as plain rows: [kind, to (PIDs, program or label), ticks]. */
+const rows = (share: ReapedShare<number>) => ({
+  credits: share.credits.map((c) => {
+    switch (c.kind) {
+      case "own":
+      case "exit":
+        return [c.kind, c.exit.process, c.ticks];
+      case "program":
+        return [c.kind, c.program, c.exits.map((e) => e.process), c.ticks];
+      case "label":
+        return [c.kind, c.label, c.programs, c.exits.map((e) => e.process), c.ticks];
+    }
+  }),
+  unexplained: share.unexplained,
+});
+
+Deno.test("creditReaped(): all a reaper reaped goes to the one exit that can have used it", () => {
+  assertEquals(rows(creditReaped(18, [unread(2, "alloc2")])), {
+    credits: [["exit", 2, 18]],
+    unexplained: 0,
+  });
+  // its pace at the last sample does not matter: the reaping is all it can be
+  assertEquals(rows(creditReaped(18, [unread(2, "alloc2", 40)])).credits, [["exit", 2, 18]]);
+});
+
+Deno.test("creditReaped(): several exits of one program: the program, not a split among them", () => {
+  assertEquals(rows(creditReaped(30, [unread(2, "sh"), unread(3, "sh"), unread(4, "sh")])), {
+    credits: [["program", "sh", [2, 3, 4], 30]],
+    unexplained: 0,
+  });
+});
+
+Deno.test("creditReaped(): exits of several programs: the label naming them, never a guessed split", () => {
+  // an idle sleep and a 400 MiB fault-in, both reaped unread: 18 ticks of one or the other
+  const exits = [unread(2, "sleep"), unread(3, "alloc2"), unread(4, "sleep")];
+  assertEquals(rows(creditReaped(18, exits)), {
+    credits: [["label", EXITED_BETWEEN, ["sleep", "alloc2"], [2, 3, 4], 18]],
+    unexplained: 0,
+  });
+});
+
+Deno.test("creditReaped(): exits with their zombie's figures explain their own part, the rest goes on", () => {
+  // cc1 sampled at 90, its zombie 120: 30 its own; gcc unread takes the 5 left of 35
+  assertEquals(rows(creditReaped(35, [read(3, "cc1", 120, 90), unread(2, "gcc")])), {
+    credits: [["own", 3, 30], ["exit", 2, 5]],
+    unexplained: 0,
+  });
+  // the figures explain it all: the unread exit gets nothing (it is not credited 0)
+  assertEquals(rows(creditReaped(30, [read(3, "cc1", 120, 90), unread(2, "gcc")])), {
+    credits: [["own", 3, 30]],
+    unexplained: 0,
+  });
+  // more than was reaped here (reaped in another interval): still its own, whole
+  assertEquals(rows(creditReaped(10, [read(3, "cc1", 120, 90), unread(2, "gcc")])), {
+    credits: [["own", 3, 30]],
+    unexplained: 0,
+  });
+  // nothing reaped at all: the figure is the exit's all the same
+  assertEquals(rows(creditReaped(0, [read(3, "cc1", 20)])).credits, [["own", 3, 20]]);
+  // a counter read below its sample (a reused PID's) counts as nothing, not as less
+  assertEquals(rows(creditReaped(12, [read(3, "cc1", 5, 9), unread(2, "as")])).credits, [
+    ["own", 3, 0],
+    ["exit", 2, 12],
+  ]);
+  // every exit had its figure: what is left is no exit's, for the caller to name
+  assertEquals(rows(creditReaped(50, [read(3, "cc1", 20), read(4, "as", 1)])), {
+    credits: [["own", 3, 20], ["own", 4, 1]],
+    unexplained: 29,
+  });
+  // two unread of different programs share the rest under the label
+  assertEquals(
+    rows(creditReaped(50, [unread(5, "as"), read(3, "cc1", 20), unread(6, "ld")])).credits,
+    [["own", 3, 20], ["label", EXITED_BETWEEN, ["as", "ld"], [5, 6], 30]],
+  );
+});
+
+Deno.test("creditReaped(): after the last sample, the kernel's rest by the same rule under AFTER_LAST", () => {
+  assertEquals(rows(creditReaped(14, [unread(10, "sh")], AFTER_LAST)).credits, [["exit", 10, 14]]);
+  assertEquals(
+    rows(creditReaped(14, [unread(10, "sh"), unread(12, "sleep")], AFTER_LAST)).credits,
+    [["label", AFTER_LAST, ["sh", "sleep"], [10, 12], 14]],
+  );
+  // no exit since the last sample: nobody's
+  assertEquals(rows(creditReaped(14, [], AFTER_LAST)), { credits: [], unexplained: 14 });
+});
+
+Deno.test("groupByReaper(): an exit is its parent's, or through parents that exited too, the nearest that did not", () => {
+  // make (1) → gcc (2) → cc1 (3) and as (4), all exited; ls (5) is make's; an orphan
+  // (6, its parent 7 exited before it) was reaped by init (1 is make here, so 99)
+  const exits = [
+    { pid: 3, ppid: 2 },
+    { pid: 4, ppid: 2 },
+    { pid: 2, ppid: 1 },
+    { pid: 5, ppid: 1 },
+    { pid: 7, ppid: 1 },
+    { pid: 6, ppid: 99 },
+  ];
+  const groups = groupByReaper(exits);
+  assertEquals([...groups].map(([reaper, list]) => [reaper, list.map((e) => e.pid)]), [
+    [1, [3, 4, 2, 5, 7]],
+    [99, [6]],
+  ]);
+  // a loop of reused PIDs ends, each exit in one group
+  const looped = groupByReaper([{ pid: 2, ppid: 3 }, { pid: 3, ppid: 2 }]);
+  assertEquals([...looped.values()].flat().map((e) => e.pid).sort(), [2, 3]);
+});
