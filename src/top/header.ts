@@ -31,11 +31,12 @@ export function countTasks(
   processOf?: ReadonlyMap<number, number> | null,
 ): TaskCounts {
   const counts = { processes: 0, running: 0, sleeping: 0, other: 0, threads: 0 };
-  const seen = new Set<number>();
+  // the process target: each row is a process (no set of every PID each refresh)
+  const seen = processOf ? new Set<number>() : null;
   for (const r of rates) {
     const process = processOf?.get(r.pid) ?? r.pid;
-    if (!seen.has(process)) {
-      seen.add(process);
+    if (seen === null || !seen.has(process)) {
+      seen?.add(process);
       counts.processes++;
       counts.threads += r.threads;
     }

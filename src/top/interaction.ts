@@ -25,6 +25,8 @@ import {
 } from "./render.ts";
 import type { TopColumn, TopSort, VisibleRow } from "./render.ts";
 import type { ProcessRates } from "../model/rates.ts";
+import { showsUser } from "./owners.ts";
+import type { OwnerLookup } from "./owners.ts";
 
 /** The signals the kill menu offers, most used first (SIGTERM preselected). */
 export const SIGNAL_MENU: readonly { number: number; name: Deno.Signal }[] = [
@@ -82,6 +84,11 @@ export interface FrameParts {
   processOf?: ReadonlyMap<number, number> | null | undefined;
   /** Machine lines under the status (uptime, memory, CPUs); none in a replay. */
   header: readonly string[];
+  /**
+   * Looks up USER for rows the source left without one (live: a `stat` each), asked only
+   * for the rows that show or use it; absent where every row carries its user (a replay).
+   */
+  owners?: OwnerLookup | undefined;
 }
 
 /**
@@ -213,8 +220,10 @@ export class Interaction {
   #bodyHeight = 10;
   /** Whether the text typed in the search matches nothing. */
   #searchMisses = false;
-  /** The users of the last frame's processes, before `u` chose one: what `u` offers. */
-  #users: readonly string[] = [];
+  /** The last frame's processes, before `u`, `K` and `H`: whose users `u` offers. */
+  #all: readonly ProcessRates[] = [];
+  /** The last frame's USER lookup. */
+  #owners: OwnerLookup | null = null;
   /** Nice values set since the last sample showed them: a second key press steps on from there. */
   readonly #niceSet = new Map<number, number>();
 
@@ -253,6 +262,14 @@ export class Interaction {
     ].filter(Boolean);
   }
 
+  /** The users of the last frame's processes, sorted: what `u` offers. */
+  #users(): string[] {
+    this.#owners?.(this.#all);
+    const users = new Set<string>();
+    for (const r of this.#all) if (r.user) users.add(r.user);
+    return [...users].sort();
+  }
+
   /** The rates the frame shows: `u`, `K` and `H` leave some out. */
   #shownRates(rates: readonly ProcessRates[]): readonly ProcessRates[] {
     if (this.user === null && !this.hideKernel && !this.hideThreads) return rates;
@@ -268,7 +285,11 @@ export class Interaction {
   frame(rates: readonly ProcessRates[], parts: FrameParts, width: number, height: number) {
     this.#processOf = parts.processOf ?? null;
     const all = rates;
-    this.#users = [...new Set(all.map((r) => r.user ?? "").filter(Boolean))].sort();
+    this.#all = all;
+    this.#owners = parts.owners ?? null;
+    // every row's user where the rows are chosen or ordered by it; else (below) only
+    // the rows on screen, and only while USER shows
+    if (this.user !== null || this.sort === "user") this.#owners?.(all);
     rates = this.#shownRates(rates);
     const rows = orderRows(rates, {
       processOf: this.#processOf,
@@ -305,7 +326,9 @@ export class Interaction {
     this.#place(rows, body);
     // a deep tree keeps 24 characters of each command in view
     const maxPrefix = Math.max(6, width - cellsWidth(this.columns) - 24);
-    const shown = this.#overlay(width, body) ?? rows.slice(this.#scroll, this.#scroll + body)
+    const onScreen = rows.slice(this.#scroll, this.#scroll + body);
+    if (showsUser(this.columns)) this.#owners?.(onScreen.map((row) => row.rates));
+    const shown = this.#overlay(width, body) ?? onScreen
       .map((row, i): FrameLine => ({
         text: cutLine(rowText(row, this.columns, maxPrefix), width),
         reverse: this.#scroll + i === this.#cursorIndex,
@@ -440,7 +463,7 @@ export class Interaction {
       if (this.#processOf === null) return this.#say("H hides threads of --procfs-target thread");
       this.hideThreads = !this.hideThreads;
     } else if (key === "u") {
-      const users = this.#users;
+      const users = this.#users();
       const at = this.user === null ? 0 : users.indexOf(this.user) + 1;
       this.mode = { kind: "user", users: ["", ...users], choice: Math.max(0, at) };
     } else if (is(key, "sortMenu")) {

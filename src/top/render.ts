@@ -269,6 +269,31 @@ export function compareBy(
   };
 }
 
+/**
+ * `rates` in the order of `compareBy(sort, invert)`, each row's key taken once: a
+ * comparison reads two keys from an array instead of calling the column twice (CPU%'s
+ * sum made a number each time: ~160 KiB a refresh of 3,000 processes).
+ */
+function sortedBy(
+  rates: readonly ProcessRates[],
+  sort: TopSort,
+  invert = false,
+): ProcessRates[] {
+  const column = TOP_COLUMNS[sort] ?? TOP_COLUMNS.cpu!;
+  const sign = descendingByDefault(column) !== invert ? -1 : 1;
+  const keys = rates.map((r) => column.value(r));
+  const order = new Uint32Array(rates.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((i, j) => {
+    const x = keys[i]!, y = keys[j]!;
+    const by = typeof x === "number" && typeof y === "number"
+      ? x - y
+      : String(x).localeCompare(String(y));
+    return sign * by || rates[i]!.pid - rates[j]!.pid;
+  });
+  return Array.from(order, (i) => rates[i]!);
+}
+
 /** The sort's marker in a header: which way the rows run. */
 export function sortMarker(sort: TopSort, invert = false, ascii = false): string {
   const column = TOP_COLUMNS[sort] ?? TOP_COLUMNS.cpu;
@@ -341,7 +366,8 @@ export function orderRows(
   const needle = options.filter?.toLowerCase() ?? "";
   const matches = (r: ProcessRates) => needle === "" || r.command.toLowerCase().includes(needle);
   if (!options.tree) {
-    return rates.filter(matches).sort(compare).map((r) => ({ rates: r, prefix: "", folded: 0 }));
+    return sortedBy(needle === "" ? rates : rates.filter(matches), options.sort, options.invert)
+      .map((r) => ({ rates: r, prefix: "", folded: 0 }));
   }
   const byPid = new Map(rates.map((r) => [r.pid, r]));
   const children = new Map<number, ProcessRates[]>();

@@ -27,6 +27,8 @@ import {
 } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "../model/rates.ts";
+import { ownerLookup, showsUser } from "./owners.ts";
+import type { OwnerLookup } from "./owners.ts";
 import type { ProcessRates } from "../model/rates.ts";
 
 export type { TopIo } from "./screen.ts";
@@ -124,16 +126,7 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
 }
 
 /** Whether a column shows the user (USER: a captured tree reads `status` for it). */
-const usesUser = (columns: readonly TopColumn[]) => columns.some((c) => c.name === "user");
-
-/** The owner of `/proc/PID`: the process's effective uid, as ps and htop read it; `null` once gone. */
-function ownerOf(procfs: string, pid: number): number | null {
-  try {
-    return Deno.statSync(`${procfs}/${pid}`).uid;
-  } catch {
-    return null;
-  }
-}
+const usesUser = showsUser;
 
 /** One read of the selection: its tasks, when, and for the thread target each one's process. */
 interface Sample {
@@ -158,6 +151,9 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
   }
   const system = plan.procfs.systemInfo();
   keepFilesOpen(plan.procfs, plan.procfsTarget);
+  const userNames = plan.procfs.isLive ? readUserNames() : undefined;
+  // live, USER is the owner of /proc/PID, looked up for the rows that need it (owners.ts)
+  const owners = plan.procfs.isLive ? ownerLookup(plan.procfs.path, userNames) : null;
   const tracker = new RateTracker({
     pageSize: system.pageSize,
     clockTicks: system.clockTicks,
@@ -166,18 +162,29 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
     // large host takes long enough that stamps alone gave blocks over CPUs × 100 %
     cpus: system.cpuCount,
     // a captured tree's uids are another machine's: shown as numbers
-    userNames: plan.procfs.isLive ? readUserNames() : undefined,
-    ownerOf: plan.procfs.isLive ? (pid) => ownerOf(plan.procfs.path, pid) : undefined,
+    userNames,
   });
   let columns = plan.columns ?? (io.keys ? DEFAULT_TOP_COLUMNS : BATCH_TOP_COLUMNS);
   const sample = sampler(plan, io, () => columns);
-  const first = sample();
-  if (plan.emptyIsFailure !== undefined && first.nodes.length === 0) {
+  if (!firstSample(plan, tracker, sample)) {
     throw new TopError(`No process matches ${plan.emptyIsFailure}`);
   }
+  if (!io.keys) {
+    return await batch(plan, io, tracker, sample, owners, () => columns);
+  }
+  return await live(plan, io, tracker, sample, owners, (chosen) => columns = chosen);
+}
+
+/**
+ * Takes the first sample (rates need two); false when a shorthand selection selects
+ * nothing. Its own function, so that its nodes are not held by `top`'s frame for as long
+ * as the view runs.
+ */
+function firstSample(plan: TopPlan, tracker: RateTracker, sample: () => Sample): boolean {
+  const first = sample();
+  if (plan.emptyIsFailure !== undefined && first.nodes.length === 0) return false;
   tracker.next(first.nodes, first.atMs);
-  if (!io.keys) return await batch(plan, io, tracker, sample);
-  return await live(plan, io, tracker, sample, (chosen) => columns = chosen);
+  return true;
 }
 
 /** How long the live view measures before its first frame, ms: rates need two samples. */
@@ -200,6 +207,8 @@ async function batch(
   io: TopIo,
   tracker: RateTracker,
   sample: () => Sample,
+  owners: OwnerLookup | null,
+  columns: () => readonly TopColumn[],
 ): Promise<number> {
   const reader = plan.procfs.reader("process");
   let before = readHostLoad(reader).cpus;
@@ -213,6 +222,8 @@ async function batch(
     if (io.stop.requested) break;
     const { nodes, atMs, processOf } = sample();
     const rates = tracker.next(nodes, atMs);
+    // a block prints every row: each one's user where USER shows or orders them
+    if (usesUser(columns()) || plan.sort === "user") owners?.(rates);
     const host = readHostLoad(reader);
     io.write(
       batchBlock(
@@ -235,6 +246,7 @@ async function live(
   io: TopIo,
   tracker: RateTracker,
   sample: () => Sample,
+  owners: OwnerLookup | null,
   setColumns: (columns: readonly TopColumn[]) => void,
 ): Promise<number> {
   const interaction = new Interaction({
@@ -266,6 +278,7 @@ async function live(
         ].join("  "),
         header: headerLines(host, before, countTasks(rates, processOf), width),
         processOf,
+        owners: owners ?? undefined,
       }),
       tick() {
         const read = sample();

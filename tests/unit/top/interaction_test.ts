@@ -2,6 +2,7 @@ import { assertEquals } from "../../_helpers/assert.ts";
 import { helpLines, Interaction } from "../../../src/top/interaction.ts";
 import { parseTopColumns } from "../../../src/top/render.ts";
 import { rates } from "./_rates.ts";
+import type { ProcessRates } from "../../../src/model/rates.ts";
 
 const list = Array.from({ length: 50 }, (_, i) => rates(i + 1, i === 0 ? 0 : 1, `proc-${i + 1}`));
 const parts = { status: "status", header: [] };
@@ -264,4 +265,98 @@ Deno.test("H hides the threads besides each process's main one (the thread targe
   assertEquals(interaction.markers(), ["NO USER THREADS"]);
   interaction.key("H");
   assertEquals(pids(), [10, 11, 12, 20]);
+});
+
+/**
+ * Rows without a user, as the live source gives them, and a lookup that fills each from
+ * the test's own table (a third of the PIDs "alice", the rest "bob") and counts the
+ * PIDs it was asked for: a live lookup is a `stat` of /proc/PID each.
+ */
+function ownerless(count: number) {
+  const owner = (pid: number) => pid % 3 === 0 ? "alice" : "bob";
+  const asked: number[] = [];
+  const owners = (rows: readonly ProcessRates[]) => {
+    for (const row of rows) {
+      if (row.user !== null) continue;
+      asked.push(row.pid);
+      row.user = owner(row.pid);
+    }
+  };
+  // each refresh's rows are new, without users again
+  const refresh = () =>
+    Array.from({ length: count }, (_, i) => rates(i + 1, 1, `job-${i + 1}`, { user: null }));
+  return { owner, asked, refresh, parts: { status: "status", header: [], owners } };
+}
+
+/** The PID and USER of each process row of a frame `pid,user` (or `pid`) wide. */
+const cells = (lines: readonly string[]) =>
+  lines.filter((l) => /^\s+\d+ /.test(l)).map((l) => l.trim().split(/\s+/).slice(0, 2));
+
+Deno.test("USER is looked up only for what shows it or chooses by it", () => {
+  const { owner, asked, refresh, parts } = ownerless(500);
+  const interaction = new Interaction({
+    tree: false,
+    sort: "pid",
+    columns: parseTopColumns("pid,cpu"),
+    signals: true,
+  });
+  const frame = (height = 12) => interaction.frame(refresh(), parts, 80, height).map((l) => l.text);
+  // USER hidden, no user chosen: no process's owner is looked up
+  frame();
+  frame();
+  assertEquals(asked.length, 0);
+
+  // USER shown: the rows on screen only, each with its own user
+  interaction.columns = parseTopColumns("pid,user");
+  const shown = cells(frame());
+  assertEquals(shown.length > 0 && shown.length <= 12, true);
+  assertEquals(shown.map(([pid, user]) => user === owner(Number(pid))), shown.map(() => true));
+  assertEquals(asked.sort((a, b) => a - b), shown.map(([pid]) => Number(pid)));
+
+  // sorted by USER: every row's, in the users' order (alice's rows first, by PID)
+  asked.length = 0;
+  interaction.key(">"); // the column right of PID
+  assertEquals(interaction.sort, "user");
+  const byUser = cells(frame());
+  assertEquals(asked.length, 500);
+  assertEquals(byUser.length >= 5, true);
+  assertEquals(byUser.map(([pid]) => Number(pid)), byUser.map((_, i) => 3 * (i + 1)));
+  assertEquals(byUser.every(([, user]) => user === "alice"), true);
+});
+
+Deno.test("u offers the users of every process and keeps to the chosen one across refreshes", () => {
+  const { owner, asked, refresh, parts } = ownerless(300);
+  const interaction = new Interaction({
+    tree: false,
+    sort: "pid",
+    columns: parseTopColumns("pid,cpu"),
+    signals: true,
+  });
+  const frame = (height = 40) => interaction.frame(refresh(), parts, 80, height).map((l) => l.text);
+  frame();
+  assertEquals(asked.length, 0);
+  interaction.key("u");
+  assertEquals(asked.length, 300);
+  const menu = frame();
+  assertEquals(menu.filter((l) => /^\s+(all users|alice|bob)$/.test(l)).map((l) => l.trim()), [
+    "all users",
+    "alice",
+    "bob",
+  ]);
+  interaction.key("\x1b[B"); // alice
+  interaction.key("\r");
+  for (let refreshes = 0; refreshes < 2; refreshes++) {
+    const lines = frame();
+    assertEquals(lines[0], 'USER "alice"  status');
+    const pids = cells(lines).map(([pid]) => Number(pid));
+    assertEquals(pids, Array.from({ length: 100 }, (_, i) => 3 * (i + 1)).slice(0, pids.length));
+    assertEquals(pids.length > 20 && pids.every((pid) => owner(pid) === "alice"), true);
+  }
+  // every user again: the lookups stop with the choice
+  interaction.key("u");
+  interaction.key("\x1b[A");
+  interaction.key("\r");
+  asked.length = 0;
+  frame();
+  assertEquals(asked.length, 0);
 });
