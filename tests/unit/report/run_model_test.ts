@@ -131,22 +131,15 @@ Deno.test("buildRun(): a program's peak never NaN where samples skip it; process
 Deno.test("buildRun(): what exited descendants used is credited once: by a zombie's figure, else to the descendant", () => {
   // sh (10, sampled at 100.5 and 101.0) runs make (20), which runs cc1 (21); both exit
   // between the samples and sh's cutime rises 35: cc1's zombie read 30, make's unread
-  const event = (ts: number, kind: EventRow["kind"], pid: number, f: Partial<EventRow> = {}) =>
-    ({
-      ts,
-      kind,
-      pid,
-      ppid: null,
-      comm: null,
-      cmdline: null,
-      exitCode: null,
-      exitSignal: null,
-      utime: null,
-      stime: null,
-      cutime: null,
-      cstime: null,
-      ...f,
-    }) as EventRow;
+  // every field of the hand run's first event is empty but its parent's
+  const blank = { ...handRun().events![0]!, ppid: null };
+  const event = (ts: number, kind: EventRow["kind"], pid: number, f: Partial<EventRow> = {}) => ({
+    ...blank,
+    ts,
+    kind,
+    pid,
+    ...f,
+  });
   const run = (cc1Figure: number | null, makeFigure: number | null) => {
     const rows = handRun();
     const samples: SampledRow[] = [
