@@ -402,3 +402,43 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a stat that reads as the last one is the value parsed then; other bytes are parsed anew", async () => {
+  const child = new Deno.Command("sleep", { args: ["600"] }).spawn();
+  const kept = KeptFiles.open();
+  assertEquals(kept !== null, true, "kept files are available");
+  try {
+    const pathOf = (pid: number, name: string) => `/proc/${pid}/${name}`;
+    kept!.read(child.pid, "stat", pathOf); // the process's slot, as a sample's first read
+    let calls = 0;
+    const parse = (bytes: Uint8Array) => {
+      calls++;
+      return { text: decoder.decode(bytes) };
+    };
+    const line = (state: string) => new TextEncoder().encode(`7 (a b) ${state} 1 7 7 0 -1 0 5`);
+    const bytes = line("S");
+    const first = kept!.parsed(child.pid, "stat", bytes, parse);
+    assertEquals(first, { text: "7 (a b) S 1 7 7 0 -1 0 5" });
+    // the same bytes in another buffer: the very value, not parsed again
+    assertEquals(kept!.parsed(child.pid, "stat", bytes.slice(), parse) === first, true);
+    assertEquals(calls, 1);
+    // the buffer a read returned is reused: what was kept is a copy, not a view of it
+    bytes.set(line("R"));
+    const second = kept!.parsed(child.pid, "stat", bytes, parse);
+    assertEquals([second, calls], [{ text: "7 (a b) R 1 7 7 0 -1 0 5" }, 2]);
+    // another parser is never served the first one's value
+    assertEquals(kept!.parsed(child.pid, "stat", bytes, (b) => b.length), bytes.length);
+    // a longer line after a shorter one
+    const longer = new TextEncoder().encode("7 (a b) S 1 7 7 0 -1 0 50");
+    assertEquals(kept!.parsed(child.pid, "stat", longer, parse), {
+      text: "7 (a b) S 1 7 7 0 -1 0 50",
+    });
+    // a process without kept files is parsed every time
+    const none = new TextEncoder().encode("9 (c) S 1");
+    const a = kept!.parsed(999_999_999, "stat", none, parse);
+    assertEquals(kept!.parsed(999_999_999, "stat", none, parse) === a, false);
+  } finally {
+    kept!.closeAll();
+    await end(child);
+  }
+});

@@ -6,6 +6,7 @@ import {
   createRecordTableSql,
   flattenNodes,
   openStore,
+  RowFlattener,
   SqlError,
   toSqlValue,
 } from "../../../src/store/mod.ts";
@@ -98,4 +99,48 @@ Deno.test("big integers stay exact from parsing through JSON and SQLite and back
     h: "text",
   });
   store.close();
+});
+
+Deno.test("RowFlattener gives a process whose values are the very ones of the last call its row again", () => {
+  const columns = columnsFor(["stat", "cmdline"]);
+  const names = columns.map((c) => c.name);
+  const at = (name: string) => names.indexOf(name);
+  const stat = (pid: number, rss: number) => ({ pid, ppid: pid === 1 ? 0 : 1, comm: "c", rss });
+  const one = stat(1, 10), two = stat(2, 20);
+  const flattener = new RowFlattener(columns);
+  const first = flattener.flatten([{
+    stat: one,
+    cmdline: "init",
+    children: [{ stat: two, cmdline: "b" }],
+  }]);
+  assertEquals(first.map((row) => [row[at("stat_pid")], row[at("stat_rss")], row[at("cmdline")]]), [
+    [1, 10, "init"],
+    [2, 20, "b"],
+  ]);
+  // PID 1 unchanged (same stat record, an equal command line), PID 2 read anew
+  const changed = stat(2, 21);
+  const second = flattener.flatten([
+    { stat: one, cmdline: "init", children: [{ stat: changed, cmdline: "b" }] },
+    { stat: changed, cmdline: "b" }, // a second occurrence: stored once
+  ]);
+  assertEquals(second.length, 2);
+  assertEquals(second[0] === first[0], true);
+  assertEquals(second[1] === first[1], false);
+  assertEquals([second[1]![at("stat_pid")], second[1]![at("stat_rss")]], [2, 21]);
+  // a new command line under the same stat record is a new row
+  const third = flattener.flatten([{ stat: one, cmdline: "init --x" }]);
+  assertEquals(third[0] === first[0], false);
+  assertEquals(third[0]![at("cmdline")], "init --x");
+  // a process missing from a call is forgotten: back again, it is flattened anew
+  const fourth = flattener.flatten([{ stat: one, cmdline: "init --x" }, {
+    stat: changed,
+    cmdline: "b",
+  }]);
+  assertEquals(fourth[1] === second[1], false);
+  assertEquals(fourth[1], second[1]);
+  // the rows are flattenNodes' rows
+  assertEquals(
+    fourth,
+    flattenNodes([{ stat: one, cmdline: "init --x" }, { stat: changed, cmdline: "b" }], columns),
+  );
 });
