@@ -131,30 +131,44 @@ Deno.test("buildRun(): a program's peak never NaN where samples skip it; process
 Deno.test("buildRun(): what exited descendants used is credited once: by a zombie's figure, else to the descendant", () => {
   // sh (10, sampled at 100.5 and 101.0) runs make (20), which runs cc1 (21); both exit
   // between the samples and sh's cutime rises 35: cc1's zombie read 30, make's unread
-  // every field of the hand run's first event is empty but its parent's
-  const blank = { ...handRun().events![0]!, ppid: null };
-  const event = (ts: number, kind: EventRow["kind"], pid: number, f: Partial<EventRow> = {}) => ({
+  // the hand run's sh (its first sample, fork and exec) with other children
+  const rows = handRun();
+  const [first] = [...rows.samples()];
+  const blank = { ...rows.events![0]!, ppid: null };
+  const exec = (ts: number, pid: number, ppid: number, cmdline: string): EventRow[] => [
+    { ...blank, ts, kind: "fork", pid, ppid },
+    { ...blank, ts: ts + 0.001, kind: "exec", pid, comm: cmdline.split(" ")[0]!, cmdline },
+  ];
+  const exit = (ts: number, pid: number, ppid: number, utime: number | null): EventRow => ({
     ...blank,
     ts,
-    kind,
+    kind: "exit",
     pid,
-    ...f,
+    ppid,
+    exitCode: 0,
+    utime,
+    stime: utime === null ? null : 0,
   });
   const run = (cc1Figure: number | null, makeFigure: number | null) => {
-    const rows = handRun();
-    const samples: SampledRow[] = [
-      [100.5, 10, 9, 1000, 1, 0, 0, 0, 100, "sh", "sh job.sh"],
-      [101.0, 10, 9, 1000, 1, 0, 35, 0, 100, "sh", "sh job.sh"],
-    ];
+    const samples: SampledRow[] = [first!, [
+      101.0,
+      10,
+      9,
+      1000,
+      1,
+      0,
+      35,
+      0,
+      100,
+      "sh",
+      "sh job.sh",
+    ]];
     const events = [
-      event(100.0, "fork", 10, { ppid: 9 }),
-      event(100.001, "exec", 10, { comm: "sh", cmdline: "sh job.sh" }),
-      event(100.6, "fork", 20, { ppid: 10 }),
-      event(100.601, "exec", 20, { comm: "make", cmdline: "make" }),
-      event(100.62, "fork", 21, { ppid: 20 }),
-      event(100.621, "exec", 21, { comm: "cc1", cmdline: "cc1 a.c" }),
-      event(100.7, "exit", 21, { ppid: 20, exitCode: 0, utime: cc1Figure, stime: 0 }),
-      event(100.8, "exit", 20, { ppid: 10, exitCode: 0, utime: makeFigure, stime: 0 }),
+      ...rows.events!.slice(0, 2),
+      ...exec(100.6, 20, 10, "make"),
+      ...exec(100.62, 21, 20, "cc1 a.c"),
+      exit(100.7, 21, 20, cc1Figure),
+      exit(100.8, 20, 10, makeFigure),
     ];
     const built = buildRun({ ...rows, samples: () => samples, events });
     return {
