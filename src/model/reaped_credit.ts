@@ -13,6 +13,14 @@
  * (a split by lifetime gave an idle `sleep` most of a 400 MiB fault-in's CPU). What no
  * exit can explain is handed back for the caller to name (`children of PROGRAM`).
  *
+ * A zombie's figure is credited in the interval its exit is taken in, but its reaper
+ * may reap it only in a later one (it sleeps before `wait()`, or the reaping fell
+ * between the reads of the reaper and of the child): that later growth of the reaper's
+ * `cutime` is the same CPU again. The part of the figures a reaper had not yet reaped
+ * is carried (`creditInterval`, by the reaper's PID and start time, so a reused PID
+ * inherits none) and taken from what it reaps next until used up; what is left when
+ * the reaper is gone the kernel never reaped there, and is dropped.
+ *
  * @module
  */
 
@@ -53,6 +61,11 @@ export interface ReapedShare<P> {
    * none), for the caller to name; 0 when the figures explain all of it or more.
    */
   unexplained: number;
+  /**
+   * Ticks of figures credited (here or carried in) that the reaper has not reaped
+   * yet: to take from what it reaps in later intervals; 0 when it reaped them all.
+   */
+  carry: number;
 }
 
 /**
@@ -60,16 +73,19 @@ export interface ReapedShare<P> {
  * credited to `exits`, the processes it reaped in it (directly, or through children of
  * its that exited too: `groupByReaper`), as the module's rule says; a rest ≤ 0 is
  * credited to no one. `label` names CPU of several programs (`AFTER_LAST` for what the
- * kernel counted after the last sample).
+ * kernel counted after the last sample). `carried`: ticks of figures credited in
+ * earlier intervals that this reaper had not reaped then (the last share's `carry`),
+ * taken from `reapedTicks` first.
  */
 export function creditReaped<P>(
   reapedTicks: number,
   exits: readonly ReapedExit<P>[],
   label: string = EXITED_BETWEEN,
+  carried = 0,
 ): ReapedShare<P> {
   const credits: ReapedCredit<P>[] = [];
   const unread: ReapedExit<P>[] = [];
-  let rest = reapedTicks;
+  let rest = reapedTicks - Math.max(0, carried);
   for (const exit of exits) {
     if (exit.zombieTicks === null) {
       unread.push(exit);
@@ -79,14 +95,67 @@ export function creditReaped<P>(
     credits.push({ kind: "own", exit, ticks });
     rest -= ticks;
   }
-  if (rest <= 0) return { credits, unexplained: 0 };
-  if (unread.length === 0) return { credits, unexplained: rest };
+  // figures beyond what was reaped are reaped later: that reaping is theirs already
+  if (rest <= 0) return { credits, unexplained: 0, carry: -rest };
+  if (unread.length === 0) return { credits, unexplained: rest, carry: 0 };
   const programs = [...new Set(unread.map((e) => e.program))];
   if (unread.length === 1) credits.push({ kind: "exit", exit: unread[0]!, ticks: rest });
   else if (programs.length === 1) {
     credits.push({ kind: "program", program: programs[0]!, exits: unread, ticks: rest });
   } else credits.push({ kind: "label", label, programs, exits: unread, ticks: rest });
-  return { credits, unexplained: 0 };
+  return { credits, unexplained: 0, carry: 0 };
+}
+
+/**
+ * Figures credited before their reaper reaped them, by the reaper's PID: its start
+ * time (`stat.starttime`, clock ticks after boot) and the ticks not yet reaped.
+ */
+export type ReapedCarry = ReadonlyMap<number, { starttime: number; ticks: number }>;
+
+/** One interval's credits, by reaper PID, and the carry to hand the next interval. */
+export interface IntervalCredits<P> {
+  /** The reapers that reaped first, in `reapedBy`'s order, then those with exits only. */
+  shares: Map<number, ReapedShare<P>>;
+  carry: ReapedCarry;
+}
+
+/**
+ * Returns how one interval's reaping is credited: `creditReaped` for each reaper of
+ * `reapedBy` (ticks reaped, by PID) and `exitsBy` (its exits, by PID: `groupByReaper`),
+ * each taking first what `carry` (the previous interval's) holds for it. `startOf`
+ * tells a reaper's start time at the interval's end (`undefined` when it is gone): a
+ * carry is taken, and kept, only by the process it was made for.
+ */
+export function creditInterval<P>(
+  reapedBy: ReadonlyMap<number, number>,
+  exitsBy: ReadonlyMap<number, readonly ReapedExit<P>[]>,
+  startOf: (pid: number) => number | undefined,
+  carry: ReapedCarry = new Map(),
+  label: string = EXITED_BETWEEN,
+): IntervalCredits<P> {
+  const shares = new Map<number, ReapedShare<P>>();
+  const next = new Map<number, { starttime: number; ticks: number }>();
+  for (const reaper of new Set([...reapedBy.keys(), ...exitsBy.keys()])) {
+    const start = startOf(reaper);
+    const held = carry.get(reaper);
+    const carried = held !== undefined && held.starttime === start ? held.ticks : 0;
+    const share = creditReaped(
+      reapedBy.get(reaper) ?? 0,
+      exitsBy.get(reaper) ?? [],
+      label,
+      carried,
+    );
+    shares.set(reaper, share);
+    // a reaper no longer there reaps nothing more: what it did not reap is dropped
+    if (share.carry > 0 && start !== undefined) {
+      next.set(reaper, { starttime: start, ticks: share.carry });
+    }
+  }
+  // a reaper that neither reaped nor had exits here keeps its carry while it lives
+  for (const [reaper, held] of carry) {
+    if (!shares.has(reaper) && startOf(reaper) === held.starttime) next.set(reaper, held);
+  }
+  return { shares, carry: next };
 }
 
 /**

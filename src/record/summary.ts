@@ -11,8 +11,14 @@ import { toNumber } from "../procfs/mod.ts";
 import type { ProcessNode } from "../tree/types.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
 import { ReapedCpuTracker } from "../model/cpu.ts";
-import { AFTER_LAST, creditReaped, EXITED_BETWEEN, groupByReaper } from "../model/reaped_credit.ts";
-import type { ReapedCredit, ReapedExit } from "../model/reaped_credit.ts";
+import {
+  AFTER_LAST,
+  creditInterval,
+  creditReaped,
+  EXITED_BETWEEN,
+  groupByReaper,
+} from "../model/reaped_credit.ts";
+import type { ReapedCarry, ReapedCredit, ReapedExit } from "../model/reaped_credit.ts";
 
 export { AFTER_LAST, EXITED_BETWEEN };
 
@@ -84,6 +90,8 @@ interface Exit {
   ownTicks: number | null;
   /** When it exited, unix seconds. */
   at: number;
+  /** The start time of the parent as the latest sample before the exit showed it, ticks. */
+  parentStart: number | undefined;
 }
 
 /** An interval's reaped CPU waiting for the exits that explain it. */
@@ -98,6 +106,8 @@ interface Interval {
   readEnd: number | null;
   /** What each reaper reaped in it beyond what its vanished children had shown, ticks. */
   reapedBy: Map<number, number>;
+  /** Those reapers' start times (ticks after boot): which process a PID was then. */
+  starts: Map<number, number>;
 }
 
 /** What a sampled process had, to take from its exit's figures. */
@@ -145,6 +155,8 @@ export class SummaryTracker {
   #samples = 0;
   /** What reapers reaped that no exit explained yet, ticks, and their programs, by PID. */
   #unexplained = new Map<number, { ticks: number; program: string }>();
+  /** Exits' figures credited that their reapers have not reaped yet (the reverse). */
+  #carry: ReapedCarry = new Map();
   /** Exits not yet attributed (their process may still be in the next sample). */
   #exits: Exit[] = [];
   /**
@@ -213,6 +225,7 @@ export class SummaryTracker {
     const intervals = this.#cpu.next(nodes, wallMs / 1000);
     // what each reaper reaped in the interval, by its PID
     const reapedBy = new Map<number, number>();
+    const starts = new Map<number, number>();
     for (const [pid, cpu] of intervals) {
       this.#userTicks += cpu.userOwn + cpu.userReaped;
       this.#systemTicks += cpu.systemOwn + cpu.systemReaped;
@@ -252,6 +265,7 @@ export class SummaryTracker {
         largestRss = rss;
       }
       if (rss > (program.peakRss ?? 0)) program.peakRss = rss;
+      if (reapedBy.has(pid)) starts.set(pid, starttime);
       const own = num(s.utime) + num(s.stime);
       if (same) {
         // updated in place: a new object per process and sample adds up over 3,000
@@ -278,7 +292,7 @@ export class SummaryTracker {
     // 10 ms for the event clock's own drift from the wall clock (a wider window only
     // names fewer programs)
     const readEnd = readEndMs === undefined ? null : readEndMs / 1000 + 0.01;
-    this.#intervals.push({ sample: sampleNo, at, readEnd, reapedBy });
+    this.#intervals.push({ sample: sampleNo, at, readEnd, reapedBy, starts });
     while (this.#intervals.length > 2) {
       const interval = this.#intervals.shift()!;
       this.#settle(interval, interval.readEnd ?? this.#intervals[0]!.at);
@@ -297,10 +311,11 @@ export class SummaryTracker {
    * Settles an interval: the exits before `until` (its sample's read end, else the next
    * sample's stamp) whose process its sample no longer showed explain what their
    * reapers reaped, as `model/reaped_credit.ts` credits it; what none explains is
-   * carried to the next interval. Exits before the interval's end are used up; later
-   * ones may still belong to the next interval. Returns the exits without figures it
-   * took that no reaper's CPU was credited to (for the last settling, those after the
-   * last sample).
+   * carried to the next interval, and so are figures credited beyond what their reaper
+   * reaped (it reaps them later, and that is not theirs a second time). Exits before the
+   * interval's end are used up; later ones may still belong to the next interval.
+   * Returns the exits without figures it took that no reaper's CPU was credited to (for
+   * the last settling, those after the last sample).
    */
   #settle(interval: Interval, until: number): Exit[] {
     const { reapedBy } = interval;
@@ -318,14 +333,19 @@ export class SummaryTracker {
       carriedNames.set(pid, carried.program);
     }
     this.#unexplained = new Map();
-    const groups = groupByReaper(candidates);
-    const shares = [...new Set([...reapedBy.keys(), ...groups.keys()])].map((reaper) => ({
-      reaper,
-      share: creditReaped(
-        reapedBy.get(reaper) ?? 0,
-        (groups.get(reaper) ?? []).map((exit) => this.#reapedExit(exit)),
-      ),
-    }));
+    const exitsBy = new Map<number, ReapedExit<Exit>[]>();
+    for (const [reaper, exits] of groupByReaper(candidates)) {
+      exitsBy.set(reaper, exits.map((exit) => this.#reapedExit(exit)));
+    }
+    // a reaper with exits only is the parent they had (the latest sample, settled two
+    // samples late, may show a new process with its PID)
+    const parents = new Map<number, number>();
+    for (const e of candidates) if (e.parentStart !== undefined) parents.set(e.ppid, e.parentStart);
+    const startOf = (pid: number) =>
+      interval.starts.get(pid) ?? parents.get(pid) ?? this.#last.get(pid)?.starttime;
+    const credited = creditInterval(reapedBy, exitsBy, startOf, this.#carry);
+    this.#carry = credited.carry;
+    const shares = [...credited.shares].map(([reaper, share]) => ({ reaper, share }));
     // the exits' own figures first, in their order, then the rests by reaper: the order
     // of credits breaks ties between the commands of a program (its busiest)
     const own = new Map<Exit, ReapedCredit<Exit>>();
@@ -338,13 +358,13 @@ export class SummaryTracker {
       const credit = own.get(exit);
       if (credit) this.#credit(credit);
     }
-    const credited = new Set<Exit>();
+    const named = new Set<Exit>();
     for (const { reaper, share } of shares) {
       for (const credit of share.credits) {
         if (credit.kind === "own") continue;
         this.#credit(credit);
         for (const exit of credit.kind === "exit" ? [credit.exit] : credit.exits) {
-          credited.add(exit.process);
+          named.add(exit.process);
         }
       }
       // the exits that explain it may come with a later sample's events
@@ -357,7 +377,7 @@ export class SummaryTracker {
     }
     // gone by the interval's end: reaped in it or before (a parent reaps at once)
     const used = candidates.filter((e) =>
-      e.ownTicks !== null || credited.has(e) || e.at < interval.at
+      e.ownTicks !== null || named.has(e) || e.at < interval.at
     );
     for (const exit of used) {
       if (!this.#last.has(exit.pid)) this.#program(programOf(exit.command)).processes++;
@@ -365,7 +385,7 @@ export class SummaryTracker {
     }
     const usedSet = new Set(used);
     this.#exits = this.#exits.filter((e) => !usedSet.has(e));
-    return candidates.filter((e) => e.ownTicks === null && !credited.has(e));
+    return candidates.filter((e) => e.ownTicks === null && !named.has(e));
   }
 
   /** An exit as the shared rule takes it: its program and CPU figures, ticks. */
@@ -387,7 +407,7 @@ export class SummaryTracker {
     // exits after the last sample: their own figures where read; those without are
     // returned, to take what the kernel counted after the last sample
     const after = this.#settle(
-      { sample: Infinity, at: Infinity, readEnd: null, reapedBy: new Map() },
+      { sample: Infinity, at: Infinity, readEnd: null, reapedBy: new Map(), starts: new Map() },
       Infinity,
     );
     this.#exits = [];
@@ -429,6 +449,7 @@ export class SummaryTracker {
       command,
       ownTicks: row.utime !== null && row.stime !== null ? row.utime + row.stime : null,
       at: row.ts,
+      parentStart: this.#last.get(row.ppid)?.starttime,
     });
   }
 
@@ -468,6 +489,9 @@ export class SummaryTracker {
       this.#add(`children of ${program}`, ticks, `children of ${program}`);
     }
     this.#unexplained = new Map();
+    // figures credited that no sample saw reaped were reaped after the last (the kernel's
+    // count has them once) or never: the summary has them once already
+    this.#carry = new Map();
     const topPrograms = [...this.#programs].filter(([, p]) => p.ticks > 0)
       .sort((a, b) => b[1].ticks - a[1].ticks).slice(0, 5)
       .map(([program, p]) => ({

@@ -1,11 +1,12 @@
 import { assertEquals } from "../../_helpers/assert.ts";
 import {
   AFTER_LAST,
+  creditInterval,
   creditReaped,
   EXITED_BETWEEN,
   groupByReaper,
 } from "../../../src/model/reaped_credit.ts";
-import type { ReapedExit, ReapedShare } from "../../../src/model/reaped_credit.ts";
+import type { ReapedCarry, ReapedExit, ReapedShare } from "../../../src/model/reaped_credit.ts";
 
 // Every case is worked by hand in ticks (100 a second); a process is named by its PID.
 const unread = (pid: number, program: string, sampledTicks = 0): ReapedExit<number> => ({
@@ -73,11 +74,11 @@ Deno.test("creditReaped(): exits with their zombie's figures explain their own p
     credits: [["own", 3, 30]],
     unexplained: 0,
   });
-  // more than was reaped here (reaped in another interval): still its own, whole
-  assertEquals(rows(creditReaped(10, [read(3, "cc1", 120, 90), unread(2, "gcc")])), {
-    credits: [["own", 3, 30]],
-    unexplained: 0,
-  });
+  // more than was reaped here (the rest is reaped in a later interval): still its own,
+  // whole, and the 20 not reaped yet are carried to that reaping
+  const more = creditReaped(10, [read(3, "cc1", 120, 90), unread(2, "gcc")]);
+  assertEquals(rows(more), { credits: [["own", 3, 30]], unexplained: 0 });
+  assertEquals(more.carry, 20);
   // nothing reaped at all: the figure is the exit's all the same
   assertEquals(rows(creditReaped(0, [read(3, "cc1", 20)])).credits, [["own", 3, 20]]);
   // a counter read below its sample (a reused PID's) counts as nothing, not as less
@@ -126,4 +127,80 @@ Deno.test("groupByReaper(): an exit is its parent's, or through parents that exi
   // a loop of reused PIDs ends, each exit in one group
   const looped = groupByReaper([{ pid: 2, ppid: 3 }, { pid: 3, ppid: 2 }]);
   assertEquals([...looped.values()].flat().map((e) => e.pid).sort(), [2, 3]);
+});
+
+/** The reaper as `creditInterval` sees it: PID 1 started at `start` ticks, or gone (`null`). */
+const reaperStarted = (start: number | null) => (pid: number) =>
+  pid === 1 && start !== null ? start : undefined;
+/** One interval of reaper 1 (started at 500 ticks): what it reaped and its exits, from `carry`. */
+const interval = (
+  reaped: number,
+  exits: ReapedExit<number>[],
+  carry: ReapedCarry,
+  start: number | null = 500,
+) =>
+  creditInterval(
+    new Map(reaped > 0 ? [[1, reaped]] : []),
+    new Map(exits.length > 0 ? [[1, exits]] : []),
+    reaperStarted(start),
+    carry,
+  );
+const carried = (carry: ReapedCarry) => [...carry].map(([pid, c]) => [pid, c.starttime, c.ticks]);
+
+Deno.test("creditInterval(): a zombie's figure read in one interval and reaped in the next counts once", () => {
+  // cc1 (3) sampled at 90 exits at 120 and its zombie is read; make (1) reaps it only
+  // in the next interval: 30 its own in the first, nothing a second time in the second
+  const first = interval(0, [read(3, "cc1", 120, 90)], new Map());
+  assertEquals(rows(first.shares.get(1)!), { credits: [["own", 3, 30]], unexplained: 0 });
+  assertEquals(carried(first.carry), [[1, 500, 30]]);
+  const second = interval(30, [], first.carry);
+  assertEquals(rows(second.shares.get(1)!), { credits: [], unexplained: 0 });
+  assertEquals(carried(second.carry), []);
+  // with an exit without figures in the second interval: only what is beyond the carry is its
+  const third = interval(37, [unread(4, "as")], first.carry);
+  assertEquals(rows(third.shares.get(1)!).credits, [["exit", 4, 7]]);
+  assertEquals(carried(third.carry), []);
+});
+
+Deno.test("creditInterval(): a figure reaped across two intervals is taken from both, then what is reaped is the rest's", () => {
+  // 30 credited, 10 reaped at once: 20 carried; 12 reaped next: 8 carried; 15 next: 7 anew
+  const first = interval(10, [read(3, "cc1", 120, 90)], new Map());
+  assertEquals(carried(first.carry), [[1, 500, 20]]);
+  const second = interval(12, [], first.carry);
+  assertEquals(rows(second.shares.get(1)!), { credits: [], unexplained: 0 });
+  assertEquals(carried(second.carry), [[1, 500, 8]]);
+  const third = interval(15, [], second.carry);
+  assertEquals(rows(third.shares.get(1)!), { credits: [], unexplained: 7 });
+  assertEquals(carried(third.carry), []);
+});
+
+Deno.test("creditInterval(): a new process with the reaper's PID inherits none of its carry", () => {
+  const first = interval(0, [read(3, "cc1", 120, 90)], new Map());
+  // PID 1 now names a process started at 900 ticks: all it reaped is its own children's
+  const reused = interval(30, [], first.carry, 900);
+  assertEquals(rows(reused.shares.get(1)!), { credits: [], unexplained: 30 });
+  assertEquals(carried(reused.carry), []);
+  // and with nothing reaped, the old carry is not kept for it either
+  assertEquals(carried(interval(0, [], first.carry, 900).carry), []);
+});
+
+Deno.test("creditInterval(): a reaper that never reaps keeps its carry while it lives; gone, it is dropped", () => {
+  const first = interval(0, [read(3, "cc1", 120, 90)], new Map());
+  // an interval where it neither reaps nor has exits: carried on, the share empty
+  const idle = interval(0, [], first.carry);
+  assertEquals(idle.shares.size, 0);
+  assertEquals(carried(idle.carry), [[1, 500, 30]]);
+  // the reaper exited with its zombie child unreaped (its subreaper reaps it): dropped
+  assertEquals(carried(interval(0, [], idle.carry, null).carry), []);
+  // a reaper gone by its exits' interval keeps none at all
+  assertEquals(carried(interval(0, [read(3, "cc1", 20)], new Map(), null).carry), []);
+  // another reaper's carry is its own: reaper 2 reaping does not use reaper 1's
+  const two = creditInterval<number>(
+    new Map([[2, 30]]),
+    new Map(),
+    (pid) => pid <= 2 ? 500 : undefined,
+    first.carry,
+  );
+  assertEquals(rows(two.shares.get(2)!).unexplained, 30);
+  assertEquals(carried(two.carry), [[1, 500, 30]]);
 });

@@ -240,3 +240,62 @@ Deno.test("the summary credits what the kernel counted after the last sample to 
   // no exit since: nobody's
   assertEquals(run([]), [["(after the last sample)", "(after the last sample)", 50]]);
 });
+
+Deno.test("the summary counts a zombie's figure once when its reaper reaps it an interval after the figure is credited", () => {
+  // cc1 (3), born and gone between the samples at 1000 and 1001 s, used 50 ticks and its
+  // zombie was read; make (1) was read before it reaped cc1, so its cutime rises only by
+  // the sample at 1002 s: that rise is cc1's figure again, not children of make
+  const run = (rusage: { userSeconds: number; systemSeconds: number } | null = null) => {
+    const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+    const make = (cutime: number) => node(1, 0, "make", { cutime, start: 0 });
+    tracker.sample([make(0)], 1_000_000);
+    tracker.exited(exit(3, 1, 1000.9, 50), "cc1 a.c");
+    tracker.sample([make(0)], 1_001_000);
+    tracker.sample([make(50)], 1_002_000);
+    tracker.sample([make(50)], 1_003_000);
+    const summary = tracker.finish(3, { rusage });
+    return [summary.userSeconds, summary.topPrograms.map((p) => [p.program, p.seconds])];
+  };
+  assertEquals(run(), [0.5, [["cc1", 0.5]]]);
+  assertEquals(run({ userSeconds: 0.5, systemSeconds: 0 }), [0.5, [["cc1", 0.5]]]);
+  // reaped half in each interval: still once
+  const split = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  split.sample([node(1, 0, "make", { start: 0 })], 1_000_000);
+  split.exited(exit(3, 1, 1000.9, 50), "cc1 a.c");
+  split.sample([node(1, 0, "make", { cutime: 20, start: 0 })], 1_001_000);
+  split.sample([node(1, 0, "make", { cutime: 50, start: 0 })], 1_002_000);
+  // then a child of its own no exit explains: its 7 ticks are children of make's
+  split.sample([node(1, 0, "make", { cutime: 57, start: 0 })], 1_003_000);
+  assertEquals(split.finish(3).topPrograms.map((p) => [p.program, p.seconds]), [
+    ["cc1", 0.5],
+    ["children of make", 0.07],
+  ]);
+  // a new make with the old one's PID reaps 30 of its own children's: not taken for cc1's
+  const reused = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  reused.sample([node(1, 0, "make", { start: 0 })], 1_000_000);
+  reused.exited(exit(3, 1, 1000.9, 50), "cc1 a.c");
+  reused.sample([node(1, 0, "make", { start: 0 })], 1_001_000);
+  reused.sample([node(1, 0, "make", { cutime: 30, start: 150 })], 1_002_000);
+  reused.sample([node(1, 0, "make", { cutime: 30, start: 150 })], 1_003_000);
+  assertEquals(reused.finish(3).topPrograms.map((p) => [p.program, p.seconds]), [
+    ["cc1", 0.5],
+    ["children of make", 0.3],
+  ]);
+});
+
+Deno.test("the summary counts once a zombie a sample saw before its reaper waited for it", () => {
+  // cc1 (3) sampled at 20 ticks, exits at 50 (read); two samples show its zombie, then
+  // make (1) waits: the zombie's 30 are its own once, make's rise is nobody's again
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  const make = (cutime: number) => node(1, 0, "make", { cutime, start: 0 });
+  const cc1 = (utime: number) => node(3, 1, "cc1 a.c", { utime, start: 10 });
+  tracker.sample([make(0), cc1(0)], 1_000_000);
+  tracker.sample([make(0), cc1(20)], 1_001_000);
+  tracker.exited(exit(3, 1, 1001.5, 50), "cc1 a.c");
+  tracker.sample([make(0), cc1(50)], 1_002_000);
+  tracker.sample([make(0), cc1(50)], 1_003_000);
+  tracker.sample([make(50)], 1_004_000);
+  tracker.sample([make(50)], 1_005_000);
+  const summary = tracker.finish(5, { rusage: { userSeconds: 0.5, systemSeconds: 0 } });
+  assertEquals(summary.topPrograms.map((p) => [p.program, p.seconds]), [["cc1", 0.5]]);
+});
