@@ -1,5 +1,15 @@
 import { REFERENCE_VERSION, VERSION } from "./version.ts";
 
+/**
+ * Set by `scripts/procpath` for Deno alone: it builds the module graph of a dynamic
+ * `import()` when it runs instead of before the first line. Without it Deno reads and
+ * analyses every module any command could load (222 of them, about 10 ms of every start,
+ * `--version` included) although a command loads its own; with it `query` builds the
+ * graph of the 76 it runs. Only for runs allowed to read the source: a module loaded
+ * late needs read access to its file, which a replay with `--allow-read=DIR` lacks.
+ */
+const LAZY_IMPORTS_VARIABLE = "DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS";
+
 if (import.meta.main) {
   if (Deno.args.length === 1 && Deno.args[0] === "--version") {
     // answered before the program (and its argument parser) is loaded: a version check
@@ -7,6 +17,11 @@ if (import.meta.main) {
     console.log(`procpath ${VERSION} (follows Procpath ${REFERENCE_VERSION})`);
     Deno.exit(0);
   }
+  try {
+    // for Deno alone: a program procpath starts (a Deno script under `record --`, explore's
+    // SQL process with read access to the recording alone) loads as it would without it
+    Deno.env.delete(LAZY_IMPORTS_VARIABLE);
+  } catch { /* no permission for the environment: the launcher did not set it either */ }
   // before the parent can be gone, and before any child could see the launcher's
   // variable; loaded with the command line's modules, not before --version's answer
   const callerLimits = import("./kernel/caller_limits.ts").then((m) => m.rememberCallerLimits());
