@@ -8,7 +8,8 @@
  * samples; an exited process's total from its zombie's counters where the exit event
  * read them; and the CPU a parent reaped in an interval (what its children used after
  * their last sample, or all of it for children no sample saw) credited to the
- * processes that exited in that interval as the record summary credits it, by one
+ * processes that vanished from the samples in that interval (an exit whose zombie a
+ * sample still shows explains a later one) as the record summary credits it, by one
  * rule (`model/reaped_credit.ts`): their zombies' figures, then the rest to the one
  * process without a figure that can have used it (a child, or one of its exited
  * descendants), or to the program all of them ran; else it stays `EXITED_BETWEEN`
@@ -24,8 +25,14 @@
 import { intervalCpu } from "../model/cpu.ts";
 import type { BirthClock, CpuSample, ProcessCpu } from "../model/cpu.ts";
 import { displayCommand, UNNAMED } from "../model/process.ts";
-import { AFTER_LAST, creditReaped, EXITED_BETWEEN, groupByReaper } from "../model/reaped_credit.ts";
-import type { ReapedCredit, ReapedExit } from "../model/reaped_credit.ts";
+import {
+  AFTER_LAST,
+  creditInterval,
+  creditReaped,
+  EXITED_BETWEEN,
+  groupByReaper,
+} from "../model/reaped_credit.ts";
+import type { ReapedCarry, ReapedCredit, ReapedExit } from "../model/reaped_credit.ts";
 import { programOf } from "../record/summary.ts";
 import type { EventRow, RunRows, SampledRow } from "../store/report_reads.ts";
 
@@ -288,8 +295,13 @@ export function buildRun(rows: RunRows): Run {
     byPid.set(pid, p);
     return p;
   };
-  /** The processes that exited since the previous sample, with the parent that reaped them. */
+  /**
+   * The processes that exited since the previous sample, with the parent that reaped
+   * them, and those exited before that a sample still showed (zombies not reaped yet).
+   */
   let exitedSince: ExitSeen[] = [];
+  /** Exits' figures credited that their reapers had not reaped yet, by reaper. */
+  let carry: ReapedCarry = new Map();
   const applyEvent = (e: EventRow) => {
     const current = live(e.pid);
     if (e.kind === "fork") {
@@ -367,10 +379,14 @@ export function buildRun(rows: RunRows): Run {
       const reaped = used.userReaped + used.systemReaped;
       if (reaped > 0) reapedBy.set(pid, reaped);
     }
+    // an exit this sample still shows (its zombie, or read just before it exited) has
+    // its CPU up to here counted as its own above, and is reaped later: it explains the
+    // interval it leaves the samples in
+    const shown = (e: ExitSeen) => current.get(e.pid)?.starttime === e.p.starttime;
     // before the first sample there is no interval: nothing was reaped in one
-    if (previous !== null) shareReaped(reapedBy, exitedSince, g);
+    if (previous !== null) shareReaped(reapedBy, exitedSince.filter((e) => !shown(e)), g);
     for (const { p, row } of seen) p.sampledTicks = row[4] + row[5];
-    exitedSince = [];
+    exitedSince = exitedSince.filter(shown);
     previous = sample;
     previousTs = ts;
     seen = [];
@@ -425,16 +441,20 @@ export function buildRun(rows: RunRows): Run {
 
   /**
    * Credits what each reaper reaped in an interval (`reapedBy`, ticks by PID) to the
-   * processes that exited in it (`model/reaped_credit.ts`), and each exit's figure to
-   * it even where its reaper reaped nothing here; adds them to the series at `g`.
+   * processes that left the samples in it (`model/reaped_credit.ts`), and each exit's
+   * figure to it even where its reaper reaped nothing here (what it reaps of it later is
+   * carried, not credited again); adds them to the series at `g`.
    */
   function shareReaped(reapedBy: Map<number, number>, exits: ExitSeen[], g: number) {
-    const groups = groupByReaper(exits);
-    for (const reaper of new Set([...reapedBy.keys(), ...groups.keys()])) {
-      const share = creditReaped(
-        reapedBy.get(reaper) ?? 0,
-        (groups.get(reaper) ?? []).map((e) => reapedExit(e.p)),
-      );
+    const exitsBy = new Map<number, ReapedExit<Building>[]>();
+    for (const [reaper, list] of groupByReaper(exits)) {
+      exitsBy.set(reaper, list.map((e) => reapedExit(e.p)));
+    }
+    // the reapers as the interval's sample shows them: one gone reaps nothing more
+    const startOf = (pid: number) => current.get(pid)?.starttime;
+    const credited = creditInterval(reapedBy, exitsBy, startOf, carry);
+    carry = credited.carry;
+    for (const [reaper, share] of credited.shares) {
       for (const one of share.credits) seriesAdd(seriesCpu, credit(one), g, one.ticks);
       if (share.unexplained > 0) {
         // no event names a child (a recording without events), or all had their figures
@@ -530,6 +550,7 @@ export function buildRun(rows: RunRows): Run {
     const counted = all.reduce((sum, p) => sum + p.cpuTicks, 0) +
       [...unattributed.values()].reduce((a, b) => a + b, 0);
     const rest = kernelTicks - counted;
+    // (an exit the last sample still showed may be a zombie that used nothing since)
     const late = all.filter((p) => p.exitTs !== null && p.exitTs > lastTs && p.exitCpu === null);
     // under a tick is the counters' rounding
     if (rest >= 1) {

@@ -192,3 +192,107 @@ Deno.test("buildRun(): what exited descendants used is credited once: by a zombi
     total: 36,
   });
 });
+
+Deno.test("buildRun(): a zombie's figure its reaper reaps an interval later is counted once", () => {
+  // sh (10) sampled every 0.5 s runs cc1 (21), forked at 100.2; cc1 exits at 100.9 and
+  // its zombie is read (30 ticks); the samples hold sh only
+  const rows = handRun();
+  const sh = (ts: number, cutime: number): SampledRow => [
+    ts,
+    10,
+    9,
+    1000,
+    1,
+    0,
+    cutime,
+    0,
+    100,
+    "sh",
+    "sh job.sh",
+  ];
+  const events = (cc1Figure: number | null): EventRow[] => [
+    ...rows.events!.slice(0, 2),
+    { ...rows.events![2]!, ts: 100.2, pid: 21 },
+    { ...rows.events![3]!, ts: 100.201, pid: 21, comm: "cc1", cmdline: "cc1 a.c" },
+    {
+      ...rows.events![6]!,
+      ts: 100.9,
+      pid: 21,
+      utime: cc1Figure,
+      stime: cc1Figure === null ? null : 0,
+    },
+  ];
+  /** Programs' CPU (ticks) and the series' CPU (ticks) over the run, per program. */
+  const run = (cutimes: number[], cc1Figure: number | null = 30) => {
+    const samples = cutimes.map((c, i) => sh(100 + i / 2, c));
+    const built = buildRun({ ...rows, samples: () => samples, events: events(cc1Figure) });
+    const { times, programs, cpu } = built.series;
+    const series = programs.map((name, k) => [
+      name,
+      Math.round(
+        cpu[k]!.reduce(
+          (sum, cores, i) => sum + (i === 0 ? 0 : cores * (times[i]! - times[i - 1]!) * 100),
+          0,
+        ),
+      ),
+    ]);
+    return {
+      programs: built.programs.map((p) => [p.program, Math.round(p.cpuSeconds * 100)]),
+      series: series.filter(([, ticks]) => ticks !== 0),
+    };
+  };
+  // sh read before it reaped cc1 at 101.0, its cutime up at 101.5: not children of sh
+  // as well (once cc1 30 and children of sh 30)
+  const once = { programs: [["cc1", 30], ["sh", 1]], series: [["cc1", 30]] };
+  assertEquals(run([0, 0, 0, 30, 30]), once);
+  // reaped across two intervals: the same
+  assertEquals(run([0, 0, 0, 12, 30]), once);
+  // sh reaps 5 more ticks of another child after: those are children of sh
+  assertEquals(run([0, 0, 0, 30, 35]).programs, [["cc1", 30], ["children of sh", 5], ["sh", 1]]);
+  // unread, there is no figure to carry: the later rise is children of sh, once
+  assertEquals(run([0, 0, 0, 30, 30], null).programs, [["children of sh", 30], ["sh", 1], [
+    "cc1",
+    0,
+  ]]);
+});
+
+Deno.test("buildRun(): a zombie a sample shows is counted by its counters there, not its exit's figure again", () => {
+  // sh (10) runs cc1 (21, forked at 100.2): sampled at 100.5 with 10 ticks, it exits at
+  // 100.7 (its zombie read 30); the sample at 101.0 shows the zombie; sh waits for it
+  // by 101.5. The series had cc1's last 20 ticks twice (50 of 30)
+  const rows = handRun();
+  const sh = (
+    ts: number,
+    cutime: number,
+  ): SampledRow => [ts, 10, 9, 1000, 1, 0, cutime, 0, 100, "sh", "sh job.sh"];
+  const cc1 = (
+    ts: number,
+    utime: number,
+  ): SampledRow => [ts, 21, 10, 1019, utime, 0, 0, 0, 50, "cc1", ts > 100.7 ? "" : "cc1 a.c"];
+  const samples = [
+    sh(100, 0),
+    sh(100.5, 0),
+    cc1(100.5, 10),
+    sh(101, 0),
+    cc1(101, 30),
+    sh(101.5, 30),
+    sh(102, 30),
+  ];
+  const events: EventRow[] = [
+    ...rows.events!.slice(0, 2),
+    { ...rows.events![2]!, ts: 100.2, pid: 21 },
+    { ...rows.events![3]!, ts: 100.201, pid: 21, comm: "cc1", cmdline: "cc1 a.c" },
+    { ...rows.events![6]!, ts: 100.7, pid: 21, utime: 30, stime: 0 },
+  ];
+  const built = buildRun({ ...rows, samples: () => samples, events });
+  const { times, programs, cpu } = built.series;
+  const ticks = (name: string) =>
+    cpu[programs.indexOf(name)]!.map((cores, i) =>
+      i === 0 ? 0 : Math.round(cores * (times[i]! - times[i - 1]!) * 100)
+    );
+  assertEquals(ticks("cc1"), [0, 10, 20, 0, 0]);
+  assertEquals(built.programs.map((p) => [p.program, Math.round(p.cpuSeconds * 100)]), [
+    ["cc1", 30],
+    ["sh", 1],
+  ]);
+});
