@@ -3,8 +3,8 @@
  * of COUNT sleeping processes, runs `procpath top -i 1` in a tmux terminal 200×60 (50
  * rows of processes on screen) and reads its resident memory (VmRSS, RssAnon, RssFile)
  * at 15 s and 60 s, and its CPU between them (ms a second: the refreshes' cost, one a
- * second). Each CHECKOUT (a directory holding src/main.ts and deno.json: this one, or
- * an export of an older commit) runs in turn, RUNS rounds interleaved.
+ * second). The CHECKOUTs (directories holding src/main.ts and deno.json: this one, or
+ * an export of an older commit) run side by side, RUNS rounds: each sees the same host.
  *
  *   deno run -A scripts/bench_top_memory.ts rss [COUNT] [RUNS] [CHECKOUT...]
  *   (defaults 3000, 3, this checkout)
@@ -40,6 +40,8 @@ function memoryOf(pid: number): Record<string, number> {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   kb.cpuMs = (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ 100
+  // the host's processes then: other work's come and go, and top reads them all
+  kb.processes = [...Deno.readDirSync("/proc")].filter((e) => /^\d+$/.test(e.name)).length;
   return kb;
 }
 
@@ -68,26 +70,31 @@ function startTop(checkout: string, inspect?: number): { pid: number; session: s
 async function rss(count: number, runs: number, checkouts: string[]) {
   const results = new Map<string, Record<string, number>[][]>();
   for (let run = 0; run < runs; run++) {
-    for (const checkout of checkouts) {
-      const { pid, session } = startTop(checkout);
-      try {
-        await sleep(15_000);
-        const at15 = memoryOf(pid);
-        await sleep(45_000);
-        const at60 = memoryOf(pid);
-        const list = results.get(checkout) ?? [];
-        list.push([at15, at60]);
-        results.set(checkout, list);
+    // side by side: each sees the same host (other work's processes come and go, and
+    // top reads every one) and the same load; the order of starts turns each round
+    const order = checkouts.map((_, i) => checkouts[(i + run) % checkouts.length]!);
+    const tops = order.map((checkout) => ({ checkout, ...startTop(checkout) }));
+    try {
+      await sleep(15_000);
+      const at15 = tops.map((top) => memoryOf(top.pid));
+      await sleep(45_000);
+      const at60 = tops.map((top) => memoryOf(top.pid));
+      tops.forEach((top, i) => {
+        const [a, b] = [at15[i]!, at60[i]!];
+        const list = results.get(top.checkout) ?? [];
+        list.push([a, b]);
+        results.set(top.checkout, list);
         console.log(
-          `${checkout} run ${run + 1}: 15 s RSS ${at15.VmRSS} anon ${at15.RssAnon} kB; ` +
-            `60 s RSS ${at60.VmRSS} anon ${at60.RssAnon} file ${at60.RssFile} kB; ` +
-            `CPU ${((at60.cpuMs - at15.cpuMs) / 45).toFixed(1)} ms/s (load ${load()})`,
+          `${top.checkout} run ${run + 1}: 15 s RSS ${a.VmRSS} anon ${a.RssAnon} kB; ` +
+            `60 s RSS ${b.VmRSS} anon ${b.RssAnon} file ${b.RssFile} kB; ` +
+            `CPU ${((b.cpuMs - a.cpuMs) / 45).toFixed(1)} ms/s; ` +
+            `${a.processes}/${b.processes} processes (load ${load()})`,
         );
-      } finally {
-        tmux("kill-session", "-t", session);
-      }
-      await sleep(1000);
+      });
+    } finally {
+      for (const top of tops) tmux("kill-session", "-t", top.session);
     }
+    await sleep(1000);
   }
   const range = (values: number[]) =>
     `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;

@@ -33,7 +33,8 @@ export function countTasks(
   const counts = { processes: 0, running: 0, sleeping: 0, other: 0, threads: 0 };
   // the process target: each row is a process (no set of every PID each refresh)
   const seen = processOf ? new Set<number>() : null;
-  for (const r of rates) {
+  for (let i = 0; i < rates.length; i++) {
+    const r = rates[i]!;
     const process = processOf?.get(r.pid) ?? r.pid;
     if (seen === null || !seen.has(process)) {
       seen?.add(process);

@@ -301,7 +301,9 @@ export class Interaction {
       filter: this.filter,
     });
     this.#rows = rows;
-    for (const r of rates) if (this.#niceSet.get(r.pid) === r.nice) this.#niceSet.delete(r.pid);
+    if (this.#niceSet.size > 0) {
+      for (const r of rates) if (this.#niceSet.get(r.pid) === r.nice) this.#niceSet.delete(r.pid);
+    }
     // a tagged process that ended is no longer tagged
     if (this.tagged.size > 0) {
       const alive = new Set(all.map((r) => r.pid));

@@ -27,7 +27,8 @@ export function ownerLookup(
   ownerOf: (path: string) => number | null = (path) => Deno.statSync(path).uid,
 ): OwnerLookup {
   return (rows) => {
-    for (const row of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
       if (row.user !== null) continue;
       let uid: number | null;
       try {

@@ -60,7 +60,10 @@ export function formatRate(bytes: number | null): string {
  */
 export function totalCpu(rates: readonly ProcessRates[]): string {
   let own = 0, reaped = 0;
-  for (const r of rates) {
+  // indexed: a for-of over every process made an iterator result each (~96 KiB a refresh
+  // of 3,000 processes in code V8 has not optimized, as a loop run once a second stays)
+  for (let i = 0; i < rates.length; i++) {
+    const r = rates[i]!;
     own += r.userPercent + r.systemPercent;
     reaped += r.reapedPercent;
   }
@@ -291,7 +294,9 @@ function sortedBy(
       : String(x).localeCompare(String(y));
     return sign * by || rates[i]!.pid - rates[j]!.pid;
   });
-  return Array.from(order, (i) => rates[i]!);
+  const sorted = new Array<ProcessRates>(order.length);
+  for (let i = 0; i < order.length; i++) sorted[i] = rates[order[i]!]!;
+  return sorted;
 }
 
 /** The sort's marker in a header: which way the rows run. */
