@@ -13,3 +13,13 @@ export async function withTempDir<T>(
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+/** `withTempDir` for a synchronous `body`. */
+export function withTempDirSync<T>(body: (dir: string) => T, prefix?: string): T {
+  const dir = Deno.makeTempDirSync(prefix === undefined ? {} : { prefix });
+  try {
+    return body(dir);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}

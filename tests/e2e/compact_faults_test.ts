@@ -8,6 +8,9 @@ import { fixture, logLines, runProcpath } from "../_helpers/run_procpath.ts";
 import { integrity, sql } from "../_helpers/sqlite.ts";
 import { spawnGroup, waitFor } from "../_helpers/processes.ts";
 import type { ProcessGroup } from "../_helpers/processes.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
+import { withTmpfs } from "../_helpers/tmpfs.ts";
+import { recordFixture } from "../_helpers/record_fixture.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 const BROWSER = fixture("browser");
@@ -62,58 +65,62 @@ Deno.test({
     "record --compact killed with SIGKILL keeps every committed sample whole, and appends after",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const branch = changingBranch();
-    const db = `${dir}/killed.sqlite`;
-    try {
-      let seen = 0;
-      for (const delay of [0, 40, 150]) {
-        const child = spawnRecord(db, [
-          "-i",
-          "0",
-          "-f",
-          "stat,cmdline,status",
-          "-p",
-          `${branch.pid}`,
-        ]);
-        let exited = false;
-        child.status.then(() => exited = true);
-        const before = seen;
-        // kill only once this run has committed (start-up time varies with load)
-        while ((seen = committedSamples(db)) === before) {
-          if (exited) throw new Error("record exited before committing");
-          await new Promise((r) => setTimeout(r, 5));
+    await withTempDir(async (dir) => {
+      const branch = changingBranch();
+      const db = `${dir}/killed.sqlite`;
+      try {
+        let seen = 0;
+        for (const delay of [0, 40, 150]) {
+          const child = spawnRecord(db, [
+            "-i",
+            "0",
+            "-f",
+            "stat,cmdline,status",
+            "-p",
+            `${branch.pid}`,
+          ]);
+          let exited = false;
+          child.status.then(() => exited = true);
+          const before = seen;
+          // kill only once this run has committed (start-up time varies with load)
+          while ((seen = committedSamples(db)) === before) {
+            if (exited) throw new Error("record exited before committing");
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          await new Promise((r) => setTimeout(r, delay));
+          child.kill("SIGKILL");
+          await child.status;
+          await child.stderr.cancel();
+          const samples = wholeSamples(db);
+          assertEquals(samples >= seen, true, `${samples} samples, ${seen} seen before the kill`);
+          seen = samples;
         }
-        await new Promise((r) => setTimeout(r, delay));
-        child.kill("SIGKILL");
-        await child.status;
-        await child.stderr.cancel();
-        const samples = wholeSamples(db);
-        assertEquals(samples >= seen, true, `${samples} samples, ${seen} seen before the kill`);
-        seen = samples;
+        const states = Number(sql(db, "SELECT COUNT(*) n FROM record_state")[0]!.n);
+        assertEquals(
+          states > seen,
+          true,
+          `${states} states in ${seen} samples: the branch changed`,
+        );
+        const appended = await runProcpath(
+          [
+            "record",
+            "--compact",
+            "-r",
+            "1",
+            "-f",
+            "stat,cmdline,status",
+            "-p",
+            `${branch.pid}`,
+            "-d",
+            db,
+          ],
+        );
+        assertEquals(appended.code, 0, appended.stderr);
+        assertEquals(wholeSamples(db), seen + 1);
+      } finally {
+        await branch.kill();
       }
-      const states = Number(sql(db, "SELECT COUNT(*) n FROM record_state")[0]!.n);
-      assertEquals(states > seen, true, `${states} states in ${seen} samples: the branch changed`);
-      const appended = await runProcpath(
-        [
-          "record",
-          "--compact",
-          "-r",
-          "1",
-          "-f",
-          "stat,cmdline,status",
-          "-p",
-          `${branch.pid}`,
-          "-d",
-          db,
-        ],
-      );
-      assertEquals(appended.code, 0, appended.stderr);
-      assertEquals(wholeSamples(db), seen + 1);
-    } finally {
-      await branch.kill();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -121,40 +128,33 @@ Deno.test({
   name: "record --compact ends with one clear line on a full disk, keeping what it committed",
   ...unsanitized,
   async fn(t) {
-    const mount = await Deno.makeTempDir();
-    const mounted = new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=192k", "tmpfs", mount],
-      stderr: "null",
-    }).outputSync().success;
+    const mounted = await withTmpfs("192k", async (mount) => {
+      const branch = changingBranch();
+      try {
+        const db = `${mount}/full.sqlite`;
+        const { code, stderr } = await runProcpath([
+          "record",
+          "--compact",
+          "-f",
+          "stat,cmdline,status",
+          "-p",
+          `${branch.pid}`,
+          "-d",
+          db,
+          "-i",
+          "0",
+        ]);
+        assertEquals(code, 1);
+        const lines = logLines(stderr);
+        assertEquals(lines.length, 1, stderr);
+        assertIncludes(lines[0]!, `ERROR Cannot write "${db}": database or disk is full`);
+        assertEquals(wholeSamples(db) > 1, true);
+      } finally {
+        await branch.kill();
+      }
+    });
     if (!mounted) {
       await t.step({ name: "ignored: mounting a small tmpfs needs root", ignore: true, fn() {} });
-      await Deno.remove(mount, { recursive: true });
-      return;
-    }
-    const branch = changingBranch();
-    try {
-      const db = `${mount}/full.sqlite`;
-      const { code, stderr } = await runProcpath([
-        "record",
-        "--compact",
-        "-f",
-        "stat,cmdline,status",
-        "-p",
-        `${branch.pid}`,
-        "-d",
-        db,
-        "-i",
-        "0",
-      ]);
-      assertEquals(code, 1);
-      const lines = logLines(stderr);
-      assertEquals(lines.length, 1, stderr);
-      assertIncludes(lines[0]!, `ERROR Cannot write "${db}": database or disk is full`);
-      assertEquals(wholeSamples(db) > 1, true);
-    } finally {
-      await branch.kill();
-      new Deno.Command("umount", { args: [mount] }).outputSync();
-      await Deno.remove(mount, { recursive: true });
     }
   },
 });
@@ -163,20 +163,9 @@ Deno.test({
   name: "record --compact waits out another connection's lock on its database instead of failing",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const db = `${dir}/locked.sqlite`;
-    try {
-      const first = await runProcpath([
-        "record",
-        "--compact",
-        "--procfs",
-        BROWSER,
-        "-r",
-        "1",
-        "-d",
-        db,
-      ]);
-      assertEquals(first.code, 0, first.stderr);
+    await withTempDir(async (dir) => {
+      const db = `${dir}/locked.sqlite`;
+      await recordFixture(db, ["--compact", "-r", "1"]);
       const holder = new DatabaseSync(db);
       holder.exec("BEGIN EXCLUSIVE");
       const child = spawnRecord(db, ["--procfs", BROWSER, "-i", "0", "-r", "2"]);
@@ -201,8 +190,6 @@ Deno.test({
       assertEquals(code, 0, new TextDecoder().decode(stderr));
       assertEquals(wholeSamples(db), 3);
       assertEquals(sql(db, "SELECT COUNT(*) n FROM record")[0]!.n, 3 * 22);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

@@ -7,6 +7,7 @@ import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpa
 import { spawnGroup } from "../_helpers/processes.ts";
 import { installed } from "../_helpers/needs.ts";
 import { statLine } from "../_helpers/stat_line.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 
@@ -76,8 +77,7 @@ Deno.test({
   name: "convert round-trips a recording of the whole live host (stat, cmdline, status, io)",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       const db = `${dir}/host.sqlite`;
       const { code, stderr } = await runProcpath([
         "record",
@@ -93,9 +93,7 @@ Deno.test({
       assertEquals(code, 0, stderr);
       const [plain, compact] = await roundTrip(db, ["cpu", "rss"]);
       assertEquals(compact < plain, true, `${compact} vs ${plain} bytes`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -103,58 +101,58 @@ Deno.test({
   name: "convert round-trips a churning branch and a tree whose PIDs are reused",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const churn = spawnGroup([
-      "sh",
-      "-c",
-      "while :; do for i in 1 2 3 4; do (sleep 0.0$i &) ; done; done",
-    ]);
-    try {
-      const db = `${dir}/churn.sqlite`;
-      const recorded = await runProcpath([
-        "record",
-        "-f",
-        "stat,cmdline",
-        "-i",
-        "0.02",
-        "-r",
-        "15",
-        "-p",
-        String(churn.pid),
-        "-d",
-        db,
+    await withTempDir(async (dir) => {
+      const churn = spawnGroup([
+        "sh",
+        "-c",
+        "while :; do for i in 1 2 3 4; do (sleep 0.0$i &) ; done; done",
       ]);
-      assertEquals(recorded.code, 0, recorded.stderr);
-      await roundTrip(db, ["cpu"]);
-      // PIDs 3 and 4 end and come back as other programs, started later
-      const reuse = `${dir}/reuse.sqlite`;
-      for (let round = 0; round < 4; round++) {
-        const proc = `${dir}/proc${round}`;
-        for (const p of [[1, 0, 0], [2, 1, 0], [3, 2, round], [4, 2, round >> 1]]) {
-          const [pid, ppid, era] = p as [number, number, number];
-          Deno.mkdirSync(`${proc}/${pid}`, { recursive: true });
-          Deno.writeTextFileSync(
-            `${proc}/${pid}/stat`,
-            statLine({ pid, ppid, comm: `prog${era}`, starttime: 100 * era + pid, utime: round }),
-          );
-          Deno.writeTextFileSync(`${proc}/${pid}/cmdline`, `prog${era}\0--round\0${era}\0`);
-        }
-        const { code, stderr } = await runProcpath([
+      try {
+        const db = `${dir}/churn.sqlite`;
+        const recorded = await runProcpath([
           "record",
-          "--procfs",
-          proc,
+          "-f",
+          "stat,cmdline",
+          "-i",
+          "0.02",
           "-r",
-          "1",
+          "15",
+          "-p",
+          String(churn.pid),
           "-d",
-          reuse,
+          db,
         ]);
-        assertEquals(code, 0, stderr);
+        assertEquals(recorded.code, 0, recorded.stderr);
+        await roundTrip(db, ["cpu"]);
+        // PIDs 3 and 4 end and come back as other programs, started later
+        const reuse = `${dir}/reuse.sqlite`;
+        for (let round = 0; round < 4; round++) {
+          const proc = `${dir}/proc${round}`;
+          for (const p of [[1, 0, 0], [2, 1, 0], [3, 2, round], [4, 2, round >> 1]]) {
+            const [pid, ppid, era] = p as [number, number, number];
+            Deno.mkdirSync(`${proc}/${pid}`, { recursive: true });
+            Deno.writeTextFileSync(
+              `${proc}/${pid}/stat`,
+              statLine({ pid, ppid, comm: `prog${era}`, starttime: 100 * era + pid, utime: round }),
+            );
+            Deno.writeTextFileSync(`${proc}/${pid}/cmdline`, `prog${era}\0--round\0${era}\0`);
+          }
+          const { code, stderr } = await runProcpath([
+            "record",
+            "--procfs",
+            proc,
+            "-r",
+            "1",
+            "-d",
+            reuse,
+          ]);
+          assertEquals(code, 0, stderr);
+        }
+        await roundTrip(reuse, ["cpu", "cpu_total"]);
+      } finally {
+        await churn.kill();
       }
-      await roundTrip(reuse, ["cpu", "cpu_total"]);
-    } finally {
-      await churn.kill();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -162,8 +160,7 @@ Deno.test({
   name: "convert round-trips a record -- COMMAND recording with its process events",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       const db = `${dir}/job.sqlite`;
       const { code, stderr } = await runProcpath([
         "record",
@@ -200,9 +197,7 @@ Deno.test({
         outputs.push(answers);
       }
       assertEquals(outputs[1], outputs[0]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -210,8 +205,7 @@ Deno.test({
   name: "convert round-trips a Procpath 1.14 recording; its built-in charts and SQL answer alike",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       const db = `${dir}/procpath.sqlite`;
       Deno.copyFileSync(repoPath("tests/fixtures/procpath_1_14/recording.sqlite"), db);
       await roundTrip(db, ["cpu", "rss", "rbs"]);
@@ -224,9 +218,7 @@ Deno.test({
         answers.push([q.code, q.stdout, q.stderr, tree.code, tree.stdout, tree.stderr]);
       }
       assertEquals(answers[1], answers[0]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -234,8 +226,7 @@ Deno.test({
   name: "record --compact appends to a compact recording; the other layout is refused in one line",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    try {
+    await withTempDir(async (dir) => {
       const browser = fixture("browser");
       const compact = `${dir}/c.sqlite`;
       for (let run = 0; run < 2; run++) {
@@ -267,8 +258,6 @@ Deno.test({
       );
       assertEquals(compactRun.code, 1);
       assertIncludes(compactRun.stderr, "it is a plain recording; record without --compact");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

@@ -9,6 +9,7 @@ import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
 import { writeFakeTree } from "../_helpers/fake_tree.ts";
 import { parseXml } from "../_helpers/xml.ts";
 import { parseAuxv } from "../../src/procfs/mod.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 /** The contract's small tree, 1 → {10 → {11, 12}, 20}, as a procfs directory. */
 async function smallTree(): Promise<string> {
@@ -110,48 +111,48 @@ Deno.test("§4.5: the order reaches record's rows and watch's variables", async 
 });
 
 Deno.test("§5: integers are exact at any size, from procfs through JSON and SQLite and back", async () => {
-  const dir = await Deno.makeTempDir();
-  writeFakeTree(dir, [{ pid: 1, ppid: 0 }]);
-  const huge = "18446744073709551615"; // 2^64 − 1
-  const int64Max = "9223372036854775807"; // 2^63 − 1
-  Deno.writeTextFileSync(
-    `${dir}/1/stat`,
-    statLine({ pid: 1, ppid: 0, comm: "init", vsize: 123456789 }).replace("123456789", huge),
-  );
-  Deno.writeTextFileSync(
-    `${dir}/1/io`,
-    `rchar: ${huge}\nwchar: 1\nsyscr: ${int64Max}\nsyscw: 2\nread_bytes: 3\nwrite_bytes: 4\ncancelled_write_bytes: 5\n`,
-  );
-  const shown = await runProcpath(["query", "--procfs", dir, "-f", "stat,io", "$..children[0]"]);
-  assertIncludes(shown.stdout, `"vsize": ${huge}`);
-  assertIncludes(shown.stdout, `"rchar": ${huge}`);
-  assertIncludes(shown.stdout, `"syscr": ${int64Max}`);
-  const delimited = await runProcpath(["query", "--procfs", dir, "-d", ",", "$..stat.vsize"]);
-  assertEquals(delimited.stdout, `${huge}\n`);
+  await withTempDir(async (dir) => {
+    writeFakeTree(dir, [{ pid: 1, ppid: 0 }]);
+    const huge = "18446744073709551615"; // 2^64 − 1
+    const int64Max = "9223372036854775807"; // 2^63 − 1
+    Deno.writeTextFileSync(
+      `${dir}/1/stat`,
+      statLine({ pid: 1, ppid: 0, comm: "init", vsize: 123456789 }).replace("123456789", huge),
+    );
+    Deno.writeTextFileSync(
+      `${dir}/1/io`,
+      `rchar: ${huge}\nwchar: 1\nsyscr: ${int64Max}\nsyscw: 2\nread_bytes: 3\nwrite_bytes: 4\ncancelled_write_bytes: 5\n`,
+    );
+    const shown = await runProcpath(["query", "--procfs", dir, "-f", "stat,io", "$..children[0]"]);
+    assertIncludes(shown.stdout, `"vsize": ${huge}`);
+    assertIncludes(shown.stdout, `"rchar": ${huge}`);
+    assertIncludes(shown.stdout, `"syscr": ${int64Max}`);
+    const delimited = await runProcpath(["query", "--procfs", dir, "-d", ",", "$..stat.vsize"]);
+    assertEquals(delimited.stdout, `${huge}\n`);
 
-  const db = `${dir}/r.sqlite`;
-  await runProcpath(["record", "--procfs", dir, "-f", "stat,io", "-r", "1", "-d", db]);
-  assertEquals(
-    sql(
-      db,
-      "SELECT typeof(io_syscr) s, typeof(io_rchar) r, io_rchar, CAST(io_syscr AS TEXT) syscr FROM record",
-    ),
-    [{ s: "integer", r: "text", io_rchar: "0xffffffffffffffff", syscr: int64Max }],
-  );
-  const back = await runProcpath([
-    "query",
-    "--procfs",
-    dir,
-    "-f",
-    "stat,io",
-    "$..children[0]",
-    "SELECT io_rchar, io_syscr, stat_vsize FROM record",
-  ]);
-  assertEquals(
-    back.stdout,
-    `[{"io_rchar": ${huge}, "io_syscr": ${int64Max}, "stat_vsize": ${huge}}]\n`,
-  );
-  await Deno.remove(dir, { recursive: true });
+    const db = `${dir}/r.sqlite`;
+    await runProcpath(["record", "--procfs", dir, "-f", "stat,io", "-r", "1", "-d", db]);
+    assertEquals(
+      sql(
+        db,
+        "SELECT typeof(io_syscr) s, typeof(io_rchar) r, io_rchar, CAST(io_syscr AS TEXT) syscr FROM record",
+      ),
+      [{ s: "integer", r: "text", io_rchar: "0xffffffffffffffff", syscr: int64Max }],
+    );
+    const back = await runProcpath([
+      "query",
+      "--procfs",
+      dir,
+      "-f",
+      "stat,io",
+      "$..children[0]",
+      "SELECT io_rchar, io_syscr, stat_vsize FROM record",
+    ]);
+    assertEquals(
+      back.stdout,
+      `[{"io_rchar": ${huge}, "io_syscr": ${int64Max}, "stat_vsize": ${huge}}]\n`,
+    );
+  });
 });
 
 Deno.test("§5: host facts come from the machine, so a tree without self/auxv records", async () => {
@@ -213,34 +214,34 @@ Deno.test("§6: double-quoted string literals work in query SQL and custom query
 });
 
 Deno.test("§7: plot -e 0 draws every point; -e 1 drops the collinear ones", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = syntheticRecording(`${dir}/r.sqlite`, ["stat", "cmdline"]);
-  const insert = db.prepare(
-    "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_rss) VALUES (?, 7, 1, 'x', ?)",
-  );
-  for (let i = 0; i < 6; i++) insert.run(1700000000 + i, 256 * i);
-  db.close();
-  const segments = async (epsilon: string) => {
-    const out = `${dir}/e${epsilon}.svg`;
-    const { code } = await runProcpath([
-      "plot",
-      "-d",
-      `${dir}/r.sqlite`,
-      "-q",
-      "rss",
-      "-e",
-      epsilon,
-      "-f",
-      out,
-    ]);
-    assertEquals(code, 0);
-    const line = Array.from(parseXml(Deno.readTextFileSync(out)).getElementsByTagName("path"))
-      .find((p) => p.getAttribute("class") === "line")!;
-    return (line.getAttribute("d")!.match(/[ML]/g) ?? []).length;
-  };
-  assertEquals(await segments("0"), 6);
-  assertEquals(await segments("1"), 2);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const db = syntheticRecording(`${dir}/r.sqlite`, ["stat", "cmdline"]);
+    const insert = db.prepare(
+      "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_rss) VALUES (?, 7, 1, 'x', ?)",
+    );
+    for (let i = 0; i < 6; i++) insert.run(1700000000 + i, 256 * i);
+    db.close();
+    const segments = async (epsilon: string) => {
+      const out = `${dir}/e${epsilon}.svg`;
+      const { code } = await runProcpath([
+        "plot",
+        "-d",
+        `${dir}/r.sqlite`,
+        "-q",
+        "rss",
+        "-e",
+        epsilon,
+        "-f",
+        out,
+      ]);
+      assertEquals(code, 0);
+      const line = Array.from(parseXml(Deno.readTextFileSync(out)).getElementsByTagName("path"))
+        .find((p) => p.getAttribute("class") === "line")!;
+      return (line.getAttribute("d")!.match(/[ML]/g) ?? []).length;
+    };
+    assertEquals(await segments("0"), 6);
+    assertEquals(await segments("1"), 2);
+  });
 });
 
 Deno.test("§8: -e keeps a value's first line and warns about a failing command without stopping", async () => {

@@ -8,6 +8,7 @@ import { assertEquals } from "../_helpers/assert.ts";
 import { runProcpath } from "../_helpers/run_procpath.ts";
 import { needs } from "../_helpers/needs.ts";
 import { sql } from "../_helpers/sqlite.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 Deno.test({
   ...needs("every exec of a short child is stored between its fork and its exit (#31)", {
@@ -16,8 +17,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-events-" });
-    try {
+    await withTempDir(async (dir) => {
       const db = `${dir}/order.sqlite`;
       // the shell's own count: 300 children that exec /bin/true, and one that execs seq
       const { code, stderr } = await runProcpath([
@@ -46,8 +46,6 @@ Deno.test({
       assertEquals(children.length, 301, "forks of the shell");
       const without = children.filter((c) => Number(c.execs) !== 1).map((c) => c.pid);
       assertEquals(without, [], "forks without their exec between fork and exit");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "procpath-events-");
   },
 });

@@ -3,6 +3,7 @@ import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
 import { writeFakeTree } from "../_helpers/fake_tree.ts";
 import { descendantsOf, waitFor } from "../_helpers/processes.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const BROWSER = fixture("browser");
 const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ERROR {3}procpath \S/;
@@ -56,73 +57,73 @@ Deno.test("a closed stdout ends query silently: procpath query | head -1", async
 });
 
 Deno.test("control characters from process data reach log lines and terminals visibly, pipes unchanged", async () => {
-  const dir = await Deno.makeTempDir();
-  writeFakeTree(dir, [{ pid: 1, ppid: 0, comm: "evil\u001b]0;owned\u0007x" }]);
-  const watched = await runProcpath([
-    "watch",
-    "--procfs",
-    dir,
-    "-q",
-    "N=$..stat.comm",
-    "-c",
-    'echo "$N"',
-    "-i",
-    "1",
-    "-r",
-    "1",
-  ]);
-  assertEquals(logLines(watched.stderr), ["INFO №1: evil\\x1b]0;owned\\x07x"]);
-  const piped = await runProcpath(["query", "--procfs", dir, "-d", ",", "$..stat.comm"]);
-  assertEquals(piped.stdout, "evil\u001b]0;owned\u0007x\n");
-  // a terminal: script(1) gives procpath a pseudo-terminal as stdout
-  const { stdout } = await new Deno.Command("script", {
-    args: ["-qec", `scripts/procpath query --procfs ${dir} -d , '$..stat.comm'`, "/dev/null"],
-    cwd: repoPath(""),
-  }).output();
-  assertEquals(new TextDecoder().decode(stdout).trim(), "evil\\x1b]0;owned\\x07x");
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    writeFakeTree(dir, [{ pid: 1, ppid: 0, comm: "evil\u001b]0;owned\u0007x" }]);
+    const watched = await runProcpath([
+      "watch",
+      "--procfs",
+      dir,
+      "-q",
+      "N=$..stat.comm",
+      "-c",
+      'echo "$N"',
+      "-i",
+      "1",
+      "-r",
+      "1",
+    ]);
+    assertEquals(logLines(watched.stderr), ["INFO №1: evil\\x1b]0;owned\\x07x"]);
+    const piped = await runProcpath(["query", "--procfs", dir, "-d", ",", "$..stat.comm"]);
+    assertEquals(piped.stdout, "evil\u001b]0;owned\u0007x\n");
+    // a terminal: script(1) gives procpath a pseudo-terminal as stdout
+    const { stdout } = await new Deno.Command("script", {
+      args: ["-qec", `scripts/procpath query --procfs ${dir} -d , '$..stat.comm'`, "/dev/null"],
+      cwd: repoPath(""),
+    }).output();
+    assertEquals(new TextDecoder().decode(stdout).trim(), "evil\\x1b]0;owned\\x07x");
+  });
 });
 
 Deno.test("capture saves what procpath reads, and the tree replays with --procfs", async () => {
-  const dir = await Deno.makeTempDir();
-  const files = "stat,cmdline,status,io,smaps_rollup";
-  const captured = await runProcpath([
-    "capture",
-    "--procfs",
-    BROWSER,
-    "-f",
-    files,
-    `${dir}/cap`,
-    "$..children[?(@.stat.pid == 108)]",
-  ]);
-  assertEquals(captured.code, 0, captured.stderr);
-  assertIncludes(captured.stderr, `Captured 4 processes`); // 108 and its three children
-  const query = ["-f", files, "$..children[?(@.stat.pid == 108)]"];
-  const original = await runProcpath(["query", "--procfs", BROWSER, ...query]);
-  const replayed = await runProcpath(["query", "--procfs", `${dir}/cap`, ...query]);
-  assertEquals(replayed.stdout, original.stdout);
-  assertEquals(Deno.statSync(`${dir}/cap/self/auxv`).isFile, true);
+  await withTempDir(async (dir) => {
+    const files = "stat,cmdline,status,io,smaps_rollup";
+    const captured = await runProcpath([
+      "capture",
+      "--procfs",
+      BROWSER,
+      "-f",
+      files,
+      `${dir}/cap`,
+      "$..children[?(@.stat.pid == 108)]",
+    ]);
+    assertEquals(captured.code, 0, captured.stderr);
+    assertIncludes(captured.stderr, `Captured 4 processes`); // 108 and its three children
+    const query = ["-f", files, "$..children[?(@.stat.pid == 108)]"];
+    const original = await runProcpath(["query", "--procfs", BROWSER, ...query]);
+    const replayed = await runProcpath(["query", "--procfs", `${dir}/cap`, ...query]);
+    assertEquals(replayed.stdout, original.stdout);
+    assertEquals(Deno.statSync(`${dir}/cap/self/auxv`).isFile, true);
 
-  // live: a spawned subtree
-  const tree = new Deno.Command("sh", { args: ["-c", "sleep 30 & sleep 30 & wait"] }).spawn();
-  await waitFor(() => descendantsOf(tree.pid).length === 2);
-  const live = await runProcpath([
-    "capture",
-    `${dir}/live`,
-    `$..children[?(@.stat.pid == ${tree.pid})]`,
-  ]);
-  assertEquals(live.code, 0, live.stderr);
-  const pids = (args: string[]) =>
-    runProcpath(["query", ...args, "-d", ",", `$..children[?(@.stat.pid == ${tree.pid})]..pid`]);
-  const [now, replay] = [await pids([]), await pids(["--procfs", `${dir}/live`])];
-  tree.kill("SIGKILL");
-  await tree.status;
-  assertEquals(replay.stdout, now.stdout);
-  assertEquals(replay.stdout.split(",").length, 3);
-  const again = await runProcpath(["capture", `${dir}/live`]);
-  assertEquals(again.code, 1);
-  assertIncludes(again.stderr, "it is not empty");
-  await Deno.remove(dir, { recursive: true });
+    // live: a spawned subtree
+    const tree = new Deno.Command("sh", { args: ["-c", "sleep 30 & sleep 30 & wait"] }).spawn();
+    await waitFor(() => descendantsOf(tree.pid).length === 2);
+    const live = await runProcpath([
+      "capture",
+      `${dir}/live`,
+      `$..children[?(@.stat.pid == ${tree.pid})]`,
+    ]);
+    assertEquals(live.code, 0, live.stderr);
+    const pids = (args: string[]) =>
+      runProcpath(["query", ...args, "-d", ",", `$..children[?(@.stat.pid == ${tree.pid})]..pid`]);
+    const [now, replay] = [await pids([]), await pids(["--procfs", `${dir}/live`])];
+    tree.kill("SIGKILL");
+    await tree.status;
+    assertEquals(replay.stdout, now.stdout);
+    assertEquals(replay.stdout.split(",").length, 3);
+    const again = await runProcpath(["capture", `${dir}/live`]);
+    assertEquals(again.code, 1);
+    assertIncludes(again.stderr, "it is not empty");
+  });
 });
 
 Deno.test("--format pids prints each PID once, ascending, for strace -p, perf -p and kill", async () => {
@@ -185,33 +186,33 @@ Deno.test("--name and --match select as pidof and pgrep -f do, expand to JSONPat
   assertEquals(bad.code, 2);
   assertIncludes(bad.stderr, "not a regular expression");
   // top, record and inspect take them too, and say when nothing matches
-  const dir = await Deno.makeTempDir();
-  for (
-    const args of [
-      ["top", "-b", "-r", "1", "-i", "0.1", "--procfs", BROWSER, "--name", "nginx"],
-      ["record", "-r", "1", "--procfs", BROWSER, "-d", `${dir}/r.sqlite`, "--name", "nginx"],
-      ["inspect", "-w", "0.1", "--name", "no-such-name-xyz"],
-    ]
-  ) {
-    const result = await runProcpath(args);
-    assertEquals([result.code, logLines(result.stderr)], [1, [
-      `ERROR No process matches --name ${args.at(-1)}`,
-    ]], args[0]);
-  }
-  assertEquals([...Deno.readDirSync(dir)], []);
-  const recorded = await runProcpath([
-    "record",
-    "-r",
-    "1",
-    "--procfs",
-    BROWSER,
-    "-d",
-    `${dir}/r.sqlite`,
-    "--name",
-    "sleep",
-  ]);
-  assertEquals(recorded.code, 0, recorded.stderr);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    for (
+      const args of [
+        ["top", "-b", "-r", "1", "-i", "0.1", "--procfs", BROWSER, "--name", "nginx"],
+        ["record", "-r", "1", "--procfs", BROWSER, "-d", `${dir}/r.sqlite`, "--name", "nginx"],
+        ["inspect", "-w", "0.1", "--name", "no-such-name-xyz"],
+      ]
+    ) {
+      const result = await runProcpath(args);
+      assertEquals([result.code, logLines(result.stderr)], [1, [
+        `ERROR No process matches --name ${args.at(-1)}`,
+      ]], args[0]);
+    }
+    assertEquals([...Deno.readDirSync(dir)], []);
+    const recorded = await runProcpath([
+      "record",
+      "-r",
+      "1",
+      "--procfs",
+      BROWSER,
+      "-d",
+      `${dir}/r.sqlite`,
+      "--name",
+      "sleep",
+    ]);
+    assertEquals(recorded.code, 0, recorded.stderr);
+  });
 });
 
 Deno.test("--pid and --no-subtree select the same on query, top, record, watch, metrics and inspect", async () => {
@@ -254,87 +255,87 @@ Deno.test("--pid and --no-subtree select the same on query, top, record, watch, 
     assertIncludes(top.stdout, count === 1 ? "  1 process  " : ` ${count} processes`);
   }
   // record: the rows of the process alone
-  const dir = await Deno.makeTempDir();
-  const recorded = await runProcpath([
-    "record",
-    "-r",
-    "1",
-    "--procfs",
-    BROWSER,
-    "-d",
-    `${dir}/r.sqlite`,
-    "--pid",
-    "111",
-    "--no-subtree",
-  ]);
-  assertEquals(recorded.code, 0, recorded.stderr);
-  const rows = await runProcpath([
-    "query",
-    "--recording",
-    `${dir}/r.sqlite`,
-    "--sql",
-    "SELECT stat_pid FROM record",
-    "-d",
-    ",",
-  ]);
-  assertEquals(rows.stdout.trim(), '{"stat_pid": 111}');
-  // watch: $PIDS, each once and ascending
-  const watched = await runProcpath([
-    "watch",
-    "-i",
-    "1",
-    "-r",
-    "1",
-    "--procfs",
-    BROWSER,
-    "--pid",
-    "111",
-    "-c",
-    "echo pids=$PIDS",
-  ]);
-  assertIncludes(watched.stderr, "pids=111,112,113");
-  const none = await runProcpath([
-    "watch",
-    "-i",
-    "1",
-    "-r",
-    "1",
-    "-n",
-    "no-such-xyz",
-    "-c",
-    "true",
-  ]);
-  assertEquals([none.code, logLines(none.stderr)], [1, [
-    "ERROR No process matches --name no-such-xyz",
-  ]]);
-  // inspect: the test's own process alone, or with what it runs (a child it starts)
-  const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
-  try {
-    for (const [extra, count] of [[["--no-subtree"], 1], [[], 2]] as const) {
-      const report = await runProcpath([
-        "inspect",
-        "-w",
-        "0.1",
-        "--format",
-        "json",
-        "--pid",
-        String(Deno.pid),
-        ...extra,
-      ]);
-      const pids = (JSON.parse(report.stdout).processes as { pid: number }[]).map((p) => p.pid);
-      assertEquals(pids.includes(Deno.pid), true);
-      assertEquals(pids.includes(child.pid), count === 2, pids.join());
+  await withTempDir(async (dir) => {
+    const recorded = await runProcpath([
+      "record",
+      "-r",
+      "1",
+      "--procfs",
+      BROWSER,
+      "-d",
+      `${dir}/r.sqlite`,
+      "--pid",
+      "111",
+      "--no-subtree",
+    ]);
+    assertEquals(recorded.code, 0, recorded.stderr);
+    const rows = await runProcpath([
+      "query",
+      "--recording",
+      `${dir}/r.sqlite`,
+      "--sql",
+      "SELECT stat_pid FROM record",
+      "-d",
+      ",",
+    ]);
+    assertEquals(rows.stdout.trim(), '{"stat_pid": 111}');
+    // watch: $PIDS, each once and ascending
+    const watched = await runProcpath([
+      "watch",
+      "-i",
+      "1",
+      "-r",
+      "1",
+      "--procfs",
+      BROWSER,
+      "--pid",
+      "111",
+      "-c",
+      "echo pids=$PIDS",
+    ]);
+    assertIncludes(watched.stderr, "pids=111,112,113");
+    const none = await runProcpath([
+      "watch",
+      "-i",
+      "1",
+      "-r",
+      "1",
+      "-n",
+      "no-such-xyz",
+      "-c",
+      "true",
+    ]);
+    assertEquals([none.code, logLines(none.stderr)], [1, [
+      "ERROR No process matches --name no-such-xyz",
+    ]]);
+    // inspect: the test's own process alone, or with what it runs (a child it starts)
+    const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    try {
+      for (const [extra, count] of [[["--no-subtree"], 1], [[], 2]] as const) {
+        const report = await runProcpath([
+          "inspect",
+          "-w",
+          "0.1",
+          "--format",
+          "json",
+          "--pid",
+          String(Deno.pid),
+          ...extra,
+        ]);
+        const pids = (JSON.parse(report.stdout).processes as { pid: number }[]).map((p) => p.pid);
+        assertEquals(pids.includes(Deno.pid), true);
+        assertEquals(pids.includes(child.pid), count === 2, pids.join());
+      }
+    } finally {
+      child.kill();
+      await child.status;
     }
-  } finally {
-    child.kill();
-    await child.status;
-  }
-  // metrics: a group named for the process, refused when it selects nothing
-  const metrics = await runProcpath(["metrics", "-p", "0", "-n", "no-such-xyz"]);
-  assertEquals([metrics.code, logLines(metrics.stderr)], [1, [
-    "ERROR No process matches --name no-such-xyz",
-  ]]);
-  await Deno.remove(dir, { recursive: true });
+    // metrics: a group named for the process, refused when it selects nothing
+    const metrics = await runProcpath(["metrics", "-p", "0", "-n", "no-such-xyz"]);
+    assertEquals([metrics.code, logLines(metrics.stderr)], [1, [
+      "ERROR No process matches --name no-such-xyz",
+    ]]);
+  });
 });
 
 Deno.test("USER, %MEM and TTY columns read as ps prints them", async () => {

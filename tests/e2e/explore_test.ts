@@ -3,11 +3,13 @@
 import { needs } from "../_helpers/needs.ts";
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
-import { fixture, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
+import { runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { CHROMIUM, withChromium } from "../_helpers/browser.ts";
 import { readUntil } from "../_helpers/processes.ts";
 import type { Page } from "../_helpers/browser.ts";
 import { decodePng } from "../_helpers/png.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
+import { recordFixture } from "../_helpers/record_fixture.ts";
 
 const ALL_FILES = "stat,cmdline,io,status,fd,smaps_rollup";
 
@@ -42,20 +44,7 @@ async function startExplore(db: string, ...extra: string[]): Promise<Running> {
 
 async function record(dir: string): Promise<string> {
   const db = `${dir}/rec.sqlite`;
-  const { code, stderr } = await runProcpath([
-    "record",
-    "--procfs",
-    fixture("browser"),
-    "-f",
-    ALL_FILES,
-    "-r",
-    "5",
-    "-i",
-    "0.2",
-    "-d",
-    db,
-  ]);
-  assertEquals(code, 0, stderr);
+  await recordFixture(db, ["-f", ALL_FILES, "-r", "5", "-i", "0.2"]);
   return db;
 }
 
@@ -88,198 +77,206 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-explore-" });
-    const db = await record(dir);
-    const server = await startExplore(db);
-    try {
-      await withChromium("about:blank", { width: 1300, height: 1000 }, async (page) => {
-        const requests: string[] = [];
-        const errors: string[] = [];
-        page.on(
-          "Network.requestWillBeSent",
-          (p) => requests.push((p.request as { url: string }).url),
-        );
-        page.on("Runtime.exceptionThrown", (p) => errors.push(JSON.stringify(p)));
-        page.on("Runtime.consoleAPICalled", (p) => {
-          if (p.type === "error") errors.push(JSON.stringify(p.args));
-        });
-        page.on("Log.entryAdded", (p) => {
-          const entry = p.entry as { level: string; text: string };
-          if (entry.level === "error") errors.push(entry.text);
-        });
-        await page.send("Network.enable");
-        await page.send("Runtime.enable");
-        await page.send("Log.enable");
-        await page.send("Page.navigate", { url: server.url });
-        assertEquals(await page.waitFor("document.body?.dataset.drawn !== undefined"), true);
+    await withTempDir(async (dir) => {
+      const db = await record(dir);
+      const server = await startExplore(db);
+      try {
+        await withChromium("about:blank", { width: 1300, height: 1000 }, async (page) => {
+          const requests: string[] = [];
+          const errors: string[] = [];
+          page.on(
+            "Network.requestWillBeSent",
+            (p) => requests.push((p.request as { url: string }).url),
+          );
+          page.on("Runtime.exceptionThrown", (p) => errors.push(JSON.stringify(p)));
+          page.on("Runtime.consoleAPICalled", (p) => {
+            if (p.type === "error") errors.push(JSON.stringify(p.args));
+          });
+          page.on("Log.entryAdded", (p) => {
+            const entry = p.entry as { level: string; text: string };
+            if (entry.level === "error") errors.push(entry.text);
+          });
+          await page.send("Network.enable");
+          await page.send("Runtime.enable");
+          await page.send("Log.enable");
+          await page.send("Page.navigate", { url: server.url });
+          assertEquals(await page.waitFor("document.body?.dataset.drawn !== undefined"), true);
 
-        // the predefined charts: every built-in query the recording answers, and the extras
-        const charts = await page.evaluate(
-          "JSON.stringify([...procpathExplore.charts].map(([id, c]) => [id, c.series ? c.series.length - 1 : c.procpath.data.bars.length]))",
-        ) as string;
-        const counts = Object.fromEntries(JSON.parse(charts));
-        assertEquals(Object.keys(counts).sort(), [
-          "cpu",
-          "cpu_total",
-          "fd",
-          "pss",
-          "rbs",
-          "rss",
-          "swap",
-          "timeline",
-          "total_cpu",
-          "total_io",
-          "total_rss",
-          "uss",
-          "wait",
-          "wbs",
-        ]);
-        // 22 processes: the top 10 and others; totals one line; disk IO read, write and I/O wait
-        assertEquals([counts.rss, counts.total_rss, counts.total_io, counts.timeline], [
-          11,
-          1,
-          3,
-          22,
-        ]);
+          // the predefined charts: every built-in query the recording answers, and the extras
+          const charts = await page.evaluate(
+            "JSON.stringify([...procpathExplore.charts].map(([id, c]) => [id, c.series ? c.series.length - 1 : c.procpath.data.bars.length]))",
+          ) as string;
+          const counts = Object.fromEntries(JSON.parse(charts));
+          assertEquals(Object.keys(counts).sort(), [
+            "cpu",
+            "cpu_total",
+            "fd",
+            "pss",
+            "rbs",
+            "rss",
+            "swap",
+            "timeline",
+            "total_cpu",
+            "total_io",
+            "total_rss",
+            "uss",
+            "wait",
+            "wbs",
+          ]);
+          // 22 processes: the top 10 and others; totals one line; disk IO read, write and I/O wait
+          assertEquals([counts.rss, counts.total_rss, counts.total_io, counts.timeline], [
+            11,
+            1,
+            3,
+            22,
+          ]);
 
-        // what a new user noticed: every line chart's axis starts at 0, times read as ISO
-        // dates (not the browser's locale), and no two lines of a chart share a colour
-        const looks = JSON.parse(
-          await page.evaluate(
-            `JSON.stringify([...procpathExplore.charts].filter(([, c]) => c.series)
+          // what a new user noticed: every line chart's axis starts at 0, times read as ISO
+          // dates (not the browser's locale), and no two lines of a chart share a colour
+          const looks = JSON.parse(
+            await page.evaluate(
+              `JSON.stringify([...procpathExplore.charts].filter(([, c]) => c.series)
             .map(([id, c]) => ({ id, min: c.scales.y.min,
               strokes: c.series.slice(1).map((s) => s._stroke ?? s.stroke()),
               ticks: (c.axes[0]._values || []).join(" ") })))`,
-          ) as string,
-        ) as { id: string; min: number; strokes: string[]; ticks: string }[];
-        for (const chart of looks) {
-          assertEquals(chart.min, 0, chart.id);
-          assertEquals(new Set(chart.strokes).size, chart.strokes.length, chart.id);
-          assertEquals(/\d{4}-\d{2}-\d{2}/.test(chart.ticks), true, `${chart.id}: ${chart.ticks}`);
-          assertEquals(/\d{1,2}\/\d{1,2}/.test(chart.ticks), false, `${chart.id}: ${chart.ticks}`);
-        }
+            ) as string,
+          ) as { id: string; min: number; strokes: string[]; ticks: string }[];
+          for (const chart of looks) {
+            assertEquals(chart.min, 0, chart.id);
+            assertEquals(new Set(chart.strokes).size, chart.strokes.length, chart.id);
+            assertEquals(
+              /\d{4}-\d{2}-\d{2}/.test(chart.ticks),
+              true,
+              `${chart.id}: ${chart.ticks}`,
+            );
+            assertEquals(
+              /\d{1,2}\/\d{1,2}/.test(chart.ticks),
+              false,
+              `${chart.id}: ${chart.ticks}`,
+            );
+          }
 
-        // a legend entry hides its line and shows it again
-        const legend = '[data-chart="rss"] .u-legend .u-series:nth-child(2) > th';
-        const shown = async () =>
-          await page.evaluate("procpathExplore.charts.get('rss').series[1].show");
-        await page.evaluate(`document.querySelector('${legend}').click()`);
-        assertEquals(await shown(), false);
-        await page.evaluate(`document.querySelector('${legend}').click()`);
-        assertEquals(await shown(), true);
+          // a legend entry hides its line and shows it again
+          const legend = '[data-chart="rss"] .u-legend .u-series:nth-child(2) > th';
+          const shown = async () =>
+            await page.evaluate("procpathExplore.charts.get('rss').series[1].show");
+          await page.evaluate(`document.querySelector('${legend}').click()`);
+          assertEquals(await shown(), false);
+          await page.evaluate(`document.querySelector('${legend}').click()`);
+          assertEquals(await shown(), true);
 
-        // dragging across the RSS chart zooms every chart into that window
-        const span = JSON.parse(
-          await page.evaluate("JSON.stringify(procpathExplore.meta.span)") as string,
-        );
-        await page.evaluate("delete document.body.dataset.drawn");
-        await drag(page, '[data-chart="rss"] .u-over', 0.2, 0.7);
-        assertEquals(await page.waitFor("document.body.dataset.drawn !== undefined"), true);
-        const zoomed = JSON.parse(
-          await page.evaluate("JSON.stringify(procpathExplore.window)") as string,
-        );
-        assertEquals(
-          zoomed[0] > span[0] && zoomed[1] < span[1] && zoomed[0] < zoomed[1],
-          true,
-          `${zoomed}`,
-        );
-        assertEquals(await page.evaluate("document.getElementById('reset').disabled"), false);
+          // dragging across the RSS chart zooms every chart into that window
+          const span = JSON.parse(
+            await page.evaluate("JSON.stringify(procpathExplore.meta.span)") as string,
+          );
+          await page.evaluate("delete document.body.dataset.drawn");
+          await drag(page, '[data-chart="rss"] .u-over', 0.2, 0.7);
+          assertEquals(await page.waitFor("document.body.dataset.drawn !== undefined"), true);
+          const zoomed = JSON.parse(
+            await page.evaluate("JSON.stringify(procpathExplore.window)") as string,
+          );
+          assertEquals(
+            zoomed[0] > span[0] && zoomed[1] < span[1] && zoomed[0] < zoomed[1],
+            true,
+            `${zoomed}`,
+          );
+          assertEquals(await page.evaluate("document.getElementById('reset').disabled"), false);
 
-        // a click on a chart opens the tree of that moment; its totals are SQL's over the same rows
-        await drag(page, '[data-chart="total_rss"] .u-over', 0.5, 0.5, false);
-        assertEquals(
-          await page.waitFor("procpathExplore.tree !== null", 10_000),
-          true,
-          String(await page.evaluate("document.getElementById('status').textContent")),
-        );
-        const tree = JSON.parse(
-          await page.evaluate(`JSON.stringify({
+          // a click on a chart opens the tree of that moment; its totals are SQL's over the same rows
+          await drag(page, '[data-chart="total_rss"] .u-over', 0.5, 0.5, false);
+          assertEquals(
+            await page.waitFor("procpathExplore.tree !== null", 10_000),
+            true,
+            String(await page.evaluate("document.getElementById('status').textContent")),
+          );
+          const tree = JSON.parse(
+            await page.evaluate(`JSON.stringify({
           ts: procpathExplore.tree.ts,
           rows: document.querySelectorAll('#tree-table tbody tr').length,
           rss: Number(document.getElementById('tree-totals').dataset.rss),
           firefox: Number(document.querySelector('#tree-table tr[data-pid="100"]').dataset.subtreeRss),
         })`) as string,
-        );
-        // the moment under the pointer: inside the zoomed window, not its first sample's edge
-        assertEquals(tree.ts > span[0] && tree.ts <= zoomed[1], true, `${tree.ts} in ${zoomed}`);
-        const sql = new DatabaseSync(db, { readOnly: true });
-        const one = (q: string) => Object.values(sql.prepare(q).get(tree.ts)!)[0] as number;
-        assertEquals(tree.rows, one("SELECT COUNT(*) FROM record WHERE ts = ?"));
-        const mib = 4096 / 1048576;
-        assertEquals(
-          Math.abs(tree.rss - one("SELECT SUM(stat_rss) FROM record WHERE ts = ?") * mib) < 1e-6,
-          true,
-        );
-        const subtree = one(
-          `WITH RECURSIVE below(pid) AS (SELECT 100 UNION SELECT stat_pid FROM record, below
+          );
+          // the moment under the pointer: inside the zoomed window, not its first sample's edge
+          assertEquals(tree.ts > span[0] && tree.ts <= zoomed[1], true, `${tree.ts} in ${zoomed}`);
+          const sql = new DatabaseSync(db, { readOnly: true });
+          const one = (q: string) => Object.values(sql.prepare(q).get(tree.ts)!)[0] as number;
+          assertEquals(tree.rows, one("SELECT COUNT(*) FROM record WHERE ts = ?"));
+          const mib = 4096 / 1048576;
+          assertEquals(
+            Math.abs(tree.rss - one("SELECT SUM(stat_rss) FROM record WHERE ts = ?") * mib) < 1e-6,
+            true,
+          );
+          const subtree = one(
+            `WITH RECURSIVE below(pid) AS (SELECT 100 UNION SELECT stat_pid FROM record, below
           WHERE stat_ppid = below.pid AND ts = ?1) SELECT SUM(stat_rss) FROM record WHERE ts = ?1
           AND stat_pid IN (SELECT pid FROM below)`,
-        );
-        assertEquals(
-          Math.abs(tree.firefox - subtree * mib) < 1e-6,
-          true,
-          `${tree.firefox} vs ${subtree * mib}`,
-        );
-        sql.close();
-        // search keeps the matches and their ancestors
-        await page.evaluate(`(() => { const s = document.getElementById('tree-search');
+          );
+          assertEquals(
+            Math.abs(tree.firefox - subtree * mib) < 1e-6,
+            true,
+            `${tree.firefox} vs ${subtree * mib}`,
+          );
+          sql.close();
+          // search keeps the matches and their ancestors
+          await page.evaluate(`(() => { const s = document.getElementById('tree-search');
           s.value = 'helper.py'; s.dispatchEvent(new Event('input')); })()`);
-        const visible = await page.evaluate(
-          "[...document.querySelectorAll('#tree-table tbody tr:not(.hidden)')].map((r) => r.dataset.pid).join()",
-        );
-        assertEquals(visible, "1,100,108,111");
+          const visible = await page.evaluate(
+            "[...document.querySelectorAll('#tree-table tbody tr:not(.hidden)')].map((r) => r.dataset.pid).join()",
+          );
+          assertEquals(visible, "1,100,108,111");
 
-        // the SQL editor runs a query with Ctrl+Enter and shows its rows
-        await page.evaluate(`(() => { const t = document.getElementById('sql-text');
+          // the SQL editor runs a query with Ctrl+Enter and shows its rows
+          await page.evaluate(`(() => { const t = document.getElementById('sql-text');
           t.value = 'SELECT stat_pid, COUNT(*) n FROM record GROUP BY stat_pid ORDER BY stat_pid'; t.focus(); })()`);
-        await page.send("Input.dispatchKeyEvent", {
-          type: "keyDown",
-          key: "Enter",
-          code: "Enter",
-          windowsVirtualKeyCode: 13,
-          modifiers: 2,
-        });
-        assertEquals(
-          await page.waitFor("document.querySelectorAll('#sql-result tbody tr').length === 22"),
-          true,
-        );
-        assertEquals(
-          await page.evaluate("document.querySelector('#sql-result tbody tr').textContent"),
-          "15",
-        );
+          await page.send("Input.dispatchKeyEvent", {
+            type: "keyDown",
+            key: "Enter",
+            code: "Enter",
+            windowsVirtualKeyCode: 13,
+            modifiers: 2,
+          });
+          assertEquals(
+            await page.waitFor("document.querySelectorAll('#sql-result tbody tr').length === 22"),
+            true,
+          );
+          assertEquals(
+            await page.evaluate("document.querySelector('#sql-result tbody tr').textContent"),
+            "15",
+          );
 
-        // the PIDs box keeps only those processes' lines
-        await page.evaluate(`(() => { delete document.body.dataset.drawn;
+          // the PIDs box keeps only those processes' lines
+          await page.evaluate(`(() => { delete document.body.dataset.drawn;
           const p = document.getElementById('pids'); p.value = '100,106'; p.dispatchEvent(new Event('change')); })()`);
-        assertEquals(await page.waitFor("document.body.dataset.drawn !== undefined"), true);
-        assertEquals(
-          await page.evaluate(
-            "procpathExplore.charts.get('rss').series.map((s) => s.label).slice(1).join()",
-          ),
-          "100 firefox,106 Web Content",
-        );
+          assertEquals(await page.waitFor("document.body.dataset.drawn !== undefined"), true);
+          assertEquals(
+            await page.evaluate(
+              "procpathExplore.charts.get('rss').series.map((s) => s.label).slice(1).join()",
+            ),
+            "100 firefox,106 Web Content",
+          );
 
-        const png = await page.screenshot();
-        await Deno.writeFile(`${dir}/explore.png`, png);
-        const image = await decodePng(png);
-        let painted = 0;
-        for (let i = 0; i < image.pixels.length; i += image.channels) {
-          const [r, g, b] = image.pixels.subarray(i, i + 3);
-          if (r < 200 || g < 200 || b < 200) painted++;
-        }
-        assertEquals(painted > 20_000, true, `${painted} painted pixels`);
+          const png = await page.screenshot();
+          await Deno.writeFile(`${dir}/explore.png`, png);
+          const image = await decodePng(png);
+          let painted = 0;
+          for (let i = 0; i < image.pixels.length; i += image.channels) {
+            const [r, g, b] = image.pixels.subarray(i, i + 3);
+            if (r < 200 || g < 200 || b < 200) painted++;
+          }
+          assertEquals(painted > 20_000, true, `${painted} painted pixels`);
 
-        assertEquals(errors, []);
-        const elsewhere = requests.filter((url) =>
-          !url.startsWith(server.base) && !url.startsWith("data:")
-        );
-        assertEquals(elsewhere, []);
-        assertEquals(requests.length > 10, true);
-      });
-    } finally {
-      await server.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+          assertEquals(errors, []);
+          const elsewhere = requests.filter((url) =>
+            !url.startsWith(server.base) && !url.startsWith("data:")
+          );
+          assertEquals(elsewhere, []);
+          assertEquals(requests.length > 10, true);
+        });
+      } finally {
+        await server.stop();
+      }
+    }, "procpath-explore-");
   },
 });
 
@@ -370,17 +367,22 @@ Deno.test("explore refuses what it must: tokens, hosts, writes, runaways, big bo
 });
 
 Deno.test("explore's command line: the reference's flags, a wider bind warned, bad input one line", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = await record(dir);
-  const server = await startExplore(db, "--reinstall", "--build-url", "https://example.org/x.zip");
-  const log = await server.stop();
-  assertIncludes(log, "WARNING procpath --reinstall and --build-url are ignored");
-  assertIncludes(server.url, "http://127.0.0.1:");
-  const missing = await runProcpath(["explore", "--no-browser", "-d", `${dir}/none.sqlite`]);
-  assertEquals(missing.code, 1);
-  assertIncludes(missing.stderr, "is not a readable recording");
-  const none = await runProcpath(["explore", "--no-browser"]);
-  assertEquals(none.code, 2);
-  assertIncludes(none.stderr, "explore needs a recording: -d DATABASE-FILE");
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const db = await record(dir);
+    const server = await startExplore(
+      db,
+      "--reinstall",
+      "--build-url",
+      "https://example.org/x.zip",
+    );
+    const log = await server.stop();
+    assertIncludes(log, "WARNING procpath --reinstall and --build-url are ignored");
+    assertIncludes(server.url, "http://127.0.0.1:");
+    const missing = await runProcpath(["explore", "--no-browser", "-d", `${dir}/none.sqlite`]);
+    assertEquals(missing.code, 1);
+    assertIncludes(missing.stderr, "is not a readable recording");
+    const none = await runProcpath(["explore", "--no-browser"]);
+    assertEquals(none.code, 2);
+    assertIncludes(none.stderr, "explore needs a recording: -d DATABASE-FILE");
+  });
 });

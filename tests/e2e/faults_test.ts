@@ -7,7 +7,9 @@ import { sql } from "../_helpers/sqlite.ts";
 import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
 import { parseXml } from "../_helpers/xml.ts";
 import { chain, writeFakeTree } from "../_helpers/fake_tree.ts";
-import { processesWith, survivors, waitFor } from "../_helpers/processes.ts";
+import { processesWith, sleepMarker, survivors, waitFor } from "../_helpers/processes.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
+import { withTmpfs } from "../_helpers/tmpfs.ts";
 
 const BROWSER = fixture("browser");
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
@@ -40,81 +42,81 @@ async function browserCopy(): Promise<string> {
 }
 
 Deno.test("record -d '' is a usage error and writes nothing", async () => {
-  const dir = await Deno.makeTempDir();
-  const { code, stderr } = await runProcpath(
-    ["record", "--procfs", BROWSER, "-r", "1", "-d", ""],
-    { cwd: dir },
-  );
-  assertEquals(code, 2);
-  assertIncludes(stderr, "expected a file path, not an empty one");
-  assertEquals(stderr.trim().split("\n").length, 1);
-  const emptied = await runProcpath(
-    ["record", "--procfs", BROWSER, "-r", "1", "-e", "D=true", "-d", "$D"],
-    { cwd: dir },
-  );
-  assertEquals(emptied.code, 1);
-  assertIncludes(emptied.stderr, "the database path is empty");
-  assertEquals([...Deno.readDirSync(dir)], []);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const { code, stderr } = await runProcpath(
+      ["record", "--procfs", BROWSER, "-r", "1", "-d", ""],
+      { cwd: dir },
+    );
+    assertEquals(code, 2);
+    assertIncludes(stderr, "expected a file path, not an empty one");
+    assertEquals(stderr.trim().split("\n").length, 1);
+    const emptied = await runProcpath(
+      ["record", "--procfs", BROWSER, "-r", "1", "-e", "D=true", "-d", "$D"],
+      { cwd: dir },
+    );
+    assertEquals(emptied.code, 1);
+    assertIncludes(emptied.stderr, "the database path is empty");
+    assertEquals([...Deno.readDirSync(dir)], []);
+  });
 });
 
 Deno.test("plot writes well-formed XML whatever the process names and title hold", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = syntheticRecording(`${dir}/r.sqlite`, ["stat", "cmdline"]);
-  const hostile = "bad\ufffe\uffff\ud800\u0001\u001b[31m<&>\"'";
-  const insert = db.prepare(
-    "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_rss, cmdline) VALUES (?, 7, 1, ?, ?, ?)",
-  );
-  for (let i = 0; i < 5; i++) insert.run(1700000000 + i, hostile, 100 + i, hostile);
-  db.close();
-  const { code, stderr } = await runProcpath([
-    "plot",
-    "-d",
-    `${dir}/r.sqlite`,
-    "-q",
-    "rss",
-    "-f",
-    `${dir}/p.svg`,
-    "--title",
-    hostile,
-  ]);
-  assertEquals([code, stderr], [0, ""]);
-  const svg = Deno.readTextFileSync(`${dir}/p.svg`);
-  parseXml(svg, { warnings: false }); // throws on anything XML 1.0 forbids
-  assertIncludes(svg, "bad\ufffd\ufffd\ufffd\ufffd\ufffd[31m&lt;&amp;&gt;");
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const db = syntheticRecording(`${dir}/r.sqlite`, ["stat", "cmdline"]);
+    const hostile = "bad\ufffe\uffff\ud800\u0001\u001b[31m<&>\"'";
+    const insert = db.prepare(
+      "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_rss, cmdline) VALUES (?, 7, 1, ?, ?, ?)",
+    );
+    for (let i = 0; i < 5; i++) insert.run(1700000000 + i, hostile, 100 + i, hostile);
+    db.close();
+    const { code, stderr } = await runProcpath([
+      "plot",
+      "-d",
+      `${dir}/r.sqlite`,
+      "-q",
+      "rss",
+      "-f",
+      `${dir}/p.svg`,
+      "--title",
+      hostile,
+    ]);
+    assertEquals([code, stderr], [0, ""]);
+    const svg = Deno.readTextFileSync(`${dir}/p.svg`);
+    parseXml(svg, { warnings: false }); // throws on anything XML 1.0 forbids
+    assertIncludes(svg, "bad\ufffd\ufffd\ufffd\ufffd\ufffd[31m&lt;&amp;&gt;");
+  });
 });
 
 Deno.test({
   name: "record stops on SIGINT within one iteration when iterations overrun the interval",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const child = spawnProcpath([
-      "record",
-      "--procfs",
-      BROWSER,
-      "-i",
-      "0",
-      "-d",
-      `${dir}/r.sqlite`,
-    ]);
-    await waitFor(() => {
-      try {
-        return Number(sql(`${dir}/r.sqlite`, "SELECT COUNT(*) n FROM record")[0].n) > 100;
-      } catch {
-        return false;
-      }
+    await withTempDir(async (dir) => {
+      const child = spawnProcpath([
+        "record",
+        "--procfs",
+        BROWSER,
+        "-i",
+        "0",
+        "-d",
+        `${dir}/r.sqlite`,
+      ]);
+      await waitFor(() => {
+        try {
+          return Number(sql(`${dir}/r.sqlite`, "SELECT COUNT(*) n FROM record")[0].n) > 100;
+        } catch {
+          return false;
+        }
+      });
+      const signalled = performance.now();
+      Deno.kill(child.pid, "SIGINT");
+      const { code, stderr } = await child.output();
+      assertEquals(code, 0);
+      assertEquals(performance.now() - signalled < 3000, true, "stop took too long");
+      const lines = logLines(decode(stderr)).filter((l) => !l.startsWith("WARNING Iteration took"));
+      assertEquals(lines.length, 1, decode(stderr));
+      assertIncludes(lines[0], "INFO Recorded ");
     });
-    const signalled = performance.now();
-    Deno.kill(child.pid, "SIGINT");
-    const { code, stderr } = await child.output();
-    assertEquals(code, 0);
-    assertEquals(performance.now() - signalled < 3000, true, "stop took too long");
-    const lines = logLines(decode(stderr)).filter((l) => !l.startsWith("WARNING Iteration took"));
-    assertEquals(lines.length, 1, decode(stderr));
-    assertIncludes(lines[0], "INFO Recorded ");
-    await Deno.remove(dir, { recursive: true });
   },
 });
 
@@ -122,39 +124,47 @@ Deno.test({
   name: "record treats SIGHUP like SIGTERM, and stops cleanly on SIGINT while an -e command runs",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const hup = spawnProcpath(["record", "--procfs", BROWSER, "-i", "10", "-d", `${dir}/a.sqlite`]);
-    await waitFor(() => committed(`${dir}/a.sqlite`) === 22);
-    Deno.kill(hup.pid, "SIGHUP");
-    const hupped = await hup.output();
-    assertEquals(hupped.code, 0);
-    assertIncludes(logLines(decode(hupped.stderr))[0], "INFO Recorded 1 sample, 22 rows");
+    await withTempDir(async (dir) => {
+      const hup = spawnProcpath([
+        "record",
+        "--procfs",
+        BROWSER,
+        "-i",
+        "10",
+        "-d",
+        `${dir}/a.sqlite`,
+      ]);
+      await waitFor(() => committed(`${dir}/a.sqlite`) === 22);
+      Deno.kill(hup.pid, "SIGHUP");
+      const hupped = await hup.output();
+      assertEquals(hupped.code, 0);
+      assertIncludes(logLines(decode(hupped.stderr))[0], "INFO Recorded 1 sample, 22 rows");
 
-    const marker = `${4000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
-    const slow = spawnProcpath([
-      "record",
-      "--procfs",
-      BROWSER,
-      "-i",
-      "0.2",
-      "-v",
-      "2",
-      "-e",
-      `X=test -f ${dir}/slow && sleep ${marker}; echo 1`,
-      "-d",
-      `${dir}/b.sqlite`,
-    ]);
-    await waitFor(() => created(`${dir}/b.sqlite`));
-    Deno.writeTextFileSync(`${dir}/slow`, "");
-    await waitFor(() => processesWith(`sleep ${marker}`).length === 1);
-    Deno.kill(slow.pid, "SIGINT");
-    const stopped = await slow.output();
-    assertEquals(stopped.code, 0);
-    const lines = logLines(decode(stopped.stderr));
-    assertEquals(lines.length, 1, decode(stopped.stderr));
-    assertIncludes(lines[0], "INFO Recorded ");
-    assertEquals(await survivors(`sleep ${marker}`), []);
-    await Deno.remove(dir, { recursive: true });
+      const marker = sleepMarker();
+      const slow = spawnProcpath([
+        "record",
+        "--procfs",
+        BROWSER,
+        "-i",
+        "0.2",
+        "-v",
+        "2",
+        "-e",
+        `X=test -f ${dir}/slow && sleep ${marker}; echo 1`,
+        "-d",
+        `${dir}/b.sqlite`,
+      ]);
+      await waitFor(() => created(`${dir}/b.sqlite`));
+      Deno.writeTextFileSync(`${dir}/slow`, "");
+      await waitFor(() => processesWith(`sleep ${marker}`).length === 1);
+      Deno.kill(slow.pid, "SIGINT");
+      const stopped = await slow.output();
+      assertEquals(stopped.code, 0);
+      const lines = logLines(decode(stopped.stderr));
+      assertEquals(lines.length, 1, decode(stopped.stderr));
+      assertIncludes(lines[0], "INFO Recorded ");
+      assertEquals(await survivors(`sleep ${marker}`), []);
+    });
   },
 });
 
@@ -162,89 +172,89 @@ Deno.test({
   name: "record honours an interval longer than 2^31 ms without a warning",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const child = spawnProcpath([
-      "record",
-      "--procfs",
-      BROWSER,
-      "-i",
-      "3000000",
-      "-r",
-      "2",
-      "-d",
-      `${dir}/r.sqlite`,
-    ]);
-    await waitFor(() => committed(`${dir}/r.sqlite`) === 22);
-    Deno.kill(child.pid, "SIGINT");
-    const { code, stderr } = await child.output();
-    assertEquals(code, 0);
-    assertEquals(logLines(decode(stderr)).length, 1, decode(stderr));
-    assertIncludes(decode(stderr), "Recorded 1 sample, 22 rows");
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      const child = spawnProcpath([
+        "record",
+        "--procfs",
+        BROWSER,
+        "-i",
+        "3000000",
+        "-r",
+        "2",
+        "-d",
+        `${dir}/r.sqlite`,
+      ]);
+      await waitFor(() => committed(`${dir}/r.sqlite`) === 22);
+      Deno.kill(child.pid, "SIGINT");
+      const { code, stderr } = await child.output();
+      assertEquals(code, 0);
+      assertEquals(logLines(decode(stderr)).length, 1, decode(stderr));
+      assertIncludes(decode(stderr), "Recorded 1 sample, 22 rows");
+    });
   },
 });
 
 Deno.test("a filter regex cannot take exponential time on a hostile command line", async () => {
-  const dir = await Deno.makeTempDir();
-  writeFakeTree(dir, [
-    { pid: 1, ppid: 0 },
-    ...Array.from(
-      { length: 20 },
-      (_, i) => ({ pid: i + 2, ppid: 1, cmdline: "a".repeat(30) + "!" }),
-    ),
-  ]);
-  const started = performance.now();
-  const { code, stdout } = await runProcpath([
-    "query",
-    "--procfs",
-    dir,
-    "-d",
-    ",",
-    "$..children[?(@.cmdline =~ /(a+)+$/)].stat.pid",
-  ]);
-  assertEquals([code, stdout], [0, ""]);
-  assertEquals(performance.now() - started < 5000, true, "the regex ran too long");
-  const backreference = await runProcpath([
-    "query",
-    "--procfs",
-    dir,
-    "$..children[?(@.cmdline =~ /^(a+)+\\1$/)]",
-  ]);
-  assertEquals(backreference.code, 1);
-  assertIncludes(backreference.stderr, "backreferences are not supported");
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    writeFakeTree(dir, [
+      { pid: 1, ppid: 0 },
+      ...Array.from(
+        { length: 20 },
+        (_, i) => ({ pid: i + 2, ppid: 1, cmdline: "a".repeat(30) + "!" }),
+      ),
+    ]);
+    const started = performance.now();
+    const { code, stdout } = await runProcpath([
+      "query",
+      "--procfs",
+      dir,
+      "-d",
+      ",",
+      "$..children[?(@.cmdline =~ /(a+)+$/)].stat.pid",
+    ]);
+    assertEquals([code, stdout], [0, ""]);
+    assertEquals(performance.now() - started < 5000, true, "the regex ran too long");
+    const backreference = await runProcpath([
+      "query",
+      "--procfs",
+      dir,
+      "$..children[?(@.cmdline =~ /^(a+)+\\1$/)]",
+    ]);
+    assertEquals(backreference.code, 1);
+    assertIncludes(backreference.stderr, "backreferences are not supported");
+  });
 });
 
 Deno.test("query and record handle a 10,000-deep process chain", async () => {
-  const dir = await Deno.makeTempDir();
-  writeFakeTree(`${dir}/proc`, chain(10000));
-  const leaf = await runProcpath([
-    "query",
-    "--procfs",
-    `${dir}/proc`,
-    "-d",
-    ",",
-    "$..children[?(@.stat.pid == 10000)].stat.ppid",
-  ]);
-  assertEquals([leaf.code, leaf.stdout, leaf.stderr], [0, "9999\n", ""]);
-  // indented, the JSON of so deep a chain would be gigabytes of spaces, as with the reference
-  const whole = await runProcpath(["query", "--procfs", `${dir}/proc`]);
-  assertEquals(whole.code, 0, whole.stderr);
-  assertEquals(whole.stdout.match(/"ppid": /g)?.length, 10000);
-  const pids = await runProcpath(["query", "--procfs", `${dir}/proc`, "-d", ",", "$..stat.pid"]);
-  assertEquals(pids.stdout.trim().split(",").length, 10000);
-  const recorded = await runProcpath([
-    "record",
-    "--procfs",
-    `${dir}/proc`,
-    "-r",
-    "1",
-    "-d",
-    `${dir}/r.sqlite`,
-  ]);
-  assertEquals(recorded.code, 0, recorded.stderr);
-  assertEquals(sql(`${dir}/r.sqlite`, "SELECT COUNT(*) n FROM record")[0].n, 10000);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    writeFakeTree(`${dir}/proc`, chain(10000));
+    const leaf = await runProcpath([
+      "query",
+      "--procfs",
+      `${dir}/proc`,
+      "-d",
+      ",",
+      "$..children[?(@.stat.pid == 10000)].stat.ppid",
+    ]);
+    assertEquals([leaf.code, leaf.stdout, leaf.stderr], [0, "9999\n", ""]);
+    // indented, the JSON of so deep a chain would be gigabytes of spaces, as with the reference
+    const whole = await runProcpath(["query", "--procfs", `${dir}/proc`]);
+    assertEquals(whole.code, 0, whole.stderr);
+    assertEquals(whole.stdout.match(/"ppid": /g)?.length, 10000);
+    const pids = await runProcpath(["query", "--procfs", `${dir}/proc`, "-d", ",", "$..stat.pid"]);
+    assertEquals(pids.stdout.trim().split(",").length, 10000);
+    const recorded = await runProcpath([
+      "record",
+      "--procfs",
+      `${dir}/proc`,
+      "-r",
+      "1",
+      "-d",
+      `${dir}/r.sqlite`,
+    ]);
+    assertEquals(recorded.code, 0, recorded.stderr);
+    assertEquals(sql(`${dir}/r.sqlite`, "SELECT COUNT(*) n FROM record")[0].n, 10000);
+  });
 });
 
 Deno.test("a hostile procfs tree cannot hang or exhaust procpath, nor can FIFOs given as files", async () => {
@@ -287,43 +297,66 @@ Deno.test("a hostile procfs tree cannot hang or exhaust procpath, nor can FIFOs 
 });
 
 Deno.test("play linearises a diamond-shaped hierarchy in polynomial time and names a cycle", async () => {
-  const dir = await Deno.makeTempDir();
-  const lines = ["[base]", "procfile_list: stat", ""];
-  let previous = ["base"];
-  for (let level = 1; level <= 24; level++) {
-    const names = [`l${level}a`, `l${level}b`];
-    for (const name of names) lines.push(`[${name}]`, `extends: ${previous.join("\n  ")}`, "");
-    previous = names;
-  }
-  lines.push("[top:query]", `extends: ${previous.join("\n  ")}`, "");
-  Deno.writeTextFileSync(`${dir}/diamond.ini`, lines.join("\n"));
-  const started = performance.now();
-  const diamond = await runProcpath(["play", "-n", "-f", `${dir}/diamond.ini`, "top:query"]);
-  assertEquals(diamond.code, 0, diamond.stderr);
-  assertEquals(performance.now() - started < 5000, true);
-  Deno.writeTextFileSync(
-    `${dir}/cycle.ini`,
-    "[a]\nextends: b\n[b]\nextends: a\n[c:query]\nextends: a\n",
-  );
-  const cycle = await runProcpath(["play", "-n", "-f", `${dir}/cycle.ini`, "c:query"]);
-  assertEquals(cycle.code, 1);
-  assertIncludes(cycle.stderr, "extends itself (c:query → a → b → a)");
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const lines = ["[base]", "procfile_list: stat", ""];
+    let previous = ["base"];
+    for (let level = 1; level <= 24; level++) {
+      const names = [`l${level}a`, `l${level}b`];
+      for (const name of names) lines.push(`[${name}]`, `extends: ${previous.join("\n  ")}`, "");
+      previous = names;
+    }
+    lines.push("[top:query]", `extends: ${previous.join("\n  ")}`, "");
+    Deno.writeTextFileSync(`${dir}/diamond.ini`, lines.join("\n"));
+    const started = performance.now();
+    const diamond = await runProcpath(["play", "-n", "-f", `${dir}/diamond.ini`, "top:query"]);
+    assertEquals(diamond.code, 0, diamond.stderr);
+    assertEquals(performance.now() - started < 5000, true);
+    Deno.writeTextFileSync(
+      `${dir}/cycle.ini`,
+      "[a]\nextends: b\n[b]\nextends: a\n[c:query]\nextends: a\n",
+    );
+    const cycle = await runProcpath(["play", "-n", "-f", `${dir}/cycle.ini`, "c:query"]);
+    assertEquals(cycle.code, 1);
+    assertIncludes(cycle.stderr, "extends itself (c:query → a → b → a)");
+  });
 });
 
 Deno.test("a refused record leaves the database byte for byte as it was, with no side files", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = `${dir}/r.sqlite`;
-  assertEquals((await runProcpath(["record", "--procfs", BROWSER, "-r", "1", "-d", db])).code, 0);
-  const garbage = `${dir}/garbage.sqlite`;
-  Deno.writeFileSync(garbage, new TextEncoder().encode("not a database at all\n".repeat(200)));
-  for (
-    const [path, args, message] of [
-      [db, ["-f", "stat,io"], "it was recorded with procfiles"],
-      [garbage, [], "file is not a database"],
-    ] as [string, string[], string][]
-  ) {
-    const before = Deno.readFileSync(path);
+  await withTempDir(async (dir) => {
+    const db = `${dir}/r.sqlite`;
+    assertEquals((await runProcpath(["record", "--procfs", BROWSER, "-r", "1", "-d", db])).code, 0);
+    const garbage = `${dir}/garbage.sqlite`;
+    Deno.writeFileSync(garbage, new TextEncoder().encode("not a database at all\n".repeat(200)));
+    for (
+      const [path, args, message] of [
+        [db, ["-f", "stat,io"], "it was recorded with procfiles"],
+        [garbage, [], "file is not a database"],
+      ] as [string, string[], string][]
+    ) {
+      const before = Deno.readFileSync(path);
+      const { code, stderr } = await runProcpath([
+        "record",
+        "--procfs",
+        BROWSER,
+        "-r",
+        "1",
+        "-d",
+        path,
+        ...args,
+      ]);
+      assertEquals(code, 1);
+      assertIncludes(stderr, message);
+      assertEquals(Deno.readFileSync(path), before);
+    }
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
+      "garbage.sqlite",
+      "r.sqlite",
+    ]);
+  });
+});
+
+Deno.test("a record that fails before committing anything leaves no database behind", async () => {
+  await withTempDir(async (dir) => {
     const { code, stderr } = await runProcpath([
       "record",
       "--procfs",
@@ -331,36 +364,13 @@ Deno.test("a refused record leaves the database byte for byte as it was, with no
       "-r",
       "1",
       "-d",
-      path,
-      ...args,
+      `${dir}/r.sqlite`,
+      "$..stat",
     ]);
     assertEquals(code, 1);
-    assertIncludes(stderr, message);
-    assertEquals(Deno.readFileSync(path), before);
-  }
-  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), [
-    "garbage.sqlite",
-    "r.sqlite",
-  ]);
-  await Deno.remove(dir, { recursive: true });
-});
-
-Deno.test("a record that fails before committing anything leaves no database behind", async () => {
-  const dir = await Deno.makeTempDir();
-  const { code, stderr } = await runProcpath([
-    "record",
-    "--procfs",
-    BROWSER,
-    "-r",
-    "1",
-    "-d",
-    `${dir}/r.sqlite`,
-    "$..stat",
-  ]);
-  assertEquals(code, 1);
-  assertIncludes(stderr, "the JSONPath must select whole process nodes");
-  assertEquals([...Deno.readDirSync(dir)], []);
-  await Deno.remove(dir, { recursive: true });
+    assertIncludes(stderr, "the JSONPath must select whole process nodes");
+    assertEquals([...Deno.readDirSync(dir)], []);
+  });
 });
 
 Deno.test({
@@ -368,81 +378,75 @@ Deno.test({
     "filling a small tmpfs needs root": Deno.uid() === 0,
   }),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const db = syntheticRecording(`${dir}/r.sqlite`, ["stat", "cmdline"]);
-    const insert = db.prepare(
-      "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_rss) VALUES (?, ?, 1, 'x', ?)",
-    );
-    for (let i = 0; i < 2000; i++) insert.run(1700000000 + i, 100 + (i % 50), i);
-    db.close();
-    Deno.mkdirSync(`${dir}/full`);
-    const mount = new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=8k", "tmpfs", `${dir}/full`],
-    }).outputSync();
-    if (!mount.success) return; // no tmpfs here: nothing to test
-    try {
-      Deno.writeTextFileSync(`${dir}/full/p.svg`, "old chart");
-      const { code, stderr } = await runProcpath([
-        "plot",
-        "-d",
-        `${dir}/r.sqlite`,
-        "-q",
-        "rss",
-        "-f",
-        `${dir}/full/p.svg`,
-      ]);
-      assertEquals(code, 1);
-      assertIncludes(stderr, `Cannot write "${dir}/full/p.svg"`);
-      assertEquals(Deno.readTextFileSync(`${dir}/full/p.svg`), "old chart");
-      assertEquals([...Deno.readDirSync(`${dir}/full`)].map((e) => e.name), ["p.svg"]);
-    } finally {
-      new Deno.Command("umount", { args: [`${dir}/full`] }).outputSync();
-    }
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      const db = syntheticRecording(`${dir}/r.sqlite`, ["stat", "cmdline"]);
+      const insert = db.prepare(
+        "INSERT INTO record (ts, stat_pid, stat_ppid, stat_comm, stat_rss) VALUES (?, ?, 1, 'x', ?)",
+      );
+      for (let i = 0; i < 2000; i++) insert.run(1700000000 + i, 100 + (i % 50), i);
+      db.close();
+      // no tmpfs here: nothing to test
+      await withTmpfs("8k", async (full) => {
+        Deno.writeTextFileSync(`${full}/p.svg`, "old chart");
+        const { code, stderr } = await runProcpath([
+          "plot",
+          "-d",
+          `${dir}/r.sqlite`,
+          "-q",
+          "rss",
+          "-f",
+          `${full}/p.svg`,
+        ]);
+        assertEquals(code, 1);
+        assertIncludes(stderr, `Cannot write "${full}/p.svg"`);
+        assertEquals(Deno.readTextFileSync(`${full}/p.svg`), "old chart");
+        assertEquals([...Deno.readDirSync(full)].map((e) => e.name), ["p.svg"]);
+      });
+    });
   },
 });
 
 Deno.test("user SQL is one read-only statement; a custom query names the columns it lacks", async () => {
-  const dir = await Deno.makeTempDir();
-  const query = (sqlText: string) =>
-    runProcpath(["query", "--procfs", BROWSER, "$..children[?(@.stat.pid == 1)]", sqlText], {
-      cwd: dir,
-    });
-  const two = await query("SELECT 1 a; SELECT 2 b");
-  assertEquals(two.code, 1);
-  assertIncludes(two.stderr, "one statement at a time");
-  const vacuum = await query(`VACUUM INTO '${dir}/copy.sqlite'`);
-  assertEquals(vacuum.code, 1);
-  assertIncludes(vacuum.stderr, "the SQL may only read");
-  const attach = await query(`ATTACH '${dir}/x.sqlite' AS x`);
-  assertEquals(attach.code, 1);
-  const comment = await query("SELECT 1 a; -- a trailing comment");
-  assertEquals([comment.code, comment.stdout], [0, '[{"a": 1}]\n']);
+  await withTempDir(async (dir) => {
+    const query = (sqlText: string) =>
+      runProcpath(["query", "--procfs", BROWSER, "$..children[?(@.stat.pid == 1)]", sqlText], {
+        cwd: dir,
+      });
+    const two = await query("SELECT 1 a; SELECT 2 b");
+    assertEquals(two.code, 1);
+    assertIncludes(two.stderr, "one statement at a time");
+    const vacuum = await query(`VACUUM INTO '${dir}/copy.sqlite'`);
+    assertEquals(vacuum.code, 1);
+    assertIncludes(vacuum.stderr, "the SQL may only read");
+    const attach = await query(`ATTACH '${dir}/x.sqlite' AS x`);
+    assertEquals(attach.code, 1);
+    const comment = await query("SELECT 1 a; -- a trailing comment");
+    assertEquals([comment.code, comment.stdout], [0, '[{"a": 1}]\n']);
 
-  await runProcpath(["record", "--procfs", BROWSER, "-r", "1", "-d", `${dir}/r.sqlite`]);
-  const plot = async (text: string) => {
-    Deno.writeTextFileSync(`${dir}/q.sql`, text);
-    return await runProcpath([
-      "plot",
-      "-d",
-      `${dir}/r.sqlite`,
-      "--custom-query-file",
-      `${dir}/q.sql`,
-      "-f",
-      `${dir}/p.svg`,
-    ]);
-  };
-  const writes = await plot(`VACUUM INTO '${dir}/copy2.sqlite'`);
-  assertEquals(writes.code, 1);
-  assertIncludes(writes.stderr, "the SQL may only read");
-  const columns = await plot("SELECT ts, stat_pid FROM record");
-  assertEquals(columns.code, 1);
-  assertIncludes(columns.stderr, "it has no pid, value (it returns ts, stat_pid)");
-  assertEquals(
-    [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
-    ["q.sql", "r.sqlite"],
-  );
-  await Deno.remove(dir, { recursive: true });
+    await runProcpath(["record", "--procfs", BROWSER, "-r", "1", "-d", `${dir}/r.sqlite`]);
+    const plot = async (text: string) => {
+      Deno.writeTextFileSync(`${dir}/q.sql`, text);
+      return await runProcpath([
+        "plot",
+        "-d",
+        `${dir}/r.sqlite`,
+        "--custom-query-file",
+        `${dir}/q.sql`,
+        "-f",
+        `${dir}/p.svg`,
+      ]);
+    };
+    const writes = await plot(`VACUUM INTO '${dir}/copy2.sqlite'`);
+    assertEquals(writes.code, 1);
+    assertIncludes(writes.stderr, "the SQL may only read");
+    const columns = await plot("SELECT ts, stat_pid FROM record");
+    assertEquals(columns.code, 1);
+    assertIncludes(columns.stderr, "it has no pid, value (it returns ts, stat_pid)");
+    assertEquals(
+      [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+      ["q.sql", "r.sqlite"],
+    );
+  });
 });
 
 Deno.test("a quoted name that looks like a filter is only a name", async () => {

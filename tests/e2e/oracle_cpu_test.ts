@@ -9,6 +9,7 @@ import { readUntil, spawnGroup } from "../_helpers/processes.ts";
 import { installed, needs } from "../_helpers/needs.ts";
 import { sql } from "../_helpers/sqlite.ts";
 import { BUILTIN_QUERIES, openRecording } from "../../src/store/mod.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 const TIME = "/usr/bin/time";
@@ -218,15 +219,12 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-oracle-" });
-    try {
+    await withTempDir(async (dir) => {
       Deno.writeTextFileSync(`${dir}/chain.sh`, CHAIN);
       const recorded = await recordWork(dir, "sh chain.sh");
       assertEquals(recorded.oracle > 1, true, `the chain used ${recorded.oracle} s`);
       assertWithin(await views(recorded), recorded.oracle);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "procpath-oracle-");
   },
 });
 
@@ -256,8 +254,7 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-oracle-" });
-    try {
+    await withTempDir(async (dir) => {
       // compiles of about a second each on an idle machine, as a real project's are: one
       // that lives between two samples is reaped with its assembler, unsplit (the summary
       // names both rather than guess), so only compiles the samples see can be ranked
@@ -297,9 +294,7 @@ Deno.test({
         true,
         recorded.stderr,
       );
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "procpath-oracle-");
   },
 });
 
@@ -313,8 +308,7 @@ Deno.test({
   ),
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-oracle-" });
-    try {
+    await withTempDir(async (dir) => {
       const db = `${dir}/peak.sqlite`;
       // 400 MiB touched and freed within a second, between samples 2 s apart
       const allocate = `${TIME} -f 'PEAK %M' perl -e '$x = "a" x (400 * 1024 * 1024); exit 0'`;
@@ -327,9 +321,7 @@ Deno.test({
       if (!largest) throw new Error(stderr);
       const mib = Number(largest[1]);
       assertEquals(Math.abs(mib * 1048576 / oracle - 1) <= 0.05, true, `${mib} MiB: ${stderr}`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "procpath-oracle-");
   },
 });
 
@@ -343,8 +335,7 @@ Deno.test({
   ),
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-oracle-" });
-    try {
+    await withTempDir(async (dir) => {
       // 400 MiB faulted in at once: ~0.2 s of system CPU in a process between samples
       Deno.writeTextFileSync(
         `${dir}/alloc2.c`,
@@ -383,9 +374,7 @@ Deno.test({
         assertEquals(alloc2 <= oracle + 0.03, true, `kernel ${oracle} s: ${stderr}`);
         assertEquals(named >= oracle - 0.03, true, `kernel ${oracle} s: ${stderr}`);
       }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "procpath-oracle-");
   },
 });
 
@@ -396,49 +385,51 @@ Deno.test({
   ),
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "procpath-oracle-" });
-    // two busy loops: the samples' reads take long and the iterations overrun
-    const busy = spawnGroup(["sh", "-c", "yes > /dev/null & yes > /dev/null & wait"]);
-    try {
-      const db = `${dir}/w.sqlite`;
-      const recorded = await runProcpath([
-        "record",
-        "-i",
-        "0.5",
-        "-r",
-        "8",
-        "-d",
-        db,
-        "--no-events",
-      ]);
-      assertEquals(recorded.code, 0, recorded.stderr);
-      const cpus = Number(sql(db, "SELECT value FROM meta WHERE key = 'cpu_count'")[0]!.value);
-      // the kernel's own bound: a machine does at most cpus CPU-seconds a second
-      const limit = cpus * 100 + 0.01;
-      const { code, stdout, stderr } = await runProcpath(["top", "--recording", db, "-b"]);
-      assertEquals(code, 0, stderr);
-      const blocks = [...stdout.matchAll(/CPU ([\d.]+)% incl\. exited/g)].map((m) => Number(m[1]));
-      assertEquals(blocks.length, 8, stdout.slice(0, 400));
-      for (const block of blocks) {
-        assertEquals(block <= limit, true, `${blocks.join(" ")} on ${cpus}`);
-      }
-      // busy: the loops alone are most of the machine, so the bound is not met by showing 0
-      assertEquals(Math.max(...blocks) > 50 * cpus, true, blocks.join(" "));
-      const recording = openRecording(db);
+    await withTempDir(async (dir) => {
+      // two busy loops: the samples' reads take long and the iterations overrun
+      const busy = spawnGroup(["sh", "-c", "yes > /dev/null & yes > /dev/null & wait"]);
       try {
-        const sums = new Map<number, number>();
-        for (const row of recording.series(BUILTIN_QUERIES.cpu_total!, {})) {
-          sums.set(row.ts, (sums.get(row.ts) ?? 0) + Number(row.value));
+        const db = `${dir}/w.sqlite`;
+        const recorded = await runProcpath([
+          "record",
+          "-i",
+          "0.5",
+          "-r",
+          "8",
+          "-d",
+          db,
+          "--no-events",
+        ]);
+        assertEquals(recorded.code, 0, recorded.stderr);
+        const cpus = Number(sql(db, "SELECT value FROM meta WHERE key = 'cpu_count'")[0]!.value);
+        // the kernel's own bound: a machine does at most cpus CPU-seconds a second
+        const limit = cpus * 100 + 0.01;
+        const { code, stdout, stderr } = await runProcpath(["top", "--recording", db, "-b"]);
+        assertEquals(code, 0, stderr);
+        const blocks = [...stdout.matchAll(/CPU ([\d.]+)% incl\. exited/g)].map((m) =>
+          Number(m[1])
+        );
+        assertEquals(blocks.length, 8, stdout.slice(0, 400));
+        for (const block of blocks) {
+          assertEquals(block <= limit, true, `${blocks.join(" ")} on ${cpus}`);
         }
-        for (const sum of sums.values()) {
-          assertEquals(sum <= limit, true, `${[...sums.values()].join(" ")} on ${cpus}`);
+        // busy: the loops alone are most of the machine, so the bound is not met by showing 0
+        assertEquals(Math.max(...blocks) > 50 * cpus, true, blocks.join(" "));
+        const recording = openRecording(db);
+        try {
+          const sums = new Map<number, number>();
+          for (const row of recording.series(BUILTIN_QUERIES.cpu_total!, {})) {
+            sums.set(row.ts, (sums.get(row.ts) ?? 0) + Number(row.value));
+          }
+          for (const sum of sums.values()) {
+            assertEquals(sum <= limit, true, `${[...sums.values()].join(" ")} on ${cpus}`);
+          }
+        } finally {
+          recording.close();
         }
       } finally {
-        recording.close();
+        await busy.kill();
       }
-    } finally {
-      await busy.kill();
-      await Deno.remove(dir, { recursive: true });
-    }
+    }, "procpath-oracle-");
   },
 });

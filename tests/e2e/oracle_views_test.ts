@@ -7,6 +7,7 @@ import { installed, needs } from "../_helpers/needs.ts";
 import { descendantsOf, readUntil, spawnGroup, waitFor } from "../_helpers/processes.ts";
 import { repoPath, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { newSession, tmux } from "../_helpers/tmux.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const hasPython = installed("python3");
 const hasPs = installed("ps");
@@ -472,43 +473,43 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    // a program name no other process has: a copy of sleep
-    const name = `pz${crypto.randomUUID().slice(0, 6)}`;
-    const sleep = output("sh", ["-c", "command -v sleep"]).trim();
-    await Deno.copyFile(sleep, `${dir}/${name}`);
-    await Deno.chmod(`${dir}/${name}`, 0o755);
-    const work = await startScript([script("zombies.py"), `${dir}/${name}`]);
-    try {
-      const pidof = ascending(numbers(output("pidof", [name])));
-      const pgrep = ascending(numbers(output("pgrep", ["-x", name])));
-      assertEquals([pidof.length, pgrep.length], [3, 5]);
-      const ours = await runProcpath([
-        "query",
-        "-n",
-        name,
-        "--no-subtree",
-        "--format",
-        "pids-space",
-      ]);
-      assertEquals(numbers(ours.stdout), pidof, ours.stderr);
-      // the zombies are there, and shown where a state is
-      const table = await runProcpath([
-        "query",
-        "-n",
-        name,
-        "--format",
-        "table",
-        "--columns",
-        "pid,state",
-      ]);
-      assertEquals(table.stdout.split("\n").filter((line) => / Z$/.test(line)).length, 2);
-      // a subtree's PIDs (for strace -p, kill) leave its zombies out too
-      const subtree = await runProcpath(["query", "--pid", `${work.pid}`, "--format", "pids"]);
-      assertEquals(numbers(subtree.stdout), ascending([work.pid, ...pidof]));
-    } finally {
-      await work.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    await withTempDir(async (dir) => {
+      // a program name no other process has: a copy of sleep
+      const name = `pz${crypto.randomUUID().slice(0, 6)}`;
+      const sleep = output("sh", ["-c", "command -v sleep"]).trim();
+      await Deno.copyFile(sleep, `${dir}/${name}`);
+      await Deno.chmod(`${dir}/${name}`, 0o755);
+      const work = await startScript([script("zombies.py"), `${dir}/${name}`]);
+      try {
+        const pidof = ascending(numbers(output("pidof", [name])));
+        const pgrep = ascending(numbers(output("pgrep", ["-x", name])));
+        assertEquals([pidof.length, pgrep.length], [3, 5]);
+        const ours = await runProcpath([
+          "query",
+          "-n",
+          name,
+          "--no-subtree",
+          "--format",
+          "pids-space",
+        ]);
+        assertEquals(numbers(ours.stdout), pidof, ours.stderr);
+        // the zombies are there, and shown where a state is
+        const table = await runProcpath([
+          "query",
+          "-n",
+          name,
+          "--format",
+          "table",
+          "--columns",
+          "pid,state",
+        ]);
+        assertEquals(table.stdout.split("\n").filter((line) => / Z$/.test(line)).length, 2);
+        // a subtree's PIDs (for strace -p, kill) leave its zombies out too
+        const subtree = await runProcpath(["query", "--pid", `${work.pid}`, "--format", "pids"]);
+        assertEquals(numbers(subtree.stdout), ascending([work.pid, ...pidof]));
+      } finally {
+        await work.stop();
+      }
+    });
   },
 });

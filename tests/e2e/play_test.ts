@@ -2,6 +2,7 @@ import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { readUntil, waitFor } from "../_helpers/processes.ts";
 import { sql } from "../_helpers/sqlite.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 function playbook(dir: string): string {
   const path = `${dir}/play.ini`;
@@ -43,78 +44,81 @@ interval: 1
 }
 
 Deno.test("procpath play lists and dry-runs sections with inheritance and continuation lines", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = playbook(dir);
-  const list = await runProcpath(["play", "-f", path, "-l", "branch:*", "*:plot"]);
-  assertEquals([list.code, list.stdout], [
-    0,
-    "branch:query\nbranch:record\nbranch:plot\nbranch:plot\n",
-  ]);
-  const dry = await runProcpath(["play", "-f", path, "-n", "*:record", "-o", "recnum=5"]);
-  assertEquals(dry.code, 0);
-  assertEquals(JSON.parse(dry.stdout), {
-    database_file: `${dir}/out.sqlite`,
-    environment: [["ROOT", "echo 108 | xargs -I{} echo {}"]],
-    interval: 0,
-    pid_list: "$ROOT",
-    procfile_list: ["stat", "cmdline"],
-    procfs: fixture("browser"),
-    procfs_target: "process",
-    query: "",
-    recnum: 5,
-    reevalnum: null,
-    stop_without_result: false,
+  await withTempDir(async (dir) => {
+    const path = playbook(dir);
+    const list = await runProcpath(["play", "-f", path, "-l", "branch:*", "*:plot"]);
+    assertEquals([list.code, list.stdout], [
+      0,
+      "branch:query\nbranch:record\nbranch:plot\nbranch:plot\n",
+    ]);
+    const dry = await runProcpath(["play", "-f", path, "-n", "*:record", "-o", "recnum=5"]);
+    assertEquals(dry.code, 0);
+    assertEquals(JSON.parse(dry.stdout), {
+      database_file: `${dir}/out.sqlite`,
+      environment: [["ROOT", "echo 108 | xargs -I{} echo {}"]],
+      interval: 0,
+      pid_list: "$ROOT",
+      procfile_list: ["stat", "cmdline"],
+      procfs: fixture("browser"),
+      procfs_target: "process",
+      query: "",
+      recnum: 5,
+      reevalnum: null,
+      stop_without_result: false,
+    });
+    assertIncludes(dry.stdout, '"interval": 0.0,');
+    assertEquals(logLines(dry.stderr), ["INFO Executing section branch:record"]);
   });
-  assertIncludes(dry.stdout, '"interval": 0.0,');
-  assertEquals(logLines(dry.stderr), ["INFO Executing section branch:record"]);
-  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("procpath play runs a playbook that queries, records, then plots", async () => {
-  const dir = await Deno.makeTempDir();
-  const path = playbook(dir);
-  const { code, stdout, stderr } = await runProcpath(["play", "-f", path, "branch:*"]);
-  assertEquals(code, 0, stderr);
-  assertEquals(stdout, "108,111,112,113\n");
-  assertEquals(logLines(stderr).filter((l) => l.includes("Executing")), [
-    "INFO Executing section branch:query",
-    "INFO Executing section branch:record",
-    "INFO Executing section branch:plot",
-  ]);
-  assertEquals(sql(`${dir}/out.sqlite`, "SELECT COUNT(*) n FROM record")[0].n, 3 * 6);
-  assertIncludes(Deno.readTextFileSync(`${dir}/rss.svg`), "Resident Set Size, MiB vs CPU Usage, %");
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const path = playbook(dir);
+    const { code, stdout, stderr } = await runProcpath(["play", "-f", path, "branch:*"]);
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout, "108,111,112,113\n");
+    assertEquals(logLines(stderr).filter((l) => l.includes("Executing")), [
+      "INFO Executing section branch:query",
+      "INFO Executing section branch:record",
+      "INFO Executing section branch:plot",
+    ]);
+    assertEquals(sql(`${dir}/out.sqlite`, "SELECT COUNT(*) n FROM record")[0].n, 3 * 6);
+    assertIncludes(
+      Deno.readTextFileSync(`${dir}/rss.svg`),
+      "Resident Set Size, MiB vs CPU Usage, %",
+    );
+  });
 });
 
 Deno.test("procpath play rejects bad playbooks with one line", async () => {
-  const dir = await Deno.makeTempDir();
-  const cases: [string, string[], string][] = [
-    ["x: 1\n", ["*"], "File contains no section headers."],
-    ["[a:query]\nbroken\n", ["*"], "Source contains parsing errors:"],
-    ["[a:query]\nbogus: 1\n", ["*"], "Invalid section: unrecognized arguments: --bogus 1"],
-    [
-      "[a:record]\ninterval: 1\n",
-      ["*"],
-      "Invalid section: the following arguments are required: database-file",
-    ],
-    ["[a:query]\n", ["nothing*"], "No section matches the target(s)"],
-    ["[a:watch]\ncommand: echo \\\ninterval: 1\n", ["*"], "Line continuation end expected"],
-    [
-      "[a:watch]\ncommand: true\ninterval: 1\nstop_signal: SIGFOO\n",
-      ["*"],
-      "expected a signal name",
-    ],
-  ];
-  for (const [text, targets, message] of cases) {
-    Deno.writeTextFileSync(`${dir}/bad.ini`, text);
-    const { code, stderr } = await runProcpath(["play", "-f", `${dir}/bad.ini`, ...targets]);
-    assertEquals([code, stderr.trim().split("\n").length], [1, 1], text);
-    assertIncludes(stderr, message);
-  }
-  const missing = await runProcpath(["play", "-f", `${dir}/missing.ini`, "*"]);
-  assertEquals(missing.code, 1);
-  assertIncludes(missing.stderr, `Cannot read "${dir}/missing.ini"`);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const cases: [string, string[], string][] = [
+      ["x: 1\n", ["*"], "File contains no section headers."],
+      ["[a:query]\nbroken\n", ["*"], "Source contains parsing errors:"],
+      ["[a:query]\nbogus: 1\n", ["*"], "Invalid section: unrecognized arguments: --bogus 1"],
+      [
+        "[a:record]\ninterval: 1\n",
+        ["*"],
+        "Invalid section: the following arguments are required: database-file",
+      ],
+      ["[a:query]\n", ["nothing*"], "No section matches the target(s)"],
+      ["[a:watch]\ncommand: echo \\\ninterval: 1\n", ["*"], "Line continuation end expected"],
+      [
+        "[a:watch]\ncommand: true\ninterval: 1\nstop_signal: SIGFOO\n",
+        ["*"],
+        "expected a signal name",
+      ],
+    ];
+    for (const [text, targets, message] of cases) {
+      Deno.writeTextFileSync(`${dir}/bad.ini`, text);
+      const { code, stderr } = await runProcpath(["play", "-f", `${dir}/bad.ini`, ...targets]);
+      assertEquals([code, stderr.trim().split("\n").length], [1, 1], text);
+      assertIncludes(stderr, message);
+    }
+    const missing = await runProcpath(["play", "-f", `${dir}/missing.ini`, "*"]);
+    assertEquals(missing.code, 1);
+    assertIncludes(missing.stderr, `Cannot read "${dir}/missing.ini"`);
+  });
 });
 
 Deno.test({

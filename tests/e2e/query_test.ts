@@ -1,5 +1,6 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { bakedFlags, fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const BROWSER = fixture("browser");
 
@@ -94,8 +95,7 @@ Deno.test("a filter cannot write a file or run a command", async () => {
 });
 
 Deno.test("a playbook's query section prints a sorted table: its empty sql_query is no SQL", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     await Deno.writeTextFile(
       `${dir}/p.ini`,
       `[top:query]\nprocfs: ${BROWSER}\nformat: table\ncolumns: pid,rss\nsort: -rss\nlimit: 2\n`,
@@ -118,7 +118,5 @@ Deno.test("a playbook's query section prints a sorted table: its empty sql_query
     )
       .sort((a, b) => b[1]! - a[1]!).slice(0, 2).map(([pid]) => String(pid));
     assertEquals(rows.map(([pid]) => pid), largest);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -3,6 +3,8 @@ import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpa
 import { integrity, sql } from "../_helpers/sqlite.ts";
 import { spawnGroup } from "../_helpers/processes.ts";
 import { needs } from "../_helpers/needs.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
+import { withTmpfs } from "../_helpers/tmpfs.ts";
 
 const linux = { ignore: Deno.build.os !== "linux", sanitizeResources: false, sanitizeOps: false };
 
@@ -50,68 +52,68 @@ Deno.test({
     "procpath record measures a busy process's CPU as the kernel counts it, and an idle one at 0",
   ...linux,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const burner = new Deno.Command("sh", { args: ["-c", "while :; do :; done"] }).spawn();
-    const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
-    // the burner gets a whole core only on an idle machine; the truth is what the kernel counted
-    const kernel = sampleTicks(burner.pid);
-    try {
-      const { code, stderr } = await runProcpath([
-        "record",
-        "-d",
-        `${dir}/cpu.sqlite`,
-        "-i",
-        "0.5",
-        "-r",
-        "5",
-        "-p",
-        `${burner.pid},${sleeper.pid}`,
-        `$..children[?(@.stat.pid in [${burner.pid}, ${sleeper.pid}])]`,
-      ]);
-      kernel.stop();
-      assertEquals(code, 0, stderr);
-      const rows = sql(`${dir}/cpu.sqlite`, CPU_SQL);
-      const busy = rows.filter((r) => r.pid === burner.pid);
-      const idle = rows.filter((r) => r.pid === sleeper.pid).map((r) => r.value as number);
-      assertEquals([busy.length, idle.length], [4, 4]);
-      const times = sql(
-        `${dir}/cpu.sqlite`,
-        `SELECT ts FROM record WHERE stat_pid = ${burner.pid} ORDER BY record_id`,
-      ).map((r) => r.ts as number);
-      const clockTicks = Number(
-        new TextDecoder().decode(
-          new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync().stdout,
-        ),
-      );
-      busy.forEach((row, i) => {
-        const [from, to] = [times[i], times[i + 1]];
-        const truth = 100 * (ticksAt(kernel.samples, to) - ticksAt(kernel.samples, from)) /
-          clockTicks / (to - from);
-        const value = row.value as number;
-        // a tick is 10 ms: over 0.5 s, ±2 ticks of rounding at each end is ±8 points
-        assertEquals(
-          Math.abs(value - truth) < 12,
-          true,
-          `interval ${i}: procpath ${value} %, kernel ${truth} %`,
+    await withTempDir(async (dir) => {
+      const burner = new Deno.Command("sh", { args: ["-c", "while :; do :; done"] }).spawn();
+      const sleeper = new Deno.Command("sleep", { args: ["30"] }).spawn();
+      // the burner gets a whole core only on an idle machine; the truth is what the kernel counted
+      const kernel = sampleTicks(burner.pid);
+      try {
+        const { code, stderr } = await runProcpath([
+          "record",
+          "-d",
+          `${dir}/cpu.sqlite`,
+          "-i",
+          "0.5",
+          "-r",
+          "5",
+          "-p",
+          `${burner.pid},${sleeper.pid}`,
+          `$..children[?(@.stat.pid in [${burner.pid}, ${sleeper.pid}])]`,
+        ]);
+        kernel.stop();
+        assertEquals(code, 0, stderr);
+        const rows = sql(`${dir}/cpu.sqlite`, CPU_SQL);
+        const busy = rows.filter((r) => r.pid === burner.pid);
+        const idle = rows.filter((r) => r.pid === sleeper.pid).map((r) => r.value as number);
+        assertEquals([busy.length, idle.length], [4, 4]);
+        const times = sql(
+          `${dir}/cpu.sqlite`,
+          `SELECT ts FROM record WHERE stat_pid = ${burner.pid} ORDER BY record_id`,
+        ).map((r) => r.ts as number);
+        const clockTicks = Number(
+          new TextDecoder().decode(
+            new Deno.Command("getconf", { args: ["CLK_TCK"] }).outputSync().stdout,
+          ),
         );
-      });
-      assertEquals(busy.every((r) => (r.value as number) > 5), true, `burner at ${busy}`);
-      assertEquals(idle.every((v) => v === 0), true, `sleeper at ${idle}`);
-      const rss = sql(`${dir}/cpu.sqlite`, RSS_SQL).filter((r) => r.pid === sleeper.pid);
-      const status = Deno.readTextFileSync(`/proc/${sleeper.pid}/status`);
-      const vmrssMiB = Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-      assertEquals(
-        Math.abs((rss[0].value as number) - vmrssMiB) < 0.5,
-        true,
-        `${rss[0].value} vs ${vmrssMiB}`,
-      );
-    } finally {
-      kernel.stop();
-      burner.kill("SIGKILL");
-      sleeper.kill("SIGKILL");
-      await Promise.all([burner.status, sleeper.status]);
-      await Deno.remove(dir, { recursive: true });
-    }
+        busy.forEach((row, i) => {
+          const [from, to] = [times[i], times[i + 1]];
+          const truth = 100 * (ticksAt(kernel.samples, to) - ticksAt(kernel.samples, from)) /
+            clockTicks / (to - from);
+          const value = row.value as number;
+          // a tick is 10 ms: over 0.5 s, ±2 ticks of rounding at each end is ±8 points
+          assertEquals(
+            Math.abs(value - truth) < 12,
+            true,
+            `interval ${i}: procpath ${value} %, kernel ${truth} %`,
+          );
+        });
+        assertEquals(busy.every((r) => (r.value as number) > 5), true, `burner at ${busy}`);
+        assertEquals(idle.every((v) => v === 0), true, `sleeper at ${idle}`);
+        const rss = sql(`${dir}/cpu.sqlite`, RSS_SQL).filter((r) => r.pid === sleeper.pid);
+        const status = Deno.readTextFileSync(`/proc/${sleeper.pid}/status`);
+        const vmrssMiB = Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+        assertEquals(
+          Math.abs((rss[0].value as number) - vmrssMiB) < 0.5,
+          true,
+          `${rss[0].value} vs ${vmrssMiB}`,
+        );
+      } finally {
+        kernel.stop();
+        burner.kill("SIGKILL");
+        sleeper.kill("SIGKILL");
+        await Promise.all([burner.status, sleeper.status]);
+      }
+    });
   },
 });
 
@@ -120,37 +122,40 @@ Deno.test({
     "procpath record survives processes appearing and vanishing at a high rate, losing no iteration",
   ...linux,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    // its own process group: the orphaned sleeps end with it, and nothing else does
-    const churn = spawnGroup([
-      "sh",
-      "-c",
-      "while :; do for i in 1 2 3 4 5 6 7 8; do (sleep 0.0$i &) ; done; done",
-    ]);
-    try {
-      const { code, stderr } = await runProcpath([
-        "record",
-        "-f",
-        "stat,cmdline,io,status,fd,smaps_rollup",
-        "-d",
-        `${dir}/churn.sqlite`,
-        "-i",
-        "0.01",
-        "-r",
-        "40",
+    await withTempDir(async (dir) => {
+      // its own process group: the orphaned sleeps end with it, and nothing else does
+      const churn = spawnGroup([
+        "sh",
+        "-c",
+        "while :; do for i in 1 2 3 4 5 6 7 8; do (sleep 0.0$i &) ; done; done",
       ]);
-      assertEquals(code, 0, stderr);
-      assertEquals(stderr.includes("    at "), false);
-      assertEquals(integrity(`${dir}/churn.sqlite`), "ok");
-      assertEquals(sql(`${dir}/churn.sqlite`, "SELECT COUNT(DISTINCT ts) s FROM record")[0].s, 40);
-      assertEquals(
-        sql(`${dir}/churn.sqlite`, "SELECT COUNT(*) n FROM record WHERE stat_pid IS NULL")[0].n,
-        0,
-      );
-    } finally {
-      await churn.kill();
-      await Deno.remove(dir, { recursive: true });
-    }
+      try {
+        const { code, stderr } = await runProcpath([
+          "record",
+          "-f",
+          "stat,cmdline,io,status,fd,smaps_rollup",
+          "-d",
+          `${dir}/churn.sqlite`,
+          "-i",
+          "0.01",
+          "-r",
+          "40",
+        ]);
+        assertEquals(code, 0, stderr);
+        assertEquals(stderr.includes("    at "), false);
+        assertEquals(integrity(`${dir}/churn.sqlite`), "ok");
+        assertEquals(
+          sql(`${dir}/churn.sqlite`, "SELECT COUNT(DISTINCT ts) s FROM record")[0].s,
+          40,
+        );
+        assertEquals(
+          sql(`${dir}/churn.sqlite`, "SELECT COUNT(*) n FROM record WHERE stat_pid IS NULL")[0].n,
+          0,
+        );
+      } finally {
+        await churn.kill();
+      }
+    });
   },
 });
 
@@ -158,17 +163,7 @@ Deno.test({
   name: "procpath record ends with one clear line on a full disk, keeping what it committed",
   ...linux,
   async fn(t) {
-    const mount = await Deno.makeTempDir();
-    const mounted = new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=192k", "tmpfs", mount],
-      stderr: "null",
-    })
-      .outputSync().success;
-    if (!mounted) {
-      await t.step({ name: "ignored: mounting a small tmpfs needs root", ignore: true, fn() {} });
-      return;
-    }
-    try {
+    const mounted = await withTmpfs("192k", async (mount) => {
       const db = `${mount}/full.sqlite`;
       const BROWSER = fixture("browser");
       const { code, stderr } = await runProcpath([
@@ -189,9 +184,9 @@ Deno.test({
       assertEquals(integrity(db), "ok");
       const [{ n, s }] = sql(db, "SELECT COUNT(*) n, COUNT(DISTINCT ts) s FROM record");
       assertEquals((n as number) > 0 && n === (s as number) * 22, true, `${n} rows, ${s} samples`);
-    } finally {
-      new Deno.Command("umount", { args: [mount] }).outputSync();
-      await Deno.remove(mount, { recursive: true });
+    });
+    if (!mounted) {
+      await t.step({ name: "ignored: mounting a small tmpfs needs root", ignore: true, fn() {} });
     }
   },
 });
@@ -208,31 +203,31 @@ Deno.test({
     })(),
   }),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const inner = `${repoPath("scripts/procpath")} record --procfs ${
-      fixture("browser")
-    } -d ${dir}/tty.sqlite -r 3 -i 0.05`;
-    const out = new Deno.Command("script", {
-      args: ["-qec", inner, "/dev/null"],
-      stdout: "piped",
-      stderr: "piped",
-    })
-      .outputSync();
-    const text = new TextDecoder().decode(out.stdout);
-    assertEquals(out.code, 0);
-    assertIncludes(text, "\r\x1b[Krecording: 3 iterations, 66 rows, last ");
-    const piped = await runProcpath([
-      "record",
-      "--procfs",
-      fixture("browser"),
-      "-d",
-      `${dir}/pipe.sqlite`,
-      "-r",
-      "3",
-      "-i",
-      "0",
-    ]);
-    assertEquals(piped.stderr.includes("recording:"), false);
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      const inner = `${repoPath("scripts/procpath")} record --procfs ${
+        fixture("browser")
+      } -d ${dir}/tty.sqlite -r 3 -i 0.05`;
+      const out = new Deno.Command("script", {
+        args: ["-qec", inner, "/dev/null"],
+        stdout: "piped",
+        stderr: "piped",
+      })
+        .outputSync();
+      const text = new TextDecoder().decode(out.stdout);
+      assertEquals(out.code, 0);
+      assertIncludes(text, "\r\x1b[Krecording: 3 iterations, 66 rows, last ");
+      const piped = await runProcpath([
+        "record",
+        "--procfs",
+        fixture("browser"),
+        "-d",
+        `${dir}/pipe.sqlite`,
+        "-r",
+        "3",
+        "-i",
+        "0",
+      ]);
+      assertEquals(piped.stderr.includes("recording:"), false);
+    });
   },
 });

@@ -6,6 +6,9 @@ import { sql } from "../_helpers/sqlite.ts";
 import { syntheticRecording } from "../_helpers/synthetic_recording.ts";
 import { needs } from "../_helpers/needs.ts";
 import { readUntil } from "../_helpers/processes.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
+import { withTmpfs } from "../_helpers/tmpfs.ts";
+import { recordFixture } from "../_helpers/record_fixture.ts";
 
 const BROWSER = fixture("browser");
 const isRoot = Deno.uid() === 0;
@@ -15,44 +18,11 @@ const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 async function recordingDir(): Promise<{ dir: string; db: string }> {
   const dir = await Deno.makeTempDir();
   const db = `${dir}/r.sqlite`;
-  const recorded = await runProcpath([
-    "record",
-    "--procfs",
-    BROWSER,
-    "-r",
-    "3",
-    "-i",
-    "0",
-    "-d",
-    db,
-  ]);
-  assertEquals(recorded.code, 0, recorded.stderr);
+  await recordFixture(db, ["-r", "3", "-i", "0"]);
   return { dir, db };
 }
 
 const plot = (db: string, file: string) => runProcpath(["plot", "-d", db, "-q", "rss", "-f", file]);
-
-/** Runs `fn` with a tmpfs of `size` mounted (root only); false when it cannot mount. */
-async function withTmpfs(
-  size: string,
-  fn: (mount: string) => Promise<void>,
-  readOnly = false,
-): Promise<boolean> {
-  const mount = await Deno.makeTempDir();
-  const options = `size=${size}${readOnly ? ",ro" : ""}`;
-  const mounted = new Deno.Command("mount", {
-    args: ["-t", "tmpfs", "-o", options, "tmpfs", mount],
-    stderr: "null",
-  }).outputSync().success;
-  if (!mounted) return false;
-  try {
-    await fn(mount);
-  } finally {
-    new Deno.Command("umount", { args: [mount] }).outputSync();
-    await Deno.remove(mount, { recursive: true });
-  }
-  return true;
-}
 
 Deno.test("plot -f writes into a FIFO, through a symlink and to stdout, and refuses a directory", async () => {
   const { dir, db } = await recordingDir();
@@ -139,38 +109,27 @@ Deno.test({
     "mounting a small tmpfs needs root": isRoot,
   }),
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const db = `${dir}/r.sqlite`;
-    const recorded = await runProcpath([
-      "record",
-      "--procfs",
-      BROWSER,
-      "-r",
-      "60",
-      "-i",
-      "0",
-      "-d",
-      db,
-    ]);
-    assertEquals(recorded.code, 0, recorded.stderr);
-    await withTmpfs("8k", async (mount) => {
-      Deno.writeTextFileSync(`${mount}/out.om`, "old\n");
-      const { code, stderr } = await runProcpath([
-        "backfill",
-        "-d",
-        db,
-        "-g",
-        "all=$..children",
-        "-o",
-        `${mount}/out.om`,
-      ]);
-      assertEquals(code, 1);
-      assertEquals(logLines(stderr).length, 1, stderr);
-      assertIncludes(stderr, "No space left on device");
-      assertEquals(Deno.readTextFileSync(`${mount}/out.om`), "old\n");
-      assertEquals([...Deno.readDirSync(mount)].map((e) => e.name), ["out.om"]);
+    await withTempDir(async (dir) => {
+      const db = `${dir}/r.sqlite`;
+      await recordFixture(db, ["-r", "60", "-i", "0"]);
+      await withTmpfs("8k", async (mount) => {
+        Deno.writeTextFileSync(`${mount}/out.om`, "old\n");
+        const { code, stderr } = await runProcpath([
+          "backfill",
+          "-d",
+          db,
+          "-g",
+          "all=$..children",
+          "-o",
+          `${mount}/out.om`,
+        ]);
+        assertEquals(code, 1);
+        assertEquals(logLines(stderr).length, 1, stderr);
+        assertIncludes(stderr, "No space left on device");
+        assertEquals(Deno.readTextFileSync(`${mount}/out.om`), "old\n");
+        assertEquals([...Deno.readDirSync(mount)].map((e) => e.name), ["out.om"]);
+      });
     });
-    await Deno.remove(dir, { recursive: true });
   },
 });
 
@@ -191,55 +150,63 @@ Deno.test({
 });
 
 Deno.test("capture into an unwritable place says it cannot write, and leaves nothing behind", async () => {
-  const dir = await Deno.makeTempDir();
-  Deno.writeTextFileSync(`${dir}/file`, "x");
-  const notDir = await runProcpath(["capture", "--procfs", BROWSER, `${dir}/file`]);
-  assertEquals(notDir.code, 1);
-  assertIncludes(notDir.stderr, "it is not a directory");
-  const missingParent = await runProcpath(["capture", "--procfs", BROWSER, `${dir}/no/such/dir`]);
-  assertEquals(missingParent.code, 1);
-  assertEquals(logLines(missingParent.stderr).length, 1, missingParent.stderr);
-  assertIncludes(missingParent.stderr, `Cannot write "${dir}/no/such/dir"`);
-  assertEquals(missingParent.stderr.includes("Cannot read"), false);
-  // a capture through a symlink lands in the link's target, whole
-  Deno.symlinkSync("real", `${dir}/link`);
-  const viaLink = await runProcpath(["capture", "--procfs", BROWSER, `${dir}/link`]);
-  assertEquals(viaLink.code, 0, viaLink.stderr);
-  assertEquals(Deno.lstatSync(`${dir}/link`).isSymlink, true);
-  assertEquals(Deno.statSync(`${dir}/real/1/stat`).isFile, true);
-  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["file", "link", "real"]);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    Deno.writeTextFileSync(`${dir}/file`, "x");
+    const notDir = await runProcpath(["capture", "--procfs", BROWSER, `${dir}/file`]);
+    assertEquals(notDir.code, 1);
+    assertIncludes(notDir.stderr, "it is not a directory");
+    const missingParent = await runProcpath(["capture", "--procfs", BROWSER, `${dir}/no/such/dir`]);
+    assertEquals(missingParent.code, 1);
+    assertEquals(logLines(missingParent.stderr).length, 1, missingParent.stderr);
+    assertIncludes(missingParent.stderr, `Cannot write "${dir}/no/such/dir"`);
+    assertEquals(missingParent.stderr.includes("Cannot read"), false);
+    // a capture through a symlink lands in the link's target, whole
+    Deno.symlinkSync("real", `${dir}/link`);
+    const viaLink = await runProcpath(["capture", "--procfs", BROWSER, `${dir}/link`]);
+    assertEquals(viaLink.code, 0, viaLink.stderr);
+    assertEquals(Deno.lstatSync(`${dir}/link`).isSymlink, true);
+    assertEquals(Deno.statSync(`${dir}/real/1/stat`).isFile, true);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name).sort(), ["file", "link", "real"]);
+  });
 });
 
 Deno.test("a record refused for a foreign meta table leaves the file byte for byte, with no side files", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = `${dir}/foreign.sqlite`;
-  const setup = syntheticRecording(db, ["stat"]);
-  setup.exec("DROP TABLE meta; CREATE TABLE meta (k TEXT, v TEXT, extra INTEGER)");
-  setup.close();
-  const before = Deno.readFileSync(db);
-  const { code, stderr } = await runProcpath(
-    ["record", "--procfs", BROWSER, "-f", "stat", "-r", "1", "-d", db],
-  );
-  assertEquals(code, 1);
-  assertEquals(logLines(stderr).length, 1, stderr);
-  assertIncludes(stderr, "its meta table is not a procpath recording's");
-  assertEquals(Deno.readFileSync(db), before);
-  assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["foreign.sqlite"]);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const db = `${dir}/foreign.sqlite`;
+    const setup = syntheticRecording(db, ["stat"]);
+    setup.exec("DROP TABLE meta; CREATE TABLE meta (k TEXT, v TEXT, extra INTEGER)");
+    setup.close();
+    const before = Deno.readFileSync(db);
+    const { code, stderr } = await runProcpath(
+      ["record", "--procfs", BROWSER, "-f", "stat", "-r", "1", "-d", db],
+    );
+    assertEquals(code, 1);
+    assertEquals(logLines(stderr).length, 1, stderr);
+    assertIncludes(stderr, "its meta table is not a procpath recording's");
+    assertEquals(Deno.readFileSync(db), before);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["foreign.sqlite"]);
+  });
 });
 
 Deno.test("plot on a database that is not a recording says so", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = `${dir}/other.sqlite`;
-  const setup = syntheticRecording(db, ["stat"]);
-  setup.exec("DROP TABLE record");
-  setup.close();
-  const { code, stderr } = await runProcpath(["plot", "-d", db, "-q", "rss", "-f", `${dir}/x.svg`]);
-  assertEquals(code, 1);
-  assertIncludes(stderr, "is not a procpath recording: it has no record table");
-  assertEquals(stderr.includes("procfiles missing"), false);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const db = `${dir}/other.sqlite`;
+    const setup = syntheticRecording(db, ["stat"]);
+    setup.exec("DROP TABLE record");
+    setup.close();
+    const { code, stderr } = await runProcpath([
+      "plot",
+      "-d",
+      db,
+      "-q",
+      "rss",
+      "-f",
+      `${dir}/x.svg`,
+    ]);
+    assertEquals(code, 1);
+    assertIncludes(stderr, "is not a procpath recording: it has no record table");
+    assertEquals(stderr.includes("procfiles missing"), false);
+  });
 });
 
 Deno.test("a key no procfile has is warned about with the nearest name; the result and exit stay", async () => {
@@ -274,26 +241,26 @@ Deno.test("a key no procfile has is warned about with the nearest name; the resu
 });
 
 Deno.test("record says once when its selection has been empty for the first samples", async () => {
-  const dir = await Deno.makeTempDir();
-  const { code, stderr } = await runProcpath([
-    "record",
-    "--procfs",
-    BROWSER,
-    "-r",
-    "5",
-    "-i",
-    "0",
-    "-d",
-    `${dir}/r.sqlite`,
-    "$..children[?(@.stat.pid == 999999)]",
-  ]);
-  assertEquals(code, 0);
-  const lines = logLines(stderr);
-  assertEquals(lines.length, 2, stderr);
-  assertIncludes(lines[0], "WARNING The selection has been empty for the first 3 samples");
-  assertIncludes(lines[1], "Recorded 0 samples, 0 rows");
-  assertIncludes(lines[1], "(5 more samples selected nothing)");
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const { code, stderr } = await runProcpath([
+      "record",
+      "--procfs",
+      BROWSER,
+      "-r",
+      "5",
+      "-i",
+      "0",
+      "-d",
+      `${dir}/r.sqlite`,
+      "$..children[?(@.stat.pid == 999999)]",
+    ]);
+    assertEquals(code, 0);
+    const lines = logLines(stderr);
+    assertEquals(lines.length, 2, stderr);
+    assertIncludes(lines[0], "WARNING The selection has been empty for the first 3 samples");
+    assertIncludes(lines[1], "Recorded 0 samples, 0 rows");
+    assertIncludes(lines[1], "(5 more samples selected nothing)");
+  });
 });
 
 Deno.test({
@@ -301,28 +268,28 @@ Deno.test({
     "watch relays a procpath record's summary at its own level, once prefixed, counting stored samples",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const db = `${dir}/run.sqlite`;
-    const procpath = new URL("../../scripts/procpath", import.meta.url).pathname;
-    // the recorder samples a shell until it exits: its last sample selects nothing
-    const { code, stderr } = await runProcpath([
-      "watch",
-      "--no-restart",
-      "-i",
-      "0.1",
-      "-c",
-      "sleep 1",
-      "-c",
-      `${procpath} record -d ${db} -i 0.2 --stop-without-result -p $WPS1`,
-    ]);
-    assertEquals(code, 0, stderr);
-    const summary = stderr.split("\n").find((line) => line.includes("Recorded "));
-    assertEquals(summary !== undefined, true, stderr);
-    assertIncludes(summary!, "INFO    procpath №2: Recorded ");
-    assertEquals(summary!.match(/procpath/g)!.length, 1, summary);
-    const [, samples] = /Recorded (\d+) samples?/.exec(summary!)!;
-    assertEquals(sql(db, "SELECT COUNT(DISTINCT ts) s FROM record")[0].s, Number(samples));
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      const db = `${dir}/run.sqlite`;
+      const procpath = new URL("../../scripts/procpath", import.meta.url).pathname;
+      // the recorder samples a shell until it exits: its last sample selects nothing
+      const { code, stderr } = await runProcpath([
+        "watch",
+        "--no-restart",
+        "-i",
+        "0.1",
+        "-c",
+        "sleep 1",
+        "-c",
+        `${procpath} record -d ${db} -i 0.2 --stop-without-result -p $WPS1`,
+      ]);
+      assertEquals(code, 0, stderr);
+      const summary = stderr.split("\n").find((line) => line.includes("Recorded "));
+      assertEquals(summary !== undefined, true, stderr);
+      assertIncludes(summary!, "INFO    procpath №2: Recorded ");
+      assertEquals(summary!.match(/procpath/g)!.length, 1, summary);
+      const [, samples] = /Recorded (\d+) samples?/.exec(summary!)!;
+      assertEquals(sql(db, "SELECT COUNT(DISTINCT ts) s FROM record")[0].s, Number(samples));
+    });
   },
 });
 

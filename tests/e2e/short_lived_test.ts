@@ -5,8 +5,15 @@ import { logLines, repoPath, runProcpath, spawnProcpath } from "../_helpers/run_
 import { sql } from "../_helpers/sqlite.ts";
 import { installed, needs } from "../_helpers/needs.ts";
 import { NOBODY, readableCheckout } from "../_helpers/unprivileged.ts";
-import { processesWith, spawnGroup, survivors, waitFor } from "../_helpers/processes.ts";
+import {
+  processesWith,
+  sleepMarker,
+  spawnGroup,
+  survivors,
+  waitFor,
+} from "../_helpers/processes.ts";
 import { BUILTIN_QUERIES } from "../../src/store/queries.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 const isRoot = Deno.uid() === 0;
@@ -48,51 +55,60 @@ Deno.test({
   name: "a fork storm's CPU is all in cpu_total, as the kernel counts it; cpu shows almost none",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const db = `${dir}/storm.sqlite`;
-    const group = spawnGroup(["sh", "-c", storm(30)]);
-    try {
-      // the storm's subtree alone (-p would keep its ancestors, the test runner among them)
-      const recorded = await runProcpath(
-        ["record", "-i", "0.5", "-r", "7", "-d", db, `$..children[?(@.stat.pid == ${group.pid})]`],
-      );
-      assertEquals(recorded.code, 0, recorded.stderr);
-      // the kernel's truth: the storm's shell reaps every child, so its own CPU and its
-      // children's (utime + stime + cutime + cstime) grew by all the storm used
-      const [first, last] = ["MIN", "MAX"].map((f) =>
-        sql(
+    await withTempDir(async (dir) => {
+      const db = `${dir}/storm.sqlite`;
+      const group = spawnGroup(["sh", "-c", storm(30)]);
+      try {
+        // the storm's subtree alone (-p would keep its ancestors, the test runner among them)
+        const recorded = await runProcpath(
+          [
+            "record",
+            "-i",
+            "0.5",
+            "-r",
+            "7",
+            "-d",
+            db,
+            `$..children[?(@.stat.pid == ${group.pid})]`,
+          ],
+        );
+        assertEquals(recorded.code, 0, recorded.stderr);
+        // the kernel's truth: the storm's shell reaps every child, so its own CPU and its
+        // children's (utime + stime + cutime + cstime) grew by all the storm used
+        const [first, last] = ["MIN", "MAX"].map((f) =>
+          sql(
+            db,
+            `SELECT ts, stat_utime + stat_stime + stat_cutime + stat_cstime ticks FROM record ` +
+              `WHERE stat_pid = ${group.pid} AND ts = (SELECT ${f}(ts) FROM record)`,
+          )[0] as { ts: number; ticks: number }
+        );
+        const clockTicks = Number(
+          sql(db, "SELECT value FROM meta WHERE key = 'clock_ticks'")[0].value,
+        );
+        const truth = (last.ticks - first.ticks) / clockTicks / (last.ts - first.ts) * 100;
+        assertEquals(truth > 10, true, `the storm ran ${truth} % of a core`);
+        const { mean, intervals } = average(db, "cpu_total");
+        assertEquals(intervals, 6);
+        assertEquals(mean / truth >= 0.95 && mean / truth <= 1.05, true, `${mean} % vs ${truth} %`);
+        // the reference's per-process query sees only what lives at sampling instants
+        const seen = average(db, "cpu").mean;
+        assertEquals(seen < truth / 2, true, `cpu ${seen} % vs ${truth} %`);
+        // the explore chart and the plot draw that query
+        const plotted = await runProcpath([
+          "plot",
+          "-d",
           db,
-          `SELECT ts, stat_utime + stat_stime + stat_cutime + stat_cstime ticks FROM record ` +
-            `WHERE stat_pid = ${group.pid} AND ts = (SELECT ${f}(ts) FROM record)`,
-        )[0] as { ts: number; ticks: number }
-      );
-      const clockTicks = Number(
-        sql(db, "SELECT value FROM meta WHERE key = 'clock_ticks'")[0].value,
-      );
-      const truth = (last.ticks - first.ticks) / clockTicks / (last.ts - first.ts) * 100;
-      assertEquals(truth > 10, true, `the storm ran ${truth} % of a core`);
-      const { mean, intervals } = average(db, "cpu_total");
-      assertEquals(intervals, 6);
-      assertEquals(mean / truth >= 0.95 && mean / truth <= 1.05, true, `${mean} % vs ${truth} %`);
-      // the reference's per-process query sees only what lives at sampling instants
-      const seen = average(db, "cpu").mean;
-      assertEquals(seen < truth / 2, true, `cpu ${seen} % vs ${truth} %`);
-      // the explore chart and the plot draw that query
-      const plotted = await runProcpath([
-        "plot",
-        "-d",
-        db,
-        "-q",
-        "cpu_total",
-        "-f",
-        `${dir}/p.svg`,
-      ]);
-      assertEquals(plotted.code, 0, plotted.stderr);
-      assertIncludes(Deno.readTextFileSync(`${dir}/p.svg`), "CPU Usage incl. exited children");
-    } finally {
-      await group.kill();
-      await Deno.remove(dir, { recursive: true });
-    }
+          "-q",
+          "cpu_total",
+          "-f",
+          `${dir}/p.svg`,
+        ]);
+        assertEquals(plotted.code, 0, plotted.stderr);
+        assertIncludes(Deno.readTextFileSync(`${dir}/p.svg`), "CPU Usage incl. exited children");
+      } finally {
+        await group.kill();
+      }
+    });
   },
 });
 
@@ -112,38 +128,38 @@ Deno.test({
   name: "record -- COMMAND: the summary's CPU is the tree's, every short-lived process included",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    // two loops at once (a make -j2) of short children, then bash's own count of them;
-    // sampled often enough that an idle machine, done in a second, still gives intervals
-    const work = `(${stormOf(300)}) & (${stormOf(300)}) & wait; times`;
-    const { code, stdout, stderr } = await runProcpath([
-      "record",
-      "-i",
-      "0.25",
-      "-d",
-      `${dir}/run.sqlite`,
-      "--",
-      "bash",
-      "-c",
-      work,
-    ]);
-    assertEquals(code, 0, stderr);
-    const truth = timesOf(stdout);
-    const [, cpu] = /CPU +([\d.]+) s/.exec(stderr)!;
-    assertEquals(truth > 0.25, true, `bash counted ${truth} s`);
-    assertEquals(
-      closeTo(Number(cpu), truth),
-      true,
-      `summary ${cpu} s, bash's times ${truth} s`,
-    );
-    assertIncludes(stderr, "procpath record: bash -c");
-    assertIncludes(stderr, "exited with status 0");
-    assertIncludes(stderr, "most CPU");
-    // the loops' children lead, by name: alone, or among the programs of exits whose
-    // reaped CPU the summary cannot split (one gone before its exec was read is unnamed)
-    const first = /most CPU.*\n +[\d.]+ s {2}(.*)/.exec(stderr)?.[1] ?? "";
-    assertEquals(/(^|: |, )sh( |,|$)/.test(first), true, stderr);
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      // two loops at once (a make -j2) of short children, then bash's own count of them;
+      // sampled often enough that an idle machine, done in a second, still gives intervals
+      const work = `(${stormOf(300)}) & (${stormOf(300)}) & wait; times`;
+      const { code, stdout, stderr } = await runProcpath([
+        "record",
+        "-i",
+        "0.25",
+        "-d",
+        `${dir}/run.sqlite`,
+        "--",
+        "bash",
+        "-c",
+        work,
+      ]);
+      assertEquals(code, 0, stderr);
+      const truth = timesOf(stdout);
+      const [, cpu] = /CPU +([\d.]+) s/.exec(stderr)!;
+      assertEquals(truth > 0.25, true, `bash counted ${truth} s`);
+      assertEquals(
+        closeTo(Number(cpu), truth),
+        true,
+        `summary ${cpu} s, bash's times ${truth} s`,
+      );
+      assertIncludes(stderr, "procpath record: bash -c");
+      assertIncludes(stderr, "exited with status 0");
+      assertIncludes(stderr, "most CPU");
+      // the loops' children lead, by name: alone, or among the programs of exits whose
+      // reaped CPU the summary cannot split (one gone before its exec was read is unnamed)
+      const first = /most CPU.*\n +[\d.]+ s {2}(.*)/.exec(stderr)?.[1] ?? "";
+      assertEquals(/(^|: |, )sh( |,|$)/.test(first), true, stderr);
+    });
   },
 });
 
@@ -207,15 +223,18 @@ Deno.test({
   name: "the process_event table names the short commands exec'd between samples",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const share = await namedShare(dir);
-    assertEquals(share >= 0.9, true, `${(share * 100).toFixed(1)} % named`);
-    const meta = sql(`${dir}/names.sqlite`, "SELECT value FROM meta WHERE key = 'process_events'");
-    assertIncludes(String(meta[0].value), "process-events connector");
-    const kinds = sql(`${dir}/names.sqlite`, "SELECT DISTINCT kind FROM process_event ORDER BY 1")
-      .map((r) => r.kind);
-    assertEquals(kinds, ["exec", "exit", "fork"]);
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      const share = await namedShare(dir);
+      assertEquals(share >= 0.9, true, `${(share * 100).toFixed(1)} % named`);
+      const meta = sql(
+        `${dir}/names.sqlite`,
+        "SELECT value FROM meta WHERE key = 'process_events'",
+      );
+      assertIncludes(String(meta[0].value), "process-events connector");
+      const kinds = sql(`${dir}/names.sqlite`, "SELECT DISTINCT kind FROM process_event ORDER BY 1")
+        .map((r) => r.kind);
+      assertEquals(kinds, ["exec", "exit", "fork"]);
+    });
   },
 });
 
@@ -250,17 +269,17 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    // a copy of the checkout uid 65534 can read: the test's own may sit in a private dir
-    const checkout = await readableCheckout();
-    let share: number;
-    try {
-      share = await namedShare(dir, checkout.procpath, NOBODY);
-    } finally {
-      await checkout.remove();
-    }
-    assertEquals(share >= 0.9, true, `${(share * 100).toFixed(1)} % named`);
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      // a copy of the checkout uid 65534 can read: the test's own may sit in a private dir
+      const checkout = await readableCheckout();
+      let share: number;
+      try {
+        share = await namedShare(dir, checkout.procpath, NOBODY);
+      } finally {
+        await checkout.remove();
+      }
+      assertEquals(share >= 0.9, true, `${(share * 100).toFixed(1)} % named`);
+    });
   },
 });
 
@@ -273,30 +292,30 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    Deno.chmodSync(dir, 0o777);
-    const checkout = await readableCheckout();
-    try {
-      const result = await checkout.asNobody(
-        ["record", "-i", "0.5", "-d", `${dir}/run.sqlite`, "--", "sh", "-c", "sleep 1"],
-      );
-      const stderr = new TextDecoder().decode(result.stderr);
-      assertEquals(result.code, 0, stderr);
-      // a loaded machine may add "Iteration took longer …": not this test's business
-      const warnings = logLines(stderr).filter((l) =>
-        l.startsWith("WARNING") && !l.includes("Iteration took longer")
-      );
-      assertEquals(warnings.length, 1, stderr);
-      assertIncludes(warnings[0], "Processes that live between samples are not named");
-      assertIncludes(warnings[0], "not permitted");
-      assertEquals(
-        Number(sql(`${dir}/run.sqlite`, "SELECT COUNT(*) n FROM record")[0].n) > 0,
-        true,
-      );
-    } finally {
-      await checkout.remove();
-      await Deno.remove(dir, { recursive: true });
-    }
+    await withTempDir(async (dir) => {
+      Deno.chmodSync(dir, 0o777);
+      const checkout = await readableCheckout();
+      try {
+        const result = await checkout.asNobody(
+          ["record", "-i", "0.5", "-d", `${dir}/run.sqlite`, "--", "sh", "-c", "sleep 1"],
+        );
+        const stderr = new TextDecoder().decode(result.stderr);
+        assertEquals(result.code, 0, stderr);
+        // a loaded machine may add "Iteration took longer …": not this test's business
+        const warnings = logLines(stderr).filter((l) =>
+          l.startsWith("WARNING") && !l.includes("Iteration took longer")
+        );
+        assertEquals(warnings.length, 1, stderr);
+        assertIncludes(warnings[0], "Processes that live between samples are not named");
+        assertIncludes(warnings[0], "not permitted");
+        assertEquals(
+          Number(sql(`${dir}/run.sqlite`, "SELECT COUNT(*) n FROM record")[0].n) > 0,
+          true,
+        );
+      } finally {
+        await checkout.remove();
+      }
+    });
   },
 });
 
@@ -308,39 +327,39 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const result = await new Deno.Command("unshare", {
-      args: [
-        "-U",
-        "-r",
-        repoPath("scripts/procpath"),
-        "record",
-        "-i",
-        "1",
-        "-d",
-        `${dir}/run.sqlite`,
-        "--",
-        "bash",
-        "-c",
-        `${storm(1)}; times`,
-      ],
-      env: { PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:${Deno.env.get("PATH")}` },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(result.stderr);
-    assertEquals(result.code, 0, stderr);
-    const warnings = logLines(stderr).filter((l) => l.startsWith("WARNING"));
-    assertEquals(warnings.length, 1, stderr);
-    assertIncludes(warnings[0], "Processes that live between samples are not named");
-    const truth = timesOf(new TextDecoder().decode(result.stdout));
-    const [, cpu] = /CPU +([\d.]+) s/.exec(stderr)!;
-    assertEquals(closeTo(Number(cpu), truth), true, `${cpu} s vs ${truth} s`);
-    assertEquals(
-      sql(`${dir}/run.sqlite`, "SELECT name FROM sqlite_master WHERE name = 'process_event'"),
-      [],
-    );
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      const result = await new Deno.Command("unshare", {
+        args: [
+          "-U",
+          "-r",
+          repoPath("scripts/procpath"),
+          "record",
+          "-i",
+          "1",
+          "-d",
+          `${dir}/run.sqlite`,
+          "--",
+          "bash",
+          "-c",
+          `${storm(1)}; times`,
+        ],
+        env: { PATH: `${Deno.execPath().replace(/\/[^/]+$/, "")}:${Deno.env.get("PATH")}` },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(result.stderr);
+      assertEquals(result.code, 0, stderr);
+      const warnings = logLines(stderr).filter((l) => l.startsWith("WARNING"));
+      assertEquals(warnings.length, 1, stderr);
+      assertIncludes(warnings[0], "Processes that live between samples are not named");
+      const truth = timesOf(new TextDecoder().decode(result.stdout));
+      const [, cpu] = /CPU +([\d.]+) s/.exec(stderr)!;
+      assertEquals(closeTo(Number(cpu), truth), true, `${cpu} s vs ${truth} s`);
+      assertEquals(
+        sql(`${dir}/run.sqlite`, "SELECT name FROM sqlite_master WHERE name = 'process_event'"),
+        [],
+      );
+    });
   },
 });
 
@@ -348,91 +367,91 @@ Deno.test({
   name: "record -- exits with the command's status and leaves nothing running, orphans waited for",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    // a sleep of about 0.6 s whose command line no other process has
-    const marker = `0.6${Math.floor(Math.random() * 1e6)}`;
-    const seven = await runProcpath([
-      "record",
-      "-d",
-      `${dir}/a.sqlite`,
-      "--",
-      "sh",
-      "-c",
-      "exit 7",
-    ]);
-    assertEquals(seven.code, 7, seven.stderr);
-    assertIncludes(seven.stderr, "exited with status 7");
-    // an orphan the command leaves keeps the recording going until it exits
-    const orphan = await runProcpath([
-      "record",
-      "-i",
-      "0.2",
-      "-d",
-      `${dir}/b.sqlite`,
-      "--",
-      "sh",
-      "-c",
-      `(sleep ${marker}; true) & exit 3`,
-    ]);
-    assertEquals(orphan.code, 3, orphan.stderr);
-    assertEquals(await survivors(`sleep ${marker}`), []);
-    const recorded = sql(`${dir}/b.sqlite`, "SELECT DISTINCT stat_comm c FROM record ORDER BY 1");
-    assertEquals(recorded.map((r) => r.c).includes("sleep"), true, JSON.stringify(recorded));
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      // a sleep of about 0.6 s whose command line no other process has
+      const marker = `0.6${Math.floor(Math.random() * 1e6)}`;
+      const seven = await runProcpath([
+        "record",
+        "-d",
+        `${dir}/a.sqlite`,
+        "--",
+        "sh",
+        "-c",
+        "exit 7",
+      ]);
+      assertEquals(seven.code, 7, seven.stderr);
+      assertIncludes(seven.stderr, "exited with status 7");
+      // an orphan the command leaves keeps the recording going until it exits
+      const orphan = await runProcpath([
+        "record",
+        "-i",
+        "0.2",
+        "-d",
+        `${dir}/b.sqlite`,
+        "--",
+        "sh",
+        "-c",
+        `(sleep ${marker}; true) & exit 3`,
+      ]);
+      assertEquals(orphan.code, 3, orphan.stderr);
+      assertEquals(await survivors(`sleep ${marker}`), []);
+      const recorded = sql(`${dir}/b.sqlite`, "SELECT DISTINCT stat_comm c FROM record ORDER BY 1");
+      assertEquals(recorded.map((r) => r.c).includes("sleep"), true, JSON.stringify(recorded));
+    });
   },
 });
 
 Deno.test("record -- with bad input: no command, a command that does not exist", async () => {
-  const dir = await Deno.makeTempDir();
-  const none = await runProcpath(["record", "-d", `${dir}/a.sqlite`, "--"]);
-  assertEquals(none.code, 2);
-  assertEquals(logLines(none.stderr), ["ERROR missing the command to run after '--'"]);
-  const missing = await runProcpath(["record", "-d", `${dir}/a.sqlite`, "--", "no-such-cmd-xyz"]);
-  assertEquals(missing.code, 127);
-  assertEquals(logLines(missing.stderr), ["ERROR no-such-cmd-xyz: command not found"]);
-  assertEquals([...Deno.readDirSync(dir)], []);
-  const replay = await runProcpath([
-    "record",
-    "--procfs",
-    "/tmp",
-    "-d",
-    `${dir}/a.sqlite`,
-    "--",
-    "true",
-  ]);
-  assertEquals(replay.code, 1);
-  assertIncludes(replay.stderr, "records the live /proc");
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    const none = await runProcpath(["record", "-d", `${dir}/a.sqlite`, "--"]);
+    assertEquals(none.code, 2);
+    assertEquals(logLines(none.stderr), ["ERROR missing the command to run after '--'"]);
+    const missing = await runProcpath(["record", "-d", `${dir}/a.sqlite`, "--", "no-such-cmd-xyz"]);
+    assertEquals(missing.code, 127);
+    assertEquals(logLines(missing.stderr), ["ERROR no-such-cmd-xyz: command not found"]);
+    assertEquals([...Deno.readDirSync(dir)], []);
+    const replay = await runProcpath([
+      "record",
+      "--procfs",
+      "/tmp",
+      "-d",
+      `${dir}/a.sqlite`,
+      "--",
+      "true",
+    ]);
+    assertEquals(replay.code, 1);
+    assertIncludes(replay.stderr, "records the live /proc");
+  });
 });
 
 Deno.test({
   name: "Ctrl+C during record -- COMMAND stops the command, prints the summary and exits as it did",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const marker = `${5000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
-    const child = spawnProcpath([
-      "record",
-      "-i",
-      "0.2",
-      "-d",
-      `${dir}/c.sqlite`,
-      "--",
-      "sh",
-      "-c",
-      `exec sleep ${marker}`,
-    ]);
-    assertEquals(await waitFor(() => processesWith(`sleep ${marker}`).length === 1), true);
-    child.kill("SIGINT");
-    const { code, stderr } = await child.output();
-    const text = new TextDecoder().decode(stderr);
-    assertEquals(code, 130, text); // sleep ended by SIGINT, as a shell reports it
-    assertIncludes(
-      text,
-      `exec sleep ${marker} exited with status 130 after a stop signal`,
-    );
-    assertIncludes(text, "wall time");
-    assertEquals(await survivors(`sleep ${marker}`), []);
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      const marker = sleepMarker();
+      const child = spawnProcpath([
+        "record",
+        "-i",
+        "0.2",
+        "-d",
+        `${dir}/c.sqlite`,
+        "--",
+        "sh",
+        "-c",
+        `exec sleep ${marker}`,
+      ]);
+      assertEquals(await waitFor(() => processesWith(`sleep ${marker}`).length === 1), true);
+      child.kill("SIGINT");
+      const { code, stderr } = await child.output();
+      const text = new TextDecoder().decode(stderr);
+      assertEquals(code, 130, text); // sleep ended by SIGINT, as a shell reports it
+      assertIncludes(
+        text,
+        `exec sleep ${marker} exited with status 130 after a stop signal`,
+      );
+      assertIncludes(text, "wall time");
+      assertEquals(await survivors(`sleep ${marker}`), []);
+    });
   },
 });

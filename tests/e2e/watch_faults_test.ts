@@ -2,11 +2,10 @@
 // signals at awkward moments (issue: hostile input and faults).
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { logLines, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
-import { processesWith, survivors, waitFor } from "../_helpers/processes.ts";
+import { processesWith, sleepMarker, survivors, waitFor } from "../_helpers/processes.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
-const newMarker = () => `${3000 + Math.floor(Math.random() * 5000)}.${Date.now() % 1000}`;
-
 /** CPU ticks (utime + stime) a process has used. */
 function cpuTicks(pid: number): number {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -18,36 +17,36 @@ Deno.test({
   name: "watch never runs process data as shell code: variables reach the shell as environment",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    // a process any local user could start, named to break out of quotes
-    const name = `x";touch ${dir}/INJECTED;"$(touch ${dir}/INJECTED2)\`touch ${dir}/INJECTED3\``;
-    const victim = new Deno.Command("bash", {
-      args: ["-c", `exec -a '${name.replaceAll("'", "'\\''")}' sleep 30`],
-    }).spawn();
-    await waitFor(() => processesWith('x";touch').length > 0);
-    const { code, stderr } = await runProcpath([
-      "watch",
-      "-q",
-      `C=$..children[?(@.stat.pid == ${victim.pid})].cmdline`,
-      "-c",
-      'echo "$C"',
-      "-c",
-      "echo $C",
-      "-c",
-      "eval echo \\${C%% *} >/dev/null; echo ${C}",
-      "-i",
-      "1",
-      "-r",
-      "1",
-    ]);
-    victim.kill("SIGKILL");
-    await victim.status;
-    assertEquals(code, 0);
-    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
-    const lines = logLines(stderr);
-    assertEquals(lines.length, 3, stderr);
-    for (const line of lines) assertIncludes(line, `${name} 30`);
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      // a process any local user could start, named to break out of quotes
+      const name = `x";touch ${dir}/INJECTED;"$(touch ${dir}/INJECTED2)\`touch ${dir}/INJECTED3\``;
+      const victim = new Deno.Command("bash", {
+        args: ["-c", `exec -a '${name.replaceAll("'", "'\\''")}' sleep 30`],
+      }).spawn();
+      await waitFor(() => processesWith('x";touch').length > 0);
+      const { code, stderr } = await runProcpath([
+        "watch",
+        "-q",
+        `C=$..children[?(@.stat.pid == ${victim.pid})].cmdline`,
+        "-c",
+        'echo "$C"',
+        "-c",
+        "echo $C",
+        "-c",
+        "eval echo \\${C%% *} >/dev/null; echo ${C}",
+        "-i",
+        "1",
+        "-r",
+        "1",
+      ]);
+      victim.kill("SIGKILL");
+      await victim.status;
+      assertEquals(code, 0);
+      assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), []);
+      const lines = logLines(stderr);
+      assertEquals(lines.length, 3, stderr);
+      for (const line of lines) assertIncludes(line, `${name} 30`);
+    });
   },
 });
 
@@ -55,7 +54,7 @@ Deno.test({
   name: "watch stops at once and leaves nothing when an orphan holds the output pipe",
   ...unsanitized,
   async fn() {
-    const marker = newMarker();
+    const marker = sleepMarker();
     const child = spawnProcpath([
       "watch",
       "-e",
@@ -79,7 +78,7 @@ Deno.test({
   name: "watch stops a double-forked setsid daemon and a restart storm of orphans",
   ...unsanitized,
   async fn() {
-    const marker = newMarker();
+    const marker = sleepMarker();
     const child = spawnProcpath([
       "watch",
       "-e",
@@ -103,7 +102,7 @@ Deno.test({
   name: "watch -i 0 waits for its commands instead of spinning, and stops on SIGTERM",
   ...unsanitized,
   async fn() {
-    const marker = newMarker();
+    const marker = sleepMarker();
     const child = spawnProcpath(["watch", "-e", `M=echo ${marker}`, "-c", "sleep $M", "-i", "0"]);
     await waitFor(() => processesWith(`sleep ${marker}`).length === 1);
     const before = cpuTicks(child.pid);
@@ -121,7 +120,7 @@ Deno.test({
   name: "a SIGKILLed watch leaves no command behind: its watchdog kills them",
   ...unsanitized,
   async fn() {
-    const marker = newMarker();
+    const marker = sleepMarker();
     const child = spawnProcpath([
       "watch",
       "-e",
@@ -148,7 +147,7 @@ Deno.test({
     assertEquals(logLines(missing.stderr), [
       "ERROR required option '-c, --command <command>' not specified",
     ]);
-    const marker = newMarker();
+    const marker = sleepMarker();
     const child = spawnProcpath(["watch", "-e", `S=sleep ${marker}`, "-c", "true", "-i", "1"]);
     await waitFor(() => processesWith(`sleep ${marker}`).length === 1);
     Deno.kill(child.pid, "SIGINT");

@@ -1,6 +1,13 @@
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
-import { processesWith, readUntil, survivors, waitFor } from "../_helpers/processes.ts";
+import {
+  processesWith,
+  readUntil,
+  sleepMarker,
+  survivors,
+  waitFor,
+} from "../_helpers/processes.ts";
+import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
 
@@ -79,7 +86,7 @@ Deno.test({
     "procpath watch leaves no process behind when a command ignores the stop signal and forks grandchildren",
   ...unsanitized,
   async fn() {
-    const marker = `${3000 + Math.floor(Math.random() * 5000)}.${Date.now() % 1000}`;
+    const marker = sleepMarker();
     const command =
       `trap '' INT TERM; (trap '' INT TERM; sleep ${marker}) & setsid sleep ${marker} & sleep ${marker} & wait`;
     const started = performance.now();
@@ -111,7 +118,7 @@ Deno.test({
   name: "procpath watch stops its commands on Ctrl+C and exits 0",
   ...unsanitized,
   async fn() {
-    const marker = `${8000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+    const marker = sleepMarker();
     // the marker reaches the shells through a variable, so procpath's own argv does not hold it
     const child = new Deno.Command("scripts/procpath", {
       args: ["watch", "-e", `S=echo ${marker}`, "-c", "sleep $S", "-c", "sleep $S", "-i", "10"],
@@ -149,63 +156,63 @@ Deno.test("procpath watch --no-restart starts commands once and ends when all ha
 });
 
 Deno.test("procpath watch --no-restart exits with the first failing command's status, so CI can gate on it", async () => {
-  const dir = await Deno.makeTempDir();
-  // the README's recipe: a test run that fails, recorded until its branch is gone
-  const { code, stderr } = await runProcpath([
-    "watch",
-    "--no-restart",
-    "-i",
-    "0.2",
-    "-c",
-    "sleep 0.5; echo 'FAILED tests/test_x.py'; exit 1",
-    "-c",
-    `scripts/procpath record -d ${dir}/run.sqlite -i 0.1 --stop-without-result -p $WPS1`,
-  ], { cwd: repoPath("") });
-  assertEquals(code, 1, stderr);
-  const lines = logLines(stderr);
-  assertEquals(lines.includes("INFO №1 exited with code 1"), true, stderr);
-  assertEquals(lines.includes("INFO №2 exited with code 0"), true, stderr);
-  const ok = await runProcpath([
-    "watch",
-    "--no-restart",
-    "-i",
-    "0.1",
-    "-c",
-    "exit 0",
-    "-c",
-    "exit 0",
-  ]);
-  assertEquals(ok.code, 0);
-  await Deno.remove(dir, { recursive: true });
+  await withTempDir(async (dir) => {
+    // the README's recipe: a test run that fails, recorded until its branch is gone
+    const { code, stderr } = await runProcpath([
+      "watch",
+      "--no-restart",
+      "-i",
+      "0.2",
+      "-c",
+      "sleep 0.5; echo 'FAILED tests/test_x.py'; exit 1",
+      "-c",
+      `scripts/procpath record -d ${dir}/run.sqlite -i 0.1 --stop-without-result -p $WPS1`,
+    ], { cwd: repoPath("") });
+    assertEquals(code, 1, stderr);
+    const lines = logLines(stderr);
+    assertEquals(lines.includes("INFO №1 exited with code 1"), true, stderr);
+    assertEquals(lines.includes("INFO №2 exited with code 0"), true, stderr);
+    const ok = await runProcpath([
+      "watch",
+      "--no-restart",
+      "-i",
+      "0.1",
+      "-c",
+      "exit 0",
+      "-c",
+      "exit 0",
+    ]);
+    assertEquals(ok.code, 0);
+  });
 });
 
 Deno.test({
   name: "procpath watch stops its running commands when a later iteration fails",
   ...unsanitized,
   async fn() {
-    const dir = await Deno.makeTempDir();
-    const marker = `${5000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
-    // the second evaluation makes the query unparsable: an error that ends the watch
-    const { code, stderr } = await runProcpath([
-      "watch",
-      "-e",
-      `S=if test -f ${dir}/started; then echo '(('; else echo ${marker}; fi`,
-      "-q",
-      "P=$..children[?(@.stat.pid == $S)].stat.pid",
-      "-c",
-      `touch ${dir}/started; sleep $S`,
-      "-i",
-      "0.3",
-    ]);
-    assertEquals(code, 1);
-    assertEquals(logLines(stderr).length, 2, stderr);
-    assertEquals(logLines(stderr)[0], "WARNING Query P evaluated empty");
-    assertIncludes(
-      logLines(stderr)[1],
-      'ERROR Cannot parse query "$..children[?(@.stat.pid == (()]',
-    );
-    assertEquals(await survivors(`sleep ${marker}`), []);
-    await Deno.remove(dir, { recursive: true });
+    await withTempDir(async (dir) => {
+      const marker = sleepMarker();
+      // the second evaluation makes the query unparsable: an error that ends the watch
+      const { code, stderr } = await runProcpath([
+        "watch",
+        "-e",
+        `S=if test -f ${dir}/started; then echo '(('; else echo ${marker}; fi`,
+        "-q",
+        "P=$..children[?(@.stat.pid == $S)].stat.pid",
+        "-c",
+        `touch ${dir}/started; sleep $S`,
+        "-i",
+        "0.3",
+      ]);
+      assertEquals(code, 1);
+      assertEquals(logLines(stderr).length, 2, stderr);
+      assertEquals(logLines(stderr)[0], "WARNING Query P evaluated empty");
+      assertIncludes(
+        logLines(stderr)[1],
+        'ERROR Cannot parse query "$..children[?(@.stat.pid == (()]',
+      );
+      assertEquals(await survivors(`sleep ${marker}`), []);
+    });
   },
 });
 
@@ -294,7 +301,7 @@ Deno.test({
   name: "procpath watch says what its stop waits for, and a second Ctrl+C kills at once",
   ...unsanitized,
   async fn() {
-    const marker = `${6000 + Math.floor(Math.random() * 1000)}.${Date.now() % 1000}`;
+    const marker = sleepMarker();
     const child = new Deno.Command("scripts/procpath", {
       args: ["watch", "-e", `S=echo ${marker}`, "-c", "trap '' INT; sleep $S", "-i", "10"],
       stdout: "null",

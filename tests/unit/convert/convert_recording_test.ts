@@ -2,15 +2,7 @@ import { DatabaseSync } from "node:sqlite";
 import { assertEquals, assertThrows } from "../../_helpers/assert.ts";
 import { convertRecording } from "../../../src/convert/convert_recording.ts";
 import { columnsFor, openStore } from "../../../src/store/mod.ts";
-
-function withDir(run: (dir: string) => void) {
-  const dir = Deno.makeTempDirSync();
-  try {
-    run(dir);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
+import { withTempDirSync } from "../../_helpers/temp_dir.ts";
 
 function recording(path: string) {
   const columns = columnsFor(["stat"]);
@@ -22,7 +14,7 @@ function recording(path: string) {
 }
 
 Deno.test("convertRecording() writes the compact copy and the plain one back, and leaves nothing beside them", () => {
-  withDir((dir) => {
+  withTempDirSync((dir) => {
     recording(`${dir}/in.sqlite`);
     const there = convertRecording({
       input: `${dir}/in.sqlite`,
@@ -52,7 +44,7 @@ Deno.test("convertRecording() writes the compact copy and the plain one back, an
 });
 
 Deno.test("convertRecording() refuses an input that is not a recording, or itself as output, and changes nothing", () => {
-  withDir((dir) => {
+  withTempDirSync((dir) => {
     Deno.writeTextFileSync(`${dir}/notes.txt`, "not a database\n");
     Deno.writeTextFileSync(`${dir}/out.sqlite`, "kept\n");
     assertThrows(

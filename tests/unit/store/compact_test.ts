@@ -16,6 +16,7 @@ import {
   readRecordLayout,
   readSampleTimes,
 } from "../../../src/store/compact_schema.ts";
+import { withTempDirSync } from "../../_helpers/temp_dir.ts";
 
 const COLUMNS = columnsFor(["stat", "cmdline"]);
 const META = { procfile_list: '["stat", "cmdline"]', clock_ticks: "100", page_size: "4096" };
@@ -66,17 +67,8 @@ function write(path: string, compact: boolean, samples: { ts: number; rows: Row[
   store.close();
 }
 
-function withDir(run: (dir: string) => void) {
-  const dir = Deno.makeTempDirSync();
-  try {
-    run(dir);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-}
-
 Deno.test("a compact recording's record view has the plain table's rows, ids, values and order, with PIDs reused", () => {
-  withDir((dir) => {
+  withTempDirSync((dir) => {
     const samples = churningSamples();
     const reused = new Set<string>();
     const starts = new Map<number, Set<number>>();
@@ -128,7 +120,7 @@ Deno.test("a compact recording's record view has the plain table's rows, ids, va
 });
 
 Deno.test("an idle process costs one state for the whole recording, and an unchanged sample no layout", () => {
-  withDir((dir) => {
+  withTempDirSync((dir) => {
     const rows = Array.from(
       { length: 50 },
       (_, i) => row({ stat_pid: 100 + i, cmdline: "sleep 1d" }),
@@ -150,7 +142,7 @@ Deno.test("an idle process costs one state for the whole recording, and an uncha
 });
 
 Deno.test("appending to a compact recording carries on its ids and its processes' states", () => {
-  withDir((dir) => {
+  withTempDirSync((dir) => {
     const path = `${dir}/a.sqlite`;
     const rows = [row({ stat_pid: 1, stat_vsize: "0xffffffffffffffff" }), row({ stat_pid: 2 })];
     write(path, true, [{ ts: 1, rows }, { ts: 2, rows }]);
@@ -175,7 +167,7 @@ Deno.test("appending to a compact recording carries on its ids and its processes
 });
 
 Deno.test("appending in the other layout is refused with one line and leaves the file as it was", () => {
-  withDir((dir) => {
+  withTempDirSync((dir) => {
     for (const compact of [true, false]) {
       const path = `${dir}/${compact}.sqlite`;
       write(path, compact, [{ ts: 1, rows: [row({ stat_pid: 1 })] }]);
@@ -197,7 +189,7 @@ Deno.test("appending in the other layout is refused with one line and leaves the
 });
 
 Deno.test("copyRecording() turns plain into compact and back with every value, event and meta row", () => {
-  withDir((dir) => {
+  withTempDirSync((dir) => {
     const samples = churningSamples();
     const store = openStore(`${dir}/plain.sqlite`, {
       columns: COLUMNS,
