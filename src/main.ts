@@ -17,11 +17,12 @@ if (import.meta.main) {
     console.log(`procpath ${VERSION} (follows Procpath ${REFERENCE_VERSION})`);
     Deno.exit(0);
   }
-  try {
-    // for Deno alone: a program procpath starts (a Deno script under `record --`, explore's
-    // SQL process with read access to the recording alone) loads as it would without it
-    Deno.env.delete(LAZY_IMPORTS_VARIABLE);
-  } catch { /* no permission for the environment: the launcher did not set it either */ }
+  // for Deno alone: a program procpath starts (a Deno script under `record --`, explore's
+  // SQL process with read access to the recording alone) loads as it would without it;
+  // without access to the environment (a replay with narrow flags) it is not the
+  // launcher's, which runs with -A, and asking would prompt
+  const env = { name: "env", variable: LAZY_IMPORTS_VARIABLE } as const;
+  if (Deno.permissions.querySync(env).state === "granted") Deno.env.delete(LAZY_IMPORTS_VARIABLE);
   // before the parent can be gone, and before any child could see the launcher's
   // variable; loaded with the command line's modules, not before --version's answer
   const callerLimits = import("./kernel/caller_limits.ts").then((m) => m.rememberCallerLimits());
