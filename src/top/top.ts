@@ -89,7 +89,7 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
             ...columns().flatMap((c) => c.files ?? []),
             // the thread target's process IDs; a captured tree's users (live, USER and
             // u take the owner of /proc/PID instead: no status read)
-            ...(threads || (!plan.procfs.isLive && (io.keys || usesUser(columns())))
+            ...(threads || (!plan.procfs.isLive && (io.keys || showsUser(columns())))
               ? ["status" as const]
               : []),
             ...plan.procfiles ?? [],
@@ -124,9 +124,6 @@ function sampler(plan: TopPlan, io: TopIo, columns: () => readonly TopColumn[]) 
     };
   };
 }
-
-/** Whether a column shows the user (USER: a captured tree reads `status` for it). */
-const usesUser = showsUser;
 
 /** One read of the selection: its tasks, when, and for the thread target each one's process. */
 interface Sample {
@@ -223,7 +220,7 @@ async function batch(
     const { nodes, atMs, processOf } = sample();
     const rates = tracker.next(nodes, atMs);
     // a block prints every row: each one's user where USER shows or orders them
-    if (usesUser(columns()) || plan.sort === "user") owners?.(rates);
+    if (showsUser(columns()) || plan.sort === "user") owners?.(rates);
     const host = readHostLoad(reader);
     io.write(
       batchBlock(
