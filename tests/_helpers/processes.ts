@@ -1,3 +1,5 @@
+import { assertEquals } from "./assert.ts";
+
 /** PIDs of live processes (zombies left out) whose command line starts with `marker`. */
 export function processesWith(marker: string): number[] {
   const found: number[] = [];
@@ -30,6 +32,18 @@ export async function waitFor(condition: () => boolean, ms = 10000): Promise<boo
     await new Promise((r) => setTimeout(r, 50));
   }
   return condition();
+}
+
+/**
+ * Waits as `waitFor` does (up to `ms`, 10 s unless given) and fails the test when
+ * `condition` is still false then; `message` says what was seen, read at the deadline.
+ */
+export async function waitUntil(
+  condition: () => boolean,
+  options: { ms?: number; message?: () => string } = {},
+): Promise<void> {
+  const met = await waitFor(condition, options.ms);
+  assertEquals(met, true, options.message?.());
 }
 
 /**

@@ -6,7 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { fixture, logLines, runProcpath } from "../_helpers/run_procpath.ts";
 import { integrity, sql } from "../_helpers/sqlite.ts";
-import { spawnGroup, waitFor } from "../_helpers/processes.ts";
+import { spawnGroup, waitUntil } from "../_helpers/processes.ts";
 import type { ProcessGroup } from "../_helpers/processes.ts";
 import { withTempDir } from "../_helpers/temp_dir.ts";
 import { withTmpfs } from "../_helpers/tmpfs.ts";
@@ -183,7 +183,7 @@ Deno.test({
           return false;
         }
       };
-      assertEquals(await waitFor(opened, 60_000), true, "the recorder opened its database");
+      await waitUntil(opened, { ms: 60_000, message: () => "the recorder opened its database" });
       holder.exec("COMMIT");
       holder.close();
       const { code, stderr } = await child.output();

@@ -16,7 +16,7 @@ import {
   type ReadyGroup,
   spawnGroup,
   spawnReadyGroup,
-  waitFor,
+  waitUntil,
   withGroup,
 } from "../_helpers/processes.ts";
 import { compileC } from "../_helpers/compile_c.ts";
@@ -127,12 +127,9 @@ function commOf(pid: number): string {
  * would stop it outside its own group); the group's kill then ends it.
  */
 async function stopOnce(pid: number, comm: string): Promise<void> {
-  assertEquals(await waitFor(() => commOf(pid) === comm), true);
+  await waitUntil(() => commOf(pid) === comm);
   Deno.kill(pid, "SIGSTOP");
-  assertEquals(
-    await waitFor(() => /\) T /.test(Deno.readTextFileSync(`/proc/${pid}/stat`))),
-    true,
-  );
+  await waitUntil(() => /\) T /.test(Deno.readTextFileSync(`/proc/${pid}/stat`)));
 }
 
 /** The PID of `pid`'s descendant named `comm`. */
@@ -345,14 +342,11 @@ Deno.test({
   async fn() {
     await withGroup(spawnGroup(["sh", "-c", "yes | sleep 600"]), async (group) => {
       let writer: number | undefined, reader: number | undefined;
-      assertEquals(
-        await waitFor(() => {
-          writer = descendantNamed(group.pid, "yes");
-          reader = descendantNamed(group.pid, "sleep");
-          return writer !== undefined && reader !== undefined && /pipe/.test(wchanOf(writer));
-        }),
-        true,
-      );
+      await waitUntil(() => {
+        writer = descendantNamed(group.pid, "yes");
+        reader = descendantNamed(group.pid, "sleep");
+        return writer !== undefined && reader !== undefined && /pipe/.test(wchanOf(writer));
+      });
       const { findings } = await inspectJson(["--no-subtree", "-p", String(writer)]);
       const first = of(findings, writer!)[0];
       assertEquals(first?.rule, "blocked_pipe", show(findings));
@@ -463,10 +457,7 @@ Deno.test({
       (held) =>
         withGroup(spawnGroup(["sleep", "600"]), async (stopped) => {
           await stopOnce(stopped.pid, "sleep");
-          assertEquals(
-            await waitFor(() => /\) D /.test(Deno.readTextFileSync(`/proc/${held.pid}/stat`))),
-            true,
-          );
+          await waitUntil(() => /\) D /.test(Deno.readTextFileSync(`/proc/${held.pid}/stat`)));
           const { findings } = await inspectJson([
             "--no-subtree",
             "-p",
@@ -556,7 +547,7 @@ Deno.test({
   ...unsanitized,
   async fn() {
     await withCompiled("two_sockets", async (w) => {
-      assertEquals(await waitFor(() => readingSocket(w.pid)), true);
+      await waitUntil(() => readingSocket(w.pid));
       const { findings } = await inspectJson(["--no-subtree", "-p", String(w.pid)]);
       checkTwoSockets(w, findings);
     });
@@ -569,7 +560,7 @@ Deno.test({
   async fn() {
     await withGroup(pythonWorkload("unix_reader"), async (w) => {
       const [, child] = /ready (\d+)/.exec(w.ready[0])!;
-      assertEquals(await waitFor(() => /unix_stream_read/.test(wchanOf(w.pid))), true);
+      await waitUntil(() => /unix_stream_read/.test(wchanOf(w.pid)));
       const { findings } = await inspectJson(["--no-subtree", "-p", String(w.pid)]);
       const first = of(findings, w.pid)[0];
       assertEquals(first?.rule, "blocked_socket", show(findings));
@@ -609,14 +600,11 @@ Deno.test({
         const pool = await start([build(dir, "condvar_pool")]);
         await stopOnce(stopped.pid, "sleep");
         let writer: number | undefined;
-        assertEquals(
-          await waitFor(() => {
-            writer = descendantNamed(pipe.pid, "yes");
-            return writer !== undefined && /pipe/.test(wchanOf(writer)) &&
-              readingSocket(sockets.pid);
-          }),
-          true,
-        );
+        await waitUntil(() => {
+          writer = descendantNamed(pipe.pid, "yes");
+          return writer !== undefined && /pipe/.test(wchanOf(writer)) &&
+            readingSocket(sockets.pid);
+        });
         const { findings } = await inspectJsonAsNobody(checkout, [
           "--no-subtree",
           "-p",
@@ -879,10 +867,7 @@ Deno.test({
             return false;
           }
         });
-      assertEquals(
-        await waitFor(() => zombies().length === 10 && commOf(group.pid) === "sleep"),
-        true,
-      );
+      await waitUntil(() => zombies().length === 10 && commOf(group.pid) === "sleep");
       const { findings } = await inspectJson([
         "-w",
         "0.5",
@@ -907,7 +892,7 @@ Deno.test({
   async fn() {
     const sleepers = "for i in $(seq 100); do sleep 60 & done; wait";
     await withGroup(spawnGroup(["sh", "-c", sleepers]), async (group) => {
-      assertEquals(await waitFor(() => descendantsOf(group.pid).length === 100), true);
+      await waitUntil(() => descendantsOf(group.pid).length === 100);
       // how long it takes is measured by scripts/bench_inspect.ts
       const { report } = await inspectJson([
         "-w",
@@ -1039,13 +1024,10 @@ Deno.test({
       const reader = spawnGroup(["sh", "-c", `sleep 600 > ${fifo} & exec cat ${fifo}`]);
       await withGroup(reader, async (group) => {
         let writer: number | undefined;
-        assertEquals(
-          await waitFor(() => {
-            writer = descendantNamed(group.pid, "sleep");
-            return writer !== undefined && /pipe_read/.test(wchanOf(group.pid));
-          }),
-          true,
-        );
+        await waitUntil(() => {
+          writer = descendantNamed(group.pid, "sleep");
+          return writer !== undefined && /pipe_read/.test(wchanOf(group.pid));
+        });
         const { findings } = await inspectJson(["--no-subtree", "-p", String(group.pid)]);
         const first = of(findings, group.pid)[0];
         assertEquals(first?.rule, "blocked_pipe", show(findings));

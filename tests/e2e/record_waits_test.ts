@@ -10,7 +10,7 @@ import {
   processesWith,
   readUntil,
   survivors,
-  waitFor,
+  waitUntil,
   withChild,
   withSleepMarker,
 } from "../_helpers/processes.ts";
@@ -122,7 +122,7 @@ Deno.test({
         ],
       );
       await withChild(procpath, async (child) => {
-        assertEquals(await waitFor(() => processesWith(sleep).length === 1), true);
+        await waitUntil(() => processesWith(sleep).length === 1);
         Deno.kill(child.pid, "SIGTERM");
         const { rest } = await readUntil(
           child.stderr,
@@ -170,7 +170,7 @@ for (const withCommand of [false, true]) {
             [...Deno.readDirSync(dir)].filter((e) => e.name.startsWith("evaluation.")).length;
           // two evaluations before the first sample (the database path's, then the first
           // iteration's, as the reference does), the third after it was committed
-          assertEquals(await waitFor(() => evaluations() === 3, 30000), true);
+          await waitUntil(() => evaluations() === 3, { ms: 30000 });
           Deno.kill(child.pid, "SIGINT");
           let text: string;
           if (withCommand) {
@@ -180,7 +180,7 @@ for (const withCommand of [false, true]) {
               child.stderr,
               /Waiting for sh \(PID \d+\) to exit after SIGINT; a second Ctrl\+C or stop signal/,
             );
-            assertEquals(await waitFor(() => evaluations() === 4, 30000), true);
+            await waitUntil(() => evaluations() === 4, { ms: 30000 });
             Deno.kill(child.pid, "SIGINT");
             text = await rest;
           } else text = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
@@ -301,12 +301,14 @@ for (const left of [true, false]) {
             ? "press Ctrl+C to end it (SIGTERM)"
             : "a second Ctrl+C or stop signal kills the whole tree";
           if (!left) {
-            assertEquals(await waitFor(() => processesWith(sleep).length === 1), true);
+            await waitUntil(() => processesWith(sleep).length === 1);
             tmux("send-keys", "-t", session, "C-c", "");
           }
-          assertEquals(await waitFor(() => screen(session).includes(told)), true, screen(session));
+          await waitUntil(() => screen(session).includes(told), { message: () => screen(session) });
           tmux("send-keys", "-t", session, "C-c", "");
-          assertEquals(await waitFor(() => /END=\d+/.test(screen(session))), true, screen(session));
+          await waitUntil(() => /END=\d+/.test(screen(session)), {
+            message: () => screen(session),
+          });
           assertIncludes(screen(session), left ? "END=0" : "END=137");
           assertIncludes(screen(session), "wall time");
           assertEquals(await survivors(sleep), []);

@@ -10,7 +10,7 @@ import {
   sleepMarker,
   spawnGroup,
   survivors,
-  waitFor,
+  waitUntil,
 } from "../_helpers/processes.ts";
 import { BUILTIN_QUERIES } from "../../src/store/queries.ts";
 import { withTempDir } from "../_helpers/temp_dir.ts";
@@ -441,7 +441,7 @@ Deno.test({
         "-c",
         `exec sleep ${marker}`,
       ]);
-      assertEquals(await waitFor(() => processesWith(`sleep ${marker}`).length === 1), true);
+      await waitUntil(() => processesWith(`sleep ${marker}`).length === 1);
       child.kill("SIGINT");
       const { code, stderr } = await child.output();
       const text = new TextDecoder().decode(stderr);

@@ -5,7 +5,7 @@ import {
   readUntil,
   sleepMarker,
   survivors,
-  waitFor,
+  waitUntil,
 } from "../_helpers/processes.ts";
 import { withTempDir } from "../_helpers/temp_dir.ts";
 
@@ -125,7 +125,7 @@ Deno.test({
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    assertEquals(await waitFor(() => processesWith(`sleep ${marker}`).length === 2), true);
+    await waitUntil(() => processesWith(`sleep ${marker}`).length === 2);
     Deno.kill(child.pid, "SIGINT"); // scripts/procpath execs Deno: its PID is procpath's
     const { code } = await child.output();
     assertEquals(code, 0);
@@ -307,7 +307,7 @@ Deno.test({
       stdout: "null",
       stderr: "piped",
     }).spawn();
-    assertEquals(await waitFor(() => processesWith(`sleep ${marker}`).length === 1), true);
+    await waitUntil(() => processesWith(`sleep ${marker}`).length === 1);
     Deno.kill(child.pid, "SIGINT");
     // the second Ctrl+C once the first one's wait has begun
     const { rest } = await readUntil(child.stderr, /press Ctrl\+C again/);
