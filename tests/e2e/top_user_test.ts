@@ -138,3 +138,75 @@ Deno.test({
     }
   },
 });
+
+/** The `stat` calls of `/proc/PID` directories (a USER lookup each) in an strace log. */
+function ownerLookups(log: string): number {
+  return Deno.readTextFileSync(log).split("\n").filter((l) => /"\/proc\/\d+"/.test(l)).length;
+}
+
+Deno.test({
+  ...needs(
+    "top looks up no owner while USER is hidden, and only the rows on screen's while shown",
+    {
+      "tmux is not installed": hasTmux,
+      "strace is not installed": installed("strace"),
+    },
+  ),
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    // enough processes that looking up every one's owner could not pass for the screen's
+    const fillers = spawnGroup([
+      "sh",
+      "-c",
+      "i=0; while [ $i -lt 300 ]; do sleep 6000 & i=$((i+1)); done; wait",
+    ]);
+    try {
+      const started = () => {
+        try {
+          return Deno.readTextFileSync(`/proc/${fillers.pid}/task/${fillers.pid}/children`)
+            .trim().split(" ").filter(Boolean).length;
+        } catch {
+          return 0;
+        }
+      };
+      assertEquals(await waitFor(() => started() >= 300, 30000), true, `${started()} started`);
+      const trace = (log: string) =>
+        `strace -f -qq -e trace=stat,statx,newfstatat,lstat -o ${log} scripts/procpath`;
+
+      // batch, USER hidden then shown: none, then every row's (a block prints them all)
+      for (const [columns, some] of [["pid,cpu", false], ["pid,user", true]] as const) {
+        const log = `${dir}/batch-${columns}.log`;
+        const out = await new Deno.Command("sh", {
+          args: ["-c", `${trace(log)} top -b -i 0.2 -r 2 --columns ${columns}`],
+          cwd: repoPath(""),
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        assertEquals(out.code, 0);
+        const rows = new TextDecoder().decode(out.stdout).split("\n")
+          .filter((l) => /^\s+\d+ /.test(l)).length;
+        const lookups = ownerLookups(log);
+        assertEquals(some ? lookups >= rows / 2 && rows > 600 : lookups === 0, true, `${lookups}`);
+      }
+
+      // live, 100×30: hidden, none; shown, the ~26 rows on screen a frame, not every process
+      for (const [columns, most] of [["pid,cpu", 0], ["pid,user", 26 * 8]] as const) {
+        const log = `${dir}/live-${columns}.log`;
+        const t = terminal(`${trace(log)} top -i 1 -s pid --columns ${columns}`);
+        try {
+          await t.until("the first frame", () => t.rows().length > 10);
+          await t.refreshes(3);
+          t.keys("q");
+          await t.until("q restores the shell", () => t.text().includes("READY"));
+        } finally {
+          t.close();
+        }
+        const lookups = ownerLookups(log);
+        assertEquals(lookups <= most && (most === 0 || lookups > 0), true, `${lookups}`);
+      }
+    } finally {
+      await fillers.kill();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
