@@ -67,3 +67,12 @@ export function nobodyDir(checkout: ReadableCheckout, name: string, mode: number
   Deno.chmodSync(dir, mode);
   return dir;
 }
+
+/** `withReadableCheckout` with the directory `name` made in it for uid 65534 (`nobodyDir`). */
+export function withNobodyDir<T>(
+  name: string,
+  mode: number,
+  body: (checkout: ReadableCheckout, dir: string) => Promise<T>,
+): Promise<T> {
+  return withReadableCheckout((checkout) => body(checkout, nobodyDir(checkout, name, mode)));
+}

@@ -6,8 +6,8 @@ import { logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
 import { installed, needs } from "../_helpers/needs.ts";
 import {
   NOBODY,
-  nobodyDir,
   type ReadableCheckout,
+  withNobodyDir,
   withReadableCheckout,
 } from "../_helpers/unprivileged.ts";
 import {
@@ -37,6 +37,7 @@ const memoryGroup = {
 };
 const setpriv = { "setpriv is not installed": installed("setpriv") };
 const nobody = { "switching users needs root": Deno.uid() === 0, ...setpriv };
+const ccAsNobody = { ...cc, ...nobody };
 
 /** A finding as `--format json` gives it. */
 interface Found {
@@ -576,15 +577,11 @@ Deno.test({
 Deno.test({
   ...needs(
     "inspect names a full pipe, T, D, two socket readers and an idle pool as nobody",
-    {
-      ...cc,
-      ...nobody,
-    },
+    ccAsNobody,
   ),
   ...unsanitized,
   async fn() {
-    await withReadableCheckout(async (checkout) => {
-      const dir = nobodyDir(checkout, "workloads", 0o755);
+    await withNobodyDir("workloads", 0o755, async (checkout, dir) => {
       // each started one is stopped in the end, even when a later one fails to start
       const started: Workload[] = [];
       const start = async (args: string[]) => {
@@ -633,8 +630,8 @@ Deno.test({
   }),
   ...unsanitized,
   async fn() {
-    await withReadableCheckout(async (checkout) => {
-      const dir = nobodyDir(checkout, "workloads", 0o777); // the loop's file is nobody's
+    // the loop's file is nobody's
+    await withNobodyDir("workloads", 0o777, async (checkout, dir) => {
       await withSlowFsync(dir, build(dir, "fsync_loop"), { nobody: true }, async (w) => {
         const { findings } = await inspectJsonAsNobody(checkout, ["-p", String(w.pid)]);
         assertEquals(of(findings, w.pid)[0]?.rule, "storage_wait", show(findings));
@@ -655,8 +652,8 @@ Deno.test({
   async fn() {
     const cpu = cpuQuotaPlace()!, memory = memoryPlace()!;
     const name = `procpath-test-${Deno.pid}-nobody`;
-    await withReadableCheckout(async (checkout) => {
-      const hold = build(nobodyDir(checkout, "workloads", 0o755), "hold_memory");
+    await withNobodyDir("workloads", 0o755, async (checkout, dir) => {
+      const hold = build(dir, "hold_memory");
       await withCgroup(
         `${cpu.dir}/${name}`,
         (quota) =>
@@ -791,14 +788,10 @@ Deno.test({
 });
 
 Deno.test({
-  ...needs("inspect samples hot functions as nobody, or says why the kernel refuses", {
-    ...cc,
-    ...nobody,
-  }),
+  ...needs("inspect samples hot functions as nobody, or says why the kernel refuses", ccAsNobody),
   ...unsanitized,
   async fn() {
-    await withReadableCheckout(async (checkout) => {
-      const dir = nobodyDir(checkout, "workloads", 0o755);
+    await withNobodyDir("workloads", 0o755, async (checkout, dir) => {
       const hot = workload([build(dir, "two_hot_functions")], { nobody: true });
       await withGroup(hot, async (w) => {
         favour(w.pid);

@@ -143,6 +143,16 @@ async function asCaller(dir: string, args: string[], direct = false, before = "t
 /** The oracle of descriptors: the probe run by the calling shell itself, through `sh -c`. */
 const directProbe = (probe: string, dir: string) => `sh -c '${probe} ${dir}/direct'`;
 
+/** `asCaller` through the launcher, once the calling shell ran the probe itself (`directProbe`). */
+function asCallerAfterOracle({ dir, probe }: ProbeFiles, args: string[]) {
+  return asCaller(dir, args, false, directProbe(probe, dir));
+}
+
+/** `withProbe` beside `CROWD`, a group of its own ended in the end. */
+function withProbeBesideCrowd(body: (files: ProbeFiles) => Promise<void>): Promise<void> {
+  return withProbe((files) => withGroup(spawnGroup(CROWD), () => body(files)));
+}
+
 /**
  * None of procpath's thousands of descriptors leaked into what it started: each probe has
  * only numbers the probe had when the calling shell ran it (what the caller's own caller
@@ -181,23 +191,19 @@ Deno.test({
     NEED,
   ),
   async fn() {
-    await withProbe(async ({ dir, probe, out }) => {
-      const run = await asCaller(
-        dir,
-        [
-          "record",
-          "-i",
-          "0.1",
-          "-d",
-          `${dir}/db.sqlite`,
-          "--",
-          "sh",
-          "-c",
-          `${probe} ${out}; sh -c '${probe} ${out}'`,
-        ],
-        false,
-        directProbe(probe, dir),
-      );
+    await withProbe(async (files) => {
+      const { dir, probe, out } = files;
+      const run = await asCallerAfterOracle(files, [
+        "record",
+        "-i",
+        "0.1",
+        "-d",
+        `${dir}/db.sqlite`,
+        "--",
+        "sh",
+        "-c",
+        `${probe} ${out}; sh -c '${probe} ${out}'`,
+      ]);
       assertEquals([run.code, run.stderr.includes("exited with status 0")], [0, true]);
       const found = probed(dir);
       assertCallerLimits(found, run.caller, 2);
@@ -213,34 +219,28 @@ Deno.test({
     NEED,
   ),
   async fn() {
-    await withProbe(({ dir, probe, out }) =>
-      withGroup(spawnGroup(CROWD), async () => {
-        const run = await asCaller(
-          dir,
-          [
-            "record",
-            "-i",
-            "0.1",
-            "-r",
-            "4",
-            "-v",
-            "1",
-            "-e",
-            `X=${probe} ${out}; echo 1`,
-            "-d",
-            `${dir}/db.sqlite`,
-          ],
-          false,
-          directProbe(probe, dir),
-        );
-        assertEquals([run.code, run.stderr.includes("ERROR")], [0, false]);
-        const found = probed(dir);
-        assertCallerLimits(found, run.caller, 3);
-        // the later evaluations ran while procpath held more descriptors than the soft limit
-        assertBesideKeptFiles(found);
-        assertNoDescriptorOfProcpath(dir, found);
-      })
-    );
+    await withProbeBesideCrowd(async (files) => {
+      const { dir, probe, out } = files;
+      const run = await asCallerAfterOracle(files, [
+        "record",
+        "-i",
+        "0.1",
+        "-r",
+        "4",
+        "-v",
+        "1",
+        "-e",
+        `X=${probe} ${out}; echo 1`,
+        "-d",
+        `${dir}/db.sqlite`,
+      ]);
+      assertEquals([run.code, run.stderr.includes("ERROR")], [0, false]);
+      const found = probed(dir);
+      assertCallerLimits(found, run.caller, 3);
+      // the later evaluations ran while procpath held more descriptors than the soft limit
+      assertBesideKeptFiles(found);
+      assertNoDescriptorOfProcpath(dir, found);
+    });
   },
 });
 
@@ -251,32 +251,26 @@ Deno.test({
     NEED,
   ),
   async fn() {
-    await withProbe(({ dir, probe, out }) =>
-      withGroup(spawnGroup(CROWD), async () => {
-        const run = await asCaller(
-          dir,
-          [
-            "watch",
-            "-i",
-            "0.1",
-            "-r",
-            "4",
-            "-q",
-            "P=$..children[?(@.stat.pid == 1)].stat.pid",
-            "-c",
-            `${probe} ${out}`,
-          ],
-          false,
-          directProbe(probe, dir),
-        );
-        assertEquals(run.code, 0);
-        // the queries are read before the first start, so every start is beside kept files
-        const found = probed(dir);
-        assertCallerLimits(found, run.caller, 1);
-        assertBesideKeptFiles(found);
-        assertNoDescriptorOfProcpath(dir, found);
-      })
-    );
+    await withProbeBesideCrowd(async (files) => {
+      const { dir, probe, out } = files;
+      const run = await asCallerAfterOracle(files, [
+        "watch",
+        "-i",
+        "0.1",
+        "-r",
+        "4",
+        "-q",
+        "P=$..children[?(@.stat.pid == 1)].stat.pid",
+        "-c",
+        `${probe} ${out}`,
+      ]);
+      assertEquals(run.code, 0);
+      // the queries are read before the first start, so every start is beside kept files
+      const found = probed(dir);
+      assertCallerLimits(found, run.caller, 1);
+      assertBesideKeptFiles(found);
+      assertNoDescriptorOfProcpath(dir, found);
+    });
   },
 });
 
