@@ -184,13 +184,17 @@ export async function spawnReadyGroup(
 export const sleepMarker = () => `${3000 + Math.floor(Math.random() * 5000)}.${Date.now() % 1000}`;
 
 /**
- * Runs `body` with a `sleep SECONDS` command of its own (`sleepMarker`), then SIGKILLs
- * what a failed test left running of it: only processes started with that command line.
+ * Runs `body` with a `sleep SECONDS` command of its own (`sleepMarker`) and its SECONDS,
+ * then SIGKILLs what a failed test left running of it: only processes started with that
+ * command line.
  */
-export async function withSleepMarker<T>(body: (sleep: string) => Promise<T>): Promise<T> {
-  const sleep = `sleep ${sleepMarker()}`;
+export async function withSleepMarker<T>(
+  body: (sleep: string, seconds: string) => Promise<T>,
+): Promise<T> {
+  const seconds = sleepMarker();
+  const sleep = `sleep ${seconds}`;
   try {
-    return await body(sleep);
+    return await body(sleep, seconds);
   } finally {
     for (const pid of processesWith(sleep)) {
       try {

@@ -2,7 +2,13 @@
 // signals at awkward moments (issue: hostile input and faults).
 import { assertEquals, assertIncludes } from "../_helpers/assert.ts";
 import { logLines, runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
-import { processesWith, sleepMarker, survivors, waitFor } from "../_helpers/processes.ts";
+import {
+  processesWith,
+  survivors,
+  waitFor,
+  withChild,
+  withSleepMarker,
+} from "../_helpers/processes.ts";
 import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
@@ -54,23 +60,26 @@ Deno.test({
   name: "watch stops at once and leaves nothing when an orphan holds the output pipe",
   ...unsanitized,
   async fn() {
-    const marker = sleepMarker();
-    const child = spawnProcpath([
-      "watch",
-      "-e",
-      `M=echo ${marker}`,
-      "-c",
-      "(sleep $M &); sleep $M",
-      "-i",
-      "5",
-    ]);
-    await waitFor(() => processesWith(`sleep ${marker}`).length === 2);
-    const stopped = performance.now();
-    Deno.kill(child.pid, "SIGINT");
-    const { code } = await child.output();
-    assertEquals(code, 0);
-    assertEquals(performance.now() - stopped < 4000, true, "stop took too long");
-    assertEquals(await survivors(`sleep ${marker}`), []);
+    await withSleepMarker(async (sleep, marker) => {
+      const procpath = spawnProcpath([
+        "watch",
+        "-e",
+        `M=echo ${marker}`,
+        "-c",
+        "(sleep $M &); sleep $M",
+        "-i",
+        "5",
+      ]);
+      await withChild(procpath, async (child) => {
+        await waitFor(() => processesWith(sleep).length === 2);
+        const stopped = performance.now();
+        Deno.kill(child.pid, "SIGINT");
+        const { code } = await child.output();
+        assertEquals(code, 0);
+        assertEquals(performance.now() - stopped < 4000, true, "stop took too long");
+        assertEquals(await survivors(sleep), []);
+      });
+    });
   },
 });
 
@@ -78,23 +87,26 @@ Deno.test({
   name: "watch stops a double-forked setsid daemon and a restart storm of orphans",
   ...unsanitized,
   async fn() {
-    const marker = sleepMarker();
-    const child = spawnProcpath([
-      "watch",
-      "-e",
-      `M=echo ${marker}`,
-      "-c",
-      "(setsid sleep $M &); sleep $M",
-      "-c",
-      "sleep $M & exit 3",
-      "-i",
-      "0.05",
-    ]);
-    await waitFor(() => processesWith(`sleep ${marker}`).length >= 20);
-    Deno.kill(child.pid, "SIGTERM");
-    const { code } = await child.output();
-    assertEquals(code, 0);
-    assertEquals(await survivors(`sleep ${marker}`), []);
+    await withSleepMarker(async (sleep, marker) => {
+      const procpath = spawnProcpath([
+        "watch",
+        "-e",
+        `M=echo ${marker}`,
+        "-c",
+        "(setsid sleep $M &); sleep $M",
+        "-c",
+        "sleep $M & exit 3",
+        "-i",
+        "0.05",
+      ]);
+      await withChild(procpath, async (child) => {
+        await waitFor(() => processesWith(sleep).length >= 20);
+        Deno.kill(child.pid, "SIGTERM");
+        const { code } = await child.output();
+        assertEquals(code, 0);
+        assertEquals(await survivors(sleep), []);
+      });
+    });
   },
 });
 
@@ -102,17 +114,28 @@ Deno.test({
   name: "watch -i 0 waits for its commands instead of spinning, and stops on SIGTERM",
   ...unsanitized,
   async fn() {
-    const marker = sleepMarker();
-    const child = spawnProcpath(["watch", "-e", `M=echo ${marker}`, "-c", "sleep $M", "-i", "0"]);
-    await waitFor(() => processesWith(`sleep ${marker}`).length === 1);
-    const before = cpuTicks(child.pid);
-    await new Promise((r) => setTimeout(r, 1000));
-    const used = cpuTicks(child.pid) - before;
-    Deno.kill(child.pid, "SIGTERM");
-    const { code } = await child.output();
-    assertEquals(code, 0);
-    assertEquals(used < 20, true, `${used} ticks of CPU in one second`);
-    assertEquals(await survivors(`sleep ${marker}`), []);
+    await withSleepMarker(async (sleep, marker) => {
+      const procpath = spawnProcpath([
+        "watch",
+        "-e",
+        `M=echo ${marker}`,
+        "-c",
+        "sleep $M",
+        "-i",
+        "0",
+      ]);
+      await withChild(procpath, async (child) => {
+        await waitFor(() => processesWith(sleep).length === 1);
+        const before = cpuTicks(child.pid);
+        await new Promise((r) => setTimeout(r, 1000));
+        const used = cpuTicks(child.pid) - before;
+        Deno.kill(child.pid, "SIGTERM");
+        const { code } = await child.output();
+        assertEquals(code, 0);
+        assertEquals(used < 20, true, `${used} ticks of CPU in one second`);
+        assertEquals(await survivors(sleep), []);
+      });
+    });
   },
 });
 
@@ -120,21 +143,24 @@ Deno.test({
   name: "a SIGKILLed watch leaves no command behind: its watchdog kills them",
   ...unsanitized,
   async fn() {
-    const marker = sleepMarker();
-    const child = spawnProcpath([
-      "watch",
-      "-e",
-      `M=echo ${marker}`,
-      "-c",
-      "(sleep $M &); sleep $M",
-      "-i",
-      "0.2",
-    ]);
-    await waitFor(() => processesWith(`sleep ${marker}`).length === 2);
-    await new Promise((r) => setTimeout(r, 1500)); // the watchdog hears of the orphan within a second
-    Deno.kill(child.pid, "SIGKILL");
-    await child.output();
-    assertEquals(await survivors(`sleep ${marker}`), []);
+    await withSleepMarker(async (sleep, marker) => {
+      const procpath = spawnProcpath([
+        "watch",
+        "-e",
+        `M=echo ${marker}`,
+        "-c",
+        "(sleep $M &); sleep $M",
+        "-i",
+        "0.2",
+      ]);
+      await withChild(procpath, async (child) => {
+        await waitFor(() => processesWith(sleep).length === 2);
+        await new Promise((r) => setTimeout(r, 1500)); // the watchdog hears of the orphan within a second
+        Deno.kill(child.pid, "SIGKILL");
+        await child.output();
+        assertEquals(await survivors(sleep), []);
+      });
+    });
   },
 });
 
@@ -147,13 +173,16 @@ Deno.test({
     assertEquals(logLines(missing.stderr), [
       "ERROR required option '-c, --command <command>' not specified",
     ]);
-    const marker = sleepMarker();
-    const child = spawnProcpath(["watch", "-e", `S=sleep ${marker}`, "-c", "true", "-i", "1"]);
-    await waitFor(() => processesWith(`sleep ${marker}`).length === 1);
-    Deno.kill(child.pid, "SIGINT");
-    const { code, stderr } = await child.output();
-    assertEquals(code, 0);
-    assertEquals(new TextDecoder().decode(stderr), "");
-    assertEquals(await survivors(`sleep ${marker}`), []);
+    await withSleepMarker(async (sleep, marker) => {
+      const procpath = spawnProcpath(["watch", "-e", `S=sleep ${marker}`, "-c", "true", "-i", "1"]);
+      await withChild(procpath, async (child) => {
+        await waitFor(() => processesWith(sleep).length === 1);
+        Deno.kill(child.pid, "SIGINT");
+        const { code, stderr } = await child.output();
+        assertEquals(code, 0);
+        assertEquals(new TextDecoder().decode(stderr), "");
+        assertEquals(await survivors(sleep), []);
+      });
+    });
   },
 });
