@@ -8,7 +8,12 @@
  * from their `/proc/PID/stat`). Peers that are not installed (htop, pidstat, atop) are
  * left out with a note. Terminal tools run in a 160×50 tmux window.
  *
- *   deno task bench:overhead [DURATION] [PROCESSES]      (defaults 30, 3000)
+ *   deno task bench:overhead [DURATION] [PROCESSES] [ROUNDS] [record]
+ *   (defaults 30, 3000, 1; `record`: procps top and procpath record's layouts alone)
+ *
+ * With ROUNDS > 1 every tool runs once a round, in the same order each round (the
+ * tools interleaved, so a change of the host's load falls on all of them), and each
+ * cell is the range over the rounds.
  */
 import { descendants, installed, procpathCommand, spawnTree } from "./_bench_tree.ts";
 
@@ -17,6 +22,8 @@ const DURATION = Number(Deno.args[0] ?? 30);
 const SETTLE = 5;
 const CLOCK_TICKS = 100;
 const COUNT = Number(Deno.args[1] ?? 3000);
+const ROUNDS = Number(Deno.args[2] ?? 1);
+const RECORD_ONLY = Deno.args[3] === "record";
 
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
@@ -127,32 +134,43 @@ const rows: {
     line: `${procpath} record -i 1 --no-events -d ${dir}/r2.sqlite`,
   },
   {
+    tool: "the same, `--compact`",
+    line: `${procpath} record -i 1 --compact -d ${dir}/r3.sqlite`,
+  },
+  {
     tool: "`procpath metrics`, scraped every second",
     line: `${procpath} metrics -p 9871`,
     beside: "while :; do curl -s localhost:9871/metrics > /dev/null; sleep 1; done",
     needs: "curl",
   },
 ];
-const results: [string, Cpu | string][] = [];
+const chosen = RECORD_ONLY
+  ? rows.filter((row) => row.tool.startsWith("procps") || row.line.includes(" record "))
+  : rows;
+const results: [string, Cpu[] | string][] = chosen.map((row) => [row.tool, []]);
+const loads: string[] = [];
 try {
-  for (const row of rows) {
-    if (row.needs && !installed(row.needs)) {
-      results.push([row.tool, `${row.needs} is not installed`]);
-      continue;
-    }
-    if (row.terminal && !installed("tmux")) {
-      results.push([row.tool, "tmux is not installed"]);
-      continue;
-    }
-    const beside = row.beside
-      ? new Deno.Command("setsid", { args: ["sh", "-c", row.beside], stdout: "null" }).spawn()
-      : null;
-    try {
-      results.push([row.tool, await measure(row.line, dir, Boolean(row.terminal))]);
-    } finally {
-      if (beside) {
-        Deno.kill(-beside.pid, "SIGKILL"); // its own process group (setsid)
-        await beside.status;
+  for (let round = 0; round < ROUNDS; round++) {
+    loads.push(Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" "));
+    for (const [at, row] of chosen.entries()) {
+      if (row.needs && !installed(row.needs)) {
+        results[at]![1] = `${row.needs} is not installed`;
+        continue;
+      }
+      if (row.terminal && !installed("tmux")) {
+        results[at]![1] = "tmux is not installed";
+        continue;
+      }
+      const beside = row.beside
+        ? new Deno.Command("setsid", { args: ["sh", "-c", row.beside], stdout: "null" }).spawn()
+        : null;
+      try {
+        (results[at]![1] as Cpu[]).push(await measure(row.line, dir, Boolean(row.terminal)));
+      } finally {
+        if (beside) {
+          Deno.kill(-beside.pid, "SIGKILL"); // its own process group (setsid)
+          await beside.status;
+        }
       }
     }
   }
@@ -160,10 +178,17 @@ try {
   await tree.kill();
   Deno.removeSync(dir, { recursive: true });
 }
-const base = results[0]![1] as Cpu;
+const base = results[0]![1] as Cpu[];
+/** The range of a figure over the rounds ("3.1" for one round, "3.1–3.4" for more). */
+const range = (values: number[], digits: number) => {
+  const low = Math.min(...values).toFixed(digits), high = Math.max(...values).toFixed(digits);
+  return low === high ? low : `${low}–${high}`;
+};
 console.log(
-  `${hosts} processes on the host, ${DURATION} s each; CPU of the tool and its children, ` +
-    `% of one core: the whole window, and from ${SETTLE} s on (steady)`,
+  `${hosts} processes on the host, ${DURATION} s each, ${ROUNDS} round(s) (load at each ` +
+    `round's start: ${loads.join("; ")}); CPU of the tool and its children, ` +
+    `% of one core: the whole window, and from ${SETTLE} s on (steady); a ratio is to ` +
+    "procps top's run in the same round",
 );
 console.log(
   "| tool | whole window | × procps top | steady | × procps top |\n| --- | --- | --- | --- | --- |",
@@ -172,8 +197,10 @@ for (const [tool, value] of results) {
   console.log(
     typeof value === "string"
       ? `| ${tool} | (${value}) | | | |`
-      : `| ${tool} | ${value.whole.toFixed(1)} | ${(value.whole / base.whole).toFixed(2)} | ${
-        value.steady.toFixed(1)
-      } | ${(value.steady / base.steady).toFixed(2)} |`,
+      : `| ${tool} | ${range(value.map((v) => v.whole), 1)} | ${
+        range(value.map((v, i) => v.whole / base[i]!.whole), 2)
+      } | ${range(value.map((v) => v.steady), 1)} | ${
+        range(value.map((v, i) => v.steady / base[i]!.steady), 2)
+      } |`,
   );
 }

@@ -23,6 +23,7 @@ import { withoutChildren } from "../tree/flatten_tree.ts";
 import { parsePidList } from "../text/pid_list.ts";
 import { quoteInput } from "../text/visible.ts";
 import { Schedule } from "./schedule.ts";
+import { collectSampleGarbage } from "./young_gc.ts";
 import type { ProcessNode } from "../tree/types.ts";
 
 /** What to record, as the command line gave it (templates still hold `$NAME`). */
@@ -313,6 +314,8 @@ export async function record(plan: RecordPlan, io: RecordIo): Promise<RecordSumm
               "Try longer interval.",
           );
         }
+        // the sample is stored and all it allocated is dead: collect it while it is young
+        collectSampleGarbage();
         await io.stop.sleep(waitMs);
         if (io.stop.requested) break;
       }

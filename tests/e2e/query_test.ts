@@ -33,7 +33,7 @@ Deno.test("scripts/procpath runs with the baked flags, the same the compile task
   assertEquals(bakedFlags(), [
     "--allow-all",
     "--no-prompt",
-    "--v8-flags=--enable-experimental-regexp-engine-on-excessive-backtracks",
+    "--v8-flags=--enable-experimental-regexp-engine-on-excessive-backtracks,--expose-gc,--max-semi-space-size=8",
   ]);
   const { code, stdout } = await runProcpath(["--version"]);
   assertEquals([code, stdout], [0, "procpath 0.8.0 (follows Procpath 1.14.0)\n"]);

@@ -1,0 +1,39 @@
+/**
+ * Empties V8's young generation between samples. A sample allocates a few megabytes
+ * (3,000 processes: ~4.7 MB) that are all garbage once it is stored; a scavenge in the
+ * middle of a sample instead copies its live records and promotes them to the old
+ * generation, which then grows with dead samples until a full collection, and V8 sizes
+ * the young generation up to its maximum meanwhile (measured: docs/performance.md,
+ * "Where `record`'s memory per process goes"). A scavenge right after the store finds
+ * almost nothing alive and costs ~0.1 ms.
+ *
+ * V8 exposes `gc` only with `--expose-gc` (deno.json's procpath and compile tasks pass
+ * it); without it (`deno test`, another runtime's flags) this does nothing.
+ *
+ * @module
+ */
+
+type Collect = (options: { type: "minor" | "major"; execution?: "sync" | "async" }) => void;
+
+const collect = (globalThis as { gc?: Collect }).gc;
+
+/**
+ * Samples between two full collections: what the young collections promote (what one
+ * sample keeps for the next, such as its CPU counters) is garbage in the old generation
+ * a sample later; a full collection of ~10 MB of live objects every so often (~10 ms,
+ * measured) keeps it from growing to the size V8 would first let it reach.
+ */
+const SAMPLES_A_FULL_COLLECTION = 10;
+
+let samples = 0;
+
+/**
+ * Collects what the sample just stored left behind, where the runtime allows it: the
+ * young generation after every sample, everything after every
+ * {@link SAMPLES_A_FULL_COLLECTION}th; else nothing.
+ */
+export function collectSampleGarbage(): void {
+  if (collect === undefined) return;
+  samples++;
+  collect({ type: samples % SAMPLES_A_FULL_COLLECTION === 0 ? "major" : "minor" });
+}
