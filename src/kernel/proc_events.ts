@@ -27,6 +27,11 @@ export interface ListenerEnd {
 
 /** A running listener. */
 export interface ProcEventListener {
+  /**
+   * Null when exits carry the kernel's taskstats figures (exact CPU and peak RSS), else
+   * the one-line reason they do not (`taskstats.ts`).
+   */
+  readonly taskstats: string | null;
   /** Stops listening; resolves with how it went (its sockets are closed by then). */
   stop(): Promise<ListenerEnd>;
 }
@@ -63,6 +68,7 @@ export function listenProcEvents(
       if (data.events) { for (const event of data.events as ReadEvent[]) onEvent(event); }
       else if (data.ready) {
         resolve({
+          taskstats: (data.taskstats as string | null | undefined) ?? null,
           async stop() {
             Atomics.store(stop, 0, 1);
             const end = await finished;

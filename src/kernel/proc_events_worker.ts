@@ -6,9 +6,18 @@
  * main thread's next turn. Each event goes to the main thread with what was read.
  *
  * Messages in: `{ stop: Int32Array over a SharedArrayBuffer }` (set [0] to 1 to stop).
- * Messages out: `{ ready: true }` or `{ refused: reason }`, then `{ events: [...] }`
- * batches, then `{ closed: true, overruns, failure }` — `failure` the error that ended
- * the reading early, or null. Whatever ends it, the sockets are unsubscribed and closed.
+ * Messages out: `{ ready: true, taskstats }` (`taskstats`: null when exits carry the
+ * kernel's taskstats figures, else why not) or `{ refused: reason }`, then
+ * `{ events: [...] }` batches, then `{ closed: true, overruns, failure }` — `failure`
+ * the error that ended the reading early, or null. Whatever ends it, the sockets are
+ * unsubscribed and closed.
+ *
+ * Taskstats (`taskstats.ts`), where the kernel lets procpath register, gives each exit
+ * its exact CPU and peak RSS: its socket is drained just before a batch goes out, and
+ * each exit in the batch takes its process's figure (`exit_figures.ts`). The kernel
+ * queues a task's report before its exit event, so an exit drained has its report
+ * queued; a batch held back `HOLD_NS` also lets a process's other threads, which may
+ * exit just after its leader, be counted.
  *
  * @module
  */
@@ -19,12 +28,18 @@ import { openConnector, probeFilters } from "./connector.ts";
 import type { Connector } from "./connector.ts";
 import { parseProcEvent, PROC_EVENT } from "./parse_proc_event.ts";
 import type { ProcEvent } from "./parse_proc_event.ts";
+import { openTaskstats } from "./taskstats.ts";
+import type { TaskstatsSocket } from "./taskstats.ts";
+import { ExitFigures } from "./exit_figures.ts";
+import type { ExitFigure } from "./exit_figures.ts";
 
 /** An event with what the worker read of its process right away. */
 export type ReadEvent = ProcEvent & {
   cmdline?: Uint8Array | undefined;
   comm?: string | undefined;
   stat?: string | undefined;
+  /** An exit: the process's exact CPU and peak from the kernel's taskstats, where it reports. */
+  figure?: ExitFigure | undefined;
 };
 
 const decoder = new TextDecoder();
@@ -100,6 +115,15 @@ function monotonic(lib: Libc): bigint {
   return time[0]! * 1_000_000_000n + time[1]!;
 }
 
+/** The CPUs whose exits taskstats reports to a listener: all there may be. */
+function possibleCpus(): string {
+  try {
+    return Deno.readTextFileSync("/sys/devices/system/cpu/possible").trim();
+  } catch {
+    return `0-${Math.max(0, navigator.hardwareConcurrency - 1)}`;
+  }
+}
+
 /** Events in the kernel's order (two sockets' events interleave): a fork before its exec. */
 const byTime = (a: ReadEvent, b: ReadEvent) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0);
 
@@ -111,6 +135,8 @@ self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
     return;
   }
   const sockets: Connector[] = [];
+  let taskstats: TaskstatsSocket | null = null;
+  const figures = new ExitFigures();
   let ready = false;
   let failure: string | null = null;
   let pending: ReadEvent[] = [];
@@ -125,6 +151,23 @@ self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
     for (let n = socket.receive(buffer, false); n > 0; n = socket.receive(buffer, false)) take(n);
   };
   const refuse = (reason: string) => self.postMessage({ refused: reason });
+  /** Sends `events` on, each exit of a process with its taskstats figure. */
+  const send = (events: ReadEvent[]) => {
+    if (taskstats !== null) {
+      const now = performance.now();
+      try {
+        for (const task of taskstats.drain()) figures.add(task, now);
+      } catch {
+        // figures are a refinement: without them exits go on as without taskstats
+        taskstats.close();
+        taskstats = null;
+      }
+      for (const event of events) {
+        if (event.kind === "exit") event.figure = figures.take(event.tgid, now);
+      }
+    }
+    self.postMessage({ events });
+  };
   try {
     // where the kernel filters per listener, execs come alone on one socket and wake this
     // thread at once (the command line must be read before a short process is gone),
@@ -140,7 +183,9 @@ self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
       : null;
     if (typeof batched === "string") return refuse(batched);
     if (batched) sockets.push(batched);
-    self.postMessage({ ready: true });
+    const opened = openTaskstats(lib, possibleCpus());
+    if (typeof opened !== "string") taskstats = opened;
+    self.postMessage({ ready: true, taskstats: typeof opened === "string" ? opened : null });
     ready = true;
     let last = performance.now();
     while (Atomics.load(stop, 0) === 0) {
@@ -159,7 +204,7 @@ self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
       }
       const due = cut === null ? pending : pending.filter((e) => e.ns <= cut);
       if (due.length > 0) {
-        self.postMessage({ events: due.sort(byTime) });
+        send(due.sort(byTime));
         pending = due.length === pending.length ? [] : pending.filter((e) => e.ns > cut!);
       }
       last = performance.now();
@@ -174,8 +219,9 @@ self.onmessage = (message: MessageEvent<{ stop: Int32Array }>) => {
     const overruns = sockets.reduce((sum, socket) => sum + socket.overruns, 0);
     for (const socket of sockets) socket.close();
     if (ready) {
-      if (pending.length > 0) self.postMessage({ events: pending.sort(byTime) });
+      if (pending.length > 0) send(pending.sort(byTime));
       self.postMessage({ closed: true, overruns, failure });
     }
+    taskstats?.close();
   }
 };

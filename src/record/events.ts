@@ -10,6 +10,7 @@
 import { listenProcEvents } from "../kernel/proc_events.ts";
 import type { ListenerEnd } from "../kernel/proc_events.ts";
 import { monotonicNs } from "../kernel/libc.ts";
+import { parseAuxv } from "../procfs/mod.ts";
 import type { ProcReader } from "../procfs/mod.ts";
 import type { ProcessEventRow } from "../store/mod.ts";
 import { EventTracker } from "./event_tracker.ts";
@@ -54,6 +55,15 @@ export function listenerWarnings(end: ListenerEnd): string[] {
   return warnings;
 }
 
+/** Clock ticks a second of this host (taskstats' µs become `stat`'s ticks), 100 if unknown. */
+function hostClockTicks(): number {
+  try {
+    return parseAuxv(Deno.readFileSync("/proc/self/auxv")).clockTicks ?? 100;
+  } catch {
+    return 100;
+  }
+}
+
 /**
  * Starts listening for the tracked processes' events (every process's with `all`);
  * resolves to the source, or to the reason the connector cannot be used.
@@ -67,12 +77,16 @@ export async function startEventSource(
   // an event's unix time: the wall clock now less how long ago, by the monotonic clock
   const wallAtMono = options.now() / 1000;
   const clock = (ns: bigint) => wallAtMono - Number(mono - ns) / 1e9;
-  const tracker = new EventTracker(reader, clock, options.all, options);
+  const tracker = new EventTracker(reader, clock, options.all, options, hostClockTicks());
   const listener = await listenProcEvents((event) => tracker.take(event));
   if (typeof listener === "string") return listener;
   return {
+    // the one line that says whether exits' figures are the kernel's (it is in `meta`)
     description: "fork, exec and exit of the recorded processes between samples " +
-      "(the kernel's process-events connector)",
+      "(the kernel's process-events connector" +
+      (listener.taskstats === null
+        ? "; exits' CPU from the kernel's taskstats)"
+        : `; exits' CPU from their zombies where read: ${listener.taskstats})`),
     track: (pids) => tracker.track(pids),
     drain: () => tracker.drain(),
     get started() {

@@ -67,12 +67,21 @@ export interface ProcessEventRow {
   exitCode: number | null;
   /** Exit: the signal that ended the process, else null. */
   exitSignal: number | null;
-  /** Exit: its CPU read from the zombie, clock ticks (null when it could not be read). */
+  /**
+   * Exit: its CPU read from the zombie, clock ticks, or the kernel's taskstats report of
+   * it, clock ticks to the µs (a fraction of a tick; SQLite keeps it in the INTEGER
+   * column as a REAL); null when neither was had.
+   */
   utime: number | null;
   stime: number | null;
   /** Exit: the CPU of the children it reaped, clock ticks. */
   cutime: number | null;
   cstime: number | null;
+  /**
+   * Exit: the peak RSS of the process, KiB, from the kernel's taskstats report (not
+   * stored: the table's columns stay as they are); absent without one.
+   */
+  peakRssKib?: number | null;
 }
 
 /**

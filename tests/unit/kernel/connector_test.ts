@@ -131,7 +131,8 @@ Deno.test({
       worker.postMessage({ stop: "not an Int32Array" });
       const closed = await waitFor(() => messages.some((m) => m.closed), 5_000);
       assertEquals(closed, true, JSON.stringify(messages));
-      assertEquals(messages[0], { ready: true });
+      // `taskstats`: null where exits carry its figures, else why not
+      assertEquals(messages[0]?.ready, true);
       const last = messages.at(-1)!;
       assertEquals([last.closed, last.overruns], [true, 0]);
       assertEquals(typeof last.failure, "string");
