@@ -451,6 +451,20 @@ export class SummaryTracker {
       at: row.ts,
       parentStart: this.#last.get(row.ppid)?.starttime,
     });
+    this.#exitPeak(row, command);
+  }
+
+  /**
+   * Raises the largest process's peak (and its program's) to an exit's own, the kernel's
+   * taskstats `hiwater_rss` where the listener had it: exact, however briefly it lasted
+   * between samples (the samples see only what is resident as they read).
+   */
+  #exitPeak(row: ProcessEventRow, command: string): void {
+    const bytes = (row.peakRssKib ?? 0) * 1024;
+    if (bytes <= 0) return;
+    const program = this.#program(programOf(command));
+    if (bytes > (program.peakRss ?? 0)) program.peakRss = bytes;
+    if (bytes > (this.#peakProcess?.bytes ?? 0)) this.#peakProcess = { bytes, command };
   }
 
   /**
