@@ -30,6 +30,7 @@ export const exportCommand = defineCommand({
     const { exportRecording } = await import("../export/export_recording.ts");
     const { text, lacking } = exportRecording(options.databaseFile, options.format, {
       run: options.run,
+      warn: (line) => deps.log.warning(line),
     });
     if (lacking !== null) deps.log.warning(lacking);
     if (options.output === "-") deps.writeOut(text);

@@ -43,6 +43,7 @@ export const reportCommand = defineCommand({
       format,
       limit: options.limit,
       run: options.run,
+      warn: (line) => deps.log.warning(line),
     });
     if (lacking !== null) deps.log.warning(lacking);
     if (toFile) writeOutputFile(options.output, text);

@@ -2,8 +2,10 @@
  * A run in the Trace Event Format that chrome://tracing and Perfetto's UI open: each
  * tree the recording holds is a trace process (named after its root's command), each
  * row of nested lifetimes a thread track, each process one complete (`X`) slice, and
- * CPU and RSS by program `C` counters at the samples. Times are microseconds from the
- * recording's start (its unix time is in `otherData`).
+ * CPU and RSS by program `C` counters. A viewer holds a counter's value from its time
+ * forward, so each interval's CPU is stamped at the interval's start (and the series
+ * ends with a 0 at the last sample); RSS, a reading, at its sample. Times are
+ * microseconds from the recording's start (its unix time is in `otherData`).
  *
  * @module
  */
@@ -28,7 +30,8 @@ export interface TraceEvent {
 export interface ChromeTrace {
   traceEvents: TraceEvent[];
   displayTimeUnit: "ms";
-  otherData: Record<string, string>;
+  /** Figures as numbers (seconds, MiB), each explained in a `*_source` or `*_note` key. */
+  otherData: Record<string, string | number | null>;
 }
 
 /** Programs a counter names one by one; the rest are summed as `other`. */
@@ -105,27 +108,35 @@ export function toChromeTrace(run: Run): ChromeTrace {
   const s = run.summary;
   // the whole run's figures, which no slice or counter holds: CPU after the last sample,
   // and a largest process that lived between samples
-  const otherData: Record<string, string> = {
+  // numbers a script can read, each with its explanation in a key of its own
+  const otherData: Record<string, string | number | null> = {
     recording: run.path,
     start: new Date(origin * 1000).toISOString(),
     source: "procpath export --format chrome-trace",
-    cpu_s: `${round(s.cpuSeconds, 3)} (${
-      s.cpuSource === "rusage" ? "the kernel's count, getrusage" : "from the samples"
-    })`,
+    cpu_s: round(s.cpuSeconds, 3),
+    cpu_source: s.cpuSource === "rusage"
+      ? "the kernel's count (getrusage), exited processes included"
+      : "summed from the samples",
   };
   // CPU of processes not told apart (their zombies unread) is no slice's: the slices and
   // this add up to cpu_s
   const unattributed = run.programs.filter((p) => p.count === 0)
     .reduce((sum, p) => sum + p.cpuSeconds, 0);
-  if (unattributed > 0) otherData.cpu_unattributed_s = String(round(unattributed, 3));
-  if (s.peakProcessRss !== null) {
-    otherData.largest_process_rss_mib = `${round(s.peakProcessRss.bytes / MIB, 1)} (${
-      s.peakProcessRss.command === null
-        ? "the kernel's count, ru_maxrss: it lived between samples"
-        : s.peakProcessRss.command
-    })`;
+  if (unattributed > 0) {
+    otherData.cpu_unattributed_s = round(unattributed, 3);
+    otherData.cpu_unattributed_note = "CPU of exited processes no slice holds (not split by guess)";
   }
-  if (s.runs > 1) otherData.run = `${s.run} of ${s.runs}`;
+  if (s.peakProcessRss !== null) {
+    otherData.largest_process_rss_mib = round(s.peakProcessRss.bytes / MIB, 1);
+    otherData.largest_process_command = s.peakProcessRss.command;
+    otherData.largest_process_source = s.peakProcessRss.source === "kernel"
+      ? "the kernel's count (getrusage ru_maxrss): its peak fell between samples"
+      : "the most a sample saw of one process";
+  }
+  if (s.runs > 1) {
+    otherData.run = s.run;
+    otherData.runs = s.runs;
+  }
   return { traceEvents: events, displayTimeUnit: "ms", otherData };
 }
 
@@ -163,32 +174,40 @@ function sliceArgs(p: RunProcess, run: Run): Record<string, unknown> {
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
-/** CPU (cores) and RSS (MiB) by program at each sample, the largest programs by name. */
+/**
+ * CPU (cores) and RSS (MiB) by program, the largest programs by name. The series' CPU at
+ * sample t is the interval ending there: it is stamped at sample t − 1, where the
+ * interval starts, since a viewer draws a counter's value from its time forward; the
+ * last sample ends the series with 0.
+ */
 function counters(run: Run, pid: number, us: (s: number) => number): TraceEvent[] {
   const { times, programs, cpu, rss } = run.series;
   const named = programs.slice(0, COUNTER_PROGRAMS);
+  /** The programs' values in `table` at index `t` (absent: 0), the rest as `other`. */
+  const argsAt = (table: number[][], t: number, scale: number, digits: number) => {
+    const args: Record<string, number> = {};
+    let other = 0;
+    programs.forEach((name, k) => {
+      const value = table[k]![t] ?? 0;
+      if (k < named.length) args[name] = round(value / scale, digits);
+      else other += value;
+    });
+    if (programs.length > named.length) args.other = round(other / scale, digits);
+    return args;
+  };
   const out: TraceEvent[] = [];
   for (let t = 0; t < times.length; t++) {
-    const cpuArgs: Record<string, number> = {}, rssArgs: Record<string, number> = {};
-    let cpuOther = 0, rssOther = 0;
-    programs.forEach((name, k) => {
-      if (k < named.length) {
-        cpuArgs[name] = round(cpu[k]![t]!, 3);
-        rssArgs[name] = round(rss[k]![t]! / MIB, 1);
-      } else {
-        cpuOther += cpu[k]![t]!;
-        rssOther += rss[k]![t]!;
-      }
-    });
-    if (programs.length > named.length) {
-      cpuArgs.other = round(cpuOther, 3);
-      rssArgs.other = round(rssOther / MIB, 1);
-    }
     const ts = us(times[t]!);
-    out.push(
-      { name: "CPU cores", ph: "C", pid, ts, cat: "counter", args: cpuArgs },
-      { name: "RSS MiB", ph: "C", pid, ts, cat: "counter", args: rssArgs },
-    );
+    // the interval from this sample to the next; past the last, nothing
+    out.push({
+      name: "CPU cores",
+      ph: "C",
+      pid,
+      ts,
+      cat: "counter",
+      args: argsAt(cpu, t + 1, 1, 3),
+    });
+    out.push({ name: "RSS MiB", ph: "C", pid, ts, cat: "counter", args: argsAt(rss, t, MIB, 1) });
   }
   return out;
 }

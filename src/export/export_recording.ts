@@ -23,15 +23,16 @@ export interface Exported {
 
 /**
  * Returns the recording at `path` as text in `format`: the trace as JSON with one event
- * a line (diffable, and a reader can stream it). Throws `RecordingError` for a file
- * that is not a finished recording.
+ * a line (diffable, and a reader can stream it). Throws `RecordingError` ("Cannot
+ * export …") for a file that is not a finished recording; `options.warn` hears that one
+ * whose recorder was killed was recovered.
  */
 export function exportRecording(
   path: string,
   _format: ExportFormat,
-  options: { run?: number | undefined } = {},
+  options: { run?: number | undefined; warn?: ((line: string) => void) | undefined } = {},
 ): Exported {
-  const run = readRun(path, { run: options.run });
+  const run = readRun(path, { run: options.run, verb: "export", warn: options.warn });
   const trace = toChromeTrace(run);
   const events = trace.traceEvents.map((event) => JSON.stringify(event)).join(",\n");
   return {

@@ -17,6 +17,7 @@ import {
   peakCell,
   processesText,
   programText,
+  treePeakText,
 } from "./markdown.ts";
 import { toReportData } from "./report_data.ts";
 import { renderStackChart } from "./stack_chart.ts";
@@ -68,12 +69,8 @@ export function renderHtml(run: Run): string {
       cpuText(data),
     ],
   ];
-  if (data.peak_rss_bytes !== null && data.peak_rss_at !== null) {
-    summaryRows.push([
-      "peak RSS",
-      `${mib(data.peak_rss_bytes)} MiB the whole tree, at ${data.peak_rss_at.slice(11, 19)} UTC`,
-    ]);
-  }
+  const treePeak = treePeakText(data);
+  if (treePeak !== null) summaryRows.push(["peak RSS", treePeak]);
   const largest = largestText(data);
   if (largest !== null) summaryRows.push(["largest process", largest]);
   if (data.runs > 1) {

@@ -52,19 +52,41 @@ export function cpuText(data: ReportData): string {
       : "exited processes included (from the samples)");
 }
 
-/** The largest process, in words (null when there is none): the kernel's count says so. */
+/**
+ * The largest process, in words (null when there is none): whose count it is. A figure
+ * of the kernel's larger than any sample saw is a peak that fell between samples (the
+ * process itself may well have been sampled), and the samples' largest is said beside it.
+ */
 export function largestText(data: ReportData): string | null {
   const largest = data.largest_process;
   if (largest === null) return null;
-  return largest.command === null
-    ? `${mib(largest.rss_bytes)}, the kernel's count (getrusage ru_maxrss): it lived ` +
-      "between samples"
-    : `${mib(largest.rss_bytes)}: ${largest.command}`;
+  if (largest.source === "samples") {
+    return `${mib(largest.rss_bytes)}, the most a sample saw of one process: ${largest.command}`;
+  }
+  const sampled = data.largest_sampled_process;
+  return `${mib(largest.rss_bytes)}, the kernel's count (getrusage ru_maxrss)${
+    largest.command === null ? "" : `: ${largest.command}`
+  }; the peak fell between samples (no sample saw it)` +
+    (sampled === null
+      ? ""
+      : `, the most a sample saw of one process was ${mib(sampled.rss_bytes)}: ${sampled.command}`);
 }
 
-/** A program's name for a table, with the programs CPU no one program holds was used by. */
+/** The whole tree's peak, in words: what the samples saw, not the kernel's count. */
+export function treePeakText(data: ReportData): string | null {
+  if (data.peak_rss_bytes === null || data.peak_rss_at === null) return null;
+  return `${mib(data.peak_rss_bytes)}, the most the samples saw of the whole tree at once, ` +
+    `at ${time(data.peak_rss_at)}`;
+}
+
+/**
+ * A program's name for a table, with the programs CPU no one program holds was used by
+ * (none named where no event tells them).
+ */
 export function programText(row: ReportData["programs"][number]): string {
-  return row.among ? `${row.program}: ${row.among.join(", ")}` : row.program;
+  return row.among && row.among.length > 0
+    ? `${row.program}: ${row.among.join(", ")}`
+    : row.program;
 }
 
 /**
@@ -106,13 +128,10 @@ export function renderMarkdown(data: ReportData, options: MarkdownOptions): stri
   lines.push("| measure | value |", "| --- | --- |");
   lines.push(`| wall time | ${seconds(data.wall_s)} |`);
   lines.push(`| CPU | ${markdownText(cpuText(data), 200)} |`);
-  if (data.peak_rss_bytes !== null && data.peak_rss_at !== null) {
-    lines.push(
-      `| peak RSS | ${mib(data.peak_rss_bytes)} the whole tree, at ${time(data.peak_rss_at)} |`,
-    );
-  }
+  const treePeak = treePeakText(data);
+  if (treePeak !== null) lines.push(`| peak RSS | ${treePeak} |`);
   const largest = largestText(data);
-  if (largest !== null) lines.push(`| largest process | ${markdownText(largest, 100)} |`);
+  if (largest !== null) lines.push(`| largest process | ${markdownText(largest, 300)} |`);
   lines.push(`| processes | ${processesText(data)} |`);
   if (data.runs > 1) {
     lines.push(`| run | ${data.run} of the ${data.runs} this recording holds (\`--run\`) |`);

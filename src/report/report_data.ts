@@ -53,14 +53,24 @@ export interface ReportData {
   cpu_source: "rusage" | "samples";
   /** CPU seconds per wall second. */
   cores_average: number;
+  /**
+   * The most the samples saw of the whole tree at once (a sum of RSS at one sample): a
+   * lower bound, since memory between samples is not seen; null without a sample.
+   */
   peak_rss_bytes: number | null;
   /** ISO 8601 UTC. */
   peak_rss_at: string | null;
   /**
-   * The largest process: from the samples, or (`command` null) the kernel's count of the
-   * command's tree that the recorder noted, for one that lived between samples.
+   * The largest process. `source` "samples": the most a sample saw of one process;
+   * "kernel": the kernel's count (getrusage ru_maxrss) the recorder noted, larger than
+   * any sample saw, so its peak fell between samples. `command` is null where the
+   * kernel's figure cannot be put on one process (the run had several).
    */
-  largest_process: { rss_bytes: number; command: string | null } | null;
+  largest_process:
+    | { rss_bytes: number; command: string | null; source: "kernel" | "samples" }
+    | null;
+  /** The most a sample saw of one process, and its command (null without a sample). */
+  largest_sampled_process: { rss_bytes: number; command: string } | null;
   processes: number;
   failures: number;
   samples: number;
@@ -92,8 +102,13 @@ export function toReportData(run: Run): ReportData {
     cores_average: s.wallSeconds > 0 ? round(s.cpuSeconds / s.wallSeconds, 2) : 0,
     peak_rss_bytes: s.peakTreeRss?.bytes ?? null,
     peak_rss_at: s.peakTreeRss ? iso(s.peakTreeRss.at) : null,
-    largest_process: s.peakProcessRss &&
-      { rss_bytes: s.peakProcessRss.bytes, command: s.peakProcessRss.command },
+    largest_process: s.peakProcessRss && {
+      rss_bytes: s.peakProcessRss.bytes,
+      command: s.peakProcessRss.command,
+      source: s.peakProcessRss.source,
+    },
+    largest_sampled_process: s.peakSampledProcessRss &&
+      { rss_bytes: s.peakSampledProcessRss.bytes, command: s.peakSampledProcessRss.command },
     processes: s.processes,
     failures: s.failures,
     samples: s.samples,
@@ -107,7 +122,7 @@ export function toReportData(run: Run): ReportData {
       peak_rss_bytes: p.unsampled === p.count ? null : p.peakRss,
       processes: p.count,
       unsampled_processes: p.unsampled,
-      ...(p.among ? { among: p.among } : {}),
+      ...(p.among && p.among.length > 0 ? { among: p.among } : {}),
       total_lifetime_s: round(p.totalLifetime),
       longest_lifetime_s: round(p.longestLifetime),
       failures: p.failures,

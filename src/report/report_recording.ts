@@ -22,6 +22,8 @@ export interface ReportOptions {
   limit: number;
   /** Which run of a recording of several (1-based). */
   run?: number | undefined;
+  /** Hears a warning: a recording whose recorder was killed, recovered. */
+  warn?: ((line: string) => void) | undefined;
 }
 
 /** A written report. */
@@ -36,7 +38,7 @@ export interface Report {
  * that is not a finished recording.
  */
 export async function reportRecording(path: string, options: ReportOptions): Promise<Report> {
-  const run = readRun(path, { run: options.run });
+  const run = readRun(path, { run: options.run, warn: options.warn });
   const lacking = run.summary.hasEvents ? null : lacksEvents(path);
   if (options.format === "html") {
     const { renderHtml } = await import("./html_report.ts");

@@ -47,8 +47,11 @@ export interface RunProcess {
   start: number;
   /** Exit time, unix seconds (the recording's end for one still running). */
   end: number;
-  /** How `start` is known: a fork event, the first sample that saw it, or it predates the recording. */
-  startFrom: "fork" | "sample" | "before";
+  /**
+   * How `start` is known: a fork event, its start time in `stat` (a recording without
+   * events), the first sample that saw it, or it predates the recording.
+   */
+  startFrom: "fork" | "stat" | "sample" | "before";
   /** Still running when the recording ended. */
   running: boolean;
   /** Its program: the command line's first word after its last exec, else its `comm`. */
@@ -97,6 +100,15 @@ export interface ProgramStats {
   among?: string[];
 }
 
+/** The largest process of a run and where its figure comes from. */
+export interface LargestProcess {
+  bytes: number;
+  /** Its command; null where the kernel counted it and the run had several processes. */
+  command: string | null;
+  /** "kernel": getrusage's ru_maxrss, which the recorder noted; "samples": the most a sample saw. */
+  source: "kernel" | "samples";
+}
+
 /** The run as a whole. */
 export interface RunSummary {
   /** Unix seconds. */
@@ -110,14 +122,20 @@ export interface RunSummary {
   /** The largest sum of RSS at one sample, bytes, and when (unix s). */
   peakTreeRss: { bytes: number; at: number } | null;
   /**
-   * The largest RSS of one process, bytes, and its command: from the samples, or the
-   * kernel's count the recorder noted when larger (`command` null: it lived between
-   * samples).
+   * The largest RSS of one process, bytes: from the samples, or the kernel's count the
+   * recorder noted when larger (its peak fell between samples), with the command where
+   * it is known (the kernel names no process: only a run of one process tells).
    */
-  peakProcessRss: { bytes: number; command: string | null } | null;
+  peakProcessRss: LargestProcess | null;
+  /** The largest RSS a sample saw of one process, and its command. */
+  peakSampledProcessRss: { bytes: number; command: string } | null;
   processes: number;
   failures: number;
-  /** The recorded command (`record -- COMMAND`) and how it ended; null when unknown. */
+  /**
+   * The recorded command (`record -- COMMAND`) and how it ended: from its fork and exit
+   * events, else as its recorder noted it (the status a shell gives, 128 + N for signal
+   * N); null when unknown.
+   */
   command: { command: string; exitCode: number | null; exitSignal: number | null } | null;
   samples: number;
   /** Median time between samples, seconds (0 for one sample). */
@@ -560,16 +578,36 @@ export function buildRun(rows: RunRows): Run {
     }
   }
 
+  // without events, a sampled process's start time in its stat says when it was born: on
+  // the samples' clock no earlier than it was (`bootAt` is the latest boot they allow) and
+  // no later than its first sample; one born before the recorder started predates the run
+  const births = new Map<Building, number>();
+  if (rows.events === null) {
+    const recorderStart = rows.run?.start ?? firstTs;
+    for (const p of all) {
+      if (p.starttime === null || p.firstSeen === null) continue;
+      const born = Math.min(p.firstSeen, rows.bootAt + p.starttime / hz);
+      if (born >= recorderStart) births.set(p, born);
+    }
+  }
+  const origin = Math.min(windowStart, ...births.values());
   const processes: RunProcess[] = all.map((p) => {
     const running = p.exitTs === null && p.lastSeen === lastTs;
-    const before = p.forkTs === null && p.firstSeen === firstTs;
+    const born = births.get(p);
+    const before = born === undefined && p.forkTs === null && p.firstSeen === firstTs;
     return {
       id: p.id,
       pid: p.pid,
       parent: p.parent,
-      start: before ? windowStart : startOf(p),
+      start: born ?? (before ? windowStart : startOf(p)),
       end: p.exitTs ?? (running ? windowEnd : p.lastSeen ?? windowEnd),
-      startFrom: p.forkTs !== null ? "fork" : before ? "before" : "sample",
+      startFrom: p.forkTs !== null
+        ? "fork"
+        : born !== undefined
+        ? "stat"
+        : before
+        ? "before"
+        : "sample",
       running,
       program: nameOf(p),
       command: commandOf(p),
@@ -607,25 +645,31 @@ export function buildRun(rows: RunRows): Run {
     : processes.reduce((sum, p) => sum + p.cpuSeconds, 0) +
       [...unattributed.values()].reduce((a, b) => a + b, 0) / hz;
   const kernelPeak = (noted?.maxRssKib ?? 0) * 1024;
+  const sampledPeak = peakProcess as { bytes: number; command: string } | null;
   const summary: RunSummary = {
-    start: windowStart,
+    start: origin,
     end: windowEnd,
     wallSeconds: root && root.forkTs !== null && root.exitTs !== null
       ? root.exitTs - root.forkTs
-      : windowEnd - windowStart,
+      : windowEnd - origin,
     cpuSeconds,
     cpuSource: kernelTicks !== null ? "rusage" : "samples",
     peakTreeRss: peak && { bytes: peak.bytes, at: peak.at },
-    peakProcessRss: kernelPeak > (peakProcess?.bytes ?? 0)
-      ? { bytes: kernelPeak, command: null }
-      : peakProcess,
+    peakProcessRss: kernelPeak > (sampledPeak?.bytes ?? 0)
+      ? {
+        bytes: kernelPeak,
+        command: processes.length === 1 ? processes[0]!.command : null,
+        source: "kernel",
+      }
+      : sampledPeak && { ...sampledPeak, source: "samples" },
+    peakSampledProcessRss: sampledPeak,
     processes: processes.length,
     failures,
-    command: root && {
-      command: commandOf(root),
-      exitCode: root.exitCode,
-      exitSignal: root.exitSignal,
-    },
+    command: root
+      ? { command: commandOf(root), exitCode: root.exitCode, exitSignal: root.exitSignal }
+      : noted?.command != null
+      ? { command: noted.command, exitCode: noted.exitCode, exitSignal: null }
+      : null,
     samples: times.length,
     interval: median(times.slice(1).map((t, i) => t - times[i]!)),
     hasEvents: rows.events !== null,

@@ -6,8 +6,8 @@ import { DatabaseSync } from "node:sqlite";
 import { buildModel } from "npm:@tracerbench/trace-model@8.0.0";
 import { assertEquals } from "../_helpers/assert.ts";
 import { badInputs, ciRecordings } from "../_helpers/ci_recordings.ts";
-import { repoPath, runProcpath } from "../_helpers/run_procpath.ts";
-import { spawnGroup, waitFor } from "../_helpers/processes.ts";
+import { logLines, repoPath, runProcpath } from "../_helpers/run_procpath.ts";
+import { spawnGroup, waitUntil } from "../_helpers/processes.ts";
 import { traceRuleBreaks } from "../_helpers/trace_rules.ts";
 
 /** The trace `export` writes for `recording`, parsed. */
@@ -125,12 +125,15 @@ Deno.test("export: bad input gets one line and exit 1 or 2, and leaves -o as it 
     assertEquals(result.code, code, `${args.join(" ")}: ${result.stderr}`);
     assert.match(result.stderr, message);
     assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+    // the refusals shared with report say what was being done
+    assert.doesNotMatch(result.stderr, /Cannot report/);
+    if (code === 1 && !args.includes("-o")) assert.match(result.stderr, /Cannot (export|read) "/);
   }
   const refused = await runProcpath(["export", "-d", bad.foreign, "-o", out]);
   assertEquals([refused.code, Deno.readTextFileSync(out)], [1, "kept"]);
 });
 
-Deno.test("export: a recording still being written is refused in one line", async () => {
+Deno.test("export: a recording still being written is refused naming its recorder; once that is SIGKILLed, what it committed is exported", async () => {
   const { dir } = await ciRecordings();
   const path = `${dir}/live-${crypto.randomUUID()}.sqlite`;
   const recorder = spawnGroup([
@@ -144,21 +147,53 @@ Deno.test("export: a recording still being written is refused in one line", asyn
     "sleep",
     "60",
   ]);
+  /** The samples committed so far, read as any reader may while the recorder writes. */
+  const committed = () => {
+    try {
+      const db = new DatabaseSync(path, { readOnly: true });
+      try {
+        return Number(db.prepare("SELECT COUNT(DISTINCT ts) n FROM record").get()!.n);
+      } finally {
+        db.close();
+      }
+    } catch {
+      return 0;
+    }
+  };
   try {
-    assert.ok(
-      await waitFor(() => {
-        try {
-          return Deno.statSync(`${path}-wal`).size > 0;
-        } catch {
-          return false;
-        }
-      }, 30_000),
-    );
+    await waitUntil(() => committed() >= 3, { ms: 30_000, message: () => `${committed()}` });
+    const before = Deno.readFileSync(path);
     const result = await runProcpath(["export", "-d", path]);
     assertEquals(result.code, 1);
-    assert.match(result.stderr, /still being written/);
+    // setsid execs procpath's script, which execs Deno: the group's leader is the recorder
+    assert.match(
+      result.stderr,
+      new RegExp(`Cannot export ".*": it is still being written by PID ${recorder.pid} \\(`),
+    );
     assertEquals(result.stderr.trim().split("\n").length, 1);
+    // report shares the refusal, in its own words
+    const report = await runProcpath(["report", "-d", path, "--format", "json"]);
+    assertEquals(report.code, 1);
+    assert.match(report.stderr, new RegExp(`Cannot report on ".*": .* by PID ${recorder.pid} `));
+    assertEquals(Deno.readFileSync(path), before);
+    assert.ok(Deno.statSync(`${path}-wal`).size > 0);
   } finally {
+    // the recorder and its sleep: SIGKILL leaves the write-ahead log unfolded
     await recorder.kill();
   }
+  const seen = committed();
+  const result = await runProcpath(["export", "-d", path]);
+  assertEquals(result.code, 0, result.stderr);
+  assertEquals(logLines(result.stderr).length, 1, result.stderr);
+  assert.match(result.stderr, /The recorder of ".*" is gone .*recovered into the file/);
+  const trace = JSON.parse(result.stdout);
+  assertEquals(traceRuleBreaks(trace), []);
+  // deno-lint-ignore no-explicit-any
+  const slices = trace.traceEvents.filter((e: any) => e.ph === "X").map((e: any) => e.name);
+  assert.ok(slices.includes("sleep"), slices.join(" "));
+  // the counters: one RSS reading a committed sample
+  // deno-lint-ignore no-explicit-any
+  const rss = trace.traceEvents.filter((e: any) => e.name === "RSS MiB");
+  assertEquals(rss.length, seen);
+  assertEquals(Deno.statSync(`${path}-wal`).size, 0);
 });

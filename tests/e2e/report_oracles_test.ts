@@ -105,11 +105,18 @@ Deno.test({
       db.close();
       return `${row?.value}; ${JSON.stringify(report.largest_process)}`;
     };
-    assertEquals(report.largest_process.command, null, noted());
+    assertEquals(
+      [report.largest_process.command, report.largest_process.source],
+      [null, "kernel"],
+      noted(),
+    );
     const kib = report.largest_process.rss_bytes / 1024;
     assert.ok(Math.abs(kib - maxKib) <= maxKib * 0.02, `${kib} KiB against ${maxKib}`);
     const markdown = await runProcpath(["report", "-d", path]);
-    assert.match(markdown.stdout, /\| largest process \| 40\d\.\d MiB, the kernel's count/);
+    assert.match(
+      markdown.stdout,
+      /\| largest process \| 40\d\.\d MiB, the kernel's count .*; the peak fell between samples/,
+    );
     assertEquals(report.cpu_source, "rusage");
 
     // CPU: the run's is what the shell counted (alloc2's, the sleeps' next to nothing)
@@ -140,7 +147,8 @@ Deno.test({
     assert.ok(peak.base / 1024 >= maxKib * 0.98, `${peak.base}`);
     // and the trace carries the run's kernel counts
     const trace = await json(["export", "-d", path]);
-    assert.match(trace.otherData.largest_process_rss_mib, /^40\d(\.\d)? \(the kernel's count/);
+    assert.ok(Math.abs(trace.otherData.largest_process_rss_mib * 1024 - maxKib) <= maxKib * 0.02);
+    assert.match(trace.otherData.largest_process_source, /^the kernel's count/);
   },
 });
 
@@ -288,5 +296,112 @@ Deno.test({
       .filter((e: any) => e.ph === "X").reduce((a: number, e: any) => a + e.args.cpu_s, 0) +
       Number(trace.otherData.cpu_unattributed_s ?? 0);
     assert.ok(Math.abs(slices - kernel[0]!) <= Math.max(0.05, kernel[0]! * 0.05), `${slices}`);
+  },
+});
+
+Deno.test({
+  ...needs(
+    "report: a peak no sample saw is /usr/bin/time's and said to fall between samples, though the process was sampled",
+    HAVE,
+  ),
+  async fn() {
+    const dir = await temporaryDir("procpath-oracle-peak-");
+    // asleep 0.7 s (sampled), 300 MiB touched and let go at once, asleep 0.7 s (sampled)
+    Deno.writeTextFileSync(
+      `${dir}/peak.c`,
+      "#include <sys/mman.h>\n#include <unistd.h>\nint main(void) { unsigned long n = 300ul << 20;\n" +
+        "  usleep(700000);\n  char *p = mmap(0, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | " +
+        "MAP_ANONYMOUS | MAP_POPULATE, -1, 0);\n  if (p == MAP_FAILED) return 1;\n" +
+        "  munmap(p, n);\n  usleep(700000);\n  return 0; }\n",
+    );
+    const cc = new Deno.Command("gcc", { args: ["-o", `${dir}/peak`, `${dir}/peak.c`] })
+      .outputSync();
+    assert.ok(cc.success, new TextDecoder().decode(cc.stderr));
+    const timed = new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%M", `${dir}/peak`],
+      stderr: "piped",
+    }).outputSync();
+    const maxKib = Number(new TextDecoder().decode(timed.stderr).trim().split("\n").at(-1));
+    assert.ok(maxKib > 300 * 1024, `peak peaked at ${maxKib} KiB`);
+
+    const path = `${dir}/peak.sqlite`;
+    await record(path, ["./peak"], dir, "0.5");
+    const report = await json(["report", "-d", path, "--format", "json"]);
+    const peak = program(report, "./peak") ?? program(report, "peak");
+    assert.ok(peak, JSON.stringify(report.programs));
+    // sampled while asleep, a few hundred KiB: not the 300 MiB
+    assertEquals(peak.unsampled_processes, 0);
+    assert.ok(report.peak_rss_bytes < 50 << 20, `${report.peak_rss_bytes}`);
+    // the kernel's count, and the run's one process is the one it counted
+    assertEquals(report.largest_process.source, "kernel", JSON.stringify(report.largest_process));
+    assert.match(report.largest_process.command, /\/peak$/);
+    const kib = report.largest_process.rss_bytes / 1024;
+    assert.ok(Math.abs(kib - maxKib) <= maxKib * 0.02, `${kib} KiB against ${maxKib}`);
+    assert.match(report.largest_sampled_process.command, /\/peak$/);
+
+    const markdown = (await runProcpath(["report", "-d", path])).stdout;
+    assert.doesNotMatch(markdown, /lived between samples/);
+    assert.match(
+      markdown,
+      /\| largest process \| 30\d\.\d MiB, the kernel's count \(getrusage ru\\_maxrss\): \S*\/peak; the peak fell between samples \(no sample saw it\)/,
+    );
+    assert.match(
+      markdown,
+      /\| peak RSS \| \d+\.\d MiB, the most the samples saw of the whole tree at once, at /,
+    );
+    const trace = await json(["export", "-d", path]);
+    assertEquals(typeof trace.otherData.largest_process_rss_mib, "number");
+    assert.ok(Math.abs(trace.otherData.largest_process_rss_mib * 1024 - maxKib) <= maxKib * 0.02);
+    assert.match(trace.otherData.largest_process_source, /fell between samples/);
+  },
+});
+
+Deno.test({
+  ...needs(
+    "report of a --no-events run: the command and status its recorder noted, lifetimes from stat",
+    {
+      "gcc is not installed": installed("gcc"),
+    },
+  ),
+  async fn() {
+    const dir = await temporaryDir("procpath-no-events-");
+    Deno.writeTextFileSync(
+      `${dir}/spin.c`,
+      "#include <stdlib.h>\n#include <time.h>\nstatic double now(void) { struct timespec t;\n" +
+        "  clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }\n" +
+        "int main(int argc, char **argv) { double end = now() + atof(argv[1]);\n" +
+        "  volatile unsigned long x = 0; while (now() < end) x++; return 0; }\n",
+    );
+    const cc = new Deno.Command("gcc", { args: ["-o", `${dir}/spin`, `${dir}/spin.c`] })
+      .outputSync();
+    assert.ok(cc.success, new TextDecoder().decode(cc.stderr));
+    const path = `${dir}/ne.sqlite`;
+    const script = "for i in 1 2 3 4 5 6 7 8; do ./spin 0.1; done; exit 3";
+    const started = performance.now();
+    const recorded = await runProcpath(
+      ["record", "-i", "0.5", "--no-events", "-d", path, "--", "sh", "-c", script],
+      { cwd: dir },
+    );
+    const wall = (performance.now() - started) / 1000;
+    assertEquals(recorded.code, 3, recorded.stderr);
+    const report = await json(["report", "-d", path, "--format", "json"]);
+    assertEquals(
+      [report.command, report.exit_status, report.process_events],
+      [`sh -c ${script}`, 3, false],
+    );
+    // sh ran eight 0.1 s spins, so the samples saw it twice at least: it lived from its
+    // start (its stat) to its last sample, within the time record took
+    const sh = program(report, "sh");
+    assert.ok(sh.longest_lifetime_s >= 0.5 && sh.longest_lifetime_s <= wall, JSON.stringify(sh));
+    // a spin a sample saw lived from its start, at most its 0.1 s and its exec
+    const spin = program(report, "./spin");
+    if (spin) {
+      assert.ok(spin.longest_lifetime_s > 0, JSON.stringify(spin));
+      assert.ok(spin.longest_lifetime_s < 0.2, JSON.stringify(spin));
+    }
+    const markdown = (await runProcpath(["report", "-d", path])).stdout;
+    assert.match(markdown, /^### procpath report: sh -c for i in .* — exit status 3\n/);
+    // CPU the shell reaped names no program, and the table says no list at all
+    assert.doesNotMatch(markdown, /[^-]: \|/);
   },
 });

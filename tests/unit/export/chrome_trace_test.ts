@@ -1,8 +1,11 @@
+import assert from "node:assert/strict";
 import { assertEquals } from "../../_helpers/assert.ts";
 import { handRun } from "../../_helpers/run_rows.ts";
 import { traceRuleBreaks } from "../../_helpers/trace_rules.ts";
 import { toChromeTrace } from "../../../src/export/chrome_trace.ts";
+import type { TraceEvent } from "../../../src/export/chrome_trace.ts";
 import { buildRun } from "../../../src/report/run_model.ts";
+import type { RunRows, SampledRow } from "../../../src/store/report_reads.ts";
 
 Deno.test("toChromeTrace() keeps the format's rules: names, µs integers, nesting slices", () => {
   const trace = toChromeTrace(buildRun(handRun()));
@@ -37,5 +40,61 @@ Deno.test("toChromeTrace(): CPU and RSS counters by program at each sample", () 
   ]);
   const cpu = trace.traceEvents.filter((e) => e.ph === "C" && e.name === "CPU cores");
   // the second interval (0.5 s): 15 reaped ticks gcc's or ls's, not told apart
-  assertEquals([cpu[1]!.args.gcc, cpu[1]!.args["(exited between samples)"]], [0, 0.3]);
+  assertEquals([cpu[0]!.args.gcc, cpu[0]!.args["(exited between samples)"]], [0, 0.3]);
+});
+
+/** A run sampled every 0.5 s from 100.0 whose one process, spin, used 0.25 s in the third interval. */
+function spinInThirdInterval(): RunRows {
+  const base = handRun();
+  const utimes = [0, 0, 0, 25, 25];
+  const samples: SampledRow[] = utimes.map((
+    utime,
+    i,
+  ) => [100 + i / 2, 10, 9, 9990, utime, 0, 0, 0, 100, "spin", "spin 0.25"]);
+  return {
+    ...base,
+    samples: () => samples,
+    bootAt: 0,
+    events: [{ ...base.events![0]!, ts: 99.9, kind: "fork", pid: 10, ppid: 9 }],
+  };
+}
+
+/** The counter's value a viewer shows at `at` µs: the last one stamped at or before it. */
+function shownAt(events: TraceEvent[], name: string, program: string, at: number) {
+  const held = events.filter((e) => e.ph === "C" && e.name === name && e.ts! <= at).at(-1);
+  return held?.args[program] ?? 0;
+}
+
+Deno.test("toChromeTrace(): an interval's CPU is drawn from its start to its end, not one interval late", () => {
+  const trace = toChromeTrace(buildRun(spinInThirdInterval()));
+  // the run starts at the fork (99.9): samples at 0.1, 0.6, 1.1, 1.6, 2.1 s; the CPU
+  // was used between 1.1 and 1.6 s, 0.5 cores
+  const cores = (seconds: number) =>
+    shownAt(trace.traceEvents, "CPU cores", "spin", Math.round(seconds * 1e6));
+  assertEquals([0.3, 0.6, 1.09].map(cores), [0, 0, 0]);
+  assertEquals([1.1, 1.35, 1.599].map(cores), [0.5, 0.5, 0.5]);
+  assertEquals([1.6, 1.9, 2.1, 5].map(cores), [0, 0, 0, 0]);
+  // the series ends with a 0 at the last sample
+  const last = trace.traceEvents.filter((e) => e.name === "CPU cores").at(-1)!;
+  assertEquals([last.ts, last.args.spin], [2_100_000, 0]);
+});
+
+Deno.test("toChromeTrace(): otherData's figures are numbers, their sources in keys of their own", () => {
+  const trace = toChromeTrace(buildRun(handRun(true, {
+    start: 99.9,
+    end: 101.3,
+    command: "sh job.sh",
+    exitCode: 0,
+    userSeconds: 0.3,
+    systemSeconds: 0.2,
+    maxRssKib: 400 * 1024,
+  })));
+  const o = trace.otherData;
+  assertEquals(
+    [o.cpu_s, o.cpu_unattributed_s, o.largest_process_rss_mib, o.largest_process_command],
+    [0.5, 0.15, 400, null],
+  );
+  assert.match(String(o.cpu_source), /the kernel's count \(getrusage\)/);
+  assert.match(String(o.largest_process_source), /ru_maxrss.*fell between samples/);
+  assertEquals(typeof o.cpu_unattributed_note, "string");
 });

@@ -5,6 +5,7 @@ import { handRun } from "../../_helpers/run_rows.ts";
 import { markdownText, renderMarkdown } from "../../../src/report/markdown.ts";
 import { toReportData } from "../../../src/report/report_data.ts";
 import { buildRun } from "../../../src/report/run_model.ts";
+import { noEventsRun } from "./no_events_run.ts";
 
 const decode = (html: string) =>
   html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">")
@@ -53,7 +54,7 @@ Deno.test("renderMarkdown(): a command line can open no link, tag or cell of its
   const html = new MarkdownIt().render(markdown);
   assert.doesNotMatch(html, /<script>|<a |<em>|<code>|<s>/);
   const row = tables(markdown)[0]!.find((r) => r[0] === "largest process")!;
-  assertEquals(row[1], `10.0 MiB: ${hostile}`);
+  assertEquals(row[1], `10.0 MiB, the most a sample saw of one process: ${hostile}`);
 });
 
 Deno.test("renderMarkdown(): --limit cuts the tables and says how many rows are left", () => {
@@ -65,4 +66,65 @@ Deno.test("renderMarkdown(): --limit cuts the tables and says how many rows are 
 Deno.test("markdownText() cuts long text and keeps every character readable", () => {
   assertEquals(markdownText("abcdef", 4), "abc…");
   assertEquals(decode(new MarkdownIt().renderInline(markdownText("a_b*c|d\\e"))), "a_b*c|d\\e");
+});
+
+Deno.test("renderMarkdown() without events: the noted command in the title, no empty list of programs", () => {
+  const markdown = renderMarkdown(toReportData(buildRun(noEventsRun())), { limit: 25 });
+  assert.match(
+    new MarkdownIt().render(markdown),
+    /<h3>procpath report: sh job\.sh — exit status 3<\/h3>/,
+  );
+  const programs = tables(markdown)[1]!.map((row) => row[0]);
+  assertEquals(programs.slice(1), ["children of sh", "spin", "sh"]);
+  assert.doesNotMatch(markdown, /[^-]: \|/);
+});
+
+Deno.test("renderMarkdown(): a kernel's peak no sample saw is said to fall between samples, the tree's peak is the samples'", () => {
+  const data = toReportData(buildRun(handRun(true, {
+    start: 99.9,
+    end: 101.3,
+    command: "sh job.sh",
+    exitCode: 0,
+    userSeconds: 0.3,
+    systemSeconds: 0.2,
+    maxRssKib: 400 * 1024,
+  })));
+  assertEquals(data.largest_process, {
+    rss_bytes: 400 * 1024 * 1024,
+    command: null,
+    source: "kernel",
+  });
+  assertEquals(data.largest_sampled_process, { rss_bytes: 2560 * 4096, command: "gcc -c a.c" });
+  const summary = new Map(tables(renderMarkdown(data, { limit: 25 }))[0]!.map(([k, v]) => [k, v]));
+  assertEquals(
+    summary.get("largest process"),
+    "400.0 MiB, the kernel's count (getrusage ru_maxrss); the peak fell between samples " +
+      "(no sample saw it), the most a sample saw of one process was 10.0 MiB: gcc -c a.c",
+  );
+  assert.doesNotMatch(summary.get("largest process")!, /lived between/);
+  assert.match(
+    summary.get("peak RSS")!,
+    /^10\.4 MiB, the most the samples saw of the whole tree at once, at /,
+  );
+  // a run of one process: the kernel's figure is its
+  const one = handRun(true, {
+    start: 99.9,
+    end: 101.3,
+    command: "sh job.sh",
+    exitCode: 0,
+    userSeconds: 0.3,
+    systemSeconds: 0.2,
+    maxRssKib: 400 * 1024,
+  });
+  const alone = [...one.samples()].filter((row) => row[1] === 10);
+  const only = buildRun({
+    ...one,
+    samples: () => alone,
+    events: one.events!.filter((e) => e.pid === 10),
+  });
+  assertEquals(toReportData(only).largest_process, {
+    rss_bytes: 400 * 1024 * 1024,
+    command: "sh job.sh",
+    source: "kernel",
+  });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { assertEquals } from "../../_helpers/assert.ts";
 import { handRun } from "../../_helpers/run_rows.ts";
+import { noEventsRun } from "./no_events_run.ts";
 import { buildRun, EXITED_BETWEEN } from "../../../src/report/run_model.ts";
 import { UNNAMED } from "../../../src/model/process.ts";
 import type { EventRow, SampledRow } from "../../../src/store/report_reads.ts";
@@ -60,7 +61,8 @@ Deno.test("buildRun() without events: lifetimes from the samples, reaped CPU kep
   const run = buildRun(handRun(false));
   assertEquals(run.processes.map((p) => [p.pid, p.start, p.end, p.startFrom]), [
     [10, 100.5, 101.0, "before"],
-    [11, 100.5, 100.5, "before"],
+    // gcc's start in its stat is the first sample's moment: no older than the recording
+    [11, 100.5, 100.5, "stat"],
   ]);
   assertEquals(run.summary.command, null);
   assertEquals(run.summary.hasEvents, false);
@@ -104,7 +106,13 @@ Deno.test("buildRun() with the recorder's counts: the kernel's CPU and peak, the
   }));
   assertEquals(run.summary.cpuSource, "rusage");
   close(run.summary.cpuSeconds, 0.5, "total");
-  assertEquals(run.summary.peakProcessRss, { bytes: 400 * 1024 * 1024, command: null });
+  // the kernel's figure, which no process of the three can be named for
+  assertEquals(run.summary.peakProcessRss, {
+    bytes: 400 * 1024 * 1024,
+    command: null,
+    source: "kernel",
+  });
+  assertEquals(run.summary.peakSampledProcessRss, { bytes: 2560 * 4096, command: "gcc -c a.c" });
   // sh is the only process that exited after the last sample: the 14 ticks are its
   close(run.processes[0]!.cpuSeconds, 0.01 + 0.14, "sh");
   close(run.processes[0]!.estimatedCpuSeconds, 0, "sh's estimate");
@@ -295,4 +303,22 @@ Deno.test("buildRun(): a zombie a sample shows is counted by its counters there,
     ["cc1", 30],
     ["sh", 1],
   ]);
+});
+
+Deno.test("buildRun() without events: the command and status its recorder noted, lifetimes from stat", () => {
+  const run = buildRun(noEventsRun());
+  assertEquals(run.summary.command, { command: "sh job.sh", exitCode: 3, exitSignal: null });
+  // born after the recorder started, by the start times in their stat lines
+  assertEquals(
+    run.processes.map((p) => [p.pid, Math.round(p.start * 100) / 100, p.end, p.startFrom]),
+    [[10, 100.3, 101.0, "stat"], [11, 100.85, 101.0, "stat"]],
+  );
+  close(run.summary.start, 100.3, "the run starts with its first process");
+  close(run.programs.find((p) => p.program === "sh")!.longestLifetime, 0.7, "sh's lifetime");
+  close(run.programs.find((p) => p.program === "spin")!.longestLifetime, 0.15, "spin's");
+  // a process older than the recorder predates the run
+  const rows = noEventsRun();
+  const older = buildRun({ ...rows, run: { ...rows.run!, start: 100.4 } });
+  assertEquals(older.processes.map((p) => p.startFrom), ["before", "stat"]);
+  close(older.processes[0]!.start, 100.5, "from the first sample");
 });
