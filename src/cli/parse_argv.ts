@@ -191,7 +191,13 @@ export function parseCommandArgv(
   const words = runs || afterDashes === null ? before : [...before, ...afterDashes];
   for (const [key, option] of Object.entries(spec.options)) {
     if (option.required && values[key] === undefined) {
-      throw new ParseError(`required option '${option.flags}' not specified`, {
+      // a word where the command takes none is likely the option's value without its flag
+      // (`procpath report RUN.sqlite`)
+      const names = flagNames(option);
+      const hint = spec.args.length === 0 && words.length === 1 && takesValue(option)
+        ? `; did you mean: procpath ${spec.name} ${names.short ?? names.long} ${words[0]}`
+        : "";
+      throw new ParseError(`required option '${option.flags}' not specified${hint}`, {
         kind: "required",
         option: flagNames(option).long.replace(/^--/, ""),
       });

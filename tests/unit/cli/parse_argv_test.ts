@@ -74,6 +74,12 @@ Deno.test("each mistake has its message, in a fixed order of checks", () => {
     [["record"], "required option '-d, --database-file <database-file>' not specified"],
     // a required option is reported before an unknown one, as the reference's parser did
     [["record", "--bogus"], "required option '-d, --database-file"],
+    // a lone word where the command takes none is likely the option's value without its flag
+    [
+      ["report", "run.sqlite"],
+      "required option '-d, --database-file <database-file>' not specified; " +
+      "did you mean: procpath report -d run.sqlite",
+    ],
     [["query", "a", "b", "c"], "too many arguments for 'query'. Expected 2 arguments but got 3"],
     [["play", "-f", "x.ini"], "missing required argument 'target'"],
     [["completion"], "missing required argument 'shell'"],
