@@ -24,10 +24,21 @@
  * @module
  */
 
-/** The program of CPU that exits used between samples, split among them in a way not known. */
-export const EXITED_BETWEEN = "(exited between samples)";
+/**
+ * The program of CPU that sampled processes of several programs used between their last
+ * sample and their exit, which their parent's counters hold without saying whose. Not
+ * "processes no sample saw": most were sampled; only their last moments are not split.
+ */
+export const EXITED_BETWEEN = "(exited, not split)";
 /** The program of CPU used after the last sample by processes not told apart. */
 export const AFTER_LAST = "(after the last sample)";
+/** One line saying what an `EXITED_BETWEEN` row holds, for under a list that shows one. */
+export const EXITED_BETWEEN_LEGEND = "exited, not split: CPU these programs used between their " +
+  "last sample and their exit; the kernel gives it to the parent without saying which process " +
+  "used it";
+/** One line saying what an `AFTER_LAST` row holds, for under a list that shows one. */
+export const AFTER_LAST_LEGEND = "after the last sample: CPU the kernel counted once the " +
+  "samples had ended, of processes (these programs', where named) it does not tell apart";
 
 /** An exit that can explain some of what its reaper reaped; `P` is the caller's process. */
 export interface ReapedExit<P> {

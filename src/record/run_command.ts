@@ -47,6 +47,11 @@ export interface RunningCommand {
   readonly interrupted: boolean;
   /** Whether the command itself has exited (and the runtime reaped it). */
   readonly exited: boolean;
+  /**
+   * Seconds from just before the command's spawn to its reaping (the runtime's wait
+   * returned), as `/usr/bin/time` measures it; `null` while it runs.
+   */
+  readonly wallSeconds: number | null;
   /** The signal that ended the command ("SIGSEGV"), once it has ended by one; else `null`. */
   readonly signal: string | null;
   /** Kills whatever is still running of the tree (a failed recording) and stops listening. */
@@ -81,6 +86,7 @@ export function runCommand(
 ): RunningCommand {
   becomeSubreaper();
   let child: Deno.ChildProcess;
+  const spawnedAt = performance.now();
   try {
     child = spawnAsCaller(
       new Deno.Command(argv[0]!, {
@@ -264,6 +270,9 @@ export function runCommand(
     },
     get exited() {
       return exited;
+    },
+    get wallSeconds() {
+      return exited ? (exitedAt - spawnedAt) / 1000 : null;
     },
     get signal() {
       return endSignal;

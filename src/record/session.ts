@@ -23,6 +23,7 @@ import { displayCommand } from "../model/process.ts";
 import type { TreeSummary } from "./summary.ts";
 import { noteRun } from "../store/run_log.ts";
 import { parseStatus } from "../procfs/parse_status.ts";
+import { parseStatBytes } from "../procfs/mod.ts";
 import type { ProcReader } from "../procfs/proc_reader.ts";
 
 /** How a session ended. */
@@ -57,6 +58,8 @@ export async function recordSession(
     clockTicks: system.clockTicks,
     pageSize: system.pageSize,
     bootTime: plan.procfs.bootTime(),
+    // processes started before procpath were running before the recording
+    since: plan.procfs.isLive ? ownStartTicks(plan.procfs.reader("process"), io.pid) : undefined,
   });
   const started = performance.now();
   const startedAt = io.now() / 1000;
@@ -172,7 +175,9 @@ export async function recordSession(
     stop.dispose();
   }
   const exitCode = running ? await running.status : 0;
-  const wallSeconds = (performance.now() - started) / 1000;
+  // the command's own span, spawn to reaping, as /usr/bin/time's (the session's own
+  // start and end added 0.05–0.25 s)
+  const wallSeconds = running?.wallSeconds ?? (performance.now() - started) / 1000;
   const counted = running ? withoutShells(childrenUsage(), shells) : null;
   // a child forked from procpath starts with procpath's size: only a larger peak is its.
   // procpath's own memory's peak (VmHWM) tells, not getrusage(RUSAGE_SELF), which also
@@ -207,6 +212,16 @@ export async function recordSession(
       describeExit(exitCode, running.signal, running.interrupted)
     : `procpath record: ${recorded.path}`;
   return { recorded, tree, treeLines: formatSummary(tree, title), exitCode };
+}
+
+/** procpath's own start time, ticks after boot (`stat.starttime`), else `undefined`. */
+function ownStartTicks(reader: ProcReader, pid: number): number | undefined {
+  try {
+    const start = parseStatBytes(reader.readFile(pid, "stat")).starttime;
+    return typeof start === "number" ? start : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** procpath's own memory's peak, KiB (`VmHWM`), else `fallback`. */

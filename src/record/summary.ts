@@ -13,14 +13,29 @@ import type { ProcessEventRow } from "../store/mod.ts";
 import { ReapedCpuTracker } from "../model/cpu.ts";
 import {
   AFTER_LAST,
+  AFTER_LAST_LEGEND,
   creditInterval,
   creditReaped,
   EXITED_BETWEEN,
+  EXITED_BETWEEN_LEGEND,
   groupByReaper,
 } from "../model/reaped_credit.ts";
 import type { ReapedCarry, ReapedCredit, ReapedExit } from "../model/reaped_credit.ts";
 
 export { AFTER_LAST, EXITED_BETWEEN };
+
+/**
+ * The least CPU a row of leftovers (`EXITED_BETWEEN`, `AFTER_LAST`, `children of …`) needs
+ * to be listed, seconds. Those rows are what a reaper's counters hold beyond its
+ * children's own, and each process's own counters are rounded down to ticks twice
+ * (utime and stime apart) while its reaper's sum is rounded once: up to two ticks per
+ * process reaped, with nothing telling rounding from use. A `sh` reaping three 8 ms
+ * children showed 0.01–0.03 s of `children of sh` the kernel never counted. Such rows
+ * are dropped from the list (the CPU line's total still holds them); 0.05 s is 5 ticks at
+ * the usual 100 Hz, above the rounding of two processes, and a row that small tells
+ * nothing the list's two decimals would.
+ */
+export const LEFTOVER_MIN_SECONDS = 0.05;
 
 /** A program's share of the recording: every process that ran it. */
 export interface ProgramUse {
@@ -50,12 +65,27 @@ export interface TreeSummary {
    * The largest resident memory of one process, bytes, and its command: from the
    * samples, or the kernel's `ru_maxrss` of everything reaped when larger (the peak then
    * fell between samples, whether or not a sample saw the process, and its command is
-   * `null`).
+   * `null`). `exact`: the kernel's count says no process had more; else a lower bound (a
+   * brief peak between samples is not seen). `seen`: where the figure comes from — a
+   * sample, an exit's own figure from the kernel, or the kernel's count of all reaped.
    */
-  peakProcessRss: { bytes: number; command: string | null } | null;
-  /** Processes started: forks seen by the connector, else distinct processes sampled. */
+  peakProcessRss:
+    | { bytes: number; command: string | null; exact: boolean; seen: "sample" | "exit" | "kernel" }
+    | null;
+  /**
+   * procpath's own peak, bytes, when the kernel's `ru_maxrss` of what it reaped was not
+   * above it: every child procpath forks starts as a copy of it and counts that size as
+   * its own until it execs, so the kernel's count tells no peak below this; else `null`.
+   */
+  kernelBlindBelowBytes: number | null;
+  /**
+   * Processes started: forks seen by the connector; else processes sampled, those
+   * running before the recording left out where that is known (`startedBefore`).
+   */
   started: number;
   startedSource: "events" | "samples";
+  /** Sampled processes that had started before the recording (not in `started`); `null` when not known. */
+  startedBefore: number | null;
   /** The five programs that used most CPU themselves. */
   topPrograms: ProgramUse[];
 }
@@ -134,7 +164,7 @@ const REMEMBERED_SAMPLES = 8;
  * the one exit without figures that it reaped in the interval, or to the program all
  * such exits ran; when they ran different programs the split is not known (the zombie
  * was reaped before it could be read: measured, 1 exit of 5 read even with exits woken
- * at once) and it stays `(exited between samples)`, naming them, rather than guessed.
+ * at once) and it stays `(exited, not split)`, naming them, rather than guessed.
  * What no exit explains is `children of PROGRAM` (`children of PID N, unrecorded` for
  * a reaper no recent sample saw).
  */
@@ -146,9 +176,17 @@ export class SummaryTracker {
   #systemTicks = 0;
   #peakTree: { bytes: number; at: number } | null = null;
   #peakProcess: { bytes: number; command: string } | null = null;
+  /** The largest a sample saw, the same object as `#peakProcess` while nothing else raised it. */
+  #sampledPeak: { bytes: number; command: string } | null = null;
   /** The start time of the process each PID last named: a new one counts as started. */
   readonly #starts = new Map<number, number>();
   #started = 0;
+  /** Processes sampled whose start time is not after `#since`: running before the recording. */
+  #startedBefore = 0;
+  /** procpath's own start time, ticks after boot: a process started later started in the recording. */
+  readonly #since: number | undefined;
+  /** The programs that are leftovers of reapers' counters, not programs (`LEFTOVER_MIN_SECONDS`). */
+  readonly #leftovers = new Set<string>();
   readonly #programs = new Map<string, Program>();
   /** The processes of the recent samples, by PID (their exits may arrive late). */
   #last = new Map<number, Last>();
@@ -170,9 +208,15 @@ export class SummaryTracker {
   /**
    * `bootTime`: the kernel's `btime` (unix seconds, whole), which bounds the boot
    * moment that tells a process born between samples from one that entered the
-   * selection; without it the samples alone bound it.
+   * selection; without it the samples alone bound it. `since`: when the recording began
+   * as a start time (ticks after boot; procpath's own, on the same clock as every
+   * process's, exact to a tick with no boot moment to infer): processes started no
+   * later are not counted as started; without it every process sampled is.
    */
-  constructor(context: KernelUnits & { bootTime?: number | undefined }) {
+  constructor(
+    context: KernelUnits & { bootTime?: number | undefined; since?: number | undefined },
+  ) {
+    this.#since = context.since;
     this.#clockTicks = context.clockTicks;
     this.#pageSize = context.pageSize;
     const btime = context.bootTime;
@@ -240,7 +284,8 @@ export class SummaryTracker {
       const fresh = this.#starts.get(pid) !== starttime;
       if (fresh) {
         this.#starts.set(pid, starttime);
-        this.#started++;
+        if (this.#since !== undefined && starttime <= this.#since) this.#startedBefore++;
+        else this.#started++;
       }
       // the program is named again only when the command line or name changed
       const same = known?.starttime === starttime;
@@ -288,7 +333,10 @@ export class SummaryTracker {
         });
       }
     }
-    if (largest !== null) this.#peakProcess = { bytes: largestRss, command: commandOf(largest) };
+    if (largest !== null) {
+      this.#peakProcess = { bytes: largestRss, command: commandOf(largest) };
+      this.#sampledPeak = this.#peakProcess;
+    }
     // 10 ms for the event clock's own drift from the wall clock (a wider window only
     // names fewer programs)
     const readEnd = readEndMs === undefined ? null : readEndMs / 1000 + 0.01;
@@ -417,7 +465,7 @@ export class SummaryTracker {
   /**
    * Adds one credit of the shared rule: to the exit's command; to the program (with
    * the command all its exits ran, else its name); or to the label, with its programs
-   * as the command (`(exited between samples): sleep, alloc2`).
+   * as the command (`(exited, not split): sleep, alloc2`).
    */
   #credit(credit: ReapedCredit<Exit>): void {
     switch (credit.kind) {
@@ -432,6 +480,7 @@ export class SummaryTracker {
         return;
       }
       case "label":
+        this.#leftovers.add(credit.label);
         this.#add(credit.programs.join(", "), credit.ticks, credit.label);
     }
   }
@@ -496,17 +545,23 @@ export class SummaryTracker {
         const exits = after.map((exit) => this.#reapedExit(exit));
         const share = creditReaped(rest - unexplained, exits, AFTER_LAST);
         for (const credit of share.credits) this.#credit(credit);
-        if (share.unexplained > 0) this.#add(AFTER_LAST, share.unexplained, AFTER_LAST);
+        if (share.unexplained > 0) {
+          this.#leftovers.add(AFTER_LAST);
+          this.#add(AFTER_LAST, share.unexplained, AFTER_LAST);
+        }
       }
     } else this.#settleAll();
     for (const { ticks, program } of this.#unexplained.values()) {
+      this.#leftovers.add(`children of ${program}`);
       this.#add(`children of ${program}`, ticks, `children of ${program}`);
     }
     this.#unexplained = new Map();
     // figures credited that no sample saw reaped were reaped after the last (the kernel's
     // count has them once) or never: the summary has them once already
     this.#carry = new Map();
-    const topPrograms = [...this.#programs].filter(([, p]) => p.ticks > 0)
+    const leftoverMin = LEFTOVER_MIN_SECONDS * this.#clockTicks;
+    const topPrograms = [...this.#programs]
+      .filter(([name, p]) => p.ticks > 0 && (!this.#leftovers.has(name) || p.ticks >= leftoverMin))
       .sort((a, b) => b[1].ticks - a[1].ticks).slice(0, 5)
       .map(([program, p]) => ({
         program,
@@ -515,12 +570,22 @@ export class SummaryTracker {
         processes: p.processes,
         peakRssBytes: p.peakRss,
       }));
-    let peakProcess: TreeSummary["peakProcessRss"] = this.#peakProcess;
+    const sampled = this.#peakProcess;
+    let peakProcess: TreeSummary["peakProcessRss"] = sampled && {
+      ...sampled,
+      exact: false,
+      seen: sampled === this.#sampledPeak ? "sample" : "exit",
+    };
+    let blindBelow: number | null = null;
     // a child's peak includes procpath's own when it was forked: only a larger one is theirs
     const maxRss = (rusage?.maxRssKib ?? 0) * 1024;
-    const floor = (rusage?.selfMaxRssKib ?? Infinity) * 1024;
-    if (maxRss > floor && maxRss > (peakProcess?.bytes ?? 0)) {
-      peakProcess = { bytes: maxRss, command: null };
+    const floor = rusage?.selfMaxRssKib === undefined ? null : rusage.selfMaxRssKib * 1024;
+    if (rusage?.maxRssKib !== undefined && floor !== null) {
+      if (maxRss <= floor) blindBelow = floor;
+      else if (maxRss > (sampled?.bytes ?? 0)) {
+        peakProcess = { bytes: maxRss, command: null, exact: true, seen: "kernel" };
+      } // the kernel's count is no larger: the sampled process had the largest peak
+      else peakProcess = { ...peakProcess!, exact: true };
     }
     return {
       wallSeconds,
@@ -529,8 +594,12 @@ export class SummaryTracker {
       cpuSource: rusage ? "rusage" : "samples",
       peakTreeRss: this.#peakTree,
       peakProcessRss: peakProcess,
+      kernelBlindBelowBytes: blindBelow,
       started: options.started ?? this.#started,
       startedSource: options.started == null ? "samples" : "events",
+      startedBefore: options.started == null && this.#since !== undefined
+        ? this.#startedBefore
+        : null,
       topPrograms,
     };
   }
@@ -562,25 +631,50 @@ export function formatSummary(summary: TreeSummary, title: string): string[] {
     );
   }
   const largest = summary.peakProcessRss;
+  const under = (first: boolean) => first ? "  peak RSS        " : "                  ";
   if (largest) {
+    // a figure the kernel does not confirm is what the samples saw: a brief peak between
+    // them is missed, so it is a bound, and the process it names may not be the largest
     lines.push(
-      `${summary.peakTreeRss ? "                " : "  peak RSS      "}  ${mib(largest.bytes)} ${
+      `${under(!summary.peakTreeRss)}${
         largest.command === null
-          ? "the largest process (the kernel's count of those reaped: its peak fell between samples)"
-          : `the largest process: ${cut(largest.command)}`
+          ? `${
+            mib(largest.bytes)
+          } the largest process (the kernel's count of those reaped: its peak fell between samples)`
+          : largest.exact
+          ? `${mib(largest.bytes)} the largest process: ${cut(largest.command)}`
+          : `≥ ${mib(largest.bytes)} the largest process; the largest ${
+            largest.seen === "sample" ? "a sample saw" : "an exit reported"
+          }: ${cut(largest.command)}`
       }`,
     );
   }
   if (!summary.peakTreeRss && !largest) {
     lines.push("  peak RSS        unknown: no sample caught a live process");
   }
+  if (summary.kernelBlindBelowBytes !== null) {
+    lines.push(
+      `                  (the kernel's count cannot tell a peak below ${
+        mib(summary.kernelBlindBelowBytes)
+      }, procpath's own: each process it starts counts that size until it execs)`,
+    );
+  }
+  const before = summary.startedBefore;
   lines.push(
     `  processes       ${summary.started} ${
-      summary.startedSource === "events" ? "started" : "seen in samples"
+      summary.startedSource === "events"
+        ? "started"
+        : before === null
+        ? "seen in samples"
+        : `started that a sample saw${
+          before > 0 ? ` (and ${before} running before the recording)` : ""
+        }`
     }`,
   );
   if (summary.topPrograms.length > 0) {
-    lines.push("  most CPU        (each program's own; processes, peak RSS, its busiest command)");
+    lines.push(
+      "  most CPU        (each program's own; processes, peak RSS seen, its busiest command)",
+    );
     for (const p of summary.topPrograms) {
       const figures = [
         p.processes > 0 ? `${p.processes} process${p.processes === 1 ? "" : "es"}` : "",
@@ -591,6 +685,17 @@ export function formatSummary(summary: TreeSummary, title: string): string[] {
           figures ? ` (${figures})` : ""
         }${p.command && p.command !== p.program ? `: ${cut(p.command, 50)}` : ""}`,
       );
+    }
+    // the rows that are no program's say what they hold: the old "exited between samples" was
+    // read as processes no sample saw, when most were sampled
+    const shown = new Set(summary.topPrograms.map((p) => p.program));
+    for (
+      const [label, legend] of [[EXITED_BETWEEN, EXITED_BETWEEN_LEGEND], [
+        AFTER_LAST,
+        AFTER_LAST_LEGEND,
+      ]]
+    ) {
+      if (shown.has(label!)) lines.push(`                  ${legend}`);
     }
   }
   return lines;

@@ -92,7 +92,7 @@ Deno.test("compare: a build and its double — the compilers' CPU about doubles,
   const cpu = metric(json, "cpu");
   // 16 units of the same code against 8 (main.c and the link are the same in both)
   assert.ok(cpu.change_pct > 40 && cpu.change_pct < 200, JSON.stringify(cpu));
-  // the first program (CPU no zombie told apart is "(exited between samples)", no program)
+  // the first program (CPU no zombie told apart is "(exited, not split)", no program)
   // deno-lint-ignore no-explicit-any
   const first = json.programs.find((p: any) => !p.program.startsWith("("));
   assertEquals(first.program, "cc1");

@@ -274,7 +274,7 @@ Deno.test({
       assertEquals(programs[0]?.processes, 6, recorded.stderr);
       const cc1 = own.get("cc1")!;
       assertEquals(credited("cc1")!.seconds <= cc1 + 0.4, true, `cc1 ${cc1} s: ${recorded.stderr}`);
-      const between = credited("(exited between samples)")?.seconds ?? 0;
+      const between = credited("(exited, not split)")?.seconds ?? 0;
       const after = credited("(after the last sample)")?.seconds ?? 0;
       assertEquals(
         credited("cc1")!.seconds + between + after >= 0.9 * cc1,
@@ -363,7 +363,7 @@ Deno.test({
         // all but a tick or two of it is alloc2's: sleep, sh and time idle
         const oracle = Number(line[1]) + Number(line[2]);
         const programs = summaryPrograms(stderr);
-        const unattributed = new Set(["(exited between samples)", "(after the last sample)"]);
+        const unattributed = new Set(["(exited, not split)", "(after the last sample)"]);
         for (const p of programs) {
           if (p.program === "alloc2" || unattributed.has(p.program)) continue;
           assertEquals(p.seconds <= 0.03, true, `${p.program}, kernel ${oracle} s: ${stderr}`);

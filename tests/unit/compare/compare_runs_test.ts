@@ -52,7 +52,7 @@ Deno.test("compareRuns(): twice the CPU exceeds cpu=50% and not cpu=150%; RSS un
   // used between samples, not told apart
   assertEquals(tight.programs.slice(0, 2).map((p) => [p.program, p.cpu_change_pct]), [
     ["gcc", 100],
-    ["(exited between samples)", 100],
+    ["(exited, not split)", 100],
   ]);
 });
 

@@ -35,12 +35,12 @@ Deno.test("toChromeTrace(): CPU and RSS counters by program at each sample", () 
   const rss = trace.traceEvents.filter((e) => e.ph === "C" && e.name === "RSS MiB");
   assertEquals(rss.map((e) => [e.ts, e.args]), [
     // ls, which no sample saw and which used no CPU it can be given, has no counter
-    [500_000, { gcc: 10, "(exited between samples)": 0, sh: 0.4 }],
-    [1_000_000, { gcc: 0, "(exited between samples)": 0, sh: 0.4 }],
+    [500_000, { gcc: 10, "(exited, not split)": 0, sh: 0.4 }],
+    [1_000_000, { gcc: 0, "(exited, not split)": 0, sh: 0.4 }],
   ]);
   const cpu = trace.traceEvents.filter((e) => e.ph === "C" && e.name === "CPU cores");
   // the second interval (0.5 s): 15 reaped ticks gcc's or ls's, not told apart
-  assertEquals([cpu[0]!.args.gcc, cpu[0]!.args["(exited between samples)"]], [0, 0.3]);
+  assertEquals([cpu[0]!.args.gcc, cpu[0]!.args["(exited, not split)"]], [0, 0.3]);
 });
 
 /** A run sampled every 0.5 s from 100.0 whose one process, spin, used 0.25 s in the third interval. */

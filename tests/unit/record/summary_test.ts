@@ -51,7 +51,13 @@ Deno.test("the summary: CPU with reaped children, peak RSS, processes, programs 
   const summary = tracker.finish(2);
   assertEquals([summary.userSeconds, summary.cpuSource, summary.started], [5, "samples", 2]);
   assertEquals(summary.peakTreeRss, { bytes: (256 + 2048) * 4096, at: 1002 });
-  assertEquals(summary.peakProcessRss, { bytes: 2048 * 4096, command: "cc a.c" });
+  // what the samples saw, a lower bound: no kernel count says it was the largest
+  assertEquals(summary.peakProcessRss, {
+    bytes: 2048 * 4096,
+    command: "cc a.c",
+    exact: false,
+    seen: "sample",
+  });
   assertEquals(summary.topPrograms, [
     { program: "ld", command: "ld -o app", seconds: 3, processes: 1, peakRssBytes: null },
     { program: "cc", command: "cc a.c", seconds: 2, processes: 1, peakRssBytes: 2048 * 4096 },
@@ -85,7 +91,7 @@ Deno.test("the summary credits a compiler's CPU to cc1, not to the make and gcc 
   // cc1's sampled 90; the 30 after its last sample were cc1's or gcc's: not known which
   assertEquals(top.map((p) => [p.program, Math.round(p.seconds * 100), p.processes]), [
     ["cc1", 90, 1],
-    ["(exited between samples)", 30, 0],
+    ["(exited, not split)", 30, 0],
     ["make", 1, 1],
   ]);
   assertEquals(top[0]!.peakRssBytes, 8192 * 4096);
@@ -104,7 +110,7 @@ Deno.test("the summary credits what a reaper reaped to the one exit that explain
   };
   assertEquals(run([[2, "./alloc2"]]), [["alloc2", "./alloc2", 0.18]]);
   assertEquals(run([[2, "sleep 0.2"], [3, "./alloc2"]]), [
-    ["(exited between samples)", "sleep, alloc2", 0.18],
+    ["(exited, not split)", "sleep, alloc2", 0.18],
   ]);
   // one program however many ran it: its name is right whatever the split
   assertEquals(run([[2, "sh -c a"], [3, "sh -c b"]]), [["sh", "sh", 0.18]]);
@@ -133,7 +139,7 @@ Deno.test("the summary waits for exit events that come after the sample showing 
   tracker.exited(exit(3, 1, 1000.95), "./alloc2");
   tracker.sample([sh(16), node(4, 1, "sleep 0.6", { start: 100_095 })], 1_001_500);
   const top = tracker.finish(1.5).topPrograms.map((p) => [p.program, p.command, p.seconds]);
-  assertEquals(top, [["(exited between samples)", "sleep, alloc2", 0.16]]);
+  assertEquals(top, [["(exited, not split)", "sleep, alloc2", 0.16]]);
 });
 
 Deno.test("the summary leaves out of an interval the exits after its sample's reading ended (#31)", () => {
@@ -153,7 +159,7 @@ Deno.test("the summary leaves out of an interval the exits after its sample's re
   // (the 50 ticks of the first sample are before any interval)
   assertEquals(run(1_001_020), [["cc1", 0.3]]);
   // not knowing when the reading ended, as may have been reaped before gcc was read
-  assertEquals(run(), [["(exited between samples)", 0.3]]);
+  assertEquals(run(), [["(exited, not split)", 0.3]]);
 });
 
 Deno.test("the summary names CPU no exit explains children of the reaper's program, as the docs say", () => {
@@ -176,14 +182,111 @@ Deno.test("the summary's largest process is the kernel's when it lived between s
   tracker.sample([node(1, 0, "sh -c python3 big.py", { rssPages: 400 })], 1_000_000);
   const usage = { userSeconds: 1, systemSeconds: 0, maxRssKib: 413_000, selfMaxRssKib: 60_000 };
   const summary = tracker.finish(1, { rusage: usage });
-  assertEquals(summary.peakProcessRss, { bytes: 413_000 * 1024, command: null });
+  assertEquals(summary.peakProcessRss, {
+    bytes: 413_000 * 1024,
+    command: null,
+    exact: true,
+    seen: "kernel",
+  });
   // the process may have been sampled too: its peak, not its life, fell between samples
   const line = formatSummary(summary, "t").find((l) => l.includes("403.3 MiB"))!;
   assertEquals(line.includes("its peak fell between samples"), true, line);
   assertEquals(line.includes("it lived between samples"), false, line);
   // below procpath's own peak, the children's figure may be procpath's (a fork's copy)
   const small = tracker.finish(1, { rusage: { ...usage, maxRssKib: 50_000 } });
-  assertEquals(small.peakProcessRss, { bytes: 400 * 4096, command: "sh -c python3 big.py" });
+  assertEquals(small.peakProcessRss, {
+    bytes: 400 * 4096,
+    command: "sh -c python3 big.py",
+    exact: false,
+    seen: "sample",
+  });
+});
+
+Deno.test("the summary gives a sampled peak under procpath's own size as a bound, and says the kernel cannot tell it", () => {
+  // sh -c 'sleep 0.3; ./alloc 60; sleep 0.5': the samples saw sleep at 1.6 MiB; the kernel's
+  // 61 MiB is under procpath's 71 MiB, which every child it forks starts with
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.sample([node(1, 0, "sleep 0.3", { rssPages: 400 })], 1_000_000);
+  const usage = { userSeconds: 0, systemSeconds: 0, maxRssKib: 62_632, selfMaxRssKib: 72_900 };
+  const summary = tracker.finish(1, { rusage: usage });
+  assertEquals(summary.peakProcessRss, {
+    bytes: 400 * 4096,
+    command: "sleep 0.3",
+    exact: false,
+    seen: "sample",
+  });
+  assertEquals(summary.kernelBlindBelowBytes, 72_900 * 1024);
+  const lines = formatSummary(summary, "t");
+  const largest = lines.find((l) => l.includes("the largest process"))!;
+  assertEquals(
+    largest.trim(),
+    "≥ 1.6 MiB the largest process; the largest a sample saw: sleep 0.3",
+  );
+  assertEquals(
+    lines.some((l) => l.includes("cannot tell a peak below 71.2 MiB")),
+    true,
+    lines.join("\n"),
+  );
+  // a kernel's count above procpath's and no larger than the sample's confirms the sample
+  const confirmed = tracker.finish(1, {
+    rusage: { ...usage, maxRssKib: 1_500, selfMaxRssKib: 1_000 },
+  });
+  assertEquals(confirmed.peakProcessRss?.exact, true);
+  assertEquals(confirmed.kernelBlindBelowBytes, null);
+  const line = formatSummary(confirmed, "t").find((l) => l.includes("the largest process"))!;
+  assertEquals(line.trim(), "1.6 MiB the largest process: sleep 0.3");
+});
+
+Deno.test("the summary says what a row of CPU not split holds, and lists no leftovers under 0.05 s", () => {
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.sample([node(1, 0, "sh -c job", { start: 0 })], 1_000_000);
+  tracker.exited(exit(2, 1, 1000.2), "sleep 0.2");
+  tracker.exited(exit(3, 1, 1000.3), "./alloc2");
+  tracker.sample([node(1, 0, "sh -c job", { cutime: 18, start: 0 })], 1_001_000);
+  // then 3 ticks no exit explains (rounding of children's counters): not listed
+  tracker.sample([node(1, 0, "sh -c job", { cutime: 21, start: 0 })], 1_002_000);
+  const summary = tracker.finish(2);
+  assertEquals(summary.topPrograms.map((p) => [p.program, p.seconds]), [[
+    "(exited, not split)",
+    0.18,
+  ]]);
+  // the total keeps them
+  assertEquals(summary.userSeconds, 0.21);
+  const lines = formatSummary(summary, "t");
+  const legend = lines.filter((l) => l.includes("exited, not split: CPU these programs used"));
+  assertEquals(legend.length, 1, lines.join("\n"));
+  assertEquals(lines.some((l) => l.includes("children of")), false);
+  // 5 ticks is a row
+  const five = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  five.sample([node(5, 4, "sleep 9", { start: 0 })], 1_000_000);
+  five.sample([node(5, 4, "sleep 9", { cutime: 5, start: 0 })], 1_001_000);
+  assertEquals(five.finish(1).topPrograms.map((p) => p.program), ["children of sleep"]);
+  assertEquals(formatSummary(five.finish(1), "t").some((l) => l.includes("not split")), false);
+});
+
+Deno.test("the summary counts as started only processes started after procpath did", () => {
+  // procpath started 5,000 ticks after boot; a shell and its sleep before, a child after
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100, since: 5_000 });
+  tracker.sample(
+    [node(1, 0, "sh", { start: 4_000 }), node(2, 1, "sleep 30", { start: 5_000 })],
+    1_000_000,
+  );
+  tracker.sample([
+    node(1, 0, "sh", { start: 4_000 }),
+    node(2, 1, "sleep 30", { start: 5_000 }),
+    node(3, 1, "sleep 1", { start: 5_050 }),
+  ], 1_000_500);
+  const summary = tracker.finish(1);
+  assertEquals([summary.started, summary.startedBefore], [1, 2]);
+  const line = formatSummary(summary, "t").find((l) => l.startsWith("  processes"))!;
+  assertEquals(
+    line.trim(),
+    "processes       1 started that a sample saw (and 2 running before the recording)",
+  );
+  // not known when the recording began: every process sampled, as before
+  const blind = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  blind.sample([node(1, 0, "sh", { start: 4_000 })], 1_000_000);
+  assertEquals([blind.finish(1).started, blind.finish(1).startedBefore], [1, null]);
 });
 
 Deno.test("the summary says a peak is unknown when the only sample caught a zombie (#31)", () => {

@@ -35,7 +35,7 @@ Deno.test("renderMarkdown(): markdown-it reads a summary table and a programs ta
     // gcc's 0.20 s sampled; what it and ls used after its sample is not split; ls no
     // sample saw: its memory is unknown
     ["gcc", "0.20", "10.0", "1"],
-    ["(exited between samples): gcc, ls", "0.15", "–", "0"],
+    ["(exited, not split): gcc, ls", "0.15", "–", "0"],
     ["sh", "0.01", "0.4", "1"],
     ["ls", "0.00", "–", "1"],
   ]);

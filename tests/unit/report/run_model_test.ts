@@ -27,14 +27,14 @@ Deno.test("buildRun() gives each process its lifetime from the events, program a
 Deno.test("buildRun(): what the shell reaped from children of two programs is not split by guess", () => {
   const run = buildRun(handRun());
   // sh: 1 tick of its own; gcc: 20 sampled; the 15 reaped after gcc's sample were gcc's
-  // or ls's, which nothing tells apart: they stay (exited between samples), as the
+  // or ls's, which nothing tells apart: they stay (exited, not split), as the
   // record summary keeps them
   const cpu = run.processes.map((p) => p.cpuSeconds);
   close(cpu[0]!, 0.01, "sh");
   close(cpu[1]!, 0.20, "gcc");
   close(cpu[2]!, 0, "ls");
   const between = run.programs.find((p) => p.program === EXITED_BETWEEN)!;
-  close(between.cpuSeconds, 0.15, "exited between samples");
+  close(between.cpuSeconds, 0.15, "exited, not split");
   assertEquals(between.count, 0);
   // the whole run is what the kernel counted: sh's own and everything it reaped
   close(run.summary.cpuSeconds, (1 + 30 + 5) / 100, "total");
