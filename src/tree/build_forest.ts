@@ -18,13 +18,15 @@ import type { ProcessNode } from "./types.ts";
  * ```
  */
 export function buildForest(records: readonly ProcessRecord[]): ProcessNode[] {
-  const nodes = (records as ProcessNode[]).slice()
-    .sort((a, b) => (a.stat.pid as number) - (b.stat.pid as number));
-  const byPid = new Map<number, ProcessNode>();
-  for (const node of nodes) byPid.set(node.stat.pid as number, node);
+  // a sampler's records come in the listing's ascending order: used as they are, and the
+  // parent found by a binary search, no copy, sort or map of every process each sample
+  const nodes = ascending(records)
+    ? records as readonly ProcessNode[]
+    : (records as ProcessNode[]).slice()
+      .sort((a, b) => (a.stat.pid as number) - (b.stat.pid as number));
   const roots: ProcessNode[] = [];
   for (const node of nodes) {
-    const parent = byPid.get(node.stat.ppid as number);
+    const parent = lastWithPid(nodes, node.stat.ppid as number);
     if (parent === undefined || parent === node) {
       roots.push(node);
     } else {
@@ -32,4 +34,23 @@ export function buildForest(records: readonly ProcessRecord[]): ProcessNode[] {
     }
   }
   return roots;
+}
+
+function ascending(records: readonly ProcessRecord[]): boolean {
+  for (let i = 1; i < records.length; i++) {
+    if ((records[i - 1]!.stat.pid as number) > (records[i]!.stat.pid as number)) return false;
+  }
+  return true;
+}
+
+/** The last node of ascending `nodes` with this PID (a map of them would keep the last too). */
+function lastWithPid(nodes: readonly ProcessNode[], pid: number): ProcessNode | undefined {
+  let low = 0, high = nodes.length; // the first index whose PID is above `pid`
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((nodes[mid]!.stat.pid as number) <= pid) low = mid + 1;
+    else high = mid;
+  }
+  const found = nodes[low - 1];
+  return found !== undefined && found.stat.pid === pid ? found : undefined;
 }

@@ -1,6 +1,7 @@
 import { assertEquals } from "../../_helpers/assert.ts";
 import { buildForest, selectBranches } from "../../../src/tree/mod.ts";
 import type { ProcessRecord } from "../../../src/procfs/mod.ts";
+import type { ProcessNode } from "../../../src/tree/types.ts";
 
 const rec = (pid: number, ppid: number) => ({ stat: { pid, ppid } }) as unknown as ProcessRecord;
 const shape = (nodes: ReturnType<typeof buildForest>): unknown =>
@@ -48,4 +49,15 @@ Deno.test("selectBranches() keeps subtrees and ancestor chains, ignoring unknown
     shape(buildForest(records.filter((r) => selectBranches(records, [11]).has(r.stat.pid!)))),
     [{ 1: [{ 10: [11] }] }],
   );
+});
+
+Deno.test("buildForest() links records already in PID order as it links them shuffled", () => {
+  const rec = (pid: number, ppid: number) => ({ stat: { pid, ppid } }) as never;
+  // written out: 1 ← 3 ← 7, 1 ← 5, 2 ← 4; 9's parent 8 is not there
+  const shape = (roots: readonly ProcessNode[]): unknown =>
+    roots.map((node) => [node.stat.pid, shape(node.children ?? [])]);
+  const expected = [[1, [[3, [[7, []]]], [5, []]]], [2, [[4, []]]], [9, []]];
+  const pairs: [number, number][] = [[1, 0], [2, 0], [3, 1], [4, 2], [5, 1], [7, 3], [9, 8]];
+  assertEquals(shape(buildForest(pairs.map(([p, pp]) => rec(p, pp)))), expected);
+  assertEquals(shape(buildForest(pairs.toReversed().map(([p, pp]) => rec(p, pp)))), expected);
 });
