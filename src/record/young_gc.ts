@@ -18,22 +18,34 @@ type Collect = (options: { type: "minor" | "major"; execution?: "sync" | "async"
 const collect = (globalThis as { gc?: Collect }).gc;
 
 /**
- * Samples between two full collections: what the young collections promote (what one
+ * Seconds between two full collections: what the young collections promote (what one
  * sample keeps for the next, such as its CPU counters) is garbage in the old generation
- * a sample later; a full collection of ~10 MB of live objects every so often (~10 ms,
- * measured) keeps it from growing to the size V8 would first let it reach.
+ * a sample later; a full collection of ~10 MB of live objects now and then (a few ms)
+ * keeps it from growing to the size V8 would first let it reach.
  */
-const SAMPLES_A_FULL_COLLECTION = 10;
+const FULL_EVERY_MS = 10_000;
+/**
+ * The least time between two young collections: `record -i 0` samples a small branch
+ * hundreds of times a second, and needs none after each.
+ */
+const YOUNG_EVERY_MS = 200;
 
-let samples = 0;
+let lastYoung = -Infinity;
+let lastFull = performance.now();
 
 /**
  * Collects what the sample just stored left behind, where the runtime allows it: the
- * young generation after every sample, everything after every
- * {@link SAMPLES_A_FULL_COLLECTION}th; else nothing.
+ * young generation (at most every {@link YOUNG_EVERY_MS} ms), everything every
+ * {@link FULL_EVERY_MS} ms; else nothing.
  */
 export function collectSampleGarbage(): void {
   if (collect === undefined) return;
-  samples++;
-  collect({ type: samples % SAMPLES_A_FULL_COLLECTION === 0 ? "major" : "minor" });
+  const now = performance.now();
+  if (now - lastFull >= FULL_EVERY_MS) {
+    lastFull = lastYoung = now;
+    collect({ type: "major" });
+  } else if (now - lastYoung >= YOUNG_EVERY_MS) {
+    lastYoung = now;
+    collect({ type: "minor" });
+  }
 }
