@@ -94,7 +94,8 @@ export function programText(row: ReportData["programs"][number]): string {
  * between samples (their memory was never seen), "–" where all did.
  */
 export function peakCell(row: ReportData["programs"][number]): string {
-  if (row.peak_rss_bytes === null) return "–";
+  // no sample saw its memory: a bound of 0 says nothing
+  if (row.peak_rss_bytes === null || row.peak_rss_bytes === 0) return "–";
   const value = (row.peak_rss_bytes / MIB).toFixed(1);
   return row.unsampled_processes > 0 ? `≥ ${value}` : value;
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import MarkdownIt from "npm:markdown-it@15.0.3";
 import { assertEquals } from "../../_helpers/assert.ts";
 import { handRun } from "../../_helpers/run_rows.ts";
-import { markdownText, renderMarkdown } from "../../../src/report/markdown.ts";
+import { markdownText, peakCell, renderMarkdown } from "../../../src/report/markdown.ts";
 import { toReportData } from "../../../src/report/report_data.ts";
 import { buildRun } from "../../../src/report/run_model.ts";
 import { noEventsRun } from "./no_events_run.ts";
@@ -127,4 +127,13 @@ Deno.test("renderMarkdown(): a kernel's peak no sample saw is said to fall betwe
     command: "sh job.sh",
     source: "kernel",
   });
+});
+
+Deno.test("peakCell(): a peak no sample saw is a dash, not a bound of 0", () => {
+  const program = toReportData(buildRun(handRun())).programs[0]!;
+  const mib = 1024 * 1024;
+  assertEquals(peakCell({ ...program, peak_rss_bytes: 0, unsampled_processes: 2 }), "–");
+  assertEquals(peakCell({ ...program, peak_rss_bytes: null, unsampled_processes: 0 }), "–");
+  assertEquals(peakCell({ ...program, peak_rss_bytes: 3 * mib, unsampled_processes: 1 }), "≥ 3.0");
+  assertEquals(peakCell({ ...program, peak_rss_bytes: 3 * mib, unsampled_processes: 0 }), "3.0");
 });
