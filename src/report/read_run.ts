@@ -8,7 +8,7 @@ import type { OpenRunOptions } from "../store/report_reads.ts";
 import { RecordingError } from "../store/errors.ts";
 import { buildRun } from "./run_model.ts";
 import type { Run } from "./run_model.ts";
-import { settleUnfinished } from "./unfinished_recording.ts";
+import { settleUnfinished } from "../store/unfinished_recording.ts";
 
 /** Which run to read, and for what. */
 export interface ReadRunOptions extends OpenRunOptions {

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { connect } from "../store/_connect.ts";
-import { RecordingError } from "../store/errors.ts";
+import { connect } from "./_connect.ts";
+import { RecordingError } from "./errors.ts";
 
 /** A `/proc/locks` line's holder and file: the PID and `MAJOR:MINOR:INODE` (hex, hex, decimal). */
 const LOCK = /\s(-?\d+)\s+([0-9a-f]+):([0-9a-f]+):(\d+)\s/;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { assertEquals } from "../../_helpers/assert.ts";
-import { parseLockHolders, settleUnfinished } from "../../../src/report/unfinished_recording.ts";
+import { parseLockHolders, settleUnfinished } from "../../../src/store/unfinished_recording.ts";
 
 Deno.test("parseLockHolders() takes the PIDs locking or waiting on the given inodes, none for an OFD lock", () => {
   const text = [
