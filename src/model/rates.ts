@@ -50,7 +50,11 @@ export interface ProcessRates {
   kernel: boolean;
 }
 
-/** One process as sampled: the counters rates are computed from. */
+/**
+ * One process as sampled: the counters rates are computed from. Kept per PID and
+ * updated in place each call (`seenAt`: the call that last saw it), not made anew: a
+ * new object per process and refresh is young garbage that adds up over 3,000.
+ */
 interface Counters {
   starttime: number;
   utime: number;
@@ -59,6 +63,9 @@ interface Counters {
   write: number | null;
   /** `schedstat` run_delay, ns. */
   wait: number | null;
+  seenAt: number;
+  /** The row returned for it last, with `reuseRows`. */
+  row?: ProcessRates | undefined;
 }
 
 const num = (value: unknown) => toNumber(value) ?? 0;
@@ -67,7 +74,16 @@ const MIB = 1024 * 1024;
 const PF_KTHREAD = 0x00200000;
 const orNull = toNumber;
 /** A process born in the interval had nothing before it. */
-const BORN: Omit<Counters, "starttime" | "utime" | "stime"> = { read: 0, write: 0, wait: 0 };
+const BORN: Pick<Counters, "read" | "write"> & { wait: number | null } = {
+  read: 0,
+  write: 0,
+  wait: 0,
+};
+
+/** A rate per second between two counters; `null` where either is unknown. */
+function rateOf(now: number | null, then: number | null, seconds: number): number | null {
+  return now === null || then === null ? null : Math.max(0, (now - then) / seconds);
+}
 
 /** Facts the rates need: the machine's units, memory and user names. */
 export interface RateContext extends KernelUnits {
@@ -98,7 +114,10 @@ export interface RateContext extends KernelUnits {
  * selection), or any new one without `includeNew`, is left out.
  */
 export class RateTracker {
-  #previous = new Map<number, Counters>();
+  /** Each process's counters as last seen, by PID. */
+  readonly #previous = new Map<number, Counters>();
+  /** Calls so far: a counters' `seenAt` names the one that last updated it. */
+  #calls = 0;
   #previousAt: number | null = null;
   readonly #cpu: ReapedCpuTracker;
 
@@ -106,11 +125,18 @@ export class RateTracker {
    * With `includeNew`, a process without a previous sample is returned too (a replay
    * shows a process at the sample it appears in): born in the interval, with all it
    * used; else with no CPU and unknown I/O. `bootAt` (unix seconds, a recording's
-   * `bootAt()`) makes a replay's births agree with `cpu_total`'s.
+   * `bootAt()`) makes a replay's births agree with `cpu_total`'s. With `reuseRows`, a
+   * process's row is the object returned for it by the previous call, updated in place:
+   * for a caller that drops the previous rows at each call (live top). Each new row per
+   * process and refresh outlived its refresh and was promoted to the old generation.
    */
   constructor(
     readonly context: RateContext,
-    readonly options: { includeNew?: boolean; bootAt?: number | undefined } = {},
+    readonly options: {
+      includeNew?: boolean;
+      bootAt?: number | undefined;
+      reuseRows?: boolean;
+    } = {},
   ) {
     this.#cpu = new ReapedCpuTracker(context.clockTicks, options.bootAt);
   }
@@ -125,63 +151,125 @@ export class RateTracker {
 
   /** `atMs`: the read's time in ms, on one clock for every call (monotonic or unix). */
   next(nodes: readonly ProcessNode[], atMs: number): ProcessRates[] {
-    const current = new Map<number, Counters>();
+    const previous = this.#previous;
+    const call = ++this.#calls;
     const rates: ProcessRates[] = [];
     const intervals = this.#cpu.next(nodes, atMs / 1000);
     const seconds = this.#previousAt === null
       ? 0
       : intervalSeconds((atMs - this.#previousAt) / 1000, intervalTicks(intervals), this.context);
     const perTick = seconds > 0 ? 100 / this.context.clockTicks / seconds : 0;
-    for (const node of nodes) {
+    // indexed: a for…of makes an iterator result per process in code V8 leaves
+    // unoptimized at one run a second
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       const pid = num(node.stat.pid);
-      const counters: Counters = {
-        starttime: num(node.stat.starttime),
-        utime: num(node.stat.utime),
-        stime: num(node.stat.stime),
-        read: orNull(node.io?.read_bytes),
-        write: orNull(node.io?.write_bytes),
-        wait: orNull(node.schedstat?.run_delay),
-      };
-      current.set(pid, counters);
+      const starttime = num(node.stat.starttime);
+      const utime = num(node.stat.utime);
+      const stime = num(node.stat.stime);
+      const read = orNull(node.io?.read_bytes);
+      const write = orNull(node.io?.write_bytes);
+      const wait = orNull(node.schedstat?.run_delay);
+      const known = previous.get(pid);
+      // a known process's counters are those of the previous call until updated below
+      const knownBefore = known !== undefined && known.seenAt === call - 1;
       const cpu = seconds > 0 ? intervals.get(pid) : undefined;
-      const known = this.#previous.get(pid);
       // what the process had before the interval: its previous sample, or nothing if born in it
-      const before = cpu?.kind === "seen" && known ? known : cpu?.kind === "born" ? BORN : null;
-      if (!before && !this.options.includeNew) continue;
-      const rate = (now: number | null, then: number | null) =>
-        now === null || then === null || !before ? null : Math.max(0, (now - then) / seconds);
-      rates.push({
-        pid,
-        ppid: num(node.stat.ppid),
-        comm: String(node.stat.comm ?? ""),
-        command: displayCommand(node.cmdline, node.stat.comm),
-        state: String(node.stat.state ?? ""),
-        threads: num(node.stat.num_threads),
-        rssMib: pagesToMib(num(node.stat.rss), this.context),
-        userPercent: (cpu?.userOwn ?? 0) * perTick,
-        systemPercent: (cpu?.systemOwn ?? 0) * perTick,
-        reapedPercent: ((cpu?.userReaped ?? 0) + (cpu?.systemReaped ?? 0)) * perTick,
-        readRate: rate(counters.read, before?.read ?? null),
-        writeRate: rate(counters.write, before?.write ?? null),
-        waitPercent: counters.wait === null || !before || before.wait === null
+      const before = cpu?.kind === "seen" && knownBefore
+        ? known
+        : cpu?.kind === "born"
+        ? BORN
+        : null;
+      let row: ProcessRates | undefined;
+      if (before || this.options.includeNew) {
+        const rss = num(node.stat.rss);
+        const rssfile = node.status?.rssfile;
+        const reaped = (cpu?.userReaped ?? 0) + (cpu?.systemReaped ?? 0);
+        const waitPercent = wait === null || !before || before.wait === null
           ? null
-          : Math.max(0, counters.wait - before.wait) / 1e7 / seconds,
-        wchan: node.wchan ?? null,
-        memPercent: this.context.memoryBytes
-          ? 100 * num(node.stat.rss) * this.context.pageSize / this.context.memoryBytes
-          : 0,
-        nice: num(node.stat.nice),
-        cpuSeconds: ticksToSeconds(counters.utime + counters.stime, this.context),
-        user: this.#userOf(node),
-        priority: num(node.stat.priority),
-        virtMib: num(node.stat.vsize) / MIB,
-        shrMib: node.status?.rssfile === undefined
+          : Math.max(0, wait - before.wait) / 1e7 / seconds;
+        const memPercent = this.context.memoryBytes
+          ? 100 * rss * this.context.pageSize / this.context.memoryBytes
+          : 0;
+        const shrMib = rssfile === undefined
           ? null
-          : (num(node.status.rssfile) + num(node.status.rssshmem)) / 1024,
-        kernel: (num(node.stat.flags) & PF_KTHREAD) !== 0,
-      });
+          : (num(rssfile) + num(node.status!.rssshmem)) / 1024;
+        // computed before `before` (this process's counters) is updated below
+        const readRate = before ? rateOf(read, before.read, seconds) : null;
+        const writeRate = before ? rateOf(write, before.write, seconds) : null;
+        row = this.options.reuseRows ? known?.row : undefined;
+        if (row === undefined) {
+          row = {
+            pid,
+            ppid: num(node.stat.ppid),
+            comm: String(node.stat.comm ?? ""),
+            command: displayCommand(node.cmdline, node.stat.comm),
+            state: String(node.stat.state ?? ""),
+            threads: num(node.stat.num_threads),
+            rssMib: pagesToMib(rss, this.context),
+            userPercent: (cpu?.userOwn ?? 0) * perTick,
+            systemPercent: (cpu?.systemOwn ?? 0) * perTick,
+            reapedPercent: reaped * perTick,
+            readRate,
+            writeRate,
+            waitPercent,
+            wchan: node.wchan ?? null,
+            memPercent,
+            nice: num(node.stat.nice),
+            cpuSeconds: ticksToSeconds(utime + stime, this.context),
+            user: this.#userOf(node),
+            priority: num(node.stat.priority),
+            virtMib: num(node.stat.vsize) / MIB,
+            shrMib,
+            kernel: (num(node.stat.flags) & PF_KTHREAD) !== 0,
+          };
+        } else {
+          // the same fields as the literal above, each one: a new row would be young
+          // garbage a refresh later, and promoted in between
+          row.pid = pid;
+          row.ppid = num(node.stat.ppid);
+          row.comm = String(node.stat.comm ?? "");
+          row.command = displayCommand(node.cmdline, node.stat.comm);
+          row.state = String(node.stat.state ?? "");
+          row.threads = num(node.stat.num_threads);
+          row.rssMib = pagesToMib(rss, this.context);
+          row.userPercent = (cpu?.userOwn ?? 0) * perTick;
+          row.systemPercent = (cpu?.systemOwn ?? 0) * perTick;
+          row.reapedPercent = reaped * perTick;
+          row.readRate = readRate;
+          row.writeRate = writeRate;
+          row.waitPercent = waitPercent;
+          row.wchan = node.wchan ?? null;
+          row.memPercent = memPercent;
+          row.nice = num(node.stat.nice);
+          row.cpuSeconds = ticksToSeconds(utime + stime, this.context);
+          row.user = this.#userOf(node);
+          row.priority = num(node.stat.priority);
+          row.virtMib = num(node.stat.vsize) / MIB;
+          row.shrMib = shrMib;
+          row.kernel = (num(node.stat.flags) & PF_KTHREAD) !== 0;
+        }
+        rates.push(row);
+      }
+      if (known === undefined) {
+        const counters: Counters = { starttime, utime, stime, read, write, wait, seenAt: call };
+        if (this.options.reuseRows) counters.row = row;
+        previous.set(pid, counters);
+      } else {
+        if (this.options.reuseRows && row !== undefined) known.row = row;
+        known.starttime = starttime;
+        known.utime = utime;
+        known.stime = stime;
+        known.read = read;
+        known.write = write;
+        known.wait = wait;
+        known.seenAt = call;
+      }
     }
-    this.#previous = current;
+    // the processes this call did not see are gone (or left the selection)
+    previous.forEach((counters, pid) => {
+      if (counters.seenAt !== call) previous.delete(pid);
+    });
     this.#previousAt = atMs;
     return rates;
   }

@@ -23,7 +23,7 @@ import { withoutChildren } from "../tree/flatten_tree.ts";
 import { parsePidList } from "../text/pid_list.ts";
 import { quoteInput } from "../text/visible.ts";
 import { Schedule } from "./schedule.ts";
-import { collectSampleGarbage } from "./young_gc.ts";
+import { collectSampleGarbage } from "../runtime/young_gc.ts";
 import type { ProcessNode } from "../tree/types.ts";
 
 /** What to record, as the command line gave it (templates still hold `$NAME`). */

@@ -27,6 +27,7 @@ import {
 } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "../model/rates.ts";
+import { collectSampleGarbage } from "../runtime/young_gc.ts";
 import { ownerLookup, showsUser } from "./owners.ts";
 import type { OwnerLookup } from "./owners.ts";
 import type { ProcessRates } from "../model/rates.ts";
@@ -160,6 +161,10 @@ export async function top(plan: TopPlan, io: TopIo): Promise<number> {
     cpus: system.cpuCount,
     // a captured tree's uids are another machine's: shown as numbers
     userNames,
+  }, {
+    // a block or a frame's rows are dropped at the next refresh: each process keeps
+    // one row object, updated in place, rather than a new one promoted every refresh
+    reuseRows: true,
   });
   let columns = plan.columns ?? (io.keys ? DEFAULT_TOP_COLUMNS : BATCH_TOP_COLUMNS);
   const sample = sampler(plan, io, () => columns);
@@ -234,6 +239,8 @@ async function batch(
       ),
     );
     before = host.cpus;
+    // the block is written and all its refresh allocated is dead: collect it while young
+    collectSampleGarbage();
   }
   return EXIT.ok;
 }

@@ -61,3 +61,25 @@ Deno.test("a replay's tracker shows a process at its first sample, with no CPU y
   const [first] = tracker.next([node(5, 1, 100)], 0);
   assertEquals([first!.pid, first!.userPercent, first!.readRate], [5, 0, null]);
 });
+
+Deno.test("reuseRows gives the rates of a fresh tracker, each process's row the same object updated in place", () => {
+  const context = { pageSize: 4096, clockTicks: 100, memoryBytes: 1048576 * 4 };
+  const fresh = new RateTracker(context);
+  const reusing = new RateTracker(context, { reuseRows: true });
+  const samples: [ProcessNode[], number][] = [
+    [[node(10, 1, 0, 0), node(12, 1, 5, 0)], BOOT_MS + 100_000],
+    [[node(10, 1, 50, 2048), node(11, 10_100, 50, 4096), node(12, 1, 5)], BOOT_MS + 102_000],
+    // 12 gone, 10 reused by a process born at 103 s, 11 read no longer
+    [[node(10, 10_300, 60), node(11, 10_100, 70, 8192)], BOOT_MS + 104_000],
+    [[node(10, 10_300, 80), node(11, 10_100, 70, 8192)], BOOT_MS + 106_000],
+  ];
+  let before: unknown[] = [];
+  for (const [nodes, at] of samples) {
+    const expected = fresh.next(nodes, at);
+    const got = reusing.next(nodes, at);
+    assertEquals(structuredClone(got), structuredClone(expected));
+    // the rows of PIDs seen before are the objects returned then
+    if (before.length > 0 && got.length > 0) assertEquals(before.includes(got[0]), true);
+    before = got;
+  }
+});

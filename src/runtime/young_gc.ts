@@ -1,5 +1,6 @@
 /**
- * Empties V8's young generation between samples. A sample allocates a few megabytes
+ * Empties V8's young generation between samples (`record`'s, after each is stored) and
+ * between refreshes (`top`'s, after each frame or block is written). A sample allocates a few megabytes
  * (3,000 processes: ~4.7 MB) that are all garbage once it is stored; a scavenge in the
  * middle of a sample instead copies its live records and promotes them to the old
  * generation, which then grows with dead samples until a full collection, and V8 sizes
