@@ -270,13 +270,16 @@ export class SummaryTracker {
     // what each reaper reaped in the interval, by its PID
     const reapedBy = new Map<number, number>();
     const starts = new Map<number, number>();
-    for (const [pid, cpu] of intervals) {
+    // forEach and an indexed loop: a for…of makes an iterator result per process in code
+    // V8 leaves unoptimized at one run a second (~135 B a process and sample)
+    intervals.forEach((cpu, pid) => {
       this.#userTicks += cpu.userOwn + cpu.userReaped;
       this.#systemTicks += cpu.systemOwn + cpu.systemReaped;
       const reaped = cpu.userReaped + cpu.systemReaped;
       if (reaped > 0) reapedBy.set(pid, reaped);
-    }
-    for (const node of nodes) {
+    });
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
       const s = node.stat;
       const pid = num(s.pid);
       const starttime = num(s.starttime);
@@ -346,9 +349,9 @@ export class SummaryTracker {
       this.#settle(interval, interval.readEnd ?? this.#intervals[0]!.at);
     }
     if (sampleNo % REMEMBERED_SAMPLES === 0) {
-      for (const [pid, last] of now) {
+      now.forEach((last, pid) => {
         if (last.sample <= sampleNo - REMEMBERED_SAMPLES) now.delete(pid);
-      }
+      });
     }
     if (treeRss > 0 && treeRss > (this.#peakTree?.bytes ?? -1)) {
       this.#peakTree = { bytes: treeRss, at: wallMs / 1000 };
