@@ -22,7 +22,13 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   open: { parameters: ["buffer", "i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "isize" },
+  /**
+   * Declared `i32`, not `isize`: a 64-bit result comes back as a BigInt, one per read of
+   * every procfile every sample. An i32 result reads the low 32 bits of the return
+   * register (rax on x86-64, x0 on arm64), exact for any count under 2 GiB (a procfile
+   * read is at most its buffer) and for -1; callers must not ask for 2 GiB or more.
+   */
+  pread: { parameters: ["i32", "buffer", "usize", "i64"], result: "i32" },
   lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
   /** glibc 2.30 and later: a directory's entries without one object per entry. */
   getdents64: { parameters: ["i32", "buffer", "usize"], result: "isize", optional: true },
