@@ -16,6 +16,16 @@
  *
  *   deno run -A scripts/bench_record_memory.ts profile [COUNT] [SAMPLES] [LAYOUT]
  *   (defaults 3000, 10, plain)
+ *
+ * `host` mode gives the issue's figures: beside a forker tree of COUNT processes, for
+ * each CHECKOUT (a directory holding src/main.ts and deno.json, run with its `procpath`
+ * task's flags) `record -i 1` of the whole host and `record -i 1 -p` of one `sleep`, all
+ * side by side (each sees the same host), RUNS rounds; VmRSS and RssAnon at 15 s and
+ * 60 s, `Deno.memoryUsage()` at 60 s through the inspector, CPU from 15 to 60 s, and
+ * the cost of an extra process, (host − one) / (host's processes − 1).
+ *
+ *   deno run -A scripts/bench_record_memory.ts host [COUNT] [RUNS] [CHECKOUT...]
+ *   (defaults 3000, 3, this checkout)
  */
 import { spawnTree } from "./_bench_tree.ts";
 
@@ -25,6 +35,11 @@ const SECONDS = Number(Deno.args[2] ?? 15);
 const LAYOUTS = (Deno.args[3] ?? "plain,compact").split(",");
 
 const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+
+if (Deno.args[0] === "host") {
+  await host(Number(Deno.args[1] ?? 3000), Number(Deno.args[2] ?? 3), Deno.args.slice(3));
+  Deno.exit(0);
+}
 
 if (Deno.args[0] === "profile") {
   await profile(Number(Deno.args[1] ?? 3000), Number(Deno.args[2] ?? 10), Deno.args[3] ?? "plain");
@@ -281,5 +296,136 @@ async function profile(count: number, samples: number, layout: string) {
   } finally {
     await tree.kill();
     Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+/** The deno flags of the `procpath` task in `checkout`'s deno.json. */
+function flagsOf(checkout: string): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${checkout}/deno.json`));
+  const words: string[] = config.tasks.procpath.split(/\s+/);
+  return words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
+}
+
+/** VmRSS, RssAnon (kB) and CPU so far (ms) of `pid`. */
+function residentOf(pid: number): Record<string, number> {
+  const text = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb: Record<string, number> = {};
+  for (const key of ["VmRSS", "RssAnon", "RssFile"]) {
+    kb[key] = Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
+  }
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  kb.cpuMs = (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ 100
+  return kb;
+}
+
+/** `Deno.memoryUsage()` of the process behind inspector `port`, bytes. */
+async function usageOf(port: number): Promise<Record<string, number>> {
+  const inspect = await inspector(port);
+  const answer = await inspect.send("Runtime.evaluate", {
+    expression: "JSON.stringify(Deno.memoryUsage())",
+    returnByValue: true,
+  }) as { result: { value: string } };
+  inspect.close();
+  return JSON.parse(answer.result.value);
+}
+
+/** The issue's whole-host and one-process figures (see the module's doc). */
+async function host(count: number, runs: number, checkouts: string[]) {
+  const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  if (checkouts.length === 0) checkouts.push(here);
+  const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-host-" });
+  const tree = await spawnTree(dir, count);
+  const sleeper = new Deno.Command("sleep", { args: ["600"] }).spawn();
+  const processes = () => [...Deno.readDirSync("/proc")].filter((e) => /^\d+$/.test(e.name)).length;
+  const results = new Map<string, number[][]>();
+  try {
+    for (let run = 0; run < runs; run++) {
+      const order = checkouts.map((_, i) => checkouts[(i + run) % checkouts.length]!);
+      let port = 9360;
+      const recorders = order.flatMap((checkout) =>
+        [[], ["-p", String(sleeper.pid)]].map((selection) => {
+          const at = port++;
+          const child = new Deno.Command(Deno.execPath(), {
+            args: [
+              "run",
+              ...flagsOf(checkout),
+              `--inspect=127.0.0.1:${at}`,
+              "--quiet",
+              "--config",
+              `${checkout}/deno.json`,
+              `${checkout}/src/main.ts`,
+              "record",
+              "-i",
+              "1",
+              ...selection,
+              "-d",
+              `${dir}/r${run}-${at}.sqlite`,
+            ],
+            stdin: "null",
+            stdout: "null",
+            stderr: "null",
+          }).spawn();
+          return { checkout, one: selection.length > 0, child, port: at };
+        })
+      );
+      try {
+        await new Promise((r) => setTimeout(r, 15_000));
+        const at15 = recorders.map((r) => residentOf(r.child.pid));
+        const hostAt15 = processes();
+        await new Promise((r) => setTimeout(r, 45_000));
+        const at60 = recorders.map((r) => residentOf(r.child.pid));
+        const usage = await Promise.all(recorders.map((r) => usageOf(r.port)));
+        for (const checkout of checkouts) {
+          const i = recorders.findIndex((r) => r.checkout === checkout && !r.one);
+          const j = recorders.findIndex((r) => r.checkout === checkout && r.one);
+          const [h15, h60, o15, o60] = [at15[i]!, at60[i]!, at15[j]!, at60[j]!];
+          const per = (h: number, o: number) => (h - o) / (hostAt15 - 1);
+          const row = [
+            h15.VmRSS!,
+            h15.RssAnon!,
+            h60.VmRSS!,
+            h60.RssAnon!,
+            o15.VmRSS!,
+            o60.VmRSS!,
+            per(h15.VmRSS!, o15.VmRSS!),
+            per(h60.VmRSS!, o60.VmRSS!),
+            (h60.cpuMs! - h15.cpuMs!) / 45,
+            usage[i]!.heapTotal! / 1024,
+            usage[i]!.heapUsed! / 1024,
+          ];
+          results.set(checkout, [...(results.get(checkout) ?? []), row]);
+          console.log(
+            `${checkout} run ${run + 1}, ${hostAt15} processes (load ${load()}): host ` +
+              `15 s ${row[0]} kB (anon ${row[1]}), 60 s ${row[2]} (anon ${row[3]}); one ` +
+              `${row[4]} → ${row[5]}; per process ${row[6]!.toFixed(1)} / ` +
+              `${row[7]!.toFixed(1)} kB; CPU ${row[8]!.toFixed(1)} ms/s; heap total ` +
+              `${row[9]!.toFixed(0)} used ${row[10]!.toFixed(0)} kB at 60 s`,
+          );
+        }
+      } finally {
+        for (const r of recorders) {
+          r.child.kill("SIGINT");
+          await r.child.status;
+        }
+      }
+    }
+  } finally {
+    sleeper.kill();
+    await sleeper.status;
+    await tree.kill();
+    Deno.removeSync(dir, { recursive: true });
+  }
+  const range = (values: number[], scale = 1 / 1024) =>
+    `${(Math.min(...values) * scale).toFixed(1)}–${(Math.max(...values) * scale).toFixed(1)}`;
+  console.log(`\nrecord -i 1, forker ${count}, ${runs} runs (MiB; per process KiB):`);
+  for (const [checkout, rows] of results) {
+    const col = (k: number) => rows.map((r) => r[k]!);
+    console.log(
+      `${checkout}: host 15 s ${range(col(0))} anon ${range(col(1))}; 60 s ${range(col(2))} ` +
+        `anon ${range(col(3))}; one 15 s ${range(col(4))}, 60 s ${range(col(5))}; per ` +
+        `process 15 s ${range(col(6), 1)}, 60 s ${range(col(7), 1)}; CPU ` +
+        `${range(col(8), 1)} ms/s; heapTotal 60 s ${range(col(9))}`,
+    );
   }
 }
