@@ -176,6 +176,8 @@ export class SummaryTracker {
   #systemTicks = 0;
   #peakTree: { bytes: number; at: number } | null = null;
   #peakProcess: { bytes: number; command: string } | null = null;
+  /** Whether exits carried their own peak (taskstats): then every exit's peak is known. */
+  #exitPeaks = false;
   /** The largest a sample saw, the same object as `#peakProcess` while nothing else raised it. */
   #sampledPeak: { bytes: number; command: string } | null = null;
   /** The start time of the process each PID last named: a new one counts as started. */
@@ -514,6 +516,7 @@ export class SummaryTracker {
   #exitPeak(row: ProcessEventRow, command: string): void {
     const bytes = (row.peakRssKib ?? 0) * 1024;
     if (bytes <= 0) return;
+    this.#exitPeaks = true;
     const program = this.#program(programOf(command));
     if (bytes > (program.peakRss ?? 0)) program.peakRss = bytes;
     if (bytes > (this.#peakProcess?.bytes ?? 0)) this.#peakProcess = { bytes, command };
@@ -574,17 +577,21 @@ export class SummaryTracker {
         peakRssBytes: p.peakRss,
       }));
     const sampled = this.#peakProcess;
+    // an exit's peak is the kernel's for that process, and with exits' peaks known the
+    // largest of them and of the samples is the largest process's
+    const fromExit = sampled !== null && sampled !== this.#sampledPeak;
     let peakProcess: TreeSummary["peakProcessRss"] = sampled && {
       ...sampled,
-      exact: false,
-      seen: sampled === this.#sampledPeak ? "sample" : "exit",
+      exact: fromExit,
+      seen: fromExit ? "exit" : "sample",
     };
     let blindBelow: number | null = null;
     // a child's peak includes procpath's own when it was forked: only a larger one is theirs
     const maxRss = (rusage?.maxRssKib ?? 0) * 1024;
     const floor = rusage?.selfMaxRssKib === undefined ? null : rusage.selfMaxRssKib * 1024;
     if (rusage?.maxRssKib !== undefined && floor !== null) {
-      if (maxRss <= floor) blindBelow = floor;
+      // exits' own peaks see below procpath's size: the kernel's sum is then not needed
+      if (maxRss <= floor) blindBelow = this.#exitPeaks ? null : floor;
       else if (maxRss > (sampled?.bytes ?? 0)) {
         peakProcess = { bytes: maxRss, command: null, exact: true, seen: "kernel" };
       } // the kernel's count is no larger: the sampled process had the largest peak

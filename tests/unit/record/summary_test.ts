@@ -402,3 +402,26 @@ Deno.test("the summary counts once a zombie a sample saw before its reaper waite
   const summary = tracker.finish(5, { rusage: { userSeconds: 0.5, systemSeconds: 0 } });
   assertEquals(summary.topPrograms.map((p) => [p.program, p.seconds]), [["cc1", 0.5]]);
 });
+
+Deno.test("the summary gives an exit's own peak (taskstats) as exact, and no blind spot under procpath's size", () => {
+  // sh -c 'sleep 0.3; ./alloc 60; sleep 0.5' as root: the samples saw sleep at 1.6 MiB, the
+  // exit of alloc carried the kernel's 61 MiB, the kernel's sum is under procpath's 71 MiB
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.sample([node(1, 0, "sh -c x"), node(2, 1, "sleep 0.3", { rssPages: 400 })], 1_000_000);
+  tracker.exited({ ...exit(3, 1, 1000.5, 2), peakRssKib: 62_464 }, "./alloc 60");
+  const usage = { userSeconds: 0, systemSeconds: 0, maxRssKib: 62_632, selfMaxRssKib: 72_900 };
+  const summary = tracker.finish(1, { rusage: usage });
+  assertEquals(summary.peakProcessRss, {
+    bytes: 62_464 * 1024,
+    command: "./alloc 60",
+    exact: true,
+    seen: "exit",
+  });
+  assertEquals(summary.kernelBlindBelowBytes, null);
+  const lines = formatSummary(summary, "t");
+  assertEquals(
+    lines.find((l) => l.includes("the largest process"))!.trim(),
+    "61.0 MiB the largest process: ./alloc 60",
+  );
+  assertEquals(lines.some((l) => l.includes("cannot tell")), false, lines.join("\n"));
+});
