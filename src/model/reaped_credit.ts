@@ -7,7 +7,9 @@
  *
  * The rule, in ticks (`clockTicks` a second): each exit whose zombie was read explains
  * its own CPU since its last sample; what is left goes to the one exit without that
- * figure, or to the program all such exits ran; when they ran different programs it is
+ * figure, or to the program all such exits ran (where every exit had its figure, the
+ * same way among them all: a taskstats figure misses the exit's teardown, which its
+ * reaper reaps); when they ran different programs it is
  * not known how it split (the zombie was reaped before it could be read) and it goes to
  * a label (`EXITED_BETWEEN`, `AFTER_LAST`) naming the programs, never split by a guess
  * (a split by lifetime gave an idle `sleep` most of a 400 MiB fault-in's CPU). What no
@@ -56,7 +58,7 @@ export interface ReapedExit<P> {
 export type ReapedCredit<P> =
   /** The exit's own figure: what its zombie showed beyond its last sample. */
   | { kind: "own"; exit: ReapedExit<P>; ticks: number }
-  /** The rest, to the one exit without a figure. */
+  /** The rest, to the one exit without a figure (or the one exit, all having figures). */
   | { kind: "exit"; exit: ReapedExit<P>; ticks: number }
   /** The rest, to the program every exit without a figure ran (`exits`: they, two or more). */
   | { kind: "program"; program: string; exits: ReapedExit<P>[]; ticks: number }
@@ -68,8 +70,8 @@ export interface ReapedShare<P> {
   /** The exits' own figures first (in the exits' order, even where nothing was reaped), then the rest's. */
   credits: ReapedCredit<P>[];
   /**
-   * Ticks reaped that no exit can have used (every exit had its figure, or there was
-   * none), for the caller to name; 0 when the figures explain all of it or more.
+   * Ticks reaped that no exit can have used (there was none), for the caller to name;
+   * 0 when there were exits.
    */
   unexplained: number;
   /**
@@ -108,12 +110,16 @@ export function creditReaped<P>(
   }
   // figures beyond what was reaped are reaped later: that reaping is theirs already
   if (rest <= 0) return { credits, unexplained: 0, carry: -rest };
-  if (unread.length === 0) return { credits, unexplained: rest, carry: 0 };
-  const programs = [...new Set(unread.map((e) => e.program))];
-  if (unread.length === 1) credits.push({ kind: "exit", exit: unread[0]!, ticks: rest });
+  if (exits.length === 0) return { credits, unexplained: rest, carry: 0 };
+  // every exit had its figure: a taskstats figure is sent before the process's memory
+  // is freed, so its reaper reaps that teardown beyond it; it is these exits' as an
+  // unread exit's rest would be
+  const takers = unread.length > 0 ? unread : [...exits];
+  const programs = [...new Set(takers.map((e) => e.program))];
+  if (takers.length === 1) credits.push({ kind: "exit", exit: takers[0]!, ticks: rest });
   else if (programs.length === 1) {
-    credits.push({ kind: "program", program: programs[0]!, exits: unread, ticks: rest });
-  } else credits.push({ kind: "label", label, programs, exits: unread, ticks: rest });
+    credits.push({ kind: "program", program: programs[0]!, exits: takers, ticks: rest });
+  } else credits.push({ kind: "label", label, programs, exits: takers, ticks: rest });
   return { credits, unexplained: 0, carry: 0 };
 }
 

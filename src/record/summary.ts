@@ -367,8 +367,8 @@ export class SummaryTracker {
    * carried to the next interval, and so are figures credited beyond what their reaper
    * reaped (it reaps them later, and that is not theirs a second time). Exits before the
    * interval's end are used up; later ones may still belong to the next interval.
-   * Returns the exits without figures it took that no reaper's CPU was credited to (for
-   * the last settling, those after the last sample).
+   * Returns the exits it took that no reaper's CPU was credited to beyond their figures
+   * (for the last settling, those after the last sample).
    */
   #settle(interval: Interval, until: number): Exit[] {
     const { reapedBy } = interval;
@@ -438,7 +438,7 @@ export class SummaryTracker {
     }
     const usedSet = new Set(used);
     this.#exits = this.#exits.filter((e) => !usedSet.has(e));
-    return candidates.filter((e) => e.ownTicks === null && !named.has(e));
+    return candidates.filter((e) => !named.has(e));
   }
 
   /** An exit as the shared rule takes it: its program and CPU figures, ticks. */
@@ -457,8 +457,8 @@ export class SummaryTracker {
       const interval = this.#intervals.shift()!;
       this.#settle(interval, interval.readEnd ?? this.#intervals[0]?.at ?? Infinity);
     }
-    // exits after the last sample: their own figures where read; those without are
-    // returned, to take what the kernel counted after the last sample
+    // exits after the last sample: their own figures where read; all are returned, to
+    // take what the kernel counted after the last sample (beyond the figures)
     const after = this.#settle(
       { sample: Infinity, at: Infinity, readEnd: null, reapedBy: new Map(), starts: new Map() },
       Infinity,
@@ -548,9 +548,14 @@ export class SummaryTracker {
       const unexplained = [...this.#unexplained.values()].reduce((sum, u) => sum + u.ticks, 0);
       // under a tick is the counters' rounding
       if (rest - unexplained >= 1) {
-        const exits = after.map((exit) => this.#reapedExit(exit));
+        // a figure is counted already: only what was reaped beyond it (its teardown) is left
+        const exits = after.map((exit) =>
+          exit.ownTicks === null
+            ? this.#reapedExit(exit)
+            : { ...this.#reapedExit(exit), zombieTicks: 0, sampledTicks: 0 }
+        );
         const share = creditReaped(rest - unexplained, exits, AFTER_LAST);
-        for (const credit of share.credits) this.#credit(credit);
+        for (const credit of share.credits) if (credit.kind !== "own") this.#credit(credit);
         if (share.unexplained > 0) {
           this.#leftovers.add(AFTER_LAST);
           this.#add(AFTER_LAST, share.unexplained, AFTER_LAST);

@@ -205,6 +205,8 @@ interface Building {
   cpuTicks: number;
   /** The part of `cpuTicks` shared to it by estimate, ticks. */
   estimatedTicks: number;
+  /** What its reaper reaped beyond its exit figure (its teardown), ticks; of it, by estimate. */
+  beyondFigure: { ticks: number; estimated: number };
   /** What it had at its latest sample, ticks (own). */
   sampledTicks: number;
   peakRss: number;
@@ -304,6 +306,7 @@ export function buildRun(rows: RunRows): Run {
       exitCpu: null,
       cpuTicks: 0,
       estimatedTicks: 0,
+      beyondFigure: { ticks: 0, estimated: 0 },
       sampledTicks: 0,
       peakRss: 0,
       children: [],
@@ -504,6 +507,7 @@ export function buildRun(rows: RunRows): Run {
       }
       case "exit":
         one.exit.process.cpuTicks += one.ticks;
+        one.exit.process.beyondFigure.ticks += one.ticks;
         return nameOf(one.exit.process);
       case "program": {
         const members = one.exits.map((e) => e.process);
@@ -513,6 +517,8 @@ export function buildRun(rows: RunRows): Run {
           const share = one.ticks * weights[i]! / total;
           m.cpuTicks += share;
           m.estimatedTicks += share;
+          m.beyondFigure.ticks += share;
+          m.beyondFigure.estimated += share;
         });
         return one.program;
       }
@@ -553,8 +559,9 @@ export function buildRun(rows: RunRows): Run {
   // an exited process whose zombie showed its CPU: that is its whole CPU, if born here
   for (const p of all) {
     if (p.exitCpu !== null && p.forkTs !== null) {
-      p.cpuTicks = p.exitCpu;
-      p.estimatedTicks = 0;
+      // with what its reaper reaped beyond the figure (the teardown taskstats misses)
+      p.cpuTicks = p.exitCpu + p.beyondFigure.ticks;
+      p.estimatedTicks = p.beyondFigure.estimated;
     }
   }
 
@@ -569,10 +576,15 @@ export function buildRun(rows: RunRows): Run {
       [...unattributed.values()].reduce((a, b) => a + b, 0);
     const rest = kernelTicks - counted;
     // (an exit the last sample still showed may be a zombie that used nothing since)
-    const late = all.filter((p) => p.exitTs !== null && p.exitTs > lastTs && p.exitCpu === null);
+    const late = all.filter((p) => p.exitTs !== null && p.exitTs > lastTs);
     // under a tick is the counters' rounding
     if (rest >= 1) {
-      const share = creditReaped(rest, late.map(reapedExit), AFTER_LAST);
+      // a figure is counted already: only what was reaped beyond it (its teardown) is left
+      const exits = late.map((p) => ({
+        ...reapedExit(p),
+        ...(p.exitCpu !== null ? { zombieTicks: 0, sampledTicks: 0 } : {}),
+      }));
+      const share = creditReaped(rest, exits, AFTER_LAST);
       for (const one of share.credits) credit(one);
       if (share.unexplained > 0) unattribute(AFTER_LAST, [], share.unexplained);
     }

@@ -86,16 +86,35 @@ Deno.test("creditReaped(): exits with their zombie's figures explain their own p
     ["own", 3, 0],
     ["exit", 2, 12],
   ]);
-  // every exit had its figure: what is left is no exit's, for the caller to name
+  // every exit had its figure: what is left is theirs by the same rule, under the label
   assertEquals(rows(creditReaped(50, [read(3, "cc1", 20), read(4, "as", 1)])), {
-    credits: [["own", 3, 20], ["own", 4, 1]],
-    unexplained: 29,
+    credits: [["own", 3, 20], ["own", 4, 1], ["label", EXITED_BETWEEN, ["cc1", "as"], [3, 4], 29]],
+    unexplained: 0,
   });
   // two unread of different programs share the rest under the label
   assertEquals(
     rows(creditReaped(50, [unread(5, "as"), read(3, "cc1", 20), unread(6, "ld")])).credits,
     [["own", 3, 20], ["label", EXITED_BETWEEN, ["as", "ld"], [5, 6], 30]],
   );
+});
+
+Deno.test("creditReaped(): what is reaped beyond exits' own figures (their teardown) is theirs, not left unexplained", () => {
+  // alloc2's taskstats figure 228 (sent before its 2 GiB are freed); its parent's wait4 242
+  assertEquals(rows(creditReaped(242, [read(2, "alloc2", 228)])), {
+    credits: [["own", 2, 228], ["exit", 2, 14]],
+    unexplained: 0,
+  });
+  // several exits of one program: the program
+  assertEquals(rows(creditReaped(25, [read(2, "cc1", 10), read(3, "cc1", 10)])), {
+    credits: [["own", 2, 10], ["own", 3, 10], ["program", "cc1", [2, 3], 5]],
+    unexplained: 0,
+  });
+  // after the last sample, under AFTER_LAST; and no exit at all is still nobody's
+  assertEquals(
+    rows(creditReaped(9, [read(2, "sh", 4), read(3, "sleep", 1)], AFTER_LAST)).credits.at(-1),
+    ["label", AFTER_LAST, ["sh", "sleep"], [2, 3], 4],
+  );
+  assertEquals(rows(creditReaped(9, [])), { credits: [], unexplained: 9 });
 });
 
 Deno.test("creditReaped(): after the last sample, the kernel's rest by the same rule under AFTER_LAST", () => {
