@@ -21,7 +21,7 @@
  * each CHECKOUT (a directory holding src/main.ts and deno.json, run with its `procpath`
  * task's flags) `record -i 1` of the whole host and `record -i 1 -p` of one `sleep`, all
  * side by side (each sees the same host), RUNS rounds; VmRSS and RssAnon at 15 s and
- * 60 s, `Deno.memoryUsage()` at 60 s through the inspector, CPU from 15 to 60 s, and
+ * 60 s, `Deno.memoryUsage()` of both at 60 s through the inspector, CPU from 15 to 60 s, and
  * the cost of an extra process, (host − one) / (host's processes − 1).
  *
  *   deno run -A scripts/bench_record_memory.ts host [COUNT] [RUNS] [CHECKOUT...]
@@ -393,6 +393,8 @@ async function host(count: number, runs: number, checkouts: string[]) {
             (h60.cpuMs! - h15.cpuMs!) / 45,
             usage[i]!.heapTotal! / 1024,
             usage[i]!.heapUsed! / 1024,
+            usage[j]!.heapTotal! / 1024,
+            usage[j]!.heapUsed! / 1024,
           ];
           results.set(checkout, [...(results.get(checkout) ?? []), row]);
           console.log(
@@ -400,7 +402,8 @@ async function host(count: number, runs: number, checkouts: string[]) {
               `15 s ${row[0]} kB (anon ${row[1]}), 60 s ${row[2]} (anon ${row[3]}); one ` +
               `${row[4]} → ${row[5]}; per process ${row[6]!.toFixed(1)} / ` +
               `${row[7]!.toFixed(1)} kB; CPU ${row[8]!.toFixed(1)} ms/s; heap total ` +
-              `${row[9]!.toFixed(0)} used ${row[10]!.toFixed(0)} kB at 60 s`,
+              `${row[9]!.toFixed(0)} used ${row[10]!.toFixed(0)} kB at 60 s (one: ` +
+              `${row[11]!.toFixed(0)} / ${row[12]!.toFixed(0)})`,
           );
         }
       } finally {
@@ -425,7 +428,8 @@ async function host(count: number, runs: number, checkouts: string[]) {
       `${checkout}: host 15 s ${range(col(0))} anon ${range(col(1))}; 60 s ${range(col(2))} ` +
         `anon ${range(col(3))}; one 15 s ${range(col(4))}, 60 s ${range(col(5))}; per ` +
         `process 15 s ${range(col(6), 1)}, 60 s ${range(col(7), 1)}; CPU ` +
-        `${range(col(8), 1)} ms/s; heapTotal 60 s ${range(col(9))}`,
+        `${range(col(8), 1)} ms/s; heap 60 s total ${range(col(9))} used ${range(col(10))} ` +
+        `(one: ${range(col(11))} / ${range(col(12))})`,
     );
   }
 }
