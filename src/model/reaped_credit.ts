@@ -42,6 +42,18 @@ export const EXITED_BETWEEN_LEGEND = "exited, not split: CPU these programs used
 export const AFTER_LAST_LEGEND = "after the last sample: CPU the kernel counted once the " +
   "samples had ended, of processes (these programs', where named) it does not tell apart";
 
+/** The program of CPU a reaper reaped that no exit explains: `children of PROGRAM`. */
+export const CHILDREN_OF = "children of ";
+/**
+ * One line saying what a `children of PROGRAM` row holds: without it, it reads as the
+ * reaper's whole subtree and its programs' CPU looks counted twice.
+ */
+export function childrenOfLegend(row: string): string {
+  const reaper = row.slice(CHILDREN_OF.length).replace(/, unrecorded$/, "");
+  return `${row}: CPU ${reaper} reaped from processes no exit event named ` +
+    "(not counted in the programs above)";
+}
+
 /** An exit that can explain some of what its reaper reaped; `P` is the caller's process. */
 export interface ReapedExit<P> {
   /** The caller's record of the process, handed back in the credits. */

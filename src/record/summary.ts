@@ -14,6 +14,8 @@ import { ReapedCpuTracker } from "../model/cpu.ts";
 import {
   AFTER_LAST,
   AFTER_LAST_LEGEND,
+  CHILDREN_OF,
+  childrenOfLegend,
   creditInterval,
   creditReaped,
   EXITED_BETWEEN,
@@ -88,6 +90,8 @@ export interface TreeSummary {
   startedBefore: number | null;
   /** The five programs that used most CPU themselves. */
   topPrograms: ProgramUse[];
+  /** CPU seconds of leftover rows not listed for being under `LEFTOVER_MIN_SECONDS`; 0 when none. */
+  unlistedLeftoverSeconds?: number;
 }
 
 const num = (value: unknown) => toNumber(value) ?? 0;
@@ -571,6 +575,12 @@ export class SummaryTracker {
     // count has them once) or never: the summary has them once already
     this.#carry = new Map();
     const leftoverMin = LEFTOVER_MIN_SECONDS * this.#clockTicks;
+    let unlistedTicks = 0;
+    for (const [name, p] of this.#programs) {
+      if (this.#leftovers.has(name) && p.ticks > 0 && p.ticks < leftoverMin) {
+        unlistedTicks += p.ticks;
+      }
+    }
     const topPrograms = [...this.#programs]
       .filter(([name, p]) => p.ticks > 0 && (!this.#leftovers.has(name) || p.ticks >= leftoverMin))
       .sort((a, b) => b[1].ticks - a[1].ticks).slice(0, 5)
@@ -616,6 +626,7 @@ export class SummaryTracker {
         ? this.#startedBefore
         : null,
       topPrograms,
+      unlistedLeftoverSeconds: unlistedTicks / this.#clockTicks,
     };
   }
 }
@@ -712,6 +723,20 @@ export function formatSummary(summary: TreeSummary, title: string): string[] {
     ) {
       if (shown.has(label!)) lines.push(`                  ${legend}`);
     }
+    for (const p of summary.topPrograms) {
+      if (p.program.startsWith(CHILDREN_OF)) {
+        lines.push(`                  ${childrenOfLegend(p.program)}`);
+      }
+    }
+  }
+  // the CPU line's total holds them: without a word the rows listed fall short of it
+  const unlisted = summary.unlistedLeftoverSeconds ?? 0;
+  if (unlisted >= 0.005) {
+    lines.push(
+      `${summary.topPrograms.length > 0 ? " ".repeat(18) : "  most CPU        "}(${
+        unlisted.toFixed(2)
+      } s in rows under ${LEFTOVER_MIN_SECONDS} s not listed)`,
+    );
   }
   return lines;
 }

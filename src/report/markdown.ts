@@ -106,7 +106,9 @@ export function peakCell(row: ReportData["programs"][number]): string {
  */
 export const PEAK_NOTE = `CPU of processes of different programs that exited between ` +
   `two samples without a figure of their own is not split by guess: it is ${EXITED_BETWEEN} ` +
-  `(or ${AFTER_LAST}). Peak RSS is the largest sum of a program's processes at one sample, ` +
+  `(or ${AFTER_LAST}). A children of PROGRAM row is CPU that PROGRAM reaped from processes ` +
+  "no exit event named, not counted in the programs listed. Peak RSS is the largest sum " +
+  "of a program's processes at one sample, " +
   "a lower bound: memory between samples is not seen. ≥ marks programs with processes that " +
   "lived between two samples, – those no sample saw at all.";
 
@@ -166,7 +168,7 @@ export function renderMarkdown(data: ReportData, options: MarkdownOptions): stri
   }
   const more = data.programs.length - options.limit;
   if (more > 0) lines.push("", `… and ${more} more programs (\`--format json\` lists all).`);
-  lines.push("", markdownText(PEAK_NOTE, 400), "");
+  lines.push("", markdownText(PEAK_NOTE, PEAK_NOTE.length), "");
   if (data.failed_processes.length > 0) {
     lines.push(`#### Failed processes`, "");
     lines.push("| at s | PID | program | how | command |", "| ---: | ---: | --- | --- | --- |");

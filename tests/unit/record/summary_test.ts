@@ -1,6 +1,7 @@
 import { assertEquals } from "../../_helpers/assert.ts";
 import { formatSummary, SummaryTracker } from "../../../src/record/summary.ts";
 import type { ProcessNode } from "../../../src/tree/types.ts";
+import { childrenOfLegend } from "../../../src/model/reaped_credit.ts";
 
 const node = (
   pid: number,
@@ -256,12 +257,34 @@ Deno.test("the summary says what a row of CPU not split holds, and lists no left
   const legend = lines.filter((l) => l.includes("exited, not split: CPU these programs used"));
   assertEquals(legend.length, 1, lines.join("\n"));
   assertEquals(lines.some((l) => l.includes("children of")), false);
+  // the 3 ticks left out are said, so the rows are not read as the whole CPU line
+  assertEquals(summary.unlistedLeftoverSeconds, 0.03);
+  assertEquals(lines.at(-1), "                  (0.03 s in rows under 0.05 s not listed)");
   // 5 ticks is a row
   const five = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
   five.sample([node(5, 4, "sleep 9", { start: 0 })], 1_000_000);
   five.sample([node(5, 4, "sleep 9", { cutime: 5, start: 0 })], 1_001_000);
   assertEquals(five.finish(1).topPrograms.map((p) => p.program), ["children of sleep"]);
   assertEquals(formatSummary(five.finish(1), "t").some((l) => l.includes("not split")), false);
+  assertEquals(formatSummary(five.finish(1), "t").some((l) => l.includes("not listed")), false);
+});
+
+Deno.test("the summary says what a children of PROGRAM row holds: not the reaper's subtree", () => {
+  const tracker = new SummaryTracker({ pageSize: 4096, clockTicks: 100 });
+  tracker.sample([node(5, 4, "make all", { start: 0 })], 1_000_000);
+  tracker.sample([node(5, 4, "make all", { cutime: 70, start: 0 })], 1_001_000);
+  const lines = formatSummary(tracker.finish(1), "t");
+  assertEquals(
+    lines.at(-1),
+    "                  children of make: CPU make reaped from processes no exit event named " +
+      "(not counted in the programs above)",
+  );
+  // a reaper no sample saw: named by its PID
+  assertEquals(
+    childrenOfLegend("children of PID 7, unrecorded"),
+    "children of PID 7, unrecorded: CPU PID 7 reaped from processes no exit event named " +
+      "(not counted in the programs above)",
+  );
 });
 
 Deno.test("the summary counts as started only processes started after procpath did", () => {

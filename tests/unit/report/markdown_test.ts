@@ -77,6 +77,12 @@ Deno.test("renderMarkdown() without events: the noted command in the title, no e
   const programs = tables(markdown)[1]!.map((row) => row[0]);
   assertEquals(programs.slice(1), ["children of sh", "spin", "sh"]);
   assert.doesNotMatch(markdown, /[^-]: \|/);
+  // the note says what that row holds (not sh's subtree), whole
+  assert.match(
+    markdown,
+    /A children of PROGRAM row is CPU that PROGRAM reaped from processes no exit event named, not counted in the programs listed\./,
+  );
+  assert.match(markdown, /those no sample saw at all\.\n/);
 });
 
 Deno.test("renderMarkdown(): a kernel's peak no sample saw is said to fall between samples, the tree's peak is the samples'", () => {
