@@ -114,7 +114,10 @@ export interface RunSummary {
   /** Unix seconds. */
   start: number;
   end: number;
-  /** The command's fork to its exit where the events show them, else the recording's span; s. */
+  /**
+   * The command's fork to its exit where the events show them, else the run's span as its
+   * recorder noted it, else the samples' span; s.
+   */
   wallSeconds: number;
   cpuSeconds: number;
   /** Where `cpuSeconds` comes from: the kernel's count the recorder noted, or the samples. */
@@ -661,8 +664,13 @@ export function buildRun(rows: RunRows): Run {
   const summary: RunSummary = {
     start: origin,
     end: windowEnd,
+    // the events' spawn-to-exit is /usr/bin/time's; without them the samples' span misses
+    // the command's start and end (4.02 s for /usr/bin/time's 4.46), while the span its
+    // recorder noted holds all of it and at most 0.25 s more (4.52)
     wallSeconds: root && root.forkTs !== null && root.exitTs !== null
       ? root.exitTs - root.forkTs
+      : noted
+      ? noted.end - noted.start
       : windowEnd - origin,
     cpuSeconds,
     cpuSource: kernelTicks !== null ? "rusage" : "samples",

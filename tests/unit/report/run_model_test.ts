@@ -3,6 +3,7 @@ import { assertEquals } from "../../_helpers/assert.ts";
 import { handRun } from "../../_helpers/run_rows.ts";
 import { noEventsRun } from "./no_events_run.ts";
 import { buildRun, EXITED_BETWEEN } from "../../../src/report/run_model.ts";
+import { toReportData } from "../../../src/report/report_data.ts";
 import { UNNAMED } from "../../../src/model/process.ts";
 import type { EventRow, SampledRow } from "../../../src/store/report_reads.ts";
 
@@ -21,6 +22,15 @@ Deno.test("buildRun() gives each process its lifetime from the events, program a
   );
   assertEquals(run.summary.command, { command: "sh job.sh", exitCode: 0, exitSignal: null });
   close(run.summary.wallSeconds, 1.2, "wall");
+  // with events, the command's fork to its exit even where the recorder noted its wider span
+  const noted = { start: 99.9, end: 101.3, command: "sh job.sh", exitCode: 0 };
+  const withNoted = buildRun(handRun(true, {
+    ...noted,
+    userSeconds: null,
+    systemSeconds: null,
+    maxRssKib: null,
+  }));
+  close(withNoted.summary.wallSeconds, 1.2, "wall with the run noted");
   assertEquals([run.summary.processes, run.summary.failures, run.summary.samples], [3, 1, 2]);
 });
 
@@ -314,6 +324,10 @@ Deno.test("buildRun() without events: the command and status its recorder noted,
     [[10, 100.3, 101.0, "stat"], [11, 100.85, 101.0, "stat"]],
   );
   close(run.summary.start, 100.3, "the run starts with its first process");
+  // no fork or exit to time the command by: the span its recorder noted (the samples'
+  // 0.7 s missed its start and end), and the cores on average by it
+  close(run.summary.wallSeconds, 0.9, "wall");
+  assertEquals(toReportData(run).cores_average, 0.28); // 0.25 s of CPU
   close(run.programs.find((p) => p.program === "sh")!.longestLifetime, 0.7, "sh's lifetime");
   close(run.programs.find((p) => p.program === "spin")!.longestLifetime, 0.15, "spin's");
   // a process older than the recorder predates the run
