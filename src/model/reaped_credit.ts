@@ -20,7 +20,8 @@
  * between the reads of the reaper and of the child): that later growth of the reaper's
  * `cutime` is the same CPU again. The part of the figures a reaper had not yet reaped
  * is carried (`creditInterval`, by the reaper's PID and start time, so a reused PID
- * inherits none) and taken from what it reaps next until used up; what is left when
+ * inherits none) and taken from what it reaps next until used up (what that reaping holds
+beyond them, with no exit without a figure there, is those exits' teardown); what is left when
  * the reaper is gone the kernel never reaped there, and is dropped.
  *
  * @module
@@ -107,6 +108,7 @@ export function creditReaped<P>(
   exits: readonly ReapedExit<P>[],
   label: string = EXITED_BETWEEN,
   carried = 0,
+  carriedExits: readonly ReapedExit<P>[] = [],
 ): ReapedShare<P> {
   const credits: ReapedCredit<P>[] = [];
   const unread: ReapedExit<P>[] = [];
@@ -122,11 +124,11 @@ export function creditReaped<P>(
   }
   // figures beyond what was reaped are reaped later: that reaping is theirs already
   if (rest <= 0) return { credits, unexplained: 0, carry: -rest };
-  if (exits.length === 0) return { credits, unexplained: rest, carry: 0 };
   // every exit had its figure: a taskstats figure is sent before the process's memory
-  // is freed, so its reaper reaps that teardown beyond it; it is these exits' as an
-  // unread exit's rest would be
-  const takers = unread.length > 0 ? unread : [...exits];
+  // is freed, so its reaper reaps that teardown beyond it (with the carry, when it reaps
+  // them only now); it is these exits' as an unread exit's rest would be
+  const takers = unread.length > 0 ? unread : [...carriedExits, ...exits];
+  if (takers.length === 0) return { credits, unexplained: rest, carry: 0 };
   const programs = [...new Set(takers.map((e) => e.program))];
   if (takers.length === 1) credits.push({ kind: "exit", exit: takers[0]!, ticks: rest });
   else if (programs.length === 1) {
@@ -137,15 +139,19 @@ export function creditReaped<P>(
 
 /**
  * Figures credited before their reaper reaped them, by the reaper's PID: its start
- * time (`stat.starttime`, clock ticks after boot) and the ticks not yet reaped.
+ * time (`stat.starttime`, clock ticks after boot), the ticks not yet reaped and the
+ * exits whose figures they are (what it reaps beyond them is theirs: their teardown).
  */
-export type ReapedCarry = ReadonlyMap<number, { starttime: number; ticks: number }>;
+export type ReapedCarry<P = unknown> = ReadonlyMap<
+  number,
+  { starttime: number; ticks: number; exits: readonly ReapedExit<P>[] }
+>;
 
 /** One interval's credits, by reaper PID, and the carry to hand the next interval. */
 export interface IntervalCredits<P> {
   /** The reapers that reaped first, in `reapedBy`'s order, then those with exits only. */
   shares: Map<number, ReapedShare<P>>;
-  carry: ReapedCarry;
+  carry: ReapedCarry<P>;
 }
 
 /**
@@ -159,25 +165,28 @@ export function creditInterval<P>(
   reapedBy: ReadonlyMap<number, number>,
   exitsBy: ReadonlyMap<number, readonly ReapedExit<P>[]>,
   startOf: (pid: number) => number | undefined,
-  carry: ReapedCarry = new Map(),
+  carry: ReapedCarry<P> = new Map(),
   label: string = EXITED_BETWEEN,
 ): IntervalCredits<P> {
   const shares = new Map<number, ReapedShare<P>>();
-  const next = new Map<number, { starttime: number; ticks: number }>();
+  const next = new Map<
+    number,
+    { starttime: number; ticks: number; exits: readonly ReapedExit<P>[] }
+  >();
   for (const reaper of new Set([...reapedBy.keys(), ...exitsBy.keys()])) {
     const start = startOf(reaper);
     const held = carry.get(reaper);
-    const carried = held !== undefined && held.starttime === start ? held.ticks : 0;
-    const share = creditReaped(
-      reapedBy.get(reaper) ?? 0,
-      exitsBy.get(reaper) ?? [],
-      label,
-      carried,
-    );
+    const mine = held !== undefined && held.starttime === start ? held : undefined;
+    const reaped = reapedBy.get(reaper) ?? 0;
+    const exits = exitsBy.get(reaper) ?? [];
+    const share = creditReaped(reaped, exits, label, mine?.ticks ?? 0, mine?.exits ?? []);
     shares.set(reaper, share);
     // a reaper no longer there reaps nothing more: what it did not reap is dropped
     if (share.carry > 0 && start !== undefined) {
-      next.set(reaper, { starttime: start, ticks: share.carry });
+      // the old carry's exits stay while some of it is not reaped
+      const still = mine !== undefined && reaped < mine.ticks ? mine.exits : [];
+      const figured = exits.filter((e) => e.zombieTicks !== null);
+      next.set(reaper, { starttime: start, ticks: share.carry, exits: [...still, ...figured] });
     }
   }
   // a reaper that neither reaped nor had exits here keeps its carry while it lives

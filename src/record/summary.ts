@@ -200,7 +200,7 @@ export class SummaryTracker {
   /** What reapers reaped that no exit explained yet, ticks, and their programs, by PID. */
   #unexplained = new Map<number, { ticks: number; program: string }>();
   /** Exits' figures credited that their reapers have not reaped yet (the reverse). */
-  #carry: ReapedCarry = new Map();
+  #carry: ReapedCarry<Exit> = new Map();
   /** Exits not yet attributed (their process may still be in the next sample). */
   #exits: Exit[] = [];
   /**

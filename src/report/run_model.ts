@@ -325,7 +325,7 @@ export function buildRun(rows: RunRows): Run {
    */
   let exitedSince: ExitSeen[] = [];
   /** Exits' figures credited that their reapers had not reaped yet, by reaper. */
-  let carry: ReapedCarry = new Map();
+  let carry: ReapedCarry<Building> = new Map();
   const applyEvent = (e: EventRow) => {
     const current = live(e.pid);
     if (e.kind === "fork") {

@@ -155,16 +155,17 @@ const reaperStarted = (start: number | null) => (pid: number) =>
 const interval = (
   reaped: number,
   exits: ReapedExit<number>[],
-  carry: ReapedCarry,
+  carry: ReapedCarry<number>,
   start: number | null = 500,
 ) =>
-  creditInterval(
+  creditInterval<number>(
     new Map(reaped > 0 ? [[1, reaped]] : []),
     new Map(exits.length > 0 ? [[1, exits]] : []),
     reaperStarted(start),
     carry,
   );
-const carried = (carry: ReapedCarry) => [...carry].map(([pid, c]) => [pid, c.starttime, c.ticks]);
+const carried = (carry: ReapedCarry<number>) =>
+  [...carry].map(([pid, c]) => [pid, c.starttime, c.ticks]);
 
 Deno.test("creditInterval(): a zombie's figure read in one interval and reaped in the next counts once", () => {
   // cc1 (3) sampled at 90 exits at 120 and its zombie is read; make (1) reaps it only
@@ -182,15 +183,37 @@ Deno.test("creditInterval(): a zombie's figure read in one interval and reaped i
 });
 
 Deno.test("creditInterval(): a figure reaped across two intervals is taken from both, then what is reaped is the rest's", () => {
-  // 30 credited, 10 reaped at once: 20 carried; 12 reaped next: 8 carried; 15 next: 7 anew
+  // 30 credited, 10 reaped at once: 20 carried; 12 reaped next: 8 carried; 15 next: 7
+  // beyond the figure, reaped with its end: cc1's teardown
   const first = interval(10, [read(3, "cc1", 120, 90)], new Map());
   assertEquals(carried(first.carry), [[1, 500, 20]]);
   const second = interval(12, [], first.carry);
   assertEquals(rows(second.shares.get(1)!), { credits: [], unexplained: 0 });
   assertEquals(carried(second.carry), [[1, 500, 8]]);
   const third = interval(15, [], second.carry);
-  assertEquals(rows(third.shares.get(1)!), { credits: [], unexplained: 7 });
+  assertEquals(rows(third.shares.get(1)!), { credits: [["exit", 3, 7]], unexplained: 0 });
   assertEquals(carried(third.carry), []);
+  // once the carry is used up, what the reaper reaps later is no exit's
+  assertEquals(rows(interval(5, [], third.carry).shares.get(1)!).unexplained, 5);
+});
+
+Deno.test("creditInterval(): a figure reaped in the next interval with its teardown beyond it: the excess is the exit's", () => {
+  // alloc2's taskstats figure 228 arrives before its memory is freed; its parent reaps
+  // it only after the sample: 242 in the next interval, 14 of them the teardown
+  const first = interval(0, [read(3, "alloc2", 228)], new Map());
+  const second = interval(242, [], first.carry);
+  assertEquals(rows(second.shares.get(1)!), { credits: [["exit", 3, 14]], unexplained: 0 });
+  assertEquals(carried(second.carry), []);
+  // with a figure exit of its own in that interval too: by the rule, the label of both
+  const both = interval(250, [read(4, "sleep", 1)], first.carry);
+  assertEquals(rows(both.shares.get(1)!).credits, [
+    ["own", 4, 1],
+    ["label", EXITED_BETWEEN, ["alloc2", "sleep"], [3, 4], 21],
+  ]);
+  // an exit without a figure there takes it, as before
+  assertEquals(rows(interval(242, [unread(5, "as")], first.carry).shares.get(1)!).credits, [
+    ["exit", 5, 14],
+  ]);
 });
 
 Deno.test("creditInterval(): a new process with the reaper's PID inherits none of its carry", () => {
