@@ -60,7 +60,8 @@ function summaryProgramsSeconds(stderr: string): number {
 
 /**
  * The chrome trace's "CPU cores" counters (each program's cores over the interval
- * ending at the counter) integrated over the run, seconds.
+ * starting at the counter, as a trace viewer holds a counter's value until the next)
+ * integrated over the run, seconds.
  */
 function counterSeconds(
   trace: { traceEvents: { name: string; ts: number; args?: Record<string, number> }[] },
@@ -68,7 +69,7 @@ function counterSeconds(
   const cpu = trace.traceEvents.filter((e) => e.name === "CPU cores").sort((a, b) => a.ts - b.ts);
   let seconds = 0;
   for (let i = 1; i < cpu.length; i++) {
-    const cores = Object.values(cpu[i]!.args ?? {}).reduce((a, b) => a + b, 0);
+    const cores = Object.values(cpu[i - 1]!.args ?? {}).reduce((a, b) => a + b, 0);
     seconds += cores * (cpu[i]!.ts - cpu[i - 1]!.ts) / 1e6;
   }
   return seconds;
