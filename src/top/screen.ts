@@ -2,7 +2,7 @@ import type { StopSignals } from "../signals/stop_signals.ts";
 import { oneLine } from "../text/visible.ts";
 import { displayWidth } from "../text/display_width.ts";
 import { delay } from "../time/delay.ts";
-import { collectSampleGarbage } from "../runtime/young_gc.ts";
+import { collectRefreshGarbage } from "../runtime/young_gc.ts";
 import { cutLine } from "../view/mod.ts";
 import type { Effect, FrameLine, FrameParts, Interaction } from "./interaction.ts";
 import type { TopColumn } from "./render.ts";
@@ -89,7 +89,7 @@ export async function runScreen(io: TopIo, interval: number, view: ScreenView): 
       if (view.tick()) draw();
       // the refresh's reads, the previous rates and the frame's text are dead now: a
       // young collection finds little alive, where one halfway copies a refresh's records
-      collectSampleGarbage();
+      collectRefreshGarbage();
     }
   } finally {
     removeResize();

@@ -27,7 +27,7 @@ import {
 } from "./render.ts";
 import type { TopColumn, TopSort } from "./render.ts";
 import { RateTracker } from "../model/rates.ts";
-import { collectSampleGarbage } from "../runtime/young_gc.ts";
+import { collectRefreshGarbage } from "../runtime/young_gc.ts";
 import { ownerLookup, showsUser } from "./owners.ts";
 import type { OwnerLookup } from "./owners.ts";
 import type { ProcessRates } from "../model/rates.ts";
@@ -240,7 +240,7 @@ async function batch(
     );
     before = host.cpus;
     // the block is written and all its refresh allocated is dead: collect it while young
-    collectSampleGarbage();
+    collectRefreshGarbage();
   }
   return EXIT.ok;
 }
