@@ -28,6 +28,7 @@
  *   (defaults 3000, 3, this checkout)
  */
 import { spawnTree } from "./_bench_tree.ts";
+import { flagsOf, inspector, type ProfileNode, residentOf } from "./_bench_memory.ts";
 
 const SMALL = Number(Deno.args[0] ?? 20);
 const LARGE = Number(Deno.args[1] ?? 1000);
@@ -196,37 +197,6 @@ try {
   Deno.removeSync(dir, { recursive: true });
 }
 
-/** A node of V8's sampling heap profile (`HeapProfiler.SamplingHeapProfileNode`). */
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
-
-/** Sends inspector commands over one socket; each answer's `result`, in order. */
-async function inspector(port: number) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
-    webSocketDebuggerUrl: string;
-  }[];
-  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
-  await new Promise((resolve) => socket.onopen = resolve);
-  const pending = new Map<number, (result: unknown) => void>();
-  socket.onmessage = (event) => {
-    const message = JSON.parse(event.data as string);
-    if (message.id !== undefined) pending.get(message.id)?.(message.result);
-  };
-  let next = 1;
-  return {
-    send(method: string, params: unknown = {}): Promise<unknown> {
-      const id = next++;
-      const answer = new Promise((resolve) => pending.set(id, resolve));
-      socket.send(JSON.stringify({ id, method, params }));
-      return answer;
-    },
-    close: () => socket.close(),
-  };
-}
-
 /** Ranks what `record -i 1` of the whole host allocates a sample (see the module's doc). */
 async function profile(count: number, samples: number, layout: string) {
   const dir = Deno.makeTempDirSync({ prefix: "procpath-bench-profile-" });
@@ -297,26 +267,6 @@ async function profile(count: number, samples: number, layout: string) {
     await tree.kill();
     Deno.removeSync(dir, { recursive: true });
   }
-}
-
-/** The deno flags of the `procpath` task in `checkout`'s deno.json. */
-function flagsOf(checkout: string): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${checkout}/deno.json`));
-  const words: string[] = config.tasks.procpath.split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
-}
-
-/** VmRSS, RssAnon (kB) and CPU so far (ms) of `pid`. */
-function residentOf(pid: number): Record<string, number> {
-  const text = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb: Record<string, number> = {};
-  for (const key of ["VmRSS", "RssAnon", "RssFile"]) {
-    kb[key] = Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
-  }
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  kb.cpuMs = (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ 100
-  return kb;
 }
 
 /** `Deno.memoryUsage()` of the process behind inspector `port`, bytes. */

@@ -17,29 +17,16 @@
  *   (defaults 3000, 10, this checkout)
  */
 import { spawnTree } from "./_bench_tree.ts";
+import { flagsOf, inspector, type ProfileNode, residentOf } from "./_bench_memory.ts";
 import { newSession, tmux } from "../tests/_helpers/tmux.ts";
 
 const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The deno flags of the `procpath` task in `checkout`'s deno.json. */
-function flagsOf(checkout: string): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(`${checkout}/deno.json`));
-  const words: string[] = config.tasks.procpath.split(/\s+/);
-  return words.slice(words.indexOf("run") + 1, words.indexOf("src/main.ts"));
-}
-
-/** kB fields of /proc/PID/status that tell memory apart, and CPU used so far, ms. */
+/** Resident figures and CPU so far of `pid` (`residentOf`), and the host's processes then. */
 function memoryOf(pid: number): Record<string, number> {
-  const text = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb: Record<string, number> = {};
-  for (const key of ["VmRSS", "RssAnon", "RssFile"]) {
-    kb[key] = Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
-  }
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  kb.cpuMs = (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ 100
+  const kb = residentOf(pid);
   // the host's processes then: other work's come and go, and top reads them all
   kb.processes = [...Deno.readDirSync("/proc")].filter((e) => /^\d+$/.test(e.name)).length;
   return kb;
@@ -110,37 +97,6 @@ async function rss(count: number, runs: number, checkouts: string[]) {
         `CPU ${range(list.map((l) => (l[1]!.cpuMs! - l[0]!.cpuMs!) / 45))} ms/s`,
     );
   }
-}
-
-/** A node of V8's sampling heap profile (`HeapProfiler.SamplingHeapProfileNode`). */
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
-
-/** Sends inspector commands over one socket; each answer's `result`, in order. */
-async function inspector(port: number) {
-  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {
-    webSocketDebuggerUrl: string;
-  }[];
-  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
-  await new Promise((resolve) => socket.onopen = resolve);
-  const pending = new Map<number, (result: unknown) => void>();
-  socket.onmessage = (event) => {
-    const message = JSON.parse(event.data as string);
-    if (message.id !== undefined) pending.get(message.id)?.(message.result);
-  };
-  let next = 1;
-  return {
-    send(method: string, params: unknown = {}): Promise<unknown> {
-      const id = next++;
-      const answer = new Promise((resolve) => pending.set(id, resolve));
-      socket.send(JSON.stringify({ id, method, params }));
-      return answer;
-    },
-    close: () => socket.close(),
-  };
 }
 
 async function profile(seconds: number, checkout: string) {
