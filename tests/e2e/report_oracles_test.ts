@@ -295,7 +295,10 @@ Deno.test({
       // deno-lint-ignore no-explicit-any
       .filter((e: any) => e.ph === "X").reduce((a: number, e: any) => a + e.args.cpu_s, 0) +
       Number(trace.otherData.cpu_unattributed_s ?? 0);
-    assert.ok(Math.abs(slices - kernel[0]!) <= Math.max(0.05, kernel[0]! * 0.05), `${slices}`);
+    assert.ok(
+      Math.abs(slices - kernel[0]!) <= Math.max(0.05, kernel[0]! * 0.05),
+      `slices and unattributed ${slices} s, kernel ${kernel[0]} s, cpu_s ${trace.otherData.cpu_s}`,
+    );
   },
 });
 
