@@ -39,8 +39,14 @@ interface Pending extends ExitFigure {
   at: number;
 }
 
-/** How long a figure no exit event took is kept, ms (its event was dropped, or not a process's). */
-const KEEP_MS = 60_000;
+/**
+ * How long a figure no exit event took is kept, ms. Its process's exit event comes a
+ * batch or two after it (the kernel sends the report first), so a figure older than this
+ * is one whose event was lost (the connector's queue overran): kept longer, a new
+ * process given the same PID after the PIDs wrapped would take it as its own (a machine
+ * forking hundreds a second wraps 32,768 PIDs in a minute).
+ */
+const KEEP_MS = 2_000;
 
 /**
  * The exact CPU split into user and system time in the ratio of the raw counts (all
@@ -91,11 +97,15 @@ export class ExitFigures {
 
   /**
    * Returns the figure of the process `pid` whose leader's exit event came now, and
-   * forgets it; `undefined` when its leader was not reported. Figures untaken for a
-   * minute are dropped.
+   * forgets it; `undefined` when its leader was not reported. Figures untaken for
+   * {@link KEEP_MS} ms are dropped.
    */
   take(pid: number, now: number): ExitFigure | undefined {
     const list = this.#byGroup.get(pid);
+    // a finished figure no event took in time was another process's of this PID
+    while (list && list.length > 0 && list[0]!.leaderSeen && now - list[0]!.at > KEEP_MS) {
+      list.shift();
+    }
     const first = list?.[0];
     let figure: ExitFigure | undefined;
     if (first?.leaderSeen) {

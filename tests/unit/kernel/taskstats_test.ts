@@ -126,9 +126,22 @@ Deno.test("exit figures: a reused PID is a new process; a leader exiting first i
   figures.add(task(41, null, 900, false), 0);
   figures.add(task(40, null, 100, false), 0);
   assertEquals(figures.take(40, 0)?.utimeUs, 100);
-  // a figure no event took is dropped after a minute; a live process's threads stay
+  // a figure no event took is dropped after two seconds; a live process's threads stay
   figures.add(task(51, 50, 10, false), 1000);
   figures.add(task(60, 60, 10, true), 1000);
-  figures.take(1, 1000 + 61_000);
+  figures.take(1, 1000 + 2_100);
   assertEquals(figures.size, 1);
+});
+
+Deno.test("exit figures: a figure whose exit event was lost is not the next process's of its PID", () => {
+  // PID 70's exit event was lost (the connector overran); ten seconds later the PIDs have
+  // wrapped and another process 70, recorded, exits: its event takes its own figure
+  const figures = new ExitFigures();
+  figures.add(task(70, 70, 2_000_000, true), 0);
+  figures.add(task(70, 70, 1000, true), 10_000);
+  assertEquals(figures.take(70, 10_000)?.utimeUs, 1000);
+  assertEquals(figures.size, 0);
+  // nor is it any later event's, though no other report came
+  figures.add(task(80, 80, 2_000_000, true), 0);
+  assertEquals(figures.take(80, 10_000), undefined);
 });
