@@ -6,24 +6,28 @@
  * @module
  */
 import { errno } from "./libc.ts";
+import {
+  AF_NETLINK,
+  EAGAIN,
+  EINTR,
+  ENOBUFS,
+  MSG_DONTWAIT,
+  netlinkAddress,
+  receiveTimeout,
+  SO_RCVBUF,
+  SO_RCVTIMEO,
+  SOCK_CLOEXEC,
+  SOL_SOCKET,
+} from "./netlink.ts";
 import type { Libc } from "./libc.ts";
 
-const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
 const NETLINK_CONNECTOR = 11;
 const CN_IDX_PROC = 1;
 const CN_VAL_PROC = 1;
 const PROC_CN_MCAST_LISTEN = 1;
 const PROC_CN_MCAST_IGNORE = 2;
 const NLMSG_DONE = 3;
-const SOL_SOCKET = 1;
-const SO_RCVBUF = 8;
-const SO_RCVTIMEO = 20;
-const EAGAIN = 11;
-const EINTR = 4;
-const ENOBUFS = 105;
-const MSG_DONTWAIT = 0x40;
 
 /** How long one receive waits before the reader looks whether it should stop, ms. */
 const RECEIVE_TIMEOUT_MS = 200;
@@ -83,11 +87,8 @@ function failure(lib: Libc, what: string): string {
 function bindSocket(lib: Libc): number | string {
   const fd = lib.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
   if (fd < 0) return failure(lib, "opening a netlink connector socket");
-  const address = new Uint8Array(12);
-  const view = new DataView(address.buffer);
-  view.setUint16(0, AF_NETLINK, true);
-  view.setUint32(8, CN_IDX_PROC, true); // nl_groups
-  const timeout = new BigInt64Array([0n, BigInt(RECEIVE_TIMEOUT_MS * 1000)]);
+  const address = netlinkAddress(CN_IDX_PROC);
+  const timeout = receiveTimeout(RECEIVE_TIMEOUT_MS);
   lib.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Int32Array([4 << 20]), 4); // as the system allows
   if (
     lib.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeout, 16) !== 0 ||

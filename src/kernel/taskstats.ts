@@ -13,15 +13,26 @@
  * @module
  */
 import { errno } from "./libc.ts";
+import {
+  AF_NETLINK,
+  EAGAIN,
+  EINTR,
+  ENOBUFS,
+  MSG_DONTWAIT,
+  netlinkAddress,
+  receiveTimeout,
+  SO_RCVBUF,
+  SO_RCVTIMEO,
+  SOCK_CLOEXEC,
+  SOL_SOCKET,
+} from "./netlink.ts";
 import type { Libc } from "./libc.ts";
 import { parseTaskstats } from "./parse_taskstats.ts";
 import type { TaskExit } from "./parse_taskstats.ts";
 
 export type { TaskExit };
 
-const AF_NETLINK = 16;
 const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0o2000000;
 const NETLINK_GENERIC = 16;
 const GENL_ID_CTRL = 0x10;
 const CTRL_CMD_GETFAMILY = 3;
@@ -33,14 +44,7 @@ const NLMSG_ERROR = 2;
 const TASKSTATS_CMD_GET = 1;
 const CMD_ATTR_REGISTER_CPUMASK = 3;
 const CMD_ATTR_DEREGISTER_CPUMASK = 4;
-const SOL_SOCKET = 1;
-const SO_RCVBUF = 8;
 const SO_RCVBUFFORCE = 33;
-const SO_RCVTIMEO = 20;
-const MSG_DONTWAIT = 0x40;
-const EAGAIN = 11;
-const EINTR = 4;
-const ENOBUFS = 105;
 /** Receive buffer asked for: ~1 KiB a message (with the kernel's overhead), thousands queued. */
 const RCVBUF = 8 << 20;
 
@@ -111,10 +115,9 @@ const reason = (code: number | undefined) =>
 export function openTaskstats(lib: Libc, cpus: string): TaskstatsSocket | string {
   const fd = lib.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
   if (fd < 0) return reason(errno(lib));
-  const address = new Uint8Array(12);
-  new DataView(address.buffer).setUint16(0, AF_NETLINK, true);
+  const address = netlinkAddress();
   // the replies come at once; a kernel that never answers must not hang the worker
-  const timeout = new BigInt64Array([1n, 0n]);
+  const timeout = receiveTimeout(1000);
   const buffer = new Uint8Array(16384);
   const send = (message: Uint8Array) =>
     Number(lib.send(fd, message, BigInt(message.length), 0)) >= 0;

@@ -6,15 +6,15 @@
  * @module
  */
 import { openLibc } from "./libc.ts";
+import { AF_NETLINK, MSG_DONTWAIT, SOCK_CLOEXEC } from "./netlink.ts";
 
-const AF_NETLINK = 16, AF_UNIX = 1;
-const SOCK_DGRAM = 2, SOCK_CLOEXEC = 0o2000000;
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
 const NETLINK_SOCK_DIAG = 4;
 const SOCK_DIAG_BY_FAMILY = 20;
 const NLM_F_REQUEST = 1, NLM_F_DUMP = 0x300;
 const NLMSG_ERROR = 2, NLMSG_DONE = 3;
 const UDIAG_SHOW_PEER = 4, UNIX_DIAG_PEER = 2;
-const MSG_DONTWAIT = 0x40;
 /** The most replies read before giving up (a namespace with millions of sockets). */
 const MAX_READS = 10000;
 
