@@ -28,3 +28,15 @@ export function needs(
 export function installed(tool: string): boolean {
   return new Deno.Command("sh", { args: ["-c", `command -v ${tool}`] }).outputSync().success;
 }
+
+/** GNU time, the oracle of a command's CPU (`%U %S`), wall time (`%e`) and peak RSS (`%M`). */
+export const TIME = "/usr/bin/time";
+
+/** Whether {@link TIME} is installed (a need: `{ "/usr/bin/time is not installed": hasTime }`). */
+export const hasTime = (() => {
+  try {
+    return Deno.statSync(TIME).isFile;
+  } catch {
+    return false;
+  }
+})();

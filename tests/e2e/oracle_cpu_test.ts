@@ -6,20 +6,12 @@
 import { assertEquals } from "../_helpers/assert.ts";
 import { runProcpath, spawnProcpath } from "../_helpers/run_procpath.ts";
 import { readUntil, spawnGroup } from "../_helpers/processes.ts";
-import { installed, needs } from "../_helpers/needs.ts";
+import { hasTime, installed, needs, TIME } from "../_helpers/needs.ts";
 import { sql } from "../_helpers/sqlite.ts";
 import { BUILTIN_QUERIES, openRecording } from "../../src/store/mod.ts";
 import { withTempDir } from "../_helpers/temp_dir.ts";
 
 const unsanitized = { sanitizeResources: false, sanitizeOps: false };
-const TIME = "/usr/bin/time";
-const hasTime = (() => {
-  try {
-    return Deno.statSync(TIME).isFile;
-  } catch {
-    return false;
-  }
-})();
 
 /** The recording of `work` run under `/usr/bin/time`, and what time says it used, seconds. */
 interface Recorded {

@@ -7,18 +7,9 @@
 // sample twice: once as the zombie's counters, once as its exit's figure.
 import { assertEquals } from "../_helpers/assert.ts";
 import { compileC } from "../_helpers/compile_c.ts";
-import { installed, needs } from "../_helpers/needs.ts";
+import { hasTime, installed, needs, TIME } from "../_helpers/needs.ts";
 import { runProcpath } from "../_helpers/run_procpath.ts";
 import { withTempDir } from "../_helpers/temp_dir.ts";
-
-const TIME = "/usr/bin/time";
-const hasTime = (() => {
-  try {
-    return Deno.statSync(TIME).isFile;
-  } catch {
-    return false;
-  }
-})();
 
 // each round: a child burns 0.15 s of CPU (often all of it between two samples) and
 // exits; the parent sees it exited without reaping it (WNOWAIT), keeps it a zombie a

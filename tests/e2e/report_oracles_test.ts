@@ -6,20 +6,14 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { assertEquals } from "../_helpers/assert.ts";
 import { temporaryDir, writeCProject } from "../_helpers/ci_recordings.ts";
-import { installed, needs } from "../_helpers/needs.ts";
+import { hasTime, installed, needs } from "../_helpers/needs.ts";
 import { runProcpath } from "../_helpers/run_procpath.ts";
 import { AFTER_LAST, EXITED_BETWEEN } from "../../src/record/summary.ts";
 
 const HAVE = {
   "gcc is not installed": installed("gcc"),
   "make is not installed": installed("make"),
-  "/usr/bin/time is not installed": (() => {
-    try {
-      return Deno.statSync("/usr/bin/time").isFile;
-    } catch {
-      return false;
-    }
-  })(),
+  "/usr/bin/time is not installed": hasTime,
 };
 
 /** Runs `procpath ARGS` and returns its parsed JSON output; fails unless it exits 0. */

@@ -5,19 +5,10 @@
 // processes started to what `ps` says was running before it (pre-existing ones counted).
 import { assertEquals } from "../_helpers/assert.ts";
 import { compileC } from "../_helpers/compile_c.ts";
-import { installed, needs } from "../_helpers/needs.ts";
+import { hasTime, installed, needs, TIME } from "../_helpers/needs.ts";
 import { repoPath, runProcpath } from "../_helpers/run_procpath.ts";
 import { withTempDir } from "../_helpers/temp_dir.ts";
 import { descendantsOf, spawnGroup, waitUntil, withGroup } from "../_helpers/processes.ts";
-
-const TIME = "/usr/bin/time";
-const hasTime = (() => {
-  try {
-    return Deno.statSync(TIME).isFile;
-  } catch {
-    return false;
-  }
-})();
 
 // busy [SECONDS]: spins until SECONDS of wall time have passed (on the monotonic clock);
 // alloc MIB: touches MIB MiB, holds it 0.2 s, exits
