@@ -27,6 +27,20 @@ const event = (
 });
 
 /**
+ * What a recorder noted of the hand run (`store/run_log.ts`): the command's span, its
+ * status, and the kernel's count of its tree, 0.50 s of CPU and a 400 MiB process.
+ */
+export const HAND_RUN_NOTED: NonNullable<RunRows["run"]> = {
+  start: 99.9,
+  end: 101.3,
+  command: "sh job.sh",
+  exitCode: 0,
+  userSeconds: 0.3,
+  systemSeconds: 0.2,
+  maxRssKib: 400 * 1024,
+};
+
+/**
  * The run; `withEvents: false` gives it as a recording made without the connector,
  * `noted` with what its recorder noted of it (`store/run_log.ts`).
  */

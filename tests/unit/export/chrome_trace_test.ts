@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { assertEquals } from "../../_helpers/assert.ts";
-import { handRun } from "../../_helpers/run_rows.ts";
+import { HAND_RUN_NOTED, handRun } from "../../_helpers/run_rows.ts";
 import { traceRuleBreaks } from "../../_helpers/trace_rules.ts";
 import { toChromeTrace } from "../../../src/export/chrome_trace.ts";
 import type { TraceEvent } from "../../../src/export/chrome_trace.ts";
@@ -80,15 +80,7 @@ Deno.test("toChromeTrace(): an interval's CPU is drawn from its start to its end
 });
 
 Deno.test("toChromeTrace(): otherData's figures are numbers, their sources in keys of their own", () => {
-  const trace = toChromeTrace(buildRun(handRun(true, {
-    start: 99.9,
-    end: 101.3,
-    command: "sh job.sh",
-    exitCode: 0,
-    userSeconds: 0.3,
-    systemSeconds: 0.2,
-    maxRssKib: 400 * 1024,
-  })));
+  const trace = toChromeTrace(buildRun(handRun(true, HAND_RUN_NOTED)));
   const o = trace.otherData;
   assertEquals(
     [o.cpu_s, o.cpu_unattributed_s, o.largest_process_rss_mib, o.largest_process_command],

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import MarkdownIt from "npm:markdown-it@15.0.3";
 import { assertEquals } from "../../_helpers/assert.ts";
-import { handRun } from "../../_helpers/run_rows.ts";
+import { HAND_RUN_NOTED, handRun } from "../../_helpers/run_rows.ts";
 import { markdownText, peakCell, renderMarkdown } from "../../../src/report/markdown.ts";
 import { toReportData } from "../../../src/report/report_data.ts";
 import { buildRun } from "../../../src/report/run_model.ts";
@@ -86,15 +86,7 @@ Deno.test("renderMarkdown() without events: the noted command in the title, no e
 });
 
 Deno.test("renderMarkdown(): a kernel's peak no sample saw is said to fall between samples, the tree's peak is the samples'", () => {
-  const data = toReportData(buildRun(handRun(true, {
-    start: 99.9,
-    end: 101.3,
-    command: "sh job.sh",
-    exitCode: 0,
-    userSeconds: 0.3,
-    systemSeconds: 0.2,
-    maxRssKib: 400 * 1024,
-  })));
+  const data = toReportData(buildRun(handRun(true, HAND_RUN_NOTED)));
   assertEquals(data.largest_process, {
     rss_bytes: 400 * 1024 * 1024,
     command: null,
@@ -113,15 +105,7 @@ Deno.test("renderMarkdown(): a kernel's peak no sample saw is said to fall betwe
     /^10\.4 MiB, the most the samples saw of the whole tree at once, at /,
   );
   // a run of one process: the kernel's figure is its
-  const one = handRun(true, {
-    start: 99.9,
-    end: 101.3,
-    command: "sh job.sh",
-    exitCode: 0,
-    userSeconds: 0.3,
-    systemSeconds: 0.2,
-    maxRssKib: 400 * 1024,
-  });
+  const one = handRun(true, HAND_RUN_NOTED);
   const alone = [...one.samples()].filter((row) => row[1] === 10);
   const only = buildRun({
     ...one,

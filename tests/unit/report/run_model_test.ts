@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { assertEquals } from "../../_helpers/assert.ts";
-import { handRun } from "../../_helpers/run_rows.ts";
+import { HAND_RUN_NOTED, handRun } from "../../_helpers/run_rows.ts";
 import { noEventsRun } from "./no_events_run.ts";
 import { buildRun, EXITED_BETWEEN } from "../../../src/report/run_model.ts";
 import { toReportData } from "../../../src/report/report_data.ts";
@@ -105,15 +105,7 @@ Deno.test("buildRun() with the recorder's counts: the kernel's CPU and peak, the
   // the kernel counted 0.50 s and a 400 MiB process: 0.36 s the samples and events
   // explain (0.15 s of it between samples), 0.14 s after the last sample (101.0) by sh's
   // exit at 101.2, the only process that exited since
-  const run = buildRun(handRun(true, {
-    start: 99.9,
-    end: 101.3,
-    command: "sh job.sh",
-    exitCode: 0,
-    userSeconds: 0.3,
-    systemSeconds: 0.2,
-    maxRssKib: 400 * 1024,
-  }));
+  const run = buildRun(handRun(true, HAND_RUN_NOTED));
   assertEquals(run.summary.cpuSource, "rusage");
   close(run.summary.cpuSeconds, 0.5, "total");
   // the kernel's figure, which no process of the three can be named for
