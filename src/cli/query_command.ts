@@ -163,11 +163,6 @@ export const queryCommand = defineCommand({
     ) {
       throw new OptionValueError("--format shows process nodes; SQL output is JSON");
     }
-    if (sqlTemplate) {
-      // the engine runs the SQL after it has dropped every permission, and a module Deno
-      // loads late (scripts/procpath's lazy imports, see main.ts) needs read access then
-      await Promise.all([import("../store/meta.ts"), import("../store/query_nodes.ts")]);
-    }
     return await runQueryPlan({
       ...options,
       procfileList: withSelectionFiles(options.procfileList, selection),

@@ -181,11 +181,17 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
     { evaluateEnvironment },
     { queryWarnings, readSnapshot },
     { isProcessNode },
+    sqlModules,
   ] = await Promise.all([
     import("../query/mod.ts"),
     import("../shell/evaluate_environment.ts"),
     import("../snapshot/mod.ts"),
     import("../store/flatten.ts"), // SQLite itself loads only for SQL and recordings
+    // loaded now, before permissions are dropped: a module Deno loads late (the
+    // launcher's lazy imports, main.ts) needs read access to its file then
+    plan.sql === undefined
+      ? null
+      : Promise.all([import("../store/meta.ts"), import("../store/query_nodes.ts")]),
   ]);
   const readable = readableFormat(plan.format);
   const vars = await evaluateEnvironment(plan.environment, (m) => io.warning(m));
@@ -265,7 +271,7 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
       memoryBytes: system ? system.physicalPages * system.pageSize : undefined,
     };
     if (sql) {
-      const { buildMeta } = await import("../store/meta.ts");
+      const [{ buildMeta }] = sqlModules!;
       meta = buildMeta({
         system: system!,
         files: plan.procfileList,
@@ -350,7 +356,7 @@ export async function runQueryPlan(plan: QueryPlan, io: QueryIo): Promise<number
         }: the JSONPath must select whole process nodes`,
       );
     }
-    const { queryNodes } = await import("../store/query_nodes.ts");
+    const [, { queryNodes }] = sqlModules!;
     result = queryNodes(result, sql, { files, meta: { ...meta }, ts }).map(pythonRow);
   }
   // process data reaches a terminal with its control characters visible; pipes get it as is
